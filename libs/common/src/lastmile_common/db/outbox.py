@@ -1,0 +1,40 @@
+"""Writing events into the transactional outbox, in the same transaction as the state change."""
+
+from __future__ import annotations
+
+import base64
+
+from lastmile_common.db.pool import Connection
+from lastmile_common.events.envelope import Envelope, encode
+
+NOTIFY_CHANNEL_SUFFIX = "_outbox"
+
+
+async def add_to_outbox(conn: Connection, envelope: Envelope, key: str) -> None:
+    """Queue an event for publication; call inside the transaction that made the change."""
+    record = encode(envelope, key)
+    headers = [[name, base64.b64encode(value).decode()] for name, value in record.headers]
+    await conn.execute(
+        "INSERT INTO outbox (topic, key, value, headers) VALUES ($1, $2, $3, $4)",
+        envelope.topic,
+        record.key,
+        record.value,
+        headers,
+    )
+
+
+async def add_many_to_outbox(conn: Connection, events: list[tuple[Envelope, str]]) -> None:
+    """Queue several events at once (one round trip)."""
+    rows = []
+    for envelope, key in events:
+        record = encode(envelope, key)
+        headers = [[name, base64.b64encode(value).decode()] for name, value in record.headers]
+        rows.append((envelope.topic, record.key, record.value, headers))
+    await conn.executemany(
+        "INSERT INTO outbox (topic, key, value, headers) VALUES ($1, $2, $3, $4)", rows
+    )
+
+
+def decode_headers(stored: list[list[str]]) -> list[tuple[str, bytes]]:
+    """Headers as the relay hands them to the producer."""
+    return [(name, base64.b64decode(value)) for name, value in stored]

@@ -1,0 +1,35 @@
+"""Connection pools bound to one service's schema."""
+
+from __future__ import annotations
+
+import json
+
+import asyncpg
+from asyncpg.pool import PoolConnectionProxy
+
+
+async def _init_connection(conn: asyncpg.Connection) -> None:
+    await conn.set_type_codec("jsonb", encoder=json.dumps, decoder=json.loads, schema="pg_catalog")
+    await conn.set_type_codec("json", encoder=json.dumps, decoder=json.loads, schema="pg_catalog")
+
+
+async def create_pool(
+    url: str, schema: str, *, min_size: int = 2, max_size: int = 10
+) -> asyncpg.Pool:
+    """A pool whose connections see `schema` first on the search path and decode JSON."""
+    pool = await asyncpg.create_pool(
+        url,
+        min_size=min_size,
+        max_size=max_size,
+        init=_init_connection,
+        server_settings={
+            "search_path": f"{schema},public",
+            "application_name": f"lastmile-{schema}",
+        },
+    )
+    assert pool is not None
+    return pool
+
+
+# What handlers receive: a plain connection or one borrowed from a pool.
+Connection = asyncpg.Connection | PoolConnectionProxy

@@ -1,0 +1,1 @@
+"""Event contracts: CloudEvents envelopes, per-context data models and the type registry."""

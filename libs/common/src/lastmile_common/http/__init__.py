@@ -1,0 +1,1 @@
+"""HTTP plumbing: problem details, health probes, metrics and the app factory."""

@@ -1,0 +1,1 @@
+"""Kafka plumbing: topic creation, the producer, the one consumer runner and the outbox relay."""

@@ -1,0 +1,45 @@
+"""OpenTelemetry traces: FastAPI, asyncpg and aiokafka instrumentation; OTLP export when configured."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from opentelemetry import trace
+from opentelemetry.instrumentation.aiokafka import AIOKafkaInstrumentor
+from opentelemetry.instrumentation.asyncpg import AsyncPGInstrumentor
+from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+from opentelemetry.sdk.resources import Resource
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import BatchSpanProcessor
+
+_configured = False
+
+
+def configure_tracing(service: str, otlp_endpoint: str | None) -> None:
+    """Install the tracer provider once per process; export over OTLP/HTTP if an endpoint is set."""
+    global _configured
+    if _configured:
+        return
+    provider = TracerProvider(resource=Resource.create({"service.name": f"lastmile-{service}"}))
+    if otlp_endpoint:
+        from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+
+        provider.add_span_processor(
+            BatchSpanProcessor(OTLPSpanExporter(endpoint=otlp_endpoint.rstrip("/") + "/v1/traces"))
+        )
+    trace.set_tracer_provider(provider)
+    AsyncPGInstrumentor().instrument()  # type: ignore[no-untyped-call]
+    AIOKafkaInstrumentor().instrument()
+    _configured = True
+
+
+def instrument_app(app: FastAPI) -> None:
+    """Trace every request of an app (health and metrics excluded)."""
+    FastAPIInstrumentor.instrument_app(app, excluded_urls="livez,readyz,metrics")
+
+
+def current_traceparent() -> str | None:
+    """The W3C traceparent of the current span, to carry into events."""
+    context = trace.get_current_span().get_span_context()
+    if not context.is_valid:
+        return None
+    return f"00-{context.trace_id:032x}-{context.span_id:016x}-{int(context.trace_flags):02x}"

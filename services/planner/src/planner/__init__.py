@@ -1,0 +1,1 @@
+"""lastmile planner service."""

@@ -1,0 +1,141 @@
+"""Travel-time sources: the `TravelTimes` protocol, a road estimate and a plane for benchmarks."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+
+from planner.domain.geo import FloatMatrix, Location, euclidean_matrix, haversine_matrix
+
+HOUR = 3600
+
+
+@dataclass(frozen=True, slots=True)
+class TravelMatrix:
+    """Distances (m) and durations (s) between every pair of a list of locations."""
+
+    distance_m: FloatMatrix
+    duration_s: FloatMatrix
+
+
+class TravelTimes(Protocol):
+    """Where travel times come from (great-circle estimate, OSRM/Valhalla adapter, plane)."""
+
+    def matrix(self, locations: Sequence[Location], departure_s: int) -> TravelMatrix:
+        """Distances and durations for legs that depart at `departure_s`."""
+        ...
+
+    def worst_case_matrix(
+        self, locations: Sequence[Location], start_s: int, end_s: int
+    ) -> TravelMatrix:
+        """Durations no shorter than those of any departure in [start_s, end_s]."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class SpeedBand:
+    """Road speed for legs departing in [start_s, end_s)."""
+
+    start_s: int
+    end_s: int
+    speed_mps: float
+
+
+# Urban van speeds: rush hours 07:00-09:30 and 16:00-19:00 are slower.
+DEFAULT_PROFILE: tuple[SpeedBand, ...] = (
+    SpeedBand(0, 7 * HOUR, 9.0),
+    SpeedBand(7 * HOUR, 9 * HOUR + 1800, 5.5),
+    SpeedBand(9 * HOUR + 1800, 16 * HOUR, 8.0),
+    SpeedBand(16 * HOUR, 19 * HOUR, 5.5),
+    SpeedBand(19 * HOUR, 24 * HOUR, 9.0),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class GreatCircleTravelTimes:
+    """Great-circle distance times a detour factor, at a speed that depends on time of day."""
+
+    detour_factor: float = 1.3
+    profile: tuple[SpeedBand, ...] = DEFAULT_PROFILE
+
+    def speed_at(self, t: int) -> float:
+        """Road speed for a leg departing at `t` (seconds since midnight, wraps daily)."""
+        t = t % (24 * HOUR)
+        for band in self.profile:
+            if band.start_s <= t < band.end_s:
+                return band.speed_mps
+        return self.profile[-1].speed_mps
+
+    def slowest_speed(self, start_s: int, end_s: int) -> float:
+        """Slowest speed of any departure in [start_s, end_s]."""
+        if end_s - start_s >= 24 * HOUR:
+            return min(b.speed_mps for b in self.profile)
+        speeds = [self.speed_at(start_s), self.speed_at(end_s)]
+        for day in range(start_s // (24 * HOUR), end_s // (24 * HOUR) + 1):
+            for band in self.profile:
+                lo, hi = band.start_s + day * 24 * HOUR, band.end_s + day * 24 * HOUR
+                if lo <= end_s and hi > start_s:
+                    speeds.append(band.speed_mps)
+        return min(speeds)
+
+    def matrix(self, locations: Sequence[Location], departure_s: int) -> TravelMatrix:
+        """Road distance estimate and duration at the speed of the departure time."""
+        dist = haversine_matrix(list(locations)) * self.detour_factor
+        return TravelMatrix(dist, dist / self.speed_at(departure_s))
+
+    def worst_case_matrix(
+        self, locations: Sequence[Location], start_s: int, end_s: int
+    ) -> TravelMatrix:
+        """Durations at the slowest speed met in [start_s, end_s]."""
+        dist = haversine_matrix(list(locations)) * self.detour_factor
+        return TravelMatrix(dist, dist / self.slowest_speed(start_s, end_s))
+
+
+@dataclass(frozen=True, slots=True)
+class EuclideanTravelTimes:
+    """Plane distances (Solomon instances): duration equals distance, both times `scale`."""
+
+    scale: float = 1.0
+
+    def matrix(self, locations: Sequence[Location], departure_s: int) -> TravelMatrix:
+        """Plane distances; travel time is the same number."""
+        dist = euclidean_matrix(list(locations), self.scale)
+        return TravelMatrix(dist, dist.copy())
+
+    def worst_case_matrix(
+        self, locations: Sequence[Location], start_s: int, end_s: int
+    ) -> TravelMatrix:
+        """Same as `matrix`: plane travel does not depend on the time."""
+        return self.matrix(locations, start_s)
+
+
+def straight_line_matrix(locations: Sequence[Location], speed_mps: float) -> TravelMatrix:
+    """Drone legs: straight great-circle line at the drone's own speed."""
+    dist = haversine_matrix(list(locations))
+    return TravelMatrix(dist, dist / speed_mps)
+
+
+def fixed_speed_matrix(road: TravelMatrix, speed_mps: float) -> TravelMatrix:
+    """Road distances at a vehicle's own speed (cargo bikes do not sit in traffic)."""
+    return TravelMatrix(road.distance_m, road.distance_m / speed_mps)
+
+
+def leg_for_vehicle(
+    travel: TravelTimes,
+    is_drone: bool,
+    own_speed_mps: float | None,
+    a: Location,
+    b: Location,
+    departure_s: int,
+) -> tuple[float, float]:
+    """Distance and duration of one leg for a vehicle departing at `departure_s`."""
+    if is_drone and own_speed_mps:
+        m = straight_line_matrix([a, b], own_speed_mps)
+    else:
+        m = travel.matrix([a, b], departure_s)
+        if own_speed_mps:
+            m = fixed_speed_matrix(m, own_speed_mps)
+    return float(m.distance_m[0, 1]), float(np.asarray(m.duration_s)[0, 1])

@@ -1,0 +1,1 @@
+"""lastmile tracking service."""

@@ -1,0 +1,1 @@
+"""The lastmile platform: operator CLI, launchers and demo."""

@@ -1,0 +1,1 @@
+"""Embedded infrastructure for local runs and tests: the Tansu broker and a PostgreSQL server."""

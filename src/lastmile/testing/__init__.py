@@ -1,0 +1,1 @@
+"""Pytest fixtures on the real broker and database, shared by every service's tests."""

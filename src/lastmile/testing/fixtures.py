@@ -1,0 +1,96 @@
+"""Session-scoped real infrastructure and helpers to publish and read events in tests."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from lastmile_common.events.base import EventData
+from lastmile_common.events.envelope import Envelope, decode, encode
+
+from lastmile.infra.platform import Infrastructure, start_infrastructure
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+@pytest.fixture(scope="session")
+def infra() -> Iterator[Infrastructure]:
+    """The real broker and database for the whole test session (embedded unless configured)."""
+    infrastructure = start_infrastructure(ROOT / ".lastmile" / "test", fresh_database=True)
+    os.environ.setdefault("LASTMILE_TEST_BOOTSTRAP", infrastructure.kafka_bootstrap)
+    yield infrastructure
+    infrastructure.stop()
+
+
+@pytest.fixture
+async def producer(infra: Infrastructure) -> AsyncIterator[AIOKafkaProducer]:
+    """A plain producer for tests that publish events or raw (poison) messages."""
+    client = AIOKafkaProducer(bootstrap_servers=infra.kafka_bootstrap, acks="all")
+    await client.start()
+    yield client
+    await client.stop()
+
+
+async def publish(producer: AIOKafkaProducer, data: EventData, *, tenant: str, key: str,
+                  source: str = "tests") -> Envelope:
+    """Publish one event in CloudEvents binary mode and return its envelope."""
+    envelope = Envelope.wrap(data, source=source, tenant=tenant)
+    record = encode(envelope, key)
+    await producer.send_and_wait(envelope.topic, value=record.value, key=record.key,
+                                 headers=record.headers)
+    return envelope
+
+
+class TopicReader:
+    """Reads a topic from its beginning with a throw-away group, for assertions."""
+
+    def __init__(self, bootstrap: str, topic: str) -> None:
+        self._consumer = AIOKafkaConsumer(
+            topic, bootstrap_servers=bootstrap, group_id=f"test-{uuid.uuid4().hex}",
+            auto_offset_reset="earliest", enable_auto_commit=False)
+        self.records: list[tuple[Envelope | None, object]] = []
+
+    async def __aenter__(self) -> TopicReader:
+        await self._consumer.start()
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        await self._consumer.stop()
+
+    async def wait_for(self, predicate: object, *, count: int = 1,
+                       timeout: float = 30.0) -> list[Envelope]:
+        """Collect decoded envelopes matching `predicate(envelope)` until `count` arrived."""
+        assert callable(predicate)
+        found: list[Envelope] = []
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while len(found) < count and loop.time() < deadline:
+            batches = await self._consumer.getmany(timeout_ms=200)
+            for records in batches.values():
+                for record in records:
+                    try:
+                        envelope = decode(record.headers or [], record.value, record.key)
+                    except ValueError:
+                        self.records.append((None, record))
+                        continue
+                    self.records.append((envelope, record))
+                    if predicate(envelope):
+                        found.append(envelope)
+        return found
+
+    async def raw(self, predicate: object, *, timeout: float = 30.0) -> list[object]:
+        """Collect raw records (e.g. dead letters) matching `predicate(record)`."""
+        assert callable(predicate)
+        found: list[object] = []
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while not found and loop.time() < deadline:
+            batches = await self._consumer.getmany(timeout_ms=200)
+            for records in batches.values():
+                found.extend(r for r in records if predicate(r))
+        return found
