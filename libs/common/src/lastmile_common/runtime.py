@@ -52,8 +52,6 @@ async def start_runtime(
     settings: ServiceSettings,
     migrations_package: str,
     subscriptions: Sequence[Subscription] = (),
-    *,
-    run_migrations: bool = True,
 ) -> Runtime:
     """Connect, migrate (unless told not to), start the producer, the relay and the consumers."""
     url = settings.require_database_url()
@@ -61,7 +59,7 @@ async def start_runtime(
     pool = await create_pool(
         url, service, min_size=settings.db_pool_min, max_size=settings.db_pool_max
     )
-    if run_migrations:
+    if settings.migrate_on_start:
         async with pool.acquire() as conn:
             await migrate(conn, service, migrations_package)
     producer = make_producer(kafka, client_id=service)

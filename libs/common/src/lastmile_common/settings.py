@@ -59,6 +59,7 @@ class ServiceSettings(BaseSettings):
     otel_exporter_otlp_endpoint: str | None = None
     api_key_secret: SecretStr = SecretStr("dev-api-key-secret-change-me")
     max_body_bytes: int = Field(default=1_000_000, ge=1024)
+    migrate_on_start: bool = True
 
     @model_validator(mode="before")
     @classmethod
