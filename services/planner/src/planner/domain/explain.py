@@ -56,7 +56,7 @@ def _message(problem: PlanningProblem, order: Order, fit: OrderFit) -> str:
             f"{longest % 3600 // 60:02d})."
         )
     if stage == Stage.WINDOW:
-        windows = ", ".join(f"{clock(w.start)}–{clock(w.end)}" for w in order.windows)
+        windows = ", ".join(f"{clock(w.start)}-{clock(w.end)}" for w in order.windows)
         when = f" (earliest arrival {clock(fit.earliest_arrival)})" if fit.earliest_arrival else ""
         return f"Order {o}: no vehicle can arrive within its window {windows}{when}."
     return (

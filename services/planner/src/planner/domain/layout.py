@@ -7,7 +7,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-
 from planner.domain.model import Location, Order, PlanningProblem, Vehicle, VehicleKind
 from planner.domain.travel import TravelMatrix, fixed_speed_matrix, straight_line_matrix
 
@@ -100,7 +99,7 @@ def build_matrices(problem: PlanningProblem, layout: Layout) -> list[VehicleMatr
 
 def scaled(amount: float) -> int:
     """Currency to OR-Tools integer cost units."""
-    return int(round(amount * COST_SCALE))
+    return round(amount * COST_SCALE)
 
 
 def demand_units(order: Order) -> tuple[int, int, int]:

@@ -8,6 +8,12 @@ from enum import StrEnum
 from planner.domain.geo import Location
 from planner.domain.travel import TravelTimes
 
+__all__ = [
+    "Break", "BreakTaken", "Capacity", "Depot", "Location", "Order", "PlanResult",
+    "PlanningProblem", "ReasonCode", "Route", "TimeWindow", "Unplaced", "Vehicle",
+    "VehicleKind", "Visit",
+]
+
 
 @dataclass(frozen=True, slots=True)
 class TimeWindow:

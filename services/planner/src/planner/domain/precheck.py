@@ -57,9 +57,9 @@ def _stage(
     limit = v.distance_limit()
     if limit is not None and m.distance[s, node] + m.distance[node, e] > limit:
         return Stage.RANGE, None
-    if is_drone(v) and v.max_radius_m is not None:
-        if m.travel.distance_m[DEPOT_NODE, node] > v.max_radius_m:
-            return Stage.RANGE, None
+    radius = v.max_radius_m if is_drone(v) else None
+    if radius is not None and m.travel.distance_m[DEPOT_NODE, node] > radius:
+        return Stage.RANGE, None
     start, end = time_bounds(problem, layout, vi)
     there, back = int(m.time[s, node]), int(m.time[node, e])
     span = span_limit(v)

@@ -1,0 +1,1 @@
+"""Planner domain: the optimisation core, its independent checker and explanations (pure)."""
