@@ -31,6 +31,10 @@ Handler = Callable[[Connection, Envelope], Awaitable[None]]
 Record: TypeAlias = "ConsumerRecord[bytes, bytes]"
 
 
+class PermanentError(Exception):
+    """Raised by a handler for an event that can never succeed: dead-lettered without retries."""
+
+
 @dataclass(frozen=True)
 class Subscription:
     """A consumer group: its name, the topics it reads, and a handler per event type.
@@ -183,7 +187,7 @@ class ConsumerRunner:
                 EVENTS_PROCESSED.labels(self.name, item.envelope.type, "ok").inc()
                 return
             except Exception as exc:
-                if attempt >= self._kafka.max_attempts:
+                if isinstance(exc, PermanentError) or attempt >= self._kafka.max_attempts:
                     log.error(
                         "event failed %d times; dead-lettering",
                         attempt,

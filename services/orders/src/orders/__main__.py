@@ -1,0 +1,5 @@
+"""Entry point of `python -m orders`."""
+
+from orders.main import main
+
+main()

@@ -1,0 +1,32 @@
+"""Wiring: the orders app with its routers, consumers and runtime."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from lastmile_common.http.app import create_service_app
+from lastmile_common.runtime import Runtime, start_runtime
+
+from orders.entrypoints import consumers, http_import, http_orders, http_shopify
+from orders.settings import OrdersSettings
+
+SERVICE = "orders"
+MIGRATIONS = "orders.migrations"
+DESCRIPTION = """Integrators submit orders here (HTTP, bulk import, Shopify webhook, or the
+`orders.inbound.v1` topic). Accepted orders are stored and published on `orders.v1`."""
+
+
+def create_app(settings: OrdersSettings) -> FastAPI:
+    """The orders service app."""
+
+    async def start(app: FastAPI) -> Runtime:
+        return await start_runtime(SERVICE, settings, MIGRATIONS, consumers.SUBSCRIPTIONS)
+
+    return create_service_app(
+        SERVICE,
+        settings,
+        start,
+        [http_import.router, http_orders.router, http_shopify.router],
+        title="lastmile orders",
+        description=DESCRIPTION,
+        body_limit_exempt=("/v1/orders/import",),
+    )

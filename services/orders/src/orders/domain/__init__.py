@@ -1,0 +1,1 @@
+"""Pure order rules: no I/O."""

@@ -1,0 +1,149 @@
+"""Bulk import rows (CSV columns or NDJSON objects) to order specs, with errors naming the field."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from lastmile_common.events.orders import OrderSpec
+from pydantic import ValidationError
+
+CSV_COLUMNS = (
+    "external_id",
+    "depot_id",
+    "recipient_name",
+    "phone",
+    "email",
+    "channels",
+    "locale",
+    "line1",
+    "line2",
+    "city",
+    "postal_code",
+    "country",
+    "lat",
+    "lon",
+    "window_start",
+    "window_end",
+    "sku",
+    "description",
+    "quantity",
+    "weight_kg",
+    "volume_m3",
+    "service_time_s",
+    "skills",
+    "priority",
+    "drone_eligible",
+)
+_REQUIRED_CSV = (
+    "external_id",
+    "depot_id",
+    "recipient_name",
+    "line1",
+    "city",
+    "country",
+    "lat",
+    "lon",
+    "window_start",
+    "window_end",
+    "weight_kg",
+)
+
+
+@dataclass(frozen=True)
+class RowError:
+    """Why one line was rejected."""
+
+    line: int
+    field: str
+    message: str
+
+
+def _blank_to_none(value: str | None) -> str | None:
+    return value if value not in (None, "") else None
+
+
+def csv_row_to_dict(row: dict[str, str]) -> dict[str, Any]:
+    """A CSV row (one item per order) as the nested order body."""
+    skills = [s for s in (row.get("skills") or "").split(";") if s]
+    channels = [c for c in (row.get("channels") or "sms;email").split(";") if c]
+    return {
+        "external_id": row.get("external_id"),
+        "depot_id": row.get("depot_id"),
+        "recipient": {
+            "name": row.get("recipient_name"),
+            "phone": _blank_to_none(row.get("phone")),
+            "email": _blank_to_none(row.get("email")),
+            "channels": channels,
+            "locale": row.get("locale") or "en",
+        },
+        "address": {
+            "line1": row.get("line1"),
+            "line2": _blank_to_none(row.get("line2")),
+            "city": row.get("city"),
+            "postal_code": row.get("postal_code") or "",
+            "country": row.get("country"),
+            "location": {"lat": row.get("lat"), "lon": row.get("lon")},
+        },
+        "windows": [{"start": row.get("window_start"), "end": row.get("window_end")}],
+        "items": [
+            {
+                "sku": row.get("sku") or "ITEM",
+                "description": row.get("description") or "",
+                "quantity": row.get("quantity") or 1,
+                "weight_kg": row.get("weight_kg"),
+                "volume_m3": row.get("volume_m3") or 0,
+            }
+        ],
+        "service_time_s": row.get("service_time_s") or 180,
+        "skills": skills,
+        "priority": row.get("priority") or "normal",
+        "drone_eligible": (row.get("drone_eligible") or "false").lower() in ("1", "true", "yes"),
+    }
+
+
+def missing_csv_columns(header: list[str]) -> list[str]:
+    """Required columns absent from a CSV header."""
+    return [column for column in _REQUIRED_CSV if column not in header]
+
+
+def _csv_field(loc: tuple[Any, ...]) -> str:
+    path = [str(part) for part in loc]
+    flat = {
+        "recipient.name": "recipient_name",
+        "recipient.phone": "phone",
+        "recipient.email": "email",
+        "address.location.lat": "lat",
+        "address.location.lon": "lon",
+        "windows.0.start": "window_start",
+        "windows.0.end": "window_end",
+        "items.0.weight_kg": "weight_kg",
+        "items.0.quantity": "quantity",
+        "items.0.volume_m3": "volume_m3",
+    }
+    dotted = ".".join(path)
+    if dotted in flat:
+        return flat[dotted]
+    return path[-1] if path and path[0] in ("address", "recipient") else dotted or "row"
+
+
+def parse_row(line: int, raw: dict[str, Any], *, csv: bool) -> OrderSpec | RowError:
+    """Validate one row; the error names the CSV column or the JSON path at fault."""
+    try:
+        return OrderSpec.model_validate(raw)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        field = _csv_field(error["loc"]) if csv else ".".join(str(p) for p in error["loc"])
+        return RowError(line, field or "row", error["msg"])
+
+
+def parse_ndjson_line(line: int, text: str) -> OrderSpec | RowError:
+    """One NDJSON line to an order spec or an error."""
+    try:
+        raw = json.loads(text)
+    except json.JSONDecodeError as exc:
+        return RowError(line, "row", f"invalid JSON: {exc.msg}")
+    if not isinstance(raw, dict):
+        return RowError(line, "row", "each line must be a JSON object")
+    return parse_row(line, raw, csv=False)

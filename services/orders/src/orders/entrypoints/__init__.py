@@ -1,0 +1,1 @@
+"""HTTP routers and Kafka handlers: they only translate into commands."""

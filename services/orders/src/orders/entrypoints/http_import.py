@@ -1,0 +1,133 @@
+"""Bulk import: CSV or NDJSON streamed line by line; good rows accepted, bad rows reported."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import AsyncIterator
+
+from fastapi import APIRouter, Request
+from lastmile_common.events.orders import OrderSpec
+from lastmile_common.http.problems import Problem
+from pydantic import BaseModel
+
+from orders.domain.bulk_rows import (
+    CSV_COLUMNS,
+    RowError,
+    csv_row_to_dict,
+    missing_csv_columns,
+    parse_ndjson_line,
+    parse_row,
+)
+from orders.entrypoints.deps import Pool, TenantId
+from orders.entrypoints.http_orders import accept
+
+router = APIRouter(prefix="/v1/orders", tags=["orders"])
+
+
+class ImportResult(BaseModel):
+    """What a bulk import accepted and what it rejected, line by line."""
+
+    accepted: int
+    duplicates: int
+    rejected: list[dict[str, object]]
+    order_ids: list[str]
+
+
+async def _lines(request: Request, max_bytes: int) -> AsyncIterator[tuple[int, str]]:
+    buffer = b""
+    received = 0
+    number = 0
+    async for chunk in request.stream():
+        received += len(chunk)
+        if received > max_bytes:
+            raise Problem(413, "Content Too Large", f"imports are limited to {max_bytes} bytes")
+        buffer += chunk
+        *complete, buffer = buffer.split(b"\n")
+        for raw in complete:
+            number += 1
+            yield number, raw.decode("utf-8", errors="replace").rstrip("\r")
+    if buffer.strip():
+        yield number + 1, buffer.decode("utf-8", errors="replace").rstrip("\r")
+
+
+@router.post(
+    "/import",
+    response_model=ImportResult,
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "text/csv": {
+                    "schema": {"type": "string"},
+                    "example": ",".join(CSV_COLUMNS) + "\nA-1,berlin-mitte,Ada,+4915112345678,,"
+                    "sms,en,Torstraße 1,,Berlin,10119,DE,52.5291,13.4010,"
+                    "2026-11-24T09:00:00+01:00,2026-11-24T12:00:00+01:00,BOOK,,1,0.5,0.002,180,,"
+                    "normal,false\n",
+                },
+                "application/x-ndjson": {"schema": {"type": "string"}},
+            },
+        }
+    },
+)
+async def bulk_import(request: Request, tenant: TenantId, pool: Pool) -> ImportResult:
+    """Import orders from CSV (header row first) or NDJSON, one order per line."""
+    settings = request.app.state.settings
+    content_type = request.headers.get("content-type", "").split(";")[0].strip()
+    if content_type not in ("text/csv", "application/x-ndjson", "application/jsonl"):
+        raise Problem(
+            415,
+            "Unsupported Media Type",
+            "send text/csv or application/x-ndjson",
+            errors=[{"field": "header.Content-Type", "message": "unsupported"}],
+        )
+    result = ImportResult(accepted=0, duplicates=0, rejected=[], order_ids=[])
+    header: list[str] | None = None
+    rows = 0
+    async for number, text in _lines(request, settings.import_max_bytes):
+        if not text.strip():
+            continue
+        if content_type == "text/csv":
+            values = next(csv.reader([text]))
+            if header is None:
+                header = [column.strip() for column in values]
+                missing = missing_csv_columns(header)
+                if missing:
+                    raise Problem(
+                        422,
+                        "Missing CSV columns",
+                        ", ".join(missing),
+                        errors=[
+                            {"field": f"csv.{c}", "message": "column missing"} for c in missing
+                        ],
+                    )
+                continue
+            parsed = parse_row(
+                number, csv_row_to_dict(dict(zip(header, values, strict=False))), csv=True
+            )
+        else:
+            parsed = parse_ndjson_line(number, text)
+        rows += 1
+        if rows > settings.import_max_rows:
+            raise Problem(413, "Too many rows", f"at most {settings.import_max_rows} per import")
+        await _take(pool, tenant, number, parsed, result)
+    return result
+
+
+async def _take(
+    pool: Pool, tenant: str, number: int, parsed: OrderSpec | RowError, result: ImportResult
+) -> None:
+    if isinstance(parsed, RowError):
+        result.rejected.append(
+            {"line": parsed.line, "field": parsed.field, "message": parsed.message}
+        )
+        return
+    try:
+        accepted = await accept(pool, tenant, parsed, None, "bulk_import")
+    except Problem as problem:
+        result.rejected.append({"line": number, "field": "external_id", "message": problem.detail})
+        return
+    if accepted.created:
+        result.accepted += 1
+    else:
+        result.duplicates += 1
+    result.order_ids.append(accepted.order.id)

@@ -1,0 +1,162 @@
+"""The orders API: create (idempotent), get with timeline, list, cancel, change the window."""
+
+from __future__ import annotations
+
+import base64
+from datetime import datetime
+from typing import Annotated, Literal
+
+import asyncpg
+from fastapi import APIRouter, Header, Query, Response
+from lastmile_common.events.orders import OrderSpec
+from lastmile_common.http.problems import Problem
+
+from orders.adapters.queries import list_orders, order_with_timeline
+from orders.adapters.store import PostgresOrdersStore
+from orders.domain.model import OrderRuleViolation
+from orders.entrypoints.deps import Pool, TenantId
+from orders.entrypoints.schemas import CancelOrder, ChangeWindows, CreateOrder, OrderOut, OrderPage
+from orders.service_layer import handlers
+
+router = APIRouter(prefix="/v1/orders", tags=["orders"])
+Status = Literal["created", "planned", "out_for_delivery", "delivered", "failed", "cancelled"]
+
+
+async def accept(
+    pool: asyncpg.Pool, tenant: str, spec: OrderSpec, key: str | None, source: str
+) -> handlers.Accepted:
+    """Run place_order in a transaction, retrying once if a concurrent twin won the race."""
+    for attempt in (1, 2):
+        try:
+            async with pool.acquire() as conn, conn.transaction():
+                return await handlers.place_order(
+                    PostgresOrdersStore(conn), tenant, spec, idempotency_key=key, source=source
+                )
+        except asyncpg.UniqueViolationError:
+            if attempt == 2:
+                raise
+        except handlers.IdempotencyConflict:
+            raise Problem(
+                409,
+                "Idempotency-Key reused",
+                "this Idempotency-Key was used with a different body",
+                errors=[
+                    {"field": "header.Idempotency-Key", "message": "used before with another body"}
+                ],
+            ) from None
+        except handlers.DuplicateExternalId as exc:
+            raise Problem(
+                409,
+                "Duplicate external_id",
+                f"order {exc.order_id} already has this external_id",
+                errors=[{"field": "body.external_id", "message": "already used"}],
+            ) from None
+    raise AssertionError("unreachable")
+
+
+@router.post("", status_code=201, response_model=OrderOut)
+async def create_order(
+    body: CreateOrder,
+    tenant: TenantId,
+    pool: Pool,
+    response: Response,
+    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+) -> OrderOut:
+    """Accept an order; repeat the request with the same Idempotency-Key safely."""
+    spec = OrderSpec.model_validate(body.model_dump())
+    accepted = await accept(pool, tenant, spec, idempotency_key, "api")
+    if not accepted.created:
+        response.status_code = 200
+    response.headers["Location"] = f"/v1/orders/{accepted.order.id}"
+    return OrderOut.of(accepted.order)
+
+
+@router.get("/{order_id}", response_model=OrderOut)
+async def get_order(order_id: str, tenant: TenantId, pool: Pool) -> OrderOut:
+    """An order of the caller's tenant with its timeline."""
+    async with pool.acquire() as conn:
+        found = await order_with_timeline(conn, tenant, order_id)
+    if found is None:
+        raise Problem(404, "Not Found", f"no order {order_id}")
+    return OrderOut.of(*found)
+
+
+@router.get("", response_model=OrderPage)
+async def list_tenant_orders(
+    tenant: TenantId,
+    pool: Pool,
+    status: Status | None = None,
+    depot_id: str | None = None,
+    created_after: datetime | None = None,
+    cursor: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> OrderPage:
+    """The caller's orders, filtered, in creation order, a page at a time."""
+    after = _decode_cursor(cursor)
+    async with pool.acquire() as conn:
+        orders, next_seq = await list_orders(
+            conn,
+            tenant,
+            status=status,
+            depot_id=depot_id,
+            created_after=created_after,
+            after_seq=after,
+            limit=limit,
+        )
+    next_cursor = base64.urlsafe_b64encode(str(next_seq).encode()).decode() if next_seq else None
+    return OrderPage(items=[OrderOut.of(order) for order in orders], next_cursor=next_cursor)
+
+
+@router.post("/{order_id}/cancel", response_model=OrderOut)
+async def cancel(
+    order_id: str, tenant: TenantId, pool: Pool, body: CancelOrder | None = None
+) -> OrderOut:
+    """Cancel an order that has not left the depot."""
+    try:
+        async with pool.acquire() as conn, conn.transaction():
+            order = await handlers.cancel_order(
+                PostgresOrdersStore(conn), tenant, order_id, body.reason if body else ""
+            )
+    except handlers.OrderNotFound:
+        raise Problem(404, "Not Found", f"no order {order_id}") from None
+    except OrderRuleViolation as exc:
+        raise Problem(409, "Conflict", str(exc)) from None
+    return OrderOut.of(order)
+
+
+@router.put("/{order_id}/windows", response_model=OrderOut)
+async def change_window(
+    order_id: str, body: ChangeWindows, tenant: TenantId, pool: Pool
+) -> OrderOut:
+    """Replace the delivery windows of an open order."""
+    try:
+        async with pool.acquire() as conn, conn.transaction():
+            order = await handlers.change_windows(
+                PostgresOrdersStore(conn), tenant, order_id, body.windows
+            )
+    except handlers.OrderNotFound:
+        raise Problem(404, "Not Found", f"no order {order_id}") from None
+    except OrderRuleViolation as exc:
+        raise Problem(409, "Conflict", str(exc)) from None
+    except ValueError as exc:
+        raise Problem(
+            422,
+            "Invalid windows",
+            str(exc),
+            errors=[{"field": "body.windows", "message": str(exc)}],
+        ) from None
+    return OrderOut.of(order)
+
+
+def _decode_cursor(cursor: str | None) -> int:
+    if cursor is None:
+        return 0
+    try:
+        return int(base64.urlsafe_b64decode(cursor.encode()).decode())
+    except ValueError:
+        raise Problem(
+            400,
+            "Bad cursor",
+            "cursor is not one this API returned",
+            errors=[{"field": "query.cursor", "message": "invalid"}],
+        ) from None

@@ -1,0 +1,124 @@
+"""HTTP request and response bodies of the orders API."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from lastmile_common.events.base import TimeWindow
+from lastmile_common.events.orders import OrderSpec
+from pydantic import BaseModel, ConfigDict, Field
+
+from orders.domain.model import Order
+
+ORDER_EXAMPLE: dict[str, Any] = {
+    "external_id": "SHOP-1001",
+    "depot_id": "berlin-mitte",
+    "recipient": {
+        "name": "Ada Lovelace",
+        "phone": "+4915112345678",
+        "email": "ada@example.com",
+        "channels": ["sms", "email"],
+        "locale": "en",
+    },
+    "address": {
+        "line1": "Torstraße 1",
+        "city": "Berlin",
+        "postal_code": "10119",
+        "country": "DE",
+        "location": {"lat": 52.5291, "lon": 13.4010},
+    },
+    "windows": [{"start": "2026-11-24T09:00:00+01:00", "end": "2026-11-24T12:00:00+01:00"}],
+    "items": [
+        {
+            "sku": "BOOK-42",
+            "description": "Notebook",
+            "quantity": 2,
+            "weight_kg": 0.4,
+            "volume_m3": 0.002,
+        }
+    ],
+    "service_time_s": 180,
+    "skills": [],
+    "priority": "normal",
+    "drone_eligible": False,
+}
+
+
+class CreateOrder(OrderSpec):
+    """An order as an integrator submits it."""
+
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", json_schema_extra={"examples": [ORDER_EXAMPLE]}
+    )
+
+
+class CancelOrder(BaseModel):
+    """Why the order is cancelled."""
+
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"reason": "customer request"}]}
+    )
+
+    reason: str = Field(default="", max_length=500)
+
+
+class ChangeWindows(BaseModel):
+    """New delivery windows for an open order."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "windows": [
+                        {"start": "2026-11-24T14:00:00+01:00", "end": "2026-11-24T17:00:00+01:00"}
+                    ]
+                }
+            ]
+        },
+    )
+
+    windows: tuple[TimeWindow, ...] = Field(min_length=1, max_length=5)
+
+
+class TimelineEntry(BaseModel):
+    """Something that happened to an order."""
+
+    at: datetime
+    kind: str
+    detail: dict[str, Any]
+
+
+class OrderOut(BaseModel):
+    """An order as the API returns it."""
+
+    order_id: str
+    status: str
+    version: int
+    created_at: datetime
+    updated_at: datetime
+    order: OrderSpec
+    timeline: list[TimelineEntry] | None = None
+
+    @classmethod
+    def of(cls, order: Order, timeline: list[dict[str, Any]] | None = None) -> OrderOut:
+        """The API view of an order."""
+        return cls(
+            order_id=order.id,
+            status=order.status,
+            version=order.version,
+            created_at=order.created_at,
+            updated_at=order.updated_at,
+            order=order.spec,
+            timeline=[TimelineEntry(**entry) for entry in timeline]
+            if timeline is not None
+            else None,
+        )
+
+
+class OrderPage(BaseModel):
+    """A page of orders; pass `next_cursor` as `cursor` for the next one."""
+
+    items: list[OrderOut]
+    next_cursor: str | None

@@ -1,0 +1,1 @@
+"""Use cases: commands handled in one transaction with the events they cause."""

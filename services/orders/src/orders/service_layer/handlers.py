@@ -1,0 +1,133 @@
+"""The orders use cases. Each runs inside one transaction: state, timeline and outbox together."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from lastmile_common.events.base import TimeWindow
+from lastmile_common.events.orders import OrderSpec
+
+from orders.domain.idempotency import request_fingerprint
+from orders.domain.model import Order
+from orders.service_layer.ports import OrdersStore
+
+
+class IdempotencyConflict(Exception):
+    """The idempotency key was used before with another request body."""
+
+
+class DuplicateExternalId(Exception):
+    """The tenant already has an order with this external id (a different request)."""
+
+    def __init__(self, order_id: str) -> None:
+        super().__init__(order_id)
+        self.order_id = order_id
+
+
+class OrderNotFound(Exception):
+    """No such order for this tenant."""
+
+
+@dataclass(frozen=True)
+class Accepted:
+    """The outcome of a create: the order and whether this call created it."""
+
+    order: Order
+    created: bool
+
+
+async def place_order(
+    store: OrdersStore,
+    tenant_id: str,
+    spec: OrderSpec,
+    *,
+    idempotency_key: str | None = None,
+    source: str = "api",
+) -> Accepted:
+    """Accept an order once: a repeated key or external id with the same body returns the original."""
+    fingerprint = request_fingerprint(spec)
+    if idempotency_key is not None:
+        seen = await store.idempotency(tenant_id, idempotency_key)
+        if seen is not None:
+            if seen[0] != fingerprint:
+                raise IdempotencyConflict(idempotency_key)
+            original = await store.get(tenant_id, seen[1])
+            assert original is not None
+            return Accepted(original, created=False)
+    existing = await store.get_by_external_id(tenant_id, spec.external_id)
+    if existing is not None:
+        if request_fingerprint(existing.spec) != fingerprint:
+            raise DuplicateExternalId(existing.id)
+        return Accepted(existing, created=False)
+    order = Order.accept(tenant_id, spec)
+    await store.add(order)
+    if idempotency_key is not None:
+        await store.remember_idempotency(tenant_id, idempotency_key, fingerprint, order.id)
+    await store.add_timeline(order.id, order.created_at, "order.created", {"source": source})
+    await store.publish(
+        order.created_event(), tenant_id=tenant_id, key=spec.depot_id, subject=order.id
+    )
+    return Accepted(order, created=True)
+
+
+async def cancel_order(store: OrdersStore, tenant_id: str, order_id: str, reason: str) -> Order:
+    """Cancel an order that has not left the depot."""
+    order = await _load(store, tenant_id, order_id)
+    cancelled = order.cancel()
+    if cancelled is order:
+        return order
+    await store.save(cancelled)
+    await store.add_timeline(order.id, cancelled.updated_at, "order.cancelled", {"reason": reason})
+    await store.publish(
+        cancelled.cancelled_event(reason),
+        tenant_id=tenant_id,
+        key=order.spec.depot_id,
+        subject=order.id,
+    )
+    return cancelled
+
+
+async def change_windows(
+    store: OrdersStore, tenant_id: str, order_id: str, windows: tuple[TimeWindow, ...]
+) -> Order:
+    """Replace an open order's delivery windows."""
+    order = await _load(store, tenant_id, order_id)
+    changed = order.change_windows(windows)
+    await store.save(changed)
+    await store.add_timeline(
+        order.id, changed.updated_at, "order.updated", {"changed": ["windows"]}
+    )
+    await store.publish(
+        changed.updated_event(("windows",)),
+        tenant_id=tenant_id,
+        key=order.spec.depot_id,
+        subject=order.id,
+    )
+    return changed
+
+
+async def record_progress(
+    store: OrdersStore,
+    tenant_id: str,
+    order_id: str,
+    event_type: str,
+    at: datetime | None,
+    detail: dict[str, object],
+    event_id: str,
+) -> None:
+    """Add a delivery or notification event to the order's timeline and move its status."""
+    order = await store.get(tenant_id, order_id)
+    if order is None:
+        return  # not ours (another tenant's or an unknown order): nothing to record
+    await store.add_timeline(order_id, at or datetime.now(UTC), event_type, detail, event_id)
+    moved = order.progress(event_type)
+    if moved is not order:
+        await store.save(moved)
+
+
+async def _load(store: OrdersStore, tenant_id: str, order_id: str) -> Order:
+    order = await store.get(tenant_id, order_id)
+    if order is None:
+        raise OrderNotFound(order_id)
+    return order

@@ -1,0 +1,15 @@
+"""Settings of the orders service (environment prefix ORDERS_)."""
+
+from lastmile_common.settings import ServiceSettings
+from pydantic import Field
+from pydantic_settings import SettingsConfigDict
+
+
+class OrdersSettings(ServiceSettings):
+    """Orders service settings."""
+
+    model_config = SettingsConfigDict(env_prefix="ORDERS_", extra="ignore", frozen=True)
+
+    http_port: int = Field(default=8001, ge=1, le=65535)
+    import_max_bytes: int = Field(default=50_000_000, ge=1024, description="bulk import body cap")
+    import_max_rows: int = Field(default=100_000, ge=1)
