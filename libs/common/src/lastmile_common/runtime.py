@@ -73,10 +73,8 @@ async def start_runtime(
     )
     await relay.start()
     runtime = Runtime(service, settings, pool, producer, relay)
-    for subscription in subscriptions:
-        runner = ConsumerRunner(subscription, pool, producer, kafka)
-        await runner.start()
-        runtime.runners.append(runner)
+    runtime.runners = [ConsumerRunner(sub, pool, producer, kafka) for sub in subscriptions]
+    await asyncio.gather(*(runner.start() for runner in runtime.runners))
     return runtime
 
 

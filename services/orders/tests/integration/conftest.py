@@ -1,0 +1,45 @@
+"""The orders app running in-process on the real broker and database."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import asyncpg
+import httpx
+import pytest
+from lastmile.infra.platform import Infrastructure
+from orders.adapters.tenants import create_tenant
+from orders.bootstrap import create_app
+from orders.settings import OrdersSettings
+
+SECRET = "dev-api-key-secret-change-me"
+
+
+def orders_settings(infra: Infrastructure, **overrides: Any) -> OrdersSettings:
+    """Settings pointing at the test infrastructure."""
+    return OrdersSettings(database_url=infra.database_url,
+                          kafka_bootstrap_servers=infra.kafka_bootstrap,
+                          consumer_backoff_initial_s=0.05, consumer_max_attempts=3,
+                          **overrides)
+
+
+@pytest.fixture(scope="session")
+async def orders_client(infra: Infrastructure) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client on the orders app, whose lifespan (consumers, relay) runs meanwhile."""
+    app = create_app(orders_settings(infra))
+    async with app.router.lifespan_context(app):
+        app.state.runtime = app.state.runtime
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://orders") as client:
+            yield client
+
+
+async def new_tenant(infra: Infrastructure, name: str = "acme") -> tuple[str, dict[str, str]]:
+    """A fresh tenant and the headers that authenticate as it."""
+    conn = await asyncpg.connect(infra.database_url, server_settings={"search_path": "orders"})
+    try:
+        tenant_id, key = await create_tenant(conn, name, SECRET)
+    finally:
+        await conn.close()
+    return tenant_id, {"Authorization": f"Bearer {key}"}

@@ -1,0 +1,157 @@
+"""`lastmile`: the operator's command line (up, migrate, tenant create)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+from pathlib import Path
+from types import FrameType
+
+from lastmile.infra.platform import Infrastructure, start_infrastructure
+from lastmile.services import available_services
+from lastmile.supervisor import Supervisor
+
+STATE_DIR = Path(os.environ.get("LASTMILE_STATE_DIR", ".lastmile"))
+RUN_FILE = STATE_DIR / "run.json"
+
+
+def _write_run_file(infra: Infrastructure, supervisor: Supervisor) -> None:
+    run = {
+        "services": supervisor.urls,
+        "console": None,
+        "kafka_bootstrap": infra.kafka_bootstrap,
+        "database_url": infra.database_url,
+        "pids": {**infra.pids, **supervisor.pids},
+    }
+    if infra.postgres is not None:
+        run["pids"]["postgres"] = _postmaster_pid(infra.postgres.data_dir)
+    tmp = RUN_FILE.with_suffix(".tmp")
+    tmp.write_text(json.dumps(run, indent=2))
+    tmp.replace(RUN_FILE)
+
+
+def _postmaster_pid(data_dir: Path) -> int:
+    try:
+        return int((data_dir / "postmaster.pid").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+def cmd_up(args: argparse.Namespace) -> int:
+    """Start infrastructure and services, write run.json, wait for Ctrl-C or SIGTERM."""
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
+    print("lastmile: starting infrastructure ...", flush=True)
+    infra = start_infrastructure(STATE_DIR)
+    supervisor = Supervisor(infra, STATE_DIR / "logs")
+    try:
+        for spec in available_services():
+            supervisor.start(spec)
+        supervisor.wait_ready()
+        _write_run_file(infra, supervisor)
+        print(f"lastmile is up (state in {RUN_FILE}):", flush=True)
+        print(f"  kafka      {infra.kafka_bootstrap}")
+        print(f"  postgres   {infra.database_url}")
+        for name, url in supervisor.urls.items():
+            print(f"  {name:<10} {url}  (docs: {url}/docs)")
+        print("  logs       " + str(STATE_DIR / "logs"))
+        print("Press Ctrl-C to stop.", flush=True)
+        while not stop.wait(1.0):
+            for name, process in supervisor.processes.items():
+                if process.poll() is not None:
+                    print(f"lastmile: {name} exited with {process.returncode}", file=sys.stderr)
+                    stop.set()
+        return 0
+    finally:
+        print("lastmile: stopping ...", flush=True)
+        RUN_FILE.unlink(missing_ok=True)
+        supervisor.stop()
+        infra.stop()
+
+
+def _database_url() -> tuple[str, Infrastructure | None]:
+    if os.environ.get("DATABASE_URL"):
+        return os.environ["DATABASE_URL"], None
+    if RUN_FILE.exists():
+        return str(json.loads(RUN_FILE.read_text())["database_url"]), None
+    from lastmile.infra.postgres import start_postgres
+
+    server = start_postgres(STATE_DIR / "pgdata")
+    return server.url, Infrastructure(kafka_bootstrap="", database_url=server.url, postgres=server)
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    """Apply every service's migrations (what a Kubernetes Job runs before a rollout)."""
+    url, started = _database_url()
+    try:
+        env = {**os.environ, "DATABASE_URL": url}
+        for spec in available_services():
+            subprocess.run([sys.executable, "-m", spec.name, "migrate"], env=env, check=True)  # noqa: S603
+    finally:
+        if started is not None:
+            started.stop()
+    return 0
+
+
+def cmd_tenant_create(args: argparse.Namespace) -> int:
+    """Create a tenant and print its id and API key as JSON."""
+    import asyncpg
+    from lastmile_common.db.migrations import migrate
+    from orders.adapters.tenants import create_tenant
+    from orders.settings import OrdersSettings
+
+    url, started = _database_url()
+    secret = OrdersSettings().api_key_secret.get_secret_value()
+
+    async def run() -> tuple[str, str]:
+        conn = await asyncpg.connect(url, server_settings={"search_path": "orders"})
+        try:
+            await migrate(conn, "orders", "orders.migrations")
+            return await create_tenant(conn, args.name, secret)
+        finally:
+            await conn.close()
+
+    try:
+        tenant_id, api_key = asyncio.run(run())
+    finally:
+        if started is not None:
+            started.stop()
+    print(json.dumps({"tenant_id": tenant_id, "name": args.name, "api_key": api_key}))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command-line grammar."""
+    parser = argparse.ArgumentParser(prog="lastmile", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("up", help="start the platform (embedded infrastructure by default)")
+    commands.add_parser("migrate", help="apply every service's database migrations")
+    tenant = commands.add_parser("tenant", help="manage tenants")
+    tenant_commands = tenant.add_subparsers(dest="tenant_command", required=True)
+    create = tenant_commands.add_parser("create", help="create a tenant and print its API key")
+    create.add_argument("name")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the `lastmile` command."""
+    args = build_parser().parse_args(argv)
+    handlers = {"up": cmd_up, "migrate": cmd_migrate}
+    if args.command == "tenant":
+        return cmd_tenant_create(args)
+    return handlers[args.command](args)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
