@@ -9,6 +9,7 @@ import asyncpg
 import httpx
 import pytest
 from lastmile.infra.platform import Infrastructure
+from lastmile_common.db.migrations import migrate
 from orders.adapters.tenants import create_tenant
 from orders.bootstrap import create_app
 from orders.settings import OrdersSettings
@@ -39,6 +40,7 @@ async def new_tenant(infra: Infrastructure, name: str = "acme") -> tuple[str, di
     """A fresh tenant and the headers that authenticate as it."""
     conn = await asyncpg.connect(infra.database_url, server_settings={"search_path": "orders"})
     try:
+        await migrate(conn, "orders", "orders.migrations")
         tenant_id, key = await create_tenant(conn, name, SECRET)
     finally:
         await conn.close()
