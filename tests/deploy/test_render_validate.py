@@ -1,0 +1,88 @@
+"""Every overlay renders, and every object in it passes strict schema validation."""
+
+from __future__ import annotations
+
+import copy
+import subprocess
+
+import jsonschema
+import pytest
+import yaml
+
+OVERLAYS = ("dev", "prod")
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_every_object_validates_strictly(rendered, k8s, overlay):
+    errors = []
+    for obj in rendered[overlay]:
+        try:
+            k8s.validate(obj)
+        except (jsonschema.ValidationError, AssertionError) as exc:
+            errors.append(f"{obj['kind']}/{obj['metadata']['name']}: {exc}")
+    assert not errors, "\n".join(errors)
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_kubernetes_validate_cli_passes_builtin_kinds(rendered, k8s, tmp_path, overlay):
+    """The CLI itself (`kubernetes-validate --strict`): built-in kinds pass; CRDs are ours above."""
+    path = tmp_path / f"{overlay}.yaml"
+    path.write_text(yaml.safe_dump_all(rendered[overlay]))
+    cli = k8s.kubectl().replace("kubectl", "kubernetes-validate")
+    out = subprocess.run(
+        [cli, "--strict", "--quiet", "--no-warn", str(path)], capture_output=True, text=True
+    )
+    assert out.returncode == 0, out.stdout + out.stderr
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_each_overlay_is_in_its_own_namespace_and_names_are_unique(rendered, overlay):
+    namespaces = {obj["metadata"].get("namespace") for obj in rendered[overlay]}
+    assert namespaces == {{"dev": "lastmile-dev", "prod": "lastmile"}[overlay]}
+    keys = [(obj["kind"], obj["metadata"]["name"]) for obj in rendered[overlay]]
+    assert len(keys) == len(set(keys))
+
+
+def _first(objs, kind):
+    return copy.deepcopy(next(o for o in objs if o["kind"] == kind))
+
+
+MISSPELLINGS = [
+    # (kind, mutate) — each introduces one misspelled field that an API server would prune.
+    (
+        "Deployment",
+        lambda o: o["spec"]["template"]["spec"]["containers"][0].update(imagePulPolicy="Always"),
+    ),
+    ("Deployment", lambda o: o["spec"]["template"]["spec"].update(terminationGracePeriod=45)),
+    ("KafkaTopic", lambda o: o["spec"].update(partitons=6)),
+    ("KafkaTopic", lambda o: o["metadata"].update(lables={"a": "b"})),
+    ("KafkaUser", lambda o: o["spec"]["authorization"]["acls"][0].update(operatons=["Read"])),
+    ("Cluster", lambda o: o["spec"].update(instance=3)),
+    ("Cluster", lambda o: o["spec"]["managed"]["roles"][0].update(passwordSecrets={"name": "x"})),
+    ("ScaledObject", lambda o: o["spec"].update(maxReplicas=6)),
+    ("ScaledObject", lambda o: o["spec"]["triggers"][0]["metadata"].update(lagTreshold="5")),
+    ("ServiceMonitor", lambda o: o["spec"]["endpoints"][0].update(intervall="30s")),
+    ("ExternalSecret", lambda o: o["spec"]["target"].update(creationPolicyy="Owner")),
+]
+
+
+@pytest.mark.parametrize(("kind", "mutate"), MISSPELLINGS, ids=[m[0] for m in MISSPELLINGS])
+def test_a_misspelled_field_fails_validation(rendered, k8s, kind, mutate):
+    obj = _first(rendered["prod"], kind)
+    k8s.validate(obj)  # the original is valid ...
+    mutate(obj)
+    with pytest.raises(jsonschema.ValidationError):  # ... and one typo is not
+        k8s.validate(obj)
+
+
+def test_a_wrong_type_fails_validation(rendered, k8s):
+    topic = _first(rendered["prod"], "KafkaTopic")
+    topic["spec"]["partitions"] = "six"
+    with pytest.raises(jsonschema.ValidationError):
+        k8s.validate(topic)
+
+
+def test_an_unknown_custom_kind_is_not_silently_skipped(k8s):
+    obj = {"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": "w"}, "spec": {}}
+    with pytest.raises(AssertionError, match="no schema"):
+        k8s.validate(obj)
