@@ -1,0 +1,5 @@
+"""`python -m tracking`."""
+
+from tracking.main import main
+
+main()

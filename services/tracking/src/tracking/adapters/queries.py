@@ -1,0 +1,82 @@
+"""Reads for the HTTP API: tracking tokens, devices, ETA accuracy."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class TokenTarget:
+    """What a customer's tracking token points at."""
+
+    tenant_id: str
+    order_id: str
+    route_id: str
+    stop_id: str
+
+
+async def find_token(conn: Any, token: str) -> TokenTarget | None:
+    """The order of an unexpired tracking token."""
+    row = await conn.fetchrow(
+        "SELECT tenant_id, order_id, route_id, stop_id FROM tracking_tokens"
+        " WHERE token = $1 AND expires_at > now()",
+        token,
+    )
+    return TokenTarget(**dict(row)) if row else None
+
+
+def hash_device_token(token: str) -> str:
+    """What is stored of a device token."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+async def create_device(conn: Any, tenant_id: str, vehicle_id: str, label: str) -> dict[str, str]:
+    """Register a driver's device bound to a vehicle; the token is returned only here."""
+    device_id = uuid.uuid4().hex
+    token = "dev_" + secrets.token_urlsafe(32)
+    await conn.execute(
+        "INSERT INTO devices (device_id, tenant_id, vehicle_id, label, token_hash)"
+        " VALUES ($1, $2, $3, $4, $5)",
+        device_id,
+        tenant_id,
+        vehicle_id,
+        label,
+        hash_device_token(token),
+    )
+    return {"device_id": device_id, "vehicle_id": vehicle_id, "device_token": token}
+
+
+async def find_device(conn: Any, token: str) -> tuple[str, str, str] | None:
+    """(device id, tenant id, vehicle id) of a valid device token."""
+    row = await conn.fetchrow(
+        "SELECT device_id, tenant_id, vehicle_id FROM devices"
+        " WHERE token_hash = $1 AND revoked_at IS NULL",
+        hash_device_token(token),
+    )
+    return (row["device_id"], row["tenant_id"], row["vehicle_id"]) if row else None
+
+
+async def accuracy_stats(conn: Any, tenant_id: str) -> list[dict[str, Any]]:
+    """ETA error per horizon for a tenant: count, mean absolute, median and p90 absolute, bias."""
+    rows = await conn.fetch(
+        "SELECT horizon_min, count(*) AS n, avg(abs(error_s)) AS mae, avg(error_s) AS bias,"
+        " percentile_cont(0.5) WITHIN GROUP (ORDER BY abs(error_s)) AS p50,"
+        " percentile_cont(0.9) WITHIN GROUP (ORDER BY abs(error_s)) AS p90"
+        " FROM eta_errors WHERE tenant_id = $1 GROUP BY horizon_min ORDER BY horizon_min DESC",
+        tenant_id,
+    )
+    return [
+        {
+            "horizon_min": r["horizon_min"],
+            "count": r["n"],
+            "mean_abs_error_s": round(float(r["mae"]), 1),
+            "bias_s": round(float(r["bias"]), 1),
+            "p50_abs_error_s": round(float(r["p50"]), 1),
+            "p90_abs_error_s": round(float(r["p90"]), 1),
+        }
+        for r in rows
+    ]

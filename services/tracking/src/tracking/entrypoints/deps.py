@@ -1,0 +1,78 @@
+"""FastAPI dependencies: the tracker, the pool, and device-token authentication."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+
+import asyncpg
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from lastmile_common.api_keys import verify
+from lastmile_common.http.problems import Problem
+
+from tracking.adapters.queries import find_device
+from tracking.service_layer.tracker import Tracker
+from tracking.settings import TrackingSettings
+
+_bearer = HTTPBearer(auto_error=False, description="A device token (dev_...) or tenant API key")
+DEVICE_PREFIX = "dev_"
+
+
+def _tracker(request: Request) -> Tracker:
+    tracker: Tracker = request.app.state.tracker
+    return tracker
+
+
+def _pool(request: Request) -> asyncpg.Pool:
+    pool: asyncpg.Pool = request.app.state.runtime.pool
+    return pool
+
+
+def _settings(request: Request) -> TrackingSettings:
+    settings: TrackingSettings = request.app.state.settings
+    return settings
+
+
+TrackerDep = Annotated[Tracker, Depends(_tracker)]
+PoolDep = Annotated[asyncpg.Pool, Depends(_pool)]
+SettingsDep = Annotated[TrackingSettings, Depends(_settings)]
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who calls: a tenant (API key) or a driver's device bound to one vehicle."""
+
+    tenant_id: str
+    vehicle_id: str | None = None
+    device_id: str | None = None
+
+
+async def _device_or_key(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Caller:
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise Problem(401, "Unauthorized", "send Authorization: Bearer <device token or API key>")
+    raw = credentials.credentials
+    if raw.startswith(DEVICE_PREFIX):
+        async with request.app.state.runtime.pool.acquire() as conn:
+            found = await find_device(conn, raw)
+        if found is None:
+            raise Problem(401, "Unauthorized", "the device token is not valid")
+        device_id, tenant_id, vehicle_id = found
+        return Caller(tenant_id, vehicle_id, device_id)
+    key = verify(request.app.state.settings.api_key_secret.get_secret_value(), raw)
+    if key is None:
+        raise Problem(401, "Unauthorized", "the credential is not valid")
+    return Caller(key.tenant_id)
+
+
+async def _device_only(caller: Annotated[Caller, Depends(_device_or_key)]) -> Caller:
+    if caller.vehicle_id is None:
+        raise Problem(403, "Forbidden", "pings are sent with a device token (POST /v1/devices)")
+    return caller
+
+
+DriverOrTenant = Annotated[Caller, Depends(_device_or_key)]
+Device = Annotated[Caller, Depends(_device_only)]

@@ -1,0 +1,1 @@
+"""Tracking service layer."""

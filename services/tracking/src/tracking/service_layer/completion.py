@@ -1,0 +1,128 @@
+"""A driver completes a stop: delivered with proof, or failed with a reason."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal
+
+from lastmile_common.events import deliveries
+from lastmile_common.events.base import GeoPoint
+
+from tracking.domain import progress as prog
+from tracking.domain.proof import distance_check
+from tracking.domain.route import RouteStatus
+from tracking.service_layer import messages
+from tracking.service_layer.tracker import Effects, Tracker
+
+
+class StopNotFound(LookupError):
+    """No such route or stop for this tenant."""
+
+
+class StopAlreadyCompleted(RuntimeError):
+    """The stop was already delivered or failed, or the route is over."""
+
+
+@dataclass(frozen=True)
+class CompleteStop:
+    """The driver's completion of one stop."""
+
+    tenant_id: str
+    route_id: str
+    stop_id: str
+    outcome: Literal["delivered", "failed"]
+    at: datetime
+    photo_ref: str | None = None
+    signature_ref: str | None = None
+    recipient_name: str | None = None
+    lat: float | None = None
+    lon: float | None = None
+    reason_code: deliveries.FailureReason = "other"
+    reason: str = ""
+    vehicle_id: str | None = None  # set when a device token made the call
+
+
+async def complete_stop(tracker: Tracker, conn: Any, cmd: CompleteStop) -> dict[str, Any]:
+    """Record the completion, publish order.delivered / order.delivery_failed; return a summary."""
+    route = tracker.state.routes.get(cmd.route_id)
+    if route is None or route.tenant_id != cmd.tenant_id:
+        raise StopNotFound(f"route {cmd.route_id} not found")
+    if cmd.vehicle_id is not None and cmd.vehicle_id != route.vehicle_id:
+        raise StopNotFound(f"route {cmd.route_id} not found for this device")
+    stop = route.stop(cmd.stop_id)
+    if stop is None:
+        raise StopNotFound(f"stop {cmd.stop_id} not found on route {cmd.route_id}")
+    if stop.resolved or route.status in (RouteStatus.CANCELLED, RouteStatus.COMPLETED):
+        raise StopAlreadyCompleted(f"stop {cmd.stop_id} is already {stop.status.value}")
+    delivered = cmd.outcome == "delivered"
+    happened = prog.resolve_stop(route, stop, delivered, cmd.at)
+    effects = Effects(changed={route.route_id: route})
+    tenant = cmd.tenant_id
+    summary: dict[str, Any] = {
+        "route_id": route.route_id,
+        "stop_id": stop.stop_id,
+        "order_id": stop.order_id,
+        "status": stop.status.value,
+    }
+    if delivered:
+        location, distance, far = None, None, False
+        if cmd.lat is not None and cmd.lon is not None:
+            location = GeoPoint(lat=cmd.lat, lon=cmd.lon)
+            distance, far = distance_check(
+                stop.lat, stop.lon, cmd.lat, cmd.lon, tracker.config.far_m
+            )
+        proof = deliveries.Proof(
+            photo_ref=cmd.photo_ref,
+            signature_ref=cmd.signature_ref,
+            recipient_name=cmd.recipient_name,
+            location=location,
+            distance_from_address_m=distance,
+            flagged_far=far,
+        )
+        data: Any = deliveries.OrderDelivered(
+            order_id=stop.order_id,
+            route_id=route.route_id,
+            stop_id=stop.stop_id,
+            depot_id=route.depot_id,
+            delivered_at=cmd.at,
+            proof=proof,
+            tracking_token=stop.token,
+        )
+        summary.update(distance_from_address_m=distance, flagged_far=far)
+    else:
+        data = deliveries.OrderDeliveryFailed(
+            order_id=stop.order_id,
+            route_id=route.route_id,
+            stop_id=stop.stop_id,
+            depot_id=route.depot_id,
+            failed_at=cmd.at,
+            reason_code=cmd.reason_code,
+            reason=cmd.reason,
+            tracking_token=stop.token,
+        )
+    effects.emit(data, tenant, stop.order_id, subject=stop.order_id)
+    for item in happened:
+        if isinstance(item, prog.RouteCompleted):
+            effects.emit(
+                messages.route_completed(route, item),
+                tenant,
+                route.route_id,
+                subject=route.route_id,
+            )
+            summary["route_status"] = "completed"
+    tracker.stream.publish(
+        tenant,
+        "stop",
+        {
+            "route_id": route.route_id,
+            "stop_id": stop.stop_id,
+            "status": stop.status.value,
+            "at": cmd.at.isoformat(),
+        },
+    )
+    vehicle = tracker.state.vehicle(tenant, route.vehicle_id)
+    if route.status is RouteStatus.STARTED and vehicle.last is not None:
+        tracker.refresh_etas(route, vehicle.last, effects, force=False)
+    await tracker.write(conn, tenant, effects)
+    return summary

@@ -1,0 +1,57 @@
+"""Tuning of the tracker, built from the settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from tracking.domain.eta import EtaConfig
+from tracking.domain.eta_policy import PublishPolicy
+from tracking.domain.fixes import FilterConfig
+from tracking.domain.progress import ProgressConfig
+from tracking.domain.travel import TravelTimes
+from tracking.settings import TrackingSettings
+
+
+@dataclass(frozen=True)
+class TrackerConfig:
+    """Every threshold the tracker uses."""
+
+    filter: FilterConfig = field(default_factory=FilterConfig)
+    progress: ProgressConfig = field(default_factory=ProgressConfig)
+    eta: EtaConfig = field(default_factory=EtaConfig)
+    policy: PublishPolicy = field(default_factory=PublishPolicy)
+    travel: TravelTimes = field(default_factory=TravelTimes)
+    eta_recompute_s: float = 15.0
+    pending_max: int = 2000
+    token_ttl_s: int = 2 * 86400
+    retention_days: int = 30
+    far_m: float = 200.0
+    stream_interval_s: float = 1.0
+
+
+def config_from(settings: TrackingSettings) -> TrackerConfig:
+    """The tracker configuration of a service's settings."""
+    return TrackerConfig(
+        filter=FilterConfig(
+            max_accuracy_m=settings.max_accuracy_m,
+            max_speed_mps=settings.max_speed_mps,
+            max_clock_ahead_s=settings.max_clock_ahead_s,
+        ),
+        progress=ProgressConfig(
+            depot_radius_m=settings.depot_radius_m,
+            stop_radius_m=settings.stop_radius_m,
+            dwell_s=settings.dwell_s,
+        ),
+        policy=PublishPolicy(
+            threshold_s=settings.eta_threshold_s,
+            min_interval_s=settings.eta_min_interval_s,
+            material_s=settings.eta_material_s,
+        ),
+        travel=TravelTimes(detour_factor=settings.detour_factor),
+        eta_recompute_s=settings.eta_recompute_s,
+        pending_max=settings.pending_pings_max,
+        token_ttl_s=settings.token_ttl_after_route_s,
+        retention_days=settings.ping_retention_days,
+        far_m=settings.far_from_address_m,
+        stream_interval_s=settings.stream_position_interval_s,
+    )

@@ -1,0 +1,85 @@
+"""The live, in-memory state: vehicles, routes, and the ETAs told (recovered from the DB at start)."""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from tracking.domain.eta_policy import Published
+from tracking.domain.fixes import FilterConfig, Fix, FixFilter
+from tracking.domain.route import RouteState, RouteStatus
+
+OrderKey = tuple[str, str]  # (tenant id, order id)
+
+
+@dataclass(slots=True)
+class Vehicle:
+    """One vehicle: its ping filter, last accepted fix, routes and pings waiting for a route."""
+
+    tenant_id: str
+    vehicle_id: str
+    filter: FixFilter
+    route_ids: list[str] = field(default_factory=list)
+    pending: deque[Fix] = field(default_factory=deque)
+    last_streamed: datetime | None = None
+
+    @property
+    def last(self) -> Fix | None:
+        """The last accepted fix."""
+        return self.filter.last
+
+
+@dataclass
+class TrackingState:
+    """Everything tracking keeps in memory; mutated only from the event loop (no locks needed)."""
+
+    filter_config: FilterConfig = field(default_factory=FilterConfig)
+    vehicles: dict[tuple[str, str], Vehicle] = field(default_factory=dict)
+    routes: dict[str, RouteState] = field(default_factory=dict)
+    told: dict[OrderKey, Published] = field(default_factory=dict)
+    history: dict[OrderKey, list[tuple[datetime, datetime]]] = field(default_factory=dict)
+    last_eta_at: dict[str, datetime] = field(default_factory=dict)
+
+    def vehicle(self, tenant_id: str, vehicle_id: str) -> Vehicle:
+        """The vehicle, created on first sight."""
+        key = (tenant_id, vehicle_id)
+        found = self.vehicles.get(key)
+        if found is None:
+            found = Vehicle(tenant_id, vehicle_id, FixFilter(self.filter_config))
+            self.vehicles[key] = found
+        return found
+
+    def add_route(self, route: RouteState) -> None:
+        """Hold a route and attach it to its vehicle."""
+        self.routes[route.route_id] = route
+        vehicle = self.vehicle(route.tenant_id, route.vehicle_id)
+        if route.route_id not in vehicle.route_ids:
+            vehicle.route_ids.append(route.route_id)
+
+    def current_route(self, vehicle: Vehicle, at: datetime, early_s: float) -> RouteState | None:
+        """The route a fix at `at` belongs to: the started one, else the next planned one due."""
+        due: list[RouteState] = []
+        for route_id in vehicle.route_ids:
+            route = self.routes.get(route_id)
+            if route is None or route.tenant_id != vehicle.tenant_id:
+                continue
+            if route.status is RouteStatus.STARTED:
+                return route
+            if route.status is RouteStatus.PLANNED and at >= route.start_time - timedelta(
+                seconds=early_s
+            ):
+                due.append(route)
+        return min(due, key=lambda r: r.start_time) if due else None
+
+    def has_active_route(self, vehicle: Vehicle) -> bool:
+        """Whether any route of the vehicle is still to be driven."""
+        return any(
+            (r := self.routes.get(route_id)) is not None and r.active
+            for route_id in vehicle.route_ids
+        )
+
+    def remember_told(self, key: OrderKey, told: Published) -> None:
+        """Record an ETA told to a customer (for throttling and accuracy)."""
+        self.told[key] = told
+        self.history.setdefault(key, []).append((told.at, told.eta))

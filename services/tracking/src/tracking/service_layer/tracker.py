@@ -1,0 +1,253 @@
+"""The tracker: route events and pings in, progress and ETA events out (through the outbox)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from lastmile_common.events.base import EventData
+from lastmile_common.events.envelope import Envelope
+from lastmile_common.events.routes import RouteCancelled, RoutePlanned
+
+from tracking.domain import progress as prog
+from tracking.domain.accuracy import arrival_errors
+from tracking.domain.eta import StopEta, compute_etas
+from tracking.domain.eta_policy import published, should_publish
+from tracking.domain.fixes import Fix, Verdict, in_order, too_old
+from tracking.domain.route import RouteState, RouteStatus, replan, route_from_event
+from tracking.domain.tokens import new_token, token_expiry
+from tracking.service_layer import messages
+from tracking.service_layer.config import TrackerConfig
+from tracking.service_layer.ports import PingSink, Store, Stream, TokenRow
+from tracking.service_layer.state import TrackingState, Vehicle
+
+_STORED = (Verdict.ACCEPTED, Verdict.OUT_OF_ORDER, Verdict.INACCURATE, Verdict.JUMP)
+
+
+@dataclass
+class Effects:
+    """What one call produced, written at its end in as few round trips as possible."""
+
+    events: list[tuple[Envelope, str]] = field(default_factory=list)
+    told: list[tuple[str, Any]] = field(default_factory=list)
+    changed: dict[str, RouteState] = field(default_factory=dict)
+    errors: list[tuple[str, dict[int, float], datetime]] = field(default_factory=list)
+
+    def emit(self, data: EventData, tenant_id: str, key: str, subject: str | None = None) -> None:
+        """Queue one event for the outbox."""
+        envelope = Envelope.wrap(data, source=messages.SOURCE, tenant=tenant_id, subject=subject)
+        self.events.append((envelope, key))
+
+
+class Tracker:
+    """Applies route events, pings and completions to the live state and emits events."""
+
+    def __init__(
+        self,
+        state: TrackingState,
+        store: Store,
+        sink: PingSink,
+        stream: Stream,
+        config: TrackerConfig,
+    ) -> None:
+        self.state, self.store, self.sink, self.stream, self.config = (
+            state,
+            store,
+            sink,
+            stream,
+            config,
+        )
+        self.verdicts: dict[Verdict, int] = dict.fromkeys(Verdict, 0)
+
+    async def route_planned(self, conn: Any, tenant_id: str, event: RoutePlanned) -> None:
+        """A new route or a newer version of one; older versions are ignored."""
+        old = self.state.routes.get(event.route_id)
+        if old is not None and (old.version >= event.version or old.tenant_id != tenant_id):
+            return
+        tokens = {s.order_id: s.token for s in old.stops if s.token} if old else {}
+        for stop in event.stops:
+            tokens.setdefault(stop.order_id, new_token())
+        route = route_from_event(tenant_id, event, tokens)
+        if old is not None:
+            route = replan(old, route)
+            if old.status is RouteStatus.CANCELLED:
+                route.status = RouteStatus.PLANNED
+        self.state.add_route(route)
+        expires = token_expiry(route.end_time, self.config.token_ttl_s)
+        rows: list[TokenRow] = [
+            (s.token, s.order_id, route.route_id, s.stop_id, expires)
+            for s in route.stops
+            if s.token
+        ]
+        await self.store.save_tokens(conn, tenant_id, rows)
+        effects = Effects(changed={route.route_id: route})
+        vehicle = self.state.vehicle(tenant_id, route.vehicle_id)
+        self._replay_pending(vehicle, route, effects)
+        if route.status is RouteStatus.STARTED and vehicle.last is not None:
+            self.refresh_etas(route, vehicle.last, effects, force=False)
+        await self.write(conn, tenant_id, effects)
+
+    async def route_cancelled(self, conn: Any, tenant_id: str, event: RouteCancelled) -> None:
+        """A cancelled route stops being followed (unless a newer version already replaced it)."""
+        route = self.state.routes.get(event.route_id)
+        if route is None or route.tenant_id != tenant_id or route.version > event.version:
+            return
+        route.status = RouteStatus.CANCELLED
+        await self.store.save_route(conn, route)
+        self.stream.publish(tenant_id, "route", {"route_id": route.route_id, "status": "cancelled"})
+
+    async def pings(
+        self, conn: Any, tenant_id: str, vehicle_id: str, fixes: list[Fix], received_at: datetime
+    ) -> None:
+        """The hot path: clean, store (buffered), move the vehicle along its route."""
+        vehicle = self.state.vehicle(tenant_id, vehicle_id)
+        judge, sink, verdicts = vehicle.filter.judge, self.sink, self.verdicts
+        retention = self.config.retention_days
+        effects = Effects()
+        moved: Fix | None = None
+        for raw in in_order(fixes) if len(fixes) > 1 else fixes:
+            verdict, fix = judge(raw, received_at)
+            verdicts[verdict] += 1
+            if verdict in _STORED and not too_old(fix, received_at, retention):
+                sink.add(tenant_id, vehicle_id, fix, received_at, verdict)
+            if verdict is Verdict.ACCEPTED:
+                moved = fix
+                self._advance(vehicle, fix, effects)
+        if moved is not None:
+            sink.position(tenant_id, vehicle_id, moved)
+            self._stream_position(vehicle, moved)
+        if effects.events or effects.changed:
+            await self.write(conn, tenant_id, effects)
+
+    def _advance(self, vehicle: Vehicle, fix: Fix, effects: Effects) -> None:
+        early = self.config.progress.early_start_s
+        route = self.state.current_route(vehicle, fix.time, early)
+        if route is None:
+            if not self.state.has_active_route(vehicle) and self.config.pending_max:
+                vehicle.pending.append(fix)
+                if len(vehicle.pending) > self.config.pending_max:
+                    vehicle.pending.popleft()
+            return
+        happened = prog.apply_fix(route, fix, self.config.progress)
+        if happened:
+            effects.changed[route.route_id] = route
+            self._handle(route, happened, fix, effects)
+        last_eta = self.state.last_eta_at.get(route.route_id)
+        if route.status is RouteStatus.STARTED and (
+            happened
+            or last_eta is None
+            or (fix.time - last_eta).total_seconds() >= self.config.eta_recompute_s
+        ):
+            self.refresh_etas(route, fix, effects, force=False)
+
+    def _replay_pending(self, vehicle: Vehicle, route: RouteState, effects: Effects) -> None:
+        """Pings that came before their route are applied now, oldest first."""
+        if not vehicle.pending:
+            return
+        waiting = list(vehicle.pending)
+        vehicle.pending.clear()
+        for fix in waiting:
+            self._advance(vehicle, fix, effects)
+
+    def _handle(
+        self, route: RouteState, happened: list[prog.Progress], fix: Fix, effects: Effects
+    ) -> None:
+        tenant = route.tenant_id
+        for item in happened:
+            if isinstance(item, prog.RouteStarted):
+                etas = self.refresh_etas(route, fix, effects, force=True)
+                started = messages.route_started(route, item.at, etas)
+                effects.emit(started, tenant, route.route_id, subject=route.route_id)
+                self.stream.publish(
+                    tenant, "route", {"route_id": route.route_id, "status": "started"}
+                )
+            elif isinstance(item, prog.StopArrived):
+                effects.emit(
+                    messages.stop_arrived(route, item),
+                    tenant,
+                    item.stop.order_id,
+                    subject=item.stop.order_id,
+                )
+                self._measure(tenant, item.stop.order_id, item.at, effects)
+                self._stream_stop(route, item.stop.stop_id, "arrived", item.at)
+            elif isinstance(item, prog.StopDeparted):
+                self._stream_stop(route, item.stop.stop_id, "departed", item.at)
+            elif isinstance(item, prog.RouteCompleted):
+                effects.emit(
+                    messages.route_completed(route, item),
+                    tenant,
+                    route.route_id,
+                    subject=route.route_id,
+                )
+                self.stream.publish(
+                    tenant, "route", {"route_id": route.route_id, "status": "completed"}
+                )
+
+    def refresh_etas(
+        self, route: RouteState, fix: Fix, effects: Effects, *, force: bool
+    ) -> list[StopEta]:
+        """Compute ETAs of the route's open stops; publish those that moved enough."""
+        cfg = self.config
+        self.state.last_eta_at[route.route_id] = fix.time
+        etas = compute_etas(route, fix.lat, fix.lon, fix.time, cfg.travel, cfg.eta)
+        tokens = {s.stop_id: s.token for s in route.stops}
+        for eta in etas:
+            key = (route.tenant_id, eta.order_id)
+            last = self.state.told.get(key)
+            if not force and not should_publish(cfg.policy, last, eta, fix.time):
+                continue
+            told = published(eta, fix.time, last)
+            self.state.remember_told(key, told)
+            effects.told.append((eta.order_id, told))
+            data = messages.eta_updated(route, eta, told, tokens.get(eta.stop_id))
+            effects.emit(data, route.tenant_id, eta.order_id, subject=eta.order_id)
+        return etas
+
+    def _measure(
+        self, tenant_id: str, order_id: str, arrived_at: datetime, effects: Effects
+    ) -> None:
+        history = self.state.history.get((tenant_id, order_id), [])
+        errors = arrival_errors(history, arrived_at)
+        if errors:
+            effects.errors.append((order_id, errors, arrived_at))
+
+    async def write(self, conn: Any, tenant_id: str, effects: Effects) -> None:
+        for route in effects.changed.values():
+            await self.store.save_route(conn, route)
+        if effects.told:
+            await self.store.save_told(conn, tenant_id, effects.told)
+        for order_id, errors, at in effects.errors:
+            await self.store.save_errors(conn, tenant_id, order_id, errors, at)
+        if effects.events:
+            await self.store.add_events(conn, effects.events)
+
+    def _stream_position(self, vehicle: Vehicle, fix: Fix) -> None:
+        last = vehicle.last_streamed
+        if last is not None and (fix.time - last).total_seconds() < self.config.stream_interval_s:
+            return
+        vehicle.last_streamed = fix.time
+        self.stream.publish(
+            vehicle.tenant_id,
+            "position",
+            {
+                "vehicle_id": vehicle.vehicle_id,
+                "time": fix.time.isoformat(),
+                "lat": fix.lat,
+                "lon": fix.lon,
+                "speed_mps": fix.speed_mps,
+                "heading_deg": fix.heading_deg,
+            },
+        )
+
+    def _stream_stop(self, route: RouteState, stop_id: str, status: str, at: datetime) -> None:
+        self.stream.publish(
+            route.tenant_id,
+            "stop",
+            {
+                "route_id": route.route_id,
+                "stop_id": stop_id,
+                "status": status,
+                "at": at.isoformat(),
+            },
+        )

@@ -1,0 +1,34 @@
+"""Settings of the tracking service (environment prefix TRACKING_)."""
+
+from lastmile_common.settings import ServiceSettings
+from pydantic import Field
+from pydantic_settings import SettingsConfigDict
+
+
+class TrackingSettings(ServiceSettings):
+    """Tracking service settings."""
+
+    model_config = SettingsConfigDict(env_prefix="TRACKING_", extra="ignore", frozen=True)
+
+    http_port: int = Field(default=8003, ge=1, le=65535)
+    ping_retention_days: int = Field(default=30, ge=1, description="ping partitions kept (days)")
+    ping_flush_interval_s: float = Field(default=0.2, gt=0)
+    ping_flush_rows: int = Field(default=5000, ge=1)
+    pending_pings_max: int = Field(default=2000, ge=0, description="kept per vehicle w/o route")
+    max_accuracy_m: float = Field(default=100.0, gt=0)
+    max_speed_mps: float = Field(default=70.0, gt=0)
+    max_clock_ahead_s: float = Field(default=300.0, ge=0)
+    depot_radius_m: float = Field(default=150.0, gt=0)
+    stop_radius_m: float = Field(default=60.0, gt=0)
+    dwell_s: float = Field(default=30.0, ge=0)
+    far_from_address_m: float = Field(default=200.0, gt=0)
+    eta_recompute_s: float = Field(default=15.0, ge=0, description="per route, in ping time")
+    eta_threshold_s: float = Field(default=120.0, ge=0)
+    eta_min_interval_s: float = Field(default=60.0, ge=0)
+    eta_material_s: float = Field(default=600.0, ge=0)
+    detour_factor: float = Field(default=1.3, ge=1.0)
+    token_ttl_after_route_s: int = Field(default=2 * 86400, ge=60)
+    map_stops_away: int = Field(default=3, ge=0)
+    map_tile_url: str | None = Field(default=None, description="e.g. https://tiles/{z}/{x}/{y}.png")
+    track_refresh_s: int = Field(default=30, ge=5)
+    stream_position_interval_s: float = Field(default=1.0, ge=0)
