@@ -12,6 +12,7 @@ import sys
 import threading
 from pathlib import Path
 from types import FrameType
+from typing import Any
 
 from lastmile.infra.platform import Infrastructure, start_infrastructure
 from lastmile.services import available_services
@@ -22,7 +23,7 @@ RUN_FILE = STATE_DIR / "run.json"
 
 
 def _write_run_file(infra: Infrastructure, supervisor: Supervisor) -> None:
-    run = {
+    run: dict[str, Any] = {
         "services": supervisor.urls,
         "console": None,
         "kafka_bootstrap": infra.kafka_bootstrap,

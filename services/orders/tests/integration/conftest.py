@@ -8,21 +8,25 @@ from typing import Any
 import asyncpg
 import httpx
 import pytest
-from lastmile.infra.platform import Infrastructure
 from lastmile_common.db.migrations import migrate
 from orders.adapters.tenants import create_tenant
 from orders.bootstrap import create_app
 from orders.settings import OrdersSettings
+
+from lastmile.infra.platform import Infrastructure
 
 SECRET = "dev-api-key-secret-change-me"
 
 
 def orders_settings(infra: Infrastructure, **overrides: Any) -> OrdersSettings:
     """Settings pointing at the test infrastructure."""
-    return OrdersSettings(database_url=infra.database_url,
-                          kafka_bootstrap_servers=infra.kafka_bootstrap,
-                          consumer_backoff_initial_s=0.05, consumer_max_attempts=3,
-                          **overrides)
+    return OrdersSettings(
+        database_url=infra.database_url,
+        kafka_bootstrap_servers=infra.kafka_bootstrap,
+        consumer_backoff_initial_s=0.05,
+        consumer_max_attempts=3,
+        **overrides,
+    )
 
 
 @pytest.fixture(scope="session")

@@ -7,9 +7,10 @@ from typing import Any
 
 import httpx
 import pytest
+from lastmile_common.events.topics import ORDERS
+
 from lastmile.infra.platform import Infrastructure
 from lastmile.testing.fixtures import TopicReader
-from lastmile_common.events.topics import ORDERS
 
 from .conftest import new_tenant
 
@@ -18,10 +19,15 @@ pytestmark = pytest.mark.integration
 
 def order_body(**changes: Any) -> dict[str, Any]:
     body = {
-        "external_id": f"E-{uuid.uuid4().hex[:8]}", "depot_id": "berlin-mitte",
+        "external_id": f"E-{uuid.uuid4().hex[:8]}",
+        "depot_id": "berlin-mitte",
         "recipient": {"name": "Ada", "phone": "+4915112345678", "email": "ada@example.com"},
-        "address": {"line1": "Torstr 1", "city": "Berlin", "country": "DE",
-                    "location": {"lat": 52.5291, "lon": 13.401}},
+        "address": {
+            "line1": "Torstr 1",
+            "city": "Berlin",
+            "country": "DE",
+            "location": {"lat": 52.5291, "lon": 13.401},
+        },
         "windows": [{"start": "2026-11-24T09:00:00+01:00", "end": "2026-11-24T12:00:00+01:00"}],
         "items": [{"sku": "A", "quantity": 2, "weight_kg": 1.25}],
     }
@@ -30,7 +36,8 @@ def order_body(**changes: Any) -> dict[str, Any]:
 
 
 async def test_created_order_is_published_with_cloudevents_headers(
-        infra: Infrastructure, orders_client: httpx.AsyncClient) -> None:
+    infra: Infrastructure, orders_client: httpx.AsyncClient
+) -> None:
     tenant, auth = await new_tenant(infra)
     async with TopicReader(infra.kafka_bootstrap, ORDERS) as reader:
         response = await orders_client.post("/v1/orders", json=order_body(), headers=auth)
@@ -75,29 +82,33 @@ async def test_tenant_isolation(infra: Infrastructure, orders_client: httpx.Asyn
     assert cancel.status_code == 404
 
 
-async def test_client_errors_are_problem_details(infra: Infrastructure,
-                                                 orders_client: httpx.AsyncClient) -> None:
+async def test_client_errors_are_problem_details(
+    infra: Infrastructure, orders_client: httpx.AsyncClient
+) -> None:
     _, auth = await new_tenant(infra)
     bad_phone = order_body(recipient={"name": "A", "phone": "12"})
     response = await orders_client.post("/v1/orders", json=bad_phone, headers=auth)
     assert response.status_code == 422
     assert response.headers["content-type"] == "application/problem+json"
     assert response.json()["errors"][0]["field"] == "body.recipient.phone"
-    malformed = await orders_client.post("/v1/orders", content=b"{oops", headers={
-        **auth, "content-type": "application/json"})
+    malformed = await orders_client.post(
+        "/v1/orders", content=b"{oops", headers={**auth, "content-type": "application/json"}
+    )
     assert malformed.status_code in (400, 422)
     assert (await orders_client.get("/v1/orders")).status_code == 401
     bad_key = {"Authorization": "Bearer lm_x_y_z"}
     assert (await orders_client.get("/v1/orders", headers=bad_key)).status_code == 401
-    huge = await orders_client.post("/v1/orders", content=b"x" * 2_000_000, headers={
-        **auth, "content-type": "application/json"})
+    huge = await orders_client.post(
+        "/v1/orders", content=b"x" * 2_000_000, headers={**auth, "content-type": "application/json"}
+    )
     assert huge.status_code == 413
     cursor = await orders_client.get("/v1/orders?cursor=%%%", headers=auth)
     assert cursor.status_code == 400
 
 
-async def test_list_filters_and_cursor(infra: Infrastructure,
-                                       orders_client: httpx.AsyncClient) -> None:
+async def test_list_filters_and_cursor(
+    infra: Infrastructure, orders_client: httpx.AsyncClient
+) -> None:
     _, auth = await new_tenant(infra)
     ids = []
     for _ in range(5):
@@ -105,22 +116,29 @@ async def test_list_filters_and_cursor(infra: Infrastructure,
         ids.append(response.json()["order_id"])
     await orders_client.post(f"/v1/orders/{ids[0]}/cancel", json={"reason": "x"}, headers=auth)
     page1 = (await orders_client.get("/v1/orders?limit=2", headers=auth)).json()
-    page2 = (await orders_client.get(f"/v1/orders?limit=2&cursor={page1['next_cursor']}",
-                                     headers=auth)).json()
+    page2 = (
+        await orders_client.get(f"/v1/orders?limit=2&cursor={page1['next_cursor']}", headers=auth)
+    ).json()
     assert [o["order_id"] for o in page1["items"] + page2["items"]] == ids[:4]
     cancelled = (await orders_client.get("/v1/orders?status=cancelled", headers=auth)).json()
     assert [o["order_id"] for o in cancelled["items"]] == [ids[0]]
 
 
-async def test_change_window_publishes_update(infra: Infrastructure,
-                                              orders_client: httpx.AsyncClient) -> None:
+async def test_change_window_publishes_update(
+    infra: Infrastructure, orders_client: httpx.AsyncClient
+) -> None:
     _, auth = await new_tenant(infra)
-    order_id = (await orders_client.post("/v1/orders", json=order_body(),
-                                         headers=auth)).json()["order_id"]
+    order_id = (await orders_client.post("/v1/orders", json=order_body(), headers=auth)).json()[
+        "order_id"
+    ]
     async with TopicReader(infra.kafka_bootstrap, ORDERS) as reader:
-        response = await orders_client.put(f"/v1/orders/{order_id}/windows", headers=auth, json={
-            "windows": [{"start": "2026-11-24T14:00:00Z", "end": "2026-11-24T16:00:00Z"}]})
+        response = await orders_client.put(
+            f"/v1/orders/{order_id}/windows",
+            headers=auth,
+            json={"windows": [{"start": "2026-11-24T14:00:00Z", "end": "2026-11-24T16:00:00Z"}]},
+        )
         assert response.status_code == 200, response.text
-        [event] = await reader.wait_for(lambda e: e.subject == order_id
-                                        and e.type == "order.updated")
+        [event] = await reader.wait_for(
+            lambda e: e.subject == order_id and e.type == "order.updated"
+        )
     assert event.data.version == 2  # type: ignore[attr-defined]

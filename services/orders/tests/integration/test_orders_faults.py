@@ -13,10 +13,11 @@ from contextlib import contextmanager
 
 import httpx
 import pytest
+from lastmile_common.events.topics import ORDERS
+
 from lastmile.infra.platform import Infrastructure
 from lastmile.infra.ports import free_port
 from lastmile.testing.fixtures import TopicReader
-from lastmile_common.events.topics import ORDERS
 
 from .conftest import new_tenant
 from .test_orders_api import order_body
@@ -27,11 +28,20 @@ pytestmark = [pytest.mark.integration, pytest.mark.slow]
 @contextmanager
 def orders_process(infra: Infrastructure, port: int) -> Iterator[subprocess.Popen[bytes]]:
     """`python -m orders` as its own process, as in production."""
-    env = {**os.environ, "DATABASE_URL": infra.database_url,
-           "KAFKA_BOOTSTRAP_SERVERS": infra.kafka_bootstrap, "ORDERS_HTTP_PORT": str(port),
-           "ORDERS_KAFKA_REQUEST_TIMEOUT_MS": "5000", "ORDERS_LOG_LEVEL": "WARNING"}
-    process = subprocess.Popen([sys.executable, "-m", "orders"], env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    env = {
+        **os.environ,
+        "DATABASE_URL": infra.database_url,
+        "KAFKA_BOOTSTRAP_SERVERS": infra.kafka_bootstrap,
+        "ORDERS_HTTP_PORT": str(port),
+        "ORDERS_KAFKA_REQUEST_TIMEOUT_MS": "5000",
+        "ORDERS_LOG_LEVEL": "WARNING",
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "orders"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         yield process
     finally:
@@ -52,8 +62,9 @@ async def wait_ready(port: int, timeout: float = 60) -> None:
     raise AssertionError("orders did not become ready")
 
 
-async def created_events(infra: Infrastructure, tenant: str, expected: int,
-                         timeout: float = 60) -> dict[str, set[str]]:
+async def created_events(
+    infra: Infrastructure, tenant: str, expected: int, timeout: float = 60
+) -> dict[str, set[str]]:
     """Distinct order.created event ids per order of a tenant, once `expected` orders are seen."""
     per_order: dict[str, set[str]] = defaultdict(set)
     async with TopicReader(infra.kafka_bootstrap, ORDERS) as reader:
@@ -61,8 +72,8 @@ async def created_events(infra: Infrastructure, tenant: str, expected: int,
         deadline = loop.time() + timeout
         while len(per_order) < expected and loop.time() < deadline:
             for event in await reader.wait_for(
-                    lambda e: e.tenant == tenant and e.type == "order.created", count=10**6,
-                    timeout=1.0):
+                lambda e: e.tenant == tenant and e.type == "order.created", count=10**6, timeout=1.0
+            ):
                 per_order[event.subject or ""].add(event.id)
         # a moment more, so a late duplicate would be seen too
         for event in await reader.wait_for(lambda e: e.tenant == tenant, count=10**6, timeout=2):
@@ -72,7 +83,8 @@ async def created_events(infra: Infrastructure, tenant: str, expected: int,
 
 
 async def test_orders_accepted_while_the_broker_is_paused_are_published_after(
-        infra: Infrastructure) -> None:
+    infra: Infrastructure,
+) -> None:
     if infra.broker is None:
         pytest.skip("needs the embedded broker to pause it")
     tenant, auth = await new_tenant(infra)

@@ -13,12 +13,13 @@ import asyncpg
 import httpx
 import pytest
 from aiokafka import AIOKafkaProducer
-from lastmile.infra.platform import Infrastructure
-from lastmile.testing.fixtures import TopicReader, publish
 from lastmile_common.events.deliveries import OrderDelivered, Proof
 from lastmile_common.events.envelope import Envelope, encode
 from lastmile_common.events.orders import OrderSubmitted
 from lastmile_common.events.topics import ORDERS, ORDERS_INBOUND, dlt_of
+
+from lastmile.infra.platform import Infrastructure
+from lastmile.testing.fixtures import TopicReader, publish
 
 from .conftest import new_tenant
 from .test_orders_api import order_body
@@ -46,30 +47,48 @@ async def _eventually(check: object, timeout: float = 20.0) -> None:
 
 
 async def test_poison_goes_to_dlt_and_the_partition_keeps_flowing(
-        infra: Infrastructure, orders_client: httpx.AsyncClient,
-        producer: AIOKafkaProducer) -> None:
+    infra: Infrastructure, orders_client: httpx.AsyncClient, producer: AIOKafkaProducer
+) -> None:
     tenant, _ = await new_tenant(infra)
     key = f"{tenant}:same-partition".encode()
-    async with TopicReader(infra.kafka_bootstrap, dlt_of(ORDERS_INBOUND)) as dlt, \
-            TopicReader(infra.kafka_bootstrap, ORDERS) as orders:
+    async with (
+        TopicReader(infra.kafka_bootstrap, dlt_of(ORDERS_INBOUND)) as dlt,
+        TopicReader(infra.kafka_bootstrap, ORDERS) as orders,
+    ):
         # undecodable JSON, then an order with an invalid phone, then a good order: same key.
-        await producer.send_and_wait(ORDERS_INBOUND, value=b"{not json", key=key, headers=[
-            ("ce_id", b"p1"), ("ce_type", b"order.submitted"), ("ce_source", b"/erp"),
-            ("ce_specversion", b"1.0"), ("ce_tenant", tenant.encode())])
+        await producer.send_and_wait(
+            ORDERS_INBOUND,
+            value=b"{not json",
+            key=key,
+            headers=[
+                ("ce_id", b"p1"),
+                ("ce_type", b"order.submitted"),
+                ("ce_source", b"/erp"),
+                ("ce_specversion", b"1.0"),
+                ("ce_tenant", tenant.encode()),
+            ],
+        )
         invalid = {**order_body(), "recipient": {"name": "A", "phone": "+1"}}
-        record = encode(Envelope.wrap(OrderSubmitted.model_validate(order_body()), source="/erp",
-                                      tenant=tenant), "k")
-        await producer.send_and_wait(ORDERS_INBOUND, value=json.dumps(invalid).encode(), key=key,
-                                     headers=record.headers)
+        record = encode(
+            Envelope.wrap(
+                OrderSubmitted.model_validate(order_body()), source="/erp", tenant=tenant
+            ),
+            "k",
+        )
+        await producer.send_and_wait(
+            ORDERS_INBOUND, value=json.dumps(invalid).encode(), key=key, headers=record.headers
+        )
         good = OrderSubmitted.model_validate(order_body())
         await publish(producer, good, tenant=tenant, key=key.decode())
         dead = await dlt.raw(lambda r: dict(r.headers).get("ce_tenant") == tenant.encode())
         deadline = asyncio.get_running_loop().time() + 20
         while len(dead) < 2 and asyncio.get_running_loop().time() < deadline:
-            dead += await dlt.raw(lambda r: dict(r.headers).get("ce_tenant") == tenant.encode(),
-                                  timeout=2)
+            dead += await dlt.raw(
+                lambda r: dict(r.headers).get("ce_tenant") == tenant.encode(), timeout=2
+            )
         created = await orders.wait_for(
-            lambda e: e.tenant == tenant and e.data.external_id == good.external_id)
+            lambda e: e.tenant == tenant and e.data.external_id == good.external_id
+        )
     assert len(created) == 1
     assert len(dead) == 2
     reasons = [dict(r.headers)["dlt.error"].decode() for r in dead]  # type: ignore[attr-defined]
@@ -81,19 +100,19 @@ async def test_poison_goes_to_dlt_and_the_partition_keeps_flowing(
 
 
 async def test_redelivered_inbound_event_has_one_effect(
-        infra: Infrastructure, orders_client: httpx.AsyncClient,
-        producer: AIOKafkaProducer) -> None:
+    infra: Infrastructure, orders_client: httpx.AsyncClient, producer: AIOKafkaProducer
+) -> None:
     tenant, _ = await new_tenant(infra)
     data = OrderSubmitted.model_validate(order_body())
     envelope = Envelope.wrap(data, source="/erp", tenant=tenant)
     record = encode(envelope, f"{tenant}:{data.external_id}")
     for _ in range(3):  # the same event id three times, as a redelivery would
-        await producer.send_and_wait(ORDERS_INBOUND, value=record.value, key=record.key,
-                                     headers=record.headers)
+        await producer.send_and_wait(
+            ORDERS_INBOUND, value=record.value, key=record.key, headers=record.headers
+        )
 
     async def stored() -> bool:
-        return await _count(infra, "SELECT count(*) FROM orders WHERE tenant_id = $1",
-                            tenant) == 1
+        return await _count(infra, "SELECT count(*) FROM orders WHERE tenant_id = $1", tenant) == 1
 
     await _eventually(stored)
     await asyncio.sleep(1.0)
@@ -102,14 +121,19 @@ async def test_redelivered_inbound_event_has_one_effect(
 
 
 async def test_delivery_events_land_on_the_timeline(
-        infra: Infrastructure, orders_client: httpx.AsyncClient,
-        producer: AIOKafkaProducer) -> None:
+    infra: Infrastructure, orders_client: httpx.AsyncClient, producer: AIOKafkaProducer
+) -> None:
     tenant, auth = await new_tenant(infra)
-    order_id = (await orders_client.post("/v1/orders", json=order_body(),
-                                         headers=auth)).json()["order_id"]
-    delivered = OrderDelivered(order_id=order_id, route_id="r1", stop_id="s1",
-                               delivered_at="2026-11-24T10:00:00Z",  # type: ignore[arg-type]
-                               proof=Proof(recipient_name="Ada"))
+    order_id = (await orders_client.post("/v1/orders", json=order_body(), headers=auth)).json()[
+        "order_id"
+    ]
+    delivered = OrderDelivered(
+        order_id=order_id,
+        route_id="r1",
+        stop_id="s1",
+        delivered_at="2026-11-24T10:00:00Z",  # type: ignore[arg-type]
+        proof=Proof(recipient_name="Ada"),
+    )
     await publish(producer, delivered, tenant=tenant, key=order_id)
 
     async def delivered_status() -> bool:
@@ -125,58 +149,94 @@ def _sign(secret: str, body: bytes) -> str:
     return base64.b64encode(hmac.new(secret.encode(), body, hashlib.sha256).digest()).decode()
 
 
-async def test_shopify_webhook_hmac_and_dedupe(infra: Infrastructure,
-                                               orders_client: httpx.AsyncClient) -> None:
+async def test_shopify_webhook_hmac_and_dedupe(
+    infra: Infrastructure, orders_client: httpx.AsyncClient
+) -> None:
     tenant, auth = await new_tenant(infra)
     secret = "shpss_" + uuid.uuid4().hex
-    configured = await orders_client.put("/v1/integrations/shopify", headers=auth, json={
-        "shop_domain": "acme.myshopify.com", "webhook_secret": secret, "depot_id": "d1",
-        "time_zone": "Europe/Berlin"})
+    configured = await orders_client.put(
+        "/v1/integrations/shopify",
+        headers=auth,
+        json={
+            "shop_domain": "acme.myshopify.com",
+            "webhook_secret": secret,
+            "depot_id": "d1",
+            "time_zone": "Europe/Berlin",
+        },
+    )
     assert configured.status_code == 204
-    payload = {"id": 5551, "email": "ada@example.com", "created_at": "2026-11-23T10:00:00+01:00",
-               "shipping_address": {"name": "Ada", "address1": "Torstr 1", "city": "Berlin",
-                                    "country_code": "DE", "latitude": 52.5, "longitude": 13.4,
-                                    "phone": "+4915112345678"},
-               "line_items": [{"sku": "S", "title": "Book", "quantity": 1, "grams": 500}]}
+    payload = {
+        "id": 5551,
+        "email": "ada@example.com",
+        "created_at": "2026-11-23T10:00:00+01:00",
+        "shipping_address": {
+            "name": "Ada",
+            "address1": "Torstr 1",
+            "city": "Berlin",
+            "country_code": "DE",
+            "latitude": 52.5,
+            "longitude": 13.4,
+            "phone": "+4915112345678",
+        },
+        "line_items": [{"sku": "S", "title": "Book", "quantity": 1, "grams": 500}],
+    }
     body = json.dumps(payload).encode()
     url = f"/v1/webhooks/shopify/{tenant}/orders-create"
-    bad = await orders_client.post(url, content=body, headers={
-        "X-Shopify-Hmac-Sha256": _sign("wrong", body), "X-Shopify-Webhook-Id": "w1"})
+    bad = await orders_client.post(
+        url,
+        content=body,
+        headers={"X-Shopify-Hmac-Sha256": _sign("wrong", body), "X-Shopify-Webhook-Id": "w1"},
+    )
     assert bad.status_code == 401
-    headers = {"X-Shopify-Hmac-Sha256": _sign(secret, body), "X-Shopify-Webhook-Id": "w1",
-               "content-type": "application/json"}
+    headers = {
+        "X-Shopify-Hmac-Sha256": _sign(secret, body),
+        "X-Shopify-Webhook-Id": "w1",
+        "content-type": "application/json",
+    }
     first = await orders_client.post(url, content=body, headers=headers)
     again = await orders_client.post(url, content=body, headers=headers)
     assert first.status_code == 200 and again.status_code == 200
     assert first.json()["order_id"] == again.json()["order_id"] and again.json()["duplicate"]
-    order = (await orders_client.get(f"/v1/orders/{first.json()['order_id']}",
-                                     headers=auth)).json()
+    order = (await orders_client.get(f"/v1/orders/{first.json()['order_id']}", headers=auth)).json()
     assert order["order"]["external_id"] == "shopify-5551"
     assert order["order"]["items"][0]["weight_kg"] == 0.5
 
 
 async def test_bulk_import_accepts_good_rows_and_reports_bad_ones(
-        infra: Infrastructure, orders_client: httpx.AsyncClient) -> None:
+    infra: Infrastructure, orders_client: httpx.AsyncClient
+) -> None:
     _, auth = await new_tenant(infra)
     good = order_body()
-    lines = [json.dumps(good), "{broken", json.dumps({**order_body(), "windows": []}),
-             json.dumps(order_body())]
-    response = await orders_client.post("/v1/orders/import", content="\n".join(lines).encode(),
-                                        headers={**auth, "content-type": "application/x-ndjson"})
+    lines = [
+        json.dumps(good),
+        "{broken",
+        json.dumps({**order_body(), "windows": []}),
+        json.dumps(order_body()),
+    ]
+    response = await orders_client.post(
+        "/v1/orders/import",
+        content="\n".join(lines).encode(),
+        headers={**auth, "content-type": "application/x-ndjson"},
+    )
     assert response.status_code == 200, response.text
     result = response.json()
     assert result["accepted"] == 2
     assert [(r["line"], r["field"]) for r in result["rejected"]] == [(2, "row"), (3, "windows")]
-    header = ("external_id,depot_id,recipient_name,phone,line1,city,country,lat,lon,"
-              "window_start,window_end,weight_kg\n")
+    header = (
+        "external_id,depot_id,recipient_name,phone,line1,city,country,lat,lon,"
+        "window_start,window_end,weight_kg\n"
+    )
     csv_body = header + (
         "C-1,d1,Ada,+4915112345678,Torstr 1,Berlin,DE,52.5,13.4,2026-11-24T09:00:00Z,"
         "2026-11-24T12:00:00Z,2\n"
         "C-2,d1,Bob,+4915112345679,Torstr 2,Berlin,DE,52.5,200,2026-11-24T09:00:00Z,"
-        "2026-11-24T12:00:00Z,2\n")
-    response = await orders_client.post("/v1/orders/import", content=csv_body.encode(),
-                                        headers={**auth, "content-type": "text/csv"})
+        "2026-11-24T12:00:00Z,2\n"
+    )
+    response = await orders_client.post(
+        "/v1/orders/import", content=csv_body.encode(), headers={**auth, "content-type": "text/csv"}
+    )
     result = response.json()
     assert result["accepted"] == 1
-    assert result["rejected"] == [{"line": 3, "field": "lon",
-                                   "message": result["rejected"][0]["message"]}]
+    assert result["rejected"] == [
+        {"line": 3, "field": "lon", "message": result["rejected"][0]["message"]}
+    ]

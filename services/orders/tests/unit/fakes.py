@@ -26,8 +26,14 @@ class FakeOrdersStore:
         return self.orders.get(order_id)
 
     async def get_by_external_id(self, tenant_id: str, external_id: str) -> Order | None:
-        return next((o for o in self.orders.values()
-                     if o.tenant_id == tenant_id and o.spec.external_id == external_id), None)
+        return next(
+            (
+                o
+                for o in self.orders.values()
+                if o.tenant_id == tenant_id and o.spec.external_id == external_id
+            ),
+            None,
+        )
 
     async def add(self, order: Order) -> None:
         self.orders[order.id] = order
@@ -38,12 +44,19 @@ class FakeOrdersStore:
     async def idempotency(self, tenant_id: str, key: str) -> tuple[str, str] | None:
         return self.keys.get((tenant_id, key))
 
-    async def remember_idempotency(self, tenant_id: str, key: str, fingerprint: str,
-                                   order_id: str) -> None:
+    async def remember_idempotency(
+        self, tenant_id: str, key: str, fingerprint: str, order_id: str
+    ) -> None:
         self.keys[(tenant_id, key)] = (fingerprint, order_id)
 
-    async def add_timeline(self, order_id: str, at: datetime, kind: str, detail: dict[str, Any],
-                           event_id: str | None = None) -> None:
+    async def add_timeline(
+        self,
+        order_id: str,
+        at: datetime,
+        kind: str,
+        detail: dict[str, Any],
+        event_id: str | None = None,
+    ) -> None:
         self.timeline.append((order_id, kind))
 
     async def publish(self, data: EventData, *, tenant_id: str, key: str, subject: str) -> None:

@@ -22,21 +22,33 @@ def test_phone_must_be_e164() -> None:
 
 def test_window_end_after_start() -> None:
     with pytest.raises(ValidationError, match="end must be after start"):
-        OrderSpec.model_validate({**BODY, "windows": [
-            {"start": "2026-11-24T12:00:00Z", "end": "2026-11-24T09:00:00Z"}]})
+        OrderSpec.model_validate(
+            {**BODY, "windows": [{"start": "2026-11-24T12:00:00Z", "end": "2026-11-24T09:00:00Z"}]}
+        )
 
 
 def test_naive_timestamps_are_refused() -> None:
     with pytest.raises(ValidationError, match="time zone"):
-        OrderSpec.model_validate({**BODY, "windows": [
-            {"start": "2026-11-24T09:00:00", "end": "2026-11-24T12:00:00"}]})
+        OrderSpec.model_validate(
+            {**BODY, "windows": [{"start": "2026-11-24T09:00:00", "end": "2026-11-24T12:00:00"}]}
+        )
 
 
 def test_csv_row_error_names_the_column() -> None:
-    row = {"external_id": "A-1", "depot_id": "d1", "recipient_name": "Ada",
-           "phone": "+4915112345678", "line1": "x", "city": "Berlin", "country": "DE",
-           "lat": "95", "lon": "13.4", "window_start": "2026-11-24T09:00:00Z",
-           "window_end": "2026-11-24T12:00:00Z", "weight_kg": "1"}
+    row = {
+        "external_id": "A-1",
+        "depot_id": "d1",
+        "recipient_name": "Ada",
+        "phone": "+4915112345678",
+        "line1": "x",
+        "city": "Berlin",
+        "country": "DE",
+        "lat": "95",
+        "lon": "13.4",
+        "window_start": "2026-11-24T09:00:00Z",
+        "window_end": "2026-11-24T12:00:00Z",
+        "weight_kg": "1",
+    }
     result = parse_row(7, csv_row_to_dict(row), csv=True)
     assert isinstance(result, RowError)
     assert (result.line, result.field) == (7, "lat")
@@ -57,10 +69,20 @@ def test_shopify_signature() -> None:
 
 
 def test_shopify_mapping_uses_grams_and_coordinates() -> None:
-    payload = {"id": 42, "email": "a@example.com", "created_at": "2026-11-23T10:00:00+01:00",
-               "shipping_address": {"name": "Ada", "address1": "Torstr 1", "city": "Berlin",
-                                    "country_code": "DE", "latitude": 52.5, "longitude": 13.4},
-               "line_items": [{"sku": "S", "title": "Book", "quantity": 2, "grams": 750}]}
+    payload = {
+        "id": 42,
+        "email": "a@example.com",
+        "created_at": "2026-11-23T10:00:00+01:00",
+        "shipping_address": {
+            "name": "Ada",
+            "address1": "Torstr 1",
+            "city": "Berlin",
+            "country_code": "DE",
+            "latitude": 52.5,
+            "longitude": 13.4,
+        },
+        "line_items": [{"sku": "S", "title": "Book", "quantity": 2, "grams": 750}],
+    }
     order = shopify.parse(payload, "d1", "Europe/Berlin")
     assert order.external_id == "shopify-42"
     assert order.items[0].weight_kg == 0.75 and order.weight_kg == 1.5

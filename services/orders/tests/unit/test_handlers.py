@@ -13,10 +13,15 @@ from orders.service_layer import handlers
 from .fakes import FakeOrdersStore
 
 BODY: dict[str, Any] = {
-    "external_id": "E-1", "depot_id": "d1",
+    "external_id": "E-1",
+    "depot_id": "d1",
     "recipient": {"name": "Ada", "phone": "+4915112345678"},
-    "address": {"line1": "Torstr 1", "city": "Berlin", "country": "DE",
-                "location": {"lat": 52.5, "lon": 13.4}},
+    "address": {
+        "line1": "Torstr 1",
+        "city": "Berlin",
+        "country": "DE",
+        "location": {"lat": 52.5, "lon": 13.4},
+    },
     "windows": [{"start": "2026-11-24T09:00:00Z", "end": "2026-11-24T12:00:00Z"}],
     "items": [{"sku": "A", "quantity": 2, "weight_kg": 1.5, "volume_m3": 0.01}],
 }
@@ -81,8 +86,9 @@ async def test_delivered_order_cannot_be_cancelled_or_rescheduled() -> None:
     await handlers.record_progress(store, "t1", accepted.order.id, "order.delivered", None, {}, "e")
     with pytest.raises(OrderRuleViolation):
         await handlers.cancel_order(store, "t1", accepted.order.id, "")
-    window = TimeWindow.model_validate({"start": "2026-11-24T13:00:00Z",
-                                        "end": "2026-11-24T15:00:00Z"})
+    window = TimeWindow.model_validate(
+        {"start": "2026-11-24T13:00:00Z", "end": "2026-11-24T15:00:00Z"}
+    )
     with pytest.raises(OrderRuleViolation):
         await handlers.change_windows(store, "t1", accepted.order.id, (window,))
 
@@ -90,8 +96,9 @@ async def test_delivered_order_cannot_be_cancelled_or_rescheduled() -> None:
 async def test_change_windows_publishes_update_with_new_version() -> None:
     store = FakeOrdersStore()
     accepted = await handlers.place_order(store, "t1", spec())
-    window = TimeWindow.model_validate({"start": "2026-11-24T13:00:00Z",
-                                        "end": "2026-11-24T15:00:00Z"})
+    window = TimeWindow.model_validate(
+        {"start": "2026-11-24T13:00:00Z", "end": "2026-11-24T15:00:00Z"}
+    )
     changed = await handlers.change_windows(store, "t1", accepted.order.id, (window,))
     event = store.published[-1][0]
     assert isinstance(event, OrderUpdated)

@@ -18,15 +18,19 @@ ROOT = Path(__file__).resolve().parents[5]
 SCHEMA_DIR = ROOT / "libs" / "common" / "schemas"
 ASYNCAPI_FILE = ROOT / "docs" / "asyncapi.json"
 
-_HEADERS_SCHEMA = {
+_HEADERS_SCHEMA: dict[str, Any] = {
     "type": "object",
     "required": ["ce_id", "ce_source", "ce_type", "ce_specversion", "ce_time", "ce_tenant"],
     "properties": {
-        "ce_id": {"type": "string"}, "ce_source": {"type": "string"},
-        "ce_type": {"type": "string"}, "ce_specversion": {"const": "1.0"},
+        "ce_id": {"type": "string"},
+        "ce_source": {"type": "string"},
+        "ce_type": {"type": "string"},
+        "ce_specversion": {"const": "1.0"},
         "ce_time": {"type": "string", "format": "date-time"},
-        "ce_subject": {"type": "string"}, "ce_tenant": {"type": "string"},
-        "content-type": {"const": "application/json"}, "traceparent": {"type": "string"},
+        "ce_subject": {"type": "string"},
+        "ce_tenant": {"type": "string"},
+        "content-type": {"const": "application/json"},
+        "traceparent": {"type": "string"},
     },
 }
 
@@ -45,28 +49,43 @@ def asyncapi_document() -> dict[str, Any]:
     messages: dict[str, Any] = {}
     for name, entry in sorted(REGISTRY.items()):
         messages[_message_name(name)] = {
-            "name": name, "title": name, "summary": entry.summary,
+            "name": name,
+            "title": name,
+            "summary": entry.summary,
             "contentType": "application/json",
-            "headers": {**_HEADERS_SCHEMA, "properties": {
-                **_HEADERS_SCHEMA["properties"], "ce_type": {"const": name}}},
+            "headers": {
+                **_HEADERS_SCHEMA,
+                "properties": {**_HEADERS_SCHEMA["properties"], "ce_type": {"const": name}},
+            },
             "payload": entry.model.model_json_schema(ref_template="#/components/schemas/{model}"),
         }
     channels: dict[str, Any] = {}
     operations: dict[str, Any] = {}
     for spec in TOPICS:
-        refs = {_message_name(n): {"$ref": f"#/components/messages/{_message_name(n)}"}
-                for n, e in sorted(REGISTRY.items()) if e.topic == spec.name}
+        refs = {
+            _message_name(n): {"$ref": f"#/components/messages/{_message_name(n)}"}
+            for n, e in sorted(REGISTRY.items())
+            if e.topic == spec.name
+        }
         key = spec.name.replace(".", "_")
-        channels[key] = {"address": spec.name, "description": f"Key: {spec.key}. "
-                         f"Partitions: {spec.partitions}.", "messages": refs}
-        channels[key + "_dlt"] = {"address": dlt_of(spec.name), "description":
-                                  "Messages no consumer could process; dlt.* headers say why.",
-                                  "messages": refs}
+        channels[key] = {
+            "address": spec.name,
+            "description": f"Key: {spec.key}. Partitions: {spec.partitions}.",
+            "messages": refs,
+        }
+        channels[key + "_dlt"] = {
+            "address": dlt_of(spec.name),
+            "description": "Messages no consumer could process; dlt.* headers say why.",
+            "messages": refs,
+        }
         operations[f"publish_{key}"] = {"action": "send", "channel": {"$ref": f"#/channels/{key}"}}
     return {
         "asyncapi": "3.0.0",
-        "info": {"title": "lastmile events", "version": "1.0.0",
-                 "description": "CloudEvents 1.0 in Kafka binary mode (ce_* headers)."},
+        "info": {
+            "title": "lastmile events",
+            "version": "1.0.0",
+            "description": "CloudEvents 1.0 in Kafka binary mode (ce_* headers).",
+        },
         "defaultContentType": "application/json",
         "channels": channels,
         "operations": operations,
@@ -87,8 +106,11 @@ def expected_files() -> dict[Path, str]:
 
 def stale_files() -> list[Path]:
     """Generated files that are missing or differ from the code."""
-    return [path for path, text in expected_files().items()
-            if not path.exists() or path.read_text() != text]
+    return [
+        path
+        for path, text in expected_files().items()
+        if not path.exists() or path.read_text() != text
+    ]
 
 
 def main() -> int:
