@@ -1,0 +1,101 @@
+"""Route progress on synthetic traces: start, arrival with dwell, departure, completion, order."""
+
+from datetime import UTC, datetime, timedelta
+
+from tracking.domain import progress as prog
+from tracking.domain.fixes import Fix
+from tracking.domain.route import RouteStatus, StopStatus, route_from_event
+from tracking.simulation import offset, planned_route, route_trace
+
+T0 = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
+CFG = prog.ProgressConfig(stop_radius_m=60, dwell_s=30)
+
+
+def run(route, fixes):  # type: ignore[no-untyped-def]
+    out = []
+    for fix in fixes:
+        out.extend(prog.apply_fix(route, fix, CFG))
+    return out
+
+
+def test_start_arrivals_and_departures_on_a_trace() -> None:
+    event = planned_route("r1", "v1", T0, stops=3)
+    route = route_from_event("t", event, {})
+    happened = run(route, route_trace(event, T0, dwell_s=90))
+    kinds = [type(h).__name__ for h in happened]
+    assert kinds[0] == "RouteStarted"
+    arrivals = [h for h in happened if isinstance(h, prog.StopArrived)]
+    assert [a.stop.stop_id for a in arrivals] == ["r1-s1", "r1-s2", "r1-s3"]
+    assert kinds.count("StopDeparted") == 2  # the last stop is never left in the trace
+    assert route.at_stop == "r1-s3"
+
+
+def test_arrival_needs_the_dwell_time() -> None:
+    event = planned_route("r1", "v1", T0, stops=1)
+    route = route_from_event("t", event, {})
+    stop = event.stops[0].location
+    away = Fix(T0, *offset(stop.lat, stop.lon, 0, -1000))
+    passing = [Fix(T0 + timedelta(seconds=s), stop.lat, stop.lon) for s in (100, 110, 120)]
+    assert not any(isinstance(h, prog.StopArrived) for h in run(route, [away, *passing]))
+    happened = run(route, [Fix(T0 + timedelta(seconds=135), stop.lat, stop.lon)])
+    assert [type(h).__name__ for h in happened] == ["StopArrived"]
+    assert happened[0].at == T0 + timedelta(seconds=100)  # arrival = first fix inside
+
+
+def test_vehicle_inside_depot_has_not_started() -> None:
+    event = planned_route("r1", "v1", T0)
+    route = route_from_event("t", event, {})
+    depot = (event.depot_location.lat, event.depot_location.lon)
+    assert (
+        run(route, [Fix(T0 + timedelta(minutes=m), *offset(*depot, 50, 0)) for m in range(5)]) == []
+    )
+    assert route.status is RouteStatus.PLANNED
+
+
+def test_driver_leaving_planned_order_is_followed() -> None:
+    event = planned_route("r1", "v1", T0, stops=4)
+    route = route_from_event("t", event, {})
+    fixes = route_trace(event, T0, order=[3])  # goes to stop 3 first
+    run(route, fixes)
+    assert route.stop("r1-s3").status is StopStatus.ARRIVED  # type: ignore[union-attr]
+    order = [s.stop_id for s in prog.remaining(route)]
+    assert order == ["r1-s3", "r1-s4", "r1-s1", "r1-s2"]  # carries on, skipped ones last
+
+
+def test_heading_is_inferred_from_movement() -> None:
+    event = planned_route("r1", "v1", T0, stops=4, spacing_m=1500)
+    route = route_from_event("t", event, {})
+    s4 = event.stops[3].location
+    near = offset(s4.lat, s4.lon, 0, -300)
+    run(
+        route,
+        [
+            Fix(T0, *offset(event.depot_location.lat, event.depot_location.lon, 0, -500)),
+            Fix(T0 + timedelta(minutes=5), *near),
+        ],
+    )
+    assert prog.remaining(route)[0].stop_id == "r1-s4"
+
+
+def test_completion_of_every_stop_completes_the_route() -> None:
+    event = planned_route("r1", "v1", T0, stops=2)
+    route = route_from_event("t", event, {})
+    run(route, route_trace(event, T0))
+    first = prog.resolve_stop(route, route.stop("r1-s1"), True, T0 + timedelta(hours=1))  # type: ignore[arg-type]
+    assert [type(h).__name__ for h in first] == ["StopResolved"]
+    last = prog.resolve_stop(route, route.stop("r1-s2"), False, T0 + timedelta(hours=2))  # type: ignore[arg-type]
+    done = last[-1]
+    assert isinstance(done, prog.RouteCompleted)
+    assert (done.delivered, done.failed) == (1, 1)
+    assert route.status is RouteStatus.COMPLETED
+
+
+def test_snapshot_round_trip() -> None:
+    from tracking.domain.route import RouteState
+
+    event = planned_route("r1", "v1", T0, stops=3)
+    route = route_from_event("t", event, {"r1-o1": "tok"})
+    run(route, route_trace(event, T0, order=[1]))
+    again = RouteState.from_json(route.to_json())
+    assert again.to_json() == route.to_json()
+    assert again.stop("r1-s1").status is StopStatus.ARRIVED  # type: ignore[union-attr]

@@ -1,0 +1,182 @@
+"""The tracker on fakes: route events and traces in, contract events out."""
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from lastmile_common.events.routes import RouteCancelled, RouteUpdated
+from tracking.domain.route import RouteStatus
+from tracking.service_layer.completion import CompleteStop, StopAlreadyCompleted, complete_stop
+from tracking.service_layer.config import TrackerConfig
+from tracking.service_layer.state import TrackingState
+from tracking.service_layer.tracker import Tracker
+from tracking.simulation import planned_route, route_trace
+
+T0 = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
+
+
+class FakeStore:
+    def __init__(self) -> None:
+        self.events: list[Any] = []
+        self.routes: dict[str, Any] = {}
+        self.tokens: list[Any] = []
+        self.errors: list[Any] = []
+
+    async def save_route(self, conn: Any, route: Any) -> None:
+        self.routes[route.route_id] = route.to_json()
+
+    async def save_tokens(self, conn: Any, tenant_id: str, rows: list[Any]) -> None:
+        self.tokens.extend(rows)
+
+    async def save_told(self, conn: Any, tenant_id: str, rows: list[Any]) -> None:
+        pass
+
+    async def save_errors(
+        self, conn: Any, tenant_id: str, order_id: str, errors: Any, at: Any
+    ) -> None:
+        self.errors.append((order_id, errors))
+
+    async def add_events(self, conn: Any, events: list[Any]) -> None:
+        self.events.extend(events)
+
+    def of(self, kind: str) -> list[Any]:
+        return [(e.data, key) for e, key in self.events if e.type == kind]
+
+
+class FakeSink:
+    def __init__(self) -> None:
+        self.rows: list[Any] = []
+
+    def add(self, *row: Any) -> None:
+        self.rows.append(row)
+
+    def position(self, *row: Any) -> None:
+        pass
+
+
+class FakeStream:
+    def __init__(self) -> None:
+        self.messages: list[Any] = []
+
+    def publish(self, tenant_id: str, kind: str, data: Any) -> None:
+        self.messages.append((tenant_id, kind, data))
+
+
+def make() -> tuple[Tracker, FakeStore, FakeSink]:
+    store, sink = FakeStore(), FakeSink()
+    tracker = Tracker(TrackingState(), store, sink, FakeStream(), TrackerConfig())
+    return tracker, store, sink
+
+
+async def feed(tracker: Tracker, fixes: list[Any], vehicle: str = "v1") -> None:
+    for fix in fixes:
+        await tracker.pings(None, "t1", vehicle, [fix], fix.time + timedelta(seconds=1))
+
+
+async def test_trace_produces_start_arrivals_and_etas() -> None:
+    tracker, store, sink = make()
+    event = planned_route("r1", "v1", T0, stops=3)
+    await tracker.route_planned(None, "t1", event)
+    await feed(tracker, route_trace(event, T0))
+    started = store.of("route.started")
+    assert len(started) == 1
+    assert started[0][1] == "r1"
+    assert all(s.tracking_token for s in started[0][0].stops)
+    arrived = store.of("stop.arrived")
+    assert [(d.stop_id, key) for d, key in arrived] == [
+        ("r1-s1", "r1-o1"),
+        ("r1-s2", "r1-o2"),
+        ("r1-s3", "r1-o3"),
+    ]
+    etas = store.of("eta.updated")
+    assert {key for _, key in etas} == {"r1-o1", "r1-o2", "r1-o3"}
+    assert all(d.tracking_token for d, _ in etas)
+    assert len(etas) < 40  # a 5-second trace of ~25 minutes would be hundreds without the policy
+    assert len(sink.rows) == len(route_trace(event, T0))
+
+
+async def test_pings_before_the_route_are_applied_when_it_arrives() -> None:
+    tracker, store, _ = make()
+    event = planned_route("r1", "v1", T0, stops=2)
+    await feed(tracker, route_trace(event, T0, order=[1]))
+    assert store.events == []
+    await tracker.route_planned(None, "t1", event)
+    assert [d.stop_id for d, _ in store.of("stop.arrived")] == ["r1-s1"]
+
+
+async def test_older_route_versions_are_ignored_newer_replace() -> None:
+    tracker, _, _ = make()
+    v2 = RouteUpdated(**planned_route("r1", "v1", T0, stops=4, version=2).model_dump())
+    await tracker.route_planned(None, "t1", v2)
+    await tracker.route_planned(None, "t1", planned_route("r1", "v1", T0, stops=2, version=1))
+    assert len(tracker.state.routes["r1"].stops) == 4
+    await tracker.route_cancelled(
+        None, "t1", RouteCancelled(route_id="r1", depot_id="d", version=1)
+    )
+    assert tracker.state.routes["r1"].status is RouteStatus.PLANNED
+    await tracker.route_cancelled(
+        None, "t1", RouteCancelled(route_id="r1", depot_id="d", version=2)
+    )
+    assert tracker.state.routes["r1"].status is RouteStatus.CANCELLED
+
+
+async def test_tokens_survive_a_replan() -> None:
+    tracker, _, _ = make()
+    await tracker.route_planned(None, "t1", planned_route("r1", "v1", T0, stops=2))
+    before = tracker.state.routes["r1"].stops[0].token
+    v2 = RouteUpdated(**planned_route("r1", "v1", T0, stops=3, version=2).model_dump())
+    await tracker.route_planned(None, "t1", v2)
+    assert tracker.state.routes["r1"].stops[0].token == before
+
+
+async def test_completion_publishes_delivery_and_route_completion() -> None:
+    tracker, store, _ = make()
+    event = planned_route("r1", "v1", T0, stops=2)
+    await tracker.route_planned(None, "t1", event)
+    await feed(tracker, route_trace(event, T0))
+    s1 = event.stops[0].location
+    far = await complete_stop(
+        tracker,
+        None,
+        CompleteStop(
+            "t1",
+            "r1",
+            "r1-s1",
+            "delivered",
+            T0 + timedelta(hours=1),
+            photo_ref="p.jpg",
+            recipient_name="Ann",
+            lat=s1.lat + 0.01,
+            lon=s1.lon,
+        ),
+    )
+    assert far["flagged_far"] is True
+    assert far["distance_from_address_m"] > 1000
+    with pytest.raises(StopAlreadyCompleted):
+        await complete_stop(tracker, None, CompleteStop("t1", "r1", "r1-s1", "failed", T0))
+    done = await complete_stop(
+        tracker,
+        None,
+        CompleteStop(
+            "t1", "r1", "r1-s2", "failed", T0 + timedelta(hours=1), reason_code="nobody_home"
+        ),
+    )
+    assert done["route_status"] == "completed"
+    delivered = store.of("order.delivered")[0][0]
+    assert delivered.proof.flagged_far
+    assert delivered.proof.photo_ref == "p.jpg"
+    assert store.of("order.delivery_failed")[0][0].reason_code == "nobody_home"
+    completed = store.of("route.completed")[0]
+    assert completed[1] == "r1"
+    assert (completed[0].delivered, completed[0].failed) == (1, 1)
+
+
+async def test_eta_accuracy_is_measured_on_arrival() -> None:
+    tracker, store, _ = make()
+    event = planned_route("r1", "v1", T0, stops=3, spacing_m=12000, service_s=600)
+    await tracker.route_planned(None, "t1", event)
+    await feed(tracker, route_trace(event, T0, every_s=10, dwell_s=600, speed_mps=8 / 1.3))
+    measured = {order: errors for order, errors in store.errors}
+    assert 60 in measured["r1-o3"]
+    assert 10 in measured["r1-o3"]
+    assert all(abs(e) < 300 for e in measured["r1-o3"].values())
