@@ -6,7 +6,6 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-
 from planner.domain.checker import check_plan
 from planner.domain.model import (
     Capacity,

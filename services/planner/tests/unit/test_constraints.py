@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-
 from planner.domain.model import Break, Capacity, ReasonCode, TimeWindow, VehicleKind
 
 
@@ -99,9 +98,7 @@ def test_ev_range_limits_how_far_it_goes(build: Any) -> None:
     orders = [build.order("near", 50), build.order("far", -100)]
     result = build.plan(build.problem([ev], orders))
     assert build.route_of(result, "near") == "ev"
-    assert [(u.order_id, u.code) for u in result.unplaced] == [
-        ("far", ReasonCode.OUTSIDE_RANGE)
-    ]
+    assert [(u.order_id, u.code) for u in result.unplaced] == [("far", ReasonCode.OUTSIDE_RANGE)]
 
 
 def test_ev_range_covers_the_whole_route_not_each_order(build: Any) -> None:

@@ -91,9 +91,7 @@ def _drone_problem(build: Any, orders: list[Any]) -> Any:
         max_radius_m=5000,
         shift=TimeWindow(0, 86_400),
     )
-    return build.problem(
-        [drone], orders, depot=depot, travel=GreatCircleTravelTimes()
-    )
+    return build.problem([drone], orders, depot=depot, travel=GreatCircleTravelTimes())
 
 
 def _near(build: Any, oid: str, dlat: float, **kw: Any) -> Any:

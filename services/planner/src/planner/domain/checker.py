@@ -28,7 +28,8 @@ class PlanInfeasible(AssertionError):
     """Raised by `assert_feasible` with every violation found."""
 
 
-def _leg(problem: PlanningProblem, v: Vehicle, a: Location, b: Location, t: float
+def _leg(
+    problem: PlanningProblem, v: Vehicle, a: Location, b: Location, t: float
 ) -> tuple[float, float]:
     return leg_for_vehicle(problem.travel, v.kind == VehicleKind.DRONE, v.speed_mps, a, b, int(t))
 
@@ -76,7 +77,10 @@ def _check_times(problem: PlanningProblem, v: Vehicle, route: Route) -> list[str
         errors.append(f"{v.id}: route {route.start}-{route.end} outside shift/opening")
     services = [(x.start, x.start + (x.departure - x.start)) for x in route.visits]
     for pause in route.breaks:
-        if any(pause.start < s_end and s_start < pause.start + pause.duration for s_start, s_end in services):
+        if any(
+            pause.start < s_end and s_start < pause.start + pause.duration
+            for s_start, s_end in services
+        ):
             errors.append(f"{v.id}: break at {pause.start} overlaps a service")
     wanted = sorted(v.breaks, key=lambda b: b.earliest_start)
     taken = sorted(route.breaks, key=lambda b: b.start)

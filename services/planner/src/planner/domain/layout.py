@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
+
 from planner.domain.model import Location, Order, PlanningProblem, Vehicle, VehicleKind
 from planner.domain.travel import TravelMatrix, fixed_speed_matrix, straight_line_matrix
 

@@ -9,9 +9,21 @@ from planner.domain.geo import Location
 from planner.domain.travel import TravelTimes
 
 __all__ = [
-    "Break", "BreakTaken", "Capacity", "Depot", "Location", "Order", "PlanResult",
-    "PlanningProblem", "ReasonCode", "Route", "TimeWindow", "Unplaced", "Vehicle",
-    "VehicleKind", "Visit",
+    "Break",
+    "BreakTaken",
+    "Capacity",
+    "Depot",
+    "Location",
+    "Order",
+    "PlanResult",
+    "PlanningProblem",
+    "ReasonCode",
+    "Route",
+    "TimeWindow",
+    "Unplaced",
+    "Vehicle",
+    "VehicleKind",
+    "Visit",
 ]
 
 

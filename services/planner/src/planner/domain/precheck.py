@@ -40,7 +40,12 @@ class OrderFit:
 
 
 def _stage(
-    problem: PlanningProblem, layout: Layout, mats: list[VehicleMatrices], vi: int, oi: int
+    problem: PlanningProblem,
+    layout: Layout,
+    mats: list[VehicleMatrices],
+    vi: int,
+    oi: int,
+    not_before: int,
 ) -> tuple[Stage, int | None]:
     v = problem.vehicles[vi]
     order = layout.orders[oi]
@@ -65,7 +70,8 @@ def _stage(
     span = span_limit(v)
     if there + back > end - start or (span is not None and there + back > span):
         return Stage.SHIFT, None
-    arrival = start + there
+    # Leaving from the depot at shift start is a lower bound on any real arrival.
+    arrival = max(start + there, not_before)
     if order.soft_windows:
         t = max(arrival, order.windows[0].start)
         return (Stage.OK if t + back <= end else Stage.WINDOW), arrival
@@ -77,7 +83,7 @@ def _stage(
 
 
 def check_orders(
-    problem: PlanningProblem, layout: Layout, mats: list[VehicleMatrices]
+    problem: PlanningProblem, layout: Layout, mats: list[VehicleMatrices], not_before: int = 0
 ) -> list[OrderFit]:
     """For every order: which vehicles could serve it alone, and the furthest stage reached."""
     fits = []
@@ -86,7 +92,7 @@ def check_orders(
         best = Stage.SKILL
         earliest: int | None = None
         for vi in range(len(problem.vehicles)):
-            stage, arrival = _stage(problem, layout, mats, vi, oi)
+            stage, arrival = _stage(problem, layout, mats, vi, oi, not_before)
             best = max(best, stage)
             if arrival is not None:
                 earliest = arrival if earliest is None else min(earliest, arrival)

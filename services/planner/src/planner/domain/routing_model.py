@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ortools.constraint_solver import pywrapcp
+
 from planner.domain.layout import (
     COST_SCALE,
     Layout,
@@ -165,7 +166,10 @@ def _add_locks(m: RoutingModel, locks: Mapping[int, Sequence[int]], not_before: 
         if oi not in locked:
             index = m.manager.NodeToIndex(m.layout.order_node(oi))
             cumul = m.time.CumulVar(index)
-            cumul.SetMin(max(cumul.Min(), not_before))
+            if cumul.Max() >= not_before:
+                cumul.SetMin(max(cumul.Min(), not_before))
+            else:
+                m.routing.VehicleVar(index).SetValue(-1)
 
 
 def build_model(

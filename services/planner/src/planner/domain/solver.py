@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+
 from planner.domain.explain import explain
 from planner.domain.layout import COST_SCALE, build_layout, build_matrices
 from planner.domain.model import PlanningProblem, PlanResult, Unplaced
@@ -71,14 +72,14 @@ def solve_with(
     orders = list(problem.orders)
     layout = build_layout(problem, orders)
     mats = build_matrices(problem, layout)
-    fits = check_orders(problem, layout, mats)
+    fits = check_orders(problem, layout, mats, not_before)
     if not orders:
         return PlanResult((), (), 0.0, time.monotonic() - started, "ok")
     model = build_model(problem, layout, mats, fits, locks, not_before)
     remaining = settings.time_limit_s - (time.monotonic() - started)
     params = search_parameters(
         SearchSettings(
-            max(0.1, remaining),
+            max(0.1, remaining * 0.97 - 0.05),
             settings.work_limit,
             settings.first_solution,
             settings.neighbors_ratio,

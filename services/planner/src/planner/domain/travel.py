@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
+
 from planner.domain.geo import FloatMatrix, Location, euclidean_matrix, haversine_matrix
 
 HOUR = 3600

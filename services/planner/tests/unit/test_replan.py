@@ -1,0 +1,40 @@
+"""Re-planning keeps served and in-progress stops where they are."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from planner.domain.checker import check_plan
+from planner.domain.model import TimeWindow
+from planner.domain.replan import replan
+
+
+def test_locked_stops_never_move_and_new_orders_are_placed_after_now(build: Any) -> None:
+    orders = [build.order(f"o{i}", 15 * (i % 6) - 40, 12 * (i // 6) - 20) for i in range(18)]
+    fleet = [
+        build.vehicle(f"v{i}", capacity=replace(build.vehicle("x").capacity, parcels=7))
+        for i in range(3)
+    ]
+    p = build.problem(fleet, orders)
+    first = build.plan(p)
+    locked = {r.vehicle_id: [v.order_id for v in r.visits[:2]] for r in first.routes}
+    now = max(r.visits[1].departure for r in first.routes)
+    extra = [build.order("late1", 35, 35), build.order("late2", -35, 30)]
+    p2 = build.problem(fleet, [*orders, *extra])
+    second = replan(p2, first, locked, now, time_limit_s=1.0, seed=0)
+    assert check_plan(p2, second) == []
+    by_vehicle = {r.vehicle_id: r for r in second.routes}
+    for vid, chain in locked.items():
+        assert [v.order_id for v in by_vehicle[vid].visits[: len(chain)]] == chain
+        for visit in by_vehicle[vid].visits[len(chain) :]:
+            assert visit.start >= now
+    assert {"late1", "late2"} <= set(second.order_ids())
+
+
+def test_promised_soft_windows_become_hard_on_replan(build: Any) -> None:
+    soft = build.order("s", 30, windows=(TimeWindow(0, 500),), soft_windows=True)
+    p = build.problem([build.vehicle("v")], [soft])
+    first = build.plan(p)
+    second = replan(p, first, {}, now_s=600, time_limit_s=0.5, seed=0)
+    assert [u.order_id for u in second.unplaced] == ["s"]
