@@ -1,0 +1,5 @@
+"""`python -m notifier`."""
+
+from notifier.main import main
+
+main()

@@ -1,0 +1,164 @@
+"""SQL for the notification log: one row per key, claimed and finished by the dispatcher."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from lastmile_common.db.pool import Connection
+
+
+@dataclass(frozen=True)
+class NewNotification:
+    """A row to insert: the key, the rendered message, when it may go and when it is stale."""
+
+    tenant_id: str
+    order_id: str
+    kind: str
+    scope: str
+    version: int
+    channel: str
+    address: str
+    subject: str
+    body_text: str
+    body_html: str
+    segments: int | None
+    state: str
+    reason: str
+    next_attempt_at: datetime
+    expires_at: datetime | None
+    event_time: datetime | None
+
+
+async def insert(conn: Connection, row: NewNotification) -> str | None:
+    """Take the key; None if it was already taken (a redelivered or repeated event)."""
+    value = await conn.fetchval(
+        "INSERT INTO notifications (tenant_id, order_id, kind, scope, version, channel, address,"
+        " subject, body_text, body_html, segments, state, reason, next_attempt_at, expires_at,"
+        " event_time, finished_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12,"
+        " $13, $14, $15, $16, CASE WHEN $12 IN ('dropped', 'suppressed') THEN now() END)"
+        " ON CONFLICT (tenant_id, order_id, kind, scope, version, channel) DO NOTHING RETURNING id",
+        row.tenant_id,
+        row.order_id,
+        row.kind,
+        row.scope,
+        row.version,
+        row.channel,
+        row.address,
+        row.subject,
+        row.body_text,
+        row.body_html,
+        row.segments,
+        row.state,
+        row.reason,
+        row.next_attempt_at,
+        row.expires_at,
+        row.event_time,
+    )
+    return None if value is None else str(value)
+
+
+async def drop_pending(
+    conn: Connection, tenant_id: str, order_id: str, kinds: Sequence[str], reason: str
+) -> int:
+    """Drop not-yet-sent messages of some kinds for an order (superseded or obsolete)."""
+    status = await conn.execute(
+        "UPDATE notifications SET state = 'dropped', reason = $4, finished_at = now()"
+        " WHERE tenant_id = $1 AND order_id = $2 AND kind = ANY($3::text[]) AND state = 'pending'",
+        tenant_id,
+        order_id,
+        list(kinds),
+        reason,
+    )
+    return int(status.split()[-1])
+
+
+async def claim_due(conn: Connection, limit: int) -> list[Any]:
+    """Claim due rows and mark them `sending`; the caller commits BEFORE calling providers."""
+    await conn.execute(
+        "UPDATE notifications SET state = 'dropped', reason = 'stale', finished_at = now()"
+        " WHERE state = 'pending' AND next_attempt_at <= now() AND expires_at < now()"
+    )
+    return list(
+        await conn.fetch(
+            "WITH due AS (SELECT id FROM notifications WHERE state = 'pending'"
+            " AND next_attempt_at <= now() ORDER BY next_attempt_at LIMIT $1"
+            " FOR UPDATE SKIP LOCKED)"
+            " UPDATE notifications n SET state = 'sending', attempts = n.attempts + 1,"
+            " claimed_at = now() FROM due WHERE n.id = due.id RETURNING n.*",
+            limit,
+        )
+    )
+
+
+async def recover_sending(conn: Connection, lease_s: float) -> int:
+    """Rows a crashed dispatcher left in `sending`: the provider may have them, so `unknown`."""
+    status = await conn.execute(
+        "UPDATE notifications SET state = 'unknown', finished_at = now(),"
+        " reason = 'dispatcher stopped before the provider answered'"
+        " WHERE state = 'sending' AND claimed_at <= now() - make_interval(secs => $1)",
+        lease_s,
+    )
+    return int(status.split()[-1])
+
+
+async def finish(
+    conn: Connection,
+    rows: Sequence[tuple[str, str, str | None, str, datetime | None, int]],
+) -> None:
+    """Record outcomes: (id, state, provider id, reason, next attempt for `pending`, attempts delta)."""
+    await conn.executemany(
+        "UPDATE notifications SET state = $2, provider_message_id = COALESCE($3,"
+        " provider_message_id), reason = $4, attempts = attempts + $6,"
+        " next_attempt_at = COALESCE($5, next_attempt_at),"
+        " sent_at = CASE WHEN $2 = 'sent' THEN now() ELSE sent_at END,"
+        " finished_at = CASE WHEN $2 IN ('failed', 'unknown') THEN now() ELSE finished_at END"
+        " WHERE id = $1::uuid AND state = 'sending'",
+        rows,
+    )
+
+
+async def by_provider_id(conn: Connection, provider_message_id: str) -> Any:
+    """The row a provider status callback is about, locked."""
+    return await conn.fetchrow(
+        "SELECT * FROM notifications WHERE provider_message_id = $1 FOR UPDATE",
+        provider_message_id,
+    )
+
+
+async def set_final(
+    conn: Connection, notification_id: str, state: str, status: str, reason: str
+) -> None:
+    """Record a provider's final status (delivered, failed)."""
+    await conn.execute(
+        "UPDATE notifications SET state = $2, provider_status = $3, reason = $4,"
+        " finished_at = now() WHERE id = $1::uuid",
+        notification_id,
+        state,
+        status,
+        reason,
+    )
+
+
+async def set_provider_status(conn: Connection, notification_id: str, status: str) -> None:
+    """Record an intermediate provider status (queued, sent)."""
+    await conn.execute(
+        "UPDATE notifications SET provider_status = $2 WHERE id = $1::uuid",
+        notification_id,
+        status,
+    )
+
+
+async def history(conn: Connection, tenant_id: str, order_id: str | None, limit: int) -> list[Any]:
+    """A tenant's notifications, newest first, optionally for one order."""
+    return list(
+        await conn.fetch(
+            "SELECT * FROM notifications WHERE tenant_id = $1"
+            " AND ($2::text IS NULL OR order_id = $2) ORDER BY created_at DESC LIMIT $3",
+            tenant_id,
+            order_id,
+            limit,
+        )
+    )

@@ -1,0 +1,108 @@
+"""Wiring: settings → channels, consumer subscription, dispatcher and HTTP app."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from lastmile_common.http.app import create_service_app
+from lastmile_common.runtime import Runtime, start_runtime
+
+from notifier.adapters.sink import SinkBox
+from notifier.channels_factory import build_buckets, build_channels
+from notifier.domain.masking import redact
+from notifier.domain.signing import unsubscribe_token
+from notifier.entrypoints import api, sink, webhooks
+from notifier.entrypoints.consumers import subscription
+from notifier.service_layer.dispatcher import Dispatcher, DispatchSettings
+from notifier.service_layer.enqueue import Deps
+from notifier.settings import NotifierSettings
+
+SERVICE = "notifier"
+MIGRATIONS = "notifier.migrations"
+
+
+class RedactContacts(logging.Filter):
+    """Masks phone numbers and e-mail addresses in every log line, whoever logs it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        cleaned = redact(message)
+        if cleaned != message:
+            record.msg, record.args = cleaned, None
+        for name, value in list(record.__dict__.items()):
+            if isinstance(value, str) and name not in ("msg", "message"):
+                record.__dict__[name] = redact(value)
+        return True
+
+
+def _deps(settings: NotifierSettings) -> Deps:
+    return Deps(
+        tracking_base_url=settings.tracking_base_url,
+        public_base_url=settings.public_base_url,
+        unsubscribe_secret=settings.unsubscribe_secret.get_secret_value(),
+        require_tenant_settings=settings.require_tenant_settings,
+    )
+
+
+def create_app(settings: NotifierSettings) -> FastAPI:
+    """The notifier app: its lifespan runs the consumers, the relay and the dispatcher."""
+
+    async def start(app: FastAPI) -> Runtime:
+        return await start_runtime(
+            SERVICE, settings, MIGRATIONS, [subscription(_deps(settings), settings.consumer_group)]
+        )
+
+    app = create_service_app(
+        SERVICE,
+        settings,
+        start,
+        [api.router, webhooks.router, sink.router],
+        title="lastmile notifier",
+        description="Customer SMS and e-mail about orders, each sent exactly once.",
+    )
+    box = SinkBox(settings.sink_max_messages)
+    app.state.sink = box
+    inner = app.router.lifespan_context
+    secret = settings.unsubscribe_secret.get_secret_value()
+    base = settings.public_base_url.rstrip("/")
+
+    def unsubscribe_url(tenant_id: str, email: str) -> str:
+        return f"{base}/unsubscribe/{unsubscribe_token(secret, tenant_id, email)}"
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        _install_redaction()
+        async with inner(app):
+            dispatcher = Dispatcher(
+                app.state.runtime.pool,
+                build_channels(settings, box),
+                build_buckets(settings),
+                DispatchSettings(
+                    batch_size=settings.dispatch_batch_size,
+                    concurrency=settings.dispatch_concurrency,
+                    poll_interval_s=settings.dispatch_poll_interval_s,
+                    max_attempts=settings.max_send_attempts,
+                    backoff_initial_s=settings.retry_backoff_initial_s,
+                    backoff_max_s=settings.retry_backoff_max_s,
+                    sending_lease_s=settings.sending_lease_s,
+                ),
+                unsubscribe_url,
+            )
+            await dispatcher.start()
+            app.state.dispatcher = dispatcher
+            try:
+                yield
+            finally:
+                await dispatcher.stop()
+
+    app.router.lifespan_context = lifespan
+    return app
+
+
+def _install_redaction() -> None:
+    for handler in logging.getLogger().handlers:
+        if not any(isinstance(f, RedactContacts) for f in handler.filters):
+            handler.addFilter(RedactContacts())

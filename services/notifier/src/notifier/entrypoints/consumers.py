@@ -1,0 +1,53 @@
+"""The Kafka subscription: translate envelopes into handler calls (no rules here)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+from lastmile_common.db.pool import Connection
+from lastmile_common.events.base import EventData
+from lastmile_common.events.envelope import Envelope
+from lastmile_common.events.topics import DELIVERIES, ETAS, ORDERS, ROUTES
+from lastmile_common.kafka.consumer import Handler, Subscription
+
+from notifier.service_layer import handlers
+from notifier.service_layer.enqueue import Deps
+
+E = TypeVar("E", bound=EventData)
+
+
+def _adapt(
+    deps: Deps, model: type[E], handler: Callable[[Connection, Deps, str, E], Awaitable[None]]
+) -> Handler:
+    async def handle(conn: Connection, envelope: Envelope) -> None:
+        data = envelope.data
+        if not isinstance(data, model):
+            raise TypeError(f"{envelope.type} carried {type(data).__name__}")
+        await handler(conn, deps, envelope.tenant, data)
+
+    return handle
+
+
+def subscription(deps: Deps, group: str) -> Subscription:
+    """The notifier's consumer group over orders, routes, deliveries and ETAs."""
+    from lastmile_common.events import deliveries, etas, orders, routes
+
+    return Subscription(
+        name=group,
+        topics=(ORDERS, ROUTES, DELIVERIES, ETAS),
+        handlers={
+            "order.created": _adapt(deps, orders.OrderCreated, handlers.order_created),
+            "order.updated": _adapt(deps, orders.OrderUpdated, handlers.order_updated),
+            "order.cancelled": _adapt(deps, orders.OrderCancelled, handlers.order_cancelled),
+            "route.planned": _adapt(deps, routes.RoutePlanned, handlers.route_planned),
+            "route.updated": _adapt(deps, routes.RoutePlanned, handlers.route_planned),
+            "route.started": _adapt(deps, deliveries.RouteStarted, handlers.route_started),
+            "stop.arrived": _adapt(deps, deliveries.StopArrived, handlers.stop_arrived),
+            "order.delivered": _adapt(deps, deliveries.OrderDelivered, handlers.order_delivered),
+            "order.delivery_failed": _adapt(
+                deps, deliveries.OrderDeliveryFailed, handlers.order_delivery_failed
+            ),
+            "eta.updated": _adapt(deps, etas.EtaUpdated, handlers.eta_updated),
+        },
+    )

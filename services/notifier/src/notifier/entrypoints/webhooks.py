@@ -1,0 +1,97 @@
+"""Provider webhooks (Twilio-signed status callbacks and inbound SMS) and e-mail unsubscribe."""
+
+from __future__ import annotations
+
+import html
+from urllib.parse import parse_qsl
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import HTMLResponse
+from lastmile_common.http.problems import Problem
+
+from notifier.adapters import repository
+from notifier.domain.signing import read_unsubscribe_token, twilio_signature_valid
+from notifier.service_layer import callbacks
+from notifier.settings import NotifierSettings
+
+router = APIRouter(tags=["webhooks"])
+_TWIML_EMPTY = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
+
+
+async def _signed_form(request: Request) -> dict[str, str]:
+    """The form params of a request whose X-Twilio-Signature is valid, else 403."""
+    settings: NotifierSettings = request.app.state.settings
+    params = parse_qsl((await request.body()).decode("utf-8", "replace"), keep_blank_values=True)
+    # Twilio signs the URL it called; behind proxies that is the public one, not ours.
+    url = settings.public_base_url.rstrip("/") + request.url.path
+    if request.url.query:
+        url += "?" + request.url.query
+    signature = request.headers.get("X-Twilio-Signature", "")
+    token = settings.twilio_auth_token.get_secret_value()
+    if not signature or not twilio_signature_valid(token, url, params, signature):
+        raise Problem(403, "Forbidden", "X-Twilio-Signature does not match this request")
+    return dict(params)
+
+
+@router.post("/v1/webhooks/sms/status", summary="Twilio message status callback (signed)")
+async def sms_status(request: Request) -> Response:
+    """Record delivered / undelivered / failed for the message named by MessageSid."""
+    form = await _signed_form(request)
+    sid, status = form.get("MessageSid") or form.get("SmsSid"), form.get("MessageStatus")
+    if not sid or not status:
+        raise Problem(
+            422,
+            "Invalid request",
+            "MessageSid and MessageStatus are required",
+            errors=[{"field": "MessageSid", "message": "required"}],
+        )
+    async with request.app.state.runtime.pool.acquire() as conn, conn.transaction():
+        known = await callbacks.record_status(conn, sid, status, form.get("ErrorCode"))
+    if not known:
+        raise Problem(404, "Not Found", "no notification has this MessageSid")
+    return Response(status_code=204)
+
+
+@router.post("/v1/webhooks/sms/inbound", summary="Inbound SMS (signed): STOP / START keywords")
+async def sms_inbound(request: Request) -> Response:
+    """Opt the sender out (STOP) or back in (START); answer with empty TwiML."""
+    form = await _signed_form(request)
+    sender = form.get("From")
+    if not sender:
+        raise Problem(
+            422,
+            "Invalid request",
+            "From is required",
+            errors=[{"field": "From", "message": "required"}],
+        )
+    async with request.app.state.runtime.pool.acquire() as conn, conn.transaction():
+        await callbacks.inbound_sms(conn, sender, form.get("Body", ""))
+    return Response(_TWIML_EMPTY, media_type="application/xml")
+
+
+async def _unsubscribe(request: Request, token: str) -> tuple[str, str]:
+    settings: NotifierSettings = request.app.state.settings
+    found = read_unsubscribe_token(settings.unsubscribe_secret.get_secret_value(), token)
+    if found is None:
+        raise Problem(404, "Not Found", "this unsubscribe link is not valid")
+    tenant_id, email = found
+    async with request.app.state.runtime.pool.acquire() as conn:
+        await repository.add_opt_out(conn, tenant_id, "email", email, "unsubscribe link")
+    return tenant_id, email
+
+
+@router.get("/unsubscribe/{token}", response_class=HTMLResponse, summary="E-mail unsubscribe link")
+async def unsubscribe(request: Request, token: str) -> HTMLResponse:
+    """Opt the address out of this tenant's e-mails and say so."""
+    _, email = await _unsubscribe(request, token)
+    return HTMLResponse(
+        "<!doctype html><title>Unsubscribed</title>"
+        f"<p>{html.escape(email)} will no longer receive delivery e-mails.</p>"
+    )
+
+
+@router.post("/unsubscribe/{token}", status_code=204, summary="One-click unsubscribe (RFC 8058)")
+async def unsubscribe_one_click(request: Request, token: str) -> Response:
+    """The List-Unsubscribe-Post form of the same link."""
+    await _unsubscribe(request, token)
+    return Response(status_code=204)

@@ -1,0 +1,237 @@
+"""The dispatcher: claims pending rows (committed as `sending` first), calls providers, records."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import asyncpg
+from lastmile_common.db.outbox import add_many_to_outbox
+from lastmile_common.events.envelope import Envelope
+from lastmile_common.events.notifications import NotificationFailed, NotificationSent
+from lastmile_common.kafka.retry import backoff_delay
+from prometheus_client import Counter, Histogram
+
+from notifier.adapters import notification_log, repository
+from notifier.adapters.channels import Channel, OutgoingMessage, SendResult
+from notifier.domain.config import TenantConfig
+from notifier.domain.masking import mask_address
+from notifier.service_layer.limits import RecipientWindow, TokenBucket
+
+log = logging.getLogger(__name__)
+SENT = Counter("notifier_messages_total", "Send attempts by outcome", ["channel", "outcome"])
+LATENCY = Histogram(
+    "notifier_event_to_provider_seconds",
+    "From the row's creation to the provider's answer",
+    ["channel"],
+    buckets=(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
+)
+
+
+@dataclass(frozen=True)
+class DispatchSettings:
+    """Knobs of the dispatcher loop."""
+
+    batch_size: int = 200
+    concurrency: int = 64
+    poll_interval_s: float = 0.05
+    max_attempts: int = 5
+    backoff_initial_s: float = 1.0
+    backoff_max_s: float = 300.0
+    sending_lease_s: float = 0.0
+
+
+@dataclass(frozen=True)
+class _Done:
+    row: Any
+    state: str
+    result: SendResult
+    next_at: datetime | None = None
+    attempts_delta: int = 0
+
+
+class Dispatcher:
+    """One loop per process; several processes share the work through SKIP LOCKED."""
+
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        channels: Mapping[str, Channel],
+        buckets: Mapping[str, TokenBucket],
+        settings: DispatchSettings,
+        unsubscribe_url: Callable[[str, str], str] | None = None,
+    ) -> None:
+        self._pool = pool
+        self._unsubscribe_url = unsubscribe_url
+        self._channels = channels
+        self._buckets = buckets
+        self._settings = settings
+        self._recipients = RecipientWindow()
+        self._configs: dict[str, tuple[float, TenantConfig]] = {}
+        self._stopping = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._semaphore = asyncio.Semaphore(settings.concurrency)
+
+    async def start(self) -> None:
+        """Resolve rows a crash left in `sending` (as `unknown`), then run the loop."""
+        async with self._pool.acquire() as conn:
+            recovered = await notification_log.recover_sending(conn, self._settings.sending_lease_s)
+        if recovered:
+            log.warning("rows left in sending recorded as unknown", extra={"count": recovered})
+        self._task = asyncio.create_task(self._run(), name="notifier-dispatcher")
+
+    async def stop(self) -> None:
+        """Finish the batch in flight, then close the channels."""
+        self._stopping.set()
+        if self._task is not None:
+            await self._task
+        for channel in self._channels.values():
+            await channel.close()
+
+    @property
+    def healthy(self) -> bool:
+        """False once the loop died."""
+        return self._task is not None and not self._task.done()
+
+    async def _run(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                claimed = await self.run_once()
+            except Exception:
+                log.exception("dispatch failed; retrying")
+                claimed = 0
+            if claimed < self._settings.batch_size:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(
+                        self._stopping.wait(), timeout=self._settings.poll_interval_s
+                    )
+
+    async def run_once(self) -> int:
+        """Claim one batch, send it, record the outcomes; return how many rows were claimed."""
+        async with self._pool.acquire() as conn, conn.transaction():
+            rows = await notification_log.claim_due(conn, self._settings.batch_size)
+        # Committed: every claimed row is `sending` before any provider sees it.
+        if not rows:
+            return 0
+        done = await asyncio.gather(*(self._send(row) for row in rows))
+        await self._record(done)
+        return len(rows)
+
+    async def _send(self, row: Any) -> _Done:
+        async with self._semaphore:
+            limit = (await self._config(row["tenant_id"])).recipient_hourly_limit
+            wait = self._recipients.try_take(row["address"], limit)
+            if wait is not None:
+                later = datetime.now(UTC) + timedelta(seconds=wait)
+                return _Done(
+                    row,
+                    "pending",
+                    SendResult("retry", error="recipient rate limit"),
+                    later,
+                    attempts_delta=-1,
+                )
+            channel = self._channels[row["channel"]]
+            await self._buckets[row["channel"]].acquire()
+            message = OutgoingMessage(
+                notification_id=str(row["id"]),
+                to=row["address"],
+                text=row["body_text"],
+                subject=row["subject"],
+                html=row["body_html"],
+                headers=self._headers(row),
+            )
+            try:
+                result = await channel.send(message)
+            except Exception as exc:  # a provider adapter bug must not lose the row
+                log.exception("channel raised", extra={"notification_id": str(row["id"])})
+                result = SendResult("unknown", error=f"adapter error: {type(exc).__name__}")
+            SENT.labels(row["channel"], result.outcome).inc()
+            LATENCY.labels(row["channel"]).observe(
+                (datetime.now(UTC) - row["created_at"]).total_seconds()
+            )
+            return self._classify(row, result)
+
+    def _classify(self, row: Any, result: SendResult) -> _Done:
+        if result.outcome != "retry":
+            return _Done(row, result.outcome, result)
+        if row["attempts"] >= self._settings.max_attempts:
+            failed = SendResult(
+                "failed", error=f"gave up after {row['attempts']} attempts: {result.error}"
+            )
+            return _Done(row, "failed", failed)
+        delay = result.retry_after_s
+        if delay is None:
+            delay = backoff_delay(
+                row["attempts"], self._settings.backoff_initial_s, self._settings.backoff_max_s
+            )
+        log.info(
+            "provider asked to retry",
+            extra={"to": mask_address(row["address"]), "error": result.error, "delay_s": delay},
+        )
+        return _Done(row, "pending", result, datetime.now(UTC) + timedelta(seconds=delay))
+
+    async def _record(self, done: list[_Done]) -> None:
+        now = datetime.now(UTC)
+        updates = [
+            (
+                str(d.row["id"]),
+                d.state,
+                d.result.provider_message_id,
+                d.result.error,
+                d.next_at,
+                d.attempts_delta,
+            )
+            for d in done
+        ]
+        events = [_event(d, now) for d in done if d.state in ("sent", "failed")]
+        async with self._pool.acquire() as conn, conn.transaction():
+            await notification_log.finish(conn, updates)
+            if events:
+                await add_many_to_outbox(conn, events)
+
+    def _headers(self, row: Any) -> dict[str, str]:
+        if row["channel"] != "email" or self._unsubscribe_url is None:
+            return {}
+        url = self._unsubscribe_url(row["tenant_id"], row["address"])
+        # RFC 8058 one-click unsubscribe: mail clients POST to the same link.
+        return {
+            "List-Unsubscribe": f"<{url}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        }
+
+    async def _config(self, tenant_id: str) -> TenantConfig:
+        cached = self._configs.get(tenant_id)
+        if cached is not None and cached[0] > time.monotonic():
+            return cached[1]
+        async with self._pool.acquire() as conn:
+            config = await repository.get_config(conn, tenant_id) or TenantConfig()
+        self._configs[tenant_id] = (time.monotonic() + 10.0, config)
+        return config
+
+
+def _event(done: _Done, now: datetime) -> tuple[Envelope, str]:
+    row = done.row
+    common = {
+        "notification_id": str(row["id"]),
+        "order_id": row["order_id"],
+        "kind": row["kind"],
+        "channel": row["channel"],
+        "version": row["version"],
+    }
+    data: NotificationSent | NotificationFailed
+    if done.state == "sent":
+        data = NotificationSent(
+            **common, sent_at=now, provider_message_id=done.result.provider_message_id
+        )
+    else:
+        data = NotificationFailed(**common, failed_at=now, reason=done.result.error)
+    envelope = Envelope.wrap(
+        data, source="notifier", tenant=row["tenant_id"], subject=row["order_id"]
+    )
+    return envelope, row["order_id"]

@@ -1,0 +1,117 @@
+"""Turning an intent into notification rows: template, opt-out, quiet hours, then the key."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from lastmile_common.db.pool import Connection
+
+from notifier.adapters import notification_log, repository
+from notifier.domain.builtin_templates import choose
+from notifier.domain.config import TenantConfig
+from notifier.domain.model import Intent, OrderView
+from notifier.domain.quiet_hours import quiet_until
+from notifier.domain.segments import count_segments
+from notifier.domain.signing import unsubscribe_token
+from notifier.service_layer.rendering import context_for, render
+
+log = logging.getLogger(__name__)
+
+# Sending a newer message of the first kind makes pending ones of these kinds pointless.
+SUPERSEDES: dict[str, tuple[str, ...]] = {
+    "eta_changed": ("eta_changed",),
+    "arriving": ("eta_changed", "out_for_delivery"),
+}
+
+
+@dataclass(frozen=True)
+class Deps:
+    """What handlers need from the settings."""
+
+    tracking_base_url: str
+    public_base_url: str
+    unsubscribe_secret: str
+    require_tenant_settings: bool = False
+
+
+async def tenant_config(conn: Connection, deps: Deps, tenant_id: str) -> TenantConfig | None:
+    """The tenant's settings, the defaults, or None when the tenant must opt in first."""
+    config = await repository.get_config(conn, tenant_id)
+    if config is None and not deps.require_tenant_settings:
+        return TenantConfig()
+    return config
+
+
+async def enqueue(
+    conn: Connection,
+    deps: Deps,
+    config: TenantConfig,
+    order: OrderView,
+    intent: Intent,
+    now: datetime | None = None,
+) -> list[str]:
+    """Insert one row per channel the recipient chose; return the ids of rows newly inserted."""
+    now = now or datetime.now(UTC)
+    addresses = order.addresses()
+    if not addresses:
+        log.info("no contact for order yet", extra={"order_id": order.order_id})
+        return []
+    superseded = SUPERSEDES.get(intent.kind)
+    if superseded:
+        await notification_log.drop_pending(
+            conn, order.tenant_id, order.order_id, superseded, f"superseded by {intent.kind}"
+        )
+    state, reason, not_before = _timing(config, order, intent, now)
+    inserted = []
+    for channel, address in addresses:
+        row_state, row_reason = state, reason
+        if await repository.is_opted_out(conn, order.tenant_id, channel, address):
+            row_state, row_reason = "suppressed", "opted out"
+        templates = await repository.tenant_templates(conn, order.tenant_id, intent.kind, channel)
+        template = choose(intent.kind, channel, order.locale, templates)
+        context = context_for(order, intent, config.brand_name, deps.tracking_base_url)
+        if channel == "email":
+            token = unsubscribe_token(deps.unsubscribe_secret, order.tenant_id, address)
+            context["unsubscribe_url"] = f"{deps.public_base_url.rstrip('/')}/unsubscribe/{token}"
+        rendered = render(template, context)
+        segments = count_segments(rendered.text).segments if channel == "sms" else None
+        new_id = await notification_log.insert(
+            conn,
+            notification_log.NewNotification(
+                tenant_id=order.tenant_id,
+                order_id=order.order_id,
+                kind=intent.kind,
+                scope=intent.scope,
+                version=intent.version,
+                channel=channel,
+                address=address,
+                subject=rendered.subject,
+                body_text=rendered.text,
+                body_html=rendered.html,
+                segments=segments,
+                state=row_state,
+                reason=row_reason,
+                next_attempt_at=not_before,
+                expires_at=intent.expires_at,
+                event_time=intent.event_time,
+            ),
+        )
+        if new_id is not None:
+            inserted.append(new_id)
+    return inserted
+
+
+def _timing(
+    config: TenantConfig, order: OrderView, intent: Intent, now: datetime
+) -> tuple[str, str, datetime]:
+    """Pending now, deferred past quiet hours, or dropped when it would arrive too late."""
+    if intent.expires_at is not None and intent.expires_at <= now:
+        return "dropped", "stale", now
+    until = quiet_until(now, order.time_zone, config.quiet_hours)
+    if until is None:
+        return "pending", "", now
+    if intent.expires_at is not None and until >= intent.expires_at:
+        return "dropped", "quiet hours outlast it", now
+    return "pending", "deferred for quiet hours", until

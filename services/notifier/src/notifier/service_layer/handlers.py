@@ -1,0 +1,166 @@
+"""Event handlers: keep our copy of orders up to date and enqueue the messages events call for."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from lastmile_common.db.pool import Connection
+from lastmile_common.events.deliveries import (
+    OrderDelivered,
+    OrderDeliveryFailed,
+    RouteStarted,
+    StopArrived,
+)
+from lastmile_common.events.etas import EtaUpdated
+from lastmile_common.events.orders import OrderCancelled, OrderCreated, OrderUpdated
+from lastmile_common.events.routes import RoutePlanned
+
+from notifier.adapters import notification_log, repository
+from notifier.domain import triggers
+from notifier.domain.config import TenantConfig
+from notifier.domain.model import KINDS, VISIT_KINDS, Intent
+from notifier.service_layer.enqueue import Deps, enqueue, tenant_config
+
+
+async def order_created(conn: Connection, deps: Deps, tenant: str, event: OrderCreated) -> None:
+    """Keep the contact; confirm the order."""
+    config = await tenant_config(conn, deps, tenant)
+    if config is None:
+        return
+    await repository.upsert_contact(conn, tenant, event)
+    if not config.triggers.confirmed:
+        return
+    order = await repository.load_order(conn, tenant, event.order_id, config.default_time_zone)
+    if order is not None:
+        await enqueue(conn, deps, config, order, Intent("confirmed", 1))
+
+
+async def order_updated(conn: Connection, deps: Deps, tenant: str, event: OrderUpdated) -> None:
+    """Keep the newest contact details."""
+    if await tenant_config(conn, deps, tenant) is not None:
+        await repository.upsert_contact(conn, tenant, event)
+
+
+async def order_cancelled(conn: Connection, deps: Deps, tenant: str, event: OrderCancelled) -> None:
+    """Nothing pending about a cancelled order goes out."""
+    await notification_log.drop_pending(conn, tenant, event.order_id, KINDS, "order cancelled")
+
+
+async def route_planned(conn: Connection, deps: Deps, tenant: str, event: RoutePlanned) -> None:
+    """Learn the depot's time zone and each order's planned window."""
+    config = await tenant_config(conn, deps, tenant)
+    if config is None:
+        return
+    await repository.set_depot_zone(conn, tenant, event.depot_id, event.time_zone)
+    stops = [
+        (stop.order_id, *triggers.planned_window(stop.planned_arrival, config.triggers))
+        for stop in event.stops
+    ]
+    await repository.set_plan(conn, tenant, event.depot_id, event.route_id, stops)
+
+
+async def route_started(conn: Connection, deps: Deps, tenant: str, event: RouteStarted) -> None:
+    """Out for delivery: one message per order on the route, with its ETA window."""
+    config = await tenant_config(conn, deps, tenant)
+    if config is None:
+        return
+    zone = config.default_time_zone
+    by_order = {stop.order_id: stop for stop in event.stops}
+    for stop in event.stops:
+        await repository.set_progress(
+            conn,
+            tenant,
+            stop.order_id,
+            tracking_token=stop.tracking_token,
+            notified_eta=stop.eta,
+            route_id=event.route_id,
+        )
+    orders = {
+        o.order_id: o for o in await repository.orders_on_route(conn, tenant, event.route_id, zone)
+    }
+    for order_id in sorted(set(by_order) | set(orders)):
+        order = orders.get(order_id)
+        if order is None:
+            continue
+        intent = triggers.out_for_delivery(
+            by_order.get(order_id), order, event.route_id, event.route_version, config.triggers
+        )
+        if intent is not None:
+            await enqueue(conn, deps, config, order, intent)
+
+
+async def eta_updated(conn: Connection, deps: Deps, tenant: str, event: EtaUpdated) -> None:
+    """Arriving soon, or a changed ETA beyond the threshold."""
+    config = await tenant_config(conn, deps, tenant)
+    if config is None:
+        return
+    order = await repository.load_order(
+        conn, tenant, event.order_id, config.default_time_zone, lock=True
+    )
+    if order is None:
+        await repository.set_progress(
+            conn,
+            tenant,
+            event.order_id,
+            tracking_token=event.tracking_token,
+            eta_sequence=event.sequence,
+            route_id=event.route_id,
+        )
+        return
+    order = replace(order, tracking_token=event.tracking_token or order.tracking_token)
+    intent = triggers.eta_update(event, order, config.triggers)
+    stale = event.sequence <= order.eta_sequence
+    first = order.notified_eta is None
+    await repository.set_progress(
+        conn,
+        tenant,
+        event.order_id,
+        tracking_token=event.tracking_token,
+        eta_sequence=event.sequence,
+        notified_eta=event.eta if (intent is not None or first) and not stale else None,
+    )
+    if intent is not None:
+        await enqueue(conn, deps, config, order, intent)
+
+
+async def stop_arrived(conn: Connection, deps: Deps, tenant: str, event: StopArrived) -> None:
+    """Only the tracking token matters here."""
+    if event.tracking_token:
+        await repository.set_progress(
+            conn, tenant, event.order_id, tracking_token=event.tracking_token
+        )
+
+
+async def order_delivered(conn: Connection, deps: Deps, tenant: str, event: OrderDelivered) -> None:
+    """Delivered, with the proof summary; visit messages still pending are obsolete."""
+    config = await tenant_config(conn, deps, tenant)
+    if config is not None:
+        intent = triggers.delivered(event, config.triggers)
+        await _final(conn, deps, config, tenant, event.order_id, event.tracking_token, intent)
+
+
+async def order_delivery_failed(
+    conn: Connection, deps: Deps, tenant: str, event: OrderDeliveryFailed
+) -> None:
+    """Delivery failed, with what happens next."""
+    config = await tenant_config(conn, deps, tenant)
+    if config is not None:
+        intent = triggers.delivery_failed(event, config.triggers)
+        await _final(conn, deps, config, tenant, event.order_id, event.tracking_token, intent)
+
+
+async def _final(
+    conn: Connection,
+    deps: Deps,
+    config: TenantConfig,
+    tenant: str,
+    order_id: str,
+    token: str | None,
+    intent: Intent | None,
+) -> None:
+    await notification_log.drop_pending(conn, tenant, order_id, VISIT_KINDS, "visit over")
+    if token:
+        await repository.set_progress(conn, tenant, order_id, tracking_token=token)
+    order = await repository.load_order(conn, tenant, order_id, config.default_time_zone)
+    if intent is not None and order is not None:
+        await enqueue(conn, deps, config, order, intent)
