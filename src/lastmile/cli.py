@@ -9,7 +9,7 @@ import os
 import signal
 import subprocess
 import sys
-import threading
+import time
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -46,10 +46,11 @@ def _postmaster_pid(data_dir: Path) -> int:
 
 def cmd_up(args: argparse.Namespace) -> int:
     """Start infrastructure and services, write run.json, wait for Ctrl-C or SIGTERM."""
-    stop = threading.Event()
+    # A plain flag: a signal handler must not take the lock a threading.Event waits on.
+    stopping: list[int] = []
 
     def on_signal(signum: int, frame: FrameType | None) -> None:
-        stop.set()
+        stopping.append(signum)
 
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
@@ -68,11 +69,12 @@ def cmd_up(args: argparse.Namespace) -> int:
             print(f"  {name:<10} {url}  (docs: {url}/docs)")
         print("  logs       " + str(STATE_DIR / "logs"))
         print("Press Ctrl-C to stop.", flush=True)
-        while not stop.wait(1.0):
+        while not stopping:
+            time.sleep(0.5)
             for name, process in supervisor.processes.items():
                 if process.poll() is not None:
                     print(f"lastmile: {name} exited with {process.returncode}", file=sys.stderr)
-                    stop.set()
+                    stopping.append(0)
         return 0
     finally:
         print("lastmile: stopping ...", flush=True)
