@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import importlib
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -15,6 +17,8 @@ import jsonschema
 import kubernetes_validate.utils as kv
 import pytest
 import yaml
+from lastmile_common.settings import ServiceSettings
+from pydantic_settings import SettingsConfigDict
 from referencing import Registry, Resource
 
 REPO = Path(__file__).resolve().parents[2]
@@ -98,6 +102,67 @@ def named(objs: list[Obj], kind: str, name: str) -> Obj:
     return found[0]
 
 
+def secret_placeholder(name: str, key: str) -> str:
+    """What a test puts where a pod would read a Secret's key (never a dev- value)."""
+    return f"from-secret-{name}-{key}"
+
+
+def container_env(objs: list[Obj], container: Obj) -> dict[str, tuple[str, str]]:
+    """A container's environment: name -> (value, origin) with origin configmap/secret/literal."""
+    configmaps = {o["metadata"]["name"]: o.get("data", {}) for o in of_kind(objs, "ConfigMap")}
+    env: dict[str, tuple[str, str]] = {}
+    for source in container.get("envFrom", []):
+        assert "secretRef" not in source, "secrets by secretKeyRef only, so their keys are known"
+        data = configmaps[source["configMapRef"]["name"]]
+        env.update({name: (value, "configmap") for name, value in data.items()})
+    for var in container.get("env", []):
+        if "value" in var:
+            env[var["name"]] = (var["value"], "literal")
+        elif "secretKeyRef" in var["valueFrom"]:
+            ref = var["valueFrom"]["secretKeyRef"]
+            env[var["name"]] = (secret_placeholder(ref["name"], ref["key"]), "secret")
+        else:
+            ref = var["valueFrom"]["configMapKeyRef"]
+            env[var["name"]] = (configmaps[ref["name"]][ref["key"]], "configmap")
+    return env
+
+
+def settings_class(service: str) -> type[ServiceSettings]:
+    """The service's settings class, or the shared base with its prefix if it has none yet."""
+    try:
+        module = importlib.import_module(f"{service}.settings")
+    except ModuleNotFoundError:
+        config = SettingsConfigDict(env_prefix=f"{service.upper()}_", extra="ignore", frozen=True)
+        return type(f"{service}Settings", (ServiceSettings,), {"model_config": config})
+    found = [
+        value
+        for value in vars(module).values()
+        if isinstance(value, type)
+        and issubclass(value, ServiceSettings)
+        and value is not ServiceSettings
+        and value.__module__ == module.__name__
+    ]
+    assert len(found) == 1, f"{service}.settings defines {len(found)} settings classes"
+    return found[0]
+
+
+def build_settings(
+    service: str, env: dict[str, tuple[str, str]], monkeypatch: pytest.MonkeyPatch
+) -> ServiceSettings:
+    """The settings the service would build in a pod with exactly this environment."""
+    for name in list(os.environ):
+        monkeypatch.delenv(name)
+    for name, (value, _) in env.items():
+        monkeypatch.setenv(name, value)
+    return settings_class(service)()
+
+
+def service_container(objs: list[Obj], service: str) -> Obj:
+    """The service's container in its Deployment."""
+    pod = named(objs, "Deployment", service)["spec"]["template"]["spec"]
+    return next(c for c in pod["containers"] if c["name"] == service)
+
+
 @pytest.fixture(scope="session")
 def k8s() -> SimpleNamespace:
     """Helper functions for tests (pytest's importlib mode keeps conftest out of imports)."""
@@ -110,4 +175,9 @@ def k8s() -> SimpleNamespace:
         repo=REPO,
         k8s_dir=K8S,
         services=SERVICES,
+        container_env=container_env,
+        settings_class=settings_class,
+        build_settings=build_settings,
+        service_container=service_container,
+        secret_placeholder=secret_placeholder,
     )
