@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 from collections.abc import AsyncIterator
 
 from fastapi import APIRouter, Request
@@ -20,6 +21,7 @@ from orders.domain.bulk_rows import (
 )
 from orders.entrypoints.deps import Pool, TenantId
 from orders.entrypoints.http_orders import accept
+from orders.entrypoints.schemas import ORDER_EXAMPLE
 
 router = APIRouter(prefix="/v1/orders", tags=["orders"])
 
@@ -64,7 +66,10 @@ async def _lines(request: Request, max_bytes: int) -> AsyncIterator[tuple[int, s
                     "2026-11-24T09:00:00+01:00,2026-11-24T12:00:00+01:00,BOOK,,1,0.5,0.002,180,,"
                     "normal,false\n",
                 },
-                "application/x-ndjson": {"schema": {"type": "string"}},
+                "application/x-ndjson": {
+                    "schema": {"type": "string"},
+                    "example": json.dumps(ORDER_EXAMPLE) + "\n",
+                },
             },
         }
     },
