@@ -1,0 +1,1 @@
+"""Local stand-ins for the providers, for tests, benchmarks and demos."""
