@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -19,7 +20,9 @@ async def recover(conn: Any, state: TrackingState, keep_s: int) -> dict[str, int
         since,
     )
     for row in routes:
-        state.add_route(RouteState.from_json(row["state"]))
+        raw = row["state"]
+        # The service's pool decodes jsonb; a bare connection (CLI, tests) hands back text.
+        state.add_route(RouteState.from_json(json.loads(raw) if isinstance(raw, str) else raw))
     positions = await conn.fetch(
         "SELECT tenant_id, vehicle_id, time, lat, lon, speed_mps, heading_deg"
         " FROM vehicle_positions WHERE time > $1",
