@@ -1,0 +1,1 @@
+"""Planner benchmarks: Solomon VRPTW instances and a scaling run on generated depots."""

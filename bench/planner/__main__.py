@@ -1,0 +1,86 @@
+"""Command line: `python -m bench.planner FILE... --time-limit S [--json]` or `--scaling`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from bench.planner.solomon import read_bks, read_instance, to_problem
+from bench.planner.vrptw import solve_instance
+
+DATA = Path(__file__).resolve().parent.parent / "data" / "solomon_100"
+
+
+def _gap(vehicles: int, distance: float, bks: tuple[int, float] | None) -> str:
+    if bks is None:
+        return "n/a"
+    if vehicles != bks[0]:
+        return f"{vehicles - bks[0]:+d} veh"
+    return f"{100 * (distance - bks[1]) / bks[1]:+.2f}%"
+
+
+def run_solomon(files: list[Path], time_limit: float, as_json: bool) -> int:
+    """Solve each file, check it, print JSON lines or a table; non-zero if any is infeasible."""
+    bks_path = next(
+        (f.parent / "bks.csv" for f in files if (f.parent / "bks.csv").exists()), DATA / "bks.csv"
+    )
+    bks = read_bks(bks_path) if bks_path.exists() else {}
+    if not as_json:
+        print(
+            f"{'instance':<9}{'veh':>5}{'bks':>5}{'distance':>11}{'bks':>10}{'gap':>10}"
+            f"{'secs':>7}  checked"
+        )
+    bad = 0
+    for path in files:
+        inst = read_instance(path)
+        out = solve_instance(to_problem(inst), time_limit)
+        ok = not out.errors and out.unplaced == 0
+        bad += not ok
+        vehicles = len(out.routes)
+        if as_json:
+            print(
+                json.dumps(
+                    {
+                        "instance": inst.name,
+                        "vehicles": vehicles,
+                        "distance": round(out.distance, 2),
+                        "seconds": round(out.seconds, 1),
+                        "routes": out.routes,
+                    }
+                ),
+                flush=True,
+            )
+        else:
+            ref = bks.get(inst.name)
+            print(
+                f"{inst.name:<9}{vehicles:>5}{ref[0] if ref else '':>5}{out.distance:>11.2f}"
+                f"{ref[1] if ref else '':>10}{_gap(vehicles, out.distance, ref):>10}"
+                f"{out.seconds:>7.1f}  {'ok' if ok else 'INFEASIBLE ' + '; '.join(out.errors[:3])}",
+                flush=True,
+            )
+        if out.errors:
+            print(f"{inst.name}: checker: {out.errors[:5]}", file=sys.stderr)
+    return 1 if bad else 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse arguments and run the Solomon or scaling benchmark."""
+    parser = argparse.ArgumentParser(prog="python -m bench.planner")
+    parser.add_argument("files", nargs="*", type=Path)
+    parser.add_argument("--time-limit", type=float, default=30.0)
+    parser.add_argument("--json", action="store_true")
+    parser.add_argument("--scaling", action="store_true", help="generated depots, 100-5000 stops")
+    parser.add_argument("--sizes", default="100,500,1000,2000,5000")
+    args = parser.parse_args(argv)
+    if args.scaling:
+        from bench.planner.scaling import run_scaling
+
+        return run_scaling([int(s) for s in args.sizes.split(",")], args.time_limit)
+    files = args.files or sorted(DATA.glob("*.txt"))
+    return run_solomon(files, args.time_limit, args.json)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
