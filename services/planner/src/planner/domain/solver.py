@@ -1,4 +1,12 @@
-"""Plan routes with OR-Tools: the picklable `solve` entry point and its search settings."""
+"""Plan routes with OR-Tools: the picklable `solve` entry point and its search settings.
+
+Determinism: the routing search runs in one thread, the first solution (parallel cheapest
+insertion) and guided local search make no random choices, and the model is built in a fixed
+order, so the same problem explored for the same number of solutions gives the same plan. The
+one wall-clock dependence is the time limit: set `SearchSettings.work_limit` to make the work
+budget bind first for bit-identical runs. `seed` only rotates where sectors start when a large
+day is decomposed.
+"""
 
 from __future__ import annotations
 
