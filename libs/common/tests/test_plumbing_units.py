@@ -60,3 +60,23 @@ def test_decode_rejects_unknown_types_and_missing_tenant() -> None:
         decode([*base, ("ce_type", b"ping")], b"{}")
     with pytest.raises(UndecodableEvent, match="invalid ping data"):
         decode([*base, ("ce_type", b"ping"), ("ce_tenant", b"t")], b'{"vehicle_id": "v"}')
+
+
+def test_kafka_sasl_settings_reach_the_clients() -> None:
+    settings = ServiceSettings(
+        kafka_bootstrap_servers="k:9093",
+        kafka_security_protocol="SASL_SSL",
+        kafka_sasl_mechanism="SCRAM-SHA-512",
+        kafka_sasl_username="orders",
+        kafka_sasl_password=SecretStr("pw"),
+    )
+    options = settings.kafka().client_options()
+    assert options["security_protocol"] == "SASL_SSL"
+    assert options["sasl_mechanism"] == "SCRAM-SHA-512"
+    assert options["sasl_plain_username"] == "orders"
+    assert options["sasl_plain_password"] == "pw"
+    assert "ssl_context" in options
+    assert (
+        "sasl_mechanism"
+        not in ServiceSettings(kafka_bootstrap_servers="k").kafka().client_options()
+    )

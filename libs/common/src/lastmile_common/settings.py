@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -32,6 +32,26 @@ class KafkaSettings:
     backoff_initial_s: float
     backoff_max_s: float
     max_poll_records: int
+    security_protocol: str = "PLAINTEXT"
+    sasl_mechanism: str | None = None
+    sasl_username: str | None = None
+    sasl_password: str | None = None
+
+    def client_options(self) -> dict[str, Any]:
+        """Connection options every aiokafka client of the service takes (TLS, SASL)."""
+        options: dict[str, Any] = {
+            "bootstrap_servers": self.bootstrap_servers,
+            "security_protocol": self.security_protocol,
+        }
+        if self.security_protocol in ("SSL", "SASL_SSL"):
+            from aiokafka.helpers import create_ssl_context
+
+            options["ssl_context"] = create_ssl_context()
+        if self.sasl_mechanism:
+            options["sasl_mechanism"] = self.sasl_mechanism
+            options["sasl_plain_username"] = self.sasl_username
+            options["sasl_plain_password"] = self.sasl_password
+        return options
 
 
 class ServiceSettings(BaseSettings):
@@ -48,6 +68,10 @@ class ServiceSettings(BaseSettings):
     db_pool_max: int = Field(default=10, ge=1)
     kafka_bootstrap_servers: str | None = None
     kafka_idempotent_producer: bool = False
+    kafka_security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
+    kafka_sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] | None = None
+    kafka_sasl_username: str | None = None
+    kafka_sasl_password: SecretStr | None = None
     kafka_linger_ms: int = Field(default=5, ge=0)
     kafka_request_timeout_ms: int = Field(default=30_000, ge=1000)
     consumer_max_attempts: int = Field(default=5, ge=1, le=100)
@@ -101,4 +125,10 @@ class ServiceSettings(BaseSettings):
             backoff_initial_s=self.consumer_backoff_initial_s,
             backoff_max_s=self.consumer_backoff_max_s,
             max_poll_records=self.consumer_max_poll_records,
+            security_protocol=self.kafka_security_protocol,
+            sasl_mechanism=self.kafka_sasl_mechanism,
+            sasl_username=self.kafka_sasl_username,
+            sasl_password=(
+                self.kafka_sasl_password.get_secret_value() if self.kafka_sasl_password else None
+            ),
         )

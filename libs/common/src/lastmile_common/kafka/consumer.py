@@ -81,7 +81,7 @@ class ConsumerRunner:
     async def start(self) -> None:
         """Join the group and start consuming in the background."""
         self._consumer = AIOKafkaConsumer(
-            bootstrap_servers=self._kafka.bootstrap_servers,
+            **self._kafka.client_options(),
             group_id=self.name,
             client_id=self.name,
             enable_auto_commit=False,

@@ -10,7 +10,7 @@ from lastmile_common.settings import KafkaSettings
 def make_producer(kafka: KafkaSettings, client_id: str) -> AIOKafkaProducer:
     """A producer that waits for all replicas; idempotence follows the setting (off for Tansu)."""
     return AIOKafkaProducer(
-        bootstrap_servers=kafka.bootstrap_servers,
+        **kafka.client_options(),
         client_id=client_id,
         acks="all",
         enable_idempotence=kafka.idempotent_producer,
