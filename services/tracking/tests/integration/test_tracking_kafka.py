@@ -59,7 +59,15 @@ async def test_route_and_trace_give_arrivals_and_etas(
         arrived = await deliveries.wait_for(
             lambda e: e.tenant == tenant and e.type == "stop.arrived", count=2
         )
-        told = await etas.wait_for(lambda e: e.tenant == tenant, count=2)
+        seen: dict[str, object] = {}
+
+        def both_orders(e) -> bool:  # type: ignore[no-untyped-def]
+            if e.tenant == tenant:
+                seen.setdefault(e.data.order_id, e)
+            return len(seen) == 2
+
+        await etas.wait_for(both_orders)
+        told = list(seen.values())
         started = [
             e
             for e, _ in deliveries.records
@@ -68,7 +76,7 @@ async def test_route_and_trace_give_arrivals_and_etas(
     # Keyed by order: different partitions, so no order between the two.
     assert sorted(e.data.stop_id for e in arrived) == [f"{route_id}-s1", f"{route_id}-s2"]  # type: ignore[attr-defined]
     assert all(e.data.tracking_token for e in arrived)  # type: ignore[attr-defined]
-    first = told[0].data
+    first = told[0].data  # type: ignore[attr-defined]
     assert first.route_id == route_id and first.window_start <= first.eta <= first.window_end  # type: ignore[attr-defined]
     assert {e.data.order_id for e in told} == {f"{route_id}-o1", f"{route_id}-o2"}  # type: ignore[attr-defined]
     assert len(started) == 1

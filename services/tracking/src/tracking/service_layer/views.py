@@ -44,7 +44,8 @@ def _status(route: RouteState, stop_id: str, stops_away: int | None) -> tuple[st
         return "scheduled", "Scheduled for delivery"
     if stops_away == 0:
         return "next", "You are the next stop"
-    return "on_the_way", f"On the way: {stops_away} stops before yours"
+    plural = "" if stops_away == 1 else "s"
+    return "on_the_way", f"On the way: {stops_away} stop{plural} before yours"
 
 
 def order_view(
