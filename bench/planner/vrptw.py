@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass, replace
 
@@ -46,7 +47,8 @@ def solve_instance(problem: PlanningProblem, time_limit_s: float) -> Outcome:
     started = time.monotonic()
     best = _attempt(problem, time_limit_s * FIRST_SHARE, None)
     failures = 0
-    while failures < 3 and not best.unplaced and len(best.routes) > 1:
+    floor = _capacity_floor(problem)
+    while failures < 3 and not best.unplaced and len(best.routes) > floor:
         left = time_limit_s - (time.monotonic() - started)
         if left < time_limit_s * 0.15:
             break
@@ -77,6 +79,12 @@ def solve_instance(problem: PlanningProblem, time_limit_s: float) -> Outcome:
         check_plan(problem, best),
         len(best.unplaced),
     )
+
+
+def _capacity_floor(problem: PlanningProblem) -> int:
+    """No plan can use fewer vehicles than total demand over one vehicle's capacity."""
+    capacity = max(1, problem.vehicles[0].capacity.parcels)
+    return max(1, math.ceil(sum(o.demand.parcels for o in problem.orders) / capacity))
 
 
 def _distance(problem: PlanningProblem, result: PlanResult) -> float:
