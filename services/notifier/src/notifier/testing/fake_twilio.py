@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import itertools
 import socket
 import time
+import uuid
 from collections import deque
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl
@@ -43,7 +43,6 @@ class FakeTwilio:
     port: int = 0
     _server: uvicorn.Server | None = None
     _task: asyncio.Task[None] | None = None
-    _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     @property
     def base_url(self) -> str:
@@ -71,7 +70,7 @@ class FakeTwilio:
             payload = {"code": 21211, "message": "Invalid 'To' Phone Number", "status": 400}
         sid = None
         if status == 201:
-            sid = f"SM{next(self._ids):032d}"
+            sid = f"SM{uuid.uuid4().hex}"
             payload = {"sid": sid, "status": "queued", "to": to}
         self.requests.append(
             SmsRequest(to, form.get("Body", ""), form, status, sid, time.monotonic())

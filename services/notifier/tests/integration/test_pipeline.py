@@ -1,0 +1,373 @@
+"""The notifier against the real broker and database, a local SMTP server and a fake Twilio."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+import httpx
+import pytest
+from lastmile_common.api_keys import issue
+from lastmile_common.events.topics import NOTIFICATIONS
+from notifier.bootstrap import create_app
+from notifier.domain.signing import twilio_signature
+from notifier.settings import NotifierSettings
+from notifier.testing import events as ev
+from notifier.testing.fake_twilio import FakeTwilio
+from notifier.testing.smtp_capture import SmtpCapture
+
+from lastmile.testing.fixtures import TopicReader, publish
+
+pytestmark = pytest.mark.integration
+PUBLIC = "http://notifier.test"
+TOKEN = "dev-twilio-auth-token"
+
+
+@dataclass
+class Env:
+    """The running notifier and its local providers."""
+
+    app: Any
+    client: httpx.AsyncClient
+    twilio: FakeTwilio
+    smtp: SmtpCapture
+    settings: NotifierSettings
+    bootstrap: str
+
+
+@pytest.fixture(scope="module")
+async def env(infra: Any) -> AsyncIterator[Env]:
+    twilio = await FakeTwilio(account_sid="ACtest", auth_token=TOKEN).start()
+    smtp = SmtpCapture().start()
+    settings = NotifierSettings(
+        database_url=infra.database_url,
+        kafka_bootstrap_servers=infra.kafka_bootstrap,
+        consumer_group=f"notifier-it-{uuid.uuid4().hex[:8]}",
+        require_tenant_settings=True,
+        sms_provider="twilio",
+        twilio_base_url=twilio.base_url,
+        twilio_account_sid="ACtest",
+        email_provider="smtp",
+        smtp_host="127.0.0.1",
+        smtp_port=smtp.port,
+        public_base_url=PUBLIC,
+        retry_backoff_initial_s=0.1,
+        retry_backoff_max_s=0.3,
+        dispatch_poll_interval_s=0.05,
+    )
+    app = create_app(settings)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url=PUBLIC) as client:
+            yield Env(app, client, twilio, smtp, settings, infra.kafka_bootstrap)
+    await twilio.stop()
+    smtp.stop()
+
+
+async def _tenant(env: Env, **config: Any) -> tuple[str, dict[str, str]]:
+    tenant = uuid.uuid4().hex
+    headers = {
+        "Authorization": f"Bearer {issue(env.settings.api_key_secret.get_secret_value(), tenant).raw}"
+    }
+    body = {"brand_name": "Acme", **config}
+    response = await env.client.put("/v1/settings", json=body, headers=headers)
+    assert response.status_code == 200, response.text
+    return tenant, headers
+
+
+async def _until(check: Callable[[], bool], timeout: float = 20.0) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not check():
+        if loop.time() > deadline:
+            raise AssertionError("condition not met in time")
+        await asyncio.sleep(0.05)
+
+
+def _phone() -> str:
+    return f"+49151{uuid.uuid4().int % 10**8:08d}"
+
+
+async def _rows(env: Env, headers: dict[str, str], order_id: str) -> list[dict[str, Any]]:
+    response = await env.client.get(
+        "/v1/notifications", params={"order_id": order_id}, headers=headers
+    )
+    assert response.status_code == 200
+    return list(response.json())
+
+
+async def test_each_trigger_sends_the_right_text_once(
+    env: Env, producer: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    tenant, _ = await _tenant(env)
+    order, route, phone, email = (
+        f"o-{uuid.uuid4().hex[:8]}",
+        f"r-{uuid.uuid4().hex[:6]}",
+        _phone(),
+        f"jo{uuid.uuid4().hex[:6]}@example.com",
+    )
+    sms = lambda: env.twilio.to(phone)  # noqa: E731
+    mails = lambda: env.smtp.to(email)  # noqa: E731
+
+    created = await publish(
+        producer, ev.order_created(order, phone=phone, email=email), tenant=tenant, key="depot-1"
+    )
+    await _until(lambda: len(sms()) == 1 and len(mails()) == 1)
+    assert "Acme: we have your order" in sms()[0].body
+    assert (
+        sms()[0].form["From"]
+        and sms()[0].form["StatusCallback"] == f"{PUBLIC}/v1/webhooks/sms/status"
+    )
+    mail = mails()[0].message
+    assert mail["Subject"].startswith("Acme:")
+    assert {part.get_content_type() for part in mail.walk()} >= {"text/plain", "text/html"}
+    assert "/unsubscribe/" in mail["List-Unsubscribe"]
+
+    await publish(producer, ev.route_planned(route, [order]), tenant=tenant, key="depot-1")
+    eta = ev.now().replace(second=0, microsecond=0) + timedelta(hours=1)
+    await asyncio.sleep(0.5)  # the plan (depot time zone) lands before the route starts
+    await publish(
+        producer, ev.route_started(route, [(order, eta, "tok-abc")]), tenant=tenant, key=route
+    )
+    await _until(lambda: len(sms()) == 2)
+    local = (eta - timedelta(minutes=30)).astimezone(
+        __import__("zoneinfo").ZoneInfo("Europe/Berlin")
+    )
+    assert f"arriving {local:%H:%M}" in sms()[1].body
+    assert "http://127.0.0.1:8003/track/tok-abc" in sms()[1].body
+
+    # A 5-minute move is below the 15-minute threshold: nothing; 40 minutes is a change.
+    small = ev.eta_updated(order, route, eta + timedelta(minutes=5), stops_away=9, sequence=2)
+    await publish(producer, small, tenant=tenant, key=order)
+    await publish(
+        producer,
+        ev.eta_updated(order, route, eta + timedelta(minutes=40), stops_away=8, sequence=3),
+        tenant=tenant,
+        key=order,
+    )
+    await _until(lambda: len(sms()) == 3)
+    assert "new arrival time" in sms()[2].body
+
+    await publish(
+        producer,
+        ev.eta_updated(order, route, ev.now() + timedelta(minutes=9), stops_away=1, sequence=4),
+        tenant=tenant,
+        key=order,
+    )
+    await _until(lambda: len(sms()) == 4)
+    assert "1 stop(s) away" in sms()[3].body
+
+    done = await publish(producer, ev.delivered(order, route), tenant=tenant, key=order)
+    await _until(lambda: len(sms()) == 5 and len(mails()) == 5)
+    assert "delivered" in sms()[4].body
+    assert "received by Jane, photo taken" in sms()[4].body
+
+    # Redelivery (same event id) and a repeated event (new id, same facts) send nothing more.
+    for envelope in (created, done):
+        await _republish(producer, envelope)
+    await publish(producer, ev.delivered(order, route), tenant=tenant, key=order)
+    await asyncio.sleep(2.0)
+    assert len(sms()) == 5
+    assert len(mails()) == 5
+
+    async with TopicReader(env.bootstrap, NOTIFICATIONS) as reader:
+        sent = await reader.wait_for(
+            lambda e: e.type == "notification.sent" and e.data.order_id == order,
+            count=10,
+            timeout=20,
+        )
+    assert len(sent) == 10
+    assert {e.data.kind for e in sent} == {
+        "confirmed",
+        "out_for_delivery",
+        "eta_changed",
+        "arriving",
+        "delivered",
+    }
+    assert phone not in caplog.text
+    assert email not in caplog.text
+
+
+async def _republish(producer: Any, envelope: Any) -> None:
+    from lastmile_common.events.envelope import encode
+
+    record = encode(envelope, envelope.data.order_id)
+    await producer.send_and_wait(
+        envelope.topic, value=record.value, key=record.key, headers=record.headers
+    )
+
+
+async def test_failed_delivery_tells_what_happens_next(env: Env, producer: Any) -> None:
+    tenant, _ = await _tenant(env)
+    order, phone = f"o-{uuid.uuid4().hex[:8]}", _phone()
+    await publish(
+        producer,
+        ev.order_created(order, phone=phone, email=None, channels=("sms",), locale="de"),
+        tenant=tenant,
+        key="d",
+    )
+    await _until(lambda: len(env.twilio.to(phone)) == 1)
+    assert "Wir haben Ihre Bestellung" in env.twilio.to(phone)[0].body
+    await publish(
+        producer, ev.delivery_failed(order, "r1", token="tok-f"), tenant=tenant, key=order
+    )
+    await _until(lambda: len(env.twilio.to(phone)) == 2)
+    body = env.twilio.to(phone)[1].body
+    assert "nobody home" in body
+    assert "We will try again tomorrow." in body
+    assert "/track/tok-f" in body
+
+
+async def test_quiet_hours_defer_and_drop_what_would_be_stale(env: Env, producer: Any) -> None:
+    start = ev.now() - timedelta(hours=1)
+    end = ev.now() + timedelta(hours=2)
+    quiet = {"start": f"{start:%H:%M}", "end": f"{end:%H:%M}"}
+    tenant, headers = await _tenant(env, quiet_hours=quiet)
+    order, phone = f"o-{uuid.uuid4().hex[:8]}", _phone()
+    created = ev.order_created(order, phone=phone, email=None, channels=("sms",))
+    await publish(producer, created, tenant=tenant, key="d")
+
+    async def states() -> dict[str, tuple[str, str]]:
+        return {r["kind"]: (r["state"], r["reason"]) for r in await _rows(env, headers, order)}
+
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + 20
+    while not await states() and loop.time() < deadline:
+        await asyncio.sleep(0.1)
+    # The window ends 50 minutes from now, long before quiet hours do: never sent late.
+    started = ev.route_started("rq", [(order, ev.now() + timedelta(minutes=20), "tq")])
+    await publish(producer, started, tenant=tenant, key="rq")
+    while len(found := await states()) < 2 and loop.time() < deadline:
+        await asyncio.sleep(0.1)
+    assert found["confirmed"] == ("pending", "deferred for quiet hours")
+    assert found["out_for_delivery"] == ("dropped", "quiet hours outlast it")
+    await asyncio.sleep(1.0)
+    assert env.twilio.to(phone) == []
+
+
+def _signed(url_path: str, form: dict[str, str], token: str = TOKEN) -> dict[str, str]:
+    return {
+        "X-Twilio-Signature": twilio_signature(token, PUBLIC + url_path, form.items()),
+        "Content-Type": "application/x-www-form-urlencoded",
+    }
+
+
+async def test_opt_out_by_sms_stop_and_by_unsubscribe_link(env: Env, producer: Any) -> None:
+    tenant, headers = await _tenant(env)
+    phone, email = _phone(), f"opt{uuid.uuid4().hex[:6]}@example.com"
+    inbound = {"From": phone, "To": "+15005550006", "Body": " stop "}
+    bad = await env.client.post(
+        "/v1/webhooks/sms/inbound",
+        data=inbound,
+        headers=_signed("/v1/webhooks/sms/inbound", inbound, "wrong"),
+    )
+    assert bad.status_code == 403
+    good = await env.client.post(
+        "/v1/webhooks/sms/inbound",
+        data=inbound,
+        headers=_signed("/v1/webhooks/sms/inbound", inbound),
+    )
+    assert good.status_code == 200
+    assert "<Response>" in good.text
+
+    first = f"o-{uuid.uuid4().hex[:8]}"
+    await publish(
+        producer, ev.order_created(first, phone=phone, email=email), tenant=tenant, key="d"
+    )
+    await _until(lambda: len(env.smtp.to(email)) == 1)
+    assert env.twilio.to(phone) == []
+    rows = {r["channel"]: r for r in await _rows(env, headers, first)}
+    assert rows["sms"]["state"] == "suppressed"
+    assert rows["sms"]["to"].startswith("+49******")
+
+    link = env.smtp.to(email)[0].message["List-Unsubscribe"].strip("<>")
+    page = await env.client.get(link.removeprefix(PUBLIC))
+    assert page.status_code == 200
+    assert (await env.client.get("/unsubscribe/forged.token")).status_code == 404
+
+    second = f"o-{uuid.uuid4().hex[:8]}"
+    await publish(
+        producer, ev.order_created(second, phone=phone, email=email), tenant=tenant, key="d"
+    )
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + 20
+    while len(rows2 := await _rows(env, headers, second)) < 2 and loop.time() < deadline:
+        await asyncio.sleep(0.1)
+    assert {r["state"] for r in rows2} == {"suppressed"}
+    assert len(env.smtp.to(email)) == 1
+
+
+async def test_provider_500_then_success_sends_once(env: Env, producer: Any) -> None:
+    tenant, headers = await _tenant(env)
+    order, phone = f"o-{uuid.uuid4().hex[:8]}", _phone()
+    env.twilio.fail_next.extend([500, 503])
+    await publish(
+        producer,
+        ev.order_created(order, phone=phone, email=None, channels=("sms",)),
+        tenant=tenant,
+        key="d",
+    )
+    await _until(lambda: any(r.status == 201 for r in env.twilio.to(phone)))
+    await asyncio.sleep(0.5)
+    statuses = [r.status for r in env.twilio.to(phone)]
+    assert statuses == [500, 503, 201]
+    [row] = await _rows(env, headers, order)
+    assert (row["state"], row["attempts"]) == ("sent", 3)
+
+
+async def test_invalid_number_is_not_retried(env: Env, producer: Any) -> None:
+    tenant, headers = await _tenant(env)
+    order, phone = f"o-{uuid.uuid4().hex[:8]}", _phone()
+    env.twilio.invalid_numbers.add(phone)
+    async with TopicReader(env.bootstrap, NOTIFICATIONS) as reader:
+        await publish(
+            producer,
+            ev.order_created(order, phone=phone, email=None, channels=("sms",)),
+            tenant=tenant,
+            key="d",
+        )
+        failed = await reader.wait_for(
+            lambda e: e.type == "notification.failed" and e.data.order_id == order, timeout=20
+        )
+    assert "21211" in failed[0].data.reason
+    await asyncio.sleep(1.0)
+    assert [r.status for r in env.twilio.to(phone)] == [400]
+    [row] = await _rows(env, headers, order)
+    assert row["state"] == "failed"
+
+
+async def test_status_callback_signature_is_checked(env: Env, producer: Any) -> None:
+    tenant, headers = await _tenant(env)
+    order, phone = f"o-{uuid.uuid4().hex[:8]}", _phone()
+    await publish(
+        producer,
+        ev.order_created(order, phone=phone, email=None, channels=("sms",)),
+        tenant=tenant,
+        key="d",
+    )
+    await _until(lambda: len(env.twilio.to(phone)) == 1)
+    sid = env.twilio.to(phone)[0].sid
+    assert sid is not None
+    path = "/v1/webhooks/sms/status"
+    form = {"MessageSid": sid, "MessageStatus": "delivered", "To": phone, "AccountSid": "ACtest"}
+    forged = await env.client.post(
+        path, data=form, headers=_signed(path, {**form, "MessageStatus": "failed"})
+    )
+    assert forged.status_code == 403
+    missing = await env.client.post(path, data=form)
+    assert missing.status_code == 403
+    async with TopicReader(env.bootstrap, NOTIFICATIONS) as reader:
+        good = await env.client.post(path, data=form, headers=_signed(path, form))
+        assert good.status_code == 204
+        delivered = await reader.wait_for(
+            lambda e: e.type == "notification.delivered" and e.data.order_id == order, timeout=20
+        )
+    assert delivered
+    [row] = await _rows(env, headers, order)
+    assert row["state"] == "delivered"
