@@ -1,0 +1,5 @@
+"""Entry point of `python -m planner`."""
+
+from planner.main import main
+
+main()

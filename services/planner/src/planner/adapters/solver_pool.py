@@ -1,0 +1,88 @@
+"""Runs the solver in worker processes so a solve never blocks the event loop.
+
+The pool uses the `spawn` start method (no forked copy of the event loop, sockets or the
+asyncpg pool in the child). When a caller's deadline passes or its request is cancelled, the
+worker cannot be interrupted inside OR-Tools, so it is terminated: the pool is torn down, its
+processes are killed, and a fresh pool is made for the next solve. Other solves queued on the
+same pool at that moment fail with `SolverUnavailable` and may be retried.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import multiprocessing
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any
+
+from planner.domain.model import PlanResult
+
+log = logging.getLogger(__name__)
+
+
+class SolverTimeout(Exception):
+    """The solver did not answer within its deadline; its worker was terminated."""
+
+
+class SolverUnavailable(Exception):
+    """The worker pool broke (a worker died or was terminated) during this solve."""
+
+
+def _warm_up() -> bool:
+    import planner.domain.solver  # noqa: F401  (imports OR-Tools once per worker)
+
+    return True
+
+
+class ProcessSolverRunner:
+    """A `SolverRunner` on a `ProcessPoolExecutor(mp_context=spawn)`."""
+
+    def __init__(self, max_workers: int = 1) -> None:
+        self._max_workers = max_workers
+        self._pool = self._new_pool()
+
+    def _new_pool(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(
+            max_workers=self._max_workers, mp_context=multiprocessing.get_context("spawn")
+        )
+
+    async def warm_up(self) -> None:
+        """Start the workers and import the solver before the first request needs it."""
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(self._pool, _warm_up)
+
+    async def run(self, fn: Callable[..., PlanResult], *args: Any, timeout_s: float) -> PlanResult:
+        """Run `fn(*args)` in a worker; terminate the worker if the deadline passes or we're cancelled."""
+        loop = asyncio.get_running_loop()
+        pool = self._pool
+        future = loop.run_in_executor(pool, fn, *args)
+        try:
+            return await asyncio.wait_for(future, timeout=timeout_s)
+        except TimeoutError:
+            self._terminate(pool)
+            raise SolverTimeout(f"no answer within {timeout_s:.1f} s") from None
+        except asyncio.CancelledError:
+            self._terminate(pool)
+            raise
+        except BrokenProcessPool:
+            self._terminate(pool)
+            raise SolverUnavailable("the solver worker stopped") from None
+
+    def _terminate(self, pool: ProcessPoolExecutor) -> None:
+        if pool is not self._pool:
+            return  # already replaced by another caller
+        self._pool = self._new_pool()
+        # ProcessPoolExecutor has no public way to stop a running task: kill its processes.
+        processes = list(getattr(pool, "_processes", {}).values())
+        for process in processes:
+            if process.is_alive():
+                process.terminate()
+        pool.shutdown(wait=False, cancel_futures=True)
+        log.warning("solver worker terminated", extra={"workers": len(processes)})
+
+    def close(self) -> None:
+        """Stop the workers (running solves are killed)."""
+        self._terminate(self._pool)
+        self._pool.shutdown(wait=False, cancel_futures=True)

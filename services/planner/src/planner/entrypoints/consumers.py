@@ -1,0 +1,84 @@
+"""Kafka handlers: orders.v1 into the pending set, deliveries.v1 into stop progress."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from lastmile_common.db.pool import Connection
+from lastmile_common.events import topics
+from lastmile_common.events.deliveries import (
+    OrderDelivered,
+    OrderDeliveryFailed,
+    RouteCompleted,
+    RouteStarted,
+    StopArrived,
+)
+from lastmile_common.events.envelope import Envelope
+from lastmile_common.events.orders import OrderCancelled, OrderSnapshot
+from lastmile_common.kafka.consumer import Handler, Subscription
+
+from planner.adapters.store import PostgresPlannerStore
+from planner.service_layer import pending
+from planner.service_layer.records import Progress
+
+
+def subscriptions(
+    late_threshold_s: float, clock: Callable[[], datetime]
+) -> tuple[Subscription, ...]:
+    """The planner's two consumer groups."""
+
+    async def on_order(conn: Connection, envelope: Envelope) -> None:
+        assert isinstance(envelope.data, OrderSnapshot)
+        await pending.record_order(
+            PostgresPlannerStore(conn), envelope.tenant, envelope.data, clock(), envelope.type
+        )
+
+    async def on_cancelled(conn: Connection, envelope: Envelope) -> None:
+        assert isinstance(envelope.data, OrderCancelled)
+        await pending.cancel_order(
+            PostgresPlannerStore(conn), envelope.tenant, envelope.data, clock()
+        )
+
+    async def on_started(conn: Connection, envelope: Envelope) -> None:
+        assert isinstance(envelope.data, RouteStarted)
+        await pending.route_started(
+            PostgresPlannerStore(conn), envelope.tenant, envelope.data.route_id
+        )
+
+    async def on_arrived(conn: Connection, envelope: Envelope) -> None:
+        assert isinstance(envelope.data, StopArrived)
+        await pending.stop_arrived(
+            PostgresPlannerStore(conn), envelope.tenant, envelope.data, clock(), late_threshold_s
+        )
+
+    async def on_served(conn: Connection, envelope: Envelope) -> None:
+        data = envelope.data
+        assert isinstance(data, OrderDelivered | OrderDeliveryFailed)
+        progress: Progress = "delivered" if isinstance(data, OrderDelivered) else "failed"
+        await pending.record_progress(
+            PostgresPlannerStore(conn), envelope.tenant, data.order_id, progress
+        )
+
+    async def on_completed(conn: Connection, envelope: Envelope) -> None:
+        assert isinstance(envelope.data, RouteCompleted)
+        await pending.route_completed(
+            PostgresPlannerStore(conn), envelope.tenant, envelope.data.route_id
+        )
+
+    order_handlers: dict[str, Handler] = {
+        "order.created": on_order,
+        "order.updated": on_order,
+        "order.cancelled": on_cancelled,
+    }
+    delivery_handlers: dict[str, Handler] = {
+        "route.started": on_started,
+        "stop.arrived": on_arrived,
+        "order.delivered": on_served,
+        "order.delivery_failed": on_served,
+        "route.completed": on_completed,
+    }
+    return (
+        Subscription("planner-orders", (topics.ORDERS,), order_handlers),
+        Subscription("planner-deliveries", (topics.DELIVERIES,), delivery_handlers),
+    )

@@ -1,0 +1,51 @@
+"""Request dependencies: the planner's context and the caller's tenant."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import Depends, Request
+from lastmile_common.http.auth import CallerKey
+
+from planner.service_layer.ports import SolverRunner, Transactions
+from planner.settings import PlannerSettings
+
+
+def utc_now() -> datetime:
+    """The wall clock, in UTC."""
+    return datetime.now(UTC)
+
+
+@dataclass
+class PlannerContext:
+    """What routes, consumers and background loops share: transactions, solver, clock, locks."""
+
+    settings: PlannerSettings
+    tx: Transactions
+    solver: SolverRunner
+    clock: Callable[[], datetime] = utc_now
+    _locks: dict[tuple[str, str], asyncio.Lock] = field(default_factory=dict)
+
+    def depot_lock(self, tenant_id: str, depot_id: str) -> asyncio.Lock:
+        """Plans and re-plans of one depot run one at a time in this process."""
+        return self._locks.setdefault((tenant_id, depot_id), asyncio.Lock())
+
+
+def get_context(request: Request) -> PlannerContext:
+    """The planner context built at start-up."""
+    return request.app.state.planner  # type: ignore[no-any-return]
+
+
+Context = Annotated[PlannerContext, Depends(get_context)]
+
+
+def tenant_id(key: CallerKey) -> str:
+    """The caller's tenant (from its verified API key)."""
+    return key.tenant_id
+
+
+TenantId = Annotated[str, Depends(tenant_id)]

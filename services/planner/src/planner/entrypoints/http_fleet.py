@@ -1,0 +1,150 @@
+"""Fleet and depot CRUD, scoped to the caller's tenant."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Response
+from lastmile_common.http.problems import Problem
+
+from planner.entrypoints.deps import Context, TenantId
+from planner.entrypoints.schemas import DepotCreate, DepotView, VehicleCreate, VehicleView
+from planner.service_layer import pending
+from planner.service_layer.fleet import DepotSpec, VehicleSpec
+from planner.service_layer.problem import StoredDepot, StoredVehicle
+from planner.service_layer.publishing import new_id
+
+router = APIRouter(prefix="/v1", tags=["fleet"])
+
+
+def _depot_view(depot: StoredDepot) -> DepotView:
+    return DepotView(id=depot.id, **depot.spec.model_dump())
+
+
+def _vehicle_view(vehicle: StoredVehicle) -> VehicleView:
+    return VehicleView(id=vehicle.id, depot_id=vehicle.depot_id, **vehicle.spec.model_dump())
+
+
+def _not_found(what: str, ident: str) -> Problem:
+    return Problem(404, "Not found", f"no {what} {ident!r}")
+
+
+@router.post("/depots", status_code=201, response_model=DepotView)
+async def create_depot(body: DepotCreate, tenant: TenantId, ctx: Context) -> DepotView:
+    """Add a depot; orders already received for it are placed on their service dates."""
+    depot_id = body.id or new_id("dep")
+    spec = DepotSpec.model_validate(body.model_dump(exclude={"id"}))
+    async with ctx.tx() as store:
+        if await store.get_depot(tenant, depot_id) is not None:
+            raise Problem(
+                409,
+                "Conflict",
+                f"depot {depot_id!r} exists; use PUT to change it",
+                errors=[{"field": "body.id", "message": "already used"}],
+            )
+        depot = StoredDepot(tenant, depot_id, spec)
+        await store.save_depot(depot)
+        await pending.place_depot_orders(store, tenant, depot_id)
+    return _depot_view(depot)
+
+
+@router.get("/depots", response_model=list[DepotView])
+async def list_depots(tenant: TenantId, ctx: Context) -> list[DepotView]:
+    """The tenant's depots."""
+    async with ctx.tx() as store:
+        return [_depot_view(d) for d in await store.list_depots(tenant)]
+
+
+@router.get("/depots/{depot_id}", response_model=DepotView)
+async def get_depot(depot_id: str, tenant: TenantId, ctx: Context) -> DepotView:
+    """One depot."""
+    async with ctx.tx() as store:
+        depot = await store.get_depot(tenant, depot_id)
+    if depot is None:
+        raise _not_found("depot", depot_id)
+    return _depot_view(depot)
+
+
+@router.put("/depots/{depot_id}", response_model=DepotView)
+async def replace_depot(
+    depot_id: str, body: DepotSpec, tenant: TenantId, ctx: Context
+) -> DepotView:
+    """Replace a depot's configuration (a new time zone re-dates its pending orders)."""
+    async with ctx.tx() as store:
+        if await store.get_depot(tenant, depot_id) is None:
+            raise _not_found("depot", depot_id)
+        depot = StoredDepot(tenant, depot_id, body)
+        await store.save_depot(depot)
+        await pending.place_depot_orders(store, tenant, depot_id)
+    return _depot_view(depot)
+
+
+@router.delete("/depots/{depot_id}", status_code=204)
+async def delete_depot(depot_id: str, tenant: TenantId, ctx: Context) -> Response:
+    """Delete a depot and its vehicles (its orders stay pending until it exists again)."""
+    async with ctx.tx() as store:
+        if not await store.delete_depot(tenant, depot_id):
+            raise _not_found("depot", depot_id)
+    return Response(status_code=204)
+
+
+@router.post("/depots/{depot_id}/vehicles", status_code=201, response_model=VehicleView)
+async def create_vehicle(
+    depot_id: str, body: VehicleCreate, tenant: TenantId, ctx: Context
+) -> VehicleView:
+    """Add a vehicle (and its driver's shift) to a depot."""
+    vehicle_id = body.id or new_id("veh")
+    spec = VehicleSpec.model_validate(body.model_dump(exclude={"id"}))
+    async with ctx.tx() as store:
+        if await store.get_depot(tenant, depot_id) is None:
+            raise _not_found("depot", depot_id)
+        if await store.get_vehicle(tenant, vehicle_id) is not None:
+            raise Problem(
+                409,
+                "Conflict",
+                f"vehicle {vehicle_id!r} exists; use PUT to change it",
+                errors=[{"field": "body.id", "message": "already used"}],
+            )
+        vehicle = StoredVehicle(tenant, vehicle_id, depot_id, spec)
+        await store.save_vehicle(vehicle)
+    return _vehicle_view(vehicle)
+
+
+@router.get("/depots/{depot_id}/vehicles", response_model=list[VehicleView])
+async def list_vehicles(depot_id: str, tenant: TenantId, ctx: Context) -> list[VehicleView]:
+    """A depot's vehicles."""
+    async with ctx.tx() as store:
+        if await store.get_depot(tenant, depot_id) is None:
+            raise _not_found("depot", depot_id)
+        return [_vehicle_view(v) for v in await store.list_vehicles(tenant, depot_id)]
+
+
+@router.get("/vehicles/{vehicle_id}", response_model=VehicleView)
+async def get_vehicle(vehicle_id: str, tenant: TenantId, ctx: Context) -> VehicleView:
+    """One vehicle."""
+    async with ctx.tx() as store:
+        vehicle = await store.get_vehicle(tenant, vehicle_id)
+    if vehicle is None:
+        raise _not_found("vehicle", vehicle_id)
+    return _vehicle_view(vehicle)
+
+
+@router.put("/vehicles/{vehicle_id}", response_model=VehicleView)
+async def replace_vehicle(
+    vehicle_id: str, body: VehicleSpec, tenant: TenantId, ctx: Context
+) -> VehicleView:
+    """Replace a vehicle's configuration."""
+    async with ctx.tx() as store:
+        old = await store.get_vehicle(tenant, vehicle_id)
+        if old is None:
+            raise _not_found("vehicle", vehicle_id)
+        vehicle = StoredVehicle(tenant, vehicle_id, old.depot_id, body)
+        await store.save_vehicle(vehicle)
+    return _vehicle_view(vehicle)
+
+
+@router.delete("/vehicles/{vehicle_id}", status_code=204)
+async def delete_vehicle(vehicle_id: str, tenant: TenantId, ctx: Context) -> Response:
+    """Remove a vehicle from its depot."""
+    async with ctx.tx() as store:
+        if not await store.delete_vehicle(tenant, vehicle_id):
+            raise _not_found("vehicle", vehicle_id)
+    return Response(status_code=204)

@@ -1,0 +1,128 @@
+"""The pending set: orders.v1 and deliveries.v1 events kept per depot and service date.
+
+A change that touches a depot and date that already has a stored plan asks for a re-plan; the
+request is debounced (see `replanning.run_due_replans`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, datetime
+
+from lastmile_common.events.deliveries import StopArrived
+from lastmile_common.events.orders import OrderCancelled, OrderSnapshot
+
+from planner.service_layer.clock import service_date_of
+from planner.service_layer.ports import PlannerStore
+from planner.service_layer.records import PendingOrder, Progress
+
+
+async def _request_if_planned(
+    store: PlannerStore, tenant_id: str, depot_id: str, day: date | None, at: datetime, why: str
+) -> bool:
+    if day is None or await store.latest_plan(tenant_id, depot_id, day) is None:
+        return False
+    await store.request_replan(tenant_id, depot_id, day, at, why)
+    return True
+
+
+async def record_order(
+    store: PlannerStore, tenant_id: str, snapshot: OrderSnapshot, at: datetime, why: str
+) -> PendingOrder | None:
+    """Add or update an order in the pending set; a stale version is ignored."""
+    existing = await store.get_pending(tenant_id, snapshot.order_id)
+    if existing is not None and existing.version >= snapshot.version:
+        return None
+    depot = await store.get_depot(tenant_id, snapshot.depot_id)
+    day = service_date_of(snapshot.windows, depot.spec.time_zone) if depot else None
+    order = PendingOrder(
+        tenant_id=tenant_id,
+        order_id=snapshot.order_id,
+        depot_id=snapshot.depot_id,
+        service_date=day,
+        status="cancelled" if snapshot.status == "cancelled" else "open",
+        version=snapshot.version,
+        snapshot=snapshot,
+        progress=existing.progress if existing else None,
+    )
+    await store.save_pending(order)
+    await _request_if_planned(store, tenant_id, order.depot_id, day, at, why)
+    if existing is not None and (existing.depot_id, existing.service_date) != (
+        order.depot_id,
+        day,
+    ):  # the order moved to another day or depot: the old plan loses it
+        await _request_if_planned(
+            store, tenant_id, existing.depot_id, existing.service_date, at, why
+        )
+    return order
+
+
+async def cancel_order(
+    store: PlannerStore, tenant_id: str, event: OrderCancelled, at: datetime
+) -> PendingOrder | None:
+    """Mark an order cancelled; its plan is re-planned without it."""
+    existing = await store.get_pending(tenant_id, event.order_id)
+    if existing is None or existing.version >= event.version or existing.status == "cancelled":
+        return None
+    cancelled = replace(existing, status="cancelled", version=event.version)
+    await store.save_pending(cancelled)
+    await _request_if_planned(
+        store, tenant_id, existing.depot_id, existing.service_date, at, "order.cancelled"
+    )
+    return cancelled
+
+
+async def place_depot_orders(store: PlannerStore, tenant_id: str, depot_id: str) -> int:
+    """(Re)compute service dates of a depot's orders once its time zone is known or changed."""
+    depot = await store.get_depot(tenant_id, depot_id)
+    if depot is None:
+        return 0
+    changed = 0
+    for order in await store.pending_of_depot(tenant_id, depot_id):
+        day = service_date_of(order.snapshot.windows, depot.spec.time_zone)
+        if day != order.service_date:
+            await store.save_pending(replace(order, service_date=day))
+            changed += 1
+    return changed
+
+
+async def record_progress(
+    store: PlannerStore, tenant_id: str, order_id: str, progress: Progress
+) -> None:
+    """A stop is in progress (arrived) or served (delivered, failed): it stays locked."""
+    order = await store.get_pending(tenant_id, order_id)
+    if order is None:
+        return
+    rank = {None: 0, "arrived": 1, "delivered": 2, "failed": 2}
+    if rank[progress] >= rank[order.progress]:
+        await store.save_pending(replace(order, progress=progress))
+
+
+async def route_started(store: PlannerStore, tenant_id: str, route_id: str) -> None:
+    """The vehicle left the depot: its loaded orders stay on it from now on."""
+    route = await store.get_route(tenant_id, route_id)
+    if route is not None and route.status == "planned":
+        await store.set_route_status(tenant_id, route_id, "started")
+
+
+async def route_completed(store: PlannerStore, tenant_id: str, route_id: str) -> None:
+    """The vehicle finished: the route is no longer re-planned."""
+    route = await store.get_route(tenant_id, route_id)
+    if route is not None and route.status in ("planned", "started"):
+        await store.set_route_status(tenant_id, route_id, "completed")
+
+
+async def stop_arrived(
+    store: PlannerStore, tenant_id: str, event: StopArrived, at: datetime, late_threshold_s: float
+) -> bool:
+    """Lock the stop; a vehicle later than the threshold asks for a re-plan of its depot's day."""
+    await record_progress(store, tenant_id, event.order_id, "arrived")
+    route = await store.get_route(tenant_id, event.route_id)
+    if route is None:
+        return False
+    if route.status == "planned":
+        await store.set_route_status(tenant_id, route.id, "started")
+    if event.delay_s <= late_threshold_s:
+        return False
+    await store.request_replan(tenant_id, route.depot_id, route.service_date, at, "late")
+    return True

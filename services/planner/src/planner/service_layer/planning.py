@@ -1,0 +1,154 @@
+"""Plan a depot's service date: read, solve in the worker, then store and publish in one go."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from lastmile_common.events.routes import (
+    PlanCompleted,
+    RouteCancelled,
+    RoutePlanned,
+    UnassignedOrder,
+)
+
+from planner.domain.model import PlanResult, ReasonCode, Unplaced
+from planner.domain.solver import solve
+from planner.service_layer.ports import SolverRunner, Transactions
+from planner.service_layer.problem import build_problem
+from planner.service_layer.publishing import new_id, route_data, solved_of
+from planner.service_layer.records import ACTIVE_ROUTE, StoredPlan, StoredRoute
+
+
+class DepotNotFound(Exception):
+    """No such depot for this tenant."""
+
+
+class RoutesAlreadyStarted(Exception):
+    """The date has started routes: a fresh plan would pull parcels off moving vehicles."""
+
+
+@dataclass(frozen=True)
+class PlanOutcome:
+    """A plan's summary and its routes (stored and published unless it was a preview)."""
+
+    summary: PlanCompleted
+    routes: tuple[RoutePlanned, ...]
+    preview: bool
+
+
+def unassigned_of(unplaced: tuple[Unplaced, ...]) -> tuple[UnassignedOrder, ...]:
+    """The solver's unplaced orders as event data."""
+    return tuple(
+        UnassignedOrder(order_id=u.order_id, reason_code=u.code.value, reason=u.message)
+        for u in unplaced
+    )
+
+
+def no_fleet(order_ids: list[str], depot_id: str) -> PlanResult:
+    """Every order unplaced: the depot has no vehicles at all."""
+    message = "Depot {d} has no vehicles; add vehicles to plan order {o}."
+    unplaced = tuple(
+        Unplaced(o, ReasonCode.FLEET_FULL, message.format(d=depot_id, o=o)) for o in order_ids
+    )
+    return PlanResult((), unplaced)
+
+
+async def plan_depot(
+    tx: Transactions,
+    solver: SolverRunner,
+    tenant_id: str,
+    depot_id: str,
+    day: date,
+    *,
+    preview: bool,
+    time_limit_s: float,
+    seed: int,
+    grace_s: float,
+    trigger: str = "api",
+) -> PlanOutcome:
+    """Plan every open order of the depot's date; store and publish unless previewing."""
+    async with tx() as store:
+        depot = await store.get_depot(tenant_id, depot_id)
+        if depot is None:
+            raise DepotNotFound(depot_id)
+        vehicles = await store.list_vehicles(tenant_id, depot_id)
+        orders = [
+            o for o in await store.pending_for(tenant_id, depot_id, day) if o.status == "open"
+        ]
+        existing = await store.routes_for(tenant_id, depot_id, day)
+    if not preview and any(r.status in ("started", "completed") for r in existing):
+        raise RoutesAlreadyStarted(depot_id)
+    snapshots = {o.order_id: o.snapshot for o in orders}
+    if not orders:
+        result = PlanResult((), ())
+    elif not vehicles:
+        result = no_fleet(list(snapshots), depot_id)
+    else:
+        problem = build_problem(depot, vehicles, list(snapshots.values()), day)
+        result = await solver.run(
+            solve, problem, time_limit_s, seed, timeout_s=time_limit_s + grace_s
+        )
+    plan_id = new_id("pln")
+    by_id = {v.id: v for v in vehicles}
+    routes = []
+    for route in result.routes:
+        routes.append(
+            (
+                route,
+                route_data(
+                    plan_id=plan_id,
+                    route_id=new_id("rte"),
+                    version=1,
+                    depot=depot,
+                    vehicle=by_id[route.vehicle_id],
+                    route=route,
+                    day=day,
+                    orders=snapshots,
+                    locked=set(),
+                ),
+            )
+        )
+    summary = PlanCompleted(
+        plan_id=plan_id,
+        depot_id=depot_id,
+        service_date=day.isoformat(),
+        route_ids=tuple(data.route_id for _, data in routes),
+        unassigned=unassigned_of(result.unplaced),
+        total_distance_m=float(sum(r.distance_m for r in result.routes)),
+        total_duration_s=float(sum(r.end - r.start for r in result.routes)),
+        solve_seconds=round(result.seconds, 3),
+    )
+    outcome = PlanOutcome(summary, tuple(data for _, data in routes), preview)
+    if preview:
+        return outcome
+    async with tx() as store:
+        for old in await store.routes_for(tenant_id, depot_id, day):
+            if old.status in ACTIVE_ROUTE:  # superseded by this plan
+                await store.set_route_status(tenant_id, old.id, "superseded")
+                cancelled = RouteCancelled(
+                    route_id=old.id,
+                    depot_id=depot_id,
+                    version=old.version + 1,
+                    reason=f"superseded by plan {plan_id}",
+                )
+                await store.publish(cancelled, tenant_id=tenant_id, key=depot_id, subject=old.id)
+        await store.save_plan(StoredPlan(tenant_id, plan_id, depot_id, day, trigger, summary))
+        for route, data in routes:
+            await store.save_route(
+                StoredRoute(
+                    tenant_id,
+                    data.route_id,
+                    plan_id,
+                    depot_id,
+                    day,
+                    route.vehicle_id,
+                    1,
+                    "planned",
+                    data,
+                    solved_of(route),
+                )
+            )
+            await store.publish(data, tenant_id=tenant_id, key=depot_id, subject=data.route_id)
+        await store.publish(summary, tenant_id=tenant_id, key=depot_id, subject=plan_id)
+    return outcome

@@ -1,0 +1,128 @@
+"""Turn the solver's routes (seconds since local midnight) into routes.v1 event data (UTC)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Any
+
+from lastmile_common.events.base import GeoPoint
+from lastmile_common.events.orders import OrderSnapshot
+from lastmile_common.events.routes import (
+    Load,
+    LoadPlanEntry,
+    PlannedStop,
+    RoutePlanned,
+    RouteUpdated,
+)
+
+from planner.domain.model import PlanResult, Route, Visit
+from planner.service_layer.clock import to_utc
+from planner.service_layer.problem import StoredDepot, StoredVehicle
+
+
+def new_id(prefix: str) -> str:
+    """A short random id with a readable prefix (pln_, rte_)."""
+    return f"{prefix}_{uuid.uuid4().hex[:20]}"
+
+
+def stop_id(route_id: str, order_id: str) -> str:
+    """A stop's id: stable while the order stays on the route."""
+    return f"{route_id}:{order_id}"
+
+
+def route_data(
+    *,
+    plan_id: str,
+    route_id: str,
+    version: int,
+    depot: StoredDepot,
+    vehicle: StoredVehicle,
+    route: Route,
+    day: date,
+    orders: dict[str, OrderSnapshot],
+    locked: set[str],
+    reason: str | None = None,
+) -> RoutePlanned:
+    """route.planned data (or route.updated when `reason` is given) for one solver route."""
+    tz = depot.spec.time_zone
+    stops = []
+    load = Load()
+    for seq, visit in enumerate(route.visits, start=1):
+        snap = orders[visit.order_id]
+        stops.append(
+            PlannedStop(
+                stop_id=stop_id(route_id, visit.order_id),
+                sequence=seq,
+                order_id=visit.order_id,
+                location=snap.address.location,
+                planned_arrival=to_utc(day, tz, visit.arrival),
+                planned_departure=to_utc(day, tz, visit.departure),
+                service_time_s=snap.service_time_s,
+                windows=snap.windows,
+                load_label=visit.load_label,
+                locked=visit.order_id in locked,
+            )
+        )
+        load = Load(
+            weight_kg=load.weight_kg + snap.total_weight_kg,
+            volume_m3=load.volume_m3 + snap.total_volume_m3,
+            parcels=load.parcels + snap.total_parcels,
+        )
+    labels = {v.order_id: v.load_label for v in route.visits}
+    load_plan = tuple(
+        LoadPlanEntry(order_id=oid, load_sequence=i, label=labels.get(oid, ""))
+        for i, oid in enumerate(route.loading_order, start=1)
+    )
+    fields: dict[str, Any] = {
+        "plan_id": plan_id,
+        "route_id": route_id,
+        "depot_id": depot.id,
+        "vehicle_id": vehicle.id,
+        "vehicle_kind": vehicle.spec.kind,
+        "driver_id": vehicle.spec.driver_id,
+        "version": version,
+        "service_date": day.isoformat(),
+        "time_zone": tz,
+        "depot_location": GeoPoint(lat=depot.spec.location.lat, lon=depot.spec.location.lon),
+        "start_time": to_utc(day, tz, route.start),
+        "end_time": to_utc(day, tz, route.end),
+        "distance_m": float(route.distance_m),
+        "duration_s": float(route.end - route.start),
+        "load": load,
+        "stops": tuple(stops),
+        "load_plan": load_plan,
+    }
+    if reason is not None:
+        return RouteUpdated(**fields, reason=reason)
+    return RoutePlanned(**fields)
+
+
+def solved_of(route: Route) -> dict[str, Any]:
+    """The solver's view of a route, kept to seed a later re-plan."""
+    return {
+        "vehicle_id": route.vehicle_id,
+        "start": route.start,
+        "end": route.end,
+        "distance_m": route.distance_m,
+        "visits": [[v.order_id, v.arrival, v.start, v.departure] for v in route.visits],
+        "loading_order": list(route.loading_order),
+    }
+
+
+def route_of_solved(solved: dict[str, Any]) -> Route:
+    """A stored solver view back as a Route."""
+    visits = tuple(Visit(oid, arr, start, dep) for oid, arr, start, dep in solved["visits"])
+    return Route(
+        solved["vehicle_id"],
+        int(solved["start"]),
+        int(solved["end"]),
+        visits,
+        distance_m=int(solved["distance_m"]),
+        loading_order=tuple(solved.get("loading_order", ())),
+    )
+
+
+def previous_result(solved_routes: list[dict[str, Any]]) -> PlanResult:
+    """The routes of a stored plan as the PlanResult a re-plan starts from."""
+    return PlanResult(tuple(route_of_solved(s) for s in solved_routes), ())
