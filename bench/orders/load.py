@@ -1,0 +1,148 @@
+"""One measured run: N orders over HTTP at a fixed concurrency, or N events on the inbound topic."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+import uuid
+from typing import Any
+
+import httpx
+from aiokafka import AIOKafkaProducer
+from lastmile_common.events.envelope import Envelope, encode
+from lastmile_common.events.orders import OrderSubmitted
+
+from bench.orders.collector import CreatedCollector
+from bench.orders.cpu import CpuMeter
+from bench.orders.stats import percentile
+
+DRAIN_TIMEOUT_S = 60.0
+
+
+def order_body() -> dict[str, Any]:
+    """A valid order with a unique external id (the shape the API tests use)."""
+    return {
+        "external_id": f"B-{uuid.uuid4().hex[:12]}",
+        "depot_id": "berlin-mitte",
+        "recipient": {"name": "Ada", "phone": "+4915112345678", "email": "ada@example.com"},
+        "address": {
+            "line1": "Torstr 1",
+            "city": "Berlin",
+            "postal_code": "10119",
+            "country": "DE",
+            "location": {"lat": 52.5291, "lon": 13.401},
+        },
+        "windows": [{"start": "2026-11-24T09:00:00+01:00", "end": "2026-11-24T12:00:00+01:00"}],
+        "items": [{"sku": "A", "quantity": 2, "weight_kg": 1.25, "volume_m3": 0.002}],
+    }
+
+
+async def http_run(
+    base_url: str,
+    api_key: str,
+    tenant: str,
+    collector: CreatedCollector,
+    cpu: CpuMeter,
+    *,
+    concurrency: int,
+    orders: int,
+) -> dict[str, float]:
+    """POST `orders` orders with `concurrency` workers; time until all are on orders.v1."""
+    bodies = iter([json.dumps(order_body()).encode() for _ in range(orders)])  # before the clock
+    acked: dict[str, float] = {}
+    latencies: list[float] = []
+    errors = 0
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    headers = {"Authorization": f"Bearer {api_key}", "Content-Type": "application/json"}
+
+    async def worker(client: httpx.AsyncClient) -> None:
+        nonlocal errors
+        for body in bodies:  # one shared iterator: workers take the next order when free
+            sent = time.perf_counter()
+            try:
+                response = await client.post("/v1/orders", content=body)
+            except httpx.HTTPError:
+                errors += 1
+                continue
+            done = time.perf_counter()
+            if response.status_code != 201:
+                errors += 1
+                continue
+            latencies.append(done - sent)
+            acked[response.headers["location"].rsplit("/", 1)[1]] = done
+
+    async with httpx.AsyncClient(
+        base_url=base_url, limits=limits, headers=headers, timeout=30
+    ) as client:
+        await client.get("/livez")  # open one connection before the clock starts
+        cpu.start()
+        start = time.perf_counter()
+        await asyncio.gather(*(worker(client) for _ in range(concurrency)))
+        sent_s = time.perf_counter() - start
+    drained = await collector.wait(tenant, len(acked), DRAIN_TIMEOUT_S)
+    arrivals = collector.arrivals[tenant]
+    end = max(arrivals.values(), default=start)
+    wall = end - start
+    lags = [arrivals[order] - at for order, at in acked.items() if order in arrivals]
+    return {
+        "concurrency": concurrency,
+        "orders": orders,
+        "errors": errors,
+        "published": len(arrivals),
+        "drained": float(drained),
+        "orders_per_s": len(arrivals) / wall if wall > 0 else 0.0,
+        "http_per_s": len(latencies) / sent_s,
+        "p50_ms": 1000 * percentile(latencies, 50),
+        "p90_ms": 1000 * percentile(latencies, 90),
+        "p99_ms": 1000 * percentile(latencies, 99),
+        "lag_p50_ms": 1000 * percentile(lags, 50),
+        "lag_p99_ms": 1000 * percentile(lags, 99),
+        **per_order_cpu(cpu.stop(wall), wall, len(arrivals)),
+    }
+
+
+def per_order_cpu(shares: dict[str, float], wall: float, orders: int) -> dict[str, float]:
+    """Add CPU milliseconds per order: robust to other users of the cores, unlike orders/s."""
+    ours = ("cpu_service_pct", "cpu_postgres_pct", "cpu_broker_pct")
+    per_order = 1000 * wall / 100 / max(orders, 1)
+    return {
+        **shares,
+        "svc_ms_per_order": shares["cpu_service_pct"] * per_order,
+        "stack_ms_per_order": sum(shares[name] for name in ours) * per_order,
+    }
+
+
+async def intake_run(
+    bootstrap: str, tenant: str, collector: CreatedCollector, cpu: CpuMeter, *, orders: int
+) -> dict[str, float]:
+    """Publish `orders` order.submitted events; time until all order.created are on orders.v1."""
+    records = []
+    for _ in range(orders):  # encoded before the clock starts
+        spec = OrderSubmitted.model_validate(order_body())
+        envelope = Envelope.wrap(spec, source="/lastmile/bench", tenant=tenant)
+        records.append((envelope.topic, encode(envelope, f"{tenant}:{spec.external_id}")))
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", linger_ms=5)
+    await producer.start()
+    try:
+        cpu.start()
+        start = time.perf_counter()
+        futures = [
+            await producer.send(topic, value=r.value, key=r.key, headers=r.headers)
+            for topic, r in records
+        ]
+        await asyncio.gather(*futures)
+        published_s = time.perf_counter() - start
+    finally:
+        await producer.stop()
+    drained = await collector.wait(tenant, orders, DRAIN_TIMEOUT_S)
+    arrivals = collector.arrivals[tenant]
+    wall = max(arrivals.values(), default=start) - start
+    return {
+        "orders": orders,
+        "published": len(arrivals),
+        "drained": float(drained),
+        "publish_s": published_s,
+        "orders_per_s": len(arrivals) / wall if wall > 0 else 0.0,
+        **per_order_cpu(cpu.stop(wall), wall, len(arrivals)),
+    }
