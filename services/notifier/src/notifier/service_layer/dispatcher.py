@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from collections.abc import Callable, Mapping
@@ -75,8 +74,10 @@ class Dispatcher:
         self._recipients = RecipientWindow()
         self._configs: dict[str, tuple[float, TenantConfig]] = {}
         self._stopping = asyncio.Event()
+        self._slot_freed = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
-        self._semaphore = asyncio.Semaphore(settings.concurrency)
+        self._inflight: set[asyncio.Task[None]] = set()
+        self._results: asyncio.Queue[_Done | None] = asyncio.Queue()
 
     async def start(self) -> None:
         """Resolve rows a crash left in `sending` (as `unknown`), then run the loop."""
@@ -87,7 +88,7 @@ class Dispatcher:
         self._task = asyncio.create_task(self._run(), name="notifier-dispatcher")
 
     async def stop(self) -> None:
-        """Finish the batch in flight, then close the channels."""
+        """Stop claiming, finish the sends in flight, record them, close the channels."""
         self._stopping.set()
         if self._task is not None:
             await self._task
@@ -100,62 +101,108 @@ class Dispatcher:
         return self._task is not None and not self._task.done()
 
     async def _run(self) -> None:
+        recorder = asyncio.create_task(self._record_loop(), name="notifier-recorder")
         while not self._stopping.is_set():
-            try:
-                claimed = await self.run_once()
-            except Exception:
-                log.exception("dispatch failed; retrying")
-                claimed = 0
-            if claimed < self._settings.batch_size:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(
-                        self._stopping.wait(), timeout=self._settings.poll_interval_s
-                    )
+            free = self._settings.concurrency - len(self._inflight)
+            claimed = 0
+            if free > 0:
+                try:
+                    claimed = await self._claim(min(free, self._settings.batch_size))
+                except Exception:
+                    log.exception("claiming failed; retrying")
+            if claimed and claimed < free:
+                continue  # more may be due right away
+            # Idle, or every slot busy: wait for a slot, new rows (poll) or stop.
+            self._slot_freed.clear()
+            waiters = [asyncio.ensure_future(self._stopping.wait())]
+            if self._inflight:
+                waiters.append(asyncio.ensure_future(self._slot_freed.wait()))
+            _, pending = await asyncio.wait(
+                waiters,
+                timeout=self._settings.poll_interval_s,
+                return_when=asyncio.FIRST_COMPLETED,
+            )
+            for waiter in pending:
+                waiter.cancel()
+        if self._inflight:
+            await asyncio.gather(*self._inflight, return_exceptions=True)
+        await self._results.put(None)
+        await recorder
 
-    async def run_once(self) -> int:
-        """Claim one batch, send it, record the outcomes; return how many rows were claimed."""
+    async def _claim(self, limit: int) -> int:
         async with self._pool.acquire() as conn, conn.transaction():
-            rows = await notification_log.claim_due(conn, self._settings.batch_size)
-        # Committed: every claimed row is `sending` before any provider sees it.
-        if not rows:
-            return 0
-        done = await asyncio.gather(*(self._send(row) for row in rows))
-        await self._record(done)
+            rows = await notification_log.claim_due(conn, limit)
+        # Committed: every claimed row is `sending` before any provider sees it. Claims never
+        # exceed the free send slots, so a crash leaves at most `concurrency` rows unknown.
+        for row in rows:
+            task = asyncio.create_task(self._send_one(row))
+            self._inflight.add(task)
+            task.add_done_callback(self._finished)
         return len(rows)
 
+    def _finished(self, task: asyncio.Task[None]) -> None:
+        self._inflight.discard(task)
+        self._slot_freed.set()
+
+    async def _send_one(self, row: Any) -> None:
+        try:
+            done = await self._send(row)
+        except Exception as exc:
+            log.exception("send failed", extra={"notification_id": str(row["id"])})
+            done = _Done(row, "unknown", SendResult("unknown", error=type(exc).__name__))
+        await self._results.put(done)
+
+    async def _record_loop(self) -> None:
+        """Record outcomes as they come, many per transaction."""
+        while True:
+            first = await self._results.get()
+            batch = [first]
+            while not self._results.empty() and len(batch) < 500:
+                batch.append(self._results.get_nowait())
+            finished = None in batch
+            done = [d for d in batch if d is not None]
+            while done:
+                try:
+                    await self._record(done)
+                    break
+                except Exception:
+                    log.exception("recording outcomes failed; retrying")
+                    await asyncio.sleep(0.5)
+            if finished:
+                return
+
     async def _send(self, row: Any) -> _Done:
-        async with self._semaphore:
-            limit = (await self._config(row["tenant_id"])).recipient_hourly_limit
-            wait = self._recipients.try_take(row["address"], limit)
-            if wait is not None:
-                later = datetime.now(UTC) + timedelta(seconds=wait)
-                return _Done(
-                    row,
-                    "pending",
-                    SendResult("retry", error="recipient rate limit"),
-                    later,
-                    attempts_delta=-1,
-                )
-            channel = self._channels[row["channel"]]
-            await self._buckets[row["channel"]].acquire()
-            message = OutgoingMessage(
-                notification_id=str(row["id"]),
-                to=row["address"],
-                text=row["body_text"],
-                subject=row["subject"],
-                html=row["body_html"],
-                headers=self._headers(row),
+        limit = (await self._config(row["tenant_id"])).recipient_hourly_limit
+        wait = self._recipients.try_take(row["address"], limit)
+        if wait is not None:
+            later = datetime.now(UTC) + timedelta(seconds=wait)
+            return _Done(
+                row,
+                "pending",
+                SendResult("retry", error="recipient rate limit"),
+                later,
+                attempts_delta=-1,
             )
-            try:
-                result = await channel.send(message)
-            except Exception as exc:  # a provider adapter bug must not lose the row
-                log.exception("channel raised", extra={"notification_id": str(row["id"])})
-                result = SendResult("unknown", error=f"adapter error: {type(exc).__name__}")
-            SENT.labels(row["channel"], result.outcome).inc()
-            LATENCY.labels(row["channel"]).observe(
-                (datetime.now(UTC) - row["created_at"]).total_seconds()
-            )
-            return self._classify(row, result)
+        channel = self._channels[row["channel"]]
+        await self._buckets[row["channel"]].acquire()
+        message = OutgoingMessage(
+            notification_id=str(row["id"]),
+            to=row["address"],
+            text=row["body_text"],
+            subject=row["subject"],
+            html=row["body_html"],
+            headers=self._headers(row),
+        )
+        try:
+            result = await channel.send(message)
+        except Exception as exc:  # a provider adapter bug must not lose the row
+            log.exception("channel raised", extra={"notification_id": str(row["id"])})
+            result = SendResult("unknown", error=f"adapter error: {type(exc).__name__}")
+        SENT.labels(row["channel"], result.outcome).inc()
+        LATENCY.labels(row["channel"]).observe(
+            (datetime.now(UTC) - row["created_at"]).total_seconds()
+        )
+        return self._classify(row, result)
 
     def _classify(self, row: Any, result: SendResult) -> _Done:
         if result.outcome != "retry":
