@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -21,10 +22,12 @@ ROOT = Path(__file__).resolve().parents[3]
 @pytest.fixture(scope="session")
 def infra() -> Iterator[Infrastructure]:
     """The real broker and database for the whole test session (embedded unless configured)."""
-    infrastructure = start_infrastructure(ROOT / ".lastmile" / "test", fresh_database=True)
-    os.environ.setdefault("LASTMILE_TEST_BOOTSTRAP", infrastructure.kafka_bootstrap)
+    # One folder per session, so concurrent test runs never share (or delete) a database.
+    state = ROOT / ".lastmile" / f"test-{os.getpid()}"
+    infrastructure = start_infrastructure(state, fresh_database=True)
     yield infrastructure
     infrastructure.stop()
+    shutil.rmtree(state, ignore_errors=True)
 
 
 @pytest.fixture

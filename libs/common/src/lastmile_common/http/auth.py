@@ -13,7 +13,7 @@ from lastmile_common.http.problems import Problem
 _bearer = HTTPBearer(auto_error=False, description="A tenant API key from `lastmile tenant create`")
 
 
-def caller_key(
+async def caller_key(
     request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 ) -> ApiKey:
     """The verified API key of the request, or 401 problem+json."""

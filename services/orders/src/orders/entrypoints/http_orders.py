@@ -63,8 +63,7 @@ async def create_order(
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
 ) -> OrderOut:
     """Accept an order; repeat the request with the same Idempotency-Key safely."""
-    spec = OrderSpec.model_validate(body.model_dump())
-    accepted = await accept(pool, tenant, spec, idempotency_key, "api")
+    accepted = await accept(pool, tenant, body, idempotency_key, "api")
     if not accepted.created:
         response.status_code = 200
     response.headers["Location"] = f"/v1/orders/{accepted.order.id}"
