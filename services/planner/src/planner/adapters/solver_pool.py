@@ -80,9 +80,13 @@ class ProcessSolverRunner:
             if process.is_alive():
                 process.terminate()
         pool.shutdown(wait=False, cancel_futures=True)
-        log.warning("solver worker terminated", extra={"workers": len(processes)})
+        if processes:
+            log.warning("solver worker terminated", extra={"workers": len(processes)})
 
     def close(self) -> None:
-        """Stop the workers (running solves are killed)."""
-        self._terminate(self._pool)
-        self._pool.shutdown(wait=False, cancel_futures=True)
+        """Stop the workers (a running solve is killed)."""
+        pool = self._pool
+        for process in list(getattr(pool, "_processes", {}).values()):
+            if process.is_alive():
+                process.terminate()
+        pool.shutdown(wait=False, cancel_futures=True)
