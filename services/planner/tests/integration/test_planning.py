@@ -103,7 +103,7 @@ async def test_orders_in_plan_out_with_reasons_and_a_silent_preview(
         f"/v1/depots/{depot}/unassigned", params={"service_date": DAY.isoformat()}, headers=headers
     )
     assert [u["reason_code"] for u in listed.json()["unassigned"]] == ["too_heavy"]
-    other, other_headers = new_tenant()
+    _, other_headers = new_tenant()
     hidden = await planner_client.get(f"/v1/plans/{plan['plan_id']}", headers=other_headers)
     assert hidden.status_code == 404
 

@@ -1,0 +1,147 @@
+"""Planning and re-planning on fakes with the real solver run inline (short time limits)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from lastmile_common.events.orders import OrderCreated
+from lastmile_common.events.routes import PlanCompleted, RouteCancelled, RoutePlanned, RouteUpdated
+from planner.service_layer import pending
+from planner.service_layer.planning import plan_depot
+from planner.service_layer.replanning import replan_depot
+
+from .conftest import DAY, T, depot, order, van
+from .fakes import FakeStore, FakeTransactions, InlineSolver
+
+NOW = datetime(2030, 5, 6, 5, 0, tzinfo=UTC)
+LIMIT = 0.3
+
+
+async def _store_with(orders: list[OrderCreated], vehicles: int = 1) -> FakeStore:
+    store = FakeStore()
+    await store.save_depot(depot())
+    for i in range(vehicles):
+        await store.save_vehicle(van(f"v{i + 1}"))
+    for o in orders:
+        await pending.record_order(store, T, o, NOW, "order.created")
+    return store
+
+
+async def planned_store() -> tuple[FakeStore, str, str]:
+    """A store with a stored one-route plan; returns it, the route id and its first order."""
+    store = await _store_with(
+        [order("o1", dlat=0.01), order("o2", dlat=0.02), order("o3", dlat=0.03)]
+    )
+    outcome = await plan_depot(
+        FakeTransactions(store),
+        InlineSolver(),
+        T,
+        "d1",
+        DAY,
+        preview=False,
+        time_limit_s=LIMIT,
+        seed=0,
+        grace_s=1,
+    )
+    [route] = outcome.routes
+    return store, route.route_id, route.stops[0].order_id
+
+
+async def test_plan_publishes_routes_then_the_summary_and_preview_publishes_nothing() -> None:
+    store = await _store_with([order("o1"), order("heavy", weight_kg=1500)])
+    tx, solver = FakeTransactions(store), InlineSolver()
+    preview = await plan_depot(
+        tx, solver, T, "d1", DAY, preview=True, time_limit_s=LIMIT, seed=0, grace_s=1
+    )
+    assert preview.preview and store.published == [] and store.plans == []
+    outcome = await plan_depot(
+        tx, solver, T, "d1", DAY, preview=False, time_limit_s=LIMIT, seed=0, grace_s=1
+    )
+    kinds = [type(data) for data, _ in store.published]
+    assert kinds == [RoutePlanned, PlanCompleted]
+    assert all(key == "d1" for _, key in store.published)
+    assert [(u.order_id, u.reason_code) for u in outcome.summary.unassigned] == [
+        ("heavy", "too_heavy")
+    ]
+    assert [s.order_id for s in outcome.routes[0].stops] == ["o1"]
+
+
+async def test_a_new_plan_supersedes_unstarted_routes() -> None:
+    store, route_id, _ = await planned_store()
+    store.published.clear()
+    await plan_depot(
+        FakeTransactions(store),
+        InlineSolver(),
+        T,
+        "d1",
+        DAY,
+        preview=False,
+        time_limit_s=LIMIT,
+        seed=0,
+        grace_s=1,
+    )
+    cancelled = [d for d, _ in store.published if isinstance(d, RouteCancelled)]
+    assert [c.route_id for c in cancelled] == [route_id]
+    assert store.routes[T, route_id].status == "superseded"
+
+
+async def test_no_vehicles_and_no_orders_explain_instead_of_failing() -> None:
+    store = await _store_with([order("o1")], vehicles=0)
+    tx, solver = FakeTransactions(store), InlineSolver()
+    outcome = await plan_depot(
+        tx, solver, T, "d1", DAY, preview=True, time_limit_s=LIMIT, seed=0, grace_s=1
+    )
+    assert [u.reason_code for u in outcome.summary.unassigned] == ["fleet_full"]
+    empty = await _store_with([])
+    result = await plan_depot(
+        FakeTransactions(empty),
+        solver,
+        T,
+        "d1",
+        DAY,
+        preview=False,
+        time_limit_s=LIMIT,
+        seed=0,
+        grace_s=1,
+    )
+    assert result.routes == () and solver.calls == 0
+    assert [type(d) for d, _ in empty.published] == [PlanCompleted]
+
+
+async def test_replan_keeps_served_stops_first_and_locked_and_bumps_the_version() -> None:
+    store, route_id, first = await planned_store()
+    await pending.route_started(store, T, route_id)
+    await pending.record_progress(store, T, first, "delivered")
+    await pending.record_order(store, T, order("late", dlat=-0.01), NOW, "order.created")
+    store.published.clear()
+    count = await replan_depot(
+        FakeTransactions(store),
+        InlineSolver(),
+        T,
+        "d1",
+        DAY,
+        NOW,
+        time_limit_s=LIMIT,
+        grace_s=1,
+        reason="order.created",
+    )
+    assert count == 1
+    [(update, _)] = store.published
+    assert isinstance(update, RouteUpdated) and update.version == 2 and update.route_id == route_id
+    assert update.stops[0].order_id == first and update.stops[0].locked
+    assert "late" in [s.order_id for s in update.stops]
+    assert update.reason == "order.created"
+
+
+async def test_a_route_that_loses_every_stop_is_cancelled() -> None:
+    store, route_id, _ = await planned_store()
+    for oid in ("o1", "o2", "o3"):
+        order_ = store.pending[T, oid]
+        await store.save_pending(order_.__class__(**{**order_.__dict__, "status": "cancelled"}))
+    store.published.clear()
+    await replan_depot(
+        FakeTransactions(store), InlineSolver(), T, "d1", DAY, NOW, time_limit_s=LIMIT, grace_s=1
+    )
+    [(gone, _)] = store.published
+    assert isinstance(gone, RouteCancelled) and gone.version == 2
+    assert store.routes[T, route_id].status == "cancelled"
