@@ -32,6 +32,10 @@ class FakeStore:
         self.replans: dict[tuple[str, str, date], ReplanRequest] = {}
         self.cutoffs: set[tuple[str, str, date, str]] = set()
         self.published: list[tuple[EventData, str]] = []
+        self.locked: list[tuple[str, str]] = []
+
+    async def lock_depot(self, tenant_id: str, depot_id: str) -> None:
+        self.locked.append((tenant_id, depot_id))
 
     async def get_depot(self, tenant_id: str, depot_id: str) -> StoredDepot | None:
         return self.depots.get((tenant_id, depot_id))

@@ -86,6 +86,12 @@ class PostgresPlannerStore:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
+    async def lock_depot(self, tenant_id: str, depot_id: str) -> None:
+        """Serialise writers of one depot's pending set until the transaction ends."""
+        await self.conn.execute(
+            "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", f"{tenant_id}/{depot_id}"
+        )
+
     async def get_depot(self, tenant_id: str, depot_id: str) -> StoredDepot | None:
         row = await self.conn.fetchrow(
             "SELECT * FROM depots WHERE tenant_id = $1 AND id = $2", tenant_id, depot_id

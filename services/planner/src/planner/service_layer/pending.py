@@ -30,6 +30,8 @@ async def record_order(
     store: PlannerStore, tenant_id: str, snapshot: OrderSnapshot, at: datetime, why: str
 ) -> PendingOrder | None:
     """Add or update an order in the pending set; a stale version is ignored."""
+    # Under the depot's lock: a depot created meanwhile either sees this order or is seen by it.
+    await store.lock_depot(tenant_id, snapshot.depot_id)
     existing = await store.get_pending(tenant_id, snapshot.order_id)
     if existing is not None and existing.version >= snapshot.version:
         return None
@@ -74,6 +76,7 @@ async def cancel_order(
 
 async def place_depot_orders(store: PlannerStore, tenant_id: str, depot_id: str) -> int:
     """(Re)compute service dates of a depot's orders once its time zone is known or changed."""
+    await store.lock_depot(tenant_id, depot_id)
     depot = await store.get_depot(tenant_id, depot_id)
     if depot is None:
         return 0
