@@ -62,6 +62,7 @@ class ServiceSettings(BaseSettings):
     environment: Literal["development", "test", "production"] = "development"
     http_host: str = "127.0.0.1"
     http_port: int = Field(default=8000, ge=1, le=65535)
+    http_workers: int = Field(default=1, ge=1, le=64)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     database_url: SecretStr | None = None
     db_pool_min: int = Field(default=2, ge=1)

@@ -60,12 +60,17 @@ def create_service_app(
     return app
 
 
-def serve(service: str, settings: ServiceSettings, app: FastAPI) -> None:
-    """Run the app under uvicorn; SIGTERM triggers the lifespan shutdown (graceful stop)."""
+def serve(service: str, settings: ServiceSettings, app: FastAPI | str) -> None:
+    """Run the app under uvicorn; SIGTERM triggers the lifespan shutdown (graceful stop).
+
+    `app` is an app, or an import string of an app factory when several workers share the port.
+    """
     configure_logging(service, settings.log_level)
     configure_tracing(service, settings.otel_exporter_otlp_endpoint)
     uvicorn.run(
         app,
+        factory=isinstance(app, str),
+        workers=settings.http_workers if isinstance(app, str) else None,
         host=settings.http_host,
         port=settings.http_port,
         log_config=None,
