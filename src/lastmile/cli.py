@@ -1,4 +1,4 @@
-"""`lastmile`: the operator's command line (up, migrate, tenant create)."""
+"""`lastmile`: the operator's command line (up, demo, migrate, tenant create)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from typing import Any
 
 from lastmile.infra.platform import Infrastructure, start_infrastructure
 from lastmile.services import available_services
-from lastmile.supervisor import Supervisor
+from lastmile.supervisor import CONSOLE, CONSOLE_PORT, Supervisor
 
 STATE_DIR = Path(os.environ.get("LASTMILE_STATE_DIR", ".lastmile"))
 RUN_FILE = STATE_DIR / "run.json"
@@ -24,8 +24,8 @@ RUN_FILE = STATE_DIR / "run.json"
 
 def _write_run_file(infra: Infrastructure, supervisor: Supervisor) -> None:
     run: dict[str, Any] = {
-        "services": supervisor.urls,
-        "console": None,
+        "services": supervisor.service_urls,
+        "console": supervisor.urls.get(CONSOLE),
         "kafka_bootstrap": infra.kafka_bootstrap,
         "database_url": infra.database_url,
         "pids": {**infra.pids, **supervisor.pids},
@@ -57,17 +57,26 @@ def cmd_up(args: argparse.Namespace) -> int:
     print("lastmile: starting infrastructure ...", flush=True)
     infra = start_infrastructure(STATE_DIR)
     supervisor = Supervisor(infra, STATE_DIR / "logs")
+    demo: subprocess.Popen[bytes] | None = None
     try:
         for spec in available_services():
             supervisor.start(spec)
+        if args.console:
+            supervisor.start_console(int(os.environ.get("LASTMILE_CONSOLE_PORT", CONSOLE_PORT)))
         supervisor.wait_ready()
         _write_run_file(infra, supervisor)
         print(f"lastmile is up (state in {RUN_FILE}):", flush=True)
         print(f"  kafka      {infra.kafka_bootstrap}")
         print(f"  postgres   {infra.database_url}")
-        for name, url in supervisor.urls.items():
+        for name, url in supervisor.service_urls.items():
             print(f"  {name:<10} {url}  (docs: {url}/docs)")
+        if CONSOLE in supervisor.urls:
+            print(f"  console    {supervisor.urls[CONSOLE]}  (dispatcher console)")
+        if "notifier" in supervisor.urls:
+            print(f"  messages   {supervisor.urls['notifier']}/sink  (local SMS/e-mail sink)")
         print("  logs       " + str(STATE_DIR / "logs"))
+        if args.demo:
+            demo = _start_demo(args)
         print("Press Ctrl-C to stop.", flush=True)
         while not stopping:
             time.sleep(0.5)
@@ -75,12 +84,36 @@ def cmd_up(args: argparse.Namespace) -> int:
                 if process.poll() is not None:
                     print(f"lastmile: {name} exited with {process.returncode}", file=sys.stderr)
                     stopping.append(0)
+            if demo is not None and demo.poll() is not None:
+                print(f"lastmile: the demo day ended ({demo.returncode}); still up", flush=True)
+                demo = None
         return 0
     finally:
         print("lastmile: stopping ...", flush=True)
+        if demo is not None and demo.poll() is None:
+            demo.send_signal(signal.SIGTERM)
+            try:
+                demo.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                demo.kill()
+                demo.wait()
         RUN_FILE.unlink(missing_ok=True)
         supervisor.stop()
         infra.stop()
+
+
+def _start_demo(args: argparse.Namespace) -> subprocess.Popen[bytes]:
+    """The demo day as a child process (its output goes to this terminal)."""
+    command = [sys.executable, "-m", "lastmile.cli", "demo", "--orders", str(args.orders)]
+    command += ["--speed", str(args.speed)]
+    return subprocess.Popen(command, env={**os.environ, "LASTMILE_STATE_DIR": str(STATE_DIR)})  # noqa: S603
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    """Run the simulated delivery day against the running platform (run.json) and print figures."""
+    from lastmile.demo.cli import run_demo_command
+
+    return run_demo_command(RUN_FILE, args.orders, args.speed, args.seed)
 
 
 def _database_url() -> tuple[str, Infrastructure | None]:
@@ -138,7 +171,28 @@ def build_parser() -> argparse.ArgumentParser:
     """The command-line grammar."""
     parser = argparse.ArgumentParser(prog="lastmile", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("up", help="start the platform (embedded infrastructure by default)")
+    up = commands.add_parser("up", help="start the platform (embedded infrastructure by default)")
+    up.add_argument(
+        "--demo",
+        action=argparse.BooleanOptionalAction,
+        default=os.environ.get("LASTMILE_DEMO", "1") not in ("0", "false", "no"),
+        help="run the simulated delivery day once the platform is up (default: on)",
+    )
+    up.add_argument(
+        "--console",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="serve the dispatcher console (LASTMILE_CONSOLE_PORT, default 8000)",
+    )
+    demo = commands.add_parser(
+        "demo", help="run the simulated delivery day against a running platform"
+    )
+    for parser_ in (up, demo):
+        parser_.add_argument("--orders", type=int, default=300, help="orders in the demo day")
+        parser_.add_argument(
+            "--speed", type=float, default=60.0, help="simulated seconds per real second"
+        )
+    demo.add_argument("--seed", type=int, default=7, help="random seed of the day")
     commands.add_parser("migrate", help="apply every service's database migrations")
     tenant = commands.add_parser("tenant", help="manage tenants")
     tenant_commands = tenant.add_subparsers(dest="tenant_command", required=True)
@@ -150,7 +204,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `lastmile` command."""
     args = build_parser().parse_args(argv)
-    handlers = {"up": cmd_up, "migrate": cmd_migrate}
+    handlers = {"up": cmd_up, "migrate": cmd_migrate, "demo": cmd_demo}
     if args.command == "tenant":
         return cmd_tenant_create(args)
     return handlers[args.command](args)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -14,6 +15,9 @@ import httpx
 
 from lastmile.infra.platform import Infrastructure
 from lastmile.services import ServiceSpec
+
+CONSOLE = "console"
+CONSOLE_PORT = 8000
 
 
 @dataclass
@@ -37,13 +41,32 @@ class Supervisor:
     def start(self, spec: ServiceSpec) -> None:
         """Start one service process, logging to its own file."""
         port = int(os.environ.get(f"{spec.prefix}HTTP_PORT", spec.port))
+        self._spawn(spec.name, spec.name, self.environment(spec, port), port)
+
+    def _spawn(self, name: str, module: str, env: dict[str, str], port: int) -> None:
         self.log_dir.mkdir(parents=True, exist_ok=True)
-        log = (self.log_dir / f"{spec.name}.log").open("ab")
+        log = (self.log_dir / f"{name}.log").open("ab")
         process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
-            [sys.executable, "-m", spec.name], env=self.environment(spec, port),
-            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-        self.processes[spec.name] = process
-        self.urls[spec.name] = f"http://127.0.0.1:{port}"
+            [sys.executable, "-m", module],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        self.processes[name] = process
+        self.urls[name] = f"http://127.0.0.1:{port}"
+
+    def start_console(self, port: int) -> None:
+        """Start the dispatcher console, told where the services and the broker are."""
+        spec = ServiceSpec("lastmile.console", port, "LASTMILE_CONSOLE_")
+        env = self.environment(spec, port)
+        env["LASTMILE_CONSOLE_SERVICES"] = json.dumps(self.service_urls)
+        self._spawn(CONSOLE, spec.name, env, port)
+
+    @property
+    def service_urls(self) -> dict[str, str]:
+        """The platform's services (the console is not one of them)."""
+        return {name: url for name, url in self.urls.items() if name != CONSOLE}
 
     def wait_ready(self, timeout: float = 90.0) -> None:
         """Block until every service answers /readyz, or raise naming the ones that did not."""

@@ -1,0 +1,1 @@
+"""The dispatcher console: routes, vehicles, unassigned orders, ETA accuracy, notifications."""
