@@ -38,9 +38,9 @@ class Supervisor:
         env.setdefault(f"{spec.prefix}HTTP_HOST", "127.0.0.1")
         return env
 
-    def start(self, spec: ServiceSpec) -> None:
+    def start(self, spec: ServiceSpec, port: int | None = None) -> None:
         """Start one service process, logging to its own file."""
-        port = int(os.environ.get(f"{spec.prefix}HTTP_PORT", spec.port))
+        port = port or int(os.environ.get(f"{spec.prefix}HTTP_PORT", spec.port))
         self._spawn(spec.name, spec.name, self.environment(spec, port), port)
 
     def _spawn(self, name: str, module: str, env: dict[str, str], port: int) -> None:

@@ -34,23 +34,28 @@ class EventFeed:
     def __init__(
         self, bootstrap: str, on_event: Callable[[Envelope], None], *, name: str = "console"
     ) -> None:
-        self._consumer = AIOKafkaConsumer(
-            *TOPICS,
-            bootstrap_servers=bootstrap,
-            group_id=f"lastmile-{name}-{uuid.uuid4().hex[:8]}",
-            auto_offset_reset="earliest",
-            enable_auto_commit=False,
-        )
+        self._bootstrap = bootstrap
+        self._group = f"lastmile-{name}-{uuid.uuid4().hex[:8]}"
+        self._consumer: AIOKafkaConsumer | None = None
         self._on_event = on_event
         self._task: asyncio.Task[None] | None = None
         self.events = 0
 
     async def start(self) -> None:
         """Join and start reading in the background."""
+        # aiokafka binds to the running loop, so the consumer is made here, not in __init__.
+        self._consumer = AIOKafkaConsumer(
+            *TOPICS,
+            bootstrap_servers=self._bootstrap,
+            group_id=self._group,
+            auto_offset_reset="earliest",
+            enable_auto_commit=False,
+        )
         await self._consumer.start()
         self._task = asyncio.create_task(self._run())
 
     async def _run(self) -> None:
+        assert self._consumer is not None
         while True:
             batches = await self._consumer.getmany(timeout_ms=200, max_records=2000)
             for records in batches.values():
@@ -71,4 +76,5 @@ class EventFeed:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
-        await self._consumer.stop()
+        if self._consumer is not None:
+            await self._consumer.stop()

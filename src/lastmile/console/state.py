@@ -66,6 +66,11 @@ class DayState:
     messages: list[dict[str, Any]] = field(default_factory=list)
     plans: list[dict[str, Any]] = field(default_factory=list)
     seen: set[str] = field(default_factory=set)
+    # Facts about orders whose order.created has not been read yet: topics are read side by
+    # side, so a delivery can be seen before the order it belongs to.
+    _arrived: dict[str, datetime] = field(default_factory=dict)
+    _outcomes: dict[str, dict[str, Any]] = field(default_factory=dict)
+    _tokens: dict[str, str] = field(default_factory=dict)
 
     def apply(self, envelope: Envelope) -> None:
         """Fold one event in (duplicates, by event id, are ignored)."""
@@ -78,11 +83,35 @@ class DayState:
 
     def _on_order_created(self, d: dict[str, Any]) -> None:
         window = d["windows"][0]
-        self.orders[d["order_id"]] = OrderView(
+        order = self.orders[d["order_id"]] = OrderView(
             d["order_id"], d["external_id"], d["recipient"]["name"], d["address"]["line1"],
             d["address"]["location"]["lat"], d["address"]["location"]["lon"],
             window["start"], window["end"],
         )  # fmt: skip
+        self._catch_up(order)
+
+    def _catch_up(self, order: OrderView) -> None:
+        """Apply what was read about an order before the order itself."""
+        oid = order.order_id
+        for plan in self.plans:
+            for item in plan["unassigned"]:
+                if item["order_id"] == oid:
+                    order.status, order.reason = "unassigned", item["reason"]
+                    order.reason_code = item["reason_code"]
+        for route in self.routes.values():
+            if any(stop["order_id"] == oid for stop in route.stops):
+                order.status, order.route_id, order.reason, order.reason_code = (
+                    "planned",
+                    route.route_id,
+                    None,
+                    None,
+                )
+        order.token = self._tokens.get(oid, order.token)
+        order.arrived_at = self._arrived.get(oid, order.arrived_at)
+        if (outcome := self._outcomes.get(oid)) is not None:
+            order.status, order.done_at = outcome["status"], outcome["at"]
+            if outcome["status"] == "failed":
+                order.reason, order.reason_code = outcome["reason"], outcome["reason_code"]
 
     def _on_order_cancelled(self, d: dict[str, Any]) -> None:
         if order := self.orders.get(d["order_id"]):
@@ -113,6 +142,13 @@ class DayState:
         if known is not None:
             view.started_at, view.completed_at = known.started_at, known.completed_at
         self.routes[d["route_id"]] = view
+        if known is not None:  # orders a re-plan took off this route and put nowhere else
+            kept = {stop["order_id"] for stop in stops}
+            for stop in known.stops:
+                order = self.orders.get(stop["order_id"])
+                if stop["order_id"] not in kept and order and order.route_id == d["route_id"]:
+                    order.status, order.route_id = "open", None
+                    self._catch_up(order)
         for stop in stops:
             if (order := self.orders.get(stop["order_id"])) and order.status in (
                 "open",
@@ -134,31 +170,42 @@ class DayState:
         if route := self.routes.get(d["route_id"]):
             route.started_at = d["started_at"]
         for stop in d["stops"]:
-            if order := self.orders.get(stop["order_id"]):
-                order.token = stop.get("tracking_token") or order.token
+            self._token(stop["order_id"], stop.get("tracking_token"))
 
     def _on_route_completed(self, d: dict[str, Any]) -> None:
         if route := self.routes.get(d["route_id"]):
             route.completed_at = d["completed_at"]
 
+    def _token(self, order_id: str, token: str | None) -> None:
+        if token:
+            self._tokens[order_id] = token
+            if order := self.orders.get(order_id):
+                order.token = token
+
     def _on_stop_arrived(self, d: dict[str, Any]) -> None:
+        self._arrived.setdefault(d["order_id"], d["arrived_at"])
         if (order := self.orders.get(d["order_id"])) and order.arrived_at is None:
             order.arrived_at = d["arrived_at"]
 
+    def _outcome(self, order_id: str, outcome: dict[str, Any]) -> None:
+        self._outcomes[order_id] = outcome
+        if order := self.orders.get(order_id):
+            self._catch_up(order)
+
     def _on_order_delivered(self, d: dict[str, Any]) -> None:
-        if order := self.orders.get(d["order_id"]):
-            order.status, order.done_at = "delivered", d["delivered_at"]
-            order.token = d.get("tracking_token") or order.token
+        self._token(d["order_id"], d.get("tracking_token"))
+        self._outcome(d["order_id"], {"status": "delivered", "at": d["delivered_at"]})
 
     def _on_order_delivery_failed(self, d: dict[str, Any]) -> None:
-        if order := self.orders.get(d["order_id"]):
-            order.status, order.done_at = "failed", d["failed_at"]
-            order.reason, order.reason_code = d["reason"] or d["reason_code"], d["reason_code"]
+        self._token(d["order_id"], d.get("tracking_token"))
+        self._outcome(d["order_id"], {
+            "status": "failed", "at": d["failed_at"], "reason": d["reason"] or d["reason_code"],
+            "reason_code": d["reason_code"],
+        })  # fmt: skip
 
     def _on_eta_updated(self, d: dict[str, Any]) -> None:
         self.etas.setdefault(d["order_id"], []).append((d["computed_at"], d["eta"]))
-        if (order := self.orders.get(d["order_id"])) and d.get("tracking_token"):
-            order.token = d["tracking_token"]
+        self._token(d["order_id"], d.get("tracking_token"))
 
     def _on_notification_sent(self, d: dict[str, Any]) -> None:
         self.messages.append(d | {"state": "sent"})

@@ -27,8 +27,11 @@ async def configure_notifier(notifier: httpx.AsyncClient) -> None:
     )  # fmt: skip
 
 
-def _plan_body(depot_id: str, day: DemoDay) -> dict[str, Any]:
-    return {"depot_id": depot_id, "service_date": day.service_date.isoformat()}
+def _plan_body(depot_id: str, day: DemoDay, time_limit_s: float | None) -> dict[str, Any]:
+    body: dict[str, Any] = {"depot_id": depot_id, "service_date": day.service_date.isoformat()}
+    if time_limit_s is not None:
+        body["time_limit_s"] = time_limit_s
+    return body
 
 
 async def _wait(predicate: Any, timeout: float, what: str) -> None:
@@ -40,10 +43,16 @@ async def _wait(predicate: Any, timeout: float, what: str) -> None:
         await asyncio.sleep(0.2)
 
 
-async def plan(planner: httpx.AsyncClient, depot_id: str, day: DemoDay, state: DayState) -> None:
+async def plan(
+    planner: httpx.AsyncClient,
+    depot_id: str,
+    day: DemoDay,
+    state: DayState,
+    time_limit_s: float | None = None,
+) -> None:
     """Plan the depot's day (what the cut-off does) and wait for its routes on routes.v1."""
     before = len(state.plans)
-    check(await planner.post("/v1/plans", json=_plan_body(depot_id, day)))
+    check(await planner.post("/v1/plans", json=_plan_body(depot_id, day, time_limit_s)))
     await _wait(lambda: len(state.plans) > before, 300, "plan.completed")
     route_ids = state.plans[-1]["route_ids"]
     await _wait(

@@ -34,6 +34,7 @@ class DemoConfig:
     vans: int = 4
     service_date: date | None = None
     timeout_s: float = 1800.0
+    plan_time_limit_s: float | None = None
 
 
 def next_day(now: datetime | None = None) -> date:
@@ -132,7 +133,7 @@ class DemoRun:
             self.skip("planner not running: no plan, no routes, no driving")
             return
         async with self.client("planner") as planner:
-            await planning.plan(planner, depot_id, day, state)
+            await planning.plan(planner, depot_id, day, state, self.config.plan_time_limit_s)
         figures = state.figures()
         say(
             f"plan: {figures['routes']} routes, {figures['km']} km, {figures['unassigned']} unassigned"
