@@ -32,7 +32,7 @@ def test_up_writes_run_json_and_stops_everything_on_sigterm(tmp_path: Path) -> N
         env[f"{prefix}_HTTP_PORT"] = str(port)
     env["LASTMILE_CONSOLE_PORT"] = "18100"
     process = subprocess.Popen(
-        [sys.executable, "-m", "lastmile.cli", "up"],
+        [sys.executable, "-m", "lastmile.cli", "up", "--no-demo"],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
