@@ -80,3 +80,13 @@ def test_kafka_sasl_settings_reach_the_clients() -> None:
         "sasl_mechanism"
         not in ServiceSettings(kafka_bootstrap_servers="k").kafka().client_options()
     )
+
+
+def test_travel_profile_rush_hours_are_slower() -> None:
+    from lastmile_common.travel_profile import DEFAULT_PROFILE, haversine_m, speed_at
+
+    assert speed_at(DEFAULT_PROFILE, 8 * 3600) < speed_at(DEFAULT_PROFILE, 12 * 3600)
+    assert speed_at(DEFAULT_PROFILE, 17 * 3600) < speed_at(DEFAULT_PROFILE, 21 * 3600)
+    assert speed_at(DEFAULT_PROFILE, 25 * 3600) == speed_at(DEFAULT_PROFILE, 3600)
+    # Berlin Alexanderplatz to Brandenburger Tor: about 2.3 km as the crow flies.
+    assert 2_200 < haversine_m(52.5219, 13.4132, 52.5163, 13.3777) < 2_600
