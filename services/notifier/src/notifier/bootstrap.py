@@ -50,9 +50,11 @@ def _deps(settings: NotifierSettings) -> Deps:
 def create_app(settings: NotifierSettings) -> FastAPI:
     """The notifier app: its lifespan runs the consumers, the relay and the dispatcher."""
 
+    deps = _deps(settings)
+
     async def start(app: FastAPI) -> Runtime:
         return await start_runtime(
-            SERVICE, settings, MIGRATIONS, [subscription(_deps(settings), settings.consumer_group)]
+            SERVICE, settings, MIGRATIONS, [subscription(deps, settings.consumer_group)]
         )
 
     app = create_service_app(
@@ -65,6 +67,7 @@ def create_app(settings: NotifierSettings) -> FastAPI:
     )
     box = SinkBox(settings.sink_max_messages)
     app.state.sink = box
+    app.state.deps = deps
     inner = app.router.lifespan_context
     secret = settings.unsubscribe_secret.get_secret_value()
     base = settings.public_base_url.rstrip("/")

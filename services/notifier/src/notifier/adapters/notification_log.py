@@ -32,14 +32,24 @@ class NewNotification:
     event_time: datetime | None
 
 
+_INSERT = (
+    "WITH opted AS (SELECT EXISTS (SELECT 1 FROM opt_outs WHERE channel = $6 AND address = $7"
+    " AND tenant_id IN ($1, '*')) AS out),"
+    " fate AS (SELECT CASE WHEN out AND $12::text = 'pending' THEN 'suppressed' ELSE $12 END"
+    " AS state, CASE WHEN out AND $12::text = 'pending' THEN 'opted out' ELSE $13 END AS reason"
+    " FROM opted)"
+    " INSERT INTO notifications (tenant_id, order_id, kind, scope, version, channel, address,"
+    " subject, body_text, body_html, segments, state, reason, next_attempt_at, expires_at,"
+    " event_time, finished_at) SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, fate.state,"
+    " fate.reason, $14, $15, $16, CASE WHEN fate.state <> 'pending' THEN now() END FROM fate"
+    " ON CONFLICT (tenant_id, order_id, kind, scope, version, channel) DO NOTHING RETURNING id"
+)
+
+
 async def insert(conn: Connection, row: NewNotification) -> str | None:
-    """Take the key; None if it was already taken (a redelivered or repeated event)."""
+    """Take the key (suppressed if the address opted out); None if it was already taken."""
     value = await conn.fetchval(
-        "INSERT INTO notifications (tenant_id, order_id, kind, scope, version, channel, address,"
-        " subject, body_text, body_html, segments, state, reason, next_attempt_at, expires_at,"
-        " event_time, finished_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12,"
-        " $13, $14, $15, $16, CASE WHEN $12 IN ('dropped', 'suppressed') THEN now() END)"
-        " ON CONFLICT (tenant_id, order_id, kind, scope, version, channel) DO NOTHING RETURNING id",
+        _INSERT,
         row.tenant_id,
         row.order_id,
         row.kind,
@@ -76,18 +86,22 @@ async def drop_pending(
 
 
 async def claim_due(conn: Connection, limit: int) -> list[Any]:
-    """Claim due rows and mark them `sending`; the caller commits BEFORE calling providers."""
-    await conn.execute(
-        "UPDATE notifications SET state = 'dropped', reason = 'stale', finished_at = now()"
-        " WHERE state = 'pending' AND next_attempt_at <= now() AND expires_at < now()"
-    )
+    """Claim due rows and mark them `sending`; the caller commits BEFORE calling providers.
+
+    Rows past their expiry (an ETA window already over) are dropped instead of claimed.
+    """
     return list(
         await conn.fetch(
             "WITH due AS (SELECT id FROM notifications WHERE state = 'pending'"
             " AND next_attempt_at <= now() ORDER BY next_attempt_at LIMIT $1"
-            " FOR UPDATE SKIP LOCKED)"
-            " UPDATE notifications n SET state = 'sending', attempts = n.attempts + 1,"
-            " claimed_at = now() FROM due WHERE n.id = due.id RETURNING n.*",
+            " FOR UPDATE SKIP LOCKED),"
+            " claimed AS (UPDATE notifications n SET"
+            " state = CASE WHEN n.expires_at < now() THEN 'dropped' ELSE 'sending' END,"
+            " reason = CASE WHEN n.expires_at < now() THEN 'stale' ELSE n.reason END,"
+            " finished_at = CASE WHEN n.expires_at < now() THEN now() END,"
+            " attempts = n.attempts + CASE WHEN n.expires_at < now() THEN 0 ELSE 1 END,"
+            " claimed_at = now() FROM due WHERE n.id = due.id RETURNING n.*)"
+            " SELECT * FROM claimed WHERE state = 'sending'",
             limit,
         )
     )

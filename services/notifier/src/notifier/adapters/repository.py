@@ -106,17 +106,22 @@ async def set_depot_zone(conn: Connection, tenant_id: str, depot_id: str, zone: 
     )
 
 
-async def upsert_contact(conn: Connection, tenant_id: str, order: OrderSnapshot) -> bool:
-    """Store an order's contact; an older version never overwrites a newer one. True if stored."""
+async def upsert_contact(
+    conn: Connection, tenant_id: str, order: OrderSnapshot, default_zone: str
+) -> OrderView | None:
+    """Store an order's contact and return the order; None when a newer version is stored."""
     r = order.recipient
-    status = await conn.execute(
-        "INSERT INTO orders (tenant_id, order_id, external_id, depot_id, order_version, name,"
-        " phone, email, channels, locale) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+    row = await conn.fetchrow(
+        "WITH up AS (INSERT INTO orders (tenant_id, order_id, external_id, depot_id,"
+        " order_version, name, phone, email, channels, locale)"
+        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
         " ON CONFLICT (tenant_id, order_id) DO UPDATE SET external_id = EXCLUDED.external_id,"
         " depot_id = EXCLUDED.depot_id, order_version = EXCLUDED.order_version,"
         " name = EXCLUDED.name, phone = EXCLUDED.phone, email = EXCLUDED.email,"
         " channels = EXCLUDED.channels, locale = EXCLUDED.locale, updated_at = now()"
-        " WHERE orders.order_version < EXCLUDED.order_version",
+        " WHERE orders.order_version < EXCLUDED.order_version RETURNING *)"
+        " SELECT up.*, d.time_zone FROM up LEFT JOIN depots d"
+        " ON d.tenant_id = up.tenant_id AND d.depot_id = up.depot_id",
         tenant_id,
         order.order_id,
         order.external_id,
@@ -128,7 +133,7 @@ async def upsert_contact(conn: Connection, tenant_id: str, order: OrderSnapshot)
         list(r.channels),
         r.locale,
     )
-    return bool(status.endswith(" 1"))
+    return None if row is None else _view(row, default_zone)
 
 
 _ORDER_SELECT = (

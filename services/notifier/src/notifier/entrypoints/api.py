@@ -45,6 +45,7 @@ async def put_settings(request: Request, key: CallerKey, body: TenantConfig) -> 
     """Brand, triggers, quiet hours and limits."""
     async with _pool(request).acquire() as conn:
         await repository.put_config(conn, key.tenant_id, body)
+    request.app.state.deps.cache.invalidate(key.tenant_id)
     return body
 
 
@@ -87,6 +88,7 @@ async def put_template(
             locale,
             TemplateSource(body.text, body.subject, body.html),
         )
+    request.app.state.deps.cache.invalidate(key.tenant_id)
     return Response(status_code=204)
 
 
@@ -98,6 +100,7 @@ async def delete_template(
     async with _pool(request).acquire() as conn:
         if not await repository.delete_template(conn, key.tenant_id, kind, channel, locale):
             raise Problem(404, "Not Found", "no such template")
+    request.app.state.deps.cache.invalidate(key.tenant_id)
     return Response(status_code=204)
 
 

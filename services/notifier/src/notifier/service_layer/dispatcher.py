@@ -102,32 +102,37 @@ class Dispatcher:
 
     async def _run(self) -> None:
         recorder = asyncio.create_task(self._record_loop(), name="notifier-recorder")
+        # Claim in batches: with sends in flight, wait until a quarter of the slots are free.
+        threshold = max(1, self._settings.concurrency // 4)
+        drained = False
         while not self._stopping.is_set():
             free = self._settings.concurrency - len(self._inflight)
-            claimed = 0
-            if free > 0:
+            if not drained and free >= (threshold if self._inflight else 1):
+                limit = min(free, self._settings.batch_size)
                 try:
-                    claimed = await self._claim(min(free, self._settings.batch_size))
+                    drained = await self._claim(limit) < limit
                 except Exception:
                     log.exception("claiming failed; retrying")
-            if claimed and claimed < free:
-                continue  # more may be due right away
-            # Idle, or every slot busy: wait for a slot, new rows (poll) or stop.
-            self._slot_freed.clear()
-            waiters = [asyncio.ensure_future(self._stopping.wait())]
-            if self._inflight:
-                waiters.append(asyncio.ensure_future(self._slot_freed.wait()))
-            _, pending = await asyncio.wait(
-                waiters,
-                timeout=self._settings.poll_interval_s,
-                return_when=asyncio.FIRST_COMPLETED,
-            )
-            for waiter in pending:
-                waiter.cancel()
+                    drained = True
+                continue
+            await self._wait(poll=drained)
+            drained = False
         if self._inflight:
             await asyncio.gather(*self._inflight, return_exceptions=True)
         await self._results.put(None)
         await recorder
+
+    async def _wait(self, *, poll: bool) -> None:
+        """Until stop, the poll interval (nothing was due) or a freed send slot (busy)."""
+        self._slot_freed.clear()
+        waiters = [asyncio.ensure_future(self._stopping.wait())]
+        if not poll and self._inflight:
+            waiters.append(asyncio.ensure_future(self._slot_freed.wait()))
+        _, pending = await asyncio.wait(
+            waiters, timeout=self._settings.poll_interval_s, return_when=asyncio.FIRST_COMPLETED
+        )
+        for waiter in pending:
+            waiter.cancel()
 
     async def _claim(self, limit: int) -> int:
         async with self._pool.acquire() as conn, conn.transaction():

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from lastmile_common.db.pool import Connection
 
-from notifier.adapters import notification_log, repository
+from notifier.adapters import notification_log
 from notifier.domain.builtin_templates import choose
 from notifier.domain.config import TenantConfig
 from notifier.domain.model import Intent, OrderView
@@ -16,6 +16,7 @@ from notifier.domain.quiet_hours import quiet_until
 from notifier.domain.segments import count_segments
 from notifier.domain.signing import unsubscribe_token
 from notifier.service_layer.rendering import context_for, render
+from notifier.service_layer.tenant_cache import TenantCache
 
 log = logging.getLogger(__name__)
 
@@ -34,11 +35,12 @@ class Deps:
     public_base_url: str
     unsubscribe_secret: str
     require_tenant_settings: bool = False
+    cache: TenantCache = field(default_factory=TenantCache)
 
 
 async def tenant_config(conn: Connection, deps: Deps, tenant_id: str) -> TenantConfig | None:
     """The tenant's settings, the defaults, or None when the tenant must opt in first."""
-    config = await repository.get_config(conn, tenant_id)
+    config = await deps.cache.config(conn, tenant_id)
     if config is None and not deps.require_tenant_settings:
         return TenantConfig()
     return config
@@ -66,10 +68,7 @@ async def enqueue(
     state, reason, not_before = _timing(config, order, intent, now)
     inserted = []
     for channel, address in addresses:
-        row_state, row_reason = state, reason
-        if await repository.is_opted_out(conn, order.tenant_id, channel, address):
-            row_state, row_reason = "suppressed", "opted out"
-        templates = await repository.tenant_templates(conn, order.tenant_id, intent.kind, channel)
+        templates = await deps.cache.templates(conn, order.tenant_id, intent.kind, channel)
         template = choose(intent.kind, channel, order.locale, templates)
         context = context_for(order, intent, config.brand_name, deps.tracking_base_url)
         if channel == "email":
@@ -91,8 +90,8 @@ async def enqueue(
                 body_text=rendered.text,
                 body_html=rendered.html,
                 segments=segments,
-                state=row_state,
-                reason=row_reason,
+                state=state,
+                reason=reason,
                 next_attempt_at=not_before,
                 expires_at=intent.expires_at,
                 event_time=intent.event_time,

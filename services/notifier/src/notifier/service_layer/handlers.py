@@ -27,18 +27,16 @@ async def order_created(conn: Connection, deps: Deps, tenant: str, event: OrderC
     config = await tenant_config(conn, deps, tenant)
     if config is None:
         return
-    await repository.upsert_contact(conn, tenant, event)
-    if not config.triggers.confirmed:
-        return
-    order = await repository.load_order(conn, tenant, event.order_id, config.default_time_zone)
-    if order is not None:
+    order = await repository.upsert_contact(conn, tenant, event, config.default_time_zone)
+    if order is not None and config.triggers.confirmed:
         await enqueue(conn, deps, config, order, Intent("confirmed", 1))
 
 
 async def order_updated(conn: Connection, deps: Deps, tenant: str, event: OrderUpdated) -> None:
     """Keep the newest contact details."""
-    if await tenant_config(conn, deps, tenant) is not None:
-        await repository.upsert_contact(conn, tenant, event)
+    config = await tenant_config(conn, deps, tenant)
+    if config is not None:
+        await repository.upsert_contact(conn, tenant, event, config.default_time_zone)
 
 
 async def order_cancelled(conn: Connection, deps: Deps, tenant: str, event: OrderCancelled) -> None:

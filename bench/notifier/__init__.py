@@ -1,0 +1,1 @@
+"""Notifier benchmark: events → local SMS/e-mail providers, throughput and latency."""

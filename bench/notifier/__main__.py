@@ -1,0 +1,274 @@
+"""`uv run python -m bench.notifier [--rate 500] [--seconds 10] [--email] [--json]`.
+
+Starts (or uses) the broker and PostgreSQL, runs `python -m notifier` as its own process
+against a local Twilio-compatible fake (and aiosmtpd with --email), publishes `order.created`
+at a fixed rate and measures event → provider latency and notifications/s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import httpx
+import psutil
+from aiokafka import AIOKafkaProducer
+from lastmile_common.api_keys import issue
+from lastmile_common.events.envelope import Envelope, KafkaRecord, encode
+from notifier.testing import events as ev
+from notifier.testing.fake_twilio import FakeTwilio
+from notifier.testing.smtp_capture import SmtpCapture
+
+from lastmile.infra.platform import Infrastructure, start_infrastructure
+from lastmile.infra.ports import free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+STATE = ROOT / ".lastmile" / "bench-notifier"
+
+
+@dataclass
+class Phase:
+    """One measured phase: what was published when, and what the providers saw."""
+
+    name: str
+    rate: float
+    records: list[tuple[str, str | None, KafkaRecord]]
+    published: dict[str, float]
+    wall: dict[str, float] = field(default_factory=dict)
+
+
+def _records(
+    tenant: str, count: int, email: bool, tag: str
+) -> list[tuple[str, str | None, KafkaRecord]]:
+    out = []
+    for i in range(count):
+        phone = f"+49151{(hash((tag, i)) % 10**8):08d}"
+        address = f"b{tag}{i}@bench.example" if email else None
+        data = ev.order_created(
+            f"bench-{tag}-{i}",
+            phone=phone,
+            email=address,
+            channels=("sms", "email") if email else ("sms",),
+        )
+        envelope = Envelope.wrap(data, source="bench", tenant=tenant)
+        out.append((phone, address, encode(envelope, "depot-1")))
+    return out
+
+
+async def _publish(producer: AIOKafkaProducer, phase: Phase) -> None:
+    start = time.monotonic()
+    for i, (phone, address, record) in enumerate(phase.records):
+        delay = start + i / phase.rate - time.monotonic()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        phase.published[phone] = time.monotonic()
+        phase.wall[phone] = time.time()
+        if address:
+            phase.published[address] = phase.published[phone]
+        await producer.send("orders.v1", value=record.value, key=record.key, headers=record.headers)
+    await producer.flush()
+
+
+def _received(twilio: FakeTwilio, smtp: SmtpCapture | None) -> dict[str, float]:
+    seen = {r.to: r.received_at for r in twilio.requests if r.status == 201}
+    if smtp is not None:
+        for mail in list(smtp.mails):
+            for rcpt in mail.rcpt_tos:
+                seen[rcpt] = mail.received_at
+    return seen
+
+
+async def _measure(
+    database_url: str,
+    phase: Phase,
+    twilio: FakeTwilio,
+    smtp: SmtpCapture | None,
+    producer: AIOKafkaProducer,
+    proc: psutil.Process,
+) -> dict[str, Any]:
+    cpu_before = proc.cpu_times()
+    started = time.monotonic()
+    await _publish(producer, phase)
+    deadline = time.monotonic() + 120
+    while True:
+        seen = _received(twilio, smtp)
+        if all(key in seen for key in phase.published) or time.monotonic() > deadline:
+            break
+        await asyncio.sleep(0.05)
+    cpu_after = proc.cpu_times()
+    latencies = sorted(seen[k] - t for k, t in phase.published.items() if k in seen)
+    last = max(seen[k] for k in phase.published if k in seen)
+    stages = await _stages(database_url, phase)
+    cpu = (cpu_after.user + cpu_after.system) - (cpu_before.user + cpu_before.system)
+    q = statistics.quantiles(latencies, n=100, method="inclusive")
+    return {
+        "phase": phase.name,
+        "target_rate": phase.rate,
+        "notifications": len(phase.published),
+        "delivered": len(latencies),
+        "notifications_per_s": round(len(latencies) / (last - started), 1),
+        "p50_ms": round(q[49] * 1000, 1),
+        "p90_ms": round(q[89] * 1000, 1),
+        "p99_ms": round(q[98] * 1000, 1),
+        "max_ms": round(latencies[-1] * 1000, 1),
+        "notifier_cpu_ms_per_notification": round(1000 * cpu / max(1, len(latencies)), 2),
+        **stages,
+    }
+
+
+async def _stages(database_url: str, phase: Phase) -> dict[str, float]:
+    """Where the time goes (p50/p99 ms): event → row (consumer), row → claim, claim → recorded."""
+    conn = await asyncpg.connect(database_url)
+    try:
+        rows = await conn.fetch(
+            "SELECT address, extract(epoch FROM created_at) AS created,"
+            " extract(epoch FROM claimed_at) AS claimed, extract(epoch FROM sent_at) AS sent"
+            " FROM notifier.notifications WHERE address = ANY($1::text[]) AND state = 'sent'",
+            list(phase.wall),
+        )
+    finally:
+        await conn.close()
+    out: dict[str, float] = {}
+    spans = {
+        "consumer": [float(r["created"]) - phase.wall[r["address"]] for r in rows],
+        "queue": [float(r["claimed"] - r["created"]) for r in rows],
+        "send_record": [float(r["sent"] - r["claimed"]) for r in rows],
+    }
+    for name, values in spans.items():
+        if len(values) >= 2:
+            q = statistics.quantiles(values, n=100, method="inclusive")
+            out[f"{name}_p50_ms"] = round(q[49] * 1000, 1)
+            out[f"{name}_p99_ms"] = round(q[98] * 1000, 1)
+    return out
+
+
+async def _ready(port: int) -> None:
+    async with httpx.AsyncClient() as client:
+        for _ in range(600):
+            try:
+                if (await client.get(f"http://127.0.0.1:{port}/readyz")).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            await asyncio.sleep(0.1)
+    raise RuntimeError("notifier did not become ready")
+
+
+def _spawn(env: dict[str, str], log: Any) -> subprocess.Popen[bytes]:
+    # BENCH_PROFILE=FILE runs the notifier under cProfile (written when it stops).
+    profile = os.environ.get("BENCH_PROFILE")
+    command = [
+        sys.executable,
+        *(["-m", "cProfile", "-o", profile] if profile else []),
+        "-m",
+        "notifier",
+    ]
+    return subprocess.Popen(command, env=env, stdout=log, stderr=log)
+
+
+async def run(
+    infra: Infrastructure, rates: list[float], seconds: float, email: bool
+) -> list[dict[str, Any]]:
+    """Start the notifier and the fakes, warm up, then one phase per rate."""
+    twilio = await FakeTwilio(account_sid="ACbench").start()
+    smtp = SmtpCapture().start() if email else None
+    port = free_port()
+    env = {
+        **os.environ,
+        "NOTIFIER_DATABASE_URL": infra.database_url,
+        "NOTIFIER_KAFKA_BOOTSTRAP_SERVERS": infra.kafka_bootstrap,
+        "NOTIFIER_HTTP_PORT": str(port),
+        "NOTIFIER_CONSUMER_GROUP": f"notifier-bench-{uuid.uuid4().hex[:8]}",
+        "NOTIFIER_REQUIRE_TENANT_SETTINGS": "true",
+        "NOTIFIER_SMS_PROVIDER": "twilio",
+        "NOTIFIER_TWILIO_BASE_URL": twilio.base_url,
+        "NOTIFIER_TWILIO_ACCOUNT_SID": "ACbench",
+        "NOTIFIER_EMAIL_PROVIDER": "smtp" if email else "sink",
+        "NOTIFIER_SMTP_PORT": str(smtp.port if smtp else 25),
+        "NOTIFIER_SMS_RATE_PER_S": "5000",
+        "NOTIFIER_EMAIL_RATE_PER_S": "5000",
+        "NOTIFIER_LOG_LEVEL": "WARNING",
+    }
+    log = (STATE / "notifier.log").open("ab")
+    child = _spawn(env, log)
+    producer = AIOKafkaProducer(bootstrap_servers=infra.kafka_bootstrap, linger_ms=2, acks=1)
+    results = []
+    try:
+        await _ready(port)
+        tenant = uuid.uuid4().hex
+        key = issue(
+            os.environ.get("LASTMILE_API_KEY_SECRET", "dev-api-key-secret-change-me"), tenant
+        )
+        async with httpx.AsyncClient() as client:
+            response = await client.put(
+                f"http://127.0.0.1:{port}/v1/settings",
+                json={"brand_name": "Bench"},
+                headers={"Authorization": f"Bearer {key.raw}"},
+            )
+            response.raise_for_status()
+        await producer.start()
+        proc = psutil.Process(child.pid)
+        warmup = Phase("warmup", 200, _records(tenant, 400, email, "w"), {})
+        await _measure(infra.database_url, warmup, twilio, smtp, producer, proc)
+        for rate in rates:
+            count = int(rate * seconds)
+            phase = Phase(f"rate-{rate:g}", rate, _records(tenant, count, email, f"r{rate:g}"), {})
+            results.append(await _measure(infra.database_url, phase, twilio, smtp, producer, proc))
+    finally:
+        await producer.stop()
+        child.terminate()
+        child.wait(timeout=30)
+        log.close()
+        await twilio.stop()
+        if smtp is not None:
+            smtp.stop()
+    return results
+
+
+def main() -> None:
+    """Parse arguments, start the infrastructure, run, print."""
+    parser = argparse.ArgumentParser(prog="python -m bench.notifier")
+    parser.add_argument(
+        "--rate", type=float, action="append", help="events/s (repeatable); default 250, 500"
+    )
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument(
+        "--email", action="store_true", help="SMS and e-mail per order (two notifications)"
+    )
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    STATE.mkdir(parents=True, exist_ok=True)
+    infra = start_infrastructure(STATE, fresh_database=True)
+    try:
+        results = asyncio.run(run(infra, args.rate or [250, 500], args.seconds, args.email))
+    finally:
+        infra.stop()
+    for row in results:
+        if args.json:
+            print(json.dumps(row))
+        else:
+            print(
+                f"{row['phase']:>10}: {row['notifications']} notifications, "
+                f"{row['notifications_per_s']}/s, p50 {row['p50_ms']} ms, p90 {row['p90_ms']} ms, "
+                f"p99 {row['p99_ms']} ms, max {row['max_ms']} ms, "
+                f"notifier CPU {row['notifier_cpu_ms_per_notification']} ms/notification"
+            )
+            stages = {
+                k: v for k, v in row.items() if k.split("_")[0] in ("consumer", "queue", "send")
+            }
+            print(f"{'':>12}stages: {stages}")
+
+
+if __name__ == "__main__":
+    main()
