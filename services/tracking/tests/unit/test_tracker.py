@@ -28,9 +28,6 @@ class FakeStore:
     async def save_tokens(self, conn: Any, tenant_id: str, rows: list[Any]) -> None:
         self.tokens.extend(rows)
 
-    async def save_told(self, conn: Any, tenant_id: str, rows: list[Any]) -> None:
-        pass
-
     async def save_errors(
         self, conn: Any, tenant_id: str, order_id: str, errors: Any, at: Any
     ) -> None:
@@ -38,6 +35,11 @@ class FakeStore:
 
     async def add_events(self, conn: Any, events: list[Any]) -> None:
         self.events.extend(events)
+
+    async def save_routes_and_events(self, conn: Any, routes: list[Any], events: list[Any]) -> None:
+        for route in routes:
+            await self.save_route(conn, route)
+        await self.add_events(conn, events)
 
     def of(self, kind: str) -> list[Any]:
         return [(e.data, key) for e, key in self.events if e.type == kind]
@@ -51,6 +53,9 @@ class FakeSink:
         self.rows.append(row)
 
     def position(self, *row: Any) -> None:
+        pass
+
+    def told(self, *row: Any) -> None:
         pass
 
 

@@ -13,6 +13,7 @@ import asyncpg
 
 from tracking.adapters.metrics import PING_WRITE_FAILURES, PINGS_STORED
 from tracking.adapters.partitions import drop_expired, ensure_partition
+from tracking.domain.eta_policy import Published
 from tracking.domain.fixes import Fix, Verdict
 
 log = logging.getLogger(__name__)
@@ -35,7 +36,8 @@ RETENTION_EVERY_S = 3600.0
 
 
 class PingWriter:
-    """The `PingSink` port: buffers pings and positions, flushes them every interval or N rows."""
+    """The `PingSink` port: buffers pings, positions and told ETAs; flushes every interval or N
+    rows."""
 
     def __init__(
         self,
@@ -50,6 +52,7 @@ class PingWriter:
         self._interval, self._max_rows, self._retention = interval_s, max_rows, retention_days
         self._rows: list[tuple[Any, ...]] = []
         self._positions: dict[tuple[str, str], tuple[Any, ...]] = {}
+        self._told: list[tuple[Any, ...]] = []
         self._days: set[date] = set()
         self._full = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -88,6 +91,21 @@ class PingWriter:
             fix.lon,
             fix.speed_mps,
             fix.heading_deg,
+        )
+
+    def told(self, tenant_id: str, order_id: str, told: Published) -> None:
+        """Queue an ETA told to a customer."""
+        self._told.append(
+            (
+                tenant_id,
+                order_id,
+                told.at,
+                told.eta,
+                told.window_start,
+                told.window_end,
+                told.stops_away,
+                told.sequence,
+            )
         )
 
     @property
@@ -146,7 +164,8 @@ class PingWriter:
         async with self._flush_lock:
             rows, self._rows = self._rows, []
             positions, self._positions = self._positions, {}
-            if not rows and not positions:
+            told, self._told = self._told, []
+            if not rows and not positions and not told:
                 return 0
             try:
                 async with self._pool.acquire() as conn, conn.transaction():
@@ -159,17 +178,24 @@ class PingWriter:
                         )
                     if positions:
                         await conn.executemany(_UPSERT_POSITION, list(positions.values()))
+                    if told:
+                        await conn.executemany(_INSERT_TOLD, told)
             except Exception:
                 # Keep them for the next try, but never grow without bound.
                 self._rows = (rows + self._rows)[-50 * self._max_rows :]
                 for key, value in positions.items():
                     self._positions.setdefault(key, value)
+                self._told = told + self._told
                 self._days.clear()
                 raise
             PINGS_STORED.inc(len(rows))
             return len(rows)
 
 
+_INSERT_TOLD = (
+    "INSERT INTO etas_told (tenant_id, order_id, told_at, eta, window_start, window_end,"
+    " stops_away, sequence) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING"
+)
 _UPSERT_POSITION = (
     "INSERT INTO vehicle_positions (tenant_id, vehicle_id, time, lat, lon, speed_mps, heading_deg)"
     " VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (tenant_id, vehicle_id) DO UPDATE SET"

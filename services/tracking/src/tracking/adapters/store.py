@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import base64
+import json
 from datetime import datetime
 from typing import Any
 
 from lastmile_common.db.outbox import add_many_to_outbox
-from lastmile_common.events.envelope import Envelope
+from lastmile_common.events.envelope import Envelope, encode
 
 from tracking.adapters.metrics import ETA_ERROR
-from tracking.domain.eta_policy import Published
 from tracking.domain.route import RouteState
 from tracking.service_layer.ports import TokenRow
 
@@ -42,27 +43,6 @@ class PgStore:
             [(t, tenant_id, o, r, s, e) for t, o, r, s, e in rows],
         )
 
-    async def save_told(self, conn: Any, tenant_id: str, rows: list[tuple[str, Published]]) -> None:
-        """Record ETAs told to customers."""
-        await conn.executemany(
-            "INSERT INTO etas_told (tenant_id, order_id, told_at, eta, window_start, window_end,"
-            " stops_away, sequence) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
-            " ON CONFLICT DO NOTHING",
-            [
-                (
-                    tenant_id,
-                    order,
-                    p.at,
-                    p.eta,
-                    p.window_start,
-                    p.window_end,
-                    p.stops_away,
-                    p.sequence,
-                )
-                for order, p in rows
-            ],
-        )
-
     async def save_errors(
         self, conn: Any, tenant_id: str, order_id: str, errors: dict[int, float], at: datetime
     ) -> None:
@@ -78,3 +58,50 @@ class PgStore:
     async def add_events(self, conn: Any, events: list[tuple[Envelope, str]]) -> None:
         """Queue events in the outbox."""
         await add_many_to_outbox(conn, events)
+
+    async def save_routes_and_events(
+        self, conn: Any, routes: list[RouteState], events: list[tuple[Envelope, str]]
+    ) -> None:
+        """Routes and outbox rows in ONE round trip: the hot path's only transactional write."""
+        outbox = [_outbox_row(envelope, key) for envelope, key in events]
+        await conn.execute(
+            _ROUTES_AND_OUTBOX,
+            [r.route_id for r in routes],
+            [r.tenant_id for r in routes],
+            [r.vehicle_id for r in routes],
+            [r.version for r in routes],
+            [r.status.value for r in routes],
+            [json.dumps(r.to_json()) for r in routes],
+            [row[0] for row in outbox],
+            [row[1] for row in outbox],
+            [row[2] for row in outbox],
+            [row[3] for row in outbox],
+        )
+
+
+def _outbox_row(envelope: Envelope, key: str) -> tuple[str, bytes | None, bytes, str]:
+    # The same row `add_many_to_outbox` writes (headers as base64 pairs), built here so that
+    # it can share a statement with the route upsert.
+    record = encode(envelope, key)
+    headers = [[name, base64.b64encode(value).decode()] for name, value in record.headers]
+    return envelope.topic, record.key, record.value, json.dumps(headers)
+
+
+_ROUTES_AND_OUTBOX = """
+WITH saved AS (
+    INSERT INTO routes (route_id, tenant_id, vehicle_id, version, status, state)
+    SELECT r.id, r.tenant, r.vehicle, r.version, r.status, r.state::jsonb
+    FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::text[], $6::text[])
+        AS r(id, tenant, vehicle, version, status, state)
+    ON CONFLICT (route_id) DO UPDATE SET
+        vehicle_id = EXCLUDED.vehicle_id, version = EXCLUDED.version,
+        status = EXCLUDED.status, state = EXCLUDED.state, updated_at = now()
+    RETURNING 1
+), queued AS (
+    INSERT INTO outbox (topic, key, value, headers)
+    SELECT o.topic, o.key, o.value, o.headers::jsonb
+    FROM unnest($7::text[], $8::bytea[], $9::bytea[], $10::text[]) AS o(topic, key, value, headers)
+    RETURNING 1
+)
+SELECT (SELECT count(*) FROM saved), (SELECT count(*) FROM queued)
+"""

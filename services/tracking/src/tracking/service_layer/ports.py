@@ -23,9 +23,6 @@ class Store(Protocol):
     async def save_tokens(self, conn: Any, tenant_id: str, rows: list[TokenRow]) -> None:
         """Insert or refresh tracking tokens."""
 
-    async def save_told(self, conn: Any, tenant_id: str, rows: list[tuple[str, Published]]) -> None:
-        """Record ETAs told to customers."""
-
     async def save_errors(
         self, conn: Any, tenant_id: str, order_id: str, errors: dict[int, float], at: datetime
     ) -> None:
@@ -34,9 +31,15 @@ class Store(Protocol):
     async def add_events(self, conn: Any, events: list[tuple[Envelope, str]]) -> None:
         """Queue events in the outbox."""
 
+    async def save_routes_and_events(
+        self, conn: Any, routes: list[RouteState], events: list[tuple[Envelope, str]]
+    ) -> None:
+        """Routes and outbox events together, in one round trip."""
+
 
 class PingSink(Protocol):
-    """Where pings and last positions go (buffered, written outside the consumer transaction)."""
+    """Where pings, last positions and told ETAs go: buffered, written outside the consumer's
+    transaction (a crash loses at most one flush interval of them; see docs)."""
 
     def add(
         self, tenant_id: str, vehicle_id: str, fix: Fix, received_at: datetime, verdict: Verdict
@@ -45,6 +48,9 @@ class PingSink(Protocol):
 
     def position(self, tenant_id: str, vehicle_id: str, fix: Fix) -> None:
         """Queue a vehicle's latest accepted position."""
+
+    def told(self, tenant_id: str, order_id: str, told: Published) -> None:
+        """Queue an ETA told to a customer (throttling and accuracy history)."""
 
 
 class Stream(Protocol):

@@ -30,7 +30,6 @@ class Effects:
     """What one call produced, written at its end in as few round trips as possible."""
 
     events: list[tuple[Envelope, str]] = field(default_factory=list)
-    told: list[tuple[str, Any]] = field(default_factory=list)
     changed: dict[str, RouteState] = field(default_factory=dict)
     errors: list[tuple[str, dict[int, float], datetime]] = field(default_factory=list)
 
@@ -113,14 +112,16 @@ class Tracker:
                 sink.add(tenant_id, vehicle_id, fix, received_at, verdict)
             if verdict is Verdict.ACCEPTED:
                 moved = fix
-                self._advance(vehicle, fix, effects)
+                self._advance(vehicle, fix, effects, etas=False)
         if moved is not None:
+            # ETAs once per call, from the newest fix: a burst is not worth an ETA per ping.
+            self._maybe_etas(vehicle, moved, effects)
             sink.position(tenant_id, vehicle_id, moved)
             self._stream_position(vehicle, moved)
-        if effects.events or effects.changed:
+        if effects.events or effects.changed or effects.errors:
             await self.write(conn, tenant_id, effects)
 
-    def _advance(self, vehicle: Vehicle, fix: Fix, effects: Effects) -> None:
+    def _advance(self, vehicle: Vehicle, fix: Fix, effects: Effects, *, etas: bool) -> None:
         early = self.config.progress.early_start_s
         route = self.state.current_route(vehicle, fix.time, early)
         if route is None:
@@ -133,9 +134,17 @@ class Tracker:
         if happened:
             effects.changed[route.route_id] = route
             self._handle(route, happened, fix, effects)
+        if etas:
+            self._maybe_etas(vehicle, fix, effects)
+
+    def _maybe_etas(self, vehicle: Vehicle, fix: Fix, effects: Effects) -> None:
+        """Refresh ETAs after progress, or when the last refresh is old enough (in ping time)."""
+        route = self.state.current_route(vehicle, fix.time, self.config.progress.early_start_s)
+        if route is None or route.status is not RouteStatus.STARTED:
+            return
         last_eta = self.state.last_eta_at.get(route.route_id)
-        if route.status is RouteStatus.STARTED and (
-            happened
+        if (
+            route.route_id in effects.changed
             or last_eta is None
             or (fix.time - last_eta).total_seconds() >= self.config.eta_recompute_s
         ):
@@ -148,7 +157,7 @@ class Tracker:
         waiting = list(vehicle.pending)
         vehicle.pending.clear()
         for fix in waiting:
-            self._advance(vehicle, fix, effects)
+            self._advance(vehicle, fix, effects, etas=True)
 
     def _handle(
         self, route: RouteState, happened: list[prog.Progress], fix: Fix, effects: Effects
@@ -199,7 +208,7 @@ class Tracker:
                 continue
             told = published(eta, fix.time, last)
             self.state.remember_told(key, told)
-            effects.told.append((eta.order_id, told))
+            self.sink.told(route.tenant_id, eta.order_id, told)
             data = messages.eta_updated(route, eta, told, tokens.get(eta.stop_id))
             effects.emit(data, route.tenant_id, eta.order_id, subject=eta.order_id)
         return etas
@@ -213,14 +222,13 @@ class Tracker:
             effects.errors.append((order_id, errors, arrived_at))
 
     async def write(self, conn: Any, tenant_id: str, effects: Effects) -> None:
-        for route in effects.changed.values():
-            await self.store.save_route(conn, route)
-        if effects.told:
-            await self.store.save_told(conn, tenant_id, effects.told)
+        """Write what a call changed: routes and events together, ETA errors apart (rare)."""
         for order_id, errors, at in effects.errors:
             await self.store.save_errors(conn, tenant_id, order_id, errors, at)
-        if effects.events:
-            await self.store.add_events(conn, effects.events)
+        if effects.changed or effects.events:
+            await self.store.save_routes_and_events(
+                conn, list(effects.changed.values()), effects.events
+            )
 
     def _stream_position(self, vehicle: Vehicle, fix: Fix) -> None:
         last = vehicle.last_streamed

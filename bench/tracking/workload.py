@@ -1,0 +1,80 @@
+"""Synthetic fleets for the tracking benchmark: routes and pre-encoded ping records."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+
+from aiokafka import AIOKafkaProducer
+from lastmile_common.events.envelope import Envelope, KafkaRecord, encode
+from lastmile_common.events.pings import Ping, PingBatch
+from lastmile_common.events.routes import RoutePlanned
+from lastmile_common.events.topics import GPS_PINGS, ROUTES
+from tracking.domain.fixes import Fix
+from tracking.simulation import DEPOT, offset, planned_route, route_trace
+
+
+def fleet(tenant: str, vehicles: int, start: datetime, stops: int = 30) -> list[RoutePlanned]:
+    """One route per vehicle, depots spread over a few km so vehicles do not overlap."""
+    routes = []
+    for i in range(vehicles):
+        depot = offset(*DEPOT, (i % 20) * 400.0, (i // 20) * 300.0)
+        vid = f"{tenant[:6]}-v{i}"
+        routes.append(planned_route(f"{vid}-r", vid, start, stops=stops, spacing_m=1500.0,
+                                    depot=depot, service_s=120))
+    return routes
+
+
+def as_ping(vehicle: str, fix: Fix) -> Ping:
+    """A contract ping of a fix."""
+    return Ping(vehicle_id=vehicle, time=fix.time, lat=fix.lat, lon=fix.lon,
+                accuracy_m=fix.accuracy_m, speed_mps=fix.speed_mps)
+
+
+def traces(routes: list[RoutePlanned], start: datetime, per_vehicle: int,
+           every_s: float) -> dict[str, list[Fix]]:
+    """Each vehicle driving its route, cut to `per_vehicle` fixes."""
+    return {r.vehicle_id: route_trace(r, start, dwell_s=120, every_s=every_s)[:per_vehicle]
+            for r in routes}
+
+
+def ping_records(tenant: str, fixes: dict[str, list[Fix]], batch: int) -> list[KafkaRecord]:
+    """Encoded records, interleaved across vehicles; `batch` > 1 makes ping.batch events."""
+    records: list[KafkaRecord] = []
+    longest = max(len(v) for v in fixes.values())
+    for offset_ in range(0, longest, batch):
+        for vehicle, trace in fixes.items():
+            chunk = [as_ping(vehicle, f) for f in trace[offset_ : offset_ + batch]]
+            if not chunk:
+                continue
+            data = chunk[0] if batch == 1 else PingBatch(vehicle_id=vehicle, pings=tuple(chunk))
+            envelope = Envelope.wrap(data, source="bench", tenant=tenant)
+            records.append(encode(envelope, vehicle))
+    return records
+
+
+async def send_all(producer: AIOKafkaProducer, topic: str, records: list[KafkaRecord]) -> None:
+    """Send records without waiting for each, then flush."""
+    for record in records:
+        await producer.send(topic, value=record.value, key=record.key, headers=record.headers)
+    await producer.flush()
+
+
+async def publish_routes(producer: AIOKafkaProducer, tenant: str,
+                         routes: list[RoutePlanned]) -> None:
+    """Put the fleet's routes on routes.v1."""
+    records = [encode(Envelope.wrap(r, source="bench", tenant=tenant), r.depot_id) for r in routes]
+    await send_all(producer, ROUTES, records)
+
+
+def new_tenant() -> str:
+    """A fresh tenant id."""
+    return uuid.uuid4().hex
+
+
+def hours_ago(hours: float) -> datetime:
+    """A start time in the past, so traces stay behind the clock."""
+    return datetime.now(UTC).replace(microsecond=0) - timedelta(hours=hours)
+
+
+PINGS_TOPIC = GPS_PINGS
