@@ -66,6 +66,7 @@ class DayState:
     messages: list[dict[str, Any]] = field(default_factory=list)
     plans: list[dict[str, Any]] = field(default_factory=list)
     seen: set[str] = field(default_factory=set)
+    started_orders: set[str] = field(default_factory=set)
     # Facts about orders whose order.created has not been read yet: topics are read side by
     # side, so a delivery can be seen before the order it belongs to.
     _arrived: dict[str, datetime] = field(default_factory=dict)
@@ -170,6 +171,7 @@ class DayState:
         if route := self.routes.get(d["route_id"]):
             route.started_at = d["started_at"]
         for stop in d["stops"]:
+            self.started_orders.add(stop["order_id"])
             self._token(stop["order_id"], stop.get("tracking_token"))
 
     def _on_route_completed(self, d: dict[str, Any]) -> None:

@@ -79,6 +79,7 @@ class Driver:
     arrival_wait_s: float = 8.0
     done: set[str] = field(default_factory=set)
     outcomes: dict[str, str] = field(default_factory=dict)
+    moved: set[str] = field(default_factory=set)
     _buffer: list[dict[str, Any]] = field(default_factory=list)
     _completions: asyncio.Queue[tuple[dict[str, Any], datetime, tuple[float, float]] | None] = (
         field(default_factory=asyncio.Queue)
@@ -117,6 +118,9 @@ class Driver:
             t = await self._dwell(here, t, (earliest - t).total_seconds()) if earliest > t else t
             t = await self._travel(here, target, t, leg)
             here = target
+            route = self.route
+            if route is None or all(s["order_id"] != stop["order_id"] for s in route.stops):
+                continue  # re-planned onto another vehicle while this one was on its way
             service = max(45.0, self._service_s(stop) * self.rng.uniform(0.8, 1.3))
             arrived = t
             t = await self._dwell(here, t, service)
@@ -216,6 +220,11 @@ class Driver:
             )
             if response.status_code == 409:
                 continue  # completed already (a retry after a timeout)
+            if response.status_code == 404:
+                # A re-plan moved the stop to another vehicle while this one drove there.
+                log.info("stop %s moved off route %s", stop["stop_id"], self.route_id)
+                self.moved.add(stop["order_id"])
+                continue
             check(response)
             self.outcomes[stop["order_id"]] = body["outcome"]
 

@@ -51,6 +51,24 @@ async def plan(
     time_limit_s: float | None = None,
 ) -> None:
     """Plan the depot's day (what the cut-off does) and wait for its routes on routes.v1."""
+    expected = sum(1 for o in state.orders.values() if o.status == "open")
+
+    async def planner_has_them() -> bool:
+        # The planner learns orders from orders.v1: plan once it has them all, as a cut-off would.
+        waiting = check(
+            await planner.get(
+                f"/v1/depots/{depot_id}/unassigned",
+                params={"service_date": day.service_date.isoformat()},
+            )
+        )
+        return len(waiting["not_planned_yet"]) >= expected  # fmt: skip
+
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + 120
+    while not await planner_has_them():
+        if loop.time() > deadline:
+            raise TimeoutError("the planner did not receive every order within 120 s")
+        await asyncio.sleep(0.3)
     before = len(state.plans)
     check(await planner.post("/v1/plans", json=_plan_body(depot_id, day, time_limit_s)))
     await _wait(lambda: len(state.plans) > before, 300, "plan.completed")

@@ -161,6 +161,7 @@ class DemoRun:
         drivers: dict[str, asyncio.Task[None]] = {}
         on_road: dict[str, asyncio.Task[None]] = {}
         tokens: dict[str, str] = {}
+        quirked: list[str] = []
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.config.timeout_s
         async with self.client("tracking") as tracking, self.client("orders") as orders_api:
@@ -173,7 +174,9 @@ class DemoRun:
                         continue  # driving it, or the vehicle is still out on an earlier route
                     if route.vehicle_id not in tokens:
                         tokens[route.vehicle_id] = await register_device(tracking, route.vehicle_id)
-                    quirks = self._quirks(route.vehicle_kind, len(drivers))
+                    quirks = self._quirks(route.vehicle_kind, len(quirked))
+                    if route.vehicle_kind != "drone":
+                        quirked.append(route.route_id)
                     driver = Driver(
                         route.route_id, route.vehicle_id, tracking, telematics, self.tenant_id,
                         tokens[route.vehicle_id], state, clock, random.Random(self.rng.random()),

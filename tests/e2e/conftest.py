@@ -1,0 +1,66 @@
+"""The whole platform as processes (the `lastmile up` launcher code) and one simulated day on it."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from lastmile.demo.platform import Platform
+from lastmile.demo.run import DemoConfig, DemoRun, print_figures
+from lastmile.infra.platform import Infrastructure
+from lastmile.infra.ports import free_port
+from lastmile.services import SERVICES
+from lastmile.supervisor import CONSOLE, Supervisor
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "e2e: the whole platform end to end (slow)")
+
+
+@pytest.fixture(scope="session")
+def platform(infra: Infrastructure) -> Iterator[Platform]:
+    """All four services and the console, started as processes by the launcher's Supervisor."""
+    missing = [spec.name for spec in SERVICES if not spec.available]
+    if missing:  # the end-to-end flow needs every service: say so, never skip
+        pytest.fail(f"services not installed: {', '.join(missing)}")
+    supervisor = Supervisor(infra, ARTIFACTS / "e2e-logs")
+    try:
+        for spec in SERVICES:
+            supervisor.start(spec, free_port())
+        supervisor.start_console(free_port())
+        supervisor.wait_ready(timeout=120)
+        yield Platform(
+            services=supervisor.service_urls,
+            kafka_bootstrap=infra.kafka_bootstrap,
+            database_url=infra.database_url,
+            console=supervisor.urls[CONSOLE],
+        )
+    finally:
+        supervisor.stop()
+
+
+@pytest.fixture(scope="session")
+async def demo_day(platform: Platform) -> DemoRun:
+    """A small demo day (40 orders, time x400) run once for every e2e test."""
+    lines: list[str] = []
+
+    def say(line: str) -> None:
+        stamped = f"{datetime.now(UTC):%H:%M:%S} {line}"
+        lines.append(stamped)
+        print(stamped, flush=True)
+
+    config = DemoConfig(orders=40, speed=400.0, vans=2, timeout_s=200, plan_time_limit_s=3)
+    run = DemoRun(platform, config, say)
+    figures = await asyncio.wait_for(run.run(), timeout=240)
+    print_figures(figures, say)
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "e2e-demo-day.log").write_text("\n".join(lines) + "\n")
+    run.figures = figures  # type: ignore[attr-defined]
+    return run
