@@ -247,6 +247,23 @@ async def test_quiet_hours_defer_and_drop_what_would_be_stale(env: Env, producer
         await asyncio.sleep(0.1)
     assert found["confirmed"] == ("pending", "deferred for quiet hours")
     assert found["out_for_delivery"] == ("dropped", "quiet hours outlast it")
+
+    # A changed ETA whose window outlasts the quiet hours waits; a newer one supersedes it.
+    for sequence, hours in ((2, 3), (3, 4)):
+        moved = ev.eta_updated(
+            order, "rq", ev.now() + timedelta(hours=hours), stops_away=9, sequence=sequence
+        )
+        await publish(producer, moved, tenant=tenant, key=order)
+        while loop.time() < deadline:
+            rows = await _rows(env, headers, order)
+            if any(r["kind"] == "eta_changed" and r["version"] == sequence for r in rows):
+                break
+            await asyncio.sleep(0.1)
+    etas = {r["version"]: (r["state"], r["reason"]) for r in rows if r["kind"] == "eta_changed"}
+    assert etas == {
+        2: ("dropped", "superseded by eta_changed"),
+        3: ("pending", "deferred for quiet hours"),
+    }
     await asyncio.sleep(1.0)
     assert env.twilio.to(phone) == []
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import importlib.util
 import logging
 import sys
@@ -38,6 +39,7 @@ class TwilioChannel:
         messaging_service_sid: str | None = None,
         status_callback: str | None = None,
         timeout_s: float = 10.0,
+        connections: int = 16,
     ) -> None:
         self._url = f"{base_url.rstrip('/')}/2010-04-01/Accounts/{account_sid}/Messages.json"
         self._sender = sender
@@ -46,8 +48,11 @@ class TwilioChannel:
         self._client = httpx.AsyncClient(
             auth=(account_sid, auth_token),
             timeout=timeout_s,
-            limits=httpx.Limits(max_connections=32, max_keepalive_connections=32),
+            limits=httpx.Limits(max_connections=connections, max_keepalive_connections=connections),
         )
+        # Requests queued inside httpcore's pool cost CPU per queued request on every state
+        # change; waiting here instead keeps the pool's queue empty.
+        self._slots = asyncio.Semaphore(connections)
 
     async def send(self, message: OutgoingMessage) -> SendResult:
         """POST one message; never raises for provider or network errors."""
@@ -59,7 +64,8 @@ class TwilioChannel:
         if self._callback:
             form["StatusCallback"] = self._callback
         try:
-            response = await self._client.post(self._url, data=form)
+            async with self._slots:
+                response = await self._client.post(self._url, data=form)
         except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
             # The request never reached the provider: sending again cannot duplicate.
             return SendResult("retry", error=f"connect: {type(exc).__name__}")

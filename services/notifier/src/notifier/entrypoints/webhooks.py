@@ -15,6 +15,30 @@ from notifier.service_layer import callbacks
 from notifier.settings import NotifierSettings
 
 router = APIRouter(tags=["webhooks"])
+
+
+def _form_body(example: dict[str, str]) -> dict[str, object]:
+    """OpenAPI for a signed form body (the signature header is required too)."""
+    schema = {"type": "object", "properties": {k: {"type": "string"} for k in example}}
+    return {
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/x-www-form-urlencoded": {"schema": schema, "example": example}
+            },
+        },
+        "parameters": [
+            {
+                "name": "X-Twilio-Signature",
+                "in": "header",
+                "required": True,
+                "schema": {"type": "string"},
+                "description": "HMAC-SHA1 of URL + sorted params",
+            }
+        ],
+    }
+
+
 _TWIML_EMPTY = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 
 
@@ -33,7 +57,19 @@ async def _signed_form(request: Request) -> dict[str, str]:
     return dict(params)
 
 
-@router.post("/v1/webhooks/sms/status", summary="Twilio message status callback (signed)")
+@router.post(
+    "/v1/webhooks/sms/status",
+    summary="Twilio message status callback (signed)",
+    status_code=204,
+    openapi_extra=_form_body(
+        {
+            "MessageSid": "SM0123456789abcdef0123456789abcdef",
+            "MessageStatus": "delivered",
+            "AccountSid": "ACdev0000000000000000000000000000",
+            "To": "+4915112345678",
+        }
+    ),
+)
 async def sms_status(request: Request) -> Response:
     """Record delivered / undelivered / failed for the message named by MessageSid."""
     form = await _signed_form(request)
@@ -52,7 +88,11 @@ async def sms_status(request: Request) -> Response:
     return Response(status_code=204)
 
 
-@router.post("/v1/webhooks/sms/inbound", summary="Inbound SMS (signed): STOP / START keywords")
+@router.post(
+    "/v1/webhooks/sms/inbound",
+    summary="Inbound SMS (signed): STOP / START keywords",
+    openapi_extra=_form_body({"From": "+4915112345678", "To": "+15005550006", "Body": "STOP"}),
+)
 async def sms_inbound(request: Request) -> Response:
     """Opt the sender out (STOP) or back in (START); answer with empty TwiML."""
     form = await _signed_form(request)
