@@ -23,7 +23,7 @@ from planner.domain.travel import GreatCircleTravelTimes
 
 HOUR = 3600
 # A longer run shows how far the budgeted plan is from what more search finds.
-LONG_FACTOR = 3
+LONG_FACTOR = 2
 
 
 def generated_depot(stops: int, seed: int = 7) -> PlanningProblem:

@@ -12,6 +12,7 @@ from planner.domain.solver import default_settings, solve_with
 SECTOR_SIZE = 700
 # Share of the budget kept for re-solving pairs of neighbouring sectors together.
 BORDER_SHARE = 0.3
+MIN_SECONDS_PER_ORDER = 0.004
 
 
 def _angle(problem: PlanningProblem, order: Order) -> float:
@@ -54,7 +55,11 @@ def solve_by_sectors(problem: PlanningProblem, time_limit_s: float, seed: int) -
     n = max(1, min(len(problem.vehicles), math.ceil(len(problem.orders) / SECTOR_SIZE)))
     sectors = split_sectors(problem, n, seed)
     per_sector = time_limit_s * (1 - BORDER_SHARE) / n
-    parts = [_solve_part(problem, vs, os, per_sector) for vs, os in sectors]
+    # Below this a sector may not even finish its first solution; overrunning beats failing.
+    parts = [
+        _solve_part(problem, vs, os, max(per_sector, 1.0 + MIN_SECONDS_PER_ORDER * len(os)))
+        for vs, os in sectors
+    ]
     state = [
         (vs, os, list(r.routes), list(r.unplaced))
         for (vs, os), r in zip(sectors, parts, strict=False)
