@@ -1,0 +1,93 @@
+"""Fast checks of the demo's pieces: the generated day, the intake formats, the day's fold."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, date, datetime, timedelta
+
+from lastmile_common.events.deliveries import OrderDelivered, Proof, StopArrived
+from lastmile_common.events.envelope import Envelope
+from lastmile_common.events.orders import OrderCreated, OrderSpec
+
+from lastmile.console.state import DayState
+from lastmile.demo.day import make_day
+from lastmile.demo.intake import CSV_HEADER, shopify_payload, to_csv
+from lastmile.demo.places import DEPOT_LOCATION, STREETS, distance_m
+
+DAY = date(2030, 5, 6)
+
+
+def test_the_day_is_deterministic_and_valid() -> None:
+    day = make_day(DAY, orders=120, seed=3)
+    again = make_day(DAY, orders=120, seed=3)
+    assert [o.body for o in day.orders] == [o.body for o in again.orders]
+    assert len(day.orders) == 120
+    for order in day.orders:
+        OrderSpec.model_validate(order.body)
+    assert {o.impossible for o in day.orders} >= {
+        "too_heavy",
+        "skill_missing",
+        "window_unreachable",
+    }
+    assert sum(o.late for o in day.orders) == 2
+    assert {o.intake for o in day.orders} == {"shopify", "kafka", "import", "api"}
+    assert len({o.external_id for o in day.orders}) == 120
+
+
+def test_addresses_lie_on_the_named_streets_near_the_depot() -> None:
+    day = make_day(DAY, orders=200, seed=5)
+    by_name = {street.name: street for street in STREETS}
+    for order in day.orders:
+        address = order.body["address"]
+        street = by_name[address["line1"].rsplit(" ", 1)[0]]
+        point = (address["location"]["lat"], address["location"]["lon"])
+        lats = sorted((street.start[0], street.end[0]))
+        lons = sorted((street.start[1], street.end[1]))
+        assert lats[0] - 0.0003 <= point[0] <= lats[1] + 0.0003
+        assert lons[0] - 0.0005 <= point[1] <= lons[1] + 0.0005
+        assert distance_m(DEPOT_LOCATION, point) < 8_000
+
+
+def test_csv_and_shopify_forms_carry_the_order() -> None:
+    day = make_day(DAY, orders=10, seed=1)
+    rows = list(csv.DictReader(io.StringIO(to_csv(day.orders))))
+    assert list(rows[0]) == CSV_HEADER
+    assert rows[0]["external_id"] == day.orders[0].external_id
+    payload = shopify_payload(day.orders[0], 7)
+    window = day.orders[0].body["windows"][0]
+    assert payload["note_attributes"][0]["value"] == window["start"]
+    assert (
+        payload["shipping_address"]["latitude"] == day.orders[0].body["address"]["location"]["lat"]
+    )
+
+
+def _created(spec: dict[str, object], order_id: str) -> Envelope:
+    data = OrderCreated.model_validate(
+        {**spec, "order_id": order_id, "status": "open", "version": 1,
+         "created_at": datetime.now(UTC), "total_weight_kg": 1, "total_volume_m3": 0,
+         "total_parcels": 1}
+    )  # fmt: skip
+    return Envelope.wrap(data, source="t", tenant="t1")
+
+
+def test_the_fold_takes_events_in_any_order() -> None:
+    body = make_day(DAY, orders=5, seed=2).orders[0].body
+    at = datetime(2030, 5, 6, 9, tzinfo=UTC)
+    location = body["address"]["location"]
+    arrived = StopArrived(
+        route_id="r1", stop_id="s1", order_id="o1", vehicle_id="v1", arrived_at=at,
+        location=location,
+    )  # fmt: skip
+    delivered = OrderDelivered(
+        order_id="o1", route_id="r1", stop_id="s1", delivered_at=at + timedelta(minutes=3),
+        proof=Proof(photo_ref="p.jpg"), tracking_token="tok",
+    )  # fmt: skip
+    day = DayState("t1")
+    day.apply(Envelope.wrap(arrived, source="t", tenant="t1"))
+    day.apply(Envelope.wrap(delivered, source="t", tenant="t1"))
+    day.apply(Envelope.wrap(delivered, source="t", tenant="other-tenant"))
+    day.apply(_created(body, "o1"))
+    order = day.orders["o1"]
+    assert (order.status, order.arrived_at, order.token) == ("delivered", at, "tok")
+    assert day.figures()["delivered"] == 1
