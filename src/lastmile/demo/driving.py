@@ -80,6 +80,7 @@ class Driver:
     done: set[str] = field(default_factory=set)
     outcomes: dict[str, str] = field(default_factory=dict)
     moved: set[str] = field(default_factory=set)
+    start_at: datetime | None = None
     _buffer: list[dict[str, Any]] = field(default_factory=list)
     _completions: asyncio.Queue[tuple[dict[str, Any], datetime, tuple[float, float]] | None] = (
         field(default_factory=asyncio.Queue)
@@ -105,7 +106,7 @@ class Driver:
         if route is None:
             return
         depot, kind = route.depot, route.vehicle_kind
-        t = route.start_time + timedelta(seconds=self.quirks.late_start_s)
+        t = self.start_at or route.start_time + timedelta(seconds=self.quirks.late_start_s)
         if self.quirks.offline_after_s is not None:
             gone = t + timedelta(seconds=self.quirks.offline_after_s)
             self._offline = (gone, gone + timedelta(seconds=self.quirks.offline_for_s))

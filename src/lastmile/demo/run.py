@@ -162,6 +162,7 @@ class DemoRun:
         on_road: dict[str, asyncio.Task[None]] = {}
         tokens: dict[str, str] = {}
         quirked: list[str] = []
+        served: dict[str, set[str]] = {}
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.config.timeout_s
         async with self.client("tracking") as tracking, self.client("orders") as orders_api:
@@ -170,25 +171,36 @@ class DemoRun:
             while loop.time() < deadline:
                 for route in sorted(state.routes.values(), key=lambda r: r.route_id):
                     previous = on_road.get(route.vehicle_id)
-                    if route.route_id in drivers or (previous and not previous.done()):
-                        continue  # driving it, or the vehicle is still out on an earlier route
+                    if previous and not previous.done():
+                        continue  # the vehicle is still out on a route
+                    resume = route.route_id in drivers and self._has_work(
+                        route.route_id, served[route.route_id]
+                    )
+                    if route.route_id in drivers and not resume:
+                        continue
                     if route.vehicle_id not in tokens:
                         tokens[route.vehicle_id] = await register_device(tracking, route.vehicle_id)
-                    quirks = self._quirks(route.vehicle_kind, len(quirked))
-                    if route.vehicle_kind != "drone":
+                    quirks = Quirks() if resume else self._quirks(route.vehicle_kind, len(quirked))
+                    if route.vehicle_kind != "drone" and not resume:
                         quirked.append(route.route_id)
                     driver = Driver(
                         route.route_id, route.vehicle_id, tracking, telematics, self.tenant_id,
                         tokens[route.vehicle_id], state, clock, random.Random(self.rng.random()),
-                        quirks,
+                        quirks, start_at=clock.now() if resume else None,
                     )  # fmt: skip
-                    say(f"{route.vehicle_kind} {route.vehicle_id}: {len(route.stops)} stops, "
-                        f"{quirks.describe()}")  # fmt: skip
+                    what = "back out for new stops" if resume else quirks.describe()
+                    say(
+                        f"{route.vehicle_kind} {route.vehicle_id}: {len(route.stops)} stops, {what}"
+                    )
                     task = asyncio.create_task(driver.run())
                     drivers[route.route_id] = on_road[route.vehicle_id] = task
+                    served[route.route_id] = served.get(route.route_id, set()) | driver.done
+                    driver.done = served[route.route_id]  # one set: what any driver of it did
                 if late and clock.now() >= late_at:
                     late_ids = await send_api(orders_api, late)
-                    say(f"{clock.now():%H:%M} {len(late_ids)} late orders: the planner re-plans")
+                    say(
+                        f"{clock.now().astimezone(day.tz):%H:%M} {len(late_ids)} late orders: the planner re-plans"
+                    )
                     late, late_deadline = [], loop.time() + 120
                 for task in drivers.values():
                     if task.done() and (error := task.exception()) is not None:
@@ -200,12 +212,20 @@ class DemoRun:
                         state.orders.get(o) and state.orders[o].status != "open" for o in late_ids
                     )
                 )
-                if not late and not waiting_late and drivers and self._settled(drivers):
+                if not late and not waiting_late and drivers and self._settled(drivers, served):
                     break
                 await asyncio.sleep(0.3)
             else:
                 raise TimeoutError("the demo day did not finish in time")
         await self._let_messages_settle()
+
+    def _has_work(self, route_id: str, served: set[str]) -> bool:
+        """A re-plan gave a route whose driver had finished new stops (and it is not closed)."""
+        assert self.state is not None
+        route = self.state.routes.get(route_id)
+        if route is None or route.completed_at is not None:
+            return False
+        return any(stop["order_id"] not in served for stop in route.stops)
 
     @staticmethod
     def _quirks(kind: str, number: int) -> Quirks:
@@ -213,12 +233,13 @@ class DemoRun:
             return Quirks(fail_rate=0.0 if kind == "drone" else 0.04)
         return QUIRKS[number]
 
-    def _settled(self, drivers: dict[str, asyncio.Task[None]]) -> bool:
+    def _settled(self, drivers: dict[str, asyncio.Task[None]], served: dict[str, set[str]]) -> bool:
         state = self.state
         assert state is not None
         if not all(task.done() for task in drivers.values()):
             return False
-        return all(o.status != "planned" for o in state.orders.values())
+        # Orders left on a route the tracking service already closed cannot be served any more.
+        return not any(self._has_work(route_id, served[route_id]) for route_id in drivers)
 
     async def _let_messages_settle(self, quiet_s: float = 4.0) -> None:
         state = self.state
