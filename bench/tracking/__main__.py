@@ -10,7 +10,7 @@ import logging
 import multiprocessing
 import resource
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -87,7 +87,7 @@ async def throughput(infra: Infrastructure, vehicles: int, per_vehicle: int, bat
 
 
 async def latency(infra: Infrastructure, vehicles: int, rate: float, seconds: float,
-                  poll_records: int) -> dict[str, Any]:
+                  poll_records: int, prepare_s: float = 25.0) -> dict[str, Any]:
     """Live pings at `rate` from another process; ping time → eta.updated received."""
     tenant = workload.new_tenant()
     start = datetime.now(UTC).replace(microsecond=0)
@@ -107,12 +107,14 @@ async def latency(infra: Infrastructure, vehicles: int, rate: float, seconds: fl
         consumer = AIOKafkaConsumer(ETAS, bootstrap_servers=infra.kafka_bootstrap,
                                     group_id=f"bench-{tenant}", auto_offset_reset="latest")
         await consumer.start()
-        await asyncio.sleep(1.0)
+        # The generator encodes every ping first (its own process), then sends on schedule.
+        begin_at = datetime.now(UTC) + timedelta(seconds=prepare_s)
+        proc = multiprocessing.get_context("spawn").Process(
+            target=run_load, args=(infra.kafka_bootstrap, tenant, depots, rate, seconds, begin_at))
+        proc.start()
+        await asyncio.sleep(max(0.0, (begin_at - datetime.now(UTC)).total_seconds()))
         base = sum(tracker.verdicts.values())
         cpu0, wall0 = _cpu(), time.perf_counter()
-        proc = multiprocessing.get_context("spawn").Process(
-            target=run_load, args=(infra.kafka_bootstrap, tenant, depots, rate, seconds))
-        proc.start()
         end = asyncio.get_running_loop().time() + seconds + 5
         while asyncio.get_running_loop().time() < end:
             batches = await consumer.getmany(timeout_ms=100)

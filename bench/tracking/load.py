@@ -1,49 +1,68 @@
-"""The latency load generator: runs in its own process, sends live pings at a fixed rate."""
+"""The latency load generator: runs in its own process and sends pings on a fixed schedule.
+
+Every ping is encoded in advance with its scheduled time as the ping time, then sent when that
+time comes; if the generator falls behind, the delay counts against the measured latency."""
 
 from __future__ import annotations
 
 import asyncio
 import time
-from datetime import UTC, datetime
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 
 from aiokafka import AIOKafkaProducer
-from lastmile_common.events.envelope import Envelope, encode
+from lastmile_common.events.envelope import Envelope, KafkaRecord, encode
 from lastmile_common.events.pings import Ping
 from lastmile_common.events.topics import GPS_PINGS
 from tracking.simulation import offset
 
 
-def run_load(bootstrap: str, tenant: str, depots: dict[str, tuple[float, float]], rate: float,
-             seconds: float) -> None:
-    """Entry point of the load process."""
-    asyncio.run(_load(bootstrap, tenant, depots, rate, seconds))
-
-
-async def _load(bootstrap: str, tenant: str, depots: dict[str, tuple[float, float]], rate: float,
-                seconds: float) -> None:
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, linger_ms=5, acks="all")
-    await producer.start()
+def schedule(tenant: str, depots: dict[str, tuple[float, float]], rate: float, seconds: float,
+             begin_at: datetime) -> list[tuple[float, KafkaRecord]]:
+    """(seconds after begin, record) for every ping, round-robin over the vehicles."""
     vehicles = list(depots)
     # Vehicle i waits at its depot, then drives east at 15 m/s: leaving the depot geofence
     # starts its route, which publishes eta.updated for every stop.
     departs = {v: seconds * 0.8 * i / len(vehicles) for i, v in enumerate(vehicles)}
-    began = time.monotonic()
-    sent, index = 0, 0
+    out = []
+    for n in range(int(rate * seconds)):
+        at = n / rate
+        vehicle = vehicles[n % len(vehicles)]
+        moved = max(0.0, at - departs[vehicle]) * 15.0
+        lat, lon = offset(*depots[vehicle], 0.0, moved)
+        ping = Ping(vehicle_id=vehicle, time=begin_at + timedelta(seconds=at), lat=lat, lon=lon,
+                    accuracy_m=5.0, speed_mps=15.0 if moved else 0.0)
+        # The CloudEvents time is the send time too: tracking treats it as "received at".
+        envelope = replace(Envelope.wrap(ping, source="bench", tenant=tenant), time=ping.time)
+        out.append((at, encode(envelope, vehicle)))
+    return out
+
+
+def run_load(bootstrap: str, tenant: str, depots: dict[str, tuple[float, float]], rate: float,
+             seconds: float, begin_at: datetime) -> None:
+    """Entry point of the load process."""
+    planned = schedule(tenant, depots, rate, seconds, begin_at)
+    asyncio.run(_send(bootstrap, planned, begin_at))
+
+
+async def _send(bootstrap: str, planned: list[tuple[float, KafkaRecord]],
+                begin_at: datetime) -> None:
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, linger_ms=2, acks="all")
+    await producer.start()
     try:
-        while (elapsed := time.monotonic() - began) < seconds:
-            due = int(elapsed * rate) - sent
-            for _ in range(due):
-                vehicle = vehicles[index % len(vehicles)]
-                index += 1
-                moved = max(0.0, elapsed - departs[vehicle]) * 15.0
-                lat, lon = offset(*depots[vehicle], 0.0, moved)
-                ping = Ping(vehicle_id=vehicle, time=datetime.now(UTC), lat=lat, lon=lon,
-                            accuracy_m=5.0, speed_mps=15.0 if moved else 0.0)
-                record = encode(Envelope.wrap(ping, source="bench", tenant=tenant), vehicle)
+        wait = (begin_at - datetime.now(UTC)).total_seconds()
+        if wait > 0:
+            await asyncio.sleep(wait)
+        began = time.monotonic() - max(0.0, -wait)
+        index = 0
+        while index < len(planned):
+            elapsed = time.monotonic() - began
+            while index < len(planned) and planned[index][0] <= elapsed:
+                record = planned[index][1]
                 await producer.send(GPS_PINGS, value=record.value, key=record.key,
                                     headers=record.headers)
-            sent += max(due, 0)
-            await asyncio.sleep(0.005)
+                index += 1
+            await asyncio.sleep(0.002)
         await producer.flush()
     finally:
         await producer.stop()
