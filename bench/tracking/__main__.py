@@ -10,6 +10,7 @@ import logging
 import multiprocessing
 import resource
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -32,21 +33,36 @@ def _cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+async def _until(done: Callable[[], bool], timeout_s: float) -> None:
+    for _ in range(int(timeout_s / 0.01)):
+        if done():
+            return
+        await asyncio.sleep(0.01)
+
+
 def _settings(infra: Infrastructure, poll_records: int) -> TrackingSettings:
-    return TrackingSettings(database_url=infra.database_url,
-                            kafka_bootstrap_servers=infra.kafka_bootstrap,
-                            consumer_max_poll_records=poll_records, log_level="WARNING")
+    return TrackingSettings(
+        database_url=infra.database_url,
+        kafka_bootstrap_servers=infra.kafka_bootstrap,
+        consumer_max_poll_records=poll_records,
+        log_level="WARNING",
+    )
 
 
 async def _producer(infra: Infrastructure) -> AIOKafkaProducer:
-    producer = AIOKafkaProducer(bootstrap_servers=infra.kafka_bootstrap, linger_ms=20,
-                                acks="all", max_batch_size=1024 * 1024)
+    producer = AIOKafkaProducer(
+        bootstrap_servers=infra.kafka_bootstrap,
+        linger_ms=20,
+        acks="all",
+        max_batch_size=1024 * 1024,
+    )
     await producer.start()
     return producer
 
 
-async def throughput(infra: Infrastructure, vehicles: int, per_vehicle: int, batch: int,
-                     poll_records: int) -> dict[str, Any]:
+async def throughput(
+    infra: Infrastructure, vehicles: int, per_vehicle: int, batch: int, poll_records: int
+) -> dict[str, Any]:
     """Pre-load the topic, then time the service draining it (state, storage and events)."""
     tenant = workload.new_tenant()
     start = workload.hours_ago(3)
@@ -65,8 +81,7 @@ async def throughput(infra: Infrastructure, vehicles: int, per_vehicle: int, bat
         tracker = app.state.tracker
         loop = asyncio.get_running_loop()
         deadline = loop.time() + 600
-        while len(tracker.state.routes) < len(routes) and loop.time() < deadline:
-            await asyncio.sleep(0.01)
+        await _until(lambda: len(tracker.state.routes) >= len(routes), 600)
         base = sum(tracker.verdicts.values())
         first = cpu0 = None
         while sum(tracker.verdicts.values()) - base < total and loop.time() < deadline:
@@ -80,14 +95,26 @@ async def throughput(infra: Infrastructure, vehicles: int, per_vehicle: int, bat
         outbox = await app.state.runtime.pool.fetchval("SELECT count(*) FROM outbox")
     assert first is not None and cpu0 is not None
     wall = done - first
-    return {"phase": "throughput", "event": "ping" if batch == 1 else f"ping.batch x{batch}",
-            "pings": processed, "seconds": round(wall, 2),
-            "pings_per_s": round(processed / wall), "cpu_cores": round((cpu1 - cpu0) / wall, 2),
-            "outbox_events_total": outbox, "verdicts": verdicts}
+    return {
+        "phase": "throughput",
+        "event": "ping" if batch == 1 else f"ping.batch x{batch}",
+        "pings": processed,
+        "seconds": round(wall, 2),
+        "pings_per_s": round(processed / wall),
+        "cpu_cores": round((cpu1 - cpu0) / wall, 2),
+        "outbox_events_total": outbox,
+        "verdicts": verdicts,
+    }
 
 
-async def latency(infra: Infrastructure, vehicles: int, rate: float, seconds: float,
-                  poll_records: int, prepare_s: float = 25.0) -> dict[str, Any]:
+async def latency(
+    infra: Infrastructure,
+    vehicles: int,
+    rate: float,
+    seconds: float,
+    poll_records: int,
+    prepare_s: float = 25.0,
+) -> dict[str, Any]:
     """Live pings at `rate` from another process; ping time → eta.updated received."""
     tenant = workload.new_tenant()
     start = datetime.now(UTC).replace(microsecond=0)
@@ -102,15 +129,19 @@ async def latency(infra: Infrastructure, vehicles: int, rate: float, seconds: fl
     lat_ms: list[float] = []
     async with app.router.lifespan_context(app):
         tracker = app.state.tracker
-        while len(tracker.state.routes) < len(routes):
-            await asyncio.sleep(0.05)
-        consumer = AIOKafkaConsumer(ETAS, bootstrap_servers=infra.kafka_bootstrap,
-                                    group_id=f"bench-{tenant}", auto_offset_reset="latest")
+        await _until(lambda: len(tracker.state.routes) >= len(routes), 600)
+        consumer = AIOKafkaConsumer(
+            ETAS,
+            bootstrap_servers=infra.kafka_bootstrap,
+            group_id=f"bench-{tenant}",
+            auto_offset_reset="latest",
+        )
         await consumer.start()
         # The generator encodes every ping first (its own process), then sends on schedule.
         begin_at = datetime.now(UTC) + timedelta(seconds=prepare_s)
         proc = multiprocessing.get_context("spawn").Process(
-            target=run_load, args=(infra.kafka_bootstrap, tenant, depots, rate, seconds, begin_at))
+            target=run_load, args=(infra.kafka_bootstrap, tenant, depots, rate, seconds, begin_at)
+        )
         proc.start()
         await asyncio.sleep(max(0.0, (begin_at - datetime.now(UTC)).total_seconds()))
         base = sum(tracker.verdicts.values())
@@ -134,10 +165,17 @@ async def latency(infra: Infrastructure, vehicles: int, rate: float, seconds: fl
     def pct(p: float) -> float:
         return round(lat_ms[min(len(lat_ms) - 1, int(p * len(lat_ms)))], 1) if lat_ms else -1.0
 
-    return {"phase": "latency", "rate_pings_per_s": rate, "seconds": seconds,
-            "pings": processed, "eta_updates": len(lat_ms), "p50_ms": pct(0.50),
-            "p99_ms": pct(0.99), "max_ms": round(lat_ms[-1], 1) if lat_ms else -1.0,
-            "cpu_cores_service_process": round(cpu, 2)}
+    return {
+        "phase": "latency",
+        "rate_pings_per_s": rate,
+        "seconds": seconds,
+        "pings": processed,
+        "eta_updates": len(lat_ms),
+        "p50_ms": pct(0.50),
+        "p99_ms": pct(0.99),
+        "max_ms": round(lat_ms[-1], 1) if lat_ms else -1.0,
+        "cpu_cores_service_process": round(cpu, 2),
+    }
 
 
 def main() -> None:
@@ -156,12 +194,14 @@ def main() -> None:
     try:
         phases = args.phases.split(",")
         if "single" in phases:
-            out = asyncio.run(throughput(infra, args.vehicles, args.per_vehicle // 5, 1,
-                                         args.poll_records))
+            out = asyncio.run(
+                throughput(infra, args.vehicles, args.per_vehicle // 5, 1, args.poll_records)
+            )
             print(json.dumps(out), flush=True)
         if "batch" in phases:
-            out = asyncio.run(throughput(infra, args.vehicles, args.per_vehicle, args.batch,
-                                         args.poll_records))
+            out = asyncio.run(
+                throughput(infra, args.vehicles, args.per_vehicle, args.batch, args.poll_records)
+            )
             print(json.dumps(out), flush=True)
         if "latency" in phases:
             out = asyncio.run(latency(infra, 500, args.rate, args.seconds, args.poll_records))

@@ -17,8 +17,13 @@ from lastmile_common.events.topics import GPS_PINGS
 from tracking.simulation import offset
 
 
-def schedule(tenant: str, depots: dict[str, tuple[float, float]], rate: float, seconds: float,
-             begin_at: datetime) -> list[tuple[float, KafkaRecord]]:
+def schedule(
+    tenant: str,
+    depots: dict[str, tuple[float, float]],
+    rate: float,
+    seconds: float,
+    begin_at: datetime,
+) -> list[tuple[float, KafkaRecord]]:
     """(seconds after begin, record) for every ping, round-robin over the vehicles."""
     vehicles = list(depots)
     # Vehicle i waits at its depot, then drives east at 15 m/s: leaving the depot geofence
@@ -30,23 +35,36 @@ def schedule(tenant: str, depots: dict[str, tuple[float, float]], rate: float, s
         vehicle = vehicles[n % len(vehicles)]
         moved = max(0.0, at - departs[vehicle]) * 15.0
         lat, lon = offset(*depots[vehicle], 0.0, moved)
-        ping = Ping(vehicle_id=vehicle, time=begin_at + timedelta(seconds=at), lat=lat, lon=lon,
-                    accuracy_m=5.0, speed_mps=15.0 if moved else 0.0)
+        ping = Ping(
+            vehicle_id=vehicle,
+            time=begin_at + timedelta(seconds=at),
+            lat=lat,
+            lon=lon,
+            accuracy_m=5.0,
+            speed_mps=15.0 if moved else 0.0,
+        )
         # The CloudEvents time is the send time too: tracking treats it as "received at".
         envelope = replace(Envelope.wrap(ping, source="bench", tenant=tenant), time=ping.time)
         out.append((at, encode(envelope, vehicle)))
     return out
 
 
-def run_load(bootstrap: str, tenant: str, depots: dict[str, tuple[float, float]], rate: float,
-             seconds: float, begin_at: datetime) -> None:
+def run_load(
+    bootstrap: str,
+    tenant: str,
+    depots: dict[str, tuple[float, float]],
+    rate: float,
+    seconds: float,
+    begin_at: datetime,
+) -> None:
     """Entry point of the load process."""
     planned = schedule(tenant, depots, rate, seconds, begin_at)
     asyncio.run(_send(bootstrap, planned, begin_at))
 
 
-async def _send(bootstrap: str, planned: list[tuple[float, KafkaRecord]],
-                begin_at: datetime) -> None:
+async def _send(
+    bootstrap: str, planned: list[tuple[float, KafkaRecord]], begin_at: datetime
+) -> None:
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap, linger_ms=2, acks="all")
     await producer.start()
     try:
@@ -59,8 +77,9 @@ async def _send(bootstrap: str, planned: list[tuple[float, KafkaRecord]],
             elapsed = time.monotonic() - began
             while index < len(planned) and planned[index][0] <= elapsed:
                 record = planned[index][1]
-                await producer.send(GPS_PINGS, value=record.value, key=record.key,
-                                    headers=record.headers)
+                await producer.send(
+                    GPS_PINGS, value=record.value, key=record.key, headers=record.headers
+                )
                 index += 1
             await asyncio.sleep(0.002)
         await producer.flush()

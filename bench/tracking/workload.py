@@ -20,22 +20,34 @@ def fleet(tenant: str, vehicles: int, start: datetime, stops: int = 30) -> list[
     for i in range(vehicles):
         depot = offset(*DEPOT, (i % 20) * 400.0, (i // 20) * 300.0)
         vid = f"{tenant[:6]}-v{i}"
-        routes.append(planned_route(f"{vid}-r", vid, start, stops=stops, spacing_m=1500.0,
-                                    depot=depot, service_s=120))
+        routes.append(
+            planned_route(
+                f"{vid}-r", vid, start, stops=stops, spacing_m=1500.0, depot=depot, service_s=120
+            )
+        )
     return routes
 
 
 def as_ping(vehicle: str, fix: Fix) -> Ping:
     """A contract ping of a fix."""
-    return Ping(vehicle_id=vehicle, time=fix.time, lat=fix.lat, lon=fix.lon,
-                accuracy_m=fix.accuracy_m, speed_mps=fix.speed_mps)
+    return Ping(
+        vehicle_id=vehicle,
+        time=fix.time,
+        lat=fix.lat,
+        lon=fix.lon,
+        accuracy_m=fix.accuracy_m,
+        speed_mps=fix.speed_mps,
+    )
 
 
-def traces(routes: list[RoutePlanned], start: datetime, per_vehicle: int,
-           every_s: float) -> dict[str, list[Fix]]:
+def traces(
+    routes: list[RoutePlanned], start: datetime, per_vehicle: int, every_s: float
+) -> dict[str, list[Fix]]:
     """Each vehicle driving its route, cut to `per_vehicle` fixes."""
-    return {r.vehicle_id: route_trace(r, start, dwell_s=120, every_s=every_s)[:per_vehicle]
-            for r in routes}
+    return {
+        r.vehicle_id: route_trace(r, start, dwell_s=120, every_s=every_s)[:per_vehicle]
+        for r in routes
+    }
 
 
 def ping_records(tenant: str, fixes: dict[str, list[Fix]], batch: int) -> list[KafkaRecord]:
@@ -60,8 +72,9 @@ async def send_all(producer: AIOKafkaProducer, topic: str, records: list[KafkaRe
     await producer.flush()
 
 
-async def publish_routes(producer: AIOKafkaProducer, tenant: str,
-                         routes: list[RoutePlanned]) -> None:
+async def publish_routes(
+    producer: AIOKafkaProducer, tenant: str, routes: list[RoutePlanned]
+) -> None:
     """Put the fleet's routes on routes.v1."""
     records = [encode(Envelope.wrap(r, source="bench", tenant=tenant), r.depot_id) for r in routes]
     await send_all(producer, ROUTES, records)
