@@ -9,10 +9,12 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import httpx
 import pytest
 from aiokafka import AIOKafkaProducer
 from lastmile_common.events.pings import Ping, PingBatch
 from lastmile_common.events.topics import DELIVERIES, ETAS, GPS_PINGS
+from tracking.domain.fixes import Fix
 from tracking.simulation import offset, planned_route, route_trace
 
 from lastmile.infra.platform import Infrastructure
@@ -207,3 +209,33 @@ async def test_tracking_page_in_headless_chromium(
     assert (tmp_path / "page.png").stat().st_size > 1000
     shutil.copy(tmp_path / "page.png", "/tmp/tracking-page.png")
     assert (await tracking.client.get("/track/not-a-token.json")).status_code == 404
+
+
+async def test_dispatcher_stream_sees_own_tenant_positions(tracking: TrackingApp) -> None:
+    _, auth = new_tenant()
+    other, _ = new_tenant()
+    vehicle = f"v-{uuid.uuid4().hex[:8]}"
+    device = await device_for(tracking, auth, vehicle)
+    now = datetime.now(UTC).replace(microsecond=0).isoformat()
+    seen: list[str] = []
+    async with (
+        httpx.AsyncClient(base_url=tracking.base_url, timeout=20) as client,
+        client.stream("GET", "/v1/stream", headers=auth) as stream,
+    ):
+        assert stream.status_code == 200
+        lines = stream.aiter_lines()
+        while "event: snapshot" not in seen:
+            seen.append(await anext(lines))
+        # Another tenant's vehicle first: it must never show up on this stream.
+        await tracking.tracker.pings(
+            None, other, "intruder", [Fix(datetime.now(UTC), 52.5, 13.4)], datetime.now(UTC)
+        )
+        body = {"pings": [{"time": now, "lat": 52.53, "lon": 13.41}]}
+        assert (
+            await tracking.client.post("/v1/pings", json=body, headers=device)
+        ).status_code == 200
+        while not any(vehicle in line for line in seen):
+            seen.append(await asyncio.wait_for(anext(lines), 20))
+    assert "event: position" in seen
+    assert not any("intruder" in line for line in seen)
+    assert (await tracking.client.get("/v1/stream")).status_code == 401
