@@ -9,10 +9,10 @@ from dataclasses import replace
 from planner.domain.model import Order, PlanningProblem, PlanResult, Route, Unplaced, Vehicle
 from planner.domain.solver import default_settings, solve_with
 
-SECTOR_SIZE = 700
+SECTOR_SIZE = 400
 # Share of the budget kept for re-solving pairs of neighbouring sectors together.
 BORDER_SHARE = 0.3
-MIN_SECONDS_PER_ORDER = 0.004
+MIN_SECONDS_PER_ORDER = 0.01
 
 
 def _angle(problem: PlanningProblem, order: Order) -> float:
@@ -81,6 +81,9 @@ def solve_by_sectors(problem: PlanningProblem, time_limit_s: float, seed: int) -
                 min(left, time_limit_s * BORDER_SHARE / n),
                 state[k][2] + state[j][2],
             )
+            before = len(state[k][3]) + len(state[j][3])
+            if merged.status != "ok" or len(merged.unplaced) > before:
+                continue  # Keep the sectors' own plans when the joint run did worse.
             mine = {v.id for v in state[k][0]}
             k_ids = {r.vehicle_id for r in merged.routes if r.vehicle_id in mine}
             k_orders = [o for o in os if _served_by(merged, o.id, k_ids)]
