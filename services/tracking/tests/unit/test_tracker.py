@@ -185,3 +185,52 @@ async def test_eta_accuracy_is_measured_on_arrival() -> None:
     assert 60 in measured["r1-o3"]
     assert 10 in measured["r1-o3"]
     assert all(abs(e) < 300 for e in measured["r1-o3"].values())
+
+
+class FlakyStore(FakeStore):
+    """Fails the first combined write, as a database error would."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.fail_next = False
+
+    async def save_routes_and_events(self, conn: Any, routes: list[Any], events: list[Any]) -> None:
+        if self.fail_next:
+            self.fail_next = False
+            raise ConnectionError("database went away")
+        await super().save_routes_and_events(conn, routes, events)
+
+    async def load_route(self, conn: Any, route_id: str) -> Any:
+        from tracking.domain.route import RouteState
+
+        saved = self.routes.get(route_id)
+        return RouteState.from_json(saved) if saved else None
+
+
+async def test_a_failed_write_is_retried_without_losing_the_arrival() -> None:
+    event = planned_route("r1", "v1", T0, stops=2)
+    fixes = route_trace(event, T0, order=[1])
+    probe, probe_store, _ = make()
+    await probe.route_planned(None, "t1", event)
+    arriving = None
+    for index, fix in enumerate(fixes):
+        await probe.pings(None, "t1", "v1", [fix], fix.time)
+        if probe_store.of("stop.arrived"):
+            arriving = index
+            break
+    assert arriving is not None
+    store = FlakyStore()
+    tracker = Tracker(TrackingState(), store, FakeSink(), FakeStream(), TrackerConfig())
+    await tracker.route_planned(None, "t1", event)
+    for index, fix in enumerate(fixes[: arriving + 5]):
+        store.fail_next = index in (0, arriving)  # route start and arrival writes fail once
+        try:
+            await tracker.pings(None, "t1", "v1", [fix], fix.time)
+        except ConnectionError:
+            await tracker.pings(None, "t1", "v1", [fix], fix.time)  # the runner's retry
+    assert [d.stop_id for d, _ in store.of("stop.arrived")] == ["r1-s1"]
+    expected = probe_store.of("stop.arrived")[0][0].arrived_at
+    assert store.of("stop.arrived")[0][0].arrived_at == expected
+    assert len(store.of("route.started")) == 1
+    sequences = [d.sequence for d, k in store.of("eta.updated") if k == "r1-o2"]
+    assert sequences == sorted(set(sequences))

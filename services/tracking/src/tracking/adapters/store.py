@@ -33,6 +33,13 @@ class PgStore:
             route.to_json(),
         )
 
+    async def load_route(self, conn: Any, route_id: str) -> RouteState | None:
+        """The last committed state of a route."""
+        raw = await conn.fetchval("SELECT state FROM routes WHERE route_id = $1", route_id)
+        if raw is None:
+            return None
+        return RouteState.from_json(json.loads(raw) if isinstance(raw, str) else raw)
+
     async def save_tokens(self, conn: Any, tenant_id: str, rows: list[TokenRow]) -> None:
         """Insert or refresh tracking tokens (one per order)."""
         await conn.executemany(

@@ -81,6 +81,13 @@ class FixFilter:
         self.last = fix
         return Verdict.ACCEPTED, fix
 
+    def rewind(self, last: Fix | None, times: list[datetime]) -> None:
+        """Undo judging some fixes (their transaction failed): they will be judged again."""
+        self.last = last
+        for time in times:
+            self._seen_set.discard(time)
+        self._jumps.clear()
+
     def _too_fast(self, a: Fix, b: Fix) -> bool:
         seconds = max((b.time - a.time).total_seconds(), 1.0)
         return haversine_m(a.lat, a.lon, b.lat, b.lon) / seconds > self.config.max_speed_mps

@@ -45,6 +45,8 @@ class CompleteStop:
 
 async def complete_stop(tracker: Tracker, conn: Any, cmd: CompleteStop) -> dict[str, Any]:
     """Record the completion, publish order.delivered / order.delivery_failed; return a summary."""
+    if cmd.route_id in tracker.state.stale:
+        await tracker.reload_route(conn, cmd.route_id)
     route = tracker.state.routes.get(cmd.route_id)
     if route is None or route.tenant_id != cmd.tenant_id:
         raise StopNotFound(f"route {cmd.route_id} not found")
@@ -124,5 +126,9 @@ async def complete_stop(tracker: Tracker, conn: Any, cmd: CompleteStop) -> dict[
     vehicle = tracker.state.vehicle(tenant, route.vehicle_id)
     if route.status is RouteStatus.STARTED and vehicle.last is not None:
         tracker.refresh_etas(route, vehicle.last, effects, force=False)
-    await tracker.write(conn, tenant, effects)
+    try:
+        await tracker.write(conn, tenant, effects)
+    except BaseException:
+        tracker.undo(effects)  # the driver's retry must not meet a 409
+        raise
     return summary

@@ -20,6 +20,9 @@ class Store(Protocol):
     async def save_route(self, conn: Any, route: RouteState) -> None:
         """Insert or replace a route and its progress."""
 
+    async def load_route(self, conn: Any, route_id: str) -> RouteState | None:
+        """The last committed state of a route."""
+
     async def save_tokens(self, conn: Any, tenant_id: str, rows: list[TokenRow]) -> None:
         """Insert or refresh tracking tokens."""
 

@@ -40,6 +40,7 @@ class TrackingState:
     told: dict[OrderKey, Published] = field(default_factory=dict)
     history: dict[OrderKey, list[tuple[datetime, datetime]]] = field(default_factory=dict)
     last_eta_at: dict[str, datetime] = field(default_factory=dict)
+    stale: set[str] = field(default_factory=set)  # routes to reload: their write failed
 
     def vehicle(self, tenant_id: str, vehicle_id: str) -> Vehicle:
         """The vehicle, created on first sight."""
@@ -83,3 +84,13 @@ class TrackingState:
         """Record an ETA told to a customer (for throttling and accuracy)."""
         self.told[key] = told
         self.history.setdefault(key, []).append((told.at, told.eta))
+
+    def forget_told(self, key: OrderKey, told: Published, before: Published | None) -> None:
+        """Undo `remember_told` (the event was never written)."""
+        if before is None:
+            self.told.pop(key, None)
+        else:
+            self.told[key] = before
+        entries = self.history.get(key, [])
+        if (told.at, told.eta) in entries:
+            entries.remove((told.at, told.eta))

@@ -13,14 +13,14 @@ from lastmile_common.events.routes import RouteCancelled, RoutePlanned
 from tracking.domain import progress as prog
 from tracking.domain.accuracy import arrival_errors
 from tracking.domain.eta import StopEta, compute_etas
-from tracking.domain.eta_policy import published, should_publish
+from tracking.domain.eta_policy import Published, published, should_publish
 from tracking.domain.fixes import Fix, Verdict, in_order, too_old
 from tracking.domain.route import RouteState, RouteStatus, replan, route_from_event
 from tracking.domain.tokens import new_token, token_expiry
 from tracking.service_layer import messages
 from tracking.service_layer.config import TrackerConfig
 from tracking.service_layer.ports import PingSink, Store, Stream, TokenRow
-from tracking.service_layer.state import TrackingState, Vehicle
+from tracking.service_layer.state import OrderKey, TrackingState, Vehicle
 
 _STORED = (Verdict.ACCEPTED, Verdict.OUT_OF_ORDER, Verdict.INACCURATE, Verdict.JUMP)
 
@@ -30,6 +30,7 @@ class Effects:
     """What one call produced, written at its end in as few round trips as possible."""
 
     events: list[tuple[Envelope, str]] = field(default_factory=list)
+    told: list[tuple[OrderKey, Published, Published | None]] = field(default_factory=list)
     changed: dict[str, RouteState] = field(default_factory=dict)
     errors: list[tuple[str, dict[int, float], datetime]] = field(default_factory=list)
 
@@ -58,6 +59,7 @@ class Tracker:
             config,
         )
         self.verdicts: dict[Verdict, int] = dict.fromkeys(Verdict, 0)
+        self._transient: dict[str, tuple[str | None, datetime | None, str | None]] = {}
 
     async def route_planned(self, conn: Any, tenant_id: str, event: RoutePlanned) -> None:
         """A new route or a newer version of one; older versions are ignored."""
@@ -82,10 +84,23 @@ class Tracker:
         await self.store.save_tokens(conn, tenant_id, rows)
         effects = Effects(changed={route.route_id: route})
         vehicle = self.state.vehicle(tenant_id, route.vehicle_id)
+        waiting, before = list(vehicle.pending), vehicle.filter.last
         self._replay_pending(vehicle, route, effects)
         if route.status is RouteStatus.STARTED and vehicle.last is not None:
             self.refresh_etas(route, vehicle.last, effects, force=False)
-        await self.write(conn, tenant_id, effects)
+        try:
+            await self.write(conn, tenant_id, effects)
+        except BaseException:
+            # Rolled back: the retry must find the old version and the waiting pings again.
+            if old is None:
+                self.state.routes.pop(route.route_id, None)
+                vehicle.route_ids.remove(route.route_id)
+            else:
+                self.state.routes[route.route_id] = old
+            vehicle.pending.extend(waiting)
+            vehicle.filter.last = before
+            self.undo(Effects(told=effects.told))
+            raise
 
     async def route_cancelled(self, conn: Any, tenant_id: str, event: RouteCancelled) -> None:
         """A cancelled route stops being followed (unless a newer version already replaced it)."""
@@ -101,10 +116,18 @@ class Tracker:
     ) -> None:
         """The hot path: clean, store (buffered), move the vehicle along its route."""
         vehicle = self.state.vehicle(tenant_id, vehicle_id)
+        if self.state.stale:
+            await self._reload_stale(conn, vehicle)
         judge, sink, verdicts = vehicle.filter.judge, self.sink, self.verdicts
         retention = self.config.retention_days
         effects = Effects()
         moved: Fix | None = None
+        before = vehicle.filter.last
+        # Geofence progress that is never saved on its own (dwell in progress): kept so that
+        # a reload after a failed write resumes exactly where the committed pings left it.
+        transient = {
+            r: _transient(self.state.routes[r]) for r in vehicle.route_ids if r in self.state.routes
+        }
         for raw in in_order(fixes) if len(fixes) > 1 else fixes:
             verdict, fix = judge(raw, received_at)
             verdicts[verdict] += 1
@@ -119,7 +142,41 @@ class Tracker:
             sink.position(tenant_id, vehicle_id, moved)
             self._stream_position(vehicle, moved)
         if effects.events or effects.changed or effects.errors:
-            await self.write(conn, tenant_id, effects)
+            try:
+                await self.write(conn, tenant_id, effects)
+            except BaseException:
+                # The transaction will roll back: make the retry see these pings afresh.
+                times = [f.time for f in fixes] + [received_at]
+                vehicle.filter.rewind(before, times)
+                self.undo(effects)
+                self._transient.update(transient)
+                raise
+
+    def undo(self, effects: Effects) -> None:
+        """Forget what a failed write would have recorded; its routes reload on next use."""
+        self.state.stale.update(effects.changed)
+        for key, told, last in reversed(effects.told):
+            self.state.forget_told(key, told, last)
+
+    async def _reload_stale(self, conn: Any, vehicle: Vehicle) -> None:
+        for route_id in [r for r in vehicle.route_ids if r in self.state.stale]:
+            await self.reload_route(conn, route_id)
+
+    async def reload_route(self, conn: Any, route_id: str) -> None:
+        """Replace a route's in-memory state by its last committed one."""
+        self.state.stale.discard(route_id)
+        old = self.state.routes.get(route_id)
+        route = await self.store.load_route(conn, route_id)
+        if route is not None:
+            kept = self._transient.pop(route_id, None)
+            if kept is not None:
+                route.candidate_stop, route.inside_since, route.heading_to = kept
+            self.state.add_route(route)
+        elif old is not None:
+            self.state.routes.pop(route_id, None)
+            vehicle = self.state.vehicle(old.tenant_id, old.vehicle_id)
+            if route_id in vehicle.route_ids:
+                vehicle.route_ids.remove(route_id)
 
     def _advance(self, vehicle: Vehicle, fix: Fix, effects: Effects, *, etas: bool) -> None:
         early = self.config.progress.early_start_s
@@ -208,6 +265,7 @@ class Tracker:
                 continue
             told = published(eta, fix.time, last)
             self.state.remember_told(key, told)
+            effects.told.append((key, told, last))
             self.sink.told(route.tenant_id, eta.order_id, told)
             data = messages.eta_updated(route, eta, told, tokens.get(eta.stop_id))
             effects.emit(data, route.tenant_id, eta.order_id, subject=eta.order_id)
@@ -259,3 +317,7 @@ class Tracker:
                 "at": at.isoformat(),
             },
         )
+
+
+def _transient(route: RouteState) -> tuple[str | None, datetime | None, str | None]:
+    return route.candidate_stop, route.inside_since, route.heading_to
