@@ -59,13 +59,24 @@ def default_settings(n_orders: int, time_limit_s: float) -> SearchSettings:
     return SearchSettings(time_limit_s, neighbors_ratio=ratio)
 
 
-def solve(problem: PlanningProblem, time_limit_s: float, seed: int) -> PlanResult:
-    """Plan the problem's orders on its fleet within `time_limit_s` seconds."""
+def solve(
+    problem: PlanningProblem, time_limit_s: float, seed: int, work_limit: int | None = None
+) -> PlanResult:
+    """Plan the problem's orders on its fleet within `time_limit_s` seconds.
+
+    With a `work_limit` (solutions explored) that binds before the time limit, the same problem
+    and seed give the same plan on any machine, however loaded.
+    """
     if len(problem.orders) > DECOMPOSE_ABOVE:
         from planner.domain.decompose import solve_by_sectors
 
         return solve_by_sectors(problem, time_limit_s, seed)
-    return solve_with(problem, default_settings(len(problem.orders), time_limit_s))
+    settings = default_settings(len(problem.orders), time_limit_s)
+    if work_limit is not None:
+        settings = SearchSettings(
+            settings.time_limit_s, work_limit, settings.first_solution, settings.neighbors_ratio
+        )
+    return solve_with(problem, settings)
 
 
 def solve_with(
