@@ -7,10 +7,17 @@ from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
+from lastmile_common.travel_profile import (
+    DEFAULT_PROFILE,
+    DETOUR_FACTOR,
+    HOUR,
+    SpeedBand,
+    speed_at,
+)
 
 from planner.domain.geo import FloatMatrix, Location, euclidean_matrix, haversine_matrix
 
-HOUR = 3600
+__all__ = ["DEFAULT_PROFILE", "HOUR", "SpeedBand"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,38 +43,15 @@ class TravelTimes(Protocol):
 
 
 @dataclass(frozen=True, slots=True)
-class SpeedBand:
-    """Road speed for legs departing in [start_s, end_s)."""
-
-    start_s: int
-    end_s: int
-    speed_mps: float
-
-
-# Urban van speeds: rush hours 07:00-09:30 and 16:00-19:00 are slower.
-DEFAULT_PROFILE: tuple[SpeedBand, ...] = (
-    SpeedBand(0, 7 * HOUR, 9.0),
-    SpeedBand(7 * HOUR, 9 * HOUR + 1800, 5.5),
-    SpeedBand(9 * HOUR + 1800, 16 * HOUR, 8.0),
-    SpeedBand(16 * HOUR, 19 * HOUR, 5.5),
-    SpeedBand(19 * HOUR, 24 * HOUR, 9.0),
-)
-
-
-@dataclass(frozen=True, slots=True)
 class GreatCircleTravelTimes:
     """Great-circle distance times a detour factor, at a speed that depends on time of day."""
 
-    detour_factor: float = 1.3
+    detour_factor: float = DETOUR_FACTOR
     profile: tuple[SpeedBand, ...] = DEFAULT_PROFILE
 
     def speed_at(self, t: int) -> float:
         """Road speed for a leg departing at `t` (seconds since midnight, wraps daily)."""
-        t = t % (24 * HOUR)
-        for band in self.profile:
-            if band.start_s <= t < band.end_s:
-                return band.speed_mps
-        return self.profile[-1].speed_mps
+        return speed_at(self.profile, t)
 
     def slowest_speed(self, start_s: int, end_s: int) -> float:
         """Slowest speed of any departure in [start_s, end_s]."""
