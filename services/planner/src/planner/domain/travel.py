@@ -17,8 +17,6 @@ from lastmile_common.travel_profile import (
 
 from planner.domain.geo import FloatMatrix, Location, euclidean_matrix, haversine_matrix
 
-__all__ = ["DEFAULT_PROFILE", "HOUR", "SpeedBand"]
-
 
 @dataclass(frozen=True, slots=True)
 class TravelMatrix:
