@@ -13,7 +13,8 @@ from tracking.domain import progress as prog
 from tracking.domain.proof import distance_check
 from tracking.domain.route import RouteStatus
 from tracking.service_layer import messages
-from tracking.service_layer.tracker import Effects, Tracker
+from tracking.service_layer.effects import Effects
+from tracking.service_layer.tracker import Tracker
 
 
 class StopNotFound(LookupError):

@@ -2,42 +2,25 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from lastmile_common.events.base import EventData
-from lastmile_common.events.envelope import Envelope
 from lastmile_common.events.routes import RouteCancelled, RoutePlanned
 
 from tracking.domain import progress as prog
 from tracking.domain.accuracy import arrival_errors
 from tracking.domain.eta import StopEta, compute_etas
-from tracking.domain.eta_policy import Published, published, should_publish
+from tracking.domain.eta_policy import published, should_publish
 from tracking.domain.fixes import Fix, Verdict, in_order, too_old
 from tracking.domain.route import RouteState, RouteStatus, replan, route_from_event
 from tracking.domain.tokens import new_token, token_expiry
 from tracking.service_layer import messages
 from tracking.service_layer.config import TrackerConfig
+from tracking.service_layer.effects import Effects, stream_position, stream_stop
 from tracking.service_layer.ports import PingSink, Store, Stream, TokenRow
-from tracking.service_layer.state import OrderKey, TrackingState, Vehicle
+from tracking.service_layer.state import TrackingState, Vehicle
 
 _STORED = (Verdict.ACCEPTED, Verdict.OUT_OF_ORDER, Verdict.INACCURATE, Verdict.JUMP)
-
-
-@dataclass
-class Effects:
-    """What one call produced, written at its end in as few round trips as possible."""
-
-    events: list[tuple[Envelope, str]] = field(default_factory=list)
-    told: list[tuple[OrderKey, Published, Published | None]] = field(default_factory=list)
-    changed: dict[str, RouteState] = field(default_factory=dict)
-    errors: list[tuple[str, dict[int, float], datetime]] = field(default_factory=list)
-
-    def emit(self, data: EventData, tenant_id: str, key: str, subject: str | None = None) -> None:
-        """Queue one event for the outbox."""
-        envelope = Envelope.wrap(data, source=messages.SOURCE, tenant=tenant_id, subject=subject)
-        self.events.append((envelope, key))
 
 
 class Tracker:
@@ -140,7 +123,7 @@ class Tracker:
             # ETAs once per call, from the newest fix: a burst is not worth an ETA per ping.
             self._maybe_etas(vehicle, moved, effects)
             sink.position(tenant_id, vehicle_id, moved)
-            self._stream_position(vehicle, moved)
+            stream_position(self.stream, vehicle, moved, self.config.stream_interval_s)
         if effects.events or effects.changed or effects.errors:
             try:
                 await self.write(conn, tenant_id, effects)
@@ -236,9 +219,9 @@ class Tracker:
                     subject=item.stop.order_id,
                 )
                 self._measure(tenant, item.stop.order_id, item.at, effects)
-                self._stream_stop(route, item.stop.stop_id, "arrived", item.at)
+                stream_stop(self.stream, route, item.stop.stop_id, "arrived", item.at)
             elif isinstance(item, prog.StopDeparted):
-                self._stream_stop(route, item.stop.stop_id, "departed", item.at)
+                stream_stop(self.stream, route, item.stop.stop_id, "departed", item.at)
             elif isinstance(item, prog.RouteCompleted):
                 effects.emit(
                     messages.route_completed(route, item),
@@ -287,36 +270,6 @@ class Tracker:
             await self.store.save_routes_and_events(
                 conn, list(effects.changed.values()), effects.events
             )
-
-    def _stream_position(self, vehicle: Vehicle, fix: Fix) -> None:
-        last = vehicle.last_streamed
-        if last is not None and (fix.time - last).total_seconds() < self.config.stream_interval_s:
-            return
-        vehicle.last_streamed = fix.time
-        self.stream.publish(
-            vehicle.tenant_id,
-            "position",
-            {
-                "vehicle_id": vehicle.vehicle_id,
-                "time": fix.time.isoformat(),
-                "lat": fix.lat,
-                "lon": fix.lon,
-                "speed_mps": fix.speed_mps,
-                "heading_deg": fix.heading_deg,
-            },
-        )
-
-    def _stream_stop(self, route: RouteState, stop_id: str, status: str, at: datetime) -> None:
-        self.stream.publish(
-            route.tenant_id,
-            "stop",
-            {
-                "route_id": route.route_id,
-                "stop_id": stop_id,
-                "status": status,
-                "at": at.isoformat(),
-            },
-        )
 
 
 def _transient(route: RouteState) -> tuple[str | None, datetime | None, str | None]:
