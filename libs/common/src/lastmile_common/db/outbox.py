@@ -10,28 +10,29 @@ from lastmile_common.events.envelope import Envelope, encode
 NOTIFY_CHANNEL_SUFFIX = "_outbox"
 
 
-async def add_to_outbox(conn: Connection, envelope: Envelope, key: str) -> None:
-    """Queue an event for publication; call inside the transaction that made the change."""
+OutboxRow = tuple[str, bytes | None, bytes, list[list[str]]]
+
+
+def outbox_row(envelope: Envelope, key: str) -> OutboxRow:
+    """The (topic, key, value, headers) an outbox row stores; headers as base64 pairs."""
     record = encode(envelope, key)
     headers = [[name, base64.b64encode(value).decode()] for name, value in record.headers]
+    return envelope.topic, record.key, record.value, headers
+
+
+async def add_to_outbox(conn: Connection, envelope: Envelope, key: str) -> None:
+    """Queue an event for publication; call inside the transaction that made the change."""
     await conn.execute(
         "INSERT INTO outbox (topic, key, value, headers) VALUES ($1, $2, $3, $4)",
-        envelope.topic,
-        record.key,
-        record.value,
-        headers,
+        *outbox_row(envelope, key),
     )
 
 
 async def add_many_to_outbox(conn: Connection, events: list[tuple[Envelope, str]]) -> None:
     """Queue several events at once (one round trip)."""
-    rows = []
-    for envelope, key in events:
-        record = encode(envelope, key)
-        headers = [[name, base64.b64encode(value).decode()] for name, value in record.headers]
-        rows.append((envelope.topic, record.key, record.value, headers))
     await conn.executemany(
-        "INSERT INTO outbox (topic, key, value, headers) VALUES ($1, $2, $3, $4)", rows
+        "INSERT INTO outbox (topic, key, value, headers) VALUES ($1, $2, $3, $4)",
+        [outbox_row(envelope, key) for envelope, key in events],
     )
 
 

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import base64
 import json
 from datetime import datetime
 from typing import Any
 
-from lastmile_common.db.outbox import add_many_to_outbox
-from lastmile_common.events.envelope import Envelope, encode
+from lastmile_common.db.outbox import add_many_to_outbox, outbox_row
+from lastmile_common.events.envelope import Envelope
 
 from tracking.adapters.metrics import ETA_ERROR
 from tracking.domain.route import RouteState
@@ -87,11 +86,10 @@ class PgStore:
 
 
 def _outbox_row(envelope: Envelope, key: str) -> tuple[str, bytes | None, bytes, str]:
-    # The same row `add_many_to_outbox` writes (headers as base64 pairs), built here so that
-    # it can share a statement with the route upsert.
-    record = encode(envelope, key)
-    headers = [[name, base64.b64encode(value).decode()] for name, value in record.headers]
-    return envelope.topic, record.key, record.value, json.dumps(headers)
+    # The row `add_many_to_outbox` writes, with headers as JSON text so it can share a
+    # statement with the route upsert.
+    topic, record_key, value, headers = outbox_row(envelope, key)
+    return topic, record_key, value, json.dumps(headers)
 
 
 _ROUTES_AND_OUTBOX = """
