@@ -91,3 +91,23 @@ def test_the_fold_takes_events_in_any_order() -> None:
     order = day.orders["o1"]
     assert (order.status, order.arrived_at, order.token) == ("delivered", at, "tok")
     assert day.figures()["delivered"] == 1
+
+
+def test_console_snapshot_links_customers_to_their_tracking_pages() -> None:
+    from lastmile.console.views import snapshot
+
+    body = make_day(DAY, orders=5, seed=2).orders[1].body
+    delivered = OrderDelivered(
+        order_id="o2", route_id="r1", stop_id="s1", delivered_at=datetime(2030, 5, 6, 9, tzinfo=UTC),
+        proof=Proof(photo_ref="p.jpg"), tracking_token="tok2",
+    )  # fmt: skip
+    day = DayState("t1")
+    day.apply(_created(body, "o2"))
+    day.apply(Envelope.wrap(delivered, source="t", tenant="t1"))
+    view = snapshot(day, {"tracking": "http://tracking", "notifier": "http://notifier"})
+    assert view["customers"] == [
+        {"external_id": body["external_id"], "name": body["recipient"]["name"],
+         "status": "delivered", "link": "http://tracking/track/tok2"}
+    ]  # fmt: skip
+    assert view["sink"] == "http://notifier/sink"
+    assert view["figures"]["delivered"] == 1
