@@ -17,6 +17,7 @@ import httpx
 from aiokafka import AIOKafkaProducer
 from lastmile_common.events.envelope import Envelope, encode
 from lastmile_common.events.orders import OrderSubmitted
+from orders.domain.bulk_rows import CSV_COLUMNS
 
 from lastmile.demo.day import DemoOrder
 from lastmile.demo.places import DEPOT_ID, TIME_ZONE
@@ -111,33 +112,8 @@ async def send_kafka(
     return sent
 
 
-CSV_HEADER = [
-    "external_id",
-    "depot_id",
-    "recipient_name",
-    "phone",
-    "email",
-    "channels",
-    "locale",
-    "line1",
-    "line2",
-    "city",
-    "postal_code",
-    "country",
-    "lat",
-    "lon",
-    "window_start",
-    "window_end",
-    "sku",
-    "description",
-    "quantity",
-    "weight_kg",
-    "volume_m3",
-    "service_time_s",
-    "skills",
-    "priority",
-    "drone_eligible",
-]
+# The orders service's own column list, so the demo's CSV never drifts from the importer.
+CSV_HEADER = list(CSV_COLUMNS)
 
 
 def to_csv(orders: Iterable[DemoOrder]) -> str:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import base64
 
 from lastmile_common.db.pool import Connection
+from lastmile_common.events.base import EventData
 from lastmile_common.events.envelope import Envelope, encode
+from lastmile_common.telemetry import current_traceparent
 
 NOTIFY_CHANNEL_SUFFIX = "_outbox"
 
@@ -34,6 +36,22 @@ async def add_many_to_outbox(conn: Connection, events: list[tuple[Envelope, str]
         "INSERT INTO outbox (topic, key, value, headers) VALUES ($1, $2, $3, $4)",
         [outbox_row(envelope, key) for envelope, key in events],
     )
+
+
+async def publish_event(
+    conn: Connection,
+    data: EventData,
+    *,
+    source: str,
+    tenant: str,
+    key: str,
+    subject: str | None = None,
+) -> None:
+    """Wrap event data in an envelope carrying the current trace and queue it in the outbox."""
+    envelope = Envelope.wrap(
+        data, source=source, tenant=tenant, subject=subject, traceparent=current_traceparent()
+    )
+    await add_to_outbox(conn, envelope, key)
 
 
 def decode_headers(stored: list[list[str]]) -> list[tuple[str, bytes]]:

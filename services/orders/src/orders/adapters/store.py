@@ -6,12 +6,10 @@ import json
 from datetime import datetime
 from typing import Any
 
-from lastmile_common.db.outbox import add_to_outbox
+from lastmile_common.db.outbox import publish_event
 from lastmile_common.db.pool import Connection
 from lastmile_common.events.base import EventData
-from lastmile_common.events.envelope import Envelope
 from lastmile_common.events.orders import OrderSpec
-from lastmile_common.telemetry import current_traceparent
 
 from orders.domain.model import Order
 
@@ -120,11 +118,6 @@ class PostgresOrdersStore:
         )
 
     async def publish(self, data: EventData, *, tenant_id: str, key: str, subject: str) -> None:
-        envelope = Envelope.wrap(
-            data,
-            source=SOURCE,
-            tenant=tenant_id,
-            subject=subject,
-            traceparent=current_traceparent(),
+        await publish_event(
+            self.conn, data, source=SOURCE, tenant=tenant_id, key=key, subject=subject
         )
-        await add_to_outbox(self.conn, envelope, key)

@@ -8,13 +8,11 @@ from datetime import date, datetime
 from typing import Any
 
 import asyncpg
-from lastmile_common.db.outbox import add_to_outbox
+from lastmile_common.db.outbox import publish_event
 from lastmile_common.db.pool import Connection
 from lastmile_common.events.base import EventData
-from lastmile_common.events.envelope import Envelope
 from lastmile_common.events.orders import OrderSnapshot
 from lastmile_common.events.routes import PlanCompleted, RoutePlanned, RouteUpdated
-from lastmile_common.telemetry import current_traceparent
 
 from planner.service_layer.fleet import DepotSpec, VehicleSpec
 from planner.service_layer.problem import StoredDepot, StoredVehicle
@@ -327,14 +325,9 @@ class PostgresPlannerStore:
         return bool(status.endswith(" 1"))
 
     async def publish(self, data: EventData, *, tenant_id: str, key: str, subject: str) -> None:
-        envelope = Envelope.wrap(
-            data,
-            source=SOURCE,
-            tenant=tenant_id,
-            subject=subject,
-            traceparent=current_traceparent(),
+        await publish_event(
+            self.conn, data, source=SOURCE, tenant=tenant_id, key=key, subject=subject
         )
-        await add_to_outbox(self.conn, envelope, key)
 
 
 def transactions(pool: asyncpg.Pool) -> Any:
