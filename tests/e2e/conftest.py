@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import shutil
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -11,7 +13,7 @@ import pytest
 
 from lastmile.demo.platform import Platform
 from lastmile.demo.run import DemoConfig, DemoRun, print_figures
-from lastmile.infra.platform import Infrastructure
+from lastmile.infra.platform import Infrastructure, start_infrastructure
 from lastmile.infra.ports import free_port
 from lastmile.services import SERVICES
 from lastmile.supervisor import CONSOLE, Supervisor
@@ -25,8 +27,20 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 @pytest.fixture(scope="session")
-def platform(infra: Infrastructure) -> Iterator[Platform]:
+def e2e_infra() -> Iterator[Infrastructure]:
+    """A broker and database of the e2e run's own: the in-process test apps of the other
+    suites keep consumer groups of the same names alive on the shared session broker."""
+    state = ROOT / ".lastmile" / f"e2e-{os.getpid()}"
+    infrastructure = start_infrastructure(state, fresh_database=True)
+    yield infrastructure
+    infrastructure.stop()
+    shutil.rmtree(state, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def platform(e2e_infra: Infrastructure) -> Iterator[Platform]:
     """All four services and the console, started as processes by the launcher's Supervisor."""
+    infra = e2e_infra
     missing = [spec.name for spec in SERVICES if not spec.available]
     if missing:  # the end-to-end flow needs every service: say so, never skip
         pytest.fail(f"services not installed: {', '.join(missing)}")
