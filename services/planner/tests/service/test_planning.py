@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 
 from lastmile_common.events.orders import OrderCreated
 from lastmile_common.events.routes import PlanCompleted, RouteCancelled, RoutePlanned, RouteUpdated
+from planner.domain.model import PlanResult
 from planner.service_layer import pending
 from planner.service_layer.planning import plan_depot
 from planner.service_layer.replanning import replan_depot
@@ -145,3 +148,40 @@ async def test_a_route_that_loses_every_stop_is_cancelled() -> None:
     [(gone, _)] = store.published
     assert isinstance(gone, RouteCancelled) and gone.version == 2
     assert store.routes[T, route_id].status == "cancelled"
+
+
+class _FinishesDuringSolve(InlineSolver):
+    """The vehicle completes its route while the solver is still running."""
+
+    def __init__(self, store: Any, route_id: str) -> None:
+        super().__init__()
+        self._store = store
+        self._route_id = route_id
+
+    async def run(self, fn: Callable[..., PlanResult], *args: Any, timeout_s: float) -> PlanResult:
+        result = await super().run(fn, *args, timeout_s=timeout_s)
+        await pending.route_completed(self._store, T, self._route_id)
+        return result
+
+
+async def test_a_route_that_finishes_during_the_solve_is_never_extended() -> None:
+    store, route_id, first = await planned_store()
+    await pending.route_started(store, T, route_id)
+    await pending.record_progress(store, T, first, "delivered")
+    await pending.record_order(store, T, order("late", dlat=-0.01), NOW, "order.created")
+    store.published.clear()
+    await replan_depot(
+        FakeTransactions(store),
+        _FinishesDuringSolve(store, route_id),
+        T,
+        "d1",
+        DAY,
+        NOW,
+        time_limit_s=LIMIT,
+        grace_s=1,
+        reason="order.created",
+    )
+    assert not [d for d, _ in store.published if getattr(d, "route_id", None) == route_id]
+    assert store.routes[T, route_id].status == "completed"
+    assert store.pending[T, "late"].status == "open"
+    assert (T, "d1", DAY) in store.replans

@@ -16,7 +16,7 @@ from planner.domain.model import PlanningProblem, Vehicle
 from planner.domain.replan import replan
 from planner.service_layer.clock import to_seconds
 from planner.service_layer.planning import unassigned_of
-from planner.service_layer.ports import SolverRunner, Transactions
+from planner.service_layer.ports import PlannerStore, SolverRunner, Transactions
 from planner.service_layer.problem import build_problem
 from planner.service_layer.publishing import new_id, previous_result, route_data, solved_of
 from planner.service_layer.records import ACTIVE_ROUTE, PendingOrder, StoredRoute
@@ -63,6 +63,11 @@ def locked_chains(
         if chain:
             chains[route.vehicle_id] = chain
     return chains
+
+
+async def _still_active(store: PlannerStore, tenant_id: str, route_id: str) -> bool:
+    current = await store.get_route(tenant_id, route_id)
+    return current is not None and current.status in ACTIVE_ROUTE
 
 
 def _changed(old: StoredRoute, new_solved: dict[str, object]) -> bool:
@@ -131,6 +136,11 @@ async def replan_depot(
         route_ids = []
         for route in result.routes:
             old = by_vehicle.pop(route.vehicle_id, None)
+            if old is not None and not await _still_active(store, tenant_id, old.id):
+                # The vehicle finished while the solver ran: never extend a closed route.
+                # Its new orders stay pending, and another re-plan places them elsewhere.
+                await store.request_replan(tenant_id, depot_id, day, now, "route finished")
+                continue
             solved = solved_of(route)
             if old is not None and not _changed(old, solved):
                 route_ids.append(old.id)
