@@ -4,6 +4,7 @@ and stopped in the right order."""
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -19,6 +20,10 @@ from lastmile_common.kafka.relay import OutboxRelay
 from lastmile_common.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
+
+# Profiled on tracking's ping path: with live state in memory, the default young-generation
+# threshold (700 allocations) spent ~20% of the consumer's time in the collector.
+GC_THRESHOLDS = (50_000, 20, 10)
 
 
 @dataclass
@@ -75,7 +80,16 @@ async def start_runtime(
     runtime = Runtime(service, settings, pool, producer, relay)
     runtime.runners = [ConsumerRunner(sub, pool, producer, kafka) for sub in subscriptions]
     await asyncio.gather(*(runner.start() for runner in runtime.runners))
+    settle_heap()
     return runtime
+
+
+def settle_heap() -> None:
+    """Move what startup built (modules, recovered state) out of the collector's sight and
+    collect young objects less often; call again after loading a large state."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(*GC_THRESHOLDS)
 
 
 async def stop_runtime(runtime: Runtime) -> None:

@@ -32,6 +32,7 @@ class KafkaSettings:
     backoff_initial_s: float
     backoff_max_s: float
     max_poll_records: int
+    inbox_retention_hours: float = 192.0
     security_protocol: str = "PLAINTEXT"
     sasl_mechanism: str | None = None
     sasl_username: str | None = None
@@ -79,6 +80,8 @@ class ServiceSettings(BaseSettings):
     consumer_backoff_initial_s: float = Field(default=0.2, gt=0)
     consumer_backoff_max_s: float = Field(default=5.0, gt=0)
     consumer_max_poll_records: int = Field(default=500, ge=1)
+    # Longer than any topic keeps an event (168 h), so a redelivery always meets its claim.
+    consumer_inbox_retention_hours: float = Field(default=192.0, gt=0)
     outbox_batch_size: int = Field(default=500, ge=1)
     outbox_poll_interval_s: float = Field(default=0.2, gt=0)
     otel_exporter_otlp_endpoint: str | None = None
@@ -126,6 +129,7 @@ class ServiceSettings(BaseSettings):
             backoff_initial_s=self.consumer_backoff_initial_s,
             backoff_max_s=self.consumer_backoff_max_s,
             max_poll_records=self.consumer_max_poll_records,
+            inbox_retention_hours=self.consumer_inbox_retention_hours,
             security_protocol=self.kafka_security_protocol,
             sasl_mechanism=self.kafka_sasl_mechanism,
             sasl_username=self.kafka_sasl_username,

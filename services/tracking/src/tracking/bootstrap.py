@@ -8,7 +8,7 @@ from typing import cast
 from fastapi import FastAPI
 from lastmile_common.http.app import create_service_app
 from lastmile_common.kafka.consumer import ConsumerRunner, Subscription
-from lastmile_common.runtime import Runtime, start_runtime
+from lastmile_common.runtime import Runtime, settle_heap, start_runtime
 
 from tracking.adapters.broadcast import Broadcaster
 from tracking.adapters.ping_writer import PingWriter
@@ -76,6 +76,7 @@ def create_app(settings: TrackingSettings) -> FastAPI:
             counts = await recover(conn, state, settings.token_ttl_after_route_s)
         log.info("tracking state recovered", extra=counts)
         await writer.start()
+        settle_heap()  # the recovered routes and vehicles are long-lived
         app.state.tracker = tracker
         app.state.ping_writer = writer
         await _start_consumers(runtime, subscriptions(tracker), settings)

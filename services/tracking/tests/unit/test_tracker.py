@@ -5,7 +5,8 @@ from typing import Any
 
 import pytest
 from lastmile_common.events.routes import RouteCancelled, RouteUpdated
-from tracking.domain.route import RouteStatus
+from tracking.domain.route import RouteState, RouteStatus
+from tracking.entrypoints.kafka import BatchWriter
 from tracking.service_layer.completion import CompleteStop, StopAlreadyCompleted, complete_stop
 from tracking.service_layer.config import TrackerConfig
 from tracking.service_layer.state import TrackingState
@@ -22,9 +23,6 @@ class FakeStore:
         self.tokens: list[Any] = []
         self.errors: list[Any] = []
 
-    async def save_route(self, conn: Any, route: Any) -> None:
-        self.routes[route.route_id] = route.to_json()
-
     async def save_tokens(self, conn: Any, tenant_id: str, rows: list[Any]) -> None:
         self.tokens.extend(rows)
 
@@ -38,8 +36,12 @@ class FakeStore:
 
     async def save_routes_and_events(self, conn: Any, routes: list[Any], events: list[Any]) -> None:
         for route in routes:
-            await self.save_route(conn, route)
+            self.routes[route.route_id] = route.to_json()
         await self.add_events(conn, events)
+
+    async def load_route(self, conn: Any, route_id: str) -> Any:
+        saved = self.routes.get(route_id)
+        return RouteState.from_json(saved) if saved else None
 
     def of(self, kind: str) -> list[Any]:
         return [(e.data, key) for e, key in self.events if e.type == kind]
@@ -200,12 +202,6 @@ class FlakyStore(FakeStore):
             raise ConnectionError("database went away")
         await super().save_routes_and_events(conn, routes, events)
 
-    async def load_route(self, conn: Any, route_id: str) -> Any:
-        from tracking.domain.route import RouteState
-
-        saved = self.routes.get(route_id)
-        return RouteState.from_json(saved) if saved else None
-
 
 async def test_a_failed_write_is_retried_without_losing_the_arrival() -> None:
     event = planned_route("r1", "v1", T0, stops=2)
@@ -234,3 +230,53 @@ async def test_a_failed_write_is_retried_without_losing_the_arrival() -> None:
     assert len(store.of("route.started")) == 1
     sequences = [d.sequence for d, k in store.of("eta.updated") if k == "r1-o2"]
     assert sequences == sorted(set(sequences))
+
+
+class CountingStore(FakeStore):
+    def __init__(self) -> None:
+        super().__init__()
+        self.writes = 0
+
+    async def save_routes_and_events(self, conn: Any, routes: list[Any], events: list[Any]) -> None:
+        self.writes += 1
+        await super().save_routes_and_events(conn, routes, events)
+
+
+async def test_a_batch_writes_once_and_a_rolled_back_batch_is_replayed_exactly() -> None:
+    event = planned_route("r1", "v1", T0, stops=2)
+    fixes = route_trace(event, T0)
+    probe, probe_store, _ = make()
+    await probe.route_planned(None, "t1", event)
+    await feed(probe, fixes)
+    store = CountingStore()
+    tracker = Tracker(TrackingState(), store, FakeSink(), FakeStream(), TrackerConfig())
+    await tracker.route_planned(None, "t1", event)
+    writer = BatchWriter(tracker)
+    chunks = [fixes[i : i + 25] for i in range(0, len(fixes), 25)]
+    for number, chunk in enumerate(chunks):
+        attempts = [chunk] if number % 2 else [chunk, *[[fix] for fix in chunk]]
+        for index, batch in enumerate(attempts):
+            writer.begin()
+            for fix in batch:
+                await tracker.pings(
+                    None, "t1", "v1", [fix], fix.time + timedelta(seconds=1), writer.batch
+                )
+            if number % 2 == 0 and index == 0:
+                writer.rolled_back()  # the transaction failed: its events are retried one by one
+                continue
+            await writer.before_commit(None)  # type: ignore[arg-type]
+    assert store.writes < len(fixes) / 4  # once per batch with something to write, not per ping
+    for kind in ("route.started", "stop.arrived"):
+        got = [(_untokened(d.model_dump()), k) for d, k in store.of(kind)]
+        want = [(_untokened(d.model_dump()), k) for d, k in probe_store.of(kind)]
+        assert got and got == want, kind
+    assert len(store.of("eta.updated")) == len(probe_store.of("eta.updated"))
+
+
+def _untokened(value: Any) -> Any:
+    """An event's fields without the random tracking tokens (each tracker draws its own)."""
+    if isinstance(value, dict):
+        return {k: _untokened(v) for k, v in value.items() if k != "tracking_token"}
+    if isinstance(value, list | tuple):
+        return [_untokened(v) for v in value]
+    return value

@@ -14,3 +14,14 @@ async def claim(conn: Connection, consumer: str, event_ids: list[str]) -> set[st
         event_ids,
     )
     return {row["event_id"] for row in rows}
+
+
+async def prune(conn: Connection, consumer: str, older_than_hours: float) -> int:
+    """Forget a consumer's claims older than the longest a topic keeps an event; return how many."""
+    status: str = await conn.execute(
+        "DELETE FROM inbox WHERE consumer = $1"
+        " AND processed_at < now() - make_interval(secs => $2)",
+        consumer,
+        older_than_hours * 3600.0,
+    )
+    return int(status.rsplit(" ", 1)[-1])

@@ -8,7 +8,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import TypeAlias
+from typing import Protocol, TypeAlias
 
 import asyncpg
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListener, TopicPartition
@@ -16,7 +16,7 @@ from aiokafka.structs import ConsumerRecord, OffsetAndMetadata
 from opentelemetry import trace
 from opentelemetry.propagate import extract
 
-from lastmile_common.db.inbox import claim
+from lastmile_common.db.inbox import claim, prune
 from lastmile_common.db.pool import Connection
 from lastmile_common.events.envelope import Envelope, UndecodableEvent, decode
 from lastmile_common.kafka.dead_letter import send_to_dlt
@@ -29,10 +29,26 @@ tracer = trace.get_tracer(__name__)
 
 Handler = Callable[[Connection, Envelope], Awaitable[None]]
 Record: TypeAlias = "ConsumerRecord[bytes, bytes]"
+PRUNE_EVERY_S = 3600.0
 
 
 class PermanentError(Exception):
     """Raised by a handler for an event that can never succeed: dead-lettered without retries."""
+
+
+class BatchHooks(Protocol):
+    """Lets handlers defer their writes to the end of the runner's transaction.
+
+    `begin` opens a batch, `before_commit` writes what its handlers gathered on the batch's
+    connection just before COMMIT, and `rolled_back` undoes in-memory state of a batch whose
+    transaction did not commit (its events are then retried one by one, each a batch of its own).
+    """
+
+    def begin(self) -> None: ...
+
+    async def before_commit(self, conn: Connection) -> None: ...
+
+    def rolled_back(self) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -40,12 +56,14 @@ class Subscription:
     """A consumer group: its name, the topics it reads, and a handler per event type.
 
     A handler's only effects go through the connection it is given, inside the runner's
-    transaction; events of types without a handler are skipped (other consumers want them).
+    transaction (directly, or gathered and written by `hooks.before_commit`); events of types
+    without a handler are skipped (other consumers want them).
     """
 
     name: str
     topics: tuple[str, ...]
     handlers: Mapping[str, Handler]
+    hooks: BatchHooks | None = None
 
 
 @dataclass
@@ -107,14 +125,22 @@ class ConsumerRunner:
 
     async def _run(self) -> None:
         assert self._consumer is not None
+        loop = asyncio.get_running_loop()
+        next_prune = loop.time()
         while not self._stopping.is_set():
             try:
+                if loop.time() >= next_prune:
+                    next_prune = loop.time() + PRUNE_EVERY_S
+                    await self._prune_inbox()
                 batches = await self._consumer.getmany(timeout_ms=200)
-                async with self._lock:
-                    for tp, records in batches.items():
-                        await self._process_partition(records)
+                if batches:
+                    async with self._lock:
+                        await self._process([r for records in batches.values() for r in records])
                         await self._consumer.commit(
-                            {tp: OffsetAndMetadata(records[-1].offset + 1, "")}
+                            {
+                                tp: OffsetAndMetadata(records[-1].offset + 1, "")
+                                for tp, records in batches.items()
+                            }
                         )
                 self._report_lag()
             except asyncio.CancelledError:
@@ -125,6 +151,12 @@ class ConsumerRunner:
                 await self._rewind_to_committed()
                 await asyncio.sleep(1.0)
 
+    async def _prune_inbox(self) -> None:
+        async with self._pool.acquire() as conn:
+            pruned = await prune(conn, self.name, self._kafka.inbox_retention_hours)
+        if pruned:
+            log.info("pruned inbox", extra={"consumer": self.name, "rows": pruned})
+
     async def _rewind_to_committed(self) -> None:
         assert self._consumer is not None
         for tp in self._consumer.assignment():
@@ -134,7 +166,9 @@ class ConsumerRunner:
             else:
                 self._consumer.seek(tp, committed)
 
-    async def _process_partition(self, records: list[Record]) -> None:
+    async def _process(self, records: list[Record]) -> None:
+        """Every record of one fetch (all partitions) in one transaction, per-partition order
+        kept; if it fails, each event alone with retries."""
         decoded: list[_Decoded] = []
         for record in records:
             try:
@@ -158,15 +192,30 @@ class ConsumerRunner:
             for item in decoded:
                 await self._handle_with_retries(item)
 
+    async def _transaction(self, items: list[_Decoded]) -> None:
+        """Claim the events in the inbox, run their handlers and the batch hooks, COMMIT."""
+        hooks = self.subscription.hooks
+        async with self._pool.acquire() as conn:
+            if hooks is not None:
+                hooks.begin()
+            try:
+                async with conn.transaction():
+                    new_ids = await claim(conn, self.name, list({i.envelope.id for i in items}))
+                    for item in items:
+                        if item.envelope.id not in new_ids:
+                            continue
+                        new_ids.discard(item.envelope.id)  # a duplicate in the batch counts once
+                        await self._call_handler(conn, item.envelope)
+                    if hooks is not None:
+                        await hooks.before_commit(conn)
+            except BaseException:
+                if hooks is not None:
+                    hooks.rolled_back()
+                raise
+
     async def _handle_batch(self, items: list[_Decoded]) -> None:
         started = time.perf_counter()
-        async with self._pool.acquire() as conn, conn.transaction():
-            new_ids = await claim(conn, self.name, list({i.envelope.id for i in items}))
-            for item in items:
-                if item.envelope.id not in new_ids:
-                    continue
-                new_ids.discard(item.envelope.id)  # a duplicate inside the batch counts once
-                await self._call_handler(conn, item.envelope)
+        await self._transaction(items)
         elapsed = (time.perf_counter() - started) / len(items)
         for item in items:
             HANDLER_SECONDS.labels(self.name, item.envelope.type).observe(elapsed)
@@ -178,9 +227,7 @@ class ConsumerRunner:
             attempt += 1
             started = time.perf_counter()
             try:
-                async with self._pool.acquire() as conn, conn.transaction():
-                    if await claim(conn, self.name, [item.envelope.id]):
-                        await self._call_handler(conn, item.envelope)
+                await self._transaction([item])
                 HANDLER_SECONDS.labels(self.name, item.envelope.type).observe(
                     time.perf_counter() - started
                 )

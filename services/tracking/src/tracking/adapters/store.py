@@ -17,21 +17,6 @@ from tracking.service_layer.ports import TokenRow
 class PgStore:
     """The `Store` port on PostgreSQL."""
 
-    async def save_route(self, conn: Any, route: RouteState) -> None:
-        """Insert or replace a route and its progress."""
-        await conn.execute(
-            "INSERT INTO routes (route_id, tenant_id, vehicle_id, version, status, state)"
-            " VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (route_id) DO UPDATE SET"
-            " vehicle_id = EXCLUDED.vehicle_id, version = EXCLUDED.version,"
-            " status = EXCLUDED.status, state = EXCLUDED.state, updated_at = now()",
-            route.route_id,
-            route.tenant_id,
-            route.vehicle_id,
-            route.version,
-            route.status.value,
-            route.to_json(),
-        )
-
     async def load_route(self, conn: Any, route_id: str) -> RouteState | None:
         """The last committed state of a route."""
         raw = await conn.fetchval("SELECT state FROM routes WHERE route_id = $1", route_id)

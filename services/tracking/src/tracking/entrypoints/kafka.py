@@ -10,6 +10,7 @@ from lastmile_common.events.topics import GPS_PINGS, ROUTES
 from lastmile_common.kafka.consumer import Subscription
 
 from tracking.domain.fixes import Fix
+from tracking.service_layer.effects import Batch
 from tracking.service_layer.tracker import Tracker
 
 
@@ -27,28 +28,56 @@ def to_fix(ping: Ping) -> Fix:
     )
 
 
+class BatchWriter:
+    """The runner's batch hooks for one consumer group: the tracker's effects of a whole fetch
+    written in one statement before COMMIT, and undone in memory if the batch rolls back."""
+
+    def __init__(self, tracker: Tracker) -> None:
+        self._tracker = tracker
+        self.batch = Batch()
+
+    def begin(self) -> None:
+        """A new transaction: nothing gathered yet."""
+        self.batch = Batch()
+
+    async def before_commit(self, conn: Connection) -> None:
+        """Write what the batch's events changed."""
+        if self.batch.effects.to_write:
+            await self._tracker.write(conn, self.batch.effects)
+
+    def rolled_back(self) -> None:
+        """Undo the batch's changes to the live state."""
+        self.batch.rollback()
+
+
 def subscriptions(tracker: Tracker) -> list[Subscription]:
     """The two consumer groups of tracking."""
+    routes, pings = BatchWriter(tracker), BatchWriter(tracker)
 
     async def on_route(conn: Connection, envelope: Envelope) -> None:
         assert isinstance(envelope.data, RoutePlanned)
-        await tracker.route_planned(conn, envelope.tenant, envelope.data)
+        await tracker.route_planned(conn, envelope.tenant, envelope.data, routes.batch)
 
     async def on_cancel(conn: Connection, envelope: Envelope) -> None:
         assert isinstance(envelope.data, RouteCancelled)
-        await tracker.route_cancelled(conn, envelope.tenant, envelope.data)
+        await tracker.route_cancelled(conn, envelope.tenant, envelope.data, routes.batch)
 
     async def on_ping(conn: Connection, envelope: Envelope) -> None:
         ping = envelope.data
         assert isinstance(ping, Ping)
-        await tracker.pings(conn, envelope.tenant, ping.vehicle_id, [to_fix(ping)], envelope.time)
+        fixes = [to_fix(ping)]
+        await tracker.pings(
+            conn, envelope.tenant, ping.vehicle_id, fixes, envelope.time, pings.batch
+        )
 
     async def on_batch(conn: Connection, envelope: Envelope) -> None:
-        batch = envelope.data
-        assert isinstance(batch, PingBatch)
+        data = envelope.data
+        assert isinstance(data, PingBatch)
         # A ping naming another vehicle inside a batch is not this vehicle's position.
-        fixes = [to_fix(p) for p in batch.pings if p.vehicle_id == batch.vehicle_id]
-        await tracker.pings(conn, envelope.tenant, batch.vehicle_id, fixes, envelope.time)
+        fixes = [to_fix(p) for p in data.pings if p.vehicle_id == data.vehicle_id]
+        await tracker.pings(
+            conn, envelope.tenant, data.vehicle_id, fixes, envelope.time, pings.batch
+        )
 
     return [
         Subscription(
@@ -59,10 +88,12 @@ def subscriptions(tracker: Tracker) -> list[Subscription]:
                 "route.updated": on_route,
                 "route.cancelled": on_cancel,
             },
+            hooks=routes,
         ),
         Subscription(
             name="tracking-pings",
             topics=(GPS_PINGS,),
             handlers={"ping": on_ping, "ping.batch": on_batch},
+            hooks=pings,
         ),
     ]

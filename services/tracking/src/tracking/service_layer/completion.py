@@ -128,7 +128,7 @@ async def complete_stop(tracker: Tracker, conn: Any, cmd: CompleteStop) -> dict[
     if route.status is RouteStatus.STARTED and vehicle.last is not None:
         tracker.refresh_etas(route, vehicle.last, effects, force=False)
     try:
-        await tracker.write(conn, tenant, effects)
+        await tracker.write(conn, effects)
     except BaseException:
         tracker.undo(effects)  # the driver's retry must not meet a 409
         raise

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -23,12 +24,46 @@ class Effects:
     events: list[tuple[Envelope, str]] = field(default_factory=list)
     told: list[tuple[OrderKey, Published, Published | None]] = field(default_factory=list)
     changed: dict[str, RouteState] = field(default_factory=dict)
-    errors: list[tuple[str, dict[int, float], datetime]] = field(default_factory=list)
+    # (tenant id, order id, error in seconds per horizon in minutes, arrival time)
+    errors: list[tuple[str, str, dict[int, float], datetime]] = field(default_factory=list)
+
+    @property
+    def to_write(self) -> bool:
+        """Whether anything must be written in the transaction."""
+        return bool(self.events or self.changed or self.errors)
+
+    def merge(self, other: Effects) -> None:
+        """Add another call's effects to these (the newest state of a route wins)."""
+        self.events.extend(other.events)
+        self.told.extend(other.told)
+        self.changed.update(other.changed)
+        self.errors.extend(other.errors)
 
     def emit(self, data: EventData, tenant_id: str, key: str, subject: str | None = None) -> None:
         """Queue one event for the outbox."""
         envelope = Envelope.wrap(data, source=messages.SOURCE, tenant=tenant_id, subject=subject)
         self.events.append((envelope, key))
+
+
+class Batch:
+    """The effects of the events handled in one consumer transaction, written together before
+    it commits, and how to undo what they did to the in-memory state if it does not."""
+
+    def __init__(self) -> None:
+        self.effects = Effects()
+        self._undo: list[Callable[[], None]] = []
+
+    def add(self, effects: Effects, undo: Callable[[], None]) -> None:
+        """Gather one call's effects and its undo."""
+        self.effects.merge(effects)
+        self._undo.append(undo)
+
+    def rollback(self) -> None:
+        """Undo every gathered call, newest first; the batch is then empty."""
+        for undo in reversed(self._undo):
+            undo()
+        self._undo.clear()
+        self.effects = Effects()
 
 
 def stream_position(stream: Stream, vehicle: Vehicle, fix: Fix, interval_s: float) -> None:

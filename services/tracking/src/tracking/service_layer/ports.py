@@ -17,9 +17,6 @@ TokenRow = tuple[str, str, str, str, datetime]  # token, order id, route id, sto
 class Store(Protocol):
     """Transactional writes, all on the caller's connection (the consumer's transaction)."""
 
-    async def save_route(self, conn: Any, route: RouteState) -> None:
-        """Insert or replace a route and its progress."""
-
     async def load_route(self, conn: Any, route_id: str) -> RouteState | None:
         """The last committed state of a route."""
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -16,7 +17,7 @@ from tracking.domain.route import RouteState, RouteStatus, replan, route_from_ev
 from tracking.domain.tokens import new_token, token_expiry
 from tracking.service_layer import messages
 from tracking.service_layer.config import TrackerConfig
-from tracking.service_layer.effects import Effects, stream_position, stream_stop
+from tracking.service_layer.effects import Batch, Effects, stream_position, stream_stop
 from tracking.service_layer.ports import PingSink, Store, Stream, TokenRow
 from tracking.service_layer.state import TrackingState, Vehicle
 
@@ -24,7 +25,11 @@ _STORED = (Verdict.ACCEPTED, Verdict.OUT_OF_ORDER, Verdict.INACCURATE, Verdict.J
 
 
 class Tracker:
-    """Applies route events, pings and completions to the live state and emits events."""
+    """Applies route events, pings and completions to the live state and emits events.
+
+    Each call either writes its effects at once on `conn`, or, given a `Batch`, adds them to it
+    (with their undo) for the consumer runner to write once before its transaction commits.
+    """
 
     def __init__(
         self,
@@ -44,7 +49,9 @@ class Tracker:
         self.verdicts: dict[Verdict, int] = dict.fromkeys(Verdict, 0)
         self._transient: dict[str, tuple[str | None, datetime | None, str | None]] = {}
 
-    async def route_planned(self, conn: Any, tenant_id: str, event: RoutePlanned) -> None:
+    async def route_planned(
+        self, conn: Any, tenant_id: str, event: RoutePlanned, batch: Batch | None = None
+    ) -> None:
         """A new route or a newer version of one; older versions are ignored."""
         old = self.state.routes.get(event.route_id)
         if old is not None and (old.version >= event.version or old.tenant_id != tenant_id):
@@ -71,31 +78,41 @@ class Tracker:
         self._replay_pending(vehicle, route, effects)
         if route.status is RouteStatus.STARTED and vehicle.last is not None:
             self.refresh_etas(route, vehicle.last, effects, force=False)
-        try:
-            await self.write(conn, tenant_id, effects)
-        except BaseException:
+
+        def undo() -> None:
             # Rolled back: the retry must find the old version and the waiting pings again.
             if old is None:
                 self.state.routes.pop(route.route_id, None)
-                vehicle.route_ids.remove(route.route_id)
+                if route.route_id in vehicle.route_ids:
+                    vehicle.route_ids.remove(route.route_id)
             else:
                 self.state.routes[route.route_id] = old
             vehicle.pending.extend(waiting)
             vehicle.filter.last = before
             self.undo(Effects(told=effects.told))
-            raise
 
-    async def route_cancelled(self, conn: Any, tenant_id: str, event: RouteCancelled) -> None:
+        await self._finish(conn, effects, undo, batch)
+
+    async def route_cancelled(
+        self, conn: Any, tenant_id: str, event: RouteCancelled, batch: Batch | None = None
+    ) -> None:
         """A cancelled route stops being followed (unless a newer version already replaced it)."""
         route = self.state.routes.get(event.route_id)
         if route is None or route.tenant_id != tenant_id or route.version > event.version:
             return
         route.status = RouteStatus.CANCELLED
-        await self.store.save_route(conn, route)
+        effects = Effects(changed={route.route_id: route})
+        await self._finish(conn, effects, lambda: self.undo(effects), batch)
         self.stream.publish(tenant_id, "route", {"route_id": route.route_id, "status": "cancelled"})
 
     async def pings(
-        self, conn: Any, tenant_id: str, vehicle_id: str, fixes: list[Fix], received_at: datetime
+        self,
+        conn: Any,
+        tenant_id: str,
+        vehicle_id: str,
+        fixes: list[Fix],
+        received_at: datetime,
+        batch: Batch | None = None,
     ) -> None:
         """The hot path: clean, store (buffered), move the vehicle along its route."""
         vehicle = self.state.vehicle(tenant_id, vehicle_id)
@@ -124,16 +141,29 @@ class Tracker:
             self._maybe_etas(vehicle, moved, effects)
             sink.position(tenant_id, vehicle_id, moved)
             stream_position(self.stream, vehicle, moved, self.config.stream_interval_s)
-        if effects.events or effects.changed or effects.errors:
-            try:
-                await self.write(conn, tenant_id, effects)
-            except BaseException:
-                # The transaction will roll back: make the retry see these pings afresh.
-                times = [f.time for f in fixes] + [received_at]
-                vehicle.filter.rewind(before, times)
-                self.undo(effects)
-                self._transient.update(transient)
-                raise
+
+        def undo() -> None:
+            # The transaction rolled back: make the retry see these pings afresh.
+            vehicle.filter.rewind(before, [f.time for f in fixes] + [received_at])
+            self.undo(effects)
+            self._transient.update(transient)
+
+        await self._finish(conn, effects, undo, batch)
+
+    async def _finish(
+        self, conn: Any, effects: Effects, undo: Callable[[], None], batch: Batch | None
+    ) -> None:
+        """Write a call's effects now (undoing it if that fails), or leave them to its batch."""
+        if batch is not None:
+            batch.add(effects, undo)
+            return
+        if not effects.to_write:
+            return
+        try:
+            await self.write(conn, effects)
+        except BaseException:
+            undo()
+            raise
 
     def undo(self, effects: Effects) -> None:
         """Forget what a failed write would have recorded; its routes reload on next use."""
@@ -260,11 +290,11 @@ class Tracker:
         history = self.state.history.get((tenant_id, order_id), [])
         errors = arrival_errors(history, arrived_at)
         if errors:
-            effects.errors.append((order_id, errors, arrived_at))
+            effects.errors.append((tenant_id, order_id, errors, arrived_at))
 
-    async def write(self, conn: Any, tenant_id: str, effects: Effects) -> None:
-        """Write what a call changed: routes and events together, ETA errors apart (rare)."""
-        for order_id, errors, at in effects.errors:
+    async def write(self, conn: Any, effects: Effects) -> None:
+        """Write what calls changed: routes and events together, ETA errors apart (rare)."""
+        for tenant_id, order_id, errors, at in effects.errors:
             await self.store.save_errors(conn, tenant_id, order_id, errors, at)
         if effects.changed or effects.events:
             await self.store.save_routes_and_events(
