@@ -6,6 +6,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+from lastmile_common.events.deliveries import RouteCompleted
 from lastmile_common.events.orders import OrderCreated
 from lastmile_common.events.routes import PlanCompleted, RouteCancelled, RoutePlanned, RouteUpdated
 from planner.domain.model import PlanResult
@@ -160,8 +161,20 @@ class _FinishesDuringSolve(InlineSolver):
 
     async def run(self, fn: Callable[..., PlanResult], *args: Any, timeout_s: float) -> PlanResult:
         result = await super().run(fn, *args, timeout_s=timeout_s)
-        await pending.route_completed(self._store, T, self._route_id)
+        await pending.route_completed(self._store, T, _completed(self._route_id), NOW)
         return result
+
+
+def _completed(route_id: str, *unserved: str) -> RouteCompleted:
+    return RouteCompleted(
+        route_id=route_id,
+        depot_id="d1",
+        vehicle_id="v1",
+        completed_at=NOW,
+        delivered=1,
+        failed=0,
+        unserved_order_ids=unserved,
+    )
 
 
 async def test_a_route_that_finishes_during_the_solve_is_never_extended() -> None:
@@ -185,3 +198,25 @@ async def test_a_route_that_finishes_during_the_solve_is_never_extended() -> Non
     assert store.routes[T, route_id].status == "completed"
     assert store.pending[T, "late"].status == "open"
     assert (T, "d1", DAY) in store.replans
+
+
+async def test_orders_a_finished_route_never_served_are_replanned_elsewhere() -> None:
+    store, route_id, first = await planned_store()
+    await pending.route_started(store, T, route_id)
+    await pending.record_progress(store, T, first, "delivered")
+    # The route.updated that added o2/o3 crossed the vehicle's return: tracking hands them back.
+    others = [o for o in store.routes[T, route_id].order_ids if o != first]
+    assert not await pending.route_completed(store, T, _completed(route_id), NOW)
+    assert store.replans == {}
+    assert await pending.route_completed(store, T, _completed(route_id, *others), NOW)
+    assert store.routes[T, route_id].status == "completed"
+    [request] = store.replans.values()
+    assert request.reasons == ("route finished unserved",)
+    await store.save_vehicle(van("v2"))
+    store.published.clear()
+    await replan_depot(
+        FakeTransactions(store), InlineSolver(), T, "d1", DAY, NOW, time_limit_s=LIMIT, grace_s=1
+    )
+    [(route, _)] = store.published
+    assert isinstance(route, RoutePlanned) and route.route_id != route_id
+    assert sorted(s.order_id for s in route.stops) == sorted(others)

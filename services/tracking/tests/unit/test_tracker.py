@@ -176,6 +176,20 @@ async def test_completion_publishes_delivery_and_route_completion() -> None:
     completed = store.of("route.completed")[0]
     assert completed[1] == "r1"
     assert (completed[0].delivered, completed[0].failed) == (1, 1)
+    assert completed[0].unserved_order_ids == ()
+
+
+async def test_a_replan_that_reaches_a_finished_route_hands_its_new_stops_back() -> None:
+    tracker, store, _ = make()
+    await tracker.route_planned(None, "t1", planned_route("r1", "v1", T0, stops=1))
+    await complete_stop(tracker, None, CompleteStop("t1", "r1", "r1-s1", "delivered", T0))
+    v2 = RouteUpdated(**planned_route("r1", "v1", T0, stops=2, version=2).model_dump())
+    await tracker.route_planned(None, "t1", v2)
+    assert tracker.state.routes["r1"].status is RouteStatus.COMPLETED  # never reopened
+    first, again = (data for data, _ in store.of("route.completed"))
+    assert (first.route_version, first.unserved_order_ids) == (1, ())
+    assert (again.route_version, again.unserved_order_ids) == (2, ("r1-o2",))
+    assert (again.delivered, again.failed, again.completed_at) == (1, 0, first.completed_at)
 
 
 async def test_eta_accuracy_is_measured_on_arrival() -> None:

@@ -85,11 +85,17 @@ class OrderDeliveryFailed(EventData):
 
 
 class RouteCompleted(EventData):
-    """A vehicle finished its route."""
+    """A vehicle finished its route.
+
+    Published again, for the newer version, when a re-plan added stops to a route that had
+    already finished: those orders are listed as unserved, for the planner to place elsewhere.
+    """
 
     route_id: str
+    route_version: int = 1
     depot_id: str
     vehicle_id: str
     completed_at: UtcDatetime
     delivered: int = Field(ge=0)
     failed: int = Field(ge=0)
+    unserved_order_ids: tuple[str, ...] = ()

@@ -63,7 +63,7 @@ def subscriptions(
     async def on_completed(conn: Connection, envelope: Envelope) -> None:
         assert isinstance(envelope.data, RouteCompleted)
         await pending.route_completed(
-            PostgresPlannerStore(conn), envelope.tenant, envelope.data.route_id
+            PostgresPlannerStore(conn), envelope.tenant, envelope.data, clock()
         )
 
     order_handlers: dict[str, Handler] = {

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date, datetime
 
-from lastmile_common.events.deliveries import StopArrived
+from lastmile_common.events.deliveries import RouteCompleted, StopArrived
 from lastmile_common.events.orders import OrderCancelled, OrderSnapshot
 
 from planner.service_layer.clock import service_date_of
@@ -108,11 +108,24 @@ async def route_started(store: PlannerStore, tenant_id: str, route_id: str) -> N
         await store.set_route_status(tenant_id, route_id, "started")
 
 
-async def route_completed(store: PlannerStore, tenant_id: str, route_id: str) -> None:
-    """The vehicle finished: the route is no longer re-planned."""
-    route = await store.get_route(tenant_id, route_id)
-    if route is not None and route.status in ("planned", "started"):
-        await store.set_route_status(tenant_id, route_id, "completed")
+async def route_completed(
+    store: PlannerStore, tenant_id: str, event: RouteCompleted, at: datetime
+) -> bool:
+    """The vehicle finished: the route is no longer re-planned. Orders it never served (a
+    re-plan added them after it finished) ask for a re-plan that places them elsewhere."""
+    route = await store.get_route(tenant_id, event.route_id)
+    if route is None:
+        return False
+    if route.status in ("planned", "started"):
+        await store.set_route_status(tenant_id, route.id, "completed")
+    for order_id in event.unserved_order_ids:
+        order = await store.get_pending(tenant_id, order_id)
+        if order is not None and order.status == "open" and order.progress is None:
+            await store.request_replan(
+                tenant_id, route.depot_id, route.service_date, at, "route finished unserved"
+            )
+            return True
+    return False
 
 
 async def stop_arrived(

@@ -176,7 +176,7 @@ def replan(old: RouteState, new: RouteState) -> RouteState:
         stop.status, stop.arrived_at = before.status, before.arrived_at
         stop.departed_at, stop.resolved_at = before.departed_at, before.resolved_at
         stop.token = stop.token or before.token
-    new.status, new.started_at = old.status, old.started_at
+    new.status, new.started_at, new.completed_at = old.status, old.started_at, old.completed_at
     new.last_visited_seq = old.last_visited_seq
     if old.at_stop and new.stop(old.at_stop):
         new.at_stop = old.at_stop

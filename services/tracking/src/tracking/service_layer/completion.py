@@ -12,7 +12,6 @@ from lastmile_common.events.base import GeoPoint
 from tracking.domain import progress as prog
 from tracking.domain.proof import distance_check
 from tracking.domain.route import RouteStatus
-from tracking.service_layer import messages
 from tracking.service_layer.effects import Effects
 from tracking.service_layer.tracker import Tracker
 
@@ -105,15 +104,9 @@ async def complete_stop(tracker: Tracker, conn: Any, cmd: CompleteStop) -> dict[
             tracking_token=stop.token,
         )
     effects.emit(data, tenant, stop.order_id, subject=stop.order_id)
-    for item in happened:
-        if isinstance(item, prog.RouteCompleted):
-            effects.emit(
-                messages.route_completed(route, item),
-                tenant,
-                route.route_id,
-                subject=route.route_id,
-            )
-            summary["route_status"] = "completed"
+    if any(isinstance(item, prog.RouteCompleted) for item in happened):
+        tracker.emit_completed(route, effects)
+        summary["route_status"] = "completed"
     tracker.stream.publish(
         tenant,
         "stop",

@@ -55,14 +55,16 @@ def stop_arrived(route: RouteState, event: StopArrived) -> EventData:
 
 
 def route_completed(route: RouteState, event: RouteCompleted) -> EventData:
-    """`route.completed` with the counts of delivered and failed stops."""
+    """`route.completed` with the counts of delivered and failed stops, and the unserved ones."""
     return deliveries.RouteCompleted(
         route_id=route.route_id,
+        route_version=route.version,
         depot_id=route.depot_id,
         vehicle_id=route.vehicle_id,
         completed_at=event.at,
         delivered=event.delivered,
         failed=event.failed,
+        unserved_order_ids=tuple(s.order_id for s in route.stops if not s.resolved),
     )
 
 

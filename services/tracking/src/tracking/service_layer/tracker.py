@@ -13,7 +13,7 @@ from tracking.domain.accuracy import arrival_errors
 from tracking.domain.eta import StopEta, compute_etas
 from tracking.domain.eta_policy import published, should_publish
 from tracking.domain.fixes import Fix, Verdict, in_order, too_old
-from tracking.domain.route import RouteState, RouteStatus, replan, route_from_event
+from tracking.domain.route import RouteState, RouteStatus, StopStatus, replan, route_from_event
 from tracking.domain.tokens import new_token, token_expiry
 from tracking.service_layer import messages
 from tracking.service_layer.config import TrackerConfig
@@ -65,6 +65,11 @@ class Tracker:
             if old.status is RouteStatus.CANCELLED:
                 route.status = RouteStatus.PLANNED
         self.state.add_route(route)
+        effects = Effects(changed={route.route_id: route})
+        if route.status is RouteStatus.COMPLETED and any(not s.resolved for s in route.stops):
+            # The re-plan crossed the vehicle's return: a finished route is never reopened, so
+            # its new stops go back to the planner as unserved.
+            self.emit_completed(route, effects)
         expires = token_expiry(route.end_time, self.config.token_ttl_s)
         rows: list[TokenRow] = [
             (s.token, s.order_id, route.route_id, s.stop_id, expires)
@@ -72,7 +77,6 @@ class Tracker:
             if s.token
         ]
         await self.store.save_tokens(conn, tenant_id, rows)
-        effects = Effects(changed={route.route_id: route})
         vehicle = self.state.vehicle(tenant_id, route.vehicle_id)
         waiting, before = list(vehicle.pending), vehicle.filter.last
         self._replay_pending(vehicle, route, effects)
@@ -253,15 +257,19 @@ class Tracker:
             elif isinstance(item, prog.StopDeparted):
                 stream_stop(self.stream, route, item.stop.stop_id, "departed", item.at)
             elif isinstance(item, prog.RouteCompleted):
-                effects.emit(
-                    messages.route_completed(route, item),
-                    tenant,
-                    route.route_id,
-                    subject=route.route_id,
-                )
-                self.stream.publish(
-                    tenant, "route", {"route_id": route.route_id, "status": "completed"}
-                )
+                self.emit_completed(route, effects)
+
+    def emit_completed(self, route: RouteState, effects: Effects) -> None:
+        """`route.completed` for the route's version, naming any stop it never served."""
+        assert route.completed_at is not None
+        done = sum(1 for s in route.stops if s.status is StopStatus.DELIVERED)
+        failed = sum(1 for s in route.stops if s.status is StopStatus.FAILED)
+        item = prog.RouteCompleted(route.completed_at, done, failed)
+        data = messages.route_completed(route, item)
+        effects.emit(data, route.tenant_id, route.route_id, subject=route.route_id)
+        self.stream.publish(
+            route.tenant_id, "route", {"route_id": route.route_id, "status": "completed"}
+        )
 
     def refresh_etas(
         self, route: RouteState, fix: Fix, effects: Effects, *, force: bool
