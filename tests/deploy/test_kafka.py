@@ -13,6 +13,8 @@ from lastmile_common.events.topics import TOPICS, dlt_of
 OVERLAYS = ("dev", "prod")
 REPO = Path(__file__).resolve().parents[2]
 SPECS = {spec.name: spec for spec in TOPICS}
+# Services that must never run two replicas at once (their state is in memory).
+SINGLE_REPLICA = ("tracking",)
 
 
 def _topics(objs):
@@ -83,6 +85,18 @@ def test_consumer_groups_name_only_known_topics(consumer_groups):
             assert topic in SPECS, topic
 
 
+@pytest.mark.parametrize("overlay", ["dev", "prod"])
+def test_tracking_runs_as_one_replaced_replica_never_autoscaled(rendered, k8s, overlay):
+    objs = rendered[overlay]
+    for service in SINGLE_REPLICA:
+        deployment = k8s.named(objs, "Deployment", service)["spec"]
+        assert deployment["replicas"] == 1
+        assert deployment["strategy"] == {"type": "Recreate"}  # never two at once
+        assert not [
+            o for o in objs if o["kind"] == "ScaledObject" and o["metadata"]["name"] == service
+        ]
+
+
 def test_keda_scales_each_service_on_every_group_and_topic_within_partitions(
     rendered, k8s, consumer_groups
 ):
@@ -94,6 +108,8 @@ def test_keda_scales_each_service_on_every_group_and_topic_within_partitions(
         if c["kind"] == "ConfigMap" and c["metadata"]["name"].startswith("lastmile-platform")
     )
     for service, groups in consumer_groups.items():
+        if service in SINGLE_REPLICA:
+            continue
         scaled = k8s.named(objs, "ScaledObject", service)["spec"]
         assert scaled["scaleTargetRef"] == {
             "apiVersion": "apps/v1",

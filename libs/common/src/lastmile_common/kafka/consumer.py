@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Protocol, TypeAlias
@@ -217,9 +218,12 @@ class ConsumerRunner:
         started = time.perf_counter()
         await self._transaction(items)
         elapsed = (time.perf_counter() - started) / len(items)
-        for item in items:
-            HANDLER_SECONDS.labels(self.name, item.envelope.type).observe(elapsed)
-            EVENTS_PROCESSED.labels(self.name, item.envelope.type, "ok").inc()
+        # One label look-up per event type, not per event: it showed in the ping path's profile.
+        for event_type, count in Counter(i.envelope.type for i in items).items():
+            seconds = HANDLER_SECONDS.labels(self.name, event_type)
+            for _ in range(count):
+                seconds.observe(elapsed)
+            EVENTS_PROCESSED.labels(self.name, event_type, "ok").inc(count)
 
     async def _handle_with_retries(self, item: _Decoded) -> None:
         attempt = 0
