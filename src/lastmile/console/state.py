@@ -119,7 +119,8 @@ class DayState:
             order.status = "cancelled"
 
     def _on_plan_completed(self, d: dict[str, Any]) -> None:
-        self.plans.append(d)
+        # A re-plan republishes its plan's summary: the latest one per plan stands.
+        self.plans = [p for p in self.plans if p["plan_id"] != d["plan_id"]] + [d]
         for item in d["unassigned"]:
             if (order := self.orders.get(item["order_id"])) and order.status in ("open", "planned"):
                 order.status, order.route_id = "unassigned", None

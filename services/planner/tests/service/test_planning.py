@@ -220,3 +220,22 @@ async def test_orders_a_finished_route_never_served_are_replanned_elsewhere() ->
     [(route, _)] = store.published
     assert isinstance(route, RoutePlanned) and route.route_id != route_id
     assert sorted(s.order_id for s in route.stops) == sorted(others)
+
+
+async def test_a_late_order_the_replan_leaves_out_is_explained_in_a_new_plan_completed() -> None:
+    store, route_id, _ = await planned_store()
+    await pending.record_order(store, T, order("piano", weight_kg=1500), NOW, "order.created")
+    store.published.clear()
+    count = await replan_depot(
+        FakeTransactions(store), InlineSolver(), T, "d1", DAY, NOW, time_limit_s=LIMIT, grace_s=1
+    )
+    [(summary, key)] = store.published  # the route itself did not change
+    assert count == 1 and key == "d1"
+    assert isinstance(summary, PlanCompleted) and summary.route_ids == (route_id,)
+    assert [(u.order_id, u.reason_code) for u in summary.unassigned] == [("piano", "too_heavy")]
+    assert summary.total_distance_m > 0
+    store.published.clear()
+    await replan_depot(
+        FakeTransactions(store), InlineSolver(), T, "d1", DAY, NOW, time_limit_s=LIMIT, grace_s=1
+    )
+    assert store.published == []  # nothing new to explain: no event

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date, datetime
 
-from lastmile_common.events.routes import RouteCancelled
+from lastmile_common.events.routes import PlanCompleted, RouteCancelled
 
 from planner.domain.model import PlanningProblem, Vehicle
 from planner.domain.replan import replan
@@ -187,8 +187,34 @@ async def replan_depot(
             )
             await store.publish(gone, tenant_id=tenant_id, key=depot_id, subject=old.id)
             published += 1
+        # The day's summary: finished routes plus the re-planned ones, and what is left out now.
+        finished = [
+            r
+            for r in await store.routes_for(tenant_id, depot_id, day)
+            if r.status == "completed" and r.id not in route_ids
+        ]
         summary = plan.summary.model_copy(
-            update={"route_ids": tuple(route_ids), "unassigned": unassigned_of(result.unplaced)}
+            update={
+                "route_ids": tuple([r.id for r in finished] + route_ids),
+                "unassigned": unassigned_of(result.unplaced),
+                "total_distance_m": float(
+                    sum(r.solved.get("distance_m", 0) for r in finished)
+                    + sum(r.distance_m for r in result.routes)
+                ),
+                "total_duration_s": float(
+                    sum(r.solved.get("end", 0) - r.solved.get("start", 0) for r in finished)
+                    + sum(r.end - r.start for r in result.routes)
+                ),
+                "solve_seconds": round(result.seconds, 3),
+            }
         )
         await store.save_plan(replace(plan, summary=summary))
+        if _explained(summary) != _explained(plan.summary):
+            # Dispatchers learn why an order the re-plan left out is out (or that it is in now).
+            await store.publish(summary, tenant_id=tenant_id, key=depot_id, subject=plan.id)
+            published += 1
     return published
+
+
+def _explained(summary: PlanCompleted) -> set[tuple[str, str]]:
+    return {(u.order_id, u.reason_code) for u in summary.unassigned}
