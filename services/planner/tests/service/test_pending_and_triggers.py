@@ -118,3 +118,22 @@ async def test_each_cutoff_plans_once_per_day_and_not_over_an_existing_plan() ->
     _plan(store, day=DAY + timedelta(days=1))
     assert await run_due_cutoffs(tx, planner, at("22:10"), grace_s=3600) == 0
     assert cutoff_service_date(depot().spec, DAY, "22:00") == DAY + timedelta(days=1)
+
+
+async def test_a_failed_replan_is_asked_again_so_the_changes_still_get_planned() -> None:
+    store = FakeStore()
+    await store.request_replan(T, "d1", DAY, NOW, "order.created")
+    attempts: list[str] = []
+
+    async def replanner(tenant: str, depot_id: str, day: date, now: datetime, why: str) -> int:
+        attempts.append(why)
+        if len(attempts) == 1:
+            raise RuntimeError("solver found nothing in time")
+        return 1
+
+    tx = FakeTransactions(store)
+    assert await run_due_replans(tx, replanner, NOW + timedelta(seconds=3), debounce_s=2.0) == 0
+    assert list(store.replans) == [(T, "d1", DAY)]  # filed again
+    assert await run_due_replans(tx, replanner, NOW + timedelta(seconds=6), debounce_s=2.0) == 1
+    assert attempts == ["order.created", "order.created"]
+    assert store.replans == {}

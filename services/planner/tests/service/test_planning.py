@@ -6,12 +6,13 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+import pytest
 from lastmile_common.events.deliveries import RouteCompleted
 from lastmile_common.events.orders import OrderCreated
 from lastmile_common.events.routes import PlanCompleted, RouteCancelled, RoutePlanned, RouteUpdated
 from planner.domain.model import PlanResult
 from planner.service_layer import pending
-from planner.service_layer.planning import plan_depot
+from planner.service_layer.planning import NoSolutionInTime, plan_depot
 from planner.service_layer.replanning import replan_depot
 
 from .conftest import DAY, T, depot, order, van
@@ -239,3 +240,30 @@ async def test_a_late_order_the_replan_leaves_out_is_explained_in_a_new_plan_com
         FakeTransactions(store), InlineSolver(), T, "d1", DAY, NOW, time_limit_s=LIMIT, grace_s=1
     )
     assert store.published == []  # nothing new to explain: no event
+
+
+class _NoAnswer(InlineSolver):
+    """A solver that found no first solution within its time limit (a loaded machine)."""
+
+    async def run(self, fn: Callable[..., PlanResult], *args: Any, timeout_s: float) -> PlanResult:
+        return PlanResult((), (), 0.0, timeout_s, "no_solution")
+
+
+async def test_a_replan_without_a_solution_changes_nothing() -> None:
+    store, route_id, first = await planned_store()
+    await pending.route_started(store, T, route_id)
+    await pending.record_progress(store, T, first, "delivered")
+    await pending.record_order(store, T, order("late", dlat=-0.01), NOW, "order.created")
+    before = store.routes[T, route_id]
+    store.published.clear()
+    with pytest.raises(NoSolutionInTime):
+        await replan_depot(
+            FakeTransactions(store), _NoAnswer(), T, "d1", DAY, NOW, time_limit_s=LIMIT, grace_s=1
+        )
+    assert store.published == []  # no route.cancelled "no stops left" for a started route
+    assert store.routes[T, route_id] == before
+    with pytest.raises(NoSolutionInTime):
+        await plan_depot(
+            FakeTransactions(store), _NoAnswer(), T, "d1", DAY, preview=True,
+            time_limit_s=LIMIT, seed=0, grace_s=1,
+        )  # fmt: skip

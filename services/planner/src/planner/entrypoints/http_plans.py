@@ -11,7 +11,12 @@ from lastmile_common.http.problems import Problem
 from planner.adapters.solver_pool import SolverTimeout, SolverUnavailable
 from planner.entrypoints.deps import Context, TenantId
 from planner.entrypoints.schemas import PlanRequest, PlanView, RouteView, UnassignedView, route_view
-from planner.service_layer.planning import DepotNotFound, RoutesAlreadyStarted, plan_depot
+from planner.service_layer.planning import (
+    DepotNotFound,
+    NoSolutionInTime,
+    RoutesAlreadyStarted,
+    plan_depot,
+)
 
 router = APIRouter(prefix="/v1", tags=["plans"])
 
@@ -59,7 +64,7 @@ async def create_plan(body: PlanRequest, tenant: TenantId, ctx: Context) -> Plan
             "Conflict",
             "routes of this date already started; changes are re-planned automatically",
         ) from None
-    except (SolverTimeout, SolverUnavailable) as exc:
+    except (SolverTimeout, SolverUnavailable, NoSolutionInTime) as exc:
         raise Problem(503, "Solver unavailable", str(exc)) from None
     routes = tuple(
         route_view(r, "preview" if outcome.preview else "planned") for r in outcome.routes

@@ -24,6 +24,21 @@ class DepotNotFound(Exception):
     """No such depot for this tenant."""
 
 
+class NoSolutionInTime(Exception):
+    """The solver returned no solution within its time limit (a loaded machine, a budget too
+    small for the depot): nothing is stored, published or cancelled."""
+
+
+def require_solution(result: PlanResult, time_limit_s: float) -> PlanResult:
+    """The result, unless the solver had none: an empty answer must never wipe out routes."""
+    if result.status == "no_solution":
+        raise NoSolutionInTime(
+            f"the solver found no solution within {time_limit_s:g} s; retry with a larger"
+            " time_limit_s"
+        )
+    return result
+
+
 class RoutesAlreadyStarted(Exception):
     """The date has started routes: a fresh plan would pull parcels off moving vehicles."""
 
@@ -86,8 +101,9 @@ async def plan_depot(
         result = no_fleet(list(snapshots), depot_id)
     else:
         problem = build_problem(depot, vehicles, list(snapshots.values()), day)
-        result = await solver.run(
-            solve, problem, time_limit_s, seed, timeout_s=time_limit_s + grace_s
+        result = require_solution(
+            await solver.run(solve, problem, time_limit_s, seed, timeout_s=time_limit_s + grace_s),
+            time_limit_s,
         )
     plan_id = new_id("pln")
     by_id = {v.id: v for v in vehicles}

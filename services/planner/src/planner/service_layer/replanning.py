@@ -15,7 +15,7 @@ from lastmile_common.events.routes import PlanCompleted, RouteCancelled
 from planner.domain.model import PlanningProblem, Vehicle
 from planner.domain.replan import replan
 from planner.service_layer.clock import to_seconds
-from planner.service_layer.planning import unassigned_of
+from planner.service_layer.planning import NoSolutionInTime, require_solution, unassigned_of
 from planner.service_layer.ports import PlannerStore, SolverRunner, Transactions
 from planner.service_layer.problem import build_problem
 from planner.service_layer.publishing import new_id, previous_result, route_data, solved_of
@@ -126,9 +126,23 @@ async def replan_depot(
     problem = keep_loaded_on_vehicle(problem, loaded, new_orders_on_started)
     previous = previous_result([r.solved for r in active])
     now_s = max(0, to_seconds(day, depot.spec.time_zone, now))
-    result = await solver.run(
-        replan, problem, previous, locks, now_s, time_limit_s, 0, timeout_s=time_limit_s + grace_s
+    result = require_solution(
+        await solver.run(
+            replan,
+            problem,
+            previous,
+            locks,
+            now_s,
+            time_limit_s,
+            0,
+            timeout_s=time_limit_s + grace_s,
+        ),
+        time_limit_s,
     )
+    routed = {r.vehicle_id: [v.order_id for v in r.visits] for r in result.routes}
+    for vehicle_id, chain in locks.items():
+        if routed.get(vehicle_id, [])[: len(chain)] != chain:
+            raise NoSolutionInTime(f"the re-plan moved served stops of vehicle {vehicle_id}")
     by_vehicle = {r.vehicle_id: r for r in active}
     by_id = {v.id: v for v in vehicles}
     published = 0

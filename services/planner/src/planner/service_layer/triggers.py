@@ -36,7 +36,12 @@ async def run_due_replans(
             await replanner(request.tenant_id, request.depot_id, request.service_date, now, reason)
             done += 1
         except Exception:
-            log.exception("re-plan failed", extra={"depot": request.depot_id})
+            # Nothing changed; the changes that asked for it still wait: ask again (debounced).
+            log.exception("re-plan failed; asked again", extra={"depot": request.depot_id})
+            async with tx() as store:
+                await store.request_replan(
+                    request.tenant_id, request.depot_id, request.service_date, now, reason
+                )
     return done
 
 
