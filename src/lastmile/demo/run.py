@@ -40,8 +40,9 @@ class DemoConfig:
 def next_day(now: datetime | None = None) -> date:
     """Tomorrow in the depot's zone: the simulated day runs ahead of the wall clock.
 
-    The planner re-plans relative to its wall clock, so a day in the past would have nothing
-    left to plan; tomorrow keeps every window open. Pings then carry future times, which the
+    The planner re-plans at its wall clock or at the newest event time (arrivals), whichever
+    is later, so a day in the past would have nothing left to plan; tomorrow keeps every
+    window open. Pings then carry future times, which the
     tracking service accepts up to TRACKING_MAX_CLOCK_AHEAD_S (raised by `lastmile up`).
     """
     local = (now or datetime.now(UTC)).astimezone(ZoneInfo(TIME_ZONE))

@@ -121,13 +121,20 @@ class FakeStore:
         self.routes[tenant_id, route_id] = replace(self.routes[tenant_id, route_id], status=status)
 
     async def request_replan(
-        self, tenant_id: str, depot_id: str, day: date, at: datetime, reason: str
+        self,
+        tenant_id: str,
+        depot_id: str,
+        day: date,
+        at: datetime,
+        reason: str,
+        event_time: datetime | None = None,
     ) -> None:
         old = self.replans.get((tenant_id, depot_id, day))
         reasons = (*old.reasons, reason) if old else (reason,)
         latest = max(at, old.requested_at) if old else at
+        times = [t for t in (event_time, old.event_time if old else None) if t is not None]
         self.replans[tenant_id, depot_id, day] = ReplanRequest(
-            tenant_id, depot_id, day, latest, reasons
+            tenant_id, depot_id, day, latest, reasons, max(times) if times else None
         )
 
     async def due_replans(self, before: datetime) -> list[ReplanRequest]:

@@ -81,7 +81,8 @@ async def test_only_a_vehicle_later_than_the_threshold_asks_for_a_replan() -> No
     assert store.routes[T, route_id].status == "started"
     late = arrived.model_copy(update={"delay_s": 900})
     assert await pending.stop_arrived(store, T, late, NOW, late_threshold_s=300)
-    assert next(iter(store.replans.values())).reasons == ("late",)
+    request = next(iter(store.replans.values()))
+    assert (request.reasons, request.event_time) == (("late",), late.arrived_at)
 
 
 async def test_a_burst_of_requests_causes_one_replan_after_the_debounce() -> None:
@@ -137,3 +138,20 @@ async def test_a_failed_replan_is_asked_again_so_the_changes_still_get_planned()
     assert await run_due_replans(tx, replanner, NOW + timedelta(seconds=6), debounce_s=2.0) == 1
     assert attempts == ["order.created", "order.created"]
     assert store.replans == {}
+
+
+async def test_a_replan_runs_at_the_newest_event_time_when_events_are_ahead_of_the_clock() -> None:
+    store = FakeStore()
+    ahead = NOW + timedelta(hours=20)  # a simulated day running ahead of the wall clock
+    await store.request_replan(T, "d1", DAY, NOW, "late", event_time=ahead)
+    await store.request_replan(T, "d1", DAY, NOW, "order.created")  # no event time: kept
+    await store.request_replan(T, "d2", DAY, NOW, "order.created")
+    seen: dict[str, datetime] = {}
+
+    async def replanner(tenant: str, depot_id: str, day: date, now: datetime, why: str) -> int:
+        seen[depot_id] = now
+        return 1
+
+    later = NOW + timedelta(seconds=3)
+    assert await run_due_replans(FakeTransactions(store), replanner, later, debounce_s=2.0) == 2
+    assert seen == {"d1": ahead, "d2": later}

@@ -273,18 +273,28 @@ class PostgresPlannerStore:
         )
 
     async def request_replan(
-        self, tenant_id: str, depot_id: str, day: date, at: datetime, reason: str
+        self,
+        tenant_id: str,
+        depot_id: str,
+        day: date,
+        at: datetime,
+        reason: str,
+        event_time: datetime | None = None,
     ) -> None:
         await self.conn.execute(
-            "INSERT INTO replan_requests (tenant_id, depot_id, service_date, requested_at, reasons)"
-            " VALUES ($1, $2, $3, $4, ARRAY[$5]) ON CONFLICT (tenant_id, depot_id, service_date)"
+            "INSERT INTO replan_requests"
+            " (tenant_id, depot_id, service_date, requested_at, reasons, event_time)"
+            " VALUES ($1, $2, $3, $4, ARRAY[$5], $6)"
+            " ON CONFLICT (tenant_id, depot_id, service_date)"
             " DO UPDATE SET requested_at = GREATEST(replan_requests.requested_at, $4),"
-            " reasons = replan_requests.reasons || $5",
+            " reasons = replan_requests.reasons || $5,"
+            " event_time = GREATEST(replan_requests.event_time, $6)",
             tenant_id,
             depot_id,
             day,
             at,
             reason,
+            event_time,
         )
 
     async def due_replans(self, before: datetime) -> list[ReplanRequest]:
@@ -298,6 +308,7 @@ class PostgresPlannerStore:
                 r["service_date"],
                 r["requested_at"],
                 tuple(r["reasons"]),
+                r["event_time"],
             )
             for r in rows
         ]

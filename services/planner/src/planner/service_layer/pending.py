@@ -122,7 +122,12 @@ async def route_completed(
         order = await store.get_pending(tenant_id, order_id)
         if order is not None and order.status == "open" and order.progress is None:
             await store.request_replan(
-                tenant_id, route.depot_id, route.service_date, at, "route finished unserved"
+                tenant_id,
+                route.depot_id,
+                route.service_date,
+                at,
+                "route finished unserved",
+                event_time=event.completed_at,
             )
             return True
     return False
@@ -140,5 +145,7 @@ async def stop_arrived(
         await store.set_route_status(tenant_id, route.id, "started")
     if event.delay_s <= late_threshold_s:
         return False
-    await store.request_replan(tenant_id, route.depot_id, route.service_date, at, "late")
+    await store.request_replan(
+        tenant_id, route.depot_id, route.service_date, at, "late", event_time=event.arrived_at
+    )
     return True

@@ -51,7 +51,13 @@ class PlannerStore(Protocol):
     ) -> None: ...
 
     async def request_replan(
-        self, tenant_id: str, depot_id: str, day: date, at: datetime, reason: str
+        self,
+        tenant_id: str,
+        depot_id: str,
+        day: date,
+        at: datetime,
+        reason: str,
+        event_time: datetime | None = None,
     ) -> None: ...
     async def due_replans(self, before: datetime) -> list[ReplanRequest]: ...
     async def clear_replan(self, request: ReplanRequest) -> bool: ...

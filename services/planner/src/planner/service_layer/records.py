@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any, Literal
 
 from lastmile_common.events.orders import OrderSnapshot
@@ -72,3 +72,4 @@ class ReplanRequest:
     service_date: date
     requested_at: Any
     reasons: tuple[str, ...] = ()
+    event_time: datetime | None = None  # newest time the asking events carried

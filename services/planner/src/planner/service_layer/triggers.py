@@ -32,15 +32,22 @@ async def run_due_replans(
             if not await store.clear_replan(request):
                 continue
         reason = ", ".join(sorted(set(request.reasons))) or "replanned"
+        # Events ahead of the wall clock (a simulated day) move "now" with them.
+        at = max(now, request.event_time) if request.event_time else now
         try:
-            await replanner(request.tenant_id, request.depot_id, request.service_date, now, reason)
+            await replanner(request.tenant_id, request.depot_id, request.service_date, at, reason)
             done += 1
         except Exception:
             # Nothing changed; the changes that asked for it still wait: ask again (debounced).
             log.exception("re-plan failed; asked again", extra={"depot": request.depot_id})
             async with tx() as store:
                 await store.request_replan(
-                    request.tenant_id, request.depot_id, request.service_date, now, reason
+                    request.tenant_id,
+                    request.depot_id,
+                    request.service_date,
+                    now,
+                    reason,
+                    event_time=request.event_time,
                 )
     return done
 
