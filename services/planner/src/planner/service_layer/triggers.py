@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 
 from planner.service_layer.clock import local_now, midnight_utc, wall_clock_seconds
 from planner.service_layer.fleet import DepotSpec, clock_seconds
+from planner.service_layer.planning import NoSolutionInTime
 from planner.service_layer.ports import Transactions
 
 log = logging.getLogger(__name__)
@@ -37,9 +38,12 @@ async def run_due_replans(
         try:
             await replanner(request.tenant_id, request.depot_id, request.service_date, at, reason)
             done += 1
-        except Exception:
+        except Exception as exc:
             # Nothing changed; the changes that asked for it still wait: ask again (debounced).
-            log.exception("re-plan failed; asked again", extra={"depot": request.depot_id})
+            if isinstance(exc, NoSolutionInTime):
+                log.warning("re-plan asked again: %s", exc, extra={"depot": request.depot_id})
+            else:
+                log.exception("re-plan failed; asked again", extra={"depot": request.depot_id})
             async with tx() as store:
                 await store.request_replan(
                     request.tenant_id,
