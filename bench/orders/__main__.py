@@ -13,10 +13,11 @@ from typing import Any
 
 from bench.orders.collector import CreatedCollector
 from bench.orders.cpu import CpuMeter, postmaster_pid
-from bench.orders.harness import infrastructure, new_tenant, orders_process, wait_ready
+from bench.orders.harness import infrastructure, new_tenant, orders_process
 from bench.orders.load import http_run, intake_run
 from bench.orders.stats import median_of, table
 from lastmile.infra.platform import Infrastructure
+from lastmile.testing.processes import wait_ready
 
 WARMUP_ORDERS = 300
 HTTP_COLUMNS = (
@@ -45,7 +46,7 @@ def log(message: str) -> None:
 
 async def repeated_http(
     infra: Infrastructure,
-    base_url: str,
+    port: int,
     collector: CreatedCollector,
     cpu: CpuMeter,
     reps: int,
@@ -57,7 +58,7 @@ async def repeated_http(
     for rep in range(reps):
         tenant, key = await new_tenant(infra.database_url, f"bench-c{concurrency}-{rep}")
         run = await http_run(
-            base_url, key, tenant, collector, cpu, concurrency=concurrency, orders=orders
+            port, key, tenant, collector, cpu, concurrency=concurrency, orders=orders
         )
         log(
             f"  http c={concurrency} rep {rep + 1}: {run['orders_per_s']:.0f} orders/s, "
@@ -79,7 +80,6 @@ async def run_all(
     """Warm up, then the fixed-concurrency runs, the sweep and the Kafka intake runs."""
     await wait_ready(process, port)
     log(f"orders ready on port {port} (pid {process.pid})")
-    base_url = f"http://127.0.0.1:{port}"
     cpu = CpuMeter(
         process.pid,
         postmaster_pid(infra.postgres.data_dir) if infra.postgres else None,
@@ -89,16 +89,14 @@ async def run_all(
     await collector.start()
     try:
         tenant, key = await new_tenant(infra.database_url, "bench-warmup")
-        await http_run(base_url, key, tenant, collector, cpu, concurrency=16, orders=WARMUP_ORDERS)
+        await http_run(port, key, tenant, collector, cpu, concurrency=16, orders=WARMUP_ORDERS)
         log(f"fixed concurrency {args.concurrency}, {args.orders} orders x {args.reps}")
         fixed = await repeated_http(
-            infra, base_url, collector, cpu, args.reps, args.concurrency, args.orders
+            infra, port, collector, cpu, args.reps, args.concurrency, args.orders
         )
         log(f"sweep {args.sweep}, {args.sweep_orders} orders x {args.reps}")
         sweep = [
-            await repeated_http(
-                infra, base_url, collector, cpu, args.reps, level, args.sweep_orders
-            )
+            await repeated_http(infra, port, collector, cpu, args.reps, level, args.sweep_orders)
             for level in args.sweep
         ]
         intake_runs = []
@@ -174,6 +172,9 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         default=None,
         help="order.submitted events per intake run (default: --orders; 0 skips)",
     )
+    parser.add_argument(
+        "--workers", type=int, default=1, help="uvicorn worker processes (ORDERS_HTTP_WORKERS)"
+    )
     parser.add_argument("--reps", type=int, default=3, help="repetitions (medians are printed)")
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
     args = parser.parse_args(argv)
@@ -186,7 +187,7 @@ def main(argv: list[str] | None = None) -> None:
     """Start everything, measure, stop everything, print."""
     args = parse(argv)
     log("starting the embedded broker and PostgreSQL ...")
-    with infrastructure() as infra, orders_process(infra) as (process, port):
+    with infrastructure() as infra, orders_process(infra, args.workers) as (process, port):
         results = asyncio.run(run_all(infra, process, port, args))
     results["machine"] = machine()
     results["args"] = {k: v for k, v in vars(args).items() if k != "json"}

@@ -25,7 +25,8 @@ def process_cpu_s(pid: int) -> float:
 
 
 def tree_cpu_s(pid: int) -> float:
-    """CPU seconds of a process and its direct children (PostgreSQL's backends)."""
+    """CPU seconds of a process and its direct children (PostgreSQL's backends, uvicorn's
+    workers)."""
     total = process_cpu_s(pid)
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
@@ -64,7 +65,7 @@ class CpuMeter:
 
     def _read(self) -> dict[str, float]:
         return {
-            "service": process_cpu_s(self.service_pid),
+            "service": tree_cpu_s(self.service_pid),  # with its uvicorn workers
             "loadgen": process_cpu_s(os.getpid()),
             "postgres": tree_cpu_s(self.postgres_pid) if self.postgres_pid else 0.0,
             "broker": process_cpu_s(self.broker_pid) if self.broker_pid else 0.0,

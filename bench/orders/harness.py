@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import asyncpg
-import httpx
 from lastmile_common.db.migrations import migrate
 from orders.adapters.tenants import create_tenant
 
 from lastmile.infra.platform import Infrastructure, start_infrastructure
 from lastmile.infra.ports import free_port
+from lastmile.testing.processes import service_process
 
 STATE_DIR = Path(".lastmile/bench-orders")
 DEV_SECRET = "dev-api-key-secret-change-me"
@@ -34,49 +31,23 @@ def infrastructure() -> Iterator[Infrastructure]:
 
 
 @contextmanager
-def orders_process(infra: Infrastructure) -> Iterator[tuple[subprocess.Popen[bytes], int]]:
-    """`python -m orders` on a free port, as in production (one uvicorn process)."""
+def orders_process(
+    infra: Infrastructure, workers: int = 1
+) -> Iterator[tuple[subprocess.Popen[bytes], int]]:
+    """`python -m orders` on a free port, as in production (`workers` uvicorn processes)."""
     port = free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": infra.database_url,
-        "KAFKA_BOOTSTRAP_SERVERS": infra.kafka_bootstrap,
-        "ORDERS_HTTP_PORT": str(port),
-        "ORDERS_LOG_LEVEL": "WARNING",
-    }
-    log = (STATE_DIR / "orders.log").open("ab")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "orders"], env=env, stdout=log, stderr=subprocess.STDOUT
-    )
-    try:
+    with (
+        (STATE_DIR / "orders.log").open("ab") as log,
+        service_process(
+            "orders",
+            infra,
+            port,
+            settings={"HTTP_WORKERS": str(workers)},
+            output=log,
+            graceful=True,
+        ) as process,
+    ):
         yield process, port
-    finally:
-        if process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-        process.wait()
-        log.close()
-
-
-async def wait_ready(process: subprocess.Popen[bytes], port: int, timeout: float = 90) -> None:
-    """Wait until /readyz answers 200 (migrations applied, relay and consumers running)."""
-    deadline = time.monotonic() + timeout
-    async with httpx.AsyncClient() as client:
-        while time.monotonic() < deadline:
-            if process.poll() is not None:
-                raise RuntimeError(
-                    f"orders exited with {process.returncode}; see {STATE_DIR}/orders.log"
-                )
-            try:
-                if (await client.get(f"http://127.0.0.1:{port}/readyz")).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            await asyncio.sleep(0.2)
-    raise TimeoutError("orders did not become ready")
 
 
 async def new_tenant(database_url: str, name: str) -> tuple[str, str]:

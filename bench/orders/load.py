@@ -8,11 +8,11 @@ import time
 import uuid
 from typing import Any
 
-import httpx
 from aiokafka import AIOKafkaProducer
 from lastmile_common.events.envelope import Envelope, encode
 from lastmile_common.events.orders import OrderSubmitted
 
+from bench.orders import rawhttp
 from bench.orders.collector import CreatedCollector
 from bench.orders.cpu import CpuMeter
 from bench.orders.stats import percentile
@@ -39,7 +39,7 @@ def order_body() -> dict[str, Any]:
 
 
 async def http_run(
-    base_url: str,
+    port: int,
     api_key: str,
     tenant: str,
     collector: CreatedCollector,
@@ -48,38 +48,44 @@ async def http_run(
     concurrency: int,
     orders: int,
 ) -> dict[str, float]:
-    """POST `orders` orders with `concurrency` workers; time until all are on orders.v1."""
-    bodies = iter([json.dumps(order_body()).encode() for _ in range(orders)])  # before the clock
+    """POST `orders` orders over `concurrency` keep-alive connections; time until all are on
+    orders.v1. Requests are encoded before the clock starts."""
+    auth = {"Authorization": f"Bearer {api_key}"}
+    requests = iter(
+        [
+            rawhttp.post_request("/v1/orders", auth, json.dumps(order_body()).encode())
+            for _ in range(orders)
+        ]
+    )
     acked: dict[str, float] = {}
     latencies: list[float] = []
     errors = 0
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    headers = {"Authorization": f"Bearer {api_key}", "Content-Type": "application/json"}
 
-    async def worker(client: httpx.AsyncClient) -> None:
+    async def worker(connection: rawhttp.Connection) -> None:
         nonlocal errors
-        for body in bodies:  # one shared iterator: workers take the next order when free
+        for request in requests:  # one shared iterator: workers take the next order when free
             sent = time.perf_counter()
             try:
-                response = await client.post("/v1/orders", content=body)
-            except httpx.HTTPError:
+                status, location = await connection.send(request)
+            except (OSError, asyncio.IncompleteReadError):
                 errors += 1
-                continue
+                return
             done = time.perf_counter()
-            if response.status_code != 201:
+            if status != 201 or location is None:
                 errors += 1
                 continue
             latencies.append(done - sent)
-            acked[response.headers["location"].rsplit("/", 1)[1]] = done
+            acked[location.rsplit("/", 1)[1]] = done
 
-    async with httpx.AsyncClient(
-        base_url=base_url, limits=limits, headers=headers, timeout=30
-    ) as client:
-        await client.get("/livez")  # open one connection before the clock starts
+    connections = [await rawhttp.Connection.open("127.0.0.1", port) for _ in range(concurrency)]
+    try:
         cpu.start()
         start = time.perf_counter()
-        await asyncio.gather(*(worker(client) for _ in range(concurrency)))
+        await asyncio.gather(*(worker(connection) for connection in connections))
         sent_s = time.perf_counter() - start
+    finally:
+        for connection in connections:
+            await connection.close()
     drained = await collector.wait(tenant, len(acked), DRAIN_TIMEOUT_S)
     arrivals = collector.arrivals[tenant]
     end = max(arrivals.values(), default=start)

@@ -10,6 +10,7 @@ from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
+from opentelemetry.sdk.trace.sampling import ALWAYS_OFF
 
 _configured = False
 
@@ -19,7 +20,12 @@ def configure_tracing(service: str, otlp_endpoint: str | None) -> None:
     global _configured
     if _configured:
         return
-    provider = TracerProvider(resource=Resource.create({"service.name": f"lastmile-{service}"}))
+    # Without an exporter spans are not recorded (ALWAYS_OFF): trace ids still reach the
+    # events' traceparent, but building spans nobody exports cost ~30% of an HTTP create.
+    provider = TracerProvider(
+        resource=Resource.create({"service.name": f"lastmile-{service}"}),
+        sampler=None if otlp_endpoint else ALWAYS_OFF,
+    )
     if otlp_endpoint:
         from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 
@@ -27,7 +33,8 @@ def configure_tracing(service: str, otlp_endpoint: str | None) -> None:
             BatchSpanProcessor(OTLPSpanExporter(endpoint=otlp_endpoint.rstrip("/") + "/v1/traces"))
         )
     trace.set_tracer_provider(provider)
-    AsyncPGInstrumentor().instrument()  # type: ignore[no-untyped-call]
+    if otlp_endpoint:  # query spans are leaves: nothing to propagate without an exporter
+        AsyncPGInstrumentor().instrument()  # type: ignore[no-untyped-call]
     AIOKafkaInstrumentor().instrument()
     _configured = True
 

@@ -6,7 +6,6 @@ import asyncio
 import os
 import signal
 import subprocess
-import sys
 from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,6 +17,7 @@ from lastmile_common.events.topics import ORDERS
 from lastmile.infra.platform import Infrastructure
 from lastmile.infra.ports import free_port
 from lastmile.testing.fixtures import TopicReader
+from lastmile.testing.processes import service_process, wait_ready
 
 from .conftest import new_tenant
 from .test_orders_api import order_body
@@ -27,39 +27,11 @@ pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 @contextmanager
 def orders_process(infra: Infrastructure, port: int) -> Iterator[subprocess.Popen[bytes]]:
-    """`python -m orders` as its own process, as in production."""
-    env = {
-        **os.environ,
-        "DATABASE_URL": infra.database_url,
-        "KAFKA_BOOTSTRAP_SERVERS": infra.kafka_bootstrap,
-        "ORDERS_HTTP_PORT": str(port),
-        "ORDERS_KAFKA_REQUEST_TIMEOUT_MS": "5000",
-        "ORDERS_LOG_LEVEL": "WARNING",
-    }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "orders"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
+    """`python -m orders` as its own process, as in production; killed (-9) on exit."""
+    with service_process(
+        "orders", infra, port, settings={"KAFKA_REQUEST_TIMEOUT_MS": "5000"}
+    ) as process:
         yield process
-    finally:
-        if process.poll() is None:
-            process.kill()
-        process.wait()
-
-
-async def wait_ready(port: int, timeout: float = 60) -> None:
-    async with httpx.AsyncClient() as client:
-        for _ in range(int(timeout * 5)):
-            try:
-                if (await client.get(f"http://127.0.0.1:{port}/readyz")).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            await asyncio.sleep(0.2)
-    raise AssertionError("orders did not become ready")
 
 
 async def created_events(
@@ -89,8 +61,8 @@ async def test_orders_accepted_while_the_broker_is_paused_are_published_after(
         pytest.skip("needs the embedded broker to pause it")
     tenant, auth = await new_tenant(infra)
     port = free_port()
-    with orders_process(infra, port):
-        await wait_ready(port)
+    with orders_process(infra, port) as process:
+        await wait_ready(process, port)
         broker_pid = infra.broker.process.pid
         os.kill(broker_pid, signal.SIGSTOP)
         try:
@@ -113,7 +85,7 @@ async def test_kill_9_during_load_loses_and_duplicates_nothing(infra: Infrastruc
     port = free_port()
     acknowledged: list[str] = []
     with orders_process(infra, port) as process:
-        await wait_ready(port)
+        await wait_ready(process, port)
 
         async def submit(client: httpx.AsyncClient) -> None:
             while True:
@@ -131,8 +103,8 @@ async def test_kill_9_during_load_loses_and_duplicates_nothing(infra: Infrastruc
             process.send_signal(signal.SIGKILL)
             await asyncio.gather(*workers)
     assert len(acknowledged) >= 150
-    with orders_process(infra, port):
-        await wait_ready(port)
+    with orders_process(infra, port) as process:
+        await wait_ready(process, port)
         per_order = await created_events(infra, tenant, len(acknowledged))
     missing = set(acknowledged) - set(per_order)
     assert not missing, f"{len(missing)} acknowledged orders never published"

@@ -7,6 +7,7 @@ from typing import Any
 
 from lastmile_common.events.base import EventData
 from orders.domain.model import Order
+from orders.service_layer.ports import KnownOrder, NewOrder
 
 
 class FakeOrdersStore:
@@ -25,29 +26,27 @@ class FakeOrdersStore:
     async def get_any(self, order_id: str) -> Order | None:
         return self.orders.get(order_id)
 
-    async def get_by_external_id(self, tenant_id: str, external_id: str) -> Order | None:
-        return next(
-            (
-                o
-                for o in self.orders.values()
-                if o.tenant_id == tenant_id and o.spec.external_id == external_id
-            ),
-            None,
-        )
-
-    async def add(self, order: Order) -> None:
+    async def add_unless_known(self, new: NewOrder) -> KnownOrder | None:
+        order = new.order
+        if new.idempotency_key is not None:
+            seen = self.keys.get((order.tenant_id, new.idempotency_key))
+            if seen is not None:
+                return KnownOrder(self.orders[seen[1]], seen[0])
+        for prior in self.orders.values():
+            if (
+                prior.tenant_id == order.tenant_id
+                and prior.spec.external_id == order.spec.external_id
+            ):
+                return KnownOrder(prior, None)
         self.orders[order.id] = order
+        if new.idempotency_key is not None:
+            self.keys[(order.tenant_id, new.idempotency_key)] = (new.fingerprint, order.id)
+        self.timeline.append((order.id, new.timeline_kind))
+        self.published.append((new.event, order.tenant_id, new.event_key))
+        return None
 
     async def save(self, order: Order) -> None:
         self.orders[order.id] = order
-
-    async def idempotency(self, tenant_id: str, key: str) -> tuple[str, str] | None:
-        return self.keys.get((tenant_id, key))
-
-    async def remember_idempotency(
-        self, tenant_id: str, key: str, fingerprint: str, order_id: str
-    ) -> None:
-        self.keys[(tenant_id, key)] = (fingerprint, order_id)
 
     async def add_timeline(
         self,

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from lastmile_common.events.base import TimeWindow
 from lastmile_common.events.orders import OrderCancelled, OrderCreated, OrderSpec, OrderUpdated
-from orders.domain.model import OrderRuleViolation
+from orders.domain.model import Order, OrderRuleViolation
 from orders.service_layer import handlers
 
 from .fakes import FakeOrdersStore
@@ -104,3 +104,10 @@ async def test_change_windows_publishes_update_with_new_version() -> None:
     assert isinstance(event, OrderUpdated)
     assert event.changed == ("windows",) and event.version == 2 == changed.version
     assert event.windows[0].start.hour == 13
+
+
+def test_created_event_equals_one_validated_from_scratch() -> None:
+    order = Order.accept("t1", spec(recipient={"name": "Ada", "phone": "+49 151 12345678"}))
+    event = order.created_event()
+    assert event == OrderCreated.model_validate(event.model_dump(mode="json"))
+    assert event.recipient.phone == "+4915112345678" and event.total_parcels == 2

@@ -10,6 +10,7 @@ from lastmile_common.events.envelope import Envelope, encode
 from lastmile_common.telemetry import current_traceparent
 
 NOTIFY_CHANNEL_SUFFIX = "_outbox"
+_INSERT = "INSERT INTO outbox (topic, key, value, headers) VALUES ($1, $2, $3, $4)"
 
 
 OutboxRow = tuple[str, bytes | None, bytes, list[list[str]]]
@@ -25,7 +26,7 @@ def outbox_row(envelope: Envelope, key: str) -> OutboxRow:
 async def add_to_outbox(conn: Connection, envelope: Envelope, key: str) -> None:
     """Queue an event for publication; call inside the transaction that made the change."""
     await conn.execute(
-        "INSERT INTO outbox (topic, key, value, headers) VALUES ($1, $2, $3, $4)",
+        _INSERT,
         *outbox_row(envelope, key),
     )
 
@@ -33,7 +34,7 @@ async def add_to_outbox(conn: Connection, envelope: Envelope, key: str) -> None:
 async def add_many_to_outbox(conn: Connection, events: list[tuple[Envelope, str]]) -> None:
     """Queue several events at once (one round trip)."""
     await conn.executemany(
-        "INSERT INTO outbox (topic, key, value, headers) VALUES ($1, $2, $3, $4)",
+        _INSERT,
         [outbox_row(envelope, key) for envelope, key in events],
     )
 
@@ -48,10 +49,21 @@ async def publish_event(
     subject: str | None = None,
 ) -> None:
     """Wrap event data in an envelope carrying the current trace and queue it in the outbox."""
+    await conn.execute(
+        _INSERT,
+        *event_row(data, source=source, tenant=tenant, key=key, subject=subject),
+    )
+
+
+def event_row(
+    data: EventData, *, source: str, tenant: str, key: str, subject: str | None = None
+) -> OutboxRow:
+    """The outbox row of event data in an envelope carrying the current trace (for callers
+    that insert it as part of a larger statement)."""
     envelope = Envelope.wrap(
         data, source=source, tenant=tenant, subject=subject, traceparent=current_traceparent()
     )
-    await add_to_outbox(conn, envelope, key)
+    return outbox_row(envelope, key)
 
 
 def decode_headers(stored: list[list[str]]) -> list[tuple[str, bytes]]:

@@ -6,15 +6,50 @@ import json
 from datetime import datetime
 from typing import Any
 
-from lastmile_common.db.outbox import publish_event
+from lastmile_common.db.outbox import event_row, publish_event
 from lastmile_common.db.pool import Connection
 from lastmile_common.events.base import EventData
 from lastmile_common.events.orders import OrderSpec
 
 from orders.domain.model import Order
+from orders.service_layer.ports import KnownOrder, NewOrder
 
 SOURCE = "/lastmile/orders"
 _COLUMNS = "id, tenant_id, spec, status, version, created_at, updated_at"
+_OF_O = ", ".join(f"o.{column}" for column in _COLUMNS.split(", "))
+
+# One statement, so one round trip and atomic without BEGIN/COMMIT: insert the order, its
+# idempotency key, timeline entry and outbox row unless the tenant's key or external id is
+# known; then return the order(s) they name instead. A concurrent twin that commits first
+# makes the insert raise a unique violation; the caller retries and then sees it.
+CREATE_ONCE = f"""
+WITH seen AS (
+    SELECT request_hash, order_id FROM idempotency_keys WHERE tenant_id = $2 AND key = $9::text
+), prior AS (
+    SELECT id FROM orders WHERE tenant_id = $2 AND external_id = $3
+), created AS (
+    INSERT INTO orders (id, tenant_id, external_id, depot_id, status, version, spec,
+                        created_at, updated_at)
+    SELECT $1::text, $2::text, $3::text, $4::text, $5::text, $6::integer, $7::jsonb,
+           $8::timestamptz, $8::timestamptz
+    WHERE NOT EXISTS (SELECT FROM seen) AND NOT EXISTS (SELECT FROM prior)
+    RETURNING id
+), keyed AS (
+    INSERT INTO idempotency_keys (tenant_id, key, request_hash, order_id)
+    SELECT $2, $9, $10::text, id FROM created WHERE $9::text IS NOT NULL
+), timeline AS (
+    INSERT INTO order_timeline (order_id, at, kind, detail)
+    SELECT id, $8, $11::text, $12::jsonb FROM created
+), queued AS (
+    INSERT INTO outbox (topic, key, value, headers)
+    SELECT $13::text, $14::bytea, $15::bytea, $16::jsonb FROM created
+)
+SELECT true AS by_key, seen.request_hash, {_OF_O}
+FROM seen JOIN orders o ON o.id = seen.order_id
+UNION ALL
+SELECT false, NULL, {_OF_O}
+FROM prior JOIN orders o ON o.id = prior.id
+"""
 
 
 def order_from_row(row: Any) -> Order:
@@ -46,18 +81,10 @@ class PostgresOrdersStore:
         row = await self.conn.fetchrow(f"SELECT {_COLUMNS} FROM orders WHERE id = $1", order_id)
         return order_from_row(row) if row else None
 
-    async def get_by_external_id(self, tenant_id: str, external_id: str) -> Order | None:
-        row = await self.conn.fetchrow(
-            f"SELECT {_COLUMNS} FROM orders WHERE tenant_id = $1 AND external_id = $2",
-            tenant_id,
-            external_id,
-        )
-        return order_from_row(row) if row else None
-
-    async def add(self, order: Order) -> None:
-        await self.conn.execute(
-            "INSERT INTO orders (id, tenant_id, external_id, depot_id, status, version, spec,"
-            " created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    async def add_unless_known(self, new: NewOrder) -> KnownOrder | None:
+        order = new.order
+        rows = await self.conn.fetch(
+            CREATE_ONCE,
             order.id,
             order.tenant_id,
             order.spec.external_id,
@@ -66,8 +93,22 @@ class PostgresOrdersStore:
             order.version,
             order.spec.model_dump(mode="json"),
             order.created_at,
-            order.updated_at,
+            new.idempotency_key,
+            new.fingerprint,
+            new.timeline_kind,
+            new.timeline_detail,
+            *event_row(
+                new.event,
+                source=SOURCE,
+                tenant=order.tenant_id,
+                key=new.event_key,
+                subject=order.id,
+            ),
         )
+        if not rows:
+            return None
+        row = min(rows, key=lambda r: not r["by_key"])  # the key's answer comes first
+        return KnownOrder(order_from_row(row), row["request_hash"] if row["by_key"] else None)
 
     async def save(self, order: Order) -> None:
         await self.conn.execute(
@@ -77,26 +118,6 @@ class PostgresOrdersStore:
             order.version,
             order.spec.model_dump(mode="json"),
             order.updated_at,
-        )
-
-    async def idempotency(self, tenant_id: str, key: str) -> tuple[str, str] | None:
-        row = await self.conn.fetchrow(
-            "SELECT request_hash, order_id FROM idempotency_keys WHERE tenant_id = $1 AND key = $2",
-            tenant_id,
-            key,
-        )
-        return (row["request_hash"], row["order_id"]) if row else None
-
-    async def remember_idempotency(
-        self, tenant_id: str, key: str, fingerprint: str, order_id: str
-    ) -> None:
-        await self.conn.execute(
-            "INSERT INTO idempotency_keys (tenant_id, key, request_hash, order_id)"
-            " VALUES ($1, $2, $3, $4)",
-            tenant_id,
-            key,
-            fingerprint,
-            order_id,
         )
 
     async def add_timeline(

@@ -25,10 +25,10 @@ Status = Literal["created", "planned", "out_for_delivery", "delivered", "failed"
 async def accept(
     pool: asyncpg.Pool, tenant: str, spec: OrderSpec, key: str | None, source: str
 ) -> handlers.Accepted:
-    """Run place_order in a transaction, retrying once if a concurrent twin won the race."""
+    """Run place_order (one atomic statement), retrying once if a concurrent twin won the race."""
     for attempt in (1, 2):
         try:
-            async with pool.acquire() as conn, conn.transaction():
+            async with pool.acquire() as conn:
                 return await handlers.place_order(
                     PostgresOrdersStore(conn), tenant, spec, idempotency_key=key, source=source
                 )

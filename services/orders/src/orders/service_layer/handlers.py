@@ -10,7 +10,7 @@ from lastmile_common.events.orders import OrderSpec
 
 from orders.domain.idempotency import request_fingerprint
 from orders.domain.model import Order
-from orders.service_layer.ports import OrdersStore
+from orders.service_layer.ports import NewOrder, OrdersStore
 
 
 class IdempotencyConflict(Exception):
@@ -47,28 +47,26 @@ async def place_order(
 ) -> Accepted:
     """Accept an order once: a repeated key or external id with the same body returns the original."""
     fingerprint = request_fingerprint(spec)
-    if idempotency_key is not None:
-        seen = await store.idempotency(tenant_id, idempotency_key)
-        if seen is not None:
-            if seen[0] != fingerprint:
-                raise IdempotencyConflict(idempotency_key)
-            original = await store.get(tenant_id, seen[1])
-            assert original is not None
-            return Accepted(original, created=False)
-    existing = await store.get_by_external_id(tenant_id, spec.external_id)
-    if existing is not None:
-        if request_fingerprint(existing.spec) != fingerprint:
-            raise DuplicateExternalId(existing.id)
-        return Accepted(existing, created=False)
     order = Order.accept(tenant_id, spec)
-    await store.add(order)
-    if idempotency_key is not None:
-        await store.remember_idempotency(tenant_id, idempotency_key, fingerprint, order.id)
-    await store.add_timeline(order.id, order.created_at, "order.created", {"source": source})
-    await store.publish(
-        order.created_event(), tenant_id=tenant_id, key=spec.depot_id, subject=order.id
+    known = await store.add_unless_known(
+        NewOrder(
+            order=order,
+            fingerprint=fingerprint,
+            idempotency_key=idempotency_key,
+            timeline_kind="order.created",
+            timeline_detail={"source": source},
+            event=order.created_event(),
+            event_key=spec.depot_id,
+        )
     )
-    return Accepted(order, created=True)
+    if known is None:
+        return Accepted(order, created=True)
+    if known.key_fingerprint is not None:
+        if known.key_fingerprint != fingerprint:
+            raise IdempotencyConflict(idempotency_key)
+    elif request_fingerprint(known.order.spec) != fingerprint:
+        raise DuplicateExternalId(known.order.id)
+    return Accepted(known.order, created=False)
 
 
 async def cancel_order(store: OrdersStore, tenant_id: str, order_id: str, reason: str) -> Order:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -10,24 +11,41 @@ from lastmile_common.events.base import EventData
 from orders.domain.model import Order
 
 
+@dataclass(frozen=True)
+class NewOrder:
+    """A create: the order, its request fingerprint and key, its timeline entry and event."""
+
+    order: Order
+    fingerprint: str
+    idempotency_key: str | None
+    timeline_kind: str
+    timeline_detail: dict[str, Any]
+    event: EventData
+    event_key: str
+
+
+@dataclass(frozen=True)
+class KnownOrder:
+    """The order a create's idempotency key (with the fingerprint stored for that key) or
+    external id already names; nothing was written."""
+
+    order: Order
+    key_fingerprint: str | None
+
+
 class OrdersStore(Protocol):
     """Orders, idempotency keys, the timeline and the outbox, all inside one transaction."""
 
     async def get(self, tenant_id: str, order_id: str) -> Order | None: ...
 
-    async def get_by_external_id(self, tenant_id: str, external_id: str) -> Order | None: ...
-
     async def get_any(self, order_id: str) -> Order | None: ...
 
-    async def add(self, order: Order) -> None: ...
+    async def add_unless_known(self, new: NewOrder) -> KnownOrder | None:
+        """Write the order, its key, timeline entry and event at once, unless the tenant's key
+        or external id is known already; then return the order it names."""
+        ...
 
     async def save(self, order: Order) -> None: ...
-
-    async def idempotency(self, tenant_id: str, key: str) -> tuple[str, str] | None: ...
-
-    async def remember_idempotency(
-        self, tenant_id: str, key: str, fingerprint: str, order_id: str
-    ) -> None: ...
 
     async def add_timeline(
         self,
