@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 
-import httpx
 import pytest
 from lastmile_common.events.etas import EtaUpdated
+from notifier.adapters.http1 import Answer
 from notifier.adapters.twilio import _classify
 from notifier.domain.builtin_templates import TemplateSource, choose
 from notifier.domain.config import QuietHours, Triggers
@@ -108,7 +109,7 @@ def test_recipient_window() -> None:
     ],
 )
 def test_twilio_answers(status: int, body: dict[str, object], outcome: str) -> None:
-    result = _classify(httpx.Response(status, json=body))
+    result = _classify(Answer(status, {}, json.dumps(body).encode()))
     assert result.outcome == outcome
     if outcome == "sent":
         assert result.provider_message_id == "SM1"
