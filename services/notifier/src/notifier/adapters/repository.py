@@ -12,6 +12,7 @@ from lastmile_common.events.orders import OrderSnapshot
 from notifier.domain.builtin_templates import TemplateSource
 from notifier.domain.config import TenantConfig
 from notifier.domain.model import OrderView
+from notifier.domain.triggers import EtaMemory
 
 
 async def get_config(conn: Connection, tenant_id: str) -> TenantConfig | None:
@@ -160,6 +161,10 @@ def _view(row: Any, default_zone: str) -> OrderView:
         planned_end=row["planned_end"],
         notified_eta=row["notified_eta"],
         eta_sequence=row["eta_sequence"],
+        eta_changed_at=row["eta_changed_at"],
+        prior_eta=row["prior_eta"],
+        prior_changed_at=row["prior_changed_at"],
+        eta_closed=row["eta_closed"],
     )
 
 
@@ -209,22 +214,52 @@ async def set_progress(
     notified_eta: datetime | None = None,
     eta_sequence: int | None = None,
     route_id: str | None = None,
+    eta_closed: str | None = None,
 ) -> None:
     """Update what the notifier knows of an order's progress (only the fields given)."""
     await conn.execute(
         "INSERT INTO orders (tenant_id, order_id, tracking_token, notified_eta, eta_sequence,"
-        " route_id) VALUES ($1, $2, $3, $4, COALESCE($5, 0), $6)"
+        " route_id, eta_closed) VALUES ($1, $2, $3, $4, COALESCE($5, 0), $6, COALESCE($7, ''))"
         " ON CONFLICT (tenant_id, order_id) DO UPDATE SET"
         " tracking_token = COALESCE($3, orders.tracking_token),"
         " notified_eta = COALESCE($4, orders.notified_eta),"
         " eta_sequence = GREATEST(orders.eta_sequence, COALESCE($5, 0)),"
-        " route_id = COALESCE($6, orders.route_id), updated_at = now()",
+        " route_id = COALESCE($6, orders.route_id),"
+        " eta_closed = CASE WHEN orders.eta_closed = '*' THEN '*'"
+        " ELSE COALESCE($7, orders.eta_closed) END, updated_at = now()",
         tenant_id,
         order_id,
         tracking_token,
         notified_eta,
         eta_sequence,
         route_id,
+        eta_closed,
+    )
+
+
+async def set_eta_memory(
+    conn: Connection,
+    tenant_id: str,
+    order_id: str,
+    sequence: int,
+    tracking_token: str | None,
+    memory: EtaMemory,
+) -> None:
+    """After a newer ETA event of a stored (locked) order: its sequence and what was told."""
+    await conn.execute(
+        "UPDATE orders SET eta_sequence = GREATEST(eta_sequence, $3),"
+        " tracking_token = COALESCE($4, tracking_token), notified_eta = $5, eta_changed_at = $6,"
+        " prior_eta = $7, prior_changed_at = $8, eta_closed = $9, updated_at = now()"
+        " WHERE tenant_id = $1 AND order_id = $2",
+        tenant_id,
+        order_id,
+        sequence,
+        tracking_token,
+        memory.notified_eta,
+        memory.eta_changed_at,
+        memory.prior_eta,
+        memory.prior_changed_at,
+        memory.eta_closed,
     )
 
 

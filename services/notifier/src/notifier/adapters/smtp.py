@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import time
 from email.message import EmailMessage
 from email.utils import make_msgid
 
@@ -15,7 +17,7 @@ log = logging.getLogger(__name__)
 
 
 class SmtpChannel:
-    """Sends one e-mail per connection; classifies SMTP replies into sent/retry/failed/unknown."""
+    """Sends e-mail over a few reused SMTP connections; classifies replies into outcomes."""
 
     channel = "email"
     provider = "smtp"
@@ -30,6 +32,9 @@ class SmtpChannel:
         password: str | None = None,
         starttls: bool = False,
         timeout_s: float = 10.0,
+        connections: int = 4,
+        idle_s: float = 30.0,
+        probe_after_s: float = 2.0,
     ) -> None:
         self._host = host
         self._port = port
@@ -38,6 +43,10 @@ class SmtpChannel:
         self._password = password
         self._starttls = starttls
         self._timeout = timeout_s
+        self._idle_s = idle_s
+        self._probe_after_s = probe_after_s
+        self._slots = asyncio.Semaphore(connections)
+        self._idle: list[tuple[aiosmtplib.SMTP, float]] = []
 
     def build(self, message: OutgoingMessage) -> EmailMessage:
         """The MIME message: text/plain with a text/html alternative."""
@@ -56,32 +65,66 @@ class SmtpChannel:
     async def send(self, message: OutgoingMessage) -> SendResult:
         """Deliver to the SMTP server; never raises for server or network errors."""
         mail = self.build(message)
-        try:
-            await aiosmtplib.send(
-                mail,
-                hostname=self._host,
-                port=self._port,
-                username=self._username,
-                password=self._password,
-                start_tls=self._starttls,
-                use_tls=False,
-                timeout=self._timeout,
-            )
-        except aiosmtplib.SMTPConnectError as exc:
-            return SendResult("retry", error=f"connect: {exc}")
-        except aiosmtplib.SMTPRecipientsRefused:
-            return SendResult("failed", error="recipient refused")
-        except aiosmtplib.SMTPResponseException as exc:
-            if 400 <= exc.code < 500:
-                return SendResult("retry", error=f"SMTP {exc.code}")
-            return SendResult("failed", error=f"SMTP {exc.code}")
-        except (aiosmtplib.SMTPException, OSError) as exc:
-            log.warning(
-                "email outcome unknown",
-                extra={"to": mask_email(message.to), "error": type(exc).__name__},
-            )
-            return SendResult("unknown", error=f"no answer: {type(exc).__name__}")
+        async with self._slots:
+            try:
+                client = await self._client()
+            except (aiosmtplib.SMTPException, OSError) as exc:
+                # No session (connect, EHLO, STARTTLS, auth): nothing of this mail was sent.
+                return SendResult("retry", error=f"connect: {type(exc).__name__}: {exc}")
+            try:
+                await client.send_message(mail)
+            except aiosmtplib.SMTPRecipientsRefused:
+                client.close()
+                return SendResult("failed", error="recipient refused")
+            except aiosmtplib.SMTPResponseException as exc:
+                client.close()  # the session is mid-transaction: start afresh next time
+                if 400 <= exc.code < 500:
+                    return SendResult("retry", error=f"SMTP {exc.code}")
+                return SendResult("failed", error=f"SMTP {exc.code}")
+            except (aiosmtplib.SMTPException, OSError) as exc:
+                client.close()
+                log.warning(
+                    "email outcome unknown",
+                    extra={"to": mask_email(message.to), "error": type(exc).__name__},
+                )
+                return SendResult("unknown", error=f"no answer: {type(exc).__name__}")
+            self._idle.append((client, time.monotonic()))
         return SendResult("sent", str(mail["Message-ID"]))
 
+    async def _client(self) -> aiosmtplib.SMTP:
+        """An idle session that still answers, or a new one."""
+        now = time.monotonic()
+        while self._idle:
+            client, used = self._idle.pop()
+            if not client.is_connected or now - used > self._idle_s:
+                client.close()
+                continue
+            if now - used >= self._probe_after_s:
+                # A session quiet for a while may have been closed by the server; a failed
+                # NOOP costs nothing, a mail written into a dead session would be `unknown`.
+                try:
+                    await client.noop()
+                except (aiosmtplib.SMTPException, OSError):
+                    client.close()
+                    continue
+            return client
+        client = aiosmtplib.SMTP(
+            hostname=self._host,
+            port=self._port,
+            username=self._username,
+            password=self._password,
+            start_tls=self._starttls,
+            use_tls=False,
+            timeout=self._timeout,
+        )
+        await client.connect()
+        return client
+
     async def close(self) -> None:
-        """Nothing pooled."""
+        """Say goodbye on the idle sessions."""
+        while self._idle:
+            client, _ = self._idle.pop()
+            try:
+                await client.quit()
+            except (aiosmtplib.SMTPException, OSError):
+                client.close()
