@@ -15,7 +15,9 @@ TOLD = T0 + timedelta(minutes=60)  # the ETA the out-for-delivery message told
 RULES = Triggers(eta_change_threshold_min=15, eta_change_interval_min=10, arriving_stops=1)
 
 
-def _event(sequence: int, eta_min: int, at_min: int = 0, *, stops: int = 8, route: str = "r1"):
+def _event(
+    sequence: int, eta_min: int, at_min: int = 0, *, stops: int = 8, route: str = "r1"
+) -> EtaUpdated:
     computed = T0 + timedelta(minutes=at_min)
     eta = T0 + timedelta(minutes=eta_min)
     return EtaUpdated(
@@ -126,3 +128,19 @@ def test_a_pending_change_dropped_by_a_newer_estimate_is_not_the_baseline() -> N
 def test_older_estimates_arriving_late_are_ignored() -> None:
     order = OrderView("t", "o1", notified_eta=TOLD, eta_sequence=5)
     assert _kinds(order, [_event(4, 150, 30), _event(5, 150, 30)]) == [None, None]
+
+
+def test_threshold_arriving_and_switches() -> None:
+    order = OrderView("t", "o1", notified_eta=TOLD, eta_sequence=1)
+    rules = Triggers(eta_change_threshold_min=15, arriving_stops=2, arriving_minutes=10)
+    assert eta_update(_event(2, 70), order, rules) is None
+    changed = eta_update(_event(2, 80), order, rules)
+    assert changed is not None
+    assert (changed.kind, changed.version, changed.scope) == ("eta_changed", 2, "r1")
+    arriving = eta_update(_event(2, 30, stops=2), order, rules)
+    assert arriving is not None
+    assert (arriving.kind, arriving.facts["stops_away"]) == ("arriving", 2)
+    soon = eta_update(_event(2, 8, stops=5), order, rules)
+    assert soon is not None
+    assert soon.kind == "arriving"
+    assert eta_update(_event(2, 80), order, Triggers(eta_changed=False, arriving=False)) is None
