@@ -96,6 +96,14 @@ async def list_templates(conn: Connection, tenant_id: str) -> list[dict[str, Any
     return [dict(r) for r in rows]
 
 
+async def depot_zone(conn: Connection, tenant_id: str, depot_id: str) -> str | None:
+    """A depot's time zone, if known."""
+    value = await conn.fetchval(
+        "SELECT time_zone FROM depots WHERE tenant_id = $1 AND depot_id = $2", tenant_id, depot_id
+    )
+    return None if value is None else str(value)
+
+
 async def set_depot_zone(conn: Connection, tenant_id: str, depot_id: str, zone: str) -> None:
     """Remember a depot's time zone."""
     await conn.execute(
@@ -107,22 +115,23 @@ async def set_depot_zone(conn: Connection, tenant_id: str, depot_id: str, zone: 
     )
 
 
-async def upsert_contact(
-    conn: Connection, tenant_id: str, order: OrderSnapshot, default_zone: str
-) -> OrderView | None:
-    """Store an order's contact and return the order; None when a newer version is stored."""
+# CTE `up`: the stored order, unless a newer version is stored. $1..$10 = `contact_args`.
+UPSERT_CONTACT = (
+    "up AS (INSERT INTO orders (tenant_id, order_id, external_id, depot_id,"
+    " order_version, name, phone, email, channels, locale)"
+    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+    " ON CONFLICT (tenant_id, order_id) DO UPDATE SET external_id = EXCLUDED.external_id,"
+    " depot_id = EXCLUDED.depot_id, order_version = EXCLUDED.order_version,"
+    " name = EXCLUDED.name, phone = EXCLUDED.phone, email = EXCLUDED.email,"
+    " channels = EXCLUDED.channels, locale = EXCLUDED.locale, updated_at = now()"
+    " WHERE orders.order_version < EXCLUDED.order_version RETURNING *)"
+)
+
+
+def contact_args(tenant_id: str, order: OrderSnapshot) -> list[Any]:
+    """The parameters of UPSERT_CONTACT."""
     r = order.recipient
-    row = await conn.fetchrow(
-        "WITH up AS (INSERT INTO orders (tenant_id, order_id, external_id, depot_id,"
-        " order_version, name, phone, email, channels, locale)"
-        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
-        " ON CONFLICT (tenant_id, order_id) DO UPDATE SET external_id = EXCLUDED.external_id,"
-        " depot_id = EXCLUDED.depot_id, order_version = EXCLUDED.order_version,"
-        " name = EXCLUDED.name, phone = EXCLUDED.phone, email = EXCLUDED.email,"
-        " channels = EXCLUDED.channels, locale = EXCLUDED.locale, updated_at = now()"
-        " WHERE orders.order_version < EXCLUDED.order_version RETURNING *)"
-        " SELECT up.*, d.time_zone FROM up LEFT JOIN depots d"
-        " ON d.tenant_id = up.tenant_id AND d.depot_id = up.depot_id",
+    return [
         tenant_id,
         order.order_id,
         order.external_id,
@@ -133,8 +142,19 @@ async def upsert_contact(
         r.email,
         list(r.channels),
         r.locale,
+    ]
+
+
+async def upsert_contact(
+    conn: Connection, tenant_id: str, order: OrderSnapshot, default_zone: str
+) -> OrderView | None:
+    """Store an order's contact and return the order; None when a newer version is stored."""
+    row = await conn.fetchrow(
+        f"WITH {UPSERT_CONTACT} SELECT up.*, d.time_zone FROM up LEFT JOIN depots d"
+        " ON d.tenant_id = up.tenant_id AND d.depot_id = up.depot_id",
+        *contact_args(tenant_id, order),
     )
-    return None if row is None else _view(row, default_zone)
+    return None if row is None else view_of(row, default_zone)
 
 
 _ORDER_SELECT = (
@@ -143,7 +163,8 @@ _ORDER_SELECT = (
 )
 
 
-def _view(row: Any, default_zone: str) -> OrderView:
+def view_of(row: Any, default_zone: str) -> OrderView:
+    """An order row (with the depot's `time_zone`) as the domain sees it."""
     return OrderView(
         tenant_id=row["tenant_id"],
         order_id=row["order_id"],
@@ -174,7 +195,7 @@ async def load_order(
     """The stored order, with its depot's time zone (or the tenant default)."""
     sql = f"{_ORDER_SELECT} WHERE o.tenant_id = $1 AND o.order_id = $2"
     row = await conn.fetchrow(sql + (" FOR UPDATE OF o" if lock else ""), tenant_id, order_id)
-    return None if row is None else _view(row, default_zone)
+    return None if row is None else view_of(row, default_zone)
 
 
 async def orders_on_route(
@@ -184,7 +205,7 @@ async def orders_on_route(
     rows = await conn.fetch(
         f"{_ORDER_SELECT} WHERE o.tenant_id = $1 AND o.route_id = $2", tenant_id, route_id
     )
-    return [_view(r, default_zone) for r in rows]
+    return [view_of(r, default_zone) for r in rows]
 
 
 async def set_plan(

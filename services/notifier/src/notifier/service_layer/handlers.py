@@ -15,21 +15,49 @@ from lastmile_common.events.etas import EtaUpdated
 from lastmile_common.events.orders import OrderCancelled, OrderCreated, OrderUpdated
 from lastmile_common.events.routes import RoutePlanned
 
-from notifier.adapters import notification_log, repository
+from notifier.adapters import confirmations, notification_log, repository
 from notifier.domain import triggers
 from notifier.domain.config import TenantConfig
 from notifier.domain.model import KINDS, VISIT_KINDS, Intent, OrderView
-from notifier.service_layer.enqueue import Deps, enqueue, tenant_config
+from notifier.service_layer.enqueue import Deps, enqueue, prepare, tenant_config
 
 
 async def order_created(conn: Connection, deps: Deps, tenant: str, event: OrderCreated) -> None:
-    """Keep the contact; confirm the order."""
+    """Keep the contact; confirm the order (one round trip when the guess below holds)."""
     config = await tenant_config(conn, deps, tenant)
     if config is None:
         return
-    order = await repository.upsert_contact(conn, tenant, event, config.default_time_zone)
-    if order is not None and config.triggers.confirmed:
-        await enqueue(conn, deps, config, order, Intent("confirmed", 1))
+    zone = config.default_time_zone
+    if not config.triggers.confirmed:
+        await repository.upsert_contact(conn, tenant, event, zone)
+        return
+    # Render for the depot zone we know of and no tracking token yet (a new order has none);
+    # the statement checks both against the stored order before taking the keys.
+    guessed = await deps.cache.depot_zone(conn, tenant, event.depot_id) or zone
+    intent = Intent("confirmed", 1)
+    rows = await prepare(conn, deps, config, _incoming(tenant, event, guessed), intent)
+    if not rows:
+        await repository.upsert_contact(conn, tenant, event, zone)
+        return
+    order, done = await confirmations.store_and_confirm(conn, tenant, event, zone, guessed, rows)
+    if order is not None and not done:
+        await enqueue(conn, deps, config, order, intent)
+
+
+def _incoming(tenant: str, event: OrderCreated, zone: str) -> OrderView:
+    r = event.recipient
+    return OrderView(
+        tenant,
+        event.order_id,
+        external_id=event.external_id,
+        depot_id=event.depot_id,
+        name=r.name,
+        phone=r.phone,
+        email=r.email,
+        channels=tuple(r.channels),
+        locale=r.locale,
+        time_zone=zone,
+    )
 
 
 async def order_updated(conn: Connection, deps: Deps, tenant: str, event: OrderUpdated) -> None:
