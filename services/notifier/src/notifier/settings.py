@@ -43,7 +43,7 @@ class NotifierSettings(ServiceSettings):
 
     dispatch_batch_size: int = Field(default=200, ge=1)
     dispatch_concurrency: int = Field(default=64, ge=1)
-    dispatch_poll_interval_s: float = Field(default=0.05, gt=0)
+    dispatch_poll_interval_s: float = Field(default=0.02, gt=0)
     max_send_attempts: int = Field(default=5, ge=1)
     retry_backoff_initial_s: float = Field(default=1.0, gt=0)
     retry_backoff_max_s: float = Field(default=300.0, gt=0)

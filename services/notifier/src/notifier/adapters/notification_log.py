@@ -144,14 +144,25 @@ async def finish(
     rows: Sequence[tuple[str, str, str | None, str, datetime | None, int]],
 ) -> None:
     """Record outcomes: (id, state, provider id, reason, next attempt for `pending`, attempts delta)."""
-    await conn.executemany(
-        "UPDATE notifications SET state = $2, provider_message_id = COALESCE($3,"
-        " provider_message_id), reason = $4, attempts = attempts + $6,"
-        " next_attempt_at = COALESCE($5, next_attempt_at),"
-        " sent_at = CASE WHEN $2 = 'sent' THEN now() ELSE sent_at END,"
-        " finished_at = CASE WHEN $2 IN ('failed', 'unknown') THEN now() ELSE finished_at END"
-        " WHERE id = $1::uuid AND state = 'sending'",
-        rows,
+    ids, states, provider_ids, reasons, next_at, deltas = (list(c) for c in zip(*rows, strict=True))
+    # One statement for the whole batch; only rows still `sending` are ours to finish.
+    await conn.execute(
+        "UPDATE notifications n SET state = u.state,"
+        " provider_message_id = COALESCE(u.provider_id, n.provider_message_id),"
+        " reason = u.reason, attempts = n.attempts + u.delta,"
+        " next_attempt_at = COALESCE(u.next_at, n.next_attempt_at),"
+        " sent_at = CASE WHEN u.state = 'sent' THEN now() ELSE n.sent_at END,"
+        " finished_at = CASE WHEN u.state IN ('failed', 'unknown') THEN now()"
+        " ELSE n.finished_at END"
+        " FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::timestamptz[],"
+        " $6::int[]) AS u(id, state, provider_id, reason, next_at, delta)"
+        " WHERE n.id = u.id AND n.state = 'sending'",
+        ids,
+        states,
+        provider_ids,
+        reasons,
+        next_at,
+        deltas,
     )
 
 
