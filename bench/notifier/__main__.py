@@ -85,13 +85,30 @@ async def _publish(producer: AIOKafkaProducer, phase: Phase) -> None:
     await producer.flush()
 
 
-def _received(twilio: FakeTwilio, smtp: SmtpCapture | None) -> dict[str, float]:
-    seen = {r.to: r.received_at for r in twilio.requests if r.status == 201}
-    if smtp is not None:
-        for mail in list(smtp.mails):
-            for rcpt in mail.rcpt_tos:
-                seen[rcpt] = mail.received_at
-    return seen
+class _Receipts:
+    """Provider receipts by address, read incrementally so that waiting costs little CPU."""
+
+    def __init__(self, twilio: FakeTwilio, smtp: SmtpCapture | None) -> None:
+        self._twilio = twilio
+        self._smtp = smtp
+        self._sms_read = 0
+        self._mail_read = 0
+        self.seen: dict[str, float] = {}
+
+    def update(self) -> dict[str, float]:
+        """Take in what arrived since the last call."""
+        requests = self._twilio.requests
+        for r in requests[self._sms_read :]:
+            if r.status == 201:
+                self.seen[r.to] = r.received_at
+        self._sms_read = len(requests)
+        if self._smtp is not None:
+            mails = list(self._smtp.mails)
+            for mail in mails[self._mail_read :]:
+                for rcpt in mail.rcpt_tos:
+                    self.seen[rcpt] = mail.received_at
+            self._mail_read = len(mails)
+        return self.seen
 
 
 async def _measure(
@@ -106,9 +123,12 @@ async def _measure(
     started = time.monotonic()
     await _publish(producer, phase)
     deadline = time.monotonic() + 120
+    receipts = _Receipts(twilio, smtp)
+    waiting = set(phase.published)
     while True:
-        seen = _received(twilio, smtp)
-        if all(key in seen for key in phase.published) or time.monotonic() > deadline:
+        seen = receipts.update()
+        waiting = {key for key in waiting if key not in seen}
+        if not waiting or time.monotonic() > deadline:
             break
         await asyncio.sleep(0.05)
     cpu_after = _cpu(procs)

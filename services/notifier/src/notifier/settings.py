@@ -30,6 +30,7 @@ class NotifierSettings(ServiceSettings):
     twilio_from: str = "+15005550006"
     twilio_messaging_service_sid: str | None = None
     twilio_timeout_s: float = Field(default=10.0, gt=0)
+    twilio_connections: int = Field(default=16, ge=1, description="keep-alive HTTP connections")
 
     email_provider: Literal["smtp", "sink"] = "sink"
     smtp_host: str = "127.0.0.1"
@@ -38,6 +39,7 @@ class NotifierSettings(ServiceSettings):
     smtp_password: SecretStr | None = None
     smtp_starttls: bool = False
     smtp_timeout_s: float = Field(default=10.0, gt=0)
+    smtp_connections: int = Field(default=16, ge=1, description="SMTP sessions kept and reused")
     email_from: str = "lastmile <notifications@lastmile.local>"
     unsubscribe_secret: SecretStr = SecretStr("dev-unsubscribe-secret-change-me")
 

@@ -32,7 +32,7 @@ class SmtpChannel:
         password: str | None = None,
         starttls: bool = False,
         timeout_s: float = 10.0,
-        connections: int = 4,
+        connections: int = 16,
         idle_s: float = 30.0,
         probe_after_s: float = 2.0,
     ) -> None:
