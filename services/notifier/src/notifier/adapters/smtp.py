@@ -5,8 +5,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from email.message import EmailMessage
-from email.utils import make_msgid
+from email.header import Header
+from email.message import Message
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
+from email.policy import compat32
+from email.utils import formataddr, formatdate, make_msgid, parseaddr
 
 import aiosmtplib
 
@@ -14,6 +18,9 @@ from notifier.adapters.channels import OutgoingMessage, SendResult
 from notifier.domain.masking import mask_email
 
 log = logging.getLogger(__name__)
+# Header lines are not folded (up to SMTP's 998): a folded List-Unsubscribe URL or subject
+# would come back with a leading space in some parsers.
+_POLICY = compat32.clone(max_line_length=998, linesep="\r\n")
 
 
 class SmtpChannel:
@@ -39,6 +46,7 @@ class SmtpChannel:
         self._host = host
         self._port = port
         self._sender = sender
+        self._envelope_from = parseaddr(sender)[1]
         self._username = username
         self._password = password
         self._starttls = starttls
@@ -48,23 +56,28 @@ class SmtpChannel:
         self._slots = asyncio.Semaphore(connections)
         self._idle: list[tuple[aiosmtplib.SMTP, float]] = []
 
-    def build(self, message: OutgoingMessage) -> EmailMessage:
-        """The MIME message: text/plain with a text/html alternative."""
-        mail = EmailMessage()
-        mail["From"] = self._sender
+    def build(self, message: OutgoingMessage) -> Message:
+        """The MIME message: text/plain with a text/html alternative, UTF-8 bodies."""
+        # The compat32 MIME classes: EmailMessage's header registry re-parses every header and
+        # cost about 1.5 ms of CPU per mail, more than everything else in the send path.
+        mail: Message = MIMEText(message.text, "plain", "utf-8", policy=_POLICY)
+        if message.html:
+            mail = MIMEMultipart("alternative", policy=_POLICY)
+            mail.attach(MIMEText(message.text, "plain", "utf-8", policy=_POLICY))
+            mail.attach(MIMEText(message.html, "html", "utf-8", policy=_POLICY))
+        mail["From"] = _address(self._sender)
         mail["To"] = message.to
-        mail["Subject"] = message.subject
+        mail["Subject"] = _text(message.subject)
+        mail["Date"] = formatdate(usegmt=True)
         mail["Message-ID"] = make_msgid(idstring=message.notification_id[:8], domain="lastmile")
         for name, value in message.headers.items():
-            mail[name] = value
-        mail.set_content(message.text)
-        if message.html:
-            mail.add_alternative(message.html, subtype="html")
+            mail[name] = _text(value)
         return mail
 
     async def send(self, message: OutgoingMessage) -> SendResult:
         """Deliver to the SMTP server; never raises for server or network errors."""
         mail = self.build(message)
+        raw = mail.as_bytes(policy=_POLICY)
         async with self._slots:
             try:
                 client = await self._client()
@@ -72,7 +85,7 @@ class SmtpChannel:
                 # No session (connect, EHLO, STARTTLS, auth): nothing of this mail was sent.
                 return SendResult("retry", error=f"connect: {type(exc).__name__}: {exc}")
             try:
-                await client.send_message(mail)
+                await client.sendmail(self._envelope_from, [message.to], raw)
             except aiosmtplib.SMTPRecipientsRefused:
                 client.close()
                 return SendResult("failed", error="recipient refused")
@@ -128,3 +141,14 @@ class SmtpChannel:
                 await client.quit()
             except (aiosmtplib.SMTPException, OSError):
                 client.close()
+
+
+def _text(value: str) -> str:
+    """A header value on one line; RFC 2047 encoded-words when it is not plain ASCII."""
+    return value if value.isascii() else Header(value, "utf-8").encode(linesep=" ")
+
+
+def _address(value: str) -> str:
+    """An address header whose display name may be non-ASCII."""
+    name, address = parseaddr(value)
+    return value if value.isascii() else formataddr((name, address), charset="utf-8")

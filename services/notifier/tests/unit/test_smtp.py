@@ -1,8 +1,10 @@
-"""The SMTP channel reuses its sessions and replaces one the server dropped."""
+"""The SMTP channel: the MIME it writes, session reuse, and a dropped session replaced."""
 
 from __future__ import annotations
 
+import email
 import socket
+from email.policy import default
 from typing import Any
 
 from aiosmtpd.controller import Controller
@@ -14,10 +16,12 @@ class _Recorder:
     def __init__(self) -> None:
         self.peers: list[Any] = []
         self.rcpts: list[str] = []
+        self.contents: list[bytes] = []
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         self.peers.append(session.peer)
         self.rcpts.extend(envelope.rcpt_tos)
+        self.contents.append(envelope.content)
         return "250 OK"
 
 
@@ -59,3 +63,37 @@ async def test_no_server_is_a_retry() -> None:
     channel = SmtpChannel("127.0.0.1", _free_port(), "n@lastmile.local", timeout_s=2)
     result = await channel.send(_mail(1))
     assert result.outcome == "retry"
+
+
+async def test_the_mail_has_both_parts_and_unfolded_utf8_headers() -> None:
+    port = _free_port()
+    recorder = _Recorder()
+    server = Controller(recorder, hostname="127.0.0.1", port=port)
+    server.start()
+    channel = SmtpChannel("127.0.0.1", port, "Läden & Co <n@lastmile.local>")
+    link = "<https://notifier.example/unsubscribe/" + "t" * 120 + ">"
+    subject = "Acme: Lieferung bestätigt – " + "x" * 80
+    message = OutgoingMessage(
+        "id-12345678",
+        "jo@example.com",
+        "Grüße – Jane",
+        subject,
+        "<p>Grüße</p>",
+        {"List-Unsubscribe": link, "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"},
+    )
+    try:
+        result = await channel.send(message)
+    finally:
+        await channel.close()
+        server.stop()
+    assert result.outcome == "sent"
+    mail = email.message_from_bytes(recorder.contents[0], policy=default)
+    assert (mail["Subject"], mail["From"], mail["To"]) == (
+        subject,
+        "Läden & Co <n@lastmile.local>",
+        "jo@example.com",
+    )
+    assert mail["List-Unsubscribe"] == link
+    assert mail["Message-ID"] == result.provider_message_id
+    assert mail.get_body(("plain",)).get_content() == "Grüße – Jane"
+    assert mail.get_body(("html",)).get_content() == "<p>Grüße</p>"
