@@ -1,8 +1,11 @@
-"""`uv run python -m bench.notifier [--rate 500] [--seconds 10] [--email] [--json]`.
+"""`uv run python -m bench.notifier [--rate 500] [--seconds 10] [--email] [--depots N]
+[--replicas N] [--json]`.
 
-Starts (or uses) the broker and PostgreSQL, runs `python -m notifier` as its own process
-against a local Twilio-compatible fake (and aiosmtpd with --email), publishes `order.created`
-at a fixed rate and measures event → provider latency and notifications/s.
+Starts (or uses) the broker and PostgreSQL, runs `python -m notifier` as its own process (or
+N processes in one consumer group) against a local Twilio-compatible fake (and aiosmtpd with
+--email), publishes `order.created` at a fixed rate and measures event → provider latency and
+notifications/s. Orders are keyed by depot (`orders.v1`), so `--depots 1` puts them all on one
+partition; more depots spread them over the topic's partitions.
 """
 
 from __future__ import annotations
@@ -49,10 +52,11 @@ class Phase:
 
 
 def _records(
-    tenant: str, count: int, email: bool, tag: str
+    tenant: str, count: int, email: bool, tag: str, depots: int = 1
 ) -> list[tuple[str, str | None, KafkaRecord]]:
     out = []
     for i in range(count):
+        depot = f"depot-{i % depots + 1}"
         phone = f"+49151{(hash((tag, i)) % 10**8):08d}"
         address = f"b{tag}{i}@bench.example" if email else None
         data = ev.order_created(
@@ -60,9 +64,10 @@ def _records(
             phone=phone,
             email=address,
             channels=("sms", "email") if email else ("sms",),
+            depot_id=depot,
         )
         envelope = Envelope.wrap(data, source="bench", tenant=tenant)
-        out.append((phone, address, encode(envelope, "depot-1")))
+        out.append((phone, address, encode(envelope, depot)))
     return out
 
 
@@ -80,13 +85,30 @@ async def _publish(producer: AIOKafkaProducer, phase: Phase) -> None:
     await producer.flush()
 
 
-def _received(twilio: FakeTwilio, smtp: SmtpCapture | None) -> dict[str, float]:
-    seen = {r.to: r.received_at for r in twilio.requests if r.status == 201}
-    if smtp is not None:
-        for mail in list(smtp.mails):
-            for rcpt in mail.rcpt_tos:
-                seen[rcpt] = mail.received_at
-    return seen
+class _Receipts:
+    """Provider receipts by address, read incrementally so that waiting costs little CPU."""
+
+    def __init__(self, twilio: FakeTwilio, smtp: SmtpCapture | None) -> None:
+        self._twilio = twilio
+        self._smtp = smtp
+        self._sms_read = 0
+        self._mail_read = 0
+        self.seen: dict[str, float] = {}
+
+    def update(self) -> dict[str, float]:
+        """Take in what arrived since the last call."""
+        requests = self._twilio.requests
+        for r in requests[self._sms_read :]:
+            if r.status == 201:
+                self.seen[r.to] = r.received_at
+        self._sms_read = len(requests)
+        if self._smtp is not None:
+            mails = list(self._smtp.mails)
+            for mail in mails[self._mail_read :]:
+                for rcpt in mail.rcpt_tos:
+                    self.seen[rcpt] = mail.received_at
+            self._mail_read = len(mails)
+        return self.seen
 
 
 async def _measure(
@@ -95,22 +117,25 @@ async def _measure(
     twilio: FakeTwilio,
     smtp: SmtpCapture | None,
     producer: AIOKafkaProducer,
-    proc: psutil.Process,
+    procs: list[psutil.Process],
 ) -> dict[str, Any]:
-    cpu_before = proc.cpu_times()
+    cpu_before = _cpu(procs)
     started = time.monotonic()
     await _publish(producer, phase)
     deadline = time.monotonic() + 120
+    receipts = _Receipts(twilio, smtp)
+    waiting = set(phase.published)
     while True:
-        seen = _received(twilio, smtp)
-        if all(key in seen for key in phase.published) or time.monotonic() > deadline:
+        seen = receipts.update()
+        waiting = {key for key in waiting if key not in seen}
+        if not waiting or time.monotonic() > deadline:
             break
         await asyncio.sleep(0.05)
-    cpu_after = proc.cpu_times()
+    cpu_after = _cpu(procs)
     latencies = sorted(seen[k] - t for k, t in phase.published.items() if k in seen)
     last = max(seen[k] for k in phase.published if k in seen)
     stages = await _stages(database_url, phase)
-    cpu = (cpu_after.user + cpu_after.system) - (cpu_before.user + cpu_before.system)
+    cpu = cpu_after - cpu_before
     q = statistics.quantiles(latencies, n=100, method="inclusive")
     return {
         "phase": phase.name,
@@ -125,6 +150,11 @@ async def _measure(
         "notifier_cpu_ms_per_notification": round(1000 * cpu / max(1, len(latencies)), 2),
         **stages,
     }
+
+
+def _cpu(procs: list[psutil.Process]) -> float:
+    """User + system CPU seconds of the notifier processes."""
+    return sum(t.user + t.system for t in (p.cpu_times() for p in procs))
 
 
 async def _stages(database_url: str, phase: Phase) -> dict[str, float]:
@@ -178,17 +208,22 @@ def _spawn(env: dict[str, str], log: Any) -> subprocess.Popen[bytes]:
 
 
 async def run(
-    infra: Infrastructure, rates: list[float], seconds: float, email: bool
+    infra: Infrastructure,
+    rates: list[float],
+    seconds: float,
+    email: bool,
+    depots: int = 1,
+    replicas: int = 1,
 ) -> list[dict[str, Any]]:
-    """Start the notifier and the fakes, warm up, then one phase per rate."""
+    """Start the notifier(s) and the fakes, warm up, then one phase per rate."""
     twilio = await FakeTwilio(account_sid="ACbench").start()
     smtp = SmtpCapture().start() if email else None
-    port = free_port()
+    ports = [free_port() for _ in range(replicas)]
+    port = ports[0]
     env = {
         **os.environ,
         "NOTIFIER_DATABASE_URL": infra.database_url,
         "NOTIFIER_KAFKA_BOOTSTRAP_SERVERS": infra.kafka_bootstrap,
-        "NOTIFIER_HTTP_PORT": str(port),
         "NOTIFIER_CONSUMER_GROUP": f"notifier-bench-{uuid.uuid4().hex[:8]}",
         "NOTIFIER_REQUIRE_TENANT_SETTINGS": "true",
         "NOTIFIER_SMS_PROVIDER": "twilio",
@@ -201,11 +236,12 @@ async def run(
         "NOTIFIER_LOG_LEVEL": "WARNING",
     }
     log = (STATE / "notifier.log").open("ab")
-    child = _spawn(env, log)
+    children = [_spawn({**env, "NOTIFIER_HTTP_PORT": str(p)}, log) for p in ports]
     producer = AIOKafkaProducer(bootstrap_servers=infra.kafka_bootstrap, linger_ms=2, acks=1)
     results = []
     try:
-        await _ready(port)
+        for p in ports:
+            await _ready(p)
         tenant = uuid.uuid4().hex
         key = issue(
             os.environ.get("LASTMILE_API_KEY_SECRET", "dev-api-key-secret-change-me"), tenant
@@ -218,17 +254,19 @@ async def run(
             )
             response.raise_for_status()
         await producer.start()
-        proc = psutil.Process(child.pid)
-        warmup = Phase("warmup", 200, _records(tenant, 400, email, "w"), {})
-        await _measure(infra.database_url, warmup, twilio, smtp, producer, proc)
+        procs = [psutil.Process(child.pid) for child in children]
+        warmup = Phase("warmup", 200, _records(tenant, 400, email, "w", depots), {})
+        await _measure(infra.database_url, warmup, twilio, smtp, producer, procs)
         for rate in rates:
-            count = int(rate * seconds)
-            phase = Phase(f"rate-{rate:g}", rate, _records(tenant, count, email, f"r{rate:g}"), {})
-            results.append(await _measure(infra.database_url, phase, twilio, smtp, producer, proc))
+            records = _records(tenant, int(rate * seconds), email, f"r{rate:g}", depots)
+            phase = Phase(f"rate-{rate:g}", rate, records, {})
+            results.append(await _measure(infra.database_url, phase, twilio, smtp, producer, procs))
     finally:
         await producer.stop()
-        child.terminate()
-        child.wait(timeout=30)
+        for child in children:
+            child.terminate()
+        for child in children:
+            child.wait(timeout=30)
         log.close()
         await twilio.stop()
         if smtp is not None:
@@ -246,12 +284,27 @@ def main() -> None:
     parser.add_argument(
         "--email", action="store_true", help="SMS and e-mail per order (two notifications)"
     )
+    parser.add_argument(
+        "--depots", type=int, default=1, help="spread orders over N depots (partition keys)"
+    )
+    parser.add_argument(
+        "--replicas", type=int, default=1, help="notifier processes in one consumer group"
+    )
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     STATE.mkdir(parents=True, exist_ok=True)
     infra = start_infrastructure(STATE, fresh_database=True)
     try:
-        results = asyncio.run(run(infra, args.rate or [250, 500], args.seconds, args.email))
+        results = asyncio.run(
+            run(
+                infra,
+                args.rate or [250, 500],
+                args.seconds,
+                args.email,
+                args.depots,
+                args.replicas,
+            )
+        )
     finally:
         infra.stop()
     for row in results:

@@ -24,6 +24,7 @@ def build_channels(settings: NotifierSettings, box: SinkBox) -> dict[str, Channe
             messaging_service_sid=settings.twilio_messaging_service_sid,
             status_callback=settings.public_base_url.rstrip("/") + STATUS_CALLBACK_PATH,
             timeout_s=settings.twilio_timeout_s,
+            connections=settings.twilio_connections,
         )
     else:
         sms = SinkChannel("sms", box)
@@ -38,6 +39,7 @@ def build_channels(settings: NotifierSettings, box: SinkBox) -> dict[str, Channe
             password=password,
             starttls=settings.smtp_starttls,
             timeout_s=settings.smtp_timeout_s,
+            connections=settings.smtp_connections,
         )
     else:
         email = SinkChannel("email", box)

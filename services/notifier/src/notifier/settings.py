@@ -30,6 +30,7 @@ class NotifierSettings(ServiceSettings):
     twilio_from: str = "+15005550006"
     twilio_messaging_service_sid: str | None = None
     twilio_timeout_s: float = Field(default=10.0, gt=0)
+    twilio_connections: int = Field(default=16, ge=1, description="keep-alive HTTP connections")
 
     email_provider: Literal["smtp", "sink"] = "sink"
     smtp_host: str = "127.0.0.1"
@@ -38,12 +39,13 @@ class NotifierSettings(ServiceSettings):
     smtp_password: SecretStr | None = None
     smtp_starttls: bool = False
     smtp_timeout_s: float = Field(default=10.0, gt=0)
+    smtp_connections: int = Field(default=16, ge=1, description="SMTP sessions kept and reused")
     email_from: str = "lastmile <notifications@lastmile.local>"
     unsubscribe_secret: SecretStr = SecretStr("dev-unsubscribe-secret-change-me")
 
     dispatch_batch_size: int = Field(default=200, ge=1)
     dispatch_concurrency: int = Field(default=64, ge=1)
-    dispatch_poll_interval_s: float = Field(default=0.05, gt=0)
+    dispatch_poll_interval_s: float = Field(default=0.02, gt=0)
     max_send_attempts: int = Field(default=5, ge=1)
     retry_backoff_initial_s: float = Field(default=1.0, gt=0)
     retry_backoff_max_s: float = Field(default=300.0, gt=0)

@@ -5,100 +5,19 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-import httpx
 import pytest
-from lastmile_common.api_keys import issue
 from lastmile_common.events.topics import NOTIFICATIONS
-from notifier.bootstrap import create_app
 from notifier.domain.signing import twilio_signature
-from notifier.settings import NotifierSettings
 from notifier.testing import events as ev
-from notifier.testing.fake_twilio import FakeTwilio
-from notifier.testing.smtp_capture import SmtpCapture
 
 from lastmile.testing.fixtures import TopicReader, publish
 
+from .conftest import PUBLIC, TOKEN, Env, _phone, _rows, _tenant, _until
+
 pytestmark = pytest.mark.integration
-PUBLIC = "http://notifier.test"
-TOKEN = "dev-twilio-auth-token"
-
-
-@dataclass
-class Env:
-    """The running notifier and its local providers."""
-
-    app: Any
-    client: httpx.AsyncClient
-    twilio: FakeTwilio
-    smtp: SmtpCapture
-    settings: NotifierSettings
-    bootstrap: str
-
-
-@pytest.fixture(scope="module")
-async def env(infra: Any) -> AsyncIterator[Env]:
-    twilio = await FakeTwilio(account_sid="ACtest", auth_token=TOKEN).start()
-    smtp = SmtpCapture().start()
-    settings = NotifierSettings(
-        database_url=infra.database_url,
-        kafka_bootstrap_servers=infra.kafka_bootstrap,
-        consumer_group=f"notifier-it-{uuid.uuid4().hex[:8]}",
-        require_tenant_settings=True,
-        sms_provider="twilio",
-        twilio_base_url=twilio.base_url,
-        twilio_account_sid="ACtest",
-        email_provider="smtp",
-        smtp_host="127.0.0.1",
-        smtp_port=smtp.port,
-        public_base_url=PUBLIC,
-        retry_backoff_initial_s=0.1,
-        retry_backoff_max_s=0.3,
-        dispatch_poll_interval_s=0.05,
-    )
-    app = create_app(settings)
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url=PUBLIC) as client:
-            yield Env(app, client, twilio, smtp, settings, infra.kafka_bootstrap)
-    await twilio.stop()
-    smtp.stop()
-
-
-async def _tenant(env: Env, **config: Any) -> tuple[str, dict[str, str]]:
-    tenant = uuid.uuid4().hex
-    headers = {
-        "Authorization": f"Bearer {issue(env.settings.api_key_secret.get_secret_value(), tenant).raw}"
-    }
-    body = {"brand_name": "Acme", **config}
-    response = await env.client.put("/v1/settings", json=body, headers=headers)
-    assert response.status_code == 200, response.text
-    return tenant, headers
-
-
-async def _until(check: Callable[[], bool], timeout: float = 20.0) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not check():
-        if loop.time() > deadline:
-            raise AssertionError("condition not met in time")
-        await asyncio.sleep(0.05)
-
-
-def _phone() -> str:
-    return f"+49151{uuid.uuid4().int % 10**8:08d}"
-
-
-async def _rows(env: Env, headers: dict[str, str], order_id: str) -> list[dict[str, Any]]:
-    response = await env.client.get(
-        "/v1/notifications", params={"order_id": order_id}, headers=headers
-    )
-    assert response.status_code == 200
-    return list(response.json())
 
 
 async def test_each_trigger_sends_the_right_text_once(

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+import json
+from datetime import UTC, datetime
 
-import httpx
 import pytest
-from lastmile_common.events.etas import EtaUpdated
+from notifier.adapters.http1 import Answer
 from notifier.adapters.twilio import _classify
 from notifier.domain.builtin_templates import TemplateSource, choose
-from notifier.domain.config import QuietHours, Triggers
-from notifier.domain.model import OrderView
+from notifier.domain.config import QuietHours
 from notifier.domain.quiet_hours import quiet_until
-from notifier.domain.triggers import eta_update
 from notifier.service_layer.limits import RecipientWindow
 from notifier.service_layer.rendering import TemplateInvalid, render, sample_context
 
@@ -31,40 +29,6 @@ def test_quiet_hours_across_midnight_in_local_time() -> None:
     )
     assert quiet_until(T0, "Europe/Berlin", quiet) is None
     assert quiet_until(T0, "UTC", None) is None
-
-
-def _eta(minutes: int, *, stops: int = 8, sequence: int = 2) -> EtaUpdated:
-    eta = T0 + timedelta(minutes=minutes)
-    return EtaUpdated(
-        order_id="o1",
-        route_id="r1",
-        stop_id="s1",
-        vehicle_id="v1",
-        eta=eta,
-        window_start=eta - timedelta(minutes=15),
-        window_end=eta + timedelta(minutes=15),
-        stops_away=stops,
-        computed_at=T0,
-        sequence=sequence,
-    )
-
-
-def test_eta_changes_only_beyond_the_threshold_and_never_from_old_estimates() -> None:
-    order = OrderView("t", "o1", notified_eta=T0 + timedelta(minutes=60), eta_sequence=1)
-    triggers = Triggers(eta_change_threshold_min=15, arriving_stops=2, arriving_minutes=10)
-    assert eta_update(_eta(70), order, triggers) is None
-    changed = eta_update(_eta(80), order, triggers)
-    assert changed is not None
-    assert (changed.kind, changed.version, changed.scope) == ("eta_changed", 2, "r1")
-    assert eta_update(_eta(80, sequence=1), order, triggers) is None
-    arriving = eta_update(_eta(30, stops=2), order, triggers)
-    assert arriving is not None
-    assert arriving.kind == "arriving"
-    assert arriving.facts["stops_away"] == 2
-    soon = eta_update(_eta(8, stops=5), order, triggers)
-    assert soon is not None
-    assert soon.kind == "arriving"
-    assert eta_update(_eta(80), order, Triggers(eta_changed=False, arriving=False)) is None
 
 
 def test_template_fallback_order() -> None:
@@ -108,7 +72,7 @@ def test_recipient_window() -> None:
     ],
 )
 def test_twilio_answers(status: int, body: dict[str, object], outcome: str) -> None:
-    result = _classify(httpx.Response(status, json=body))
+    result = _classify(Answer(status, {}, json.dumps(body).encode()))
     assert result.outcome == outcome
     if outcome == "sent":
         assert result.provider_message_id == "SM1"

@@ -32,42 +32,63 @@ class NewNotification:
     event_time: datetime | None
 
 
-_INSERT = (
-    "WITH opted AS (SELECT EXISTS (SELECT 1 FROM opt_outs WHERE channel = $6 AND address = $7"
-    " AND tenant_id IN ($1, '*')) AS out),"
-    " fate AS (SELECT CASE WHEN out AND $12::text = 'pending' THEN 'suppressed' ELSE $12 END"
-    " AS state, CASE WHEN out AND $12::text = 'pending' THEN 'opted out' ELSE $13 END AS reason"
-    " FROM opted)"
-    " INSERT INTO notifications (tenant_id, order_id, kind, scope, version, channel, address,"
-    " subject, body_text, body_html, segments, state, reason, next_attempt_at, expires_at,"
-    " event_time, finished_at) SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, fate.state,"
-    " fate.reason, $14, $15, $16, CASE WHEN fate.state <> 'pending' THEN now() END FROM fate"
-    " ON CONFLICT (tenant_id, order_id, kind, scope, version, channel) DO NOTHING RETURNING id"
-)
+def keys_sql(first: int, only_if: str = "TRUE") -> str:
+    """CTEs `rows` and `taken`: one intent's rows (one per channel), with `only_if` holding.
 
-
-async def insert(conn: Connection, row: NewNotification) -> str | None:
-    """Take the key (suppressed if the address opted out); None if it was already taken."""
-    value = await conn.fetchval(
-        _INSERT,
-        row.tenant_id,
-        row.order_id,
-        row.kind,
-        row.scope,
-        row.version,
-        row.channel,
-        row.address,
-        row.subject,
-        row.body_text,
-        row.body_html,
-        row.segments,
-        row.state,
-        row.reason,
-        row.next_attempt_at,
-        row.expires_at,
-        row.event_time,
+    Parameters: $1 tenant, $2 order, then from $`first` the 14 values of `key_args` in order.
+    An address that opted out gets the row `suppressed`; a key already taken is left alone.
+    """
+    p = [f"${first + i}" for i in range(14)]
+    return (
+        "rows AS (SELECT r.*, CASE WHEN r.state = 'pending' AND EXISTS (SELECT 1 FROM opt_outs o"
+        " WHERE o.channel = r.channel AND o.address = r.address AND o.tenant_id IN ($1, '*'))"
+        " THEN 'suppressed' ELSE r.state END AS fate"
+        f" FROM unnest({p[0]}::text[], {p[1]}::text[], {p[2]}::text[], {p[3]}::text[],"
+        f" {p[4]}::text[], {p[5]}::int[], {p[6]}::text[], {p[7]}::text[],"
+        f" {p[8]}::timestamptz[]) AS r(channel, address, subject, body_text, body_html,"
+        f" segments, state, reason, next_attempt_at) WHERE {only_if}),"
+        " taken AS (INSERT INTO notifications (tenant_id, order_id, kind, scope, version,"
+        " channel, address, subject, body_text, body_html, segments, state, reason,"
+        " next_attempt_at, expires_at, event_time, finished_at)"
+        f" SELECT $1, $2, {p[9]}, {p[10]}, {p[11]}, r.channel, r.address, r.subject, r.body_text,"
+        " r.body_html, r.segments, r.fate,"
+        " CASE WHEN r.fate = 'suppressed' THEN 'opted out' ELSE r.reason END,"
+        f" r.next_attempt_at, {p[12]}, {p[13]}, CASE WHEN r.fate <> 'pending' THEN now() END"
+        " FROM rows r ON CONFLICT (tenant_id, order_id, kind, scope, version, channel)"
+        " DO NOTHING RETURNING id)"
     )
-    return None if value is None else str(value)
+
+
+def key_args(rows: Sequence[NewNotification]) -> list[Any]:
+    """The 14 values `keys_sql` expects after tenant and order, for rows of one intent."""
+    first = rows[0]
+    return [
+        [r.channel for r in rows],
+        [r.address for r in rows],
+        [r.subject for r in rows],
+        [r.body_text for r in rows],
+        [r.body_html for r in rows],
+        [r.segments for r in rows],
+        [r.state for r in rows],
+        [r.reason for r in rows],
+        [r.next_attempt_at for r in rows],
+        first.kind,
+        first.scope,
+        first.version,
+        first.expires_at,
+        first.event_time,
+    ]
+
+
+_INSERT_MANY = f"WITH {keys_sql(3)} SELECT id FROM taken"
+
+
+async def insert_many(conn: Connection, rows: Sequence[NewNotification]) -> list[str]:
+    """Take the keys of one intent's rows (one per channel); return the ids newly taken."""
+    if not rows:
+        return []
+    args = [rows[0].tenant_id, rows[0].order_id, *key_args(rows)]
+    return [str(r["id"]) for r in await conn.fetch(_INSERT_MANY, *args)]
 
 
 async def drop_pending(
@@ -123,14 +144,25 @@ async def finish(
     rows: Sequence[tuple[str, str, str | None, str, datetime | None, int]],
 ) -> None:
     """Record outcomes: (id, state, provider id, reason, next attempt for `pending`, attempts delta)."""
-    await conn.executemany(
-        "UPDATE notifications SET state = $2, provider_message_id = COALESCE($3,"
-        " provider_message_id), reason = $4, attempts = attempts + $6,"
-        " next_attempt_at = COALESCE($5, next_attempt_at),"
-        " sent_at = CASE WHEN $2 = 'sent' THEN now() ELSE sent_at END,"
-        " finished_at = CASE WHEN $2 IN ('failed', 'unknown') THEN now() ELSE finished_at END"
-        " WHERE id = $1::uuid AND state = 'sending'",
-        rows,
+    ids, states, provider_ids, reasons, next_at, deltas = (list(c) for c in zip(*rows, strict=True))
+    # One statement for the whole batch; only rows still `sending` are ours to finish.
+    await conn.execute(
+        "UPDATE notifications n SET state = u.state,"
+        " provider_message_id = COALESCE(u.provider_id, n.provider_message_id),"
+        " reason = u.reason, attempts = n.attempts + u.delta,"
+        " next_attempt_at = COALESCE(u.next_at, n.next_attempt_at),"
+        " sent_at = CASE WHEN u.state = 'sent' THEN now() ELSE n.sent_at END,"
+        " finished_at = CASE WHEN u.state IN ('failed', 'unknown') THEN now()"
+        " ELSE n.finished_at END"
+        " FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::timestamptz[],"
+        " $6::int[]) AS u(id, state, provider_id, reason, next_at, delta)"
+        " WHERE n.id = u.id AND n.state = 'sending'",
+        ids,
+        states,
+        provider_ids,
+        reasons,
+        next_at,
+        deltas,
     )
 
 

@@ -12,6 +12,7 @@ from lastmile_common.events.orders import OrderSnapshot
 from notifier.domain.builtin_templates import TemplateSource
 from notifier.domain.config import TenantConfig
 from notifier.domain.model import OrderView
+from notifier.domain.triggers import EtaMemory
 
 
 async def get_config(conn: Connection, tenant_id: str) -> TenantConfig | None:
@@ -95,6 +96,14 @@ async def list_templates(conn: Connection, tenant_id: str) -> list[dict[str, Any
     return [dict(r) for r in rows]
 
 
+async def depot_zone(conn: Connection, tenant_id: str, depot_id: str) -> str | None:
+    """A depot's time zone, if known."""
+    value = await conn.fetchval(
+        "SELECT time_zone FROM depots WHERE tenant_id = $1 AND depot_id = $2", tenant_id, depot_id
+    )
+    return None if value is None else str(value)
+
+
 async def set_depot_zone(conn: Connection, tenant_id: str, depot_id: str, zone: str) -> None:
     """Remember a depot's time zone."""
     await conn.execute(
@@ -106,22 +115,23 @@ async def set_depot_zone(conn: Connection, tenant_id: str, depot_id: str, zone: 
     )
 
 
-async def upsert_contact(
-    conn: Connection, tenant_id: str, order: OrderSnapshot, default_zone: str
-) -> OrderView | None:
-    """Store an order's contact and return the order; None when a newer version is stored."""
+# CTE `up`: the stored order, unless a newer version is stored. $1..$10 = `contact_args`.
+UPSERT_CONTACT = (
+    "up AS (INSERT INTO orders (tenant_id, order_id, external_id, depot_id,"
+    " order_version, name, phone, email, channels, locale)"
+    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+    " ON CONFLICT (tenant_id, order_id) DO UPDATE SET external_id = EXCLUDED.external_id,"
+    " depot_id = EXCLUDED.depot_id, order_version = EXCLUDED.order_version,"
+    " name = EXCLUDED.name, phone = EXCLUDED.phone, email = EXCLUDED.email,"
+    " channels = EXCLUDED.channels, locale = EXCLUDED.locale, updated_at = now()"
+    " WHERE orders.order_version < EXCLUDED.order_version RETURNING *)"
+)
+
+
+def contact_args(tenant_id: str, order: OrderSnapshot) -> list[Any]:
+    """The parameters of UPSERT_CONTACT."""
     r = order.recipient
-    row = await conn.fetchrow(
-        "WITH up AS (INSERT INTO orders (tenant_id, order_id, external_id, depot_id,"
-        " order_version, name, phone, email, channels, locale)"
-        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
-        " ON CONFLICT (tenant_id, order_id) DO UPDATE SET external_id = EXCLUDED.external_id,"
-        " depot_id = EXCLUDED.depot_id, order_version = EXCLUDED.order_version,"
-        " name = EXCLUDED.name, phone = EXCLUDED.phone, email = EXCLUDED.email,"
-        " channels = EXCLUDED.channels, locale = EXCLUDED.locale, updated_at = now()"
-        " WHERE orders.order_version < EXCLUDED.order_version RETURNING *)"
-        " SELECT up.*, d.time_zone FROM up LEFT JOIN depots d"
-        " ON d.tenant_id = up.tenant_id AND d.depot_id = up.depot_id",
+    return [
         tenant_id,
         order.order_id,
         order.external_id,
@@ -132,8 +142,19 @@ async def upsert_contact(
         r.email,
         list(r.channels),
         r.locale,
+    ]
+
+
+async def upsert_contact(
+    conn: Connection, tenant_id: str, order: OrderSnapshot, default_zone: str
+) -> OrderView | None:
+    """Store an order's contact and return the order; None when a newer version is stored."""
+    row = await conn.fetchrow(
+        f"WITH {UPSERT_CONTACT} SELECT up.*, d.time_zone FROM up LEFT JOIN depots d"
+        " ON d.tenant_id = up.tenant_id AND d.depot_id = up.depot_id",
+        *contact_args(tenant_id, order),
     )
-    return None if row is None else _view(row, default_zone)
+    return None if row is None else view_of(row, default_zone)
 
 
 _ORDER_SELECT = (
@@ -142,7 +163,8 @@ _ORDER_SELECT = (
 )
 
 
-def _view(row: Any, default_zone: str) -> OrderView:
+def view_of(row: Any, default_zone: str) -> OrderView:
+    """An order row (with the depot's `time_zone`) as the domain sees it."""
     return OrderView(
         tenant_id=row["tenant_id"],
         order_id=row["order_id"],
@@ -160,6 +182,10 @@ def _view(row: Any, default_zone: str) -> OrderView:
         planned_end=row["planned_end"],
         notified_eta=row["notified_eta"],
         eta_sequence=row["eta_sequence"],
+        eta_changed_at=row["eta_changed_at"],
+        prior_eta=row["prior_eta"],
+        prior_changed_at=row["prior_changed_at"],
+        eta_closed=row["eta_closed"],
     )
 
 
@@ -169,7 +195,7 @@ async def load_order(
     """The stored order, with its depot's time zone (or the tenant default)."""
     sql = f"{_ORDER_SELECT} WHERE o.tenant_id = $1 AND o.order_id = $2"
     row = await conn.fetchrow(sql + (" FOR UPDATE OF o" if lock else ""), tenant_id, order_id)
-    return None if row is None else _view(row, default_zone)
+    return None if row is None else view_of(row, default_zone)
 
 
 async def orders_on_route(
@@ -179,7 +205,7 @@ async def orders_on_route(
     rows = await conn.fetch(
         f"{_ORDER_SELECT} WHERE o.tenant_id = $1 AND o.route_id = $2", tenant_id, route_id
     )
-    return [_view(r, default_zone) for r in rows]
+    return [view_of(r, default_zone) for r in rows]
 
 
 async def set_plan(
@@ -209,22 +235,52 @@ async def set_progress(
     notified_eta: datetime | None = None,
     eta_sequence: int | None = None,
     route_id: str | None = None,
+    eta_closed: str | None = None,
 ) -> None:
     """Update what the notifier knows of an order's progress (only the fields given)."""
     await conn.execute(
         "INSERT INTO orders (tenant_id, order_id, tracking_token, notified_eta, eta_sequence,"
-        " route_id) VALUES ($1, $2, $3, $4, COALESCE($5, 0), $6)"
+        " route_id, eta_closed) VALUES ($1, $2, $3, $4, COALESCE($5, 0), $6, COALESCE($7, ''))"
         " ON CONFLICT (tenant_id, order_id) DO UPDATE SET"
         " tracking_token = COALESCE($3, orders.tracking_token),"
         " notified_eta = COALESCE($4, orders.notified_eta),"
         " eta_sequence = GREATEST(orders.eta_sequence, COALESCE($5, 0)),"
-        " route_id = COALESCE($6, orders.route_id), updated_at = now()",
+        " route_id = COALESCE($6, orders.route_id),"
+        " eta_closed = CASE WHEN orders.eta_closed = '*' THEN '*'"
+        " ELSE COALESCE($7, orders.eta_closed) END, updated_at = now()",
         tenant_id,
         order_id,
         tracking_token,
         notified_eta,
         eta_sequence,
         route_id,
+        eta_closed,
+    )
+
+
+async def set_eta_memory(
+    conn: Connection,
+    tenant_id: str,
+    order_id: str,
+    sequence: int,
+    tracking_token: str | None,
+    memory: EtaMemory,
+) -> None:
+    """After a newer ETA event of a stored (locked) order: its sequence and what was told."""
+    await conn.execute(
+        "UPDATE orders SET eta_sequence = GREATEST(eta_sequence, $3),"
+        " tracking_token = COALESCE($4, tracking_token), notified_eta = $5, eta_changed_at = $6,"
+        " prior_eta = $7, prior_changed_at = $8, eta_closed = $9, updated_at = now()"
+        " WHERE tenant_id = $1 AND order_id = $2",
+        tenant_id,
+        order_id,
+        sequence,
+        tracking_token,
+        memory.notified_eta,
+        memory.eta_changed_at,
+        memory.prior_eta,
+        memory.prior_changed_at,
+        memory.eta_closed,
     )
 
 

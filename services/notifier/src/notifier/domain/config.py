@@ -18,7 +18,15 @@ class Triggers(BaseModel):
     confirmed: bool = True
     out_for_delivery: bool = True
     eta_changed: bool = True
-    eta_change_threshold_min: int = Field(default=15, ge=1, le=24 * 60)
+    eta_change_threshold_min: int = Field(
+        default=15,
+        ge=1,
+        le=24 * 60,
+        description="an ETA change is told when it moved more than this from the ETA last told",
+    )
+    eta_change_interval_min: int = Field(
+        default=10, ge=0, le=24 * 60, description="at most one ETA change per order this often"
+    )
     arriving: bool = True
     arriving_stops: int = Field(
         default=2, ge=0, le=100, description="arriving when this many stops away or fewer"

@@ -40,6 +40,15 @@ class OrderView:
     planned_end: datetime | None = None
     notified_eta: datetime | None = None
     eta_sequence: int = 0
+    eta_changed_at: datetime | None = None
+    prior_eta: datetime | None = None
+    prior_changed_at: datetime | None = None
+    # No ETA message once a route's visit is over (arriving sent, failed): its id; '*' = any.
+    eta_closed: str = ""
+
+    def eta_closed_for(self, route_id: str) -> bool:
+        """Whether ETA messages about this route are over (arriving told, delivered, failed)."""
+        return self.eta_closed in ("*", route_id)
 
     def addresses(self) -> list[tuple[ChannelName, str]]:
         """The (channel, address) pairs the recipient asked to be reached on."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from lastmile_common.events.deliveries import OrderDelivered, OrderDeliveryFailed, StartedStop
@@ -34,18 +35,26 @@ def planned_window(arrival: datetime, triggers: Triggers) -> tuple[datetime, dat
     return arrival - half, arrival + half
 
 
-def eta_update(event: EtaUpdated, order: OrderView, triggers: Triggers) -> Intent | None:
-    """Arriving soon, or an ETA moved by more than the threshold from what the customer knows."""
+def eta_update(
+    event: EtaUpdated, order: OrderView, triggers: Triggers, *, superseded: bool = False
+) -> Intent | None:
+    """Arriving soon, or an ETA moved by more than the threshold from the ETA last told.
+
+    `superseded`: the newest "ETA changed" was still pending and this newer estimate dropped it,
+    so the customer never saw it: compare with what they were told before it.
+    """
     if event.sequence <= order.eta_sequence:
         return None  # an older estimate arriving late: never act on it
+    if order.eta_closed_for(event.route_id):
+        return None  # arriving already told, delivered or failed: the visit is over
+    minutes = (event.eta - event.computed_at).total_seconds() / 60
     facts = {
         "eta": event.eta,
         "window_start": event.window_start,
         "window_end": event.window_end,
         "stops_away": event.stops_away,
-        "minutes_away": max(0, round((event.eta - event.computed_at).total_seconds() / 60)),
+        "minutes_away": max(0, round(minutes)),
     }
-    minutes = (event.eta - event.computed_at).total_seconds() / 60
     if triggers.arriving and (
         event.stops_away <= triggers.arriving_stops or minutes <= triggers.arriving_minutes
     ):
@@ -57,11 +66,19 @@ def eta_update(event: EtaUpdated, order: OrderView, triggers: Triggers) -> Inten
             expires_at=event.window_end,
             event_time=event.computed_at,
         )
-    if not triggers.eta_changed or order.notified_eta is None:
+    told, told_at = (
+        (order.prior_eta, order.prior_changed_at)
+        if superseded
+        else (order.notified_eta, order.eta_changed_at)
+    )
+    if not triggers.eta_changed or told is None:
+        return None  # nothing told yet, so nothing changed for the customer
+    # The ETA point, not the window: a window narrowing as the van nears is no news.
+    if abs(event.eta - told) <= timedelta(minutes=triggers.eta_change_threshold_min):
         return None
-    moved = abs((event.eta - order.notified_eta).total_seconds()) / 60
-    if moved <= triggers.eta_change_threshold_min:
-        return None
+    interval = timedelta(minutes=triggers.eta_change_interval_min)
+    if told_at is not None and event.computed_at - told_at < interval:
+        return None  # told a change moments ago; a later estimate still differing will tell
     return Intent(
         "eta_changed",
         event.sequence,
@@ -70,6 +87,36 @@ def eta_update(event: EtaUpdated, order: OrderView, triggers: Triggers) -> Inten
         expires_at=event.window_end,
         event_time=event.computed_at,
     )
+
+
+@dataclass(frozen=True)
+class EtaMemory:
+    """What to remember after an ETA event: the ETA told, and what was told before it."""
+
+    notified_eta: datetime | None
+    eta_changed_at: datetime | None
+    prior_eta: datetime | None
+    prior_changed_at: datetime | None
+    eta_closed: str
+
+
+def remember(
+    event: EtaUpdated, order: OrderView, intent: Intent | None, superseded: bool
+) -> EtaMemory:
+    """The order's ETA memory once `intent` (if any) is enqueued for a newer event."""
+    told, told_at = (
+        (order.prior_eta, order.prior_changed_at)
+        if superseded
+        else (order.notified_eta, order.eta_changed_at)
+    )
+    closed = order.eta_closed
+    if intent is not None and intent.kind == "arriving":
+        closed = "*" if closed == "*" else event.route_id
+    if intent is not None and intent.kind == "eta_changed":
+        return EtaMemory(event.eta, event.computed_at, told, told_at, closed)
+    if superseded:
+        return EtaMemory(told, told_at, told, told_at, closed)
+    return EtaMemory(told, told_at, order.prior_eta, order.prior_changed_at, closed)
 
 
 def delivered(event: OrderDelivered, triggers: Triggers) -> Intent | None:

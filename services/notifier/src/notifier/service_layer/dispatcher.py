@@ -39,7 +39,7 @@ class DispatchSettings:
 
     batch_size: int = 200
     concurrency: int = 64
-    poll_interval_s: float = 0.05
+    poll_interval_s: float = 0.02
     max_attempts: int = 5
     backoff_initial_s: float = 1.0
     backoff_max_s: float = 300.0

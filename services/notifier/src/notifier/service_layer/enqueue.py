@@ -55,18 +55,33 @@ async def enqueue(
     now: datetime | None = None,
 ) -> list[str]:
     """Insert one row per channel the recipient chose; return the ids of rows newly inserted."""
-    now = now or datetime.now(UTC)
-    addresses = order.addresses()
-    if not addresses:
-        log.info("no contact for order yet", extra={"order_id": order.order_id})
+    rows = await prepare(conn, deps, config, order, intent, now)
+    if not rows:
         return []
     superseded = SUPERSEDES.get(intent.kind)
     if superseded:
         await notification_log.drop_pending(
             conn, order.tenant_id, order.order_id, superseded, f"superseded by {intent.kind}"
         )
+    return await notification_log.insert_many(conn, rows)
+
+
+async def prepare(
+    conn: Connection,
+    deps: Deps,
+    config: TenantConfig,
+    order: OrderView,
+    intent: Intent,
+    now: datetime | None = None,
+) -> list[notification_log.NewNotification]:
+    """The rendered rows (one per channel the recipient chose) that would take the keys."""
+    now = now or datetime.now(UTC)
+    addresses = order.addresses()
+    if not addresses:
+        log.info("no contact for order yet", extra={"order_id": order.order_id})
+        return []
     state, reason, not_before = _timing(config, order, intent, now)
-    inserted = []
+    rows = []
     for channel, address in addresses:
         templates = await deps.cache.templates(conn, order.tenant_id, intent.kind, channel)
         template = choose(intent.kind, channel, order.locale, templates)
@@ -76,8 +91,7 @@ async def enqueue(
             context["unsubscribe_url"] = f"{deps.public_base_url.rstrip('/')}/unsubscribe/{token}"
         rendered = render(template, context)
         segments = count_segments(rendered.text).segments if channel == "sms" else None
-        new_id = await notification_log.insert(
-            conn,
+        rows.append(
             notification_log.NewNotification(
                 tenant_id=order.tenant_id,
                 order_id=order.order_id,
@@ -95,11 +109,9 @@ async def enqueue(
                 next_attempt_at=not_before,
                 expires_at=intent.expires_at,
                 event_time=intent.event_time,
-            ),
+            )
         )
-        if new_id is not None:
-            inserted.append(new_id)
-    return inserted
+    return rows
 
 
 def _timing(

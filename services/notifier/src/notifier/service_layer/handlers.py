@@ -15,21 +15,49 @@ from lastmile_common.events.etas import EtaUpdated
 from lastmile_common.events.orders import OrderCancelled, OrderCreated, OrderUpdated
 from lastmile_common.events.routes import RoutePlanned
 
-from notifier.adapters import notification_log, repository
+from notifier.adapters import confirmations, notification_log, repository
 from notifier.domain import triggers
 from notifier.domain.config import TenantConfig
-from notifier.domain.model import KINDS, VISIT_KINDS, Intent
-from notifier.service_layer.enqueue import Deps, enqueue, tenant_config
+from notifier.domain.model import KINDS, VISIT_KINDS, Intent, OrderView
+from notifier.service_layer.enqueue import Deps, enqueue, prepare, tenant_config
 
 
 async def order_created(conn: Connection, deps: Deps, tenant: str, event: OrderCreated) -> None:
-    """Keep the contact; confirm the order."""
+    """Keep the contact; confirm the order (one round trip when the guess below holds)."""
     config = await tenant_config(conn, deps, tenant)
     if config is None:
         return
-    order = await repository.upsert_contact(conn, tenant, event, config.default_time_zone)
-    if order is not None and config.triggers.confirmed:
-        await enqueue(conn, deps, config, order, Intent("confirmed", 1))
+    zone = config.default_time_zone
+    if not config.triggers.confirmed:
+        await repository.upsert_contact(conn, tenant, event, zone)
+        return
+    # Render for the depot zone we know of and no tracking token yet (a new order has none);
+    # the statement checks both against the stored order before taking the keys.
+    guessed = await deps.cache.depot_zone(conn, tenant, event.depot_id) or zone
+    intent = Intent("confirmed", 1)
+    rows = await prepare(conn, deps, config, _incoming(tenant, event, guessed), intent)
+    if not rows:
+        await repository.upsert_contact(conn, tenant, event, zone)
+        return
+    order, done = await confirmations.store_and_confirm(conn, tenant, event, zone, guessed, rows)
+    if order is not None and not done:
+        await enqueue(conn, deps, config, order, intent)
+
+
+def _incoming(tenant: str, event: OrderCreated, zone: str) -> OrderView:
+    r = event.recipient
+    return OrderView(
+        tenant,
+        event.order_id,
+        external_id=event.external_id,
+        depot_id=event.depot_id,
+        name=r.name,
+        phone=r.phone,
+        email=r.email,
+        channels=tuple(r.channels),
+        locale=r.locale,
+        time_zone=zone,
+    )
 
 
 async def order_updated(conn: Connection, deps: Deps, tenant: str, event: OrderUpdated) -> None:
@@ -42,6 +70,7 @@ async def order_updated(conn: Connection, deps: Deps, tenant: str, event: OrderU
 async def order_cancelled(conn: Connection, deps: Deps, tenant: str, event: OrderCancelled) -> None:
     """Nothing pending about a cancelled order goes out."""
     await notification_log.drop_pending(conn, tenant, event.order_id, KINDS, "order cancelled")
+    await repository.set_progress(conn, tenant, event.order_id, eta_closed="*")
 
 
 async def route_planned(conn: Connection, deps: Deps, tenant: str, event: RoutePlanned) -> None:
@@ -88,37 +117,46 @@ async def route_started(conn: Connection, deps: Deps, tenant: str, event: RouteS
 
 
 async def eta_updated(conn: Connection, deps: Deps, tenant: str, event: EtaUpdated) -> None:
-    """Arriving soon, or a changed ETA beyond the threshold."""
+    """Arriving soon, or a changed ETA beyond the threshold from the ETA last told."""
     config = await tenant_config(conn, deps, tenant)
     if config is None:
         return
     order = await repository.load_order(
         conn, tenant, event.order_id, config.default_time_zone, lock=True
     )
-    if order is None:
+    if order is None or event.sequence <= order.eta_sequence:
         await repository.set_progress(
             conn,
             tenant,
             event.order_id,
             tracking_token=event.tracking_token,
             eta_sequence=event.sequence,
-            route_id=event.route_id,
+            route_id=None if order else event.route_id,
         )
         return
     order = replace(order, tracking_token=event.tracking_token or order.tracking_token)
-    intent = triggers.eta_update(event, order, config.triggers)
-    stale = event.sequence <= order.eta_sequence
-    first = order.notified_eta is None
-    await repository.set_progress(
-        conn,
-        tenant,
-        event.order_id,
-        tracking_token=event.tracking_token,
-        eta_sequence=event.sequence,
-        notified_eta=event.eta if (intent is not None or first) and not stale else None,
+    intent, superseded = await _newest_eta_intent(conn, event, order, config)
+    memory = triggers.remember(event, order, intent, superseded)
+    await repository.set_eta_memory(
+        conn, tenant, event.order_id, event.sequence, event.tracking_token, memory
     )
     if intent is not None:
         await enqueue(conn, deps, config, order, intent)
+
+
+async def _newest_eta_intent(
+    conn: Connection, event: EtaUpdated, order: OrderView, config: TenantConfig
+) -> tuple[Intent | None, bool]:
+    """A newer estimate drops a still-pending "ETA changed" (never sent late); then decide."""
+    if order.eta_closed_for(event.route_id):
+        return None, False
+    kept = triggers.eta_update(event, order, config.triggers)
+    if_dropped = triggers.eta_update(event, order, config.triggers, superseded=True)
+    reason = f"superseded by {if_dropped.kind}" if if_dropped else "superseded by a newer ETA"
+    dropped = await notification_log.drop_pending(
+        conn, order.tenant_id, order.order_id, ("eta_changed",), reason
+    )
+    return (if_dropped, True) if dropped else (kept, False)
 
 
 async def stop_arrived(conn: Connection, deps: Deps, tenant: str, event: StopArrived) -> None:
@@ -134,7 +172,10 @@ async def order_delivered(conn: Connection, deps: Deps, tenant: str, event: Orde
     config = await tenant_config(conn, deps, tenant)
     if config is not None:
         intent = triggers.delivered(event, config.triggers)
-        await _final(conn, deps, config, tenant, event.order_id, event.tracking_token, intent)
+        await repository.set_progress(
+            conn, tenant, event.order_id, tracking_token=event.tracking_token, eta_closed="*"
+        )
+        await _final(conn, deps, config, tenant, event.order_id, intent)
 
 
 async def order_delivery_failed(
@@ -144,7 +185,15 @@ async def order_delivery_failed(
     config = await tenant_config(conn, deps, tenant)
     if config is not None:
         intent = triggers.delivery_failed(event, config.triggers)
-        await _final(conn, deps, config, tenant, event.order_id, event.tracking_token, intent)
+        # Only this route's visit is over: a new attempt on another route tells its ETAs again.
+        await repository.set_progress(
+            conn,
+            tenant,
+            event.order_id,
+            tracking_token=event.tracking_token,
+            eta_closed=event.route_id,
+        )
+        await _final(conn, deps, config, tenant, event.order_id, intent)
 
 
 async def _final(
@@ -153,12 +202,9 @@ async def _final(
     config: TenantConfig,
     tenant: str,
     order_id: str,
-    token: str | None,
     intent: Intent | None,
 ) -> None:
     await notification_log.drop_pending(conn, tenant, order_id, VISIT_KINDS, "visit over")
-    if token:
-        await repository.set_progress(conn, tenant, order_id, tracking_token=token)
     order = await repository.load_order(conn, tenant, order_id, config.default_time_zone)
     if intent is not None and order is not None:
         await enqueue(conn, deps, config, order, intent)

@@ -51,6 +51,15 @@ class TenantCache:
             self._put(key, value)
         return value  # type: ignore[no-any-return]
 
+    async def depot_zone(self, conn: Connection, tenant_id: str, depot_id: str) -> str | None:
+        """The depot's time zone, if a route named it."""
+        key = ("depot", tenant_id, depot_id)
+        value = self._get(key)
+        if value is _MISSING:
+            value = await repository.depot_zone(conn, tenant_id, depot_id)
+            self._put(key, value)
+        return value  # type: ignore[no-any-return]
+
     def invalidate(self, tenant_id: str) -> None:
         """Forget a tenant's entries (after this process changed them)."""
         for key in [k for k in self._entries if k[1] == tenant_id]:
