@@ -38,3 +38,19 @@ def test_promised_soft_windows_become_hard_on_replan(build: Any) -> None:
     first = build.plan(p)
     second = replan(p, first, {}, now_s=600, time_limit_s=0.5, seed=0)
     assert [u.order_id for u in second.unplaced] == ["s"]
+
+
+def test_a_stop_served_after_its_window_closed_stays_locked_and_the_rest_replans(
+    build: Any,
+) -> None:
+    early = build.order("early", 300, windows=(TimeWindow(0, 100),))  # unreachable in time
+    others = [build.order(f"o{i}", 20 * i) for i in range(1, 6)]
+    p = build.problem([build.vehicle("v0"), build.vehicle("v1")], [early, *others])
+    first = build.plan(p)
+    assert "early" in {u.order_id for u in first.unplaced}
+    # A late vehicle served it anyway (the driver's completion is what happened).
+    second = replan(p, first, {"v0": ["early"]}, now_s=400, time_limit_s=0.5, seed=0)
+    assert second.status == "ok"
+    v0 = next(r for r in second.routes if r.vehicle_id == "v0")
+    assert v0.visits[0].order_id == "early"
+    assert {f"o{i}" for i in range(1, 6)} <= set(second.order_ids())

@@ -64,7 +64,9 @@ def _register_matrices(m: RoutingModel) -> tuple[list[int], list[int], list[int]
     return dist, time, cost
 
 
-def _add_time(m: RoutingModel, problem: PlanningProblem, cbs: list[int], horizon: int) -> None:
+def _add_time(
+    m: RoutingModel, problem: PlanningProblem, cbs: list[int], horizon: int, locked: set[int]
+) -> None:
     routing, manager = m.routing, m.manager
     routing.AddDimensionWithVehicleTransitAndCapacity(
         cbs, horizon, [horizon] * len(cbs), False, "time"
@@ -82,7 +84,10 @@ def _add_time(m: RoutingModel, problem: PlanningProblem, cbs: list[int], horizon
             m.time.SetSpanCostCoefficientForVehicle(per_s, vi)
         routing.AddVariableMinimizedByFinalizer(m.time.CumulVar(routing.End(vi)))
     for oi, order in enumerate(m.layout.orders):
-        _add_windows(m, manager.NodeToIndex(m.layout.order_node(oi)), order, horizon)
+        # A locked stop was served or is being served: its window no longer binds (a late
+        # vehicle served it after the window closed), only its place in the sequence does.
+        if oi not in locked:
+            _add_windows(m, manager.NodeToIndex(m.layout.order_node(oi)), order, horizon)
 
 
 def _add_windows(m: RoutingModel, index: int, order: Order, horizon: int) -> None:
@@ -195,11 +200,12 @@ def build_model(
         + [v.shift.end for v in problem.vehicles]
         + [w.end for o in layout.orders for w in o.windows]
     )
-    _add_time(m, problem, time_cbs, horizon)
+    locks = locks or {}
+    locked = {oi for chain in locks.values() for oi in chain}
+    _add_time(m, problem, time_cbs, horizon, locked)
     _add_limits(m, problem, dist_cbs)
     _add_capacities(m, problem)
     _add_breaks(m, problem)
-    locks = locks or {}
-    _add_orders(m, problem, fits, {oi for chain in locks.values() for oi in chain})
+    _add_orders(m, problem, fits, locked)
     _add_locks(m, locks, not_before)
     return m
