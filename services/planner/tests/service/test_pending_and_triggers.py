@@ -91,7 +91,8 @@ async def test_a_burst_of_requests_causes_one_replan_after_the_debounce() -> Non
         await store.request_replan(T, "d1", DAY, NOW + timedelta(seconds=i * 0.5), f"r{i}")
     calls: list[tuple[str, str]] = []
 
-    async def replanner(tenant: str, depot_id: str, day: date, now: datetime, reason: str) -> int:
+    async def replanner(tenant: str, depot_id: str, day: date, now: datetime, reason: str,
+                        event_time: datetime | None) -> int:  # fmt: skip
         calls.append((depot_id, reason))
         return 1
 
@@ -126,7 +127,8 @@ async def test_a_failed_replan_is_asked_again_so_the_changes_still_get_planned()
     await store.request_replan(T, "d1", DAY, NOW, "order.created")
     attempts: list[str] = []
 
-    async def replanner(tenant: str, depot_id: str, day: date, now: datetime, why: str) -> int:
+    async def replanner(tenant: str, depot_id: str, day: date, now: datetime, why: str,
+                        event_time: datetime | None) -> int:  # fmt: skip
         attempts.append(why)
         if len(attempts) == 1:
             raise RuntimeError("solver found nothing in time")
@@ -146,12 +148,13 @@ async def test_a_replan_runs_at_the_newest_event_time_when_events_are_ahead_of_t
     await store.request_replan(T, "d1", DAY, NOW, "late", event_time=ahead)
     await store.request_replan(T, "d1", DAY, NOW, "order.created")  # no event time: kept
     await store.request_replan(T, "d2", DAY, NOW, "order.created")
-    seen: dict[str, datetime] = {}
+    seen: dict[str, tuple[datetime, datetime | None]] = {}
 
-    async def replanner(tenant: str, depot_id: str, day: date, now: datetime, why: str) -> int:
-        seen[depot_id] = now
+    async def replanner(tenant: str, depot_id: str, day: date, now: datetime, why: str,
+                        event_time: datetime | None) -> int:  # fmt: skip
+        seen[depot_id] = (now, event_time)
         return 1
 
     later = NOW + timedelta(seconds=3)
     assert await run_due_replans(FakeTransactions(store), replanner, later, debounce_s=2.0) == 2
-    assert seen == {"d1": ahead, "d2": later}
+    assert seen == {"d1": (later, ahead), "d2": (later, None)}

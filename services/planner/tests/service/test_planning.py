@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -184,6 +184,7 @@ async def test_a_route_that_finishes_during_the_solve_is_never_extended() -> Non
     await pending.record_progress(store, T, first, "delivered")
     await pending.record_order(store, T, order("late", dlat=-0.01), NOW, "order.created")
     store.published.clear()
+    ahead = NOW + timedelta(hours=5)  # the asking events ran ahead of the clock
     await replan_depot(
         FakeTransactions(store),
         _FinishesDuringSolve(store, route_id),
@@ -194,11 +195,14 @@ async def test_a_route_that_finishes_during_the_solve_is_never_extended() -> Non
         time_limit_s=LIMIT,
         grace_s=1,
         reason="order.created",
+        event_time=ahead,
     )
     assert not [d for d, _ in store.published if getattr(d, "route_id", None) == route_id]
     assert store.routes[T, route_id].status == "completed"
     assert store.pending[T, "late"].status == "open"
-    assert (T, "d1", DAY) in store.replans
+    request = store.replans[T, "d1", DAY]
+    # Due by the clock (not at the events' time, which would never come due), and keeping it.
+    assert (request.requested_at, request.event_time) == (NOW, ahead)
 
 
 async def test_orders_a_finished_route_never_served_are_replanned_elsewhere() -> None:

@@ -10,15 +10,17 @@ from datetime import date, datetime
 from planner.entrypoints.deps import PlannerContext
 from planner.service_layer.planning import plan_depot
 from planner.service_layer.replanning import replan_depot
-from planner.service_layer.triggers import run_due_cutoffs, run_due_replans
+from planner.service_layer.triggers import Replanner, run_due_cutoffs, run_due_replans
 
 log = logging.getLogger(__name__)
 
 
-def replanner(ctx: PlannerContext) -> Callable[[str, str, date, datetime, str], Awaitable[int]]:
+def replanner(ctx: PlannerContext) -> Replanner:
     """Re-plan one depot's date under its lock."""
 
-    async def run(tenant: str, depot: str, day: date, now: datetime, reason: str) -> int:
+    async def run(
+        tenant: str, depot: str, day: date, now: datetime, reason: str, event_time: datetime | None
+    ) -> int:
         async with ctx.depot_lock(tenant, depot):
             return await replan_depot(
                 ctx.tx,
@@ -30,6 +32,7 @@ def replanner(ctx: PlannerContext) -> Callable[[str, str, date, datetime, str], 
                 time_limit_s=ctx.settings.replan_time_limit_s,
                 grace_s=ctx.settings.solver_grace_s,
                 reason=reason,
+                event_time=event_time,
             )
 
     return run

@@ -93,8 +93,13 @@ async def replan_depot(
     grace_s: float,
     new_orders_on_started: bool = True,
     reason: str = "replanned",
+    event_time: datetime | None = None,
 ) -> int:
-    """Re-optimise the depot's active routes; returns how many route events were published."""
+    """Re-optimise the depot's active routes; returns how many route events were published.
+
+    `now` is the planner's clock; `event_time`, the newest time the asking events carried,
+    moves the instant nothing is scheduled before when it is later (a simulated day).
+    """
     async with tx() as store:
         depot = await store.get_depot(tenant_id, depot_id)
         plan = await store.latest_plan(tenant_id, depot_id, day)
@@ -125,7 +130,8 @@ async def replan_depot(
     problem = build_problem(depot, vehicles, list(snapshots.values()), day)
     problem = keep_loaded_on_vehicle(problem, loaded, new_orders_on_started)
     previous = previous_result([r.solved for r in active])
-    now_s = max(0, to_seconds(day, depot.spec.time_zone, now))
+    plan_from = max(now, event_time) if event_time is not None else now
+    now_s = max(0, to_seconds(day, depot.spec.time_zone, plan_from))
     result = require_solution(
         await solver.run(
             replan,
@@ -153,7 +159,9 @@ async def replan_depot(
             if old is not None and not await _still_active(store, tenant_id, old.id):
                 # The vehicle finished while the solver ran: never extend a closed route.
                 # Its new orders stay pending, and another re-plan places them elsewhere.
-                await store.request_replan(tenant_id, depot_id, day, now, "route finished")
+                await store.request_replan(
+                    tenant_id, depot_id, day, now, "route finished", event_time=event_time
+                )
                 continue
             solved = solved_of(route)
             if old is not None and not _changed(old, solved):

@@ -13,7 +13,8 @@ from planner.service_layer.ports import Transactions
 
 log = logging.getLogger(__name__)
 
-Replanner = Callable[[str, str, date, datetime, str], Awaitable[int]]
+# (tenant, depot, date, now, reasons, newest event time of the asking events)
+Replanner = Callable[[str, str, date, datetime, str, datetime | None], Awaitable[int]]
 Planner = Callable[[str, str, date], Awaitable[object]]
 
 
@@ -33,10 +34,15 @@ async def run_due_replans(
             if not await store.clear_replan(request):
                 continue
         reason = ", ".join(sorted(set(request.reasons))) or "replanned"
-        # Events ahead of the wall clock (a simulated day) move "now" with them.
-        at = max(now, request.event_time) if request.event_time else now
         try:
-            await replanner(request.tenant_id, request.depot_id, request.service_date, at, reason)
+            await replanner(
+                request.tenant_id,
+                request.depot_id,
+                request.service_date,
+                now,
+                reason,
+                request.event_time,
+            )
             done += 1
         except Exception as exc:
             # Nothing changed; the changes that asked for it still wait: ask again (debounced).
