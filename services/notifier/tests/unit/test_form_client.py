@@ -1,12 +1,15 @@
-"""The small HTTP/1.1 client against a local socket server: framing, reuse and failures."""
+"""The aiohttp form client against a local socket server: framing, reuse and the two failures."""
 
 from __future__ import annotations
 
 import asyncio
+import socket
 from collections.abc import Awaitable, Callable
 
 import pytest
-from notifier.adapters.http1 import Http1Pool, NoAnswer, NotSent
+from notifier.adapters.channels import OutgoingMessage
+from notifier.adapters.form_client import FormClient, NoAnswer, NotSent
+from notifier.adapters.twilio import TwilioChannel
 
 Serve = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
 
@@ -52,12 +55,12 @@ async def test_keep_alive_reuses_one_connection_and_reads_both_framings() -> Non
             writer.close()
 
     server, url = await _server(serve)
-    pool = Http1Pool(url, auth=("AC1", "secret"), connections=1)
+    client = FormClient(url, auth=("AC1", "secret"), connections=1)
     try:
-        first = await pool.post_form("/Messages.json", {"To": "+49 151", "Body": "hi & bye"})
-        second = await pool.post_form("/Messages.json", {"To": "x"})
+        first = await client.post_form("/Messages.json", {"To": "+49 151", "Body": "hi & bye"})
+        second = await client.post_form("/Messages.json", {"To": "x"})
     finally:
-        await pool.close()
+        await client.close()
         server.close()
     assert (first.status, first.json()) == (201, {"sid": "S1"})
     assert (second.status, second.json(), second.headers["retry-after"]) == (429, {"code": 1}, "3")
@@ -73,30 +76,71 @@ async def test_connection_refused_is_not_sent() -> None:
     server, url = await _server(lambda r, w: asyncio.sleep(0))
     server.close()
     await server.wait_closed()
-    pool = Http1Pool(url, timeout_s=2)
-    with pytest.raises(NotSent):
-        await pool.post_form("/x", {})
+    client = FormClient(url, timeout_s=2)
+    try:
+        with pytest.raises(NotSent):
+            await client.post_form("/x", {})
+    finally:
+        await client.close()
 
 
-async def test_server_closing_without_answer_or_too_slow_is_no_answer() -> None:
+async def test_connect_timeout_is_not_sent() -> None:
+    # A listener that never accepts, its backlog filled: further handshakes never complete.
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(0)
+    port = listener.getsockname()[1]
+    fillers = []
+    for _ in range(3):
+        filler = socket.socket()
+        filler.setblocking(False)
+        filler.connect_ex(("127.0.0.1", port))
+        fillers.append(filler)
+    client = FormClient(f"http://127.0.0.1:{port}", timeout_s=0.3)
+    try:
+        with pytest.raises(NotSent, match="ConnectionTimeoutError"):
+            await client.post_form("/x", {})
+    finally:
+        await client.close()
+        for sock in (*fillers, listener):
+            sock.close()
+
+
+async def test_server_closing_without_answer_half_answering_or_too_slow_is_no_answer() -> None:
+    received = 0
+
     async def hang_up(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        nonlocal received
         await _request(reader)
+        received += 1
+        writer.close()
+
+    async def half_answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        nonlocal received
+        await _request(reader)
+        received += 1
+        writer.write(b'HTTP/1.1 201 Created\r\nContent-Length: 50\r\n\r\n{"sid"')
+        await writer.drain()
         writer.close()
 
     async def stall(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        nonlocal received
         await _request(reader)
+        received += 1
         await asyncio.sleep(5)
         writer.close()
 
-    for serve in (hang_up, stall):
+    for serve in (hang_up, half_answer, stall):
         server, url = await _server(serve)
-        pool = Http1Pool(url, timeout_s=0.3)
+        client = FormClient(url, timeout_s=0.3)
         try:
             with pytest.raises(NoAnswer):
-                await pool.post_form("/x", {"a": "b"})
+                await client.post_form("/x", {"a": "b"})
         finally:
-            await pool.close()
+            await client.close()
             server.close()
+    # Each request arrived exactly once: a POST is never sent again by the client itself.
+    assert received == 3
 
 
 async def test_connection_close_answer_is_not_reused() -> None:
@@ -111,12 +155,33 @@ async def test_connection_close_answer_is_not_reused() -> None:
         writer.close()
 
     server, url = await _server(serve)
-    pool = Http1Pool(url)
+    client = FormClient(url)
     try:
         for _ in range(2):
-            answer = await pool.post_form("/x", {})
+            answer = await client.post_form("/x", {})
             assert (answer.status, answer.json()) == (200, {})
     finally:
-        await pool.close()
+        await client.close()
         server.close()
     assert connections == 2
+
+
+async def test_twilio_channel_maps_the_failures_to_retry_and_unknown() -> None:
+    async def hang_up(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await _request(reader)
+        writer.close()
+
+    message = OutgoingMessage("n1", "+4915100000000", "hi")
+    server, url = await _server(hang_up)
+    channel = TwilioChannel(url, "AC1", "secret", "+1500", timeout_s=0.5)
+    try:
+        assert (await channel.send(message)).outcome == "unknown"
+    finally:
+        await channel.close()
+        server.close()
+        await server.wait_closed()
+    channel = TwilioChannel(url, "AC1", "secret", "+1500", timeout_s=0.5)
+    try:
+        assert (await channel.send(message)).outcome == "retry"
+    finally:
+        await channel.close()
