@@ -185,3 +185,29 @@ async def test_twilio_channel_maps_the_failures_to_retry_and_unknown() -> None:
         assert (await channel.send(message)).outcome == "retry"
     finally:
         await channel.close()
+
+
+async def test_no_more_connections_than_the_limit() -> None:
+    connections = 0
+
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        nonlocal connections
+        connections += 1
+        try:
+            while True:
+                await _request(reader)
+                await asyncio.sleep(0.01)
+                writer.write(b"HTTP/1.1 201 Created\r\nContent-Length: 2\r\n\r\n{}")
+                await writer.drain()
+        except asyncio.IncompleteReadError:
+            writer.close()
+
+    server, url = await _server(serve)
+    client = FormClient(url, connections=2)
+    try:
+        answers = await asyncio.gather(*(client.post_form("/x", {}) for _ in range(8)))
+    finally:
+        await client.close()
+        server.close()
+    assert [a.status for a in answers] == [201] * 8
+    assert connections == 2
