@@ -137,6 +137,15 @@ async def _measure(
     stages = await _stages(database_url, phase)
     cpu = cpu_after - cpu_before
     q = statistics.quantiles(latencies, n=100, method="inclusive")
+    # BENCH_TIMELINE=FILE appends (phase, seconds after the phase began, latency) per message.
+    if timeline := os.environ.get("BENCH_TIMELINE"):
+        lines = [
+            f"{phase.name} {t - started:.3f} {seen[k] - t:.3f}\n"
+            for k, t in sorted(phase.published.items(), key=lambda kv: kv[1])
+            if k in seen
+        ]
+        with Path(timeline).open("a") as out:  # noqa: ASYNC230 (after the measurement)
+            out.writelines(lines)
     return {
         "phase": phase.name,
         "target_rate": phase.rate,

@@ -18,6 +18,8 @@ from notifier.entrypoints import api, sink, webhooks
 from notifier.entrypoints.consumers import subscription
 from notifier.service_layer.dispatcher import Dispatcher, DispatchSettings
 from notifier.service_layer.enqueue import Deps
+from notifier.service_layer.new_orders import NewOrderBatch
+from notifier.service_layer.tenant_cache import TenantCache
 from notifier.settings import NotifierSettings
 
 SERVICE = "notifier"
@@ -39,11 +41,14 @@ class RedactContacts(logging.Filter):
 
 
 def _deps(settings: NotifierSettings) -> Deps:
+    cache = TenantCache()
     return Deps(
         tracking_base_url=settings.tracking_base_url,
         public_base_url=settings.public_base_url,
         unsubscribe_secret=settings.unsubscribe_secret.get_secret_value(),
         require_tenant_settings=settings.require_tenant_settings,
+        cache=cache,
+        batch=NewOrderBatch(cache),
     )
 
 

@@ -6,7 +6,7 @@ import json
 from datetime import UTC, datetime
 
 import pytest
-from notifier.adapters.http1 import Answer
+from notifier.adapters.form_client import Answer
 from notifier.adapters.twilio import _classify
 from notifier.domain.builtin_templates import TemplateSource, choose
 from notifier.domain.config import QuietHours

@@ -1,50 +1,130 @@
-"""One round trip for a new order: store its contact and take its confirmation keys."""
+"""One round trip for a batch of new orders: store their contacts and take confirmation keys."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
 
 from lastmile_common.db.pool import Connection
 from lastmile_common.events.orders import OrderSnapshot
 
-from notifier.adapters.notification_log import NewNotification, key_args, keys_sql
-from notifier.adapters.repository import UPSERT_CONTACT, contact_args, view_of
+from notifier.adapters.notification_log import NewNotification
+from notifier.adapters.repository import view_of
 from notifier.domain.model import OrderView
 
-# The rows were rendered for the guessed zone and no tracking token; they are inserted only if
-# the stored order agrees ($25 default zone, $26 guessed zone).
+
+@dataclass(frozen=True)
+class NewOrder:
+    """A new order's contact and its confirmation rows, rendered for `guessed_zone` and no
+    tracking token; `default_zone` is the tenant's."""
+
+    tenant_id: str
+    order: OrderSnapshot
+    default_zone: str
+    guessed_zone: str
+    rows: Sequence[NewNotification]
+
+
+# Each order is stored unless a newer version is; its rows take their keys only if the stored
+# order agrees with what they assumed (no tracking token, the guessed zone).
 _SQL = (
-    f"WITH {UPSERT_CONTACT},"
-    " stored AS (SELECT up.*, d.time_zone FROM up LEFT JOIN depots d"
-    " ON d.tenant_id = up.tenant_id AND d.depot_id = up.depot_id),"
-    " agreed AS (SELECT EXISTS (SELECT 1 FROM stored WHERE tracking_token IS NULL"
-    " AND COALESCE(time_zone, $25) = $26) AS ok),"
-    f" {keys_sql(11, '(SELECT ok FROM agreed)')}"
-    " SELECT stored.*, (SELECT ok FROM agreed) AS agreed,"
-    " (SELECT count(*) FROM taken) AS taken FROM stored"
+    "WITH input AS (SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[],"
+    " $5::int[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[],"
+    " $12::text[]) WITH ORDINALITY AS i(tenant_id, order_id, external_id, depot_id,"
+    " order_version, name, phone, email, channels, locale, default_zone, guessed_zone, n)),"
+    " up AS (INSERT INTO orders (tenant_id, order_id, external_id, depot_id, order_version,"
+    " name, phone, email, channels, locale) SELECT tenant_id, order_id, external_id, depot_id,"
+    " order_version, name, phone, email, string_to_array(channels, ','), locale FROM input"
+    " ON CONFLICT (tenant_id, order_id) DO UPDATE SET external_id = EXCLUDED.external_id,"
+    " depot_id = EXCLUDED.depot_id, order_version = EXCLUDED.order_version,"
+    " name = EXCLUDED.name, phone = EXCLUDED.phone, email = EXCLUDED.email,"
+    " channels = EXCLUDED.channels, locale = EXCLUDED.locale, updated_at = now()"
+    " WHERE orders.order_version < EXCLUDED.order_version RETURNING *),"
+    " stored AS (SELECT up.*, d.time_zone, i.n, up.tracking_token IS NULL"
+    " AND COALESCE(d.time_zone, i.default_zone) = i.guessed_zone AS agreed"
+    " FROM up JOIN input i ON i.tenant_id = up.tenant_id AND i.order_id = up.order_id"
+    " LEFT JOIN depots d ON d.tenant_id = up.tenant_id AND d.depot_id = up.depot_id),"
+    " rows AS (SELECT s.tenant_id, s.order_id, r.*, CASE WHEN r.state = 'pending' AND EXISTS"
+    " (SELECT 1 FROM opt_outs o WHERE o.channel = r.channel AND o.address = r.address"
+    " AND o.tenant_id IN (s.tenant_id, '*')) THEN 'suppressed' ELSE r.state END AS fate"
+    " FROM unnest($13::int[], $14::text[], $15::text[], $16::text[], $17::text[], $18::text[],"
+    " $19::int[], $20::text[], $21::text[], $22::timestamptz[], $23::text[], $24::text[],"
+    " $25::int[], $26::timestamptz[], $27::timestamptz[]) AS r(n, channel, address, subject,"
+    " body_text, body_html, segments, state, reason, next_attempt_at, kind, scope, version,"
+    " expires_at, event_time) JOIN stored s ON s.n = r.n WHERE s.agreed),"
+    " taken AS (INSERT INTO notifications (tenant_id, order_id, kind, scope, version, channel,"
+    " address, subject, body_text, body_html, segments, state, reason, next_attempt_at,"
+    " expires_at, event_time, finished_at) SELECT tenant_id, order_id, kind, scope, version,"
+    " channel, address, subject, body_text, body_html, segments, fate,"
+    " CASE WHEN fate = 'suppressed' THEN 'opted out' ELSE reason END, next_attempt_at,"
+    " expires_at, event_time, CASE WHEN fate <> 'pending' THEN now() END FROM rows"
+    " ON CONFLICT (tenant_id, order_id, kind, scope, version, channel) DO NOTHING RETURNING id)"
+    " SELECT stored.*, (SELECT count(*) FROM taken) AS taken FROM stored"
 )
 
 
-async def store_and_confirm(
-    conn: Connection,
-    tenant_id: str,
-    order: OrderSnapshot,
-    default_zone: str,
-    guessed_zone: str,
-    rows: Sequence[NewNotification],
-) -> tuple[OrderView | None, bool]:
-    """Store the contact; take `rows`' keys if the stored order matches what they assumed.
+def _args(items: Sequence[NewOrder]) -> list[Any]:
+    orders: list[list[Any]] = [[] for _ in range(12)]
+    rows: list[list[Any]] = [[] for _ in range(15)]
+    for n, item in enumerate(items, start=1):
+        o, r = item.order, item.order.recipient
+        contact: tuple[Any, ...] = (
+            item.tenant_id,
+            o.order_id,
+            o.external_id,
+            o.depot_id,
+            o.version,
+            r.name,
+            r.phone,
+            r.email,
+            ",".join(r.channels),
+            r.locale,
+            item.default_zone,
+            item.guessed_zone,
+        )
+        for column, value in zip(orders, contact, strict=True):
+            column.append(value)
+        for x in item.rows:
+            values: tuple[Any, ...] = (
+                n,
+                x.channel,
+                x.address,
+                x.subject,
+                x.body_text,
+                x.body_html,
+                x.segments,
+                x.state,
+                x.reason,
+                x.next_attempt_at,
+                x.kind,
+                x.scope,
+                x.version,
+                x.expires_at,
+                x.event_time,
+            )
+            for column, value in zip(rows, values, strict=True):
+                column.append(value)
+    return [*orders, *rows]
 
-    Returns the stored order (None when a newer version is stored) and whether the rows' keys
-    were dealt with here; if not, the caller renders again from the stored order.
+
+async def store_and_confirm(
+    conn: Connection, items: Sequence[NewOrder]
+) -> list[tuple[OrderView | None, bool]]:
+    """Store each order's contact and take its rows' keys if the stored order matches.
+
+    Per item (no two for the same order): the stored order (None when a newer version is
+    stored) and whether its rows' keys were dealt with here; if not, the caller renders again
+    from the stored order.
     """
-    row = await conn.fetchrow(
-        _SQL,
-        *contact_args(tenant_id, order),
-        *key_args(rows),
-        default_zone,
-        guessed_zone,
-    )
-    if row is None:
-        return None, True
-    return view_of(row, default_zone), bool(row["agreed"])
+    if not items:
+        return []
+    stored = {row["n"]: row for row in await conn.fetch(_SQL, *_args(items))}
+    out: list[tuple[OrderView | None, bool]] = []
+    for n, item in enumerate(items, start=1):
+        row = stored.get(n)
+        if row is None:
+            out.append((None, True))
+        else:
+            out.append((view_of(row, item.default_zone), bool(row["agreed"])))
+    return out

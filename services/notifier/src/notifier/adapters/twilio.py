@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from notifier.adapters.channels import OutgoingMessage, SendResult
-from notifier.adapters.http1 import Answer, Http1Pool, NoAnswer, NotSent
+from notifier.adapters.form_client import Answer, FormClient, NoAnswer, NotSent
 from notifier.domain.masking import mask_phone
 
 log = logging.getLogger(__name__)
@@ -36,7 +36,7 @@ class TwilioChannel:
         self._sender = sender
         self._service = messaging_service_sid
         self._callback = status_callback
-        self._http = Http1Pool(
+        self._http = FormClient(
             base_url,
             auth=(account_sid, auth_token),
             connections=connections,

@@ -18,12 +18,18 @@ E = TypeVar("E", bound=EventData)
 
 
 def _adapt(
-    deps: Deps, model: type[E], handler: Callable[[Connection, Deps, str, E], Awaitable[None]]
+    deps: Deps,
+    model: type[E],
+    handler: Callable[[Connection, Deps, str, E], Awaitable[None]],
+    *,
+    batched: bool = False,
 ) -> Handler:
     async def handle(conn: Connection, envelope: Envelope) -> None:
         data = envelope.data
         if not isinstance(data, model):
             raise TypeError(f"{envelope.type} carried {type(data).__name__}")
+        if not batched and deps.batch is not None:
+            await deps.batch.flush(conn)  # what this event reads includes earlier new orders
         await handler(conn, deps, envelope.tenant, data)
 
     return handle
@@ -37,7 +43,9 @@ def subscription(deps: Deps, group: str) -> Subscription:
         name=group,
         topics=(ORDERS, ROUTES, DELIVERIES, ETAS),
         handlers={
-            "order.created": _adapt(deps, orders.OrderCreated, handlers.order_created),
+            "order.created": _adapt(
+                deps, orders.OrderCreated, handlers.order_created, batched=True
+            ),
             "order.updated": _adapt(deps, orders.OrderUpdated, handlers.order_updated),
             "order.cancelled": _adapt(deps, orders.OrderCancelled, handlers.order_cancelled),
             "route.planned": _adapt(deps, routes.RoutePlanned, handlers.route_planned),
@@ -50,4 +58,5 @@ def subscription(deps: Deps, group: str) -> Subscription:
             ),
             "eta.updated": _adapt(deps, etas.EtaUpdated, handlers.eta_updated),
         },
+        hooks=deps.batch,
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from lastmile_common.db.pool import Connection
 
@@ -17,6 +18,9 @@ from notifier.domain.segments import count_segments
 from notifier.domain.signing import unsubscribe_token
 from notifier.service_layer.rendering import context_for, render
 from notifier.service_layer.tenant_cache import TenantCache
+
+if TYPE_CHECKING:
+    from notifier.service_layer.new_orders import NewOrderBatch
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +40,7 @@ class Deps:
     unsubscribe_secret: str
     require_tenant_settings: bool = False
     cache: TenantCache = field(default_factory=TenantCache)
+    batch: NewOrderBatch | None = None  # the consumer's batch hooks; None: write at once
 
 
 async def tenant_config(conn: Connection, deps: Deps, tenant_id: str) -> TenantConfig | None:

@@ -15,33 +15,33 @@ from lastmile_common.events.etas import EtaUpdated
 from lastmile_common.events.orders import OrderCancelled, OrderCreated, OrderUpdated
 from lastmile_common.events.routes import RoutePlanned
 
-from notifier.adapters import confirmations, notification_log, repository
+from notifier.adapters import notification_log, repository
+from notifier.adapters.confirmations import NewOrder
+from notifier.adapters.notification_log import NewNotification
 from notifier.domain import triggers
 from notifier.domain.config import TenantConfig
 from notifier.domain.model import KINDS, VISIT_KINDS, Intent, OrderView
 from notifier.service_layer.enqueue import Deps, enqueue, prepare, tenant_config
+from notifier.service_layer.new_orders import PendingOrder, store_orders
 
 
 async def order_created(conn: Connection, deps: Deps, tenant: str, event: OrderCreated) -> None:
-    """Keep the contact; confirm the order (one round trip when the guess below holds)."""
+    """Keep the contact; confirm the order (written with the batch's other new orders)."""
     config = await tenant_config(conn, deps, tenant)
     if config is None:
         return
-    zone = config.default_time_zone
-    if not config.triggers.confirmed:
-        await repository.upsert_contact(conn, tenant, event, zone)
-        return
-    # Render for the depot zone we know of and no tracking token yet (a new order has none);
-    # the statement checks both against the stored order before taking the keys.
-    guessed = await deps.cache.depot_zone(conn, tenant, event.depot_id) or zone
-    intent = Intent("confirmed", 1)
-    rows = await prepare(conn, deps, config, _incoming(tenant, event, guessed), intent)
-    if not rows:
-        await repository.upsert_contact(conn, tenant, event, zone)
-        return
-    order, done = await confirmations.store_and_confirm(conn, tenant, event, zone, guessed, rows)
-    if order is not None and not done:
-        await enqueue(conn, deps, config, order, intent)
+    zone = guessed = config.default_time_zone
+    intent: Intent | None = None
+    rows: list[NewNotification] = []
+    if config.triggers.confirmed:
+        # Render for the depot zone we know of and no tracking token yet (a new order has none);
+        # the statement checks both against the stored order before taking the keys.
+        guessed = await deps.cache.depot_zone(conn, tenant, event.depot_id) or zone
+        intent = Intent("confirmed", 1)
+        rows = await prepare(conn, deps, config, _incoming(tenant, event, guessed), intent)
+    item = PendingOrder(NewOrder(tenant, event, zone, guessed, rows), config, intent, deps)
+    if deps.batch is None or not await deps.batch.defer(conn, item):
+        await store_orders(conn, [item])
 
 
 def _incoming(tenant: str, event: OrderCreated, zone: str) -> OrderView:

@@ -64,3 +64,11 @@ class TenantCache:
         """Forget a tenant's entries (after this process changed them)."""
         for key in [k for k in self._entries if k[1] == tenant_id]:
             del self._entries[key]
+
+    def clear(self) -> None:
+        """Forget everything (reads made in a transaction that rolled back)."""
+        self._entries.clear()
+
+    def size(self) -> int:
+        """How many entries are held."""
+        return len(self._entries)
