@@ -113,7 +113,8 @@ class _Route:
 
     def insertions(self, v: int) -> list[tuple[int, int]]:
         """Feasible (added distance, position) pairs for customer v."""
-        p, path, out = self.p, self.path, []
+        p, path = self.p, self.path
+        out: list[tuple[int, int]] = []
         if self.load + p.demand[v] > p.capacity:
             return out
         for i in range(len(path) - 1):

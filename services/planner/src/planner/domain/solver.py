@@ -20,7 +20,7 @@ from planner.domain.explain import explain
 from planner.domain.layout import COST_SCALE, build_layout, build_matrices
 from planner.domain.model import PlanningProblem, PlanResult, Unplaced
 from planner.domain.precheck import check_orders
-from planner.domain.routing_model import RoutingModel, build_model
+from planner.domain.routing_model import build_model
 from planner.domain.solution import read_routes
 
 # Above this many orders one model gets too big for memory and time: split into sectors.
@@ -85,12 +85,8 @@ def solve_with(
     locks: Mapping[int, Sequence[int]] | None = None,
     not_before: int = 0,
     initial_routes: Sequence[Sequence[int]] | None = None,
-    stop_when_all_placed: bool = False,
 ) -> PlanResult:
-    """Solve with explicit settings; `locks`/`initial_routes` hold order indices per vehicle.
-
-    `stop_when_all_placed` ends the search at the first solution that places every order.
-    """
+    """Solve with explicit settings; `locks`/`initial_routes` hold order indices per vehicle."""
     started = time.monotonic()
     orders = list(problem.orders)
     layout = build_layout(problem, orders)
@@ -109,8 +105,6 @@ def solve_with(
         )
     )
     routing = model.routing
-    if stop_when_all_placed:
-        _stop_when_all_placed(model)
     if initial_routes is not None:
         routing.CloseModelWithParameters(params)
         nodes = [[layout.order_node(oi) for oi in r] for r in initial_routes]
@@ -135,17 +129,3 @@ def solve_with(
         time.monotonic() - started,
         "ok",
     )
-
-
-def _stop_when_all_placed(model: RoutingModel) -> None:
-    routing = model.routing
-    indices = [
-        model.manager.NodeToIndex(model.layout.order_node(oi))
-        for oi in range(len(model.layout.orders))
-    ]
-
-    def check() -> None:
-        if all(routing.ActiveVar(i).Value() for i in indices):
-            routing.solver().FinishCurrentSearch()
-
-    routing.AddAtSolutionCallback(check)
