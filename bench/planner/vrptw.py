@@ -59,8 +59,11 @@ def solve_instance(problem: PlanningProblem, time_limit_s: float) -> Outcome:
     best = _attempt(problem, time_limit_s * FIRST_SHARE, None)
     if not best.unplaced:
         routes = _fewer_routes(problem, best, started + time_limit_s * REDUCE_UNTIL)
-        # Only as many vehicles as routes, so the polish cannot open another one.
-        fewer = replace(problem, vehicles=problem.vehicles[: len(routes)])
+        # Only as many vehicles as routes, so the polish cannot open another one; and no fixed
+        # cost: OR-Tools adds it to a route's first arc, where guided local search would then
+        # spend its penalties instead of on the arcs that make the distance.
+        fleet = tuple(replace(v, fixed_cost=0.0) for v in problem.vehicles[: len(routes)])
+        fewer = replace(problem, vehicles=fleet)
         left = time_limit_s - (time.monotonic() - started)
         polished = _attempt(fewer, max(0.5, left), routes)
         if not polished.unplaced and len(polished.routes) <= len(routes):
