@@ -2,62 +2,15 @@
 
 from __future__ import annotations
 
-import random
 import time
 
 from planner.domain.checker import check_plan
-from planner.domain.model import (
-    Break,
-    Capacity,
-    Depot,
-    Location,
-    Order,
-    PlanningProblem,
-    PlanResult,
-    TimeWindow,
-    Vehicle,
-    VehicleKind,
-)
+from planner.domain.model import PlanningProblem, PlanResult
 from planner.domain.solver import DECOMPOSE_ABOVE, SearchSettings, solve, solve_with
-from planner.domain.travel import GreatCircleTravelTimes
+from planner.domain.synthetic import generated_depot
 
-HOUR = 3600
 # A longer run shows how far the budgeted plan is from what more search finds.
 LONG_FACTOR = 2
-
-
-def generated_depot(stops: int, seed: int = 7) -> PlanningProblem:
-    """A city depot with `stops` orders in 2-hour windows and a van fleet sized to fit."""
-    rng = random.Random(seed)
-    depot = Depot("berlin", Location(52.52, 13.405), TimeWindow(6 * HOUR, 22 * HOUR), 900)
-    orders = []
-    for i in range(stops):
-        start = 9 * HOUR + rng.randrange(0, 8) * HOUR
-        orders.append(
-            Order(
-                f"o{i}",
-                Location(52.52 + rng.gauss(0, 0.05), 13.405 + rng.gauss(0, 0.08)),
-                Capacity(rng.uniform(0.5, 15), rng.uniform(0.005, 0.08), 1),
-                rng.choice((120, 180, 240)),
-                (TimeWindow(start, start + 2 * HOUR),),
-                priority=rng.choice((0, 0, 0, 1)),
-            )
-        )
-    vans = max(3, stops // 33)
-    fleet = tuple(
-        Vehicle(
-            f"van{k}",
-            VehicleKind.VAN,
-            Capacity(900, 12, 120),
-            TimeWindow(8 * HOUR, 19 * HOUR),
-            cost_per_km=0.4,
-            cost_per_hour=28,
-            fixed_cost=60,
-            breaks=(Break(30 * 60, 12 * HOUR, 14 * HOUR),),
-        )
-        for k in range(vans)
-    )
-    return PlanningProblem(depot, fleet, tuple(orders), GreatCircleTravelTimes())
 
 
 def _km(result: PlanResult) -> float:

@@ -1,19 +1,20 @@
-"""Solve a Solomon instance: insertion + guided local search, then try to drop vehicles."""
+"""Solve a Solomon instance: insertion start, ejection-pool route minimisation, then GLS."""
 
 from __future__ import annotations
 
-import math
 import time
 from dataclasses import dataclass, replace
 
 from planner.domain.checker import check_plan, route_distance
 from planner.domain.model import PlanningProblem, PlanResult
+from planner.domain.route_minimisation import minimise_routes, plain_vrptw
 from planner.domain.solver import SearchSettings, solve_with
 
 from bench.planner.solomon import SCALE
 
-FIRST_SHARE = 0.3
-REDUCE_SHARE = 0.2
+# Shares of the budget: first OR-Tools plan, then route minimisation until this point.
+FIRST_SHARE = 0.1
+REDUCE_UNTIL = 0.5
 
 
 @dataclass(frozen=True)
@@ -42,35 +43,30 @@ def _attempt(
     return solve_with(problem, SearchSettings(seconds), initial_routes=seed)
 
 
+def _fewer_routes(problem: PlanningProblem, plan: PlanResult, deadline: float) -> list[list[str]]:
+    data = plain_vrptw(problem)
+    if data is None:
+        return _routes(plan)
+    node = {o.id: i + 1 for i, o in enumerate(problem.orders)}
+    routes = [[node[o] for o in r] for r in _routes(plan)]
+    reduced = minimise_routes(data, routes, deadline)
+    return [[problem.orders[c - 1].id for c in r] for r in reduced]
+
+
 def solve_instance(problem: PlanningProblem, time_limit_s: float) -> Outcome:
     """Best plan within the limit: fewest vehicles first, then shortest distance."""
     started = time.monotonic()
     best = _attempt(problem, time_limit_s * FIRST_SHARE, None)
-    failures = 0
-    floor = _capacity_floor(problem)
-    while failures < 3 and not best.unplaced and len(best.routes) > floor:
+    if not best.unplaced:
+        routes = _fewer_routes(problem, best, started + time_limit_s * REDUCE_UNTIL)
+        # Only as many vehicles as routes, so the polish cannot open another one; and no fixed
+        # cost: OR-Tools adds it to a route's first arc, where guided local search would then
+        # spend its penalties instead of on the arcs that make the distance.
+        fleet = tuple(replace(v, fixed_cost=0.0) for v in problem.vehicles[: len(routes)])
+        fewer = replace(problem, vehicles=fleet)
         left = time_limit_s - (time.monotonic() - started)
-        if left < time_limit_s * 0.15:
-            break
-        routes = sorted(_routes(best), key=len)
-        # Remove one short route; its customers must find room in the others.
-        kept = routes[:failures] + routes[failures + 1 :]
-        # Only as many vehicles as routes kept, so the removed customers cannot open a new one.
-        fewer = replace(problem, vehicles=problem.vehicles[: len(kept)])
-        try_result = _attempt(fewer, min(left, time_limit_s * REDUCE_SHARE), kept)
-        if not try_result.unplaced and len(try_result.routes) < len(best.routes):
-            best, failures = try_result, 0
-        else:
-            failures += 1
-    left = time_limit_s - (time.monotonic() - started)
-    if left > 0.5:
-        fewer = replace(problem, vehicles=problem.vehicles[: len(best.routes)])
-        polished = _attempt(fewer, left, _routes(best))
-        if (
-            len(polished.unplaced) <= len(best.unplaced)
-            and len(polished.routes) <= len(best.routes)
-            and _distance(problem, polished) < _distance(problem, best)
-        ):
+        polished = _attempt(fewer, max(0.5, left), routes)
+        if not polished.unplaced and len(polished.routes) <= len(routes):
             best = polished
     return Outcome(
         [[int(o) for o in r] for r in _routes(best)],
@@ -79,12 +75,6 @@ def solve_instance(problem: PlanningProblem, time_limit_s: float) -> Outcome:
         check_plan(problem, best),
         len(best.unplaced),
     )
-
-
-def _capacity_floor(problem: PlanningProblem) -> int:
-    """No plan can use fewer vehicles than total demand over one vehicle's capacity."""
-    capacity = max(1, problem.vehicles[0].capacity.parcels)
-    return max(1, math.ceil(sum(o.demand.parcels for o in problem.orders) / capacity))
 
 
 def _distance(problem: PlanningProblem, result: PlanResult) -> float:
