@@ -32,36 +32,38 @@ async def _store_with(orders: list[OrderCreated], vehicles: int = 1) -> FakeStor
     return store
 
 
+async def _plan(store: FakeStore, solver: Any = None, *, preview: bool = False) -> Any:
+    """`plan_depot` for depot d1 on DAY with the test's short budget."""
+    return await plan_depot(
+        FakeTransactions(store), solver or InlineSolver(), T, "d1", DAY,
+        preview=preview, time_limit_s=LIMIT, seed=0, grace_s=1,
+    )  # fmt: skip
+
+
+async def _replan(store: FakeStore, solver: Any = None, **kw: Any) -> int:
+    """`replan_depot` for depot d1 on DAY at NOW with the test's short budget."""
+    return await replan_depot(
+        FakeTransactions(store), solver or InlineSolver(), T, "d1", DAY, NOW,
+        time_limit_s=LIMIT, grace_s=1, **kw,
+    )  # fmt: skip
+
+
 async def planned_store() -> tuple[FakeStore, str, str]:
     """A store with a stored one-route plan; returns it, the route id and its first order."""
     store = await _store_with(
         [order("o1", dlat=0.01), order("o2", dlat=0.02), order("o3", dlat=0.03)]
     )
-    outcome = await plan_depot(
-        FakeTransactions(store),
-        InlineSolver(),
-        T,
-        "d1",
-        DAY,
-        preview=False,
-        time_limit_s=LIMIT,
-        seed=0,
-        grace_s=1,
-    )
+    outcome = await _plan(store)
     [route] = outcome.routes
     return store, route.route_id, route.stops[0].order_id
 
 
 async def test_plan_publishes_routes_then_the_summary_and_preview_publishes_nothing() -> None:
     store = await _store_with([order("o1"), order("heavy", weight_kg=1500)])
-    tx, solver = FakeTransactions(store), InlineSolver()
-    preview = await plan_depot(
-        tx, solver, T, "d1", DAY, preview=True, time_limit_s=LIMIT, seed=0, grace_s=1
-    )
+    solver = InlineSolver()
+    preview = await _plan(store, solver, preview=True)
     assert preview.preview and store.published == [] and store.plans == []
-    outcome = await plan_depot(
-        tx, solver, T, "d1", DAY, preview=False, time_limit_s=LIMIT, seed=0, grace_s=1
-    )
+    outcome = await _plan(store, solver)
     kinds = [type(data) for data, _ in store.published]
     assert kinds == [RoutePlanned, PlanCompleted]
     assert all(key == "d1" for _, key in store.published)
@@ -74,17 +76,7 @@ async def test_plan_publishes_routes_then_the_summary_and_preview_publishes_noth
 async def test_a_new_plan_supersedes_unstarted_routes() -> None:
     store, route_id, _ = await planned_store()
     store.published.clear()
-    await plan_depot(
-        FakeTransactions(store),
-        InlineSolver(),
-        T,
-        "d1",
-        DAY,
-        preview=False,
-        time_limit_s=LIMIT,
-        seed=0,
-        grace_s=1,
-    )
+    await _plan(store)
     cancelled = [d for d, _ in store.published if isinstance(d, RouteCancelled)]
     assert [c.route_id for c in cancelled] == [route_id]
     assert store.routes[T, route_id].status == "superseded"
@@ -92,23 +84,11 @@ async def test_a_new_plan_supersedes_unstarted_routes() -> None:
 
 async def test_no_vehicles_and_no_orders_explain_instead_of_failing() -> None:
     store = await _store_with([order("o1")], vehicles=0)
-    tx, solver = FakeTransactions(store), InlineSolver()
-    outcome = await plan_depot(
-        tx, solver, T, "d1", DAY, preview=True, time_limit_s=LIMIT, seed=0, grace_s=1
-    )
+    solver = InlineSolver()
+    outcome = await _plan(store, solver, preview=True)
     assert [u.reason_code for u in outcome.summary.unassigned] == ["fleet_full"]
     empty = await _store_with([])
-    result = await plan_depot(
-        FakeTransactions(empty),
-        solver,
-        T,
-        "d1",
-        DAY,
-        preview=False,
-        time_limit_s=LIMIT,
-        seed=0,
-        grace_s=1,
-    )
+    result = await _plan(empty, solver)
     assert result.routes == () and solver.calls == 0
     assert [type(d) for d, _ in empty.published] == [PlanCompleted]
 
@@ -119,17 +99,7 @@ async def test_replan_keeps_served_stops_first_and_locked_and_bumps_the_version(
     await pending.record_progress(store, T, first, "delivered")
     await pending.record_order(store, T, order("late", dlat=-0.01), NOW, "order.created")
     store.published.clear()
-    count = await replan_depot(
-        FakeTransactions(store),
-        InlineSolver(),
-        T,
-        "d1",
-        DAY,
-        NOW,
-        time_limit_s=LIMIT,
-        grace_s=1,
-        reason="order.created",
-    )
+    count = await _replan(store, reason="order.created")
     assert count == 1
     [(update, _)] = store.published
     assert isinstance(update, RouteUpdated) and update.version == 2 and update.route_id == route_id
@@ -144,9 +114,7 @@ async def test_a_route_that_loses_every_stop_is_cancelled() -> None:
         order_ = store.pending[T, oid]
         await store.save_pending(order_.__class__(**{**order_.__dict__, "status": "cancelled"}))
     store.published.clear()
-    await replan_depot(
-        FakeTransactions(store), InlineSolver(), T, "d1", DAY, NOW, time_limit_s=LIMIT, grace_s=1
-    )
+    await _replan(store)
     [(gone, _)] = store.published
     assert isinstance(gone, RouteCancelled) and gone.version == 2
     assert store.routes[T, route_id].status == "cancelled"
@@ -185,17 +153,8 @@ async def test_a_route_that_finishes_during_the_solve_is_never_extended() -> Non
     await pending.record_order(store, T, order("late", dlat=-0.01), NOW, "order.created")
     store.published.clear()
     ahead = NOW + timedelta(hours=5)  # the asking events ran ahead of the clock
-    await replan_depot(
-        FakeTransactions(store),
-        _FinishesDuringSolve(store, route_id),
-        T,
-        "d1",
-        DAY,
-        NOW,
-        time_limit_s=LIMIT,
-        grace_s=1,
-        reason="order.created",
-        event_time=ahead,
+    await _replan(
+        store, _FinishesDuringSolve(store, route_id), reason="order.created", event_time=ahead
     )
     assert not [d for d, _ in store.published if getattr(d, "route_id", None) == route_id]
     assert store.routes[T, route_id].status == "completed"
@@ -219,9 +178,7 @@ async def test_orders_a_finished_route_never_served_are_replanned_elsewhere() ->
     assert request.reasons == ("route finished unserved",)
     await store.save_vehicle(van("v2"))
     store.published.clear()
-    await replan_depot(
-        FakeTransactions(store), InlineSolver(), T, "d1", DAY, NOW, time_limit_s=LIMIT, grace_s=1
-    )
+    await _replan(store)
     [(route, _)] = store.published
     assert isinstance(route, RoutePlanned) and route.route_id != route_id
     assert sorted(s.order_id for s in route.stops) == sorted(others)
@@ -231,18 +188,14 @@ async def test_a_late_order_the_replan_leaves_out_is_explained_in_a_new_plan_com
     store, route_id, _ = await planned_store()
     await pending.record_order(store, T, order("piano", weight_kg=1500), NOW, "order.created")
     store.published.clear()
-    count = await replan_depot(
-        FakeTransactions(store), InlineSolver(), T, "d1", DAY, NOW, time_limit_s=LIMIT, grace_s=1
-    )
+    count = await _replan(store)
     [(summary, key)] = store.published  # the route itself did not change
     assert count == 1 and key == "d1"
     assert isinstance(summary, PlanCompleted) and summary.route_ids == (route_id,)
     assert [(u.order_id, u.reason_code) for u in summary.unassigned] == [("piano", "too_heavy")]
     assert summary.total_distance_m > 0
     store.published.clear()
-    await replan_depot(
-        FakeTransactions(store), InlineSolver(), T, "d1", DAY, NOW, time_limit_s=LIMIT, grace_s=1
-    )
+    await _replan(store)
     assert store.published == []  # nothing new to explain: no event
 
 
@@ -261,13 +214,8 @@ async def test_a_replan_without_a_solution_changes_nothing() -> None:
     before = store.routes[T, route_id]
     store.published.clear()
     with pytest.raises(NoSolutionInTime):
-        await replan_depot(
-            FakeTransactions(store), _NoAnswer(), T, "d1", DAY, NOW, time_limit_s=LIMIT, grace_s=1
-        )
+        await _replan(store, _NoAnswer())
     assert store.published == []  # no route.cancelled "no stops left" for a started route
     assert store.routes[T, route_id] == before
     with pytest.raises(NoSolutionInTime):
-        await plan_depot(
-            FakeTransactions(store), _NoAnswer(), T, "d1", DAY, preview=True,
-            time_limit_s=LIMIT, seed=0, grace_s=1,
-        )  # fmt: skip
+        await _plan(store, _NoAnswer(), preview=True)
