@@ -1,4 +1,4 @@
-"""Solve a Solomon instance: insertion start, ejection-pool route minimisation, then GLS."""
+"""Solve a Solomon instance: OR-Tools start, ruin and recreate for routes, then for distance."""
 
 from __future__ import annotations
 
@@ -7,14 +7,17 @@ from dataclasses import dataclass, replace
 
 from planner.domain.checker import check_plan, route_distance
 from planner.domain.model import PlanningProblem, PlanResult
-from planner.domain.route_minimisation import minimise_routes, plain_vrptw
+from planner.domain.ruin_recreate import fewer_routes, shorten
 from planner.domain.solver import SearchSettings, solve_with
+from planner.domain.vrptw_data import plain_vrptw
 
 from bench.planner.solomon import SCALE
 
-# Shares of the budget: first OR-Tools plan, then route minimisation until this point.
-FIRST_SHARE = 0.1
-REDUCE_UNTIL = 0.5
+# Shares of the budget: the first OR-Tools plan ends at FIRST_SHARE, route removal at
+# FEWER_UNTIL, distance at SHORTEN_UNTIL; OR-Tools then polishes and reads the plan back.
+FIRST_SHARE = 0.05
+FEWER_UNTIL = 0.3
+SHORTEN_UNTIL = 0.97
 
 
 @dataclass(frozen=True)
@@ -43,14 +46,17 @@ def _attempt(
     return solve_with(problem, SearchSettings(seconds), initial_routes=seed)
 
 
-def _fewer_routes(problem: PlanningProblem, plan: PlanResult, deadline: float) -> list[list[str]]:
+def _ruin_and_recreate(
+    problem: PlanningProblem, plan: PlanResult, started: float, limit: float
+) -> list[list[str]]:
     data = plain_vrptw(problem)
     if data is None:
         return _routes(plan)
     node = {o.id: i + 1 for i, o in enumerate(problem.orders)}
     routes = [[node[o] for o in r] for r in _routes(plan)]
-    reduced = minimise_routes(data, routes, deadline)
-    return [[problem.orders[c - 1].id for c in r] for r in reduced]
+    routes = fewer_routes(data, routes, started + limit * FEWER_UNTIL)
+    routes = shorten(data, routes, started + limit * SHORTEN_UNTIL)
+    return [[problem.orders[c - 1].id for c in r] for r in routes]
 
 
 def solve_instance(problem: PlanningProblem, time_limit_s: float) -> Outcome:
@@ -58,7 +64,7 @@ def solve_instance(problem: PlanningProblem, time_limit_s: float) -> Outcome:
     started = time.monotonic()
     best = _attempt(problem, time_limit_s * FIRST_SHARE, None)
     if not best.unplaced:
-        routes = _fewer_routes(problem, best, started + time_limit_s * REDUCE_UNTIL)
+        routes = _ruin_and_recreate(problem, best, started, time_limit_s)
         # Only as many vehicles as routes, so the polish cannot open another one; and no fixed
         # cost: OR-Tools adds it to a route's first arc, where guided local search would then
         # spend its penalties instead of on the arcs that make the distance.
