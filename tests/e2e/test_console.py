@@ -38,7 +38,14 @@ async def test_console_shows_routes_vehicles_reasons_etas_and_messages(demo_day:
             assert routes == len(demo_day.state.routes)  # type: ignore[union-attr]
             assert await page.locator("#map g.vehicle").count() >= 2
             assert await page.locator("#map polyline.route").count() == routes
-            assert await page.locator("tr.unassigned-row").count() == 3
+            # The three impossible orders, plus any late order a re-plan could no longer fit
+            # (how many depends on where the simulated day stood when the re-plan ran).
+            unassigned = demo_day.state.figures()["unassigned"]  # type: ignore[union-attr]
+            assert unassigned >= 3
+            await page.wait_for_function(
+                f"document.querySelectorAll('tr.unassigned-row').length === {unassigned}",
+                timeout=30_000,
+            )
             assert "too_heavy" in await page.locator("#unassigned").inner_text()
             assert await page.locator("tr.message-row").count() > 10
             eta = await page.locator("#eta").inner_text()
