@@ -4,7 +4,7 @@
 # NumPy (~150 MB) stay out of the other three, each image holds only its own service's code (and
 # so cannot import another's), and each service rolls out and is scanned on its own. All four are
 # built from the same uv.lock, so one tag means the same event contracts everywhere.
-ARG PYTHON_IMAGE=python:3.11.11-slim-bookworm
+ARG PYTHON_IMAGE=python:3.12.8-slim-bookworm
 ARG UV_IMAGE=ghcr.io/astral-sh/uv:0.13.9
 
 FROM ${UV_IMAGE} AS uv

@@ -5,6 +5,9 @@ UV_VERSION ?= 0.13.9
 TOOLS := .lastmile/tools
 UV := $(shell command -v uv 2>/dev/null || echo $(TOOLS)/bin/uv)
 export UV_PYTHON_DOWNLOADS := never
+# The workspace needs Python >= 3.12 (osrm-bindings); the machine's default python3 may be older.
+WORKSPACE_PYTHON := $(shell scripts/find-python 2>/dev/null)
+export UV_PYTHON := $(WORKSPACE_PYTHON)
 export PYTHONWARNINGS := ignore::UserWarning:platformdirs.api
 
 .PHONY: run test lint unit integration env contracts bench clean help
@@ -19,6 +22,7 @@ $(TOOLS)/bin/uv:
 	$(TOOLS)/bin/pip install --quiet "uv==$(UV_VERSION)"
 
 env: $(UV)
+	@test -n "$(WORKSPACE_PYTHON)" || scripts/find-python >/dev/null
 	$(UV) sync --frozen --all-packages --quiet
 
 run: env

@@ -9,7 +9,7 @@ import time
 from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import Protocol, TypeAlias
+from typing import Protocol
 
 import asyncpg
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListener, TopicPartition
@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 tracer = trace.get_tracer(__name__)
 
 Handler = Callable[[Connection, Envelope], Awaitable[None]]
-Record: TypeAlias = "ConsumerRecord[bytes, bytes]"
+type Record = "ConsumerRecord[bytes, bytes]"
 PRUNE_EVERY_S = 3600.0
 
 

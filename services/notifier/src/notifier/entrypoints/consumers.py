@@ -17,7 +17,7 @@ from notifier.service_layer.enqueue import Deps
 E = TypeVar("E", bound=EventData)
 
 
-def _adapt(
+def _adapt[E: EventData](
     deps: Deps,
     model: type[E],
     handler: Callable[[Connection, Deps, str, E], Awaitable[None]],
