@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import asyncpg
+from aiolimiter import AsyncLimiter
+from cachetools import TTLCache
 from lastmile_common.db.outbox import add_many_to_outbox
 from lastmile_common.events.envelope import Envelope
 from lastmile_common.events.notifications import NotificationFailed, NotificationSent
@@ -21,9 +22,10 @@ from notifier.adapters import notification_log, repository
 from notifier.adapters.channels import Channel, OutgoingMessage, SendResult
 from notifier.domain.config import TenantConfig
 from notifier.domain.masking import mask_address
-from notifier.service_layer.limits import RecipientWindow, TokenBucket
+from notifier.service_layer.limits import RecipientWindow
 
 log = logging.getLogger(__name__)
+CONFIG_TTL_S = 10.0
 SENT = Counter("notifier_messages_total", "Send attempts by outcome", ["channel", "outcome"])
 LATENCY = Histogram(
     "notifier_event_to_provider_seconds",
@@ -62,7 +64,7 @@ class Dispatcher:
         self,
         pool: asyncpg.Pool,
         channels: Mapping[str, Channel],
-        buckets: Mapping[str, TokenBucket],
+        buckets: Mapping[str, AsyncLimiter],
         settings: DispatchSettings,
         unsubscribe_url: Callable[[str, str], str] | None = None,
     ) -> None:
@@ -72,7 +74,8 @@ class Dispatcher:
         self._buckets = buckets
         self._settings = settings
         self._recipients = RecipientWindow()
-        self._configs: dict[str, tuple[float, TenantConfig]] = {}
+        # Read for every send: a change reaches the dispatcher within CONFIG_TTL_S.
+        self._configs: TTLCache[str, TenantConfig] = TTLCache(10_000, CONFIG_TTL_S)
         self._stopping = asyncio.Event()
         self._slot_freed = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -258,12 +261,11 @@ class Dispatcher:
         }
 
     async def _config(self, tenant_id: str) -> TenantConfig:
-        cached = self._configs.get(tenant_id)
-        if cached is not None and cached[0] > time.monotonic():
-            return cached[1]
-        async with self._pool.acquire() as conn:
-            config = await repository.get_config(conn, tenant_id) or TenantConfig()
-        self._configs[tenant_id] = (time.monotonic() + 10.0, config)
+        config = self._configs.get(tenant_id)
+        if config is None:
+            async with self._pool.acquire() as conn:
+                config = await repository.get_config(conn, tenant_id) or TenantConfig()
+            self._configs[tenant_id] = config
         return config
 
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
+from cachetools import TTLCache
 from lastmile_common.db.pool import Connection
 
 from notifier.adapters import repository
@@ -18,18 +18,14 @@ class TenantCache:
     """Entries live `ttl_s` seconds; this process's own writes invalidate at once, other
     replicas see a change within the TTL."""
 
-    def __init__(self, ttl_s: float = 5.0) -> None:
-        self._ttl = ttl_s
-        self._entries: dict[tuple[Any, ...], tuple[float, Any]] = {}
+    def __init__(self, ttl_s: float = 5.0, max_entries: int = 10_000) -> None:
+        self._entries: TTLCache[tuple[Any, ...], Any] = TTLCache(max_entries, ttl_s)
 
     def _get(self, key: tuple[Any, ...]) -> Any:
-        hit = self._entries.get(key)
-        if hit is None or hit[0] < time.monotonic():
-            return _MISSING
-        return hit[1]
+        return self._entries.get(key, _MISSING)
 
     def _put(self, key: tuple[Any, ...], value: Any) -> None:
-        self._entries[key] = (time.monotonic() + self._ttl, value)
+        self._entries[key] = value
 
     async def config(self, conn: Connection, tenant_id: str) -> TenantConfig | None:
         """The stored settings (None when the tenant stored none)."""
@@ -63,7 +59,7 @@ class TenantCache:
     def invalidate(self, tenant_id: str) -> None:
         """Forget a tenant's entries (after this process changed them)."""
         for key in [k for k in self._entries if k[1] == tenant_id]:
-            del self._entries[key]
+            self._entries.pop(key, None)
 
     def clear(self) -> None:
         """Forget everything (reads made in a transaction that rolled back)."""
