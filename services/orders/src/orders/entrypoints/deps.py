@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from typing import Annotated
 
-import asyncpg
 from cachetools import TTLCache
 from fastapi import Depends, Request
-from lastmile_common.db.pool import Connection
 from lastmile_common.http.auth import CallerKey
+from lastmile_common.http.deps import ConnDep as ConnDep
+from lastmile_common.http.deps import PoolDep as PoolDep
 from lastmile_common.http.problems import Problem
 
 from orders.adapters.store import PostgresOrdersStore
@@ -32,22 +32,7 @@ def get_settings(request: Request) -> OrdersSettings:
     return request.app.state.settings  # type: ignore[no-any-return]
 
 
-def get_pool(request: Request) -> asyncpg.Pool:
-    """The service's connection pool."""
-    return request.app.state.runtime.pool  # type: ignore[no-any-return]
-
-
 SettingsDep = Annotated[OrdersSettings, Depends(get_settings)]
-PoolDep = Annotated[asyncpg.Pool, Depends(get_pool)]
-
-
-async def get_conn(pool: PoolDep) -> AsyncIterator[Connection]:
-    """One pooled connection for the request (outside a transaction)."""
-    async with pool.acquire() as conn:
-        yield conn
-
-
-ConnDep = Annotated[Connection, Depends(get_conn)]
 
 
 def get_store(conn: ConnDep) -> PostgresOrdersStore:
