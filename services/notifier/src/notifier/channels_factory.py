@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from aiolimiter import AsyncLimiter
 
-from notifier.adapters.channels import Channel
 from notifier.adapters.sink import SinkBox, SinkChannel
 from notifier.adapters.smtp import SmtpChannel
 from notifier.adapters.twilio import TwilioChannel
+from notifier.service_layer.channels import Channel
 from notifier.service_layer.limits import provider_limiter
 from notifier.settings import NotifierSettings
 

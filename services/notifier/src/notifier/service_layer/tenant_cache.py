@@ -5,11 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from cachetools import TTLCache
-from lastmile_common.db.pool import Connection
 
-from notifier.adapters import repository
 from notifier.domain.builtin_templates import TemplateSource
 from notifier.domain.config import TenantConfig
+from notifier.service_layer.ports import NotifierStore
 
 _MISSING = object()
 
@@ -27,32 +26,32 @@ class TenantCache:
     def _put(self, key: tuple[Any, ...], value: Any) -> None:
         self._entries[key] = value
 
-    async def config(self, conn: Connection, tenant_id: str) -> TenantConfig | None:
+    async def config(self, store: NotifierStore, tenant_id: str) -> TenantConfig | None:
         """The stored settings (None when the tenant stored none)."""
         key = ("config", tenant_id)
         value = self._get(key)
         if value is _MISSING:
-            value = await repository.get_config(conn, tenant_id)
+            value = await store.settings.get(tenant_id)
             self._put(key, value)
         return value  # type: ignore[no-any-return]
 
     async def templates(
-        self, conn: Connection, tenant_id: str, kind: str, channel: str
+        self, store: NotifierStore, tenant_id: str, kind: str, channel: str
     ) -> dict[str, TemplateSource]:
         """The tenant's templates of a kind and channel, by locale."""
         key = ("templates", tenant_id, kind, channel)
         value = self._get(key)
         if value is _MISSING:
-            value = await repository.tenant_templates(conn, tenant_id, kind, channel)
+            value = await store.templates.of_kind(tenant_id, kind, channel)
             self._put(key, value)
         return value  # type: ignore[no-any-return]
 
-    async def depot_zone(self, conn: Connection, tenant_id: str, depot_id: str) -> str | None:
+    async def depot_zone(self, store: NotifierStore, tenant_id: str, depot_id: str) -> str | None:
         """The depot's time zone, if a route named it."""
         key = ("depot", tenant_id, depot_id)
         value = self._get(key)
         if value is _MISSING:
-            value = await repository.depot_zone(conn, tenant_id, depot_id)
+            value = await store.depots.zone(tenant_id, depot_id)
             self._put(key, value)
         return value  # type: ignore[no-any-return]
 
