@@ -9,12 +9,14 @@ from typing import Any
 
 import pytest
 from lastmile_common.api_keys import issue
+from lastmile_common.events.base import EventData
 from notifier.bootstrap import create_app
 from notifier.settings import NotifierSettings
 from notifier.testing.fake_twilio import FakeTwilio
 from notifier.testing.smtp_capture import SmtpCapture
 
 from lastmile.testing.apps import RunningApp, running_app
+from lastmile.testing.inbox import Inbox, drain
 
 PUBLIC = "http://notifier.test"
 TOKEN = "dev-twilio-auth-token"
@@ -29,6 +31,17 @@ class Env:
     smtp: SmtpCapture
     settings: NotifierSettings
     bootstrap: str
+
+    @property
+    def inbox(self) -> Inbox:
+        """The notifier consumer's inbox, to wait until it has processed an event."""
+        return Inbox(self.settings.require_database_url(), "notifier", self.settings.consumer_group)
+
+    async def settle(self, producer: Any, marker: EventData, *, key: str) -> None:
+        """Wait until every event published on `key` so far has been processed: publish
+        `marker` (from a tenant the notifier does not know, so it has no effect) on it and wait
+        until the inbox holds it."""
+        await drain(producer, self.inbox, marker, key=key, tenant=f"marker-{uuid.uuid4().hex}")
 
 
 @pytest.fixture(scope="module")

@@ -42,7 +42,7 @@ async def test_confirmation_uses_a_tracking_token_known_before_the_order(
         created = ev.order_created(order, phone=phone, email=None, channels=("sms",))
         await publish(producer, created, tenant=tenant, key="depot-1")
         await eventually(lambda: len(env.twilio.to(phone)) == 1)
-        await asyncio.sleep(0.5)
+        await env.settle(producer, ev.order_created("marker"), key="depot-1")
         kinds = await conn.fetch(
             "SELECT kind FROM notifier.notifications WHERE tenant_id = $1 AND order_id = $2",
             tenant,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from datetime import timedelta
 from typing import Any
@@ -13,7 +12,7 @@ from notifier.testing import events as ev
 from lastmile.testing.fixtures import publish
 from lastmile.testing.waiting import eventually
 
-from .conftest import Env, _phone, _tenant
+from .conftest import Env, _phone, _rows, _tenant
 
 pytestmark = pytest.mark.integration
 
@@ -21,7 +20,7 @@ pytestmark = pytest.mark.integration
 async def test_eta_changes_are_told_against_the_last_told_eta_and_stop_after_arriving(
     env: Env, producer: Any
 ) -> None:
-    tenant, _ = await _tenant(env)
+    tenant, headers = await _tenant(env)
     order, route, phone = f"o-{uuid.uuid4().hex[:8]}", f"r-{uuid.uuid4().hex[:6]}", _phone()
     sms = lambda: env.twilio.to(phone)  # noqa: E731
     created = ev.order_created(order, phone=phone, email=None, channels=("sms",))
@@ -55,5 +54,9 @@ async def test_eta_changes_are_told_against_the_last_told_eta_and_stop_after_arr
     await eventually(lambda: len(sms()) == 5)
     assert "delivered" in sms()[4].body
     await eta_event(7, 130, stops=6)
-    await asyncio.sleep(2.0)
+    await env.settle(
+        producer, ev.eta_updated("marker", "marker", ev.now(), stops_away=1, sequence=1), key=order
+    )
     assert len(sms()) == 5
+    rows = await _rows(env, headers, order)
+    assert not [r for r in rows if r["kind"] == "eta_changed" and r["version"] >= 6]

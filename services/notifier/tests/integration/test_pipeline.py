@@ -25,7 +25,7 @@ async def test_each_trigger_sends_the_right_text_once(
     env: Env, producer: Any, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
-    tenant, _ = await _tenant(env)
+    tenant, headers = await _tenant(env)
     order, route, phone, email = (
         f"o-{uuid.uuid4().hex[:8]}",
         f"r-{uuid.uuid4().hex[:6]}",
@@ -50,9 +50,11 @@ async def test_each_trigger_sends_the_right_text_once(
     assert {part.get_content_type() for part in mail.walk()} >= {"text/plain", "text/html"}
     assert "/unsubscribe/" in mail["List-Unsubscribe"]
 
-    await publish(producer, ev.route_planned(route, [order]), tenant=tenant, key="depot-1")
+    planned = await publish(
+        producer, ev.route_planned(route, [order]), tenant=tenant, key="depot-1"
+    )
     eta = ev.now().replace(second=0, microsecond=0) + timedelta(hours=1)
-    await asyncio.sleep(0.5)  # the plan (depot time zone) lands before the route starts
+    await env.inbox.wait_for(planned.id)  # the plan (depot time zone) before the route starts
     await publish(
         producer, ev.route_started(route, [(order, eta, "tok-abc")]), tenant=tenant, key=route
     )
@@ -89,11 +91,16 @@ async def test_each_trigger_sends_the_right_text_once(
     assert "delivered" in sms()[4].body
     assert "received by Jane, photo taken" in sms()[4].body
 
-    # Redelivery (same event id) and a repeated event (new id, same facts) send nothing more.
+    # Redelivery (same event id) and a repeated event (new id, same facts) send nothing more,
+    # and write no notification either.
+    told = _told(await _rows(env, headers, order))
     for envelope in (created, done):
         await _republish(producer, envelope)
     await publish(producer, ev.delivered(order, route), tenant=tenant, key=order)
-    await asyncio.sleep(2.0)
+    await env.settle(producer, ev.order_created("marker"), key="depot-1")
+    await env.settle(producer, ev.delivered("marker", "marker"), key=order)
+    assert _told(await _rows(env, headers, order)) == told
+    assert len(told) == 10
     assert len(sms()) == 5
     assert len(mails()) == 5
 
@@ -113,6 +120,11 @@ async def test_each_trigger_sends_the_right_text_once(
     }
     assert phone not in caplog.text
     assert email not in caplog.text
+
+
+def _told(rows: list[dict[str, Any]]) -> list[tuple[str, str, int]]:
+    """Which notifications exist: kind, channel and version of each row."""
+    return sorted((r["kind"], r["channel"], r["version"]) for r in rows)
 
 
 async def _republish(producer: Any, envelope: Any) -> None:
@@ -185,8 +197,11 @@ async def test_quiet_hours_defer_and_drop_what_would_be_stale(env: Env, producer
         2: ("dropped", "superseded by eta_changed"),
         3: ("pending", "deferred for quiet hours"),
     }
-    await asyncio.sleep(1.0)
+    await env.settle(
+        producer, ev.eta_updated("marker", "marker", ev.now(), stops_away=1, sequence=1), key=order
+    )
     assert env.twilio.to(phone) == []
+    assert {r["state"] for r in await _rows(env, headers, order)} == {"pending", "dropped"}
 
 
 def _signed(url_path: str, form: dict[str, str], token: str = TOKEN) -> dict[str, str]:
@@ -252,7 +267,12 @@ async def test_provider_500_then_success_sends_once(env: Env, producer: Any) -> 
         key="d",
     )
     await eventually(lambda: any(r.status == 201 for r in env.twilio.to(phone)))
-    await asyncio.sleep(0.5)
+
+    async def recorded() -> bool:
+        return [r["state"] for r in await _rows(env, headers, order)] == ["sent"]
+
+    await eventually(recorded)  # once recorded as sent, the dispatcher never picks it again
+    await env.settle(producer, ev.order_created("marker"), key="d")
     statuses = [r.status for r in env.twilio.to(phone)]
     assert statuses == [500, 503, 201]
     [row] = await _rows(env, headers, order)
@@ -274,7 +294,7 @@ async def test_invalid_number_is_not_retried(env: Env, producer: Any) -> None:
             lambda e: e.type == "notification.failed" and e.data.order_id == order, timeout=20
         )
     assert "21211" in failed[0].data.reason
-    await asyncio.sleep(1.0)
+    await env.settle(producer, ev.order_created("marker"), key="d")
     assert [r.status for r in env.twilio.to(phone)] == [400]
     [row] = await _rows(env, headers, order)
     assert row["state"] == "failed"

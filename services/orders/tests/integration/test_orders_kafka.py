@@ -20,6 +20,7 @@ from lastmile_common.events.topics import ORDERS, ORDERS_INBOUND, dlt_of
 from lastmile.infra.platform import Infrastructure
 from lastmile.testing.apps import RunningApp
 from lastmile.testing.fixtures import TopicReader, publish
+from lastmile.testing.inbox import Inbox, drain
 from lastmile.testing.waiting import eventually
 
 from .conftest import new_tenant
@@ -89,25 +90,66 @@ async def test_poison_goes_to_dlt_and_the_partition_keeps_flowing(
     assert {"dlt.source.partition", "dlt.source.offset", "dlt.attempts"} <= set(headers)
 
 
+async def _send_three_times(producer: AIOKafkaProducer, envelope: Envelope, key: str) -> None:
+    record = encode(envelope, key)
+    for _ in range(3):  # the same event id three times, as a redelivery would
+        await producer.send_and_wait(
+            envelope.topic, value=record.value, key=record.key, headers=record.headers
+        )
+
+
 async def test_redelivered_inbound_event_has_one_effect(
     infra: Infrastructure, app: RunningApp, producer: AIOKafkaProducer
 ) -> None:
-    tenant, _ = await new_tenant(infra)
+    """The inbox, not the data, makes a redelivery a no-op: an order's external id would
+    dedupe a repeated order.submitted anyway, but nothing dedupes a timeline entry except the
+    consumer's inbox claim."""
+    tenant, auth = await new_tenant(infra)
     data = OrderSubmitted.model_validate(order_body())
-    envelope = Envelope.wrap(data, source="/erp", tenant=tenant)
-    record = encode(envelope, f"{tenant}:{data.external_id}")
-    for _ in range(3):  # the same event id three times, as a redelivery would
-        await producer.send_and_wait(
-            ORDERS_INBOUND, value=record.value, key=record.key, headers=record.headers
+    submitted = Envelope.wrap(data, source="/erp", tenant=tenant)
+    inbound_key = f"{tenant}:{data.external_id}"
+    await _send_three_times(producer, submitted, inbound_key)
+    marker = OrderSubmitted.model_validate(order_body())  # another order on the same key
+    await drain(producer, _inbox(infra, "orders-inbound"), marker, key=inbound_key, tenant=tenant)
+    one = "SELECT count(*) FROM orders WHERE tenant_id = $1 AND external_id = $2"
+    assert await _count(infra, one, tenant, data.external_id) == 1
+    assert await _count(infra, "SELECT count(*) FROM inbox WHERE event_id = $1", submitted.id) == 1
+
+    order_id = await _count_id(infra, tenant, data.external_id)
+    delivered = Envelope.wrap(_delivered(order_id), source="/tracking", tenant=tenant)
+    await _send_three_times(producer, delivered, order_id)
+    unknown = _delivered(f"marker-{uuid.uuid4().hex}")  # an order nobody has: no effect
+    await drain(producer, _inbox(infra, "orders-timeline"), unknown, key=order_id, tenant=tenant)
+    body = (await app.client.get(f"/v1/orders/{order_id}", headers=auth)).json()
+    assert [e["kind"] for e in body["timeline"]] == ["order.created", "order.delivered"]
+
+
+def _inbox(infra: Infrastructure, consumer: str) -> Inbox:
+    return Inbox(infra.database_url, "orders", consumer)
+
+
+async def _count_id(infra: Infrastructure, tenant: str, external_id: str) -> str:
+    conn = await asyncpg.connect(infra.database_url, server_settings={"search_path": "orders"})
+    try:
+        return str(
+            await conn.fetchval(
+                "SELECT id FROM orders WHERE tenant_id = $1 AND external_id = $2",
+                tenant,
+                external_id,
+            )
         )
+    finally:
+        await conn.close()
 
-    async def stored() -> bool:
-        return await _count(infra, "SELECT count(*) FROM orders WHERE tenant_id = $1", tenant) == 1
 
-    await eventually(stored)
-    await asyncio.sleep(1.0)
-    assert await _count(infra, "SELECT count(*) FROM orders WHERE tenant_id = $1", tenant) == 1
-    assert await _count(infra, "SELECT count(*) FROM inbox WHERE event_id = $1", envelope.id) == 1
+def _delivered(order_id: str) -> OrderDelivered:
+    return OrderDelivered(
+        order_id=order_id,
+        route_id="r1",
+        stop_id="s1",
+        delivered_at="2026-11-24T10:00:00Z",  # type: ignore[arg-type]
+        proof=Proof(recipient_name="Ada"),
+    )
 
 
 async def test_delivery_events_land_on_the_timeline(
