@@ -12,7 +12,7 @@ from orders.domain import shopify
 from orders.domain.bulk_rows import RowError, csv_row_to_dict, parse_ndjson_line, parse_row
 from pydantic import ValidationError
 
-from .test_handlers import BODY
+from ..service_layer.test_handlers import BODY
 
 
 def test_phone_must_be_e164() -> None:

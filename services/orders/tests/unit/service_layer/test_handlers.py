@@ -10,7 +10,7 @@ from lastmile_common.events.orders import OrderCancelled, OrderCreated, OrderSpe
 from orders.domain.model import Order, OrderRuleViolation
 from orders.service_layer import handlers
 
-from .fakes import FakeOrdersStore
+from ...fakes import FakeOrdersStore
 
 BODY: dict[str, Any] = {
     "external_id": "E-1",
