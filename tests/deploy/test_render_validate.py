@@ -65,6 +65,19 @@ MISSPELLINGS = [
     ("ScaledObject", lambda o: o["spec"]["triggers"][0]["metadata"].update(lagTreshold="5")),
     ("ServiceMonitor", lambda o: o["spec"]["endpoints"][0].update(intervall="30s")),
     ("ExternalSecret", lambda o: o["spec"]["target"].update(creationPolicyy="Owner")),
+    ("Kafka", lambda o: o["spec"]["kafka"]["listeners"][0].update(tsl=True)),
+    ("Kafka", lambda o: o["spec"].update(zookeeper={"replicas": 3})),  # gone in v1: KRaft only
+    ("KafkaNodePool", lambda o: o["spec"].update(role=["broker"])),
+    ("Cluster", lambda o: o["spec"]["plugins"][0].update(isWalArchiver=True)),
+    ("ObjectStore", lambda o: o["spec"]["configuration"].update(destinationPth="s3://x/")),
+    ("ScheduledBackup", lambda o: o["spec"]["pluginConfiguration"].update(nam="x")),
+]
+
+WRONG_VALUES = [
+    ("KafkaTopic", lambda o: o["spec"].update(partitions="six")),
+    ("KafkaNodePool", lambda o: o["spec"].update(roles=["leader"])),
+    ("ScheduledBackup", lambda o: o["spec"].update(method="plugins")),
+    ("ScaledObject", lambda o: o["spec"]["triggers"][0]["metadata"].update(lagThreshold=5)),
 ]
 
 
@@ -77,11 +90,13 @@ def test_a_misspelled_field_fails_validation(rendered, k8s, kind, mutate):
         k8s.validate(obj)
 
 
-def test_a_wrong_type_fails_validation(rendered, k8s):
-    topic = _first(rendered["prod"], "KafkaTopic")
-    topic["spec"]["partitions"] = "six"
+@pytest.mark.parametrize(("kind", "mutate"), WRONG_VALUES, ids=[m[0] for m in WRONG_VALUES])
+def test_a_wrong_type_or_value_fails_validation(rendered, k8s, kind, mutate):
+    obj = _first(rendered["prod"], kind)
+    k8s.validate(obj)
+    mutate(obj)
     with pytest.raises(jsonschema.ValidationError):
-        k8s.validate(topic)
+        k8s.validate(obj)
 
 
 def test_an_unknown_custom_kind_is_not_silently_skipped(k8s):
