@@ -1,4 +1,4 @@
-"""`lastmile`: the operator's command line (up, demo, migrate, tenant create)."""
+"""`lastmile`: the operator's command line (up, demo, migrate, tenant create, routing prepare)."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from types import FrameType
 from typing import Any
 
 from lastmile.infra.platform import Infrastructure, start_infrastructure
+from lastmile.roads import add_routing_commands, cmd_routing_prepare, prepare_at_start
 from lastmile.services import available_services
 from lastmile.supervisor import CONSOLE, CONSOLE_PORT, Supervisor
 
@@ -46,6 +47,8 @@ def _postmaster_pid(data_dir: Path) -> int:
 
 def cmd_up(args: argparse.Namespace) -> int:
     """Start infrastructure and services, write run.json, wait for Ctrl-C or SIGTERM."""
+    if not prepare_at_start():  # the services route on it: no map, no start
+        return 2
     # A plain flag: a signal handler must not take the lock a threading.Event waits on.
     stopping: list[int] = []
 
@@ -198,6 +201,7 @@ def build_parser() -> argparse.ArgumentParser:
     tenant_commands = tenant.add_subparsers(dest="tenant_command", required=True)
     create = tenant_commands.add_parser("create", help="create a tenant and print its API key")
     create.add_argument("name")
+    add_routing_commands(commands)
     return parser
 
 
@@ -207,6 +211,8 @@ def main(argv: list[str] | None = None) -> int:
     handlers = {"up": cmd_up, "migrate": cmd_migrate, "demo": cmd_demo}
     if args.command == "tenant":
         return cmd_tenant_create(args)
+    if args.command == "routing":
+        return cmd_routing_prepare(args)
     return handlers[args.command](args)
 
 

@@ -63,7 +63,7 @@ def prepare_map(
 ) -> PreparedMap:
     """Prepare (or find in the cache) a dataset per profile and time bucket of `extract`."""
     digest = extract_digest(extract)
-    map_dir = cache_dir / digest[:16]
+    map_dir = cache_dir.resolve() / digest[:16]
     map_dir.mkdir(parents=True, exist_ok=True)
     datasets: dict[tuple[Profile, str], PreparedDataset] = {}
     by_key: dict[str, PreparedDataset] = {}
