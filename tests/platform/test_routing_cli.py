@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+
 from lastmile import cli
 from lastmile.testing.roads import TEST_CACHE
 
