@@ -39,6 +39,8 @@ __all__ = [
 
 def open_router(settings: RoutingSettings) -> Router:
     """The router the settings ask for; the embedded one prepares its map first (cached)."""
+    if settings.backend == "http":
+        return _http_router(settings)
     from lastmile_common.routing.embedded import EmbeddedRouter
     from lastmile_common.routing.prepare import prepare_map
 
@@ -46,3 +48,18 @@ def open_router(settings: RoutingSettings) -> Router:
         settings.map_file, settings.traffic, settings.profiles, settings.cache_dir
     )
     return EmbeddedRouter(prepared)
+
+
+def _http_router(settings: RoutingSettings) -> Router:
+    from lastmile_common.routing.http import HttpRouter
+    from lastmile_common.routing.map_file import read_bounds
+
+    urls = {
+        (profile, bucket.name): settings.url_template.format(
+            profile=profile.value, bucket=bucket.name
+        )
+        for profile in settings.profiles
+        for bucket in settings.traffic.buckets
+    }
+    bounds = settings.bounds or read_bounds(settings.map_file)
+    return HttpRouter(urls, bounds, settings.traffic, timeout_s=settings.http_timeout_s)
