@@ -35,12 +35,11 @@ def _flat(rows: Iterable[Iterable[float | None]]) -> array[float]:
     """Rows of a table into one row-major array; OSRM's null (no route) becomes inf."""
     out: array[float] = array("d")
     for row in rows:
-        mark = len(out)
+        values = list(row)
         try:
-            out.extend(row)  # type: ignore[arg-type]
-        except TypeError:  # a null in this row: redo it the slow way
-            del out[mark:]
-            out.extend(math.inf if value is None else float(value) for value in row)
+            out.fromlist(values)  # type: ignore[arg-type]  # fast; leaves `out` as it was on error
+        except TypeError:  # a null in this row
+            out.fromlist([math.inf if value is None else float(value) for value in values])
     return out
 
 
