@@ -72,9 +72,7 @@ async def test_orders_in_plan_out_with_reasons_and_a_silent_preview(
         assert route.status_code == 200, route.text
         assert route.json()["status"] == "preview"
         _, others = new_tenant()
-        assert (
-            await app.client.get(f"/v1/plans/{preview_id}", headers=others)
-        ).status_code == 404
+        assert (await app.client.get(f"/v1/plans/{preview_id}", headers=others)).status_code == 404
 
         resp = await app.client.post("/v1/plans", json=request, headers=headers)
         assert resp.status_code == 200, resp.text
