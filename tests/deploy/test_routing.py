@@ -14,6 +14,7 @@ import pytest
 OVERLAYS = ("dev", "prod")
 REPO = Path(__file__).resolve().parents[2]
 CLIENTS = ("planner", "tracking")
+DNS_LABEL = re.compile(r"[a-z]([-a-z0-9]{0,61}[a-z0-9])?")
 SERVICE_NAME = re.compile(r"^osrm-(?P<profile>[a-z]+)-(?P<bucket>[a-z0-9-]+)$")
 
 
@@ -104,17 +105,20 @@ def test_the_services_routing_settings_name_a_service_per_profile_and_bucket(
         monkeypatch.delenv(name)
     for name, value in routing.items():
         monkeypatch.setenv(name, value)
-    settings = cls()
+    from lastmile_common.routing import open_router
+
+    # The addresses the service itself would call: what open_router gives its HTTP adapter.
+    router = open_router(cls())
+    urls = router._urls  # type: ignore[attr-defined]
+    assert urls, "the http router knows no server"
     names = {s["metadata"]["name"]: s for s in _osrm_services(objs)}
-    for profile in settings.profiles:
-        for bucket in settings.traffic.buckets:
-            url = urlsplit(
-                settings.url_template.format(
-                    profile=profile.value, bucket=bucket.name.replace("_", "-")
-                )
-            )
-            assert url.hostname in names, f"no Service {url.hostname} for {profile}/{bucket.name}"
-            assert url.port == names[url.hostname]["spec"]["ports"][0]["port"]
+    for (profile, bucket), address in urls.items():
+        url = urlsplit(address)
+        assert DNS_LABEL.fullmatch(url.hostname), (
+            f"{profile}/{bucket}: {url.hostname} cannot be a Service name (DNS labels: a-z, 0-9, -)"
+        )
+        assert url.hostname in names, f"no Service {url.hostname} for {profile}/{bucket}"
+        assert url.port == names[url.hostname]["spec"]["ports"][0]["port"]
 
 
 @pytest.mark.parametrize("overlay", OVERLAYS)
