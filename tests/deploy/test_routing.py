@@ -49,14 +49,16 @@ def _selected(objs, selector):
     ]
 
 
+def _routing_configmap(objs, k8s):
+    """The generated ConfigMap holding RoutingSettings (ROUTING_*)."""
+    (configmap,) = [
+        c for c in k8s.of_kind(objs, "ConfigMap") if "ROUTING_URL_TEMPLATE" in c.get("data", {})
+    ]
+    return configmap
+
+
 def _routing_env(objs, k8s):
-    configmap = next(
-        c
-        for c in k8s.of_kind(objs, "ConfigMap")
-        if c["metadata"]["name"].startswith("routing-")
-        and "ROUTING_URL_TEMPLATE" in c.get("data", {})
-    )
-    return configmap["data"]
+    return _routing_configmap(objs, k8s)["data"]
 
 
 @pytest.mark.parametrize("overlay", OVERLAYS)
@@ -139,11 +141,13 @@ def test_the_prepare_job_reads_the_same_settings_and_writes_the_served_volume(
     (fetch,) = job["initContainers"]
     assert prepare["command"] == ["python", "-m", "lastmile_common.routing", "prepare"]
     assert [s["configMapRef"]["name"] for s in prepare["envFrom"]] == [
-        _routing_configmap_name(objs, k8s)
+        _routing_configmap(objs, k8s)["metadata"]["name"]
     ]
     for client in CLIENTS:
         sources = k8s.service_container(objs, client)["envFrom"]
-        assert _routing_configmap_name(objs, k8s) in {s["configMapRef"]["name"] for s in sources}
+        assert _routing_configmap(objs, k8s)["metadata"]["name"] in {
+            s["configMapRef"]["name"] for s in sources
+        }
     settings = _routing_env(objs, k8s)
     fetched = k8s.container_env(objs, fetch)
     assert fetched["ROUTING_MAP_FILE"][0] == settings["ROUTING_MAP_FILE"]
@@ -171,14 +175,6 @@ def test_the_prepare_job_reads_the_same_settings_and_writes_the_served_volume(
         }
     modes = k8s.named(objs, "PersistentVolumeClaim", claim)["spec"]["accessModes"]
     assert modes == (["ReadWriteOnce"] if overlay == "dev" else ["ReadWriteMany"])
-
-
-def _routing_configmap_name(objs, k8s):
-    return next(
-        c["metadata"]["name"]
-        for c in k8s.of_kind(objs, "ConfigMap")
-        if "ROUTING_URL_TEMPLATE" in c.get("data", {})
-    )
 
 
 def test_the_prepare_command_exists_in_the_service_image():
