@@ -155,3 +155,8 @@ def test_every_vendored_schema_names_its_source_in_the_readme(k8s):
         assert source["commit"] in readme, f"{path.name}: its commit is not in the README"
         assert source["path"] in readme
     assert len(paths) >= 11
+
+
+def test_every_overlay_on_disk_is_rendered_and_checked(rendered, k8s):
+    on_disk = {p.parent.name for p in (k8s.k8s_dir / "overlays").glob("*/kustomization.yaml")}
+    assert on_disk == set(OVERLAYS) == set(rendered)
