@@ -7,7 +7,7 @@ from importlib import resources
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, select_autoescape
 from lastmile_common.http.problems import Problem
@@ -79,7 +79,7 @@ def format_window(view: OrderView) -> str:
 
 @router.get("/track/{token}", response_class=HTMLResponse)
 async def track_page(
-    token: str, request: Request, pool: PoolDep, tracker: TrackerDep, settings: SettingsDep
+    token: str, pool: PoolDep, tracker: TrackerDep, settings: SettingsDep
 ) -> HTMLResponse:
     """The customer's tracking page; refreshes itself."""
     try:
