@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any
 
 from lastmile_common.events.base import EventData
 from orders.domain.model import Order
+from orders.domain.shopify import ShopifySettings
 from orders.service_layer.ports import KnownOrder, NewOrder
 
 
@@ -18,6 +21,14 @@ class FakeOrdersStore:
         self.keys: dict[tuple[str, str], tuple[str, str]] = {}
         self.timeline: list[tuple[str, str]] = []
         self.published: list[tuple[EventData, str, str]] = []
+        self.shopify: dict[str, ShopifySettings] = {}
+        self.webhooks: dict[tuple[str, str], str] = {}
+        self.transactions = 0
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[None]:
+        self.transactions += 1
+        yield
 
     async def get(self, tenant_id: str, order_id: str) -> Order | None:
         order = self.orders.get(order_id)
@@ -60,3 +71,17 @@ class FakeOrdersStore:
 
     async def publish(self, data: EventData, *, tenant_id: str, key: str, subject: str) -> None:
         self.published.append((data, tenant_id, key))
+
+    async def shopify_settings(self, tenant_id: str) -> ShopifySettings | None:
+        return self.shopify.get(tenant_id)
+
+    async def save_shopify_settings(self, tenant_id: str, settings: ShopifySettings) -> None:
+        self.shopify[tenant_id] = settings
+
+    async def shopify_webhook_order(self, tenant_id: str, webhook_id: str) -> str | None:
+        return self.webhooks.get((tenant_id, webhook_id))
+
+    async def remember_shopify_webhook(
+        self, tenant_id: str, webhook_id: str, order_id: str
+    ) -> None:
+        self.webhooks.setdefault((tenant_id, webhook_id), order_id)

@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import asyncpg
-import pytest
 from aiokafka import AIOKafkaProducer
 from lastmile_common.db.inbox import claim, prune
-from lastmile_common.db.migrations import migrate
-from lastmile_common.db.pool import Connection, create_pool
+from lastmile_common.db.pool import Connection
 from lastmile_common.events.envelope import Envelope
 from lastmile_common.events.pings import Ping
 from lastmile_common.kafka.consumer import ConsumerRunner, Subscription
@@ -20,22 +17,6 @@ from lastmile_common.settings import ServiceSettings
 
 from lastmile.infra.platform import Infrastructure
 from lastmile.testing.fixtures import publish
-
-
-@pytest.fixture
-async def pool(infra: Infrastructure) -> AsyncIterator[asyncpg.Pool]:
-    """A pool on a fresh schema holding only the plumbing tables and a table for the hooks."""
-    schema = f"runner_{uuid.uuid4().hex[:12]}"
-    plain = await asyncpg.connect(infra.database_url)
-    try:
-        # A package without SQL files: only the plumbing migrations apply.
-        await migrate(plain, schema, "lastmile_common.kafka")
-        await plain.execute(f"CREATE TABLE {schema}.written (event_id text PRIMARY KEY)")
-    finally:
-        await plain.close()
-    created = await create_pool(infra.database_url, schema)
-    yield created
-    await created.close()
 
 
 class RecordingHooks:

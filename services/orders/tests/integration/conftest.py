@@ -20,13 +20,13 @@ SECRET = "dev-api-key-secret-change-me"
 
 def orders_settings(infra: Infrastructure, **overrides: Any) -> OrdersSettings:
     """Settings pointing at the test infrastructure."""
-    return OrdersSettings(
-        database_url=infra.database_url,
-        kafka_bootstrap_servers=infra.kafka_bootstrap,
-        consumer_backoff_initial_s=0.05,
-        consumer_max_attempts=3,
-        **overrides,
-    )
+    defaults: dict[str, Any] = {
+        "database_url": infra.database_url,
+        "kafka_bootstrap_servers": infra.kafka_bootstrap,
+        "consumer_backoff_initial_s": 0.05,
+        "consumer_max_attempts": 3,
+    }
+    return OrdersSettings(**(defaults | overrides))
 
 
 @pytest.fixture(scope="session")

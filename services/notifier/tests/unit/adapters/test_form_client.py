@@ -7,9 +7,9 @@ import socket
 from collections.abc import Awaitable, Callable
 
 import pytest
-from notifier.adapters.channels import OutgoingMessage
 from notifier.adapters.form_client import FormClient, NoAnswer, NotSent
 from notifier.adapters.twilio import TwilioChannel
+from notifier.service_layer.channels import OutgoingMessage
 
 Serve = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
 

@@ -8,8 +8,8 @@ from email.policy import default
 from typing import Any
 
 from aiosmtpd.controller import Controller
-from notifier.adapters.channels import OutgoingMessage
 from notifier.adapters.smtp import SmtpChannel
+from notifier.service_layer.channels import OutgoingMessage
 
 
 class _Recorder:

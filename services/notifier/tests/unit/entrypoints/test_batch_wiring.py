@@ -6,8 +6,9 @@ from typing import Any
 
 from lastmile_common.events.deliveries import StopArrived
 from lastmile_common.events.envelope import Envelope
+from notifier.adapters.store import PostgresStore
 from notifier.entrypoints.consumers import subscription
-from notifier.service_layer.enqueue import Deps
+from notifier.service_layer.deps import Deps
 from notifier.service_layer.new_orders import NewOrderBatch
 from notifier.service_layer.tenant_cache import TenantCache
 from notifier.testing import events as ev
@@ -15,11 +16,11 @@ from notifier.testing import events as ev
 
 class _Recording(NewOrderBatch):
     def __init__(self) -> None:
-        super().__init__(TenantCache())
+        super().__init__(TenantCache(), PostgresStore)
         self.flushed: list[Any] = []
 
-    async def flush(self, conn: Any) -> None:
-        self.flushed.append(conn)
+    async def flush(self, store: Any) -> None:
+        self.flushed.append(store)
 
 
 async def test_another_event_type_flushes_the_gathered_orders_first() -> None:
@@ -38,4 +39,4 @@ async def test_another_event_type_flushes_the_gathered_orders_first() -> None:
     conn = object()
     # No tracking token: the handler itself touches nothing, only the flush runs.
     await sub.handlers["stop.arrived"](conn, Envelope.wrap(arrived, source="t", tenant="t1"))
-    assert batch.flushed == [conn]
+    assert [store.conn for store in batch.flushed] == [conn]

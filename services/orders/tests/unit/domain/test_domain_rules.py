@@ -68,22 +68,24 @@ def test_shopify_signature() -> None:
     assert not shopify.signature_valid("secret-123", body, None)
 
 
+SHOPIFY_ORDER = {
+    "id": 42,
+    "email": "a@example.com",
+    "created_at": "2026-11-23T10:00:00+01:00",
+    "shipping_address": {
+        "name": "Ada",
+        "address1": "Torstr 1",
+        "city": "Berlin",
+        "country_code": "DE",
+        "latitude": 52.5,
+        "longitude": 13.4,
+    },
+    "line_items": [{"sku": "S", "title": "Book", "quantity": 2, "grams": 750}],
+}
+
+
 def test_shopify_mapping_uses_grams_and_coordinates() -> None:
-    payload = {
-        "id": 42,
-        "email": "a@example.com",
-        "created_at": "2026-11-23T10:00:00+01:00",
-        "shipping_address": {
-            "name": "Ada",
-            "address1": "Torstr 1",
-            "city": "Berlin",
-            "country_code": "DE",
-            "latitude": 52.5,
-            "longitude": 13.4,
-        },
-        "line_items": [{"sku": "S", "title": "Book", "quantity": 2, "grams": 750}],
-    }
-    order = shopify.parse(payload, "d1", "Europe/Berlin")
+    order = shopify.parse(SHOPIFY_ORDER, "d1", "Europe/Berlin")
     assert order.external_id == "shopify-42"
     assert order.items[0].weight_kg == 0.75 and order.weight_kg == 1.5
     assert order.address.location.lat == 52.5

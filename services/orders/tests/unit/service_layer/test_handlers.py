@@ -9,6 +9,7 @@ from lastmile_common.events.base import TimeWindow
 from lastmile_common.events.orders import OrderCancelled, OrderCreated, OrderSpec, OrderUpdated
 from orders.domain.model import Order, OrderRuleViolation
 from orders.service_layer import handlers
+from orders.service_layer.ports import CreateRaced, KnownOrder, NewOrder
 
 from ...fakes import FakeOrdersStore
 
@@ -61,6 +62,40 @@ async def test_external_id_reused_with_other_content_is_refused() -> None:
     await handlers.place_order(store, "t1", spec())
     with pytest.raises(handlers.DuplicateExternalId):
         await handlers.place_order(store, "t1", spec(notes="changed"))
+
+
+class _RacedOnce(FakeOrdersStore):
+    """A concurrent twin commits between our statement's check and its insert, once."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.attempts = 0
+
+    async def add_unless_known(self, new: NewOrder) -> KnownOrder | None:
+        self.attempts += 1
+        if self.attempts == 1:
+            twin = Order.accept(new.order.tenant_id, new.order.spec)
+            await super().add_unless_known(
+                NewOrder(
+                    twin, new.fingerprint, new.idempotency_key, "order.created", {}, new.event, "d1"
+                )
+            )
+            raise CreateRaced(new.order.id)
+        return await super().add_unless_known(new)
+
+
+async def test_a_create_that_lost_the_race_returns_the_twin() -> None:
+    store = _RacedOnce()
+    accepted = await handlers.place_order(store, "t1", spec(), idempotency_key="k1")
+    assert store.attempts == 2 and not accepted.created
+    assert list(store.orders) == [accepted.order.id] and len(store.published) == 1
+
+
+async def test_cancel_and_window_changes_run_in_one_transaction() -> None:
+    store = FakeOrdersStore()
+    accepted = await handlers.place_order(store, "t1", spec())
+    await handlers.cancel_order(store, "t1", accepted.order.id, "customer")
+    assert store.transactions == 1
 
 
 async def test_tenants_do_not_see_each_other() -> None:

@@ -1,4 +1,4 @@
-"""The channel interface every provider implements, and what a send attempt can end in."""
+"""The channel port every provider implements, and what a send attempt can end in."""
 
 from __future__ import annotations
 
