@@ -215,13 +215,13 @@ async def test_opt_out_by_sms_stop_and_by_unsubscribe_link(env: Env, producer: A
     tenant, headers = await _tenant(env)
     phone, email = _phone(), f"opt{uuid.uuid4().hex[:6]}@example.com"
     inbound = {"From": phone, "To": "+15005550006", "Body": " stop "}
-    bad = await env.app.client.post(
+    bad = await env.client.post(
         "/v1/webhooks/sms/inbound",
         data=inbound,
         headers=_signed("/v1/webhooks/sms/inbound", inbound, "wrong"),
     )
     assert bad.status_code == 403
-    good = await env.app.client.post(
+    good = await env.client.post(
         "/v1/webhooks/sms/inbound",
         data=inbound,
         headers=_signed("/v1/webhooks/sms/inbound", inbound),
@@ -240,9 +240,9 @@ async def test_opt_out_by_sms_stop_and_by_unsubscribe_link(env: Env, producer: A
     assert rows["sms"]["to"].startswith("+49******")
 
     link = env.smtp.to(email)[0].message["List-Unsubscribe"].strip("<>")
-    page = await env.app.client.get(link.removeprefix(PUBLIC))
+    page = await env.client.get(link.removeprefix(PUBLIC))
     assert page.status_code == 200
-    assert (await env.app.client.get("/unsubscribe/forged.token")).status_code == 404
+    assert (await env.client.get("/unsubscribe/forged.token")).status_code == 404
 
     second = f"o-{uuid.uuid4().hex[:8]}"
     await publish(
@@ -314,14 +314,14 @@ async def test_status_callback_signature_is_checked(env: Env, producer: Any) -> 
     assert sid is not None
     path = "/v1/webhooks/sms/status"
     form = {"MessageSid": sid, "MessageStatus": "delivered", "To": phone, "AccountSid": "ACtest"}
-    forged = await env.app.client.post(
+    forged = await env.client.post(
         path, data=form, headers=_signed(path, {**form, "MessageStatus": "failed"})
     )
     assert forged.status_code == 403
-    missing = await env.app.client.post(path, data=form)
+    missing = await env.client.post(path, data=form)
     assert missing.status_code == 403
     async with TopicReader(env.bootstrap, NOTIFICATIONS) as reader:
-        good = await env.app.client.post(path, data=form, headers=_signed(path, form))
+        good = await env.client.post(path, data=form, headers=_signed(path, form))
         assert good.status_code == 204
         delivered = await reader.wait_for(
             lambda e: e.type == "notification.delivered" and e.data.order_id == order, timeout=20

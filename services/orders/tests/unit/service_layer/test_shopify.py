@@ -11,8 +11,8 @@ import pytest
 from orders.domain.shopify import ShopifySettings
 from orders.service_layer import integrations
 
-from .fakes import FakeOrdersStore
-from .test_domain_rules import SHOPIFY_ORDER
+from ...fakes import FakeOrdersStore
+from ..domain.test_domain_rules import SHOPIFY_ORDER
 
 SECRET = "shpss_secret"
 BODY = json.dumps(SHOPIFY_ORDER).encode()
