@@ -41,6 +41,7 @@ lint: env
 	$(UV) run --frozen ruff check .
 	$(UV) run --frozen mypy libs/common/src services/*/src src
 	$(UV) run --frozen lint-imports
+	$(UV) run --frozen python scripts/check_sizes.py
 	@for member in . libs/common services/*; do \
 		(cd $$member && $(CURDIR)/.venv/bin/deptry . --no-ansi) || exit 1; \
 	done

@@ -37,6 +37,7 @@ async def _send_raw(producer: AIOKafkaProducer, value: bytes, key: str, tenant: 
     await producer.send_and_wait(GPS_PINGS, value=value, key=key.encode(), headers=headers)
 
 
+# size: one partition's story, then every header checked
 async def test_poison_and_failures_are_dead_lettered_and_the_partition_keeps_flowing(
     infra: Infrastructure, pool: asyncpg.Pool, producer: AIOKafkaProducer
 ) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from dataclasses import dataclass
 from typing import Any
 
@@ -97,3 +97,9 @@ async def _rows(env: Env, headers: dict[str, str], order_id: str) -> list[dict[s
     )
     assert response.status_code == 200
     return list(response.json())
+
+
+async def _at_least(count: int, pending: Awaitable[Any]) -> Any:
+    """What `pending` gives once it holds `count` items, else None (a check for eventually())."""
+    found = await pending
+    return found if len(found) >= count else None

@@ -36,6 +36,7 @@ def as_ping(vehicle: str, fix) -> Ping:  # type: ignore[no-untyped-def]
     )
 
 
+# size: one route driven start to end
 async def test_route_and_trace_give_arrivals_and_etas(
     infra: Infrastructure, app: RunningApp, producer: AIOKafkaProducer
 ) -> None:
