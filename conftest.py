@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-pytest_plugins = ["lastmile.testing.fixtures"]
+pytest_plugins = ["lastmile.testing.fixtures", "lastmile.testing.roads"]
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -60,8 +60,20 @@ async def test_orders_in_plan_out_with_reasons_and_a_silent_preview(
         assert {s["order_id"] for r in preview.json()["routes"] for s in r["stops"]} == {
             o.order_id for o in normal
         }
+        # The ids a preview answers with resolve while it is kept (a day by default).
         preview_id = preview.json()["plan_id"]
-        assert (await app.client.get(f"/v1/plans/{preview_id}", headers=headers)).status_code == 404
+        assert preview.json()["expires_at"] is not None
+        again = await app.client.get(f"/v1/plans/{preview_id}", headers=headers)
+        assert again.status_code == 200, again.text
+        assert again.json()["preview"] is True
+        assert again.json()["routes"] == preview.json()["routes"]
+        assert again.json()["expires_at"] == preview.json()["expires_at"]
+        preview_route = preview.json()["routes"][0]["route_id"]
+        route = await app.client.get(f"/v1/routes/{preview_route}", headers=headers)
+        assert route.status_code == 200, route.text
+        assert route.json()["status"] == "preview"
+        _, others = new_tenant()
+        assert (await app.client.get(f"/v1/plans/{preview_id}", headers=others)).status_code == 404
 
         resp = await app.client.post("/v1/plans", json=request, headers=headers)
         assert resp.status_code == 200, resp.text

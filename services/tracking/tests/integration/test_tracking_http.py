@@ -239,3 +239,22 @@ async def test_dispatcher_stream_sees_own_tenant_positions(app: RunningApp) -> N
     assert "event: position" in seen
     assert not any("intruder" in line for line in seen)
     assert (await app.client.get("/v1/stream")).status_code == 401
+
+
+async def test_stream_sends_the_snapshot_at_once_to_a_tenant_with_no_data(
+    app: RunningApp,
+) -> None:
+    _, auth = new_tenant()
+    loop = asyncio.get_running_loop()
+    async with (
+        httpx.AsyncClient(base_url=app.url, timeout=20) as client,
+        client.stream("GET", "/v1/stream", headers=auth) as stream,
+    ):
+        started = loop.time()
+        lines = stream.aiter_lines()
+        first = await asyncio.wait_for(anext(lines), 5)
+        while not first.startswith("data:"):
+            first = await asyncio.wait_for(anext(lines), 5)
+        waited = loop.time() - started
+    assert first == 'data: {"vehicles": []}'
+    assert waited < 1.0, f"the snapshot took {waited:.1f} s"

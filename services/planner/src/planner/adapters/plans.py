@@ -6,8 +6,14 @@ from datetime import date
 
 from lastmile_common.db.pool import Connection
 
-from planner.adapters.rows import pending_of, plan_of, route_of
-from planner.service_layer.records import PendingOrder, RouteStatus, StoredPlan, StoredRoute
+from planner.adapters.rows import pending_of, plan_of, preview_of, route_of
+from planner.service_layer.records import (
+    PendingOrder,
+    RouteStatus,
+    StoredPlan,
+    StoredPreview,
+    StoredRoute,
+)
 
 
 class PlanRows:
@@ -85,6 +91,37 @@ class PlanRows:
             plan.trigger,
             plan.summary.model_dump(mode="json"),
         )
+
+    async def save_preview(self, preview: StoredPreview) -> None:
+        # Expired previews of every tenant go as new ones come: no sweeper task needed.
+        await self.conn.execute("DELETE FROM plan_previews WHERE expires_at < now()")
+        await self.conn.execute(
+            "INSERT INTO plan_previews (tenant_id, id, summary, routes, route_ids, expires_at)"
+            " VALUES ($1, $2, $3, $4, $5, $6)",
+            preview.tenant_id,
+            preview.id,
+            preview.summary.model_dump(mode="json"),
+            [r.model_dump(mode="json") for r in preview.routes],
+            [r.route_id for r in preview.routes],
+            preview.expires_at,
+        )
+
+    async def get_preview(self, tenant_id: str, plan_id: str) -> StoredPreview | None:
+        row = await self.conn.fetchrow(
+            "SELECT * FROM plan_previews WHERE tenant_id = $1 AND id = $2 AND expires_at > now()",
+            tenant_id,
+            plan_id,
+        )
+        return preview_of(row) if row else None
+
+    async def preview_of_route(self, tenant_id: str, route_id: str) -> StoredPreview | None:
+        row = await self.conn.fetchrow(
+            "SELECT * FROM plan_previews WHERE tenant_id = $1 AND route_ids @> ARRAY[$2]"
+            " AND expires_at > now()",
+            tenant_id,
+            route_id,
+        )
+        return preview_of(row) if row else None
 
     async def routes_for(self, tenant_id: str, depot_id: str, day: date) -> list[StoredRoute]:
         rows = await self.conn.fetch(

@@ -9,7 +9,7 @@ from lastmile_common.events.routes import PlanCompleted, RoutePlanned, RouteUpda
 
 from planner.service_layer.fleet import DepotSpec, VehicleSpec
 from planner.service_layer.problem import StoredDepot, StoredVehicle
-from planner.service_layer.records import PendingOrder, StoredPlan, StoredRoute
+from planner.service_layer.records import PendingOrder, StoredPlan, StoredPreview, StoredRoute
 
 
 def depot_of(row: Any) -> StoredDepot:
@@ -32,6 +32,15 @@ def pending_of(row: Any) -> PendingOrder:
         row["version"],
         OrderSnapshot.model_validate(row["snapshot"]),
         row["progress"],
+    )
+
+
+def preview_of(row: Any) -> StoredPreview:
+    return StoredPreview(
+        row["tenant_id"],
+        PlanCompleted.model_validate(row["summary"]),
+        tuple(RoutePlanned.model_validate(r) for r in row["routes"]),
+        row["expires_at"],
     )
 
 

@@ -16,6 +16,7 @@ from planner.service_layer.records import (
     ReplanRequest,
     RouteStatus,
     StoredPlan,
+    StoredPreview,
     StoredRoute,
 )
 
@@ -28,6 +29,7 @@ class FakeStore:
         self.vehicles: dict[tuple[str, str], StoredVehicle] = {}
         self.pending: dict[tuple[str, str], PendingOrder] = {}
         self.plans: list[StoredPlan] = []
+        self.previews: list[StoredPreview] = []
         self.routes: dict[tuple[str, str], StoredRoute] = {}
         self.replans: dict[tuple[str, str, date], ReplanRequest] = {}
         self.cutoffs: set[tuple[str, str, date, str]] = set()
@@ -100,6 +102,21 @@ class FakeStore:
 
     async def save_plan(self, plan: StoredPlan) -> None:
         self.plans = [p for p in self.plans if p.id != plan.id] + [plan]
+
+    async def save_preview(self, preview: StoredPreview) -> None:
+        self.previews.append(preview)
+
+    async def get_preview(self, tenant_id: str, plan_id: str) -> StoredPreview | None:
+        found = (p for p in self.previews if (p.tenant_id, p.id) == (tenant_id, plan_id))
+        return next(found, None)
+
+    async def preview_of_route(self, tenant_id: str, route_id: str) -> StoredPreview | None:
+        found = (
+            p
+            for p in self.previews
+            if p.tenant_id == tenant_id and any(r.route_id == route_id for r in p.routes)
+        )
+        return next(found, None)
 
     async def routes_for(self, tenant_id: str, depot_id: str, day: date) -> list[StoredRoute]:
         return [
