@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
-import asyncpg
 import pytest
-from lastmile_common.db.migrations import migrate
-from lastmile_common.db.pool import create_pool
 from planner.adapters.store import PostgresPlannerStore
 
 from lastmile.infra.platform import Infrastructure
+from lastmile.testing.db import rolled_back
 
 from ..store_contract import PlannerStoreContract
 
@@ -18,17 +16,5 @@ from ..store_contract import PlannerStoreContract
 class TestPostgresPlannerStore(PlannerStoreContract):
     @pytest.fixture
     async def store(self, infra: Infrastructure) -> AsyncIterator[PostgresPlannerStore]:
-        plain = await asyncpg.connect(infra.database_url)
-        try:
-            await migrate(plain, "planner", "planner.migrations")
-        finally:
-            await plain.close()
-        pool = await create_pool(infra.database_url, "planner")  # the service's own codecs
-        try:
-            async with pool.acquire() as conn:
-                transaction = conn.transaction()
-                await transaction.start()
-                yield PostgresPlannerStore(conn)
-                await transaction.rollback()
-        finally:
-            await pool.close()
+        async with rolled_back(infra.database_url, "planner", "planner.migrations") as conn:
+            yield PostgresPlannerStore(conn)
