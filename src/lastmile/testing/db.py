@@ -11,9 +11,7 @@ from lastmile_common.db.pool import Connection, create_pool
 
 
 @asynccontextmanager
-async def rolled_back(
-    database_url: str, schema: str, migrations: str
-) -> AsyncIterator[Connection]:
+async def rolled_back(database_url: str, schema: str, migrations: str) -> AsyncIterator[Connection]:
     """Migrate `schema`, then yield a pooled connection (the service's own codecs and search
     path) in a transaction that is rolled back: a test leaves nothing behind."""
     plain = await asyncpg.connect(database_url)
