@@ -152,6 +152,7 @@ class DemoRun:
         self.skipped.append(why)
         self.say("skipped: " + why)
 
+    # size: one loop owns the day's drivers, late orders and stop condition
     async def _drive(self, day: DemoDay, depot_id: str) -> None:
         state, say = self.state, self.say
         assert state is not None

@@ -26,6 +26,7 @@ OUTAGE_S = 10.0
 MAX_ATTEMPTS = 3
 
 
+# size: one outage told start to end
 async def test_a_database_outage_dead_letters_nothing_and_loses_nothing(
     infra: Infrastructure, schema: str, producer: AIOKafkaProducer
 ) -> None:

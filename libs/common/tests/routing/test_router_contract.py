@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 import polyline
 import pytest
+from lastmile_common.geo import haversine_m
 from lastmile_common.routing import (
     Point,
     Profile,
@@ -19,7 +20,6 @@ from lastmile_common.routing import (
     RoutingSettings,
     open_router,
 )
-from lastmile_common.travel_profile import haversine_m
 
 from lastmile.testing.roads import BALZERS, SCHAAN, TRIESENBERG, VADUZ
 

@@ -3,14 +3,14 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import httpx
 import pytest
 from orders.bootstrap import create_app
 
 from lastmile.infra.platform import Infrastructure
+from lastmile.testing.apps import running_app
 from lastmile.testing.tcp_proxy import TcpProxy
+from lastmile.testing.waiting import eventually
 
 from .conftest import new_tenant, orders_settings
 from .test_orders_api import order_body
@@ -26,12 +26,8 @@ async def test_a_database_outage_is_503_with_retry_after_and_readyz_follows(
     await proxy.start()
     app = create_app(orders_settings(infra, database_url=proxy.url(infra.database_url)))
     try:
-        async with (
-            app.router.lifespan_context(app),
-            httpx.AsyncClient(
-                transport=httpx.ASGITransport(app=app), base_url="http://o"
-            ) as client,
-        ):
+        async with running_app(app, base_url="http://o") as running:
+            client = running.client
             created = await client.post("/v1/orders", json=order_body(), headers=auth)
             assert created.status_code == 201, created.text
             assert (await client.get("/readyz")).status_code == 200
@@ -43,7 +39,7 @@ async def test_a_database_outage_is_503_with_retry_after_and_readyz_follows(
             ]
             ready_during = await client.get("/readyz")
             await proxy.restore()
-            after = await _until_ready(client)
+            after = await eventually(lambda: _ready(client), what="/readyz 200 again")
             again = await client.post("/v1/orders", json=order_body(), headers=auth)
     finally:
         await proxy.close()
@@ -58,11 +54,6 @@ async def test_a_database_outage_is_503_with_retry_after_and_readyz_follows(
     assert again.status_code == 201, again.text
 
 
-async def _until_ready(client: httpx.AsyncClient, timeout: float = 20.0) -> httpx.Response:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while (response := await client.get("/readyz")).status_code != 200:
-        if loop.time() > deadline:
-            break
-        await asyncio.sleep(0.2)
-    return response
+async def _ready(client: httpx.AsyncClient) -> httpx.Response | None:
+    response = await client.get("/readyz")
+    return response if response.status_code == 200 else None
