@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import time
 from typing import Annotated
 
 import asyncpg
+from cachetools import TTLCache
 from fastapi import Depends, Request
 from lastmile_common.http.auth import CallerKey
 from lastmile_common.http.problems import Problem
@@ -21,22 +21,20 @@ async def get_pool(request: Request) -> asyncpg.Pool:
 Pool = Annotated[asyncpg.Pool, Depends(get_pool)]
 
 
-# Keys checked recently: a revocation takes effect within this many seconds.
+# Keys found issued recently. Revocation does not wait for this: `CallerKey` checks the revoked
+# keys (as on every service) through a cache of a few seconds.
 KEY_CACHE_SECONDS = 30.0
-_checked: dict[str, float] = {}
+_issued: TTLCache[str, bool] = TTLCache(maxsize=100_000, ttl=KEY_CACHE_SECONDS)
 
 
 async def tenant_id(key: CallerKey, pool: Pool) -> str:
-    """The caller's tenant, once its key is known and not revoked."""
-    now = time.monotonic()
-    if _checked.get(key.hash, 0.0) > now:
+    """The caller's tenant, once its key is known to orders (which issued it) and not revoked."""
+    if key.hash in _issued:
         return key.tenant_id
     async with pool.acquire() as conn:
         if not await key_is_active(conn, key.hash, key.tenant_id):
             raise Problem(401, "Unauthorized", "the API key is unknown or revoked")
-    if len(_checked) > 10_000:
-        _checked.clear()
-    _checked[key.hash] = now + KEY_CACHE_SECONDS
+    _issued[key.hash] = True
     return key.tenant_id
 
 
