@@ -1,4 +1,5 @@
-"""`lastmile`: the operator's command line (up, demo, migrate, tenant create, tenant revoke-key)."""
+"""`lastmile`: the operator's command line (up, demo, migrate, tenant create and revoke-key,
+dlt, routing)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,9 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
+from lastmile.dlt import commands as dlt_commands
 from lastmile.infra.platform import Infrastructure, start_infrastructure
+from lastmile.roads import add_routing_commands, cmd_routing_prepare, prepare_at_start
 from lastmile.services import available_services
 from lastmile.supervisor import CONSOLE, CONSOLE_PORT, Supervisor
 
@@ -46,6 +49,8 @@ def _postmaster_pid(data_dir: Path) -> int:
 
 def cmd_up(args: argparse.Namespace) -> int:
     """Start infrastructure and services, write run.json, wait for Ctrl-C or SIGTERM."""
+    if not prepare_at_start():  # the services route on it: no map, no start
+        return 2
     # A plain flag: a signal handler must not take the lock a threading.Event waits on.
     stopping: list[int] = []
 
@@ -80,10 +85,9 @@ def cmd_up(args: argparse.Namespace) -> int:
         print("Press Ctrl-C to stop.", flush=True)
         while not stopping:
             time.sleep(0.5)
-            for name, process in supervisor.processes.items():
-                if process.poll() is not None:
-                    print(f"lastmile: {name} exited with {process.returncode}", file=sys.stderr)
-                    stopping.append(0)
+            # A crashed service is restarted with back-off, as Kubernetes would; the rest run on.
+            if supervisor.supervise():
+                _write_run_file(infra, supervisor)
             if demo is not None and demo.poll() is not None:
                 print(f"lastmile: the demo day ended ({demo.returncode}); still up", flush=True)
                 demo = None
@@ -227,6 +231,8 @@ def build_parser() -> argparse.ArgumentParser:
         "revoke-key", help="revoke an API key on every service (within seconds)"
     )
     revoke.add_argument("api_key")
+    dlt_commands.add_parser(commands)
+    add_routing_commands(commands)
     return parser
 
 
@@ -238,6 +244,10 @@ def main(argv: list[str] | None = None) -> int:
         if args.tenant_command == "revoke-key":
             return cmd_tenant_revoke_key(args)
         return cmd_tenant_create(args)
+    if args.command == "dlt":
+        return dlt_commands.run(args, RUN_FILE)
+    if args.command == "routing":
+        return cmd_routing_prepare(args)
     return handlers[args.command](args)
 
 
