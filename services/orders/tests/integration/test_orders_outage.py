@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 
 import httpx
 import pytest
@@ -43,7 +44,13 @@ async def test_a_database_outage_is_503_with_retry_after_and_readyz_follows(
             ]
             ready_during = await client.get("/readyz")
             await proxy.restore()
+            restored = asyncio.get_running_loop().time()
             after = await _until_ready(client)
+            print(
+                json.dumps(
+                    {"ready_after_s": round(asyncio.get_running_loop().time() - restored, 2)}
+                )
+            )
             again = await client.post("/v1/orders", json=order_body(), headers=auth)
     finally:
         await proxy.close()
