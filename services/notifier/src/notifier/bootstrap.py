@@ -16,7 +16,7 @@ from notifier.channels_factory import build_buckets, build_channels
 from notifier.domain.masking import redact
 from notifier.domain.signing import unsubscribe_token
 from notifier.entrypoints import api, sink, webhooks
-from notifier.entrypoints.consumers import subscription
+from notifier.entrypoints.consumers import KEYS, subscription
 from notifier.service_layer.deps import Deps
 from notifier.service_layer.dispatcher import Dispatcher, DispatchSettings
 from notifier.service_layer.new_orders import NewOrderBatch
@@ -60,7 +60,7 @@ def create_app(settings: NotifierSettings) -> FastAPI:
 
     async def start(app: FastAPI) -> Runtime:
         return await start_runtime(
-            SERVICE, settings, MIGRATIONS, [subscription(deps, settings.consumer_group)]
+            SERVICE, settings, MIGRATIONS, [subscription(deps, settings.consumer_group), KEYS]
         )
 
     app = create_service_app(
