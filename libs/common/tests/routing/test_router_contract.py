@@ -151,7 +151,7 @@ def test_the_http_backend_is_a_setting_and_says_which_server_failed() -> None:
     )
     router = open_router(settings)
     assert router.bounds.contains(VADUZ)  # read from the map file's header
-    with pytest.raises(RoutingError, match=r"127\.0\.0\.1:9/car-morning_rush did not answer"):
+    with pytest.raises(RoutingError, match=r"127\.0\.0\.1:9/car-morning-rush did not answer"):
         router.matrix(PLACES, MORNING_RUSH, Profile.CAR)
     with pytest.raises(RoutingError, match="127.0.0.1:9/bicycle-night did not answer"):
         router.route(PLACES, NIGHT, Profile.BICYCLE)

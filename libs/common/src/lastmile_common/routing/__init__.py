@@ -55,8 +55,9 @@ def _http_router(settings: RoutingSettings) -> Router:
     from lastmile_common.routing.map_file import read_bounds
 
     urls = {
+        # A bucket's `_` is written `-` in the URL: host names (Kubernetes Services) have no `_`.
         (profile, bucket.name): settings.url_template.format(
-            profile=profile.value, bucket=bucket.name
+            profile=profile.value, bucket=bucket.name.replace("_", "-")
         )
         for profile in settings.profiles
         for bucket in settings.traffic.buckets

@@ -8,14 +8,19 @@ import json
 import sys
 from pathlib import Path
 
-from lastmile_common.routing.prepare import PreparedMap, prepare_map
+from lastmile_common.routing.prepare import PreparedMap, point_current, prepare_map
 from lastmile_common.routing.settings import RoutingSettings
 from lastmile_common.routing.types import RoutingError
 
 
 def prepare_roads(settings: RoutingSettings) -> PreparedMap:
-    """Prepare every dataset the settings need (a no-op for an unchanged, prepared map)."""
-    return prepare_map(settings.map_file, settings.traffic, settings.profiles, settings.cache_dir)
+    """Prepare every dataset the settings need (a no-op for an unchanged, prepared map), and
+    point `current/<profile>/<bucket>` in the cache at them."""
+    prepared = prepare_map(
+        settings.map_file, settings.traffic, settings.profiles, settings.cache_dir
+    )
+    point_current(prepared, settings.cache_dir)
+    return prepared
 
 
 def describe(prepared: PreparedMap) -> dict[str, object]:

@@ -11,6 +11,7 @@ import fcntl
 import hashlib
 import importlib.metadata
 import json
+import os
 import resource
 import shutil
 import subprocess
@@ -80,6 +81,23 @@ def prepare_map(
                     by_key[key] = _prepare_dataset(extract, map_dir / key, profile, seen)
                 datasets[profile, bucket.name] = by_key[key]
     return PreparedMap(extract, digest, bounds, traffic, datasets)
+
+
+def point_current(prepared: PreparedMap, cache_dir: Path) -> None:
+    """Point `cache_dir/current/<profile>/<bucket>` at each dataset of `prepared`.
+
+    A fixed path for servers (osrm-routed) that must not know cache keys; each link is swapped
+    atomically, so a server never sees a half-written one.
+    """
+    current = cache_dir.resolve() / "current"
+    for (profile, bucket), dataset in prepared.datasets.items():
+        folder = current / profile.value
+        folder.mkdir(parents=True, exist_ok=True)
+        target = os.path.relpath(dataset.path.parent, folder)
+        staging = folder / f".{bucket}.{os.getpid()}"
+        staging.unlink(missing_ok=True)
+        staging.symlink_to(target, target_is_directory=True)
+        staging.replace(folder / bucket)
 
 
 def _prepare_dataset(
