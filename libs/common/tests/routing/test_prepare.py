@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from lastmile_common.routing import MapDataError, Profile, RoadClass, TimeBucket, TrafficModel
 from lastmile_common.routing import prepare as prepare_module
+from lastmile_common.routing.embedded import EmbeddedRouter
 from lastmile_common.routing.prepare import DATASET_FILE, point_current, prepare_map
 from lastmile_common.routing.settings import embedded_map
 
@@ -99,3 +100,11 @@ def test_current_points_at_each_buckets_dataset_and_follows_a_change(tmp_path: P
     point_current(slow, tmp_path)
     assert link.resolve() == slow.datasets[Profile.CAR, "day"].path.parent.resolve()
     assert [p.name for p in link.parent.iterdir()] == ["day"]  # no staging link left behind
+
+
+def test_a_damaged_prepared_dataset_is_named_when_loaded(tmp_path: Path) -> None:
+    prepared = prepare_map(embedded_map(), ONE_BUCKET, [Profile.CAR], tmp_path)
+    graph = prepared.datasets[Profile.CAR, "day"].path.with_suffix(".osrm.hsgr")
+    graph.write_bytes(graph.read_bytes()[:100])
+    with pytest.raises(MapDataError, match=f"{graph.parent}.*hsgr"):
+        EmbeddedRouter(prepared)
