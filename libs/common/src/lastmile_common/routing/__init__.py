@@ -16,6 +16,7 @@ from lastmile_common.routing.types import (
     RoutingError,
     Snap,
 )
+from lastmile_common.routing.worst_case import worst_case_matrix
 
 __all__ = [
     "DEFAULT_BUCKETS",
@@ -34,6 +35,7 @@ __all__ = [
     "TimeBucket",
     "TrafficModel",
     "open_router",
+    "worst_case_matrix",
 ]
 
 
