@@ -29,7 +29,11 @@ def prepare_at_start() -> bool:
         return False
     fresh = len({d.path for d in prepared.datasets.values() if d.seconds is not None})
     seconds = time.perf_counter() - started
-    print(f"lastmile: roads ready ({fresh} datasets prepared now, {seconds:.1f} s)", flush=True)
+    print(
+        f"lastmile: roads ready ({fresh} datasets prepared now, {seconds:.1f} s;"
+        " map data © OpenStreetMap contributors)",
+        flush=True,
+    )
     return True
 
 
