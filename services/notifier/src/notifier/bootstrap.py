@@ -5,12 +5,15 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import FastAPI
 from lastmile_common.http.app import create_service_app
 from lastmile_common.runtime import Runtime, start_runtime
 
+from notifier.adapters.send_journal import SendJournal
 from notifier.adapters.sink import SinkBox
+from notifier.adapters.smtp import SmtpChannel
 from notifier.channels_factory import build_buckets, build_channels
 from notifier.domain.masking import redact
 from notifier.domain.signing import unsubscribe_token
@@ -19,6 +22,7 @@ from notifier.entrypoints.consumers import subscription
 from notifier.service_layer.dispatcher import Dispatcher, DispatchSettings
 from notifier.service_layer.enqueue import Deps
 from notifier.service_layer.new_orders import NewOrderBatch
+from notifier.service_layer.recovery import decide_from_journal, unknown_resolver
 from notifier.service_layer.tenant_cache import TenantCache
 from notifier.settings import NotifierSettings
 
@@ -84,9 +88,11 @@ def create_app(settings: NotifierSettings) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         _install_redaction()
         async with inner(app):
+            journal = _journal(settings)
+            channels = build_channels(settings, box, journal)
             dispatcher = Dispatcher(
                 app.state.runtime.pool,
-                build_channels(settings, box),
+                channels,
                 build_buckets(settings),
                 DispatchSettings(
                     batch_size=settings.dispatch_batch_size,
@@ -101,13 +107,30 @@ def create_app(settings: NotifierSettings) -> FastAPI:
             )
             await dispatcher.start()
             app.state.dispatcher = dispatcher
+            email = channels["email"]
+            if journal is not None and isinstance(email, SmtpChannel):
+                await decide_from_journal(app.state.runtime.pool, journal, email.domain)
+            resolver = unknown_resolver(
+                app.state.runtime.pool,
+                channels,
+                settings.unknown_settle_s,
+                settings.unknown_check_interval_s,
+            )
             try:
                 yield
             finally:
+                if resolver is not None:
+                    await resolver.stop()
                 await dispatcher.stop()
+                if journal is not None:
+                    journal.close()
 
     app.router.lifespan_context = lifespan
     return app
+
+
+def _journal(settings: NotifierSettings) -> SendJournal | None:
+    return SendJournal(Path(settings.send_journal_dir)) if settings.send_journal_dir else None
 
 
 def _install_redaction() -> None:

@@ -241,7 +241,11 @@ class Dispatcher:
             )
             for d in done
         ]
-        events = [_event(d, now) for d in done if d.state in ("sent", "failed")]
+        events = [
+            outcome_event(d.row, d.state, d.result, now)
+            for d in done
+            if d.state in ("sent", "failed")
+        ]
         async with self._pool.acquire() as conn, conn.transaction():
             await notification_log.finish(conn, updates)
             if events:
@@ -267,8 +271,8 @@ class Dispatcher:
         return config
 
 
-def _event(done: _Done, now: datetime) -> tuple[Envelope, str]:
-    row = done.row
+def outcome_event(row: Any, state: str, result: SendResult, now: datetime) -> tuple[Envelope, str]:
+    """The notification.sent or notification.failed event of a finished row, and its key."""
     common = {
         "notification_id": str(row["id"]),
         "order_id": row["order_id"],
@@ -277,12 +281,12 @@ def _event(done: _Done, now: datetime) -> tuple[Envelope, str]:
         "version": row["version"],
     }
     data: NotificationSent | NotificationFailed
-    if done.state == "sent":
+    if state == "sent":
         data = NotificationSent(
-            **common, sent_at=now, provider_message_id=done.result.provider_message_id
+            **common, sent_at=now, provider_message_id=result.provider_message_id
         )
     else:
-        data = NotificationFailed(**common, failed_at=now, reason=done.result.error)
+        data = NotificationFailed(**common, failed_at=now, reason=result.error)
     envelope = Envelope.wrap(
         data, source="notifier", tenant=row["tenant_id"], subject=row["order_id"]
     )
