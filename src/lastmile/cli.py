@@ -1,4 +1,4 @@
-"""`lastmile`: the operator's command line (up, demo, migrate, tenant create, dlt)."""
+"""`lastmile`: the operator's command line (up, demo, migrate, tenant create, dlt, routing)."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from typing import Any
 
 from lastmile.dlt import commands as dlt_commands
 from lastmile.infra.platform import Infrastructure, start_infrastructure
+from lastmile.roads import add_routing_commands, cmd_routing_prepare, prepare_at_start
 from lastmile.services import available_services
 from lastmile.supervisor import CONSOLE, CONSOLE_PORT, Supervisor
 
@@ -47,6 +48,8 @@ def _postmaster_pid(data_dir: Path) -> int:
 
 def cmd_up(args: argparse.Namespace) -> int:
     """Start infrastructure and services, write run.json, wait for Ctrl-C or SIGTERM."""
+    if not prepare_at_start():  # the services route on it: no map, no start
+        return 2
     # A plain flag: a signal handler must not take the lock a threading.Event waits on.
     stopping: list[int] = []
 
@@ -199,6 +202,7 @@ def build_parser() -> argparse.ArgumentParser:
     create = tenant_commands.add_parser("create", help="create a tenant and print its API key")
     create.add_argument("name")
     dlt_commands.add_parser(commands)
+    add_routing_commands(commands)
     return parser
 
 
@@ -210,6 +214,8 @@ def main(argv: list[str] | None = None) -> int:
         return cmd_tenant_create(args)
     if args.command == "dlt":
         return dlt_commands.run(args, RUN_FILE)
+    if args.command == "routing":
+        return cmd_routing_prepare(args)
     return handlers[args.command](args)
 
 

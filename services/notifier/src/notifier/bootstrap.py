@@ -14,13 +14,14 @@ from lastmile_common.runtime import Runtime, start_runtime
 from notifier.adapters.send_journal import SendJournal
 from notifier.adapters.sink import SinkBox
 from notifier.adapters.smtp import SmtpChannel
+from notifier.adapters.store import PostgresStore, transactions
 from notifier.channels_factory import build_buckets, build_channels
 from notifier.domain.masking import redact
 from notifier.domain.signing import unsubscribe_token
 from notifier.entrypoints import api, sink, webhooks
 from notifier.entrypoints.consumers import subscription
+from notifier.service_layer.deps import Deps
 from notifier.service_layer.dispatcher import Dispatcher, DispatchSettings
-from notifier.service_layer.enqueue import Deps
 from notifier.service_layer.new_orders import NewOrderBatch
 from notifier.service_layer.recovery import decide_from_journal, unknown_resolver
 from notifier.service_layer.tenant_cache import TenantCache
@@ -52,7 +53,7 @@ def _deps(settings: NotifierSettings) -> Deps:
         unsubscribe_secret=settings.unsubscribe_secret.get_secret_value(),
         require_tenant_settings=settings.require_tenant_settings,
         cache=cache,
-        batch=NewOrderBatch(cache),
+        batch=NewOrderBatch(cache, PostgresStore),
     )
 
 
@@ -90,8 +91,9 @@ def create_app(settings: NotifierSettings) -> FastAPI:
         async with inner(app):
             journal = _journal(settings)
             channels = build_channels(settings, box, journal)
+            tx = transactions(app.state.runtime.pool)
             dispatcher = Dispatcher(
-                app.state.runtime.pool,
+                tx,
                 channels,
                 build_buckets(settings),
                 DispatchSettings(
@@ -109,12 +111,10 @@ def create_app(settings: NotifierSettings) -> FastAPI:
             app.state.dispatcher = dispatcher
             email = channels["email"]
             if journal is not None and isinstance(email, SmtpChannel):
-                await decide_from_journal(app.state.runtime.pool, journal, email.domain)
+                await decide_from_journal(tx, journal.previous_marks(), email.domain)
+                journal.forget_previous()
             resolver = unknown_resolver(
-                app.state.runtime.pool,
-                channels,
-                settings.unknown_settle_s,
-                settings.unknown_check_interval_s,
+                tx, channels, settings.unknown_settle_s, settings.unknown_check_interval_s
             )
             try:
                 yield

@@ -14,10 +14,10 @@ from email.utils import formataddr, formatdate, parseaddr
 
 import aiosmtplib
 
-from notifier.adapters.channels import OutgoingMessage, SendResult
 from notifier.adapters.send_journal import ACCEPTED, HANDING, REFUSED, STARTED, SendJournal
 from notifier.domain.masking import mask_email
 from notifier.domain.recovery import email_message_id
+from notifier.service_layer.channels import OutgoingMessage, SendResult
 
 log = logging.getLogger(__name__)
 # Header lines are not folded (up to SMTP's 998): a folded List-Unsubscribe URL or subject

@@ -7,10 +7,10 @@ import logging
 from datetime import datetime
 from email.utils import parsedate_to_datetime
 
-from notifier.adapters.channels import OutgoingMessage, SendResult
 from notifier.adapters.form_client import Answer, FormClient, NoAnswer, NotSent
 from notifier.domain.masking import mask_phone
 from notifier.domain.recovery import ProviderCopy
+from notifier.service_layer.channels import OutgoingMessage, SendResult
 
 log = logging.getLogger(__name__)
 

@@ -1,25 +1,21 @@
 """Deciding `unknown` messages: SMS by asking the provider what it created (every few seconds),
-e-mail at start from the journal a killed process left."""
+e-mail at start from the send journal a killed process left."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 from collections import Counter, defaultdict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any, Protocol, runtime_checkable
+from typing import Protocol, runtime_checkable
 
-import asyncpg
-from lastmile_common.db.outbox import add_many_to_outbox
-from lastmile_common.db.pool import Connection
 from prometheus_client import Counter as Metric
 
-from notifier.adapters import recovery_log
-from notifier.adapters.channels import SendResult
-from notifier.adapters.send_journal import SendJournal
 from notifier.domain.recovery import ProviderCopy, Undecided, Verdict, from_journal, judge
+from notifier.service_layer.channels import SendResult
 from notifier.service_layer.dispatcher import outcome_event
+from notifier.service_layer.ports import NotifierStore, Row, Transactions
 
 log = logging.getLogger(__name__)
 # The provider's clock may run behind ours: list a minute further back than the claim.
@@ -40,9 +36,9 @@ class UnknownResolver:
     """Asks the provider about settled `unknown` SMS and records what it says."""
 
     def __init__(
-        self, pool: asyncpg.Pool, sms: SentLookup, settle_s: float, interval_s: float
+        self, tx: Transactions, sms: SentLookup, settle_s: float, interval_s: float
     ) -> None:
-        self._pool = pool
+        self._tx = tx
         self._sms = sms
         self._settle_s = settle_s
         self._interval_s = interval_s
@@ -68,9 +64,9 @@ class UnknownResolver:
 
     async def resolve_once(self, limit: int = 200) -> Counter[str]:
         """One round: ask about each settled recipient, record the verdicts; count them."""
-        async with self._pool.acquire() as conn:
-            rows = await recovery_log.undecided(conn, "sms", self._settle_s, limit)
-        by_recipient: dict[str, list[Any]] = defaultdict(list)
+        async with self._tx() as store:
+            rows = await store.unknown.undecided("sms", self._settle_s, limit)
+        by_recipient: dict[str, list[Row]] = defaultdict(list)
         for row in rows:
             by_recipient[row["address"]].append(row)
         counts: Counter[str] = Counter()
@@ -80,64 +76,60 @@ class UnknownResolver:
             if copies is None:
                 counts["unreachable"] += len(group)
                 continue  # the provider could not be asked: next round
-            counts.update(await self._record(group, copies))
+            undecided = [
+                Undecided(str(r["id"]), r["address"], r["body_text"], r["claimed_at"])
+                for r in group
+            ]
+            async with self._tx() as store:
+                known = await store.unknown.known_sids([c.sid for c in copies])
+                verdicts = judge(undecided, copies, known)
+                await apply_verdicts(store, verdicts)
+            counts.update(v.state for v in verdicts)
         if rows:
             log.warning("unknown messages asked about", extra={"outcomes": dict(counts)})
         return counts
 
-    async def _record(self, group: list[Any], copies: list[ProviderCopy]) -> Counter[str]:
-        undecided = [
-            Undecided(str(r["id"]), r["address"], r["body_text"], r["claimed_at"]) for r in group
-        ]
-        async with self._pool.acquire() as conn, conn.transaction():
-            known = await recovery_log.known_sids(conn, [c.sid for c in copies])
-            verdicts = judge(undecided, copies, known)
-            await apply_verdicts(conn, verdicts)
-        return Counter(v.state for v in verdicts)
 
-
-async def apply_verdicts(conn: Connection, verdicts: list[Verdict]) -> None:
-    """Record verdicts on rows still `unknown`, with their events, in the caller's transaction."""
-    changed = await recovery_log.record(conn, verdicts)
+async def apply_verdicts(store: NotifierStore, verdicts: Sequence[Verdict]) -> None:
+    """Record verdicts on rows still `unknown`, with their events, in the store's transaction."""
+    changed = await store.unknown.record(verdicts)
     now = datetime.now(UTC)
-    events = [
-        outcome_event(r, r["state"], _result(r), now)
-        for r in changed
-        if r["state"] in ("sent", "failed")
-    ]
-    if events:
-        await add_many_to_outbox(conn, events)
+    await store.publish(
+        [
+            outcome_event(r, r["state"], _result(r), now)
+            for r in changed
+            if r["state"] in ("sent", "failed")
+        ]
+    )
     for state, count in Counter(v.state for v in verdicts).items():
         DECIDED.labels(state).inc(count)
 
 
 async def decide_from_journal(
-    pool: asyncpg.Pool, journal: SendJournal, domain: str
+    tx: Transactions, marks: dict[str, set[str]], domain: str
 ) -> Counter[str]:
-    """At start: decide the `unknown` e-mails an earlier process of this pod left, then forget."""
-    marks = journal.previous_marks()
-    async with pool.acquire() as conn, conn.transaction():
-        ids = await recovery_log.unknown_among(conn, "email", list(marks))
+    """At start: decide the `unknown` e-mails an earlier process of this pod left marks for."""
+    async with tx() as store:
+        ids = await store.unknown.unknown_among("email", list(marks))
         verdicts = from_journal(marks, ids, domain)
-        await apply_verdicts(conn, verdicts)
-    journal.forget_previous()
+        await apply_verdicts(store, verdicts)
     counts: Counter[str] = Counter(v.state for v in verdicts)
     if verdicts:
         log.warning("unknown e-mails decided from the journal", extra={"outcomes": dict(counts)})
     return counts
 
 
-def _result(row: Any) -> SendResult:
-    return SendResult(row["state"], row["provider_message_id"], error=row["reason"])
-
-
 def unknown_resolver(
-    pool: asyncpg.Pool, channels: Mapping[str, object], settle_s: float, interval_s: float
+    tx: Transactions, channels: Mapping[str, object], settle_s: float, interval_s: float
 ) -> UnknownResolver | None:
     """A started resolver when the SMS provider can list what it sent (Twilio), else None."""
     sms = channels.get("sms")
     if not isinstance(sms, SentLookup):
         return None
-    resolver = UnknownResolver(pool, sms, settle_s, interval_s)
+    resolver = UnknownResolver(tx, sms, settle_s, interval_s)
     resolver.start()
     return resolver
+
+
+def _result(row: Row) -> SendResult:
+    return SendResult(row["state"], row["provider_message_id"], error=row["reason"])

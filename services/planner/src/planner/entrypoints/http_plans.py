@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 from lastmile_common.http.problems import Problem
 
 from planner.adapters.solver_pool import SolverTimeout, SolverUnavailable
-from planner.entrypoints.deps import Context, TenantId
+from planner.entrypoints.deps import PlannerDep, TenantDep
 from planner.entrypoints.schemas import PlanRequest, PlanView, RouteView, UnassignedView, route_view
 from planner.service_layer.planning import (
     DepotNotFound,
@@ -23,7 +23,7 @@ router = APIRouter(prefix="/v1", tags=["plans"])
 
 
 @router.post("/plans", response_model=PlanView)
-async def create_plan(body: PlanRequest, tenant: TenantId, ctx: Context) -> PlanView:
+async def create_plan(body: PlanRequest, tenant: TenantDep, ctx: PlannerDep) -> PlanView:
     """Plan a depot's service date now (stored and published), or preview it."""
     settings = ctx.settings
     time_limit = body.time_limit_s or settings.solver_time_limit_s
@@ -80,7 +80,7 @@ async def create_plan(body: PlanRequest, tenant: TenantId, ctx: Context) -> Plan
 
 
 @router.get("/plans/{plan_id}", response_model=PlanView)
-async def get_plan(plan_id: str, tenant: TenantId, ctx: Context) -> PlanView:
+async def get_plan(plan_id: str, tenant: TenantDep, ctx: PlannerDep) -> PlanView:
     """A stored plan with its routes' latest versions and its unassigned orders."""
     async with ctx.tx() as store:
         plan = await store.get_plan(tenant, plan_id)
@@ -102,7 +102,7 @@ def _preview_view(preview: StoredPreview) -> PlanView:
 
 
 @router.get("/routes/{route_id}", response_model=RouteView)
-async def get_route(route_id: str, tenant: TenantId, ctx: Context) -> RouteView:
+async def get_route(route_id: str, tenant: TenantDep, ctx: PlannerDep) -> RouteView:
     """A route's latest version."""
     async with ctx.tx() as store:
         route = await store.get_route(tenant, route_id)
@@ -116,7 +116,7 @@ async def get_route(route_id: str, tenant: TenantId, ctx: Context) -> RouteView:
 
 @router.get("/depots/{depot_id}/unassigned", response_model=UnassignedView)
 async def unassigned(
-    depot_id: str, tenant: TenantId, ctx: Context, service_date: Annotated[date, Query()]
+    depot_id: str, tenant: TenantDep, ctx: PlannerDep, service_date: Annotated[date, Query()]
 ) -> UnassignedView:
     """Orders of the date no route serves: the latest plan's, with reasons, and newer ones."""
     async with ctx.tx() as store:
