@@ -106,6 +106,7 @@ def create_app(settings: NotifierSettings) -> FastAPI:
                     sending_lease_s=settings.sending_lease_s,
                 ),
                 unsubscribe_url,
+                on_claimed=journal.claimed if journal is not None else None,
             )
             await dispatcher.start()
             app.state.dispatcher = dispatcher

@@ -1,7 +1,7 @@
 """A per-process, append-only record of how far each e-mail got, read after a crash.
 
-`S id` when a send begins, `H id` just before the relay is given the message (DATA), `A id`
-when it answered 250, `R id` when it refused it. Lines are written with one `write(2)` on an
+`C id` once its claim committed, `S id` when the channel's send begins, `H id` just before the
+relay is given the message (DATA), `A id` when it answered 250, `R id` when it refused it. Lines are written with one `write(2)` on an
 O_APPEND file: a killed process loses none of them (the kernel has them); a machine that loses
 power may lose the last ones (not fsynced), and then those messages stay `unknown`. Each process
 writes its own file; the directory must not be shared between replicas (a pod's emptyDir, which
@@ -15,7 +15,7 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-STARTED, HANDING, ACCEPTED, REFUSED = "S", "H", "A", "R"
+CLAIMED, STARTED, HANDING, ACCEPTED, REFUSED = "C", "S", "H", "A", "R"
 
 
 class SendJournal:
@@ -30,6 +30,10 @@ class SendJournal:
     def mark(self, kind: str, notification_id: str) -> None:
         """Append one line (a notification id carries no personal data)."""
         os.write(self._fd, f"{kind} {notification_id}\n".encode())
+
+    def claimed(self, notification_ids: list[str]) -> None:
+        """Append a claim's ids in one write."""
+        os.write(self._fd, "".join(f"{CLAIMED} {i}\n" for i in notification_ids).encode())
 
     def previous_marks(self) -> dict[str, set[str]]:
         """What earlier processes wrote: the marks of each notification id."""

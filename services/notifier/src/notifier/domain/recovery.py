@@ -98,6 +98,8 @@ def from_journal(marks: dict[str, set[str]], ids: Iterable[str], domain: str) ->
         if "A" in got:
             message_id = email_message_id(notification_id, domain)
             verdicts.append(Verdict(notification_id, "sent", "the relay accepted it", message_id))
+        elif not got & {"C", "S"}:
+            continue  # marks without the claim or the start: too little to decide on
         elif "H" not in got or "R" in got:
             reason = "the relay never accepted it: sent again"
             verdicts.append(Verdict(notification_id, "pending", reason))

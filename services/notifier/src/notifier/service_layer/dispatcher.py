@@ -63,8 +63,11 @@ class Dispatcher:
         buckets: Mapping[str, AsyncLimiter],
         settings: DispatchSettings,
         unsubscribe_url: Callable[[str, str], str] | None = None,
+        on_claimed: Callable[[list[str]], None] | None = None,
     ) -> None:
         self._tx = transactions
+        # Told the ids of each committed claim (the send journal), before any send begins.
+        self._on_claimed = on_claimed
         self._unsubscribe_url = unsubscribe_url
         self._channels = channels
         self._buckets = buckets
@@ -138,6 +141,8 @@ class Dispatcher:
             rows = await store.notifications.claim_due(limit)
         # Committed: every claimed row is `sending` before any provider sees it. Claims never
         # exceed the free send slots, so a crash leaves at most `concurrency` rows unknown.
+        if rows and self._on_claimed is not None:
+            self._on_claimed([str(row["id"]) for row in rows])
         for row in rows:
             task = asyncio.create_task(self._send_one(row))
             self._inflight.add(task)

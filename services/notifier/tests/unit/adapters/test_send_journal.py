@@ -62,15 +62,18 @@ async def test_a_refused_recipient_never_reaches_data(tmp_path: Path) -> None:
 
 def test_a_restart_decides_from_what_the_previous_process_wrote(tmp_path: Path) -> None:
     crashed = SendJournal(tmp_path)
+    crashed.claimed(["a", "b", "c", "d", "f"])
     for line in ("S a", "H a", "A a", "S b", "S c", "H c", "S d", "H d", "R d"):
         kind, _, notification_id = line.partition(" ")
         crashed.mark(kind, notification_id)
     crashed.close()
     restarted = SendJournal(tmp_path)
     marks = restarted.previous_marks()
-    verdicts = {v.id: v for v in from_journal(marks, ["a", "b", "c", "d", "e"], "shop.example")}
+    ids = ["a", "b", "c", "d", "e", "f"]
+    verdicts = {v.id: v for v in from_journal(marks, ids, "shop.example")}
     assert verdicts["a"].state == "sent" and verdicts["a"].provider_message_id == "<a@shop.example>"
     assert verdicts["b"].state == "pending"  # never handed to the relay: sent again
+    assert verdicts["f"].state == "pending"  # claimed, the send never began
     assert verdicts["c"].state == "unknown"  # handed over, no answer: cannot be known
     assert verdicts["d"].state == "pending"  # the relay said no
     assert "e" not in verdicts  # not this pod's send: nothing known here
