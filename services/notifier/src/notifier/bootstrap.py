@@ -5,12 +5,15 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import FastAPI
 from lastmile_common.http.app import create_service_app
 from lastmile_common.runtime import Runtime, start_runtime
 
+from notifier.adapters.send_journal import SendJournal
 from notifier.adapters.sink import SinkBox
+from notifier.adapters.smtp import SmtpChannel
 from notifier.adapters.store import PostgresStore, transactions
 from notifier.channels_factory import build_buckets, build_channels
 from notifier.domain.masking import redact
@@ -20,6 +23,7 @@ from notifier.entrypoints.consumers import KEYS, subscription
 from notifier.service_layer.deps import Deps
 from notifier.service_layer.dispatcher import Dispatcher, DispatchSettings
 from notifier.service_layer.new_orders import NewOrderBatch
+from notifier.service_layer.recovery import decide_from_journal, unknown_resolver
 from notifier.service_layer.tenant_cache import TenantCache
 from notifier.settings import NotifierSettings
 
@@ -85,9 +89,12 @@ def create_app(settings: NotifierSettings) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         _install_redaction()
         async with inner(app):
+            journal = _journal(settings)
+            channels = build_channels(settings, box, journal)
+            tx = transactions(app.state.runtime.pool)
             dispatcher = Dispatcher(
-                transactions(app.state.runtime.pool),
-                build_channels(settings, box),
+                tx,
+                channels,
                 build_buckets(settings),
                 DispatchSettings(
                     batch_size=settings.dispatch_batch_size,
@@ -99,16 +106,32 @@ def create_app(settings: NotifierSettings) -> FastAPI:
                     sending_lease_s=settings.sending_lease_s,
                 ),
                 unsubscribe_url,
+                on_claimed=journal.claimed if journal is not None else None,
             )
             await dispatcher.start()
             app.state.dispatcher = dispatcher
+            email = channels["email"]
+            if journal is not None and isinstance(email, SmtpChannel):
+                await decide_from_journal(tx, journal.previous_marks(), email.domain)
+                journal.forget_previous()
+            resolver = unknown_resolver(
+                tx, channels, settings.unknown_settle_s, settings.unknown_check_interval_s
+            )
             try:
                 yield
             finally:
+                if resolver is not None:
+                    await resolver.stop()
                 await dispatcher.stop()
+                if journal is not None:
+                    journal.close()
 
     app.router.lifespan_context = lifespan
     return app
+
+
+def _journal(settings: NotifierSettings) -> SendJournal | None:
+    return SendJournal(Path(settings.send_journal_dir)) if settings.send_journal_dir else None
 
 
 def _install_redaction() -> None:

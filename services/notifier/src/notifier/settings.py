@@ -52,6 +52,13 @@ class NotifierSettings(ServiceSettings):
     # Rows left in `sending` longer than this at start are recorded as `unknown` (never resent).
     # 0 suits one replica; with several, set it above the provider timeouts.
     sending_lease_s: float = Field(default=0.0, ge=0)
+    # `unknown` SMS are decided by asking the provider (Twilio's Messages list) once they have
+    # been unknown this long: a request written before a crash has arrived by then or never will.
+    unknown_settle_s: float = Field(default=30.0, ge=0)
+    unknown_check_interval_s: float = Field(default=5.0, gt=0)
+    # A directory of this process alone (a pod's emptyDir) where SMTP sends are journaled, so
+    # that after a crash e-mails never handed to the relay are sent again; empty: no journal.
+    send_journal_dir: str = ""
     sms_rate_per_s: float = Field(default=500.0, gt=0)
     email_rate_per_s: float = Field(default=500.0, gt=0)
     sink_max_messages: int = Field(default=500, ge=1)

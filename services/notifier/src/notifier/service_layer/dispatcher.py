@@ -62,8 +62,11 @@ class Dispatcher:
         buckets: Mapping[str, AsyncLimiter],
         settings: DispatchSettings,
         unsubscribe_url: Callable[[str, str], str] | None = None,
+        on_claimed: Callable[[list[str]], None] | None = None,
     ) -> None:
         self._tx = transactions
+        # Told the ids of each committed claim (the send journal), before any send begins.
+        self._on_claimed = on_claimed
         self._unsubscribe_url = unsubscribe_url
         self._channels = channels
         self._buckets = buckets
@@ -137,6 +140,8 @@ class Dispatcher:
             rows = await store.notifications.claim_due(limit)
         # Committed: every claimed row is `sending` before any provider sees it. Claims never
         # exceed the free send slots, so a crash leaves at most `concurrency` rows unknown.
+        if rows and self._on_claimed is not None:
+            self._on_claimed([str(row["id"]) for row in rows])
         for row in rows:
             task = asyncio.create_task(self._send_one(row))
             self._inflight.add(task)
@@ -239,7 +244,11 @@ class Dispatcher:
             )
             for d in done
         ]
-        events = [_event(d, now) for d in done if d.state in ("sent", "failed")]
+        events = [
+            outcome_event(d.row, d.state, d.result, now)
+            for d in done
+            if d.state in ("sent", "failed")
+        ]
         async with self._tx() as store:
             await store.notifications.finish(outcomes)
             await store.publish(events)
@@ -255,8 +264,8 @@ class Dispatcher:
         }
 
 
-def _event(done: _Done, now: datetime) -> OutgoingEvent:
-    row = done.row
+def outcome_event(row: Row, state: str, result: SendResult, now: datetime) -> OutgoingEvent:
+    """The notification.sent or notification.failed event of a finished row."""
     common = {
         "notification_id": str(row["id"]),
         "order_id": row["order_id"],
@@ -265,10 +274,10 @@ def _event(done: _Done, now: datetime) -> OutgoingEvent:
         "version": row["version"],
     }
     data: NotificationSent | NotificationFailed
-    if done.state == "sent":
+    if state == "sent":
         data = NotificationSent(
-            **common, sent_at=now, provider_message_id=done.result.provider_message_id
+            **common, sent_at=now, provider_message_id=result.provider_message_id
         )
     else:
-        data = NotificationFailed(**common, failed_at=now, reason=done.result.error)
+        data = NotificationFailed(**common, failed_at=now, reason=result.error)
     return OutgoingEvent(data, row["tenant_id"], row["order_id"], row["order_id"])
