@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from lastmile_common.db.pool import Connection
+from lastmile_common.tracking_links import DEV_SECRET, link_token
 
 from notifier.adapters import notification_log
 from notifier.domain.builtin_templates import choose
@@ -41,6 +42,11 @@ class Deps:
     require_tenant_settings: bool = False
     cache: TenantCache = field(default_factory=TenantCache)
     batch: NewOrderBatch | None = None  # the consumer's batch hooks; None: write at once
+    tracking_link_secret: str = DEV_SECRET
+
+    def tracking_url(self, order_id: str) -> str:
+        """The order's tracking page, its token derived as tracking derives it: always works."""
+        return self.tracking_base_url + link_token(self.tracking_link_secret, order_id)
 
 
 async def tenant_config(conn: Connection, deps: Deps, tenant_id: str) -> TenantConfig | None:
@@ -90,7 +96,7 @@ async def prepare(
     for channel, address in addresses:
         templates = await deps.cache.templates(conn, order.tenant_id, intent.kind, channel)
         template = choose(intent.kind, channel, order.locale, templates)
-        context = context_for(order, intent, config.brand_name, deps.tracking_base_url)
+        context = context_for(order, intent, config.brand_name, deps.tracking_url(order.order_id))
         if channel == "email":
             token = unsubscribe_token(deps.unsubscribe_secret, order.tenant_id, address)
             context["unsubscribe_url"] = f"{deps.public_base_url.rstrip('/')}/unsubscribe/{token}"
