@@ -11,13 +11,14 @@ from lastmile_common.http.app import create_service_app
 from lastmile_common.runtime import Runtime, start_runtime
 
 from notifier.adapters.sink import SinkBox
+from notifier.adapters.store import PostgresStore, transactions
 from notifier.channels_factory import build_buckets, build_channels
 from notifier.domain.masking import redact
 from notifier.domain.signing import unsubscribe_token
 from notifier.entrypoints import api, sink, webhooks
 from notifier.entrypoints.consumers import subscription
+from notifier.service_layer.deps import Deps
 from notifier.service_layer.dispatcher import Dispatcher, DispatchSettings
-from notifier.service_layer.enqueue import Deps
 from notifier.service_layer.new_orders import NewOrderBatch
 from notifier.service_layer.tenant_cache import TenantCache
 from notifier.settings import NotifierSettings
@@ -49,7 +50,7 @@ def _deps(settings: NotifierSettings) -> Deps:
         unsubscribe_secret=settings.unsubscribe_secret.get_secret_value(),
         require_tenant_settings=settings.require_tenant_settings,
         cache=cache,
-        batch=NewOrderBatch(cache),
+        batch=NewOrderBatch(cache, PostgresStore),
     )
 
 
@@ -86,7 +87,7 @@ def create_app(settings: NotifierSettings) -> FastAPI:
         _install_redaction()
         async with inner(app):
             dispatcher = Dispatcher(
-                app.state.runtime.pool,
+                transactions(app.state.runtime.pool),
                 build_channels(settings, box),
                 build_buckets(settings),
                 DispatchSettings(

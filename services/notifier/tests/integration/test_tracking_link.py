@@ -11,8 +11,9 @@ from lastmile_common.tracking_links import DEV_SECRET, order_of
 from notifier.testing import events as ev
 
 from lastmile.testing.fixtures import publish
+from lastmile.testing.waiting import eventually
 
-from .conftest import Env, _phone, _tenant, _until
+from .conftest import Env, _phone, _tenant
 
 pytestmark = pytest.mark.integration
 
@@ -22,7 +23,9 @@ async def test_the_confirmation_links_to_the_orders_own_token(env: Env, producer
     order, phone, email = str(uuid.uuid4()), _phone(), f"t{uuid.uuid4().hex[:6]}@example.com"
     created = ev.order_created(order, phone=phone, email=email)
     await publish(producer, created, tenant=tenant, key="depot-1")
-    await _until(lambda: len(env.twilio.to(phone)) == 1 and len(env.smtp.to(email)) == 1, 60)
+    await eventually(
+        lambda: len(env.twilio.to(phone)) == 1 and len(env.smtp.to(email)) == 1, timeout=60
+    )
     mail = env.smtp.to(email)[0].message.get_body(("plain",))
     assert mail is not None
     for text in (env.twilio.to(phone)[0].body, mail.get_content()):

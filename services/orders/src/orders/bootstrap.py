@@ -7,6 +7,7 @@ from lastmile_common.http.app import create_service_app
 from lastmile_common.runtime import Runtime, start_runtime
 
 from orders.entrypoints import consumers, http_import, http_orders, http_shopify
+from orders.entrypoints.deps import key_cache
 from orders.settings import OrdersSettings
 
 SERVICE = "orders"
@@ -21,7 +22,7 @@ def create_app(settings: OrdersSettings) -> FastAPI:
     async def start(app: FastAPI) -> Runtime:
         return await start_runtime(SERVICE, settings, MIGRATIONS, consumers.SUBSCRIPTIONS)
 
-    return create_service_app(
+    app = create_service_app(
         SERVICE,
         settings,
         start,
@@ -30,3 +31,5 @@ def create_app(settings: OrdersSettings) -> FastAPI:
         description=DESCRIPTION,
         body_limit_exempt=("/v1/orders/import",),
     )
+    app.state.key_cache = key_cache()
+    return app

@@ -10,30 +10,32 @@ from aiokafka import AIOKafkaProducer
 from lastmile_common.tracking_links import DEV_SECRET, link_token
 from tracking.simulation import planned_route
 
+from lastmile.testing.apps import RunningApp
 from lastmile.testing.fixtures import publish
+from lastmile.testing.waiting import eventually
 
-from .conftest import TrackingApp, new_tenant, wait_until
+from .conftest import new_tenant
 
 pytestmark = pytest.mark.integration
 
 
 async def test_the_derived_link_works_from_confirmation_to_route(
-    tracking: TrackingApp, producer: AIOKafkaProducer
+    app: RunningApp, producer: AIOKafkaProducer
 ) -> None:
     tenant, _ = new_tenant()
     order_id = str(uuid.uuid4())
     token = link_token(DEV_SECRET, order_id)  # what the notifier puts in the confirmation
 
-    received = await tracking.client.get(f"/track/{token}.json")
+    received = await app.client.get(f"/track/{token}.json")
     assert received.status_code == 200, received.text
     assert received.json()["status"] == "received"
     assert received.json()["order_id"] == order_id
-    page = await tracking.client.get(f"/track/{token}")
+    page = await app.client.get(f"/track/{token}")
     assert page.status_code == 200
     assert "We have your order" in page.text
     forged = link_token("not-the-secret", order_id)
-    assert (await tracking.client.get(f"/track/{forged}")).status_code == 404
-    assert (await tracking.client.get("/track/")).status_code == 404
+    assert (await app.client.get(f"/track/{forged}")).status_code == 404
+    assert (await app.client.get("/track/")).status_code == 404
 
     # Planned: the same link now shows the order's route stop, and tracking's token is it.
     route_id = f"r-{uuid.uuid4().hex[:8]}"
@@ -43,9 +45,13 @@ async def test_the_derived_link_works_from_confirmation_to_route(
     await publish(
         producer, route.model_copy(update={"stops": stops}), tenant=tenant, key=route.depot_id
     )
-    await wait_until(lambda: route_id in tracking.tracker.state.routes)
-    planned = tracking.tracker.state.routes[route_id].stops[0]
+    await eventually(lambda: route_id in app.state.tracker.state.routes)
+    planned = app.state.tracker.state.routes[route_id].stops[0]
     assert planned.token == token
-    scheduled = (await tracking.client.get(f"/track/{token}.json")).json()
-    assert scheduled["status"] == "scheduled"
-    assert scheduled["destination"] is not None
+
+    async def scheduled() -> dict[str, object] | None:
+        view = (await app.client.get(f"/track/{token}.json")).json()
+        return view if view["status"] == "scheduled" else None  # once the route is committed
+
+    view = await eventually(scheduled, what="the planned order's view")
+    assert view["destination"] is not None
