@@ -7,10 +7,11 @@ from datetime import UTC, datetime, timedelta
 from lastmile_common.events.base import TimeWindow
 from lastmile_common.events.routes import RoutePlanned
 from tracking.domain import progress as prog
+from tracking.domain.accuracy import arrival_errors
 from tracking.domain.eta import EtaConfig, compute_etas
 from tracking.domain.route import RouteState, route_from_event
 from tracking.domain.travel import TravelTimes
-from tracking.simulation import planned_route, route_trace
+from tracking.simulation import Leg, drive, planned_route, route_trace
 
 T0 = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
 TT, CFG = TravelTimes(), EtaConfig()
@@ -96,3 +97,34 @@ def test_windows_and_planned_start_survive_the_snapshot() -> None:
     again = RouteState.from_json(route.to_json())
     assert again.stops[1].windows == route.stops[1].windows
     assert again.stops[1].planned_start == route.stops[1].planned_start
+
+
+def _bias_on_plan(event: RoutePlanned) -> dict[int, float]:
+    """Mean ETA error per horizon (stops without a wait) for a van keeping to `event`'s plan."""
+    route = route_from_event("t", event, {})
+    depot = (event.depot_location.lat, event.depot_location.lon)
+    legs = []
+    for stop in event.stops:
+        dwell = (stop.planned_departure - stop.planned_arrival).total_seconds()
+        legs.append(Leg(stop.location.lat, stop.location.lon, 8.0 / 1.3, dwell))
+    told: dict[str, list[tuple[datetime, datetime]]] = {s.stop_id: [] for s in event.stops}
+    for fix in drive(T0, depot, legs, every_s=10.0):
+        prog.apply_fix(route, fix, prog.ProgressConfig())
+        for eta in compute_etas(route, fix.lat, fix.lon, fix.time, TT, CFG):
+            told[eta.stop_id].append((fix.time, eta.eta))
+    errors: dict[int, list[float]] = {}
+    for stop in route.stops:
+        assert stop.arrived_at is not None
+        if stop.windows:
+            continue  # it waits there: its ETA is the service start, after the arrival
+        for horizon, error in arrival_errors(told[stop.stop_id], stop.arrived_at).items():
+            errors.setdefault(horizon, []).append(error)
+    return {h: sum(e) / len(e) for h, e in errors.items()}
+
+
+def test_a_van_on_plan_with_waits_gets_unbiased_etas() -> None:
+    # A 40-minute wait at stop 2: every later stop inherits it.
+    bias = _bias_on_plan(_waiting_route(timedelta(minutes=40)))
+    assert set(bias) == {60, 30, 10}
+    for horizon, mean in bias.items():
+        assert abs(mean) < 90, (horizon, mean)
