@@ -49,6 +49,7 @@ def _deps(settings: NotifierSettings) -> Deps:
     cache = TenantCache()
     return Deps(
         tracking_base_url=settings.tracking_base_url,
+        tracking_link_secret=settings.tracking_link_secret.get_secret_value(),
         public_base_url=settings.public_base_url,
         unsubscribe_secret=settings.unsubscribe_secret.get_secret_value(),
         require_tenant_settings=settings.require_tenant_settings,

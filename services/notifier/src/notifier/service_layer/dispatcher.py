@@ -181,16 +181,14 @@ class Dispatcher:
 
     async def _send(self, row: Row) -> _Done:
         limit = (await self._configs.get(row["tenant_id"])).recipient_hourly_limit
-        wait = self._recipients.try_take(row["address"], limit)
-        if wait is not None:
-            later = datetime.now(UTC) + timedelta(seconds=wait)
-            return _Done(
-                row,
-                "pending",
-                SendResult("retry", error="recipient rate limit"),
-                later,
-                attempts_delta=-1,
-            )
+        at = (row["event_time"] or row["created_at"]).timestamp()
+        admission = self._recipients.admit(row["address"], row["kind"], limit, at)
+        if not admission.send:
+            limited = SendResult("retry", error="recipient rate limit")
+            if admission.retry_in_s is None:
+                return _Done(row, "dropped", limited, attempts_delta=-1)
+            later = datetime.now(UTC) + timedelta(seconds=admission.retry_in_s)
+            return _Done(row, "pending", limited, later, attempts_delta=-1)
         channel = self._channels[row["channel"]]
         await self._buckets[row["channel"]].acquire()
         message = OutgoingMessage(
