@@ -1,4 +1,5 @@
-"""An in-memory tracking store for the tracker's unit tests (held to the Store contract)."""
+"""In-memory stand-ins for the tracker's tests: the store (held to the Store contract), the ping
+sink and the dispatchers' stream."""
 
 from __future__ import annotations
 
@@ -38,3 +39,25 @@ class FakeStore:
 
     def of(self, kind: str) -> list[Any]:
         return [(e.data, key) for e, key in self.events if e.type == kind]
+
+
+class FakeSink:
+    def __init__(self) -> None:
+        self.rows: list[Any] = []
+
+    def add(self, *row: Any) -> None:
+        self.rows.append(row)
+
+    def position(self, *row: Any) -> None:
+        pass
+
+    def told(self, *row: Any) -> None:
+        pass
+
+
+class FakeStream:
+    def __init__(self) -> None:
+        self.messages: list[Any] = []
+
+    def publish(self, tenant_id: str, kind: str, data: Any) -> None:
+        self.messages.append((tenant_id, kind, data))

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import cast
 
 from fastapi import FastAPI
 from lastmile_common.http.app import create_service_app
 from lastmile_common.kafka.consumer import ConsumerRunner, Subscription
+from lastmile_common.routing import RoutingSettings, open_router
 from lastmile_common.runtime import Runtime, settle_heap, start_runtime
 
 from tracking.adapters.broadcast import Broadcaster
 from tracking.adapters.ping_writer import PingWriter
 from tracking.adapters.recovery import recover
+from tracking.adapters.roads import RoadTravel
 from tracking.adapters.store import PgStore
 from tracking.entrypoints import http_dispatch, http_pings, http_stops, http_track
 from tracking.entrypoints.kafka import subscriptions
@@ -54,9 +57,11 @@ async def _start_consumers(
         runtime.runners.append(runner)
 
 
-def create_app(settings: TrackingSettings) -> FastAPI:
-    """The tracking service app."""
+def create_app(settings: TrackingSettings, routing: RoutingSettings | None = None) -> FastAPI:
+    """The tracking service app; `routing` (default: from `ROUTING_*`) says where roads come
+    from: ETAs, off-route and maps follow them (the map is loaded at start)."""
     config = config_from(settings)
+    roads_settings = routing or RoutingSettings()
     broadcaster = Broadcaster()
 
     async def start(app: FastAPI) -> Runtime:
@@ -71,7 +76,9 @@ def create_app(settings: TrackingSettings) -> FastAPI:
             max_rows=settings.ping_flush_rows,
             retention_days=settings.ping_retention_days,
         )
-        tracker = Tracker(state, PgStore(), writer, broadcaster, config)
+        router = await asyncio.to_thread(open_router, roads_settings)
+        roads = RoadTravel(router, config.travel)
+        tracker = Tracker(state, PgStore(), writer, broadcaster, config, roads)
         async with runtime.pool.acquire() as conn:
             counts = await recover(conn, state, settings.token_ttl_after_route_s)
         log.info("tracking state recovered", extra=counts)

@@ -27,7 +27,10 @@ class TrackingSettings(ServiceSettings):
     eta_threshold_s: float = Field(default=120.0, ge=0)
     eta_min_interval_s: float = Field(default=60.0, ge=0)
     eta_material_s: float = Field(default=600.0, ge=0)
-    detour_factor: float = Field(default=1.3, ge=1.0)
+    detour_factor: float = Field(default=1.3, ge=1.0, description="straight lines: no map only")
+    off_route_m: float = Field(default=60.0, gt=0, description="from the route's roads")
+    off_route_after_s: float = Field(default=45.0, ge=0, description="that far, this long")
+    off_route_check_s: float = Field(default=10.0, ge=0, description="per route, in ping time")
     token_ttl_after_route_s: int = Field(default=2 * 86400, ge=60)
     # Shared with the notifier (LASTMILE_TRACKING_LINK_SECRET): both derive an order's token.
     tracking_link_secret: SecretStr = SecretStr(DEV_SECRET)

@@ -7,11 +7,13 @@ from collections.abc import AsyncIterator
 
 import pytest
 from lastmile_common.api_keys import issue
+from lastmile_common.routing import RoutingSettings
 from tracking.bootstrap import create_app
 from tracking.settings import TrackingSettings
 
 from lastmile.infra.platform import Infrastructure
 from lastmile.testing.apps import RunningApp, running_app
+from lastmile.testing.roads import TEST_CACHE
 
 SECRET = "dev-api-key-secret-change-me"
 
@@ -28,7 +30,10 @@ async def app(infra: Infrastructure) -> AsyncIterator[RunningApp]:
         ping_flush_interval_s=0.1,
         outbox_poll_interval_s=0.05,
     )
-    async with running_app(create_app(settings), base_url="http://tracking", serve=True) as app:
+    roads = RoutingSettings(cache_dir=TEST_CACHE)
+    async with running_app(
+        create_app(settings, roads), base_url="http://tracking", serve=True
+    ) as app:
         yield app
 
 

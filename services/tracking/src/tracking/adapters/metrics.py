@@ -11,3 +11,4 @@ ETA_ERROR = Histogram(
 )
 PINGS_STORED = Counter("tracking_pings_stored_total", "Pings written to PostgreSQL")
 PING_WRITE_FAILURES = Counter("tracking_ping_write_failures_total", "Failed ping flushes")
+ROAD_CALLS = Counter("tracking_road_calls_total", "Calls to the routing engine (matrix or route)")

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import lru_cache
-from zoneinfo import ZoneInfo
 
 from tracking.domain.progress import remaining
 from tracking.domain.route import RouteState
 from tracking.domain.service_start import service_start
-from tracking.domain.travel import TravelTimes
+from tracking.domain.travel import Travel
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,11 +33,6 @@ class StopEta:
     window_start: datetime
     window_end: datetime
     stops_away: int
-
-
-@lru_cache(maxsize=256)
-def _zone(name: str) -> ZoneInfo:
-    return ZoneInfo(name)
 
 
 def pace_factor(route: RouteState, config: EtaConfig) -> float:
@@ -72,27 +65,30 @@ def compute_etas(
     lat: float,
     lon: float,
     at: datetime,
-    travel: TravelTimes,
+    travel: Travel,
     config: EtaConfig,
 ) -> list[StopEta]:
-    """ETAs of every open stop of a route from the vehicle's position at time `at`."""
-    tz = _zone(route.time_zone)
+    """ETAs of every open stop of a route from the vehicle's position at time `at`.
+
+    The legs come in one call for every remaining stop in the order the driver is expected to
+    take them, then stretch by the driver's observed pace.
+    """
     pace = pace_factor(route, config)
-    clock, here_lat, here_lon = at, lat, lon
+    stops = remaining(route)
+    legs = travel.legs(route, (lat, lon), stops, at) if stops else []
+    clock = at
     out: list[StopEta] = []
-    for index, stop in enumerate(remaining(route)):
+    for index, (stop, leg_s) in enumerate(zip(stops, legs, strict=True)):
         service = timedelta(seconds=stop.service_time_s)
         if stop.stop_id == route.at_stop and stop.arrived_at is not None:
             eta = stop.arrived_at
             clock = max(at, service_start(stop, eta) + service)
             floor = at
         else:
-            leg = travel.leg_s(here_lat, here_lon, stop.lat, stop.lon, clock, tz) * pace
             # Early vans wait for the window and the planned start: the wait carries onwards.
-            eta = service_start(stop, clock + timedelta(seconds=leg))
+            eta = service_start(stop, clock + timedelta(seconds=leg_s * pace))
             clock = eta + service
             floor = service_start(stop, at)  # nor does the told window open before that
-        here_lat, here_lon = stop.lat, stop.lon
         half = timedelta(seconds=half_window_s((eta - at).total_seconds(), index, config))
         start = max(floor, eta - half)
         out.append(StopEta(stop.stop_id, stop.order_id, eta, start, eta + half, index))

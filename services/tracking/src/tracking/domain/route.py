@@ -8,6 +8,7 @@ from enum import Enum, StrEnum
 from typing import Any
 
 from lastmile_common.events.routes import RoutePlanned
+from lastmile_common.routing.types import Profile
 
 
 class StopStatus(StrEnum):
@@ -69,6 +70,9 @@ class RouteState:
     end_time: datetime
     time_zone: str
     stops: list[StopState]
+    vehicle_kind: str = "van"
+    # The planned path on roads (Google encoded polyline, precision 5); None: no map (a drone).
+    geometry: str | None = None
     status: RouteStatus = RouteStatus.PLANNED
     started_at: datetime | None = None
     completed_at: datetime | None = None
@@ -77,6 +81,8 @@ class RouteState:
     inside_since: datetime | None = None
     heading_to: str | None = None  # inferred from movement, may differ from the plan
     last_visited_seq: int = 0
+    away_since: datetime | None = None  # first fix farther from the route's roads than allowed
+    off_route_since: datetime | None = None  # ...and it stayed away long enough
     _by_id: dict[str, StopState] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
@@ -114,6 +120,8 @@ _TIMES = {
     "started_at",
     "completed_at",
     "inside_since",
+    "away_since",
+    "off_route_since",
     "planned_arrival",
     "arrived_at",
     "departed_at",
@@ -173,6 +181,8 @@ def route_from_event(tenant_id: str, event: RoutePlanned, tokens: dict[str, str]
         end_time=event.end_time,
         time_zone=event.time_zone,
         stops=stops,
+        vehicle_kind=event.vehicle_kind,
+        geometry=event.geometry,
     )
 
 
@@ -190,3 +200,10 @@ def replan(old: RouteState, new: RouteState) -> RouteState:
     if old.at_stop and new.stop(old.at_stop):
         new.at_stop = old.at_stop
     return new
+
+
+def road_profile(vehicle_kind: str) -> Profile | None:
+    """The road network a vehicle kind drives (the planner's choice); None: it flies."""
+    if vehicle_kind == "drone":
+        return None
+    return Profile.BICYCLE if vehicle_kind == "cargo_bike" else Profile.CAR

@@ -9,6 +9,7 @@ from lastmile_common.tracking_links import DEV_SECRET
 from tracking.domain.eta import EtaConfig
 from tracking.domain.eta_policy import PublishPolicy
 from tracking.domain.fixes import FilterConfig
+from tracking.domain.off_route import OffRouteConfig
 from tracking.domain.progress import ProgressConfig
 from tracking.domain.travel import TravelTimes
 from tracking.settings import TrackingSettings
@@ -22,6 +23,7 @@ class TrackerConfig:
     progress: ProgressConfig = field(default_factory=ProgressConfig)
     eta: EtaConfig = field(default_factory=EtaConfig)
     policy: PublishPolicy = field(default_factory=PublishPolicy)
+    off_route: OffRouteConfig = field(default_factory=OffRouteConfig)
     travel: TravelTimes = field(default_factory=TravelTimes)
     eta_recompute_s: float = 15.0
     pending_max: int = 2000
@@ -51,6 +53,11 @@ def config_from(settings: TrackingSettings) -> TrackerConfig:
             material_s=settings.eta_material_s,
         ),
         travel=TravelTimes(detour_factor=settings.detour_factor),
+        off_route=OffRouteConfig(
+            threshold_m=settings.off_route_m,
+            sustained_s=settings.off_route_after_s,
+            check_every_s=settings.off_route_check_s,
+        ),
         eta_recompute_s=settings.eta_recompute_s,
         pending_max=settings.pending_pings_max,
         token_ttl_s=settings.token_ttl_after_route_s,

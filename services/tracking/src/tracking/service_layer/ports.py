@@ -10,6 +10,7 @@ from lastmile_common.events.envelope import Envelope
 from tracking.domain.eta_policy import Published
 from tracking.domain.fixes import Fix, Verdict
 from tracking.domain.route import RouteState
+from tracking.domain.travel import Travel
 
 TokenRow = tuple[str, str, str, str, datetime]  # token, order id, route id, stop id, expires at
 
@@ -58,3 +59,10 @@ class Stream(Protocol):
 
     def publish(self, tenant_id: str, kind: str, data: dict[str, Any]) -> None:
         """Send one message to a tenant's listeners."""
+
+
+class Roads(Travel, Protocol):
+    """The road network (where there is a map): legs for ETAs, and a route's path on roads."""
+
+    def geometry(self, route: RouteState) -> str | None:
+        """The route's path from its depot through its stops and back (encoded polyline)."""

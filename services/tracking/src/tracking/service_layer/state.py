@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 
 from tracking.domain.eta_policy import Published
 from tracking.domain.fixes import FilterConfig, Fix, FixFilter
+from tracking.domain.road_path import RoadPath
 from tracking.domain.route import RouteState, RouteStatus
 
 OrderKey = tuple[str, str]  # (tenant id, order id)
@@ -40,6 +41,8 @@ class TrackingState:
     told: dict[OrderKey, Published] = field(default_factory=dict)
     history: dict[OrderKey, list[tuple[datetime, datetime]]] = field(default_factory=dict)
     last_eta_at: dict[str, datetime] = field(default_factory=dict)
+    last_route_check: dict[str, datetime] = field(default_factory=dict)  # off-route, ping time
+    paths: dict[str, tuple[str, RoadPath]] = field(default_factory=dict)  # decoded geometries
     stale: set[str] = field(default_factory=set)  # routes to reload: their write failed
 
     def vehicle(self, tenant_id: str, vehicle_id: str) -> Vehicle:
@@ -72,6 +75,16 @@ class TrackingState:
             ):
                 due.append(route)
         return min(due, key=lambda r: r.start_time) if due else None
+
+    def path(self, route: RouteState) -> RoadPath | None:
+        """The route's road geometry, decoded once per version (None: the route has none)."""
+        if route.geometry is None:
+            return None
+        known = self.paths.get(route.route_id)
+        if known is None or known[0] is not route.geometry:
+            known = (route.geometry, RoadPath.decode(route.geometry))
+            self.paths[route.route_id] = known
+        return known[1]
 
     def has_active_route(self, vehicle: Vehicle) -> bool:
         """Whether any route of the vehicle is still to be driven."""

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from tracking.domain.accuracy import arrival_errors
 from tracking.domain.eta import StopEta, compute_etas
 from tracking.domain.eta_policy import published, should_publish
 from tracking.domain.fixes import Fix
 from tracking.domain.route import RouteState
+from tracking.domain.travel import Travel
 from tracking.service_layer import messages
 from tracking.service_layer.config import TrackerConfig
 from tracking.service_layer.effects import Effects
@@ -17,6 +21,7 @@ def tell_etas(
     state: TrackingState,
     sink: PingSink,
     cfg: TrackerConfig,
+    travel: Travel,
     route: RouteState,
     fix: Fix,
     effects: Effects,
@@ -25,7 +30,7 @@ def tell_etas(
 ) -> list[StopEta]:
     """ETAs of the route's open stops; `eta.updated` for each the policy (or `force`) tells."""
     state.last_eta_at[route.route_id] = fix.time
-    etas = compute_etas(route, fix.lat, fix.lon, fix.time, cfg.travel, cfg.eta)
+    etas = compute_etas(route, fix.lat, fix.lon, fix.time, travel, cfg.eta)
     tokens = {s.stop_id: s.token for s in route.stops}
     for eta in etas:
         key = (route.tenant_id, eta.order_id)
@@ -39,3 +44,25 @@ def tell_etas(
         data = messages.eta_updated(route, eta, told, tokens.get(eta.stop_id))
         effects.emit(data, route.tenant_id, eta.order_id, subject=eta.order_id)
     return etas
+
+
+def etas_due(
+    state: TrackingState, cfg: TrackerConfig, route: RouteState, fix: Fix, effects: Effects
+) -> bool:
+    """After progress, or when the last refresh is old enough (in ping time)."""
+    last = state.last_eta_at.get(route.route_id)
+    return (
+        route.route_id in effects.changed
+        or last is None
+        or (fix.time - last).total_seconds() >= cfg.eta_recompute_s
+    )
+
+
+def measure_arrival(
+    state: TrackingState, tenant_id: str, order_id: str, arrived_at: datetime, effects: Effects
+) -> None:
+    """The errors of the ETAs told for an order, now that the vehicle arrived."""
+    history = state.history.get((tenant_id, order_id), [])
+    errors = arrival_errors(history, arrived_at)
+    if errors:
+        effects.errors.append((tenant_id, order_id, errors, arrived_at))

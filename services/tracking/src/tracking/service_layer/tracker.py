@@ -10,17 +10,18 @@ from lastmile_common.events.routes import RouteCancelled, RoutePlanned
 from lastmile_common.tracking_links import link_token
 
 from tracking.domain import progress as prog
-from tracking.domain.accuracy import arrival_errors
 from tracking.domain.eta import StopEta
 from tracking.domain.fixes import Fix, Verdict, in_order, too_old
 from tracking.domain.route import RouteState, RouteStatus, StopStatus, replan, route_from_event
 from tracking.domain.tokens import token_expiry
+from tracking.domain.travel import Travel
 from tracking.service_layer import messages
 from tracking.service_layer.config import TrackerConfig
 from tracking.service_layer.effects import Batch, Effects, stream_position, stream_stop
-from tracking.service_layer.ports import PingSink, Store, Stream, TokenRow
+from tracking.service_layer.ports import PingSink, Roads, Store, Stream, TokenRow
 from tracking.service_layer.state import TrackingState, Vehicle
-from tracking.service_layer.telling import tell_etas
+from tracking.service_layer.telling import etas_due, measure_arrival, tell_etas
+from tracking.service_layer.watching import watch_route
 
 _STORED = (Verdict.ACCEPTED, Verdict.OUT_OF_ORDER, Verdict.INACCURATE, Verdict.JUMP)
 
@@ -39,8 +40,12 @@ class Tracker:
         sink: PingSink,
         stream: Stream,
         config: TrackerConfig,
+        roads: Roads | None = None,
     ) -> None:
         self.state = state
+        self.roads = roads
+        # Without a map (tests on synthetic coordinates, a region without roads): straight lines.
+        self.travel: Travel = roads or config.travel
         self.store = store
         self.sink = sink
         self.stream = stream
@@ -59,6 +64,9 @@ class Tracker:
         for stop in event.stops:
             tokens.setdefault(stop.order_id, link_token(self.config.link_secret, stop.order_id))
         route = route_from_event(tenant_id, event, tokens)
+        if route.geometry is None and self.roads is not None:
+            # A planner without a map sent none: ask the roads once, at the route's start.
+            route.geometry = self.roads.geometry(route)
         if old is not None:
             route = replan(old, route)
             if old.status is RouteStatus.CANCELLED:
@@ -140,8 +148,8 @@ class Tracker:
                 moved = fix
                 self._advance(vehicle, fix, effects, etas=False)
         if moved is not None:
-            # ETAs once per call, from the newest fix: a burst is not worth an ETA per ping.
-            self._maybe_etas(vehicle, moved, effects)
+            # Off-route and ETAs once per call, from the newest fix: not per ping of a burst.
+            self._maybe_etas(vehicle, moved, effects, watch=True)
             sink.position(tenant_id, vehicle_id, moved)
             stream_position(self.stream, vehicle, moved, self.config.stream_interval_s)
 
@@ -208,19 +216,16 @@ class Tracker:
             effects.changed[route.route_id] = route
             self._handle(route, happened, fix, effects)
         if etas:
-            self._maybe_etas(vehicle, fix, effects)
+            self._maybe_etas(vehicle, fix, effects, watch=False)
 
-    def _maybe_etas(self, vehicle: Vehicle, fix: Fix, effects: Effects) -> None:
-        """Refresh ETAs after progress, or when the last refresh is old enough (in ping time)."""
+    def _maybe_etas(self, vehicle: Vehicle, fix: Fix, effects: Effects, *, watch: bool) -> None:
+        """Watch the route's roads (`watch`: once per call), refresh ETAs when they are due."""
         route = self.state.current_route(vehicle, fix.time, self.config.progress.early_start_s)
         if route is None or route.status is not RouteStatus.STARTED:
             return
-        last_eta = self.state.last_eta_at.get(route.route_id)
-        if (
-            route.route_id in effects.changed
-            or last_eta is None
-            or (fix.time - last_eta).total_seconds() >= self.config.eta_recompute_s
-        ):
+        if watch:
+            watch_route(self.state, self.stream, self.config, route, fix, effects)
+        if etas_due(self.state, self.config, route, fix, effects):
             self.refresh_etas(route, fix, effects, force=False)
 
     def _replay_pending(self, vehicle: Vehicle, route: RouteState, effects: Effects) -> None:
@@ -251,7 +256,7 @@ class Tracker:
                     item.stop.order_id,
                     subject=item.stop.order_id,
                 )
-                self._measure(tenant, item.stop.order_id, item.at, effects)
+                measure_arrival(self.state, tenant, item.stop.order_id, item.at, effects)
                 stream_stop(self.stream, route, item.stop.stop_id, "arrived", item.at)
             elif isinstance(item, prog.StopDeparted):
                 stream_stop(self.stream, route, item.stop.stop_id, "departed", item.at)
@@ -274,15 +279,9 @@ class Tracker:
         self, route: RouteState, fix: Fix, effects: Effects, *, force: bool
     ) -> list[StopEta]:
         """Compute ETAs of the route's open stops; publish those that moved enough."""
-        return tell_etas(self.state, self.sink, self.config, route, fix, effects, force=force)
-
-    def _measure(
-        self, tenant_id: str, order_id: str, arrived_at: datetime, effects: Effects
-    ) -> None:
-        history = self.state.history.get((tenant_id, order_id), [])
-        errors = arrival_errors(history, arrived_at)
-        if errors:
-            effects.errors.append((tenant_id, order_id, errors, arrived_at))
+        return tell_etas(
+            self.state, self.sink, self.config, self.travel, route, fix, effects, force=force
+        )
 
     async def write(self, conn: Any, effects: Effects) -> None:
         """Write what calls changed: routes and events together, ETA errors apart (rare)."""

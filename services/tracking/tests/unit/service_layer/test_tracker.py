@@ -13,31 +13,9 @@ from tracking.service_layer.state import TrackingState
 from tracking.service_layer.tracker import Tracker
 from tracking.simulation import planned_route, route_trace
 
-from ...fakes import FakeStore
+from ...fakes import FakeSink, FakeStore, FakeStream
 
 T0 = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
-
-
-class FakeSink:
-    def __init__(self) -> None:
-        self.rows: list[Any] = []
-
-    def add(self, *row: Any) -> None:
-        self.rows.append(row)
-
-    def position(self, *row: Any) -> None:
-        pass
-
-    def told(self, *row: Any) -> None:
-        pass
-
-
-class FakeStream:
-    def __init__(self) -> None:
-        self.messages: list[Any] = []
-
-    def publish(self, tenant_id: str, kind: str, data: Any) -> None:
-        self.messages.append((tenant_id, kind, data))
 
 
 def make() -> tuple[Tracker, FakeStore, FakeSink]:
