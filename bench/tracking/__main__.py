@@ -18,6 +18,7 @@ from typing import Any
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from lastmile_common.events.envelope import decode
 from lastmile_common.events.topics import ETAS
+from prometheus_client import REGISTRY
 from tracking.bootstrap import create_app
 from tracking.settings import TrackingSettings
 
@@ -31,6 +32,11 @@ ROOT = Path(__file__).resolve().parents[2]
 def _cpu() -> float:
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return usage.ru_utime + usage.ru_stime
+
+
+def _road_calls() -> int:
+    """Calls tracking made to the road engine so far (its Prometheus counter)."""
+    return int(REGISTRY.get_sample_value("tracking_road_calls_total") or 0)
 
 
 async def _until(done: Callable[[], bool], timeout_s: float) -> None:
@@ -83,12 +89,14 @@ async def throughput(
         deadline = loop.time() + 600
         await _until(lambda: len(tracker.state.routes) >= len(routes), 600)
         base = sum(tracker.verdicts.values())
+        calls0 = _road_calls()
         first = cpu0 = None
         while sum(tracker.verdicts.values()) - base < total and loop.time() < deadline:
             if first is None and sum(tracker.verdicts.values()) > base:
                 first, cpu0 = time.perf_counter(), _cpu()
             await asyncio.sleep(0.005)
         done, cpu1 = time.perf_counter(), _cpu()
+        road_calls = _road_calls() - calls0
         processed = sum(tracker.verdicts.values()) - base
         verdicts = {k.value: v for k, v in tracker.verdicts.items() if v}
         await app.state.ping_writer.flush()
@@ -103,6 +111,7 @@ async def throughput(
         "pings_per_s": round(processed / wall),
         "cpu_cores": round((cpu1 - cpu0) / wall, 2),
         "outbox_events_total": outbox,
+        "road_calls": road_calls,
         "verdicts": verdicts,
     }
 

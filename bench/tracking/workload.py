@@ -11,18 +11,29 @@ from lastmile_common.events.pings import Ping, PingBatch
 from lastmile_common.events.routes import RoutePlanned
 from lastmile_common.events.topics import GPS_PINGS, ROUTES
 from tracking.domain.fixes import Fix
-from tracking.simulation import DEPOT, offset, planned_route, route_trace
+from tracking.simulation import offset, planned_route, route_trace
+
+# On the embedded map (data/osm, Liechtenstein): depots near Balzers, routes up the Rhine valley.
+MAP_DEPOT = (47.0665, 9.5030)
 
 
 def fleet(tenant: str, vehicles: int, start: datetime, stops: int = 30) -> list[RoutePlanned]:
-    """One route per vehicle, depots spread over a few km so vehicles do not overlap."""
+    """One route per vehicle on the map: 30 stops 450 m apart heading north, so that ETAs,
+    off-route and shapes go through the road engine as in production."""
     routes = []
     for i in range(vehicles):
-        depot = offset(*DEPOT, (i % 20) * 400.0, (i // 20) * 300.0)
+        depot = offset(*MAP_DEPOT, (i % 20) * 40.0, (i // 20) * 40.0)
         vid = f"{tenant[:6]}-v{i}"
         routes.append(
             planned_route(
-                f"{vid}-r", vid, start, stops=stops, spacing_m=1500.0, depot=depot, service_s=120
+                f"{vid}-r",
+                vid,
+                start,
+                stops=stops,
+                spacing_m=450.0,
+                depot=depot,
+                service_s=120,
+                direction=(1.0, 0.0),
             )
         )
     return routes

@@ -33,12 +33,14 @@ def planned_route(
     version: int = 1,
     depot: tuple[float, float] = DEPOT,
     order_prefix: str = "",
+    direction: tuple[float, float] = (0.0, 1.0),
 ) -> RoutePlanned:
-    """A route heading east from the depot with evenly spaced stops, planned at 8 m/s."""
+    """A route from the depot with evenly spaced stops along `direction` (north and east shares
+    of a step; east by default), planned at 8 m/s."""
     planned: list[PlannedStop] = []
     clock, here = start, depot
     for i in range(1, stops + 1):
-        lat, lon = offset(depot[0], depot[1], 0.0, spacing_m * i)
+        lat, lon = offset(depot[0], depot[1], *(spacing_m * i * share for share in direction))
         clock += timedelta(seconds=haversine_m(*here, lat, lon) * 1.3 / 8.0)
         planned.append(
             PlannedStop(

@@ -18,9 +18,12 @@ from tracking.domain.eta import EtaConfig, compute_etas
 from tracking.domain.fixes import Fix
 from tracking.domain.route import RouteState, route_from_event
 from tracking.domain.travel import TravelTimes
+from tracking.entrypoints.http_track import _TEMPLATE
+from tracking.entrypoints.map_view import build_map
 from tracking.service_layer.config import TrackerConfig
 from tracking.service_layer.state import TrackingState
 from tracking.service_layer.tracker import Tracker
+from tracking.service_layer.views import order_view
 
 from lastmile.testing.roads import SCHAAN, TRIESENBERG, VADUZ
 
@@ -168,3 +171,36 @@ async def test_following_the_route_is_on_route_and_a_parallel_road_is_off_route(
     assert told[0]["status"] == "off_route"
     assert told[0]["distance_m"] > TrackerConfig().off_route.threshold_m
     assert math.isfinite(told[0]["distance_m"])
+
+
+async def test_the_tracking_page_draws_the_roads_from_the_van_to_the_customer(
+    road_router: Router,
+) -> None:
+    tracker = Tracker(
+        TrackingState(),
+        FakeStore(),
+        FakeSink(),
+        FakeStream(),
+        TrackerConfig(),
+        RoadTravel(road_router, STRAIGHT),
+    )
+    await tracker.route_planned(None, "t", planned("r", VADUZ, [SCHAAN, TRIESENBERG]))
+    to_schaan = polyline.decode(road_router.route([VADUZ, SCHAAN], T0, Profile.CAR).polyline)
+    for fix in trace(to_schaan[: len(to_schaan) // 2], T0, 12.0):
+        await tracker.pings(None, "t", "r-v", [fix], fix.time + timedelta(seconds=1))
+    van = tracker.state.vehicles["t", "r-v"].last
+    assert van is not None
+    view = order_view(tracker.state, "t", "r-o1", "r", "r-s1", map_stops_away=3)
+    assert view is not None and view.vehicle is not None
+    road = view.road
+    assert haversine_m(*road[0], van.lat, van.lon) < 30
+    assert haversine_m(*road[-1], SCHAAN.lat, SCHAAN.lon) < 150
+    along = sum(haversine_m(*a, *b) for a, b in pairwise(road))
+    assert along > haversine_m(van.lat, van.lon, SCHAAN.lat, SCHAAN.lon)
+    drawn = build_map(view.destination or (0.0, 0.0), view.vehicle, None, road)
+    assert len(drawn.road.split()) == len(road)
+    html = _TEMPLATE.render(view=view, window="", map=drawn, refresh_s=30, updated=None)
+    assert '<polyline id="road"' in html
+    assert (
+        '<a href="https://www.openstreetmap.org/copyright">OpenStreetMap contributors</a>' in html
+    )

@@ -7,6 +7,7 @@ from importlib import resources
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import polyline
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, select_autoescape
@@ -20,6 +21,7 @@ from tracking.service_layer.views import OrderView, order_view, received_view
 from tracking.settings import TrackingSettings
 
 router = APIRouter(tags=["customers"])
+ATTRIBUTION = "Map data © OpenStreetMap contributors (https://www.openstreetmap.org/copyright)"
 _env = Environment(autoescape=select_autoescape(default=True), enable_async=False)
 _TEMPLATE = _env.from_string(
     resources.files("tracking.templates").joinpath("track.html").read_text("utf-8")
@@ -73,6 +75,9 @@ async def track_json(
         if view.vehicle is None
         else {"lat": view.vehicle[0], "lon": view.vehicle[1], "time": _iso(view.vehicle_time)},
         "updated_at": _iso(view.updated_at),
+        # The roads from the van to the customer (encoded polyline, precision 5), with the van.
+        "road": polyline.encode(list(view.road), 5) if view.road else None,
+        "attribution": ATTRIBUTION,
     }
 
 
@@ -101,7 +106,7 @@ async def track_page(
     open_ = view.status in ("scheduled", "next", "on_the_way")
     map_ = None
     if open_ and view.destination is not None:
-        map_ = build_map(view.destination, view.vehicle, settings.map_tile_url)
+        map_ = build_map(view.destination, view.vehicle, settings.map_tile_url, view.road)
     tz = ZoneInfo(view.time_zone)
     updated = f"{view.updated_at.astimezone(tz):%H:%M}" if view.updated_at else None
     html = _TEMPLATE.render(

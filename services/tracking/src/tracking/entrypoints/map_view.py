@@ -1,8 +1,10 @@
-"""The customer's map: inline SVG by default, slippy-map tiles when a tile URL is configured."""
+"""The customer's map: inline SVG (the route's roads, the home and the van) by default,
+slippy-map tiles under it when a tile URL is configured."""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 WIDTH, HEIGHT, TILE = 360, 240, 256
@@ -25,6 +27,7 @@ class MapView:
     height: int
     markers: tuple[Marker, ...]
     tiles: tuple[tuple[str, int, int], ...] = ()
+    road: str = ""  # SVG polyline points ("x,y x,y ..."): the route's roads to the customer
 
 
 def _world_px(lat: float, lon: float, zoom: int) -> tuple[float, float]:
@@ -46,19 +49,25 @@ def _zoom_to_fit(points: list[tuple[float, float]]) -> int:
 
 
 def build_map(
-    home: tuple[float, float], vehicle: tuple[float, float] | None, tile_url: str | None
+    home: tuple[float, float],
+    vehicle: tuple[float, float] | None,
+    tile_url: str | None,
+    road: Sequence[tuple[float, float]] = (),
 ) -> MapView:
-    """Markers for the customer's address and (when shown) the vehicle, centred in the frame."""
+    """Markers for the customer's address and (when shown) the vehicle, and the roads between
+    them, centred in the frame."""
     points = [home] + ([vehicle] if vehicle else [])
-    zoom = _zoom_to_fit(points)
-    px = [_world_px(lat, lon, zoom) for lat, lon in points]
+    zoom = _zoom_to_fit(points + list(road))
+    px = [_world_px(lat, lon, zoom) for lat, lon in points + list(road)]
     cx = (min(p[0] for p in px) + max(p[0] for p in px)) / 2
     cy = (min(p[1] for p in px) + max(p[1] for p in px)) / 2
     left, top = cx - WIDTH / 2, cy - HEIGHT / 2
     kinds = ["home", "vehicle"]
     markers = tuple(
-        Marker(round(x - left, 1), round(y - top, 1), kinds[i]) for i, (x, y) in enumerate(px)
+        Marker(round(x - left, 1), round(y - top, 1), kinds[i])
+        for i, (x, y) in enumerate(px[: len(points)])
     )
+    line = " ".join(f"{x - left:.1f},{y - top:.1f}" for x, y in px[len(points) :])
     tiles: list[tuple[str, int, int]] = []
     if tile_url:
         n = 2**zoom
@@ -67,4 +76,4 @@ def build_map(
                 if 0 <= ty < n:
                     url = tile_url.format(z=zoom, x=tx % n, y=ty)
                     tiles.append((url, int(tx * TILE - left), int(ty * TILE - top)))
-    return MapView(WIDTH, HEIGHT, markers, tuple(tiles))
+    return MapView(WIDTH, HEIGHT, markers, tuple(tiles), line)

@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from tracking.domain.fixes import Fix
 from tracking.domain.progress import remaining
-from tracking.domain.route import RouteState, RouteStatus, StopStatus
+from tracking.domain.route import RouteState, RouteStatus, StopState, StopStatus
 from tracking.service_layer.state import TrackingState
 
 
@@ -27,6 +28,8 @@ class OrderView:
     vehicle: tuple[float, float] | None
     vehicle_time: datetime | None
     updated_at: datetime | None
+    # The route's roads from the vehicle to this stop (shown with the vehicle only).
+    road: tuple[tuple[float, float], ...] = ()
 
 
 def _status(route: RouteState, stop_id: str, stops_away: int | None) -> tuple[str, str]:
@@ -88,7 +91,18 @@ def order_view(
         vehicle=(last.lat, last.lon) if show and last is not None else None,
         vehicle_time=last.time if show and last is not None else None,
         updated_at=told.at if told else None,
+        road=_road(state, route, last, stop) if show and last is not None else (),
     )
+
+
+def _road(
+    state: TrackingState, route: RouteState, last: Fix, stop: StopState
+) -> tuple[tuple[float, float], ...]:
+    """The planned roads from the vehicle's position to the customer's stop."""
+    path = state.path(route)
+    if path is None:
+        return ()
+    return tuple(path.between((last.lat, last.lon), (stop.lat, stop.lon)))
 
 
 def received_view(order_id: str) -> OrderView:
