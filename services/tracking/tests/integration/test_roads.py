@@ -16,6 +16,7 @@ from lastmile_common.routing import Point, Profile, Router
 from tracking.adapters.roads import RoadTravel
 from tracking.domain.eta import EtaConfig, compute_etas
 from tracking.domain.fixes import Fix
+from tracking.domain.road_path import RoadPath
 from tracking.domain.route import RouteState, route_from_event
 from tracking.domain.travel import TravelTimes
 from tracking.entrypoints.http_track import _TEMPLATE
@@ -23,7 +24,7 @@ from tracking.entrypoints.map_view import build_map
 from tracking.service_layer.config import TrackerConfig
 from tracking.service_layer.state import TrackingState
 from tracking.service_layer.tracker import Tracker
-from tracking.service_layer.views import order_view
+from tracking.service_layer.views import order_view, vehicles_view
 
 from lastmile.testing.roads import SCHAAN, TRIESENBERG, VADUZ
 
@@ -145,29 +146,40 @@ def trace(points: Sequence[tuple[float, float]], start: datetime, speed_mps: flo
     return fixes
 
 
-async def drive(road_router: Router, path: list[tuple[float, float]]) -> list[Any]:
-    """A van on a route from Vaduz to Schaan (road geometry from the router) driving `path`;
-    what the dispatchers' stream was told about its route."""
+async def drive(
+    road_router: Router, path: list[tuple[float, float]]
+) -> tuple[list[Any], dict[str, Any]]:
+    """A van on a route from Vaduz to Schaan (road geometry from the router) driving `path`:
+    what the dispatchers' stream was told about its route, and their vehicles view after."""
     stream = FakeStream()
     roads = RoadTravel(road_router, STRAIGHT)
     tracker = Tracker(TrackingState(), FakeStore(), FakeSink(), stream, TrackerConfig(), roads)
     await tracker.route_planned(None, "t", planned("r", VADUZ, [SCHAAN]))
     for fix in trace(path, T0, 12.0):
         await tracker.pings(None, "t", "r-v", [fix], fix.time + timedelta(seconds=1))
-    return [d for _, kind, d in stream.messages if kind == "route" and "off_route" in str(d)]
+    watched = ("off_route", "on_route")
+    told = [d for _, kind, d in stream.messages if kind == "route" and d["status"] in watched]
+    return told, vehicles_view(tracker.state, "t")[0]
 
 
 async def test_following_the_route_is_on_route_and_a_parallel_road_is_off_route(
     road_router: Router,
 ) -> None:
     planned_path = polyline.decode(road_router.route([VADUZ, SCHAAN], T0, Profile.CAR).polyline)
-    assert await drive(road_router, planned_path) == []
+    told, vehicle = await drive(road_router, planned_path)
+    assert told == [] and vehicle["off_route_since"] is None
     # The same trip by the roads west of the main road, through a point on the Rhine dam road.
     dam = Point(47.1530, 9.4930)
     detour = road_router.route([VADUZ, dam, SCHAAN], T0, Profile.CAR)
     detour_path = polyline.decode(detour.polyline)
-    told = await drive(road_router, detour_path)
+    told, vehicle = await drive(road_router, detour_path)
+    assert [t["status"] for t in told] == ["off_route", "on_route"]  # it rejoins at Schaan
+    # Stopped where the detour is farthest from the route: still off it.
+    away = RoadPath(planned_path)
+    farthest = max(range(len(detour_path)), key=lambda i: away.distance_m(*detour_path[i]))
+    told, vehicle = await drive(road_router, detour_path[: farthest + 1])
     assert told, "the detour was not noticed"
+    assert vehicle["off_route_since"] == told[0]["since"]
     assert told[0]["status"] == "off_route"
     assert told[0]["distance_m"] > TrackerConfig().off_route.threshold_m
     assert math.isfinite(told[0]["distance_m"])

@@ -148,6 +148,11 @@ def vehicles_view(state: TrackingState, tenant_id: str) -> list[dict[str, Any]]:
                 "route_status": route.status.value if route else None,
                 "next_stop_id": nxt[0].stop_id if nxt else None,
                 "stops_left": len(nxt),
+                "off_route_since": _iso(route.off_route_since) if route else None,
             }
         )
     return sorted(out, key=lambda v: v["vehicle_id"])
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.isoformat()
