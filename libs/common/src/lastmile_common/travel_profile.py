@@ -1,6 +1,7 @@
-"""The default travel-time model both the planner and tracking use, so plans and ETAs agree:
-great-circle distance times a detour factor, at a road speed that depends on the local time of
-day (rush hours slower). A road-network adapter (OSRM, Valhalla) replaces it in production."""
+"""The travel-time model for places without a map: great-circle distance times a detour factor,
+at a road speed that depends on the local time of day (rush hours slower). Where there is a map,
+travel comes from roads (`lastmile_common.routing`); this model stays for map-less problems
+such as Solomon's benchmark instances."""
 
 from __future__ import annotations
 

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from lastmile_common.events.topics import NOTIFICATIONS
+from lastmile_common.tracking_links import DEV_SECRET, link_token
 from notifier.testing import events as ev
 
 from lastmile.testing.fixtures import TopicReader, publish
@@ -62,7 +63,7 @@ async def test_each_trigger_sends_the_right_text_once(
         __import__("zoneinfo").ZoneInfo("Europe/Berlin")
     )
     assert f"arriving {local:%H:%M}" in sms()[1].body
-    assert "http://127.0.0.1:8003/track/tok-abc" in sms()[1].body
+    assert f"http://127.0.0.1:8003/track/{link_token(DEV_SECRET, order)}" in sms()[1].body
 
     # A 5-minute move is below the 15-minute threshold: nothing; 40 minutes is a change.
     small = ev.eta_updated(order, route, eta + timedelta(minutes=5), stops_away=9, sequence=2)
@@ -153,7 +154,7 @@ async def test_failed_delivery_tells_what_happens_next(env: Env, producer: Any) 
     body = env.twilio.to(phone)[1].body
     assert "nobody home" in body
     assert "We will try again tomorrow." in body
-    assert "/track/tok-f" in body
+    assert f"/track/{link_token(DEV_SECRET, order)}" in body
 
 
 async def test_quiet_hours_defer_and_drop_what_would_be_stale(env: Env, producer: Any) -> None:

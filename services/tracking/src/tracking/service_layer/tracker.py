@@ -7,13 +7,14 @@ from datetime import datetime
 from typing import Any
 
 from lastmile_common.events.routes import RouteCancelled, RoutePlanned
+from lastmile_common.tracking_links import link_token
 
 from tracking.domain import progress as prog
 from tracking.domain.accuracy import arrival_errors
 from tracking.domain.eta import StopEta
 from tracking.domain.fixes import Fix, Verdict, in_order, too_old
 from tracking.domain.route import RouteState, RouteStatus, StopStatus, replan, route_from_event
-from tracking.domain.tokens import new_token, token_expiry
+from tracking.domain.tokens import token_expiry
 from tracking.service_layer import messages
 from tracking.service_layer.config import TrackerConfig
 from tracking.service_layer.effects import Batch, Effects, stream_position, stream_stop
@@ -56,7 +57,7 @@ class Tracker:
             return
         tokens = {s.order_id: s.token for s in old.stops if s.token} if old else {}
         for stop in event.stops:
-            tokens.setdefault(stop.order_id, new_token())
+            tokens.setdefault(stop.order_id, link_token(self.config.link_secret, stop.order_id))
         route = route_from_event(tenant_id, event, tokens)
         if old is not None:
             route = replan(old, route)
