@@ -19,7 +19,7 @@ from notifier.channels_factory import build_buckets, build_channels
 from notifier.domain.masking import redact
 from notifier.domain.signing import unsubscribe_token
 from notifier.entrypoints import api, sink, webhooks
-from notifier.entrypoints.consumers import subscription
+from notifier.entrypoints.consumers import KEYS, subscription
 from notifier.service_layer.deps import Deps
 from notifier.service_layer.dispatcher import Dispatcher, DispatchSettings
 from notifier.service_layer.new_orders import NewOrderBatch
@@ -49,6 +49,7 @@ def _deps(settings: NotifierSettings) -> Deps:
     cache = TenantCache()
     return Deps(
         tracking_base_url=settings.tracking_base_url,
+        tracking_link_secret=settings.tracking_link_secret.get_secret_value(),
         public_base_url=settings.public_base_url,
         unsubscribe_secret=settings.unsubscribe_secret.get_secret_value(),
         require_tenant_settings=settings.require_tenant_settings,
@@ -57,6 +58,7 @@ def _deps(settings: NotifierSettings) -> Deps:
     )
 
 
+# size: the lifespan override goes when the app factory takes components (issue 13)
 def create_app(settings: NotifierSettings) -> FastAPI:
     """The notifier app: its lifespan runs the consumers, the relay and the dispatcher."""
 
@@ -64,7 +66,7 @@ def create_app(settings: NotifierSettings) -> FastAPI:
 
     async def start(app: FastAPI) -> Runtime:
         return await start_runtime(
-            SERVICE, settings, MIGRATIONS, [subscription(deps, settings.consumer_group)]
+            SERVICE, settings, MIGRATIONS, [subscription(deps, settings.consumer_group), KEYS]
         )
 
     app = create_service_app(

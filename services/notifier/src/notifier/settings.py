@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Literal
 
 from lastmile_common.settings import ServiceSettings
+from lastmile_common.tracking_links import DEV_SECRET
 from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
@@ -16,8 +17,10 @@ class NotifierSettings(ServiceSettings):
 
     http_port: int = Field(default=8004, ge=1, le=65535)
     consumer_group: str = "notifier"
-    # Where customers open the tracking page; the token is appended.
+    # Where customers open the tracking page; the order's token is appended, derived with the
+    # secret tracking shares (LASTMILE_TRACKING_LINK_SECRET), so even a confirmation's link works.
     tracking_base_url: str = "http://127.0.0.1:8003/track/"
+    tracking_link_secret: SecretStr = SecretStr(DEV_SECRET)
     # The address providers and e-mail clients reach this service at (callbacks, unsubscribe).
     public_base_url: str = "http://127.0.0.1:8004"
     # Skip events of tenants that never stored notifier settings (shared brokers, staged rollout).

@@ -9,16 +9,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from aiolimiter import AsyncLimiter
-from cachetools import TTLCache
 from lastmile_common.events.notifications import NotificationFailed, NotificationSent
 from lastmile_common.kafka.retry import backoff_delay
 from prometheus_client import Counter, Histogram
 
-from notifier.domain.config import TenantConfig
 from notifier.domain.masking import mask_address
 from notifier.service_layer.channels import Channel, OutgoingMessage, SendResult
 from notifier.service_layer.limits import RecipientWindow
 from notifier.service_layer.ports import Finished, OutgoingEvent, Row, Transactions
+from notifier.service_layer.tenant_cache import SendingConfigs
 
 log = logging.getLogger(__name__)
 CONFIG_TTL_S = 10.0
@@ -74,7 +73,7 @@ class Dispatcher:
         self._settings = settings
         self._recipients = RecipientWindow()
         # Read for every send: a change reaches the dispatcher within CONFIG_TTL_S.
-        self._configs: TTLCache[str, TenantConfig] = TTLCache(10_000, CONFIG_TTL_S)
+        self._configs = SendingConfigs(transactions, CONFIG_TTL_S)
         self._stopping = asyncio.Event()
         self._slot_freed = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -181,17 +180,15 @@ class Dispatcher:
                 return
 
     async def _send(self, row: Row) -> _Done:
-        limit = (await self._config(row["tenant_id"])).recipient_hourly_limit
-        wait = self._recipients.try_take(row["address"], limit)
-        if wait is not None:
-            later = datetime.now(UTC) + timedelta(seconds=wait)
-            return _Done(
-                row,
-                "pending",
-                SendResult("retry", error="recipient rate limit"),
-                later,
-                attempts_delta=-1,
-            )
+        limit = (await self._configs.get(row["tenant_id"])).recipient_hourly_limit
+        at = (row["event_time"] or row["created_at"]).timestamp()
+        admission = self._recipients.admit(row["address"], row["kind"], limit, at)
+        if not admission.send:
+            limited = SendResult("retry", error="recipient rate limit")
+            if admission.retry_in_s is None:
+                return _Done(row, "dropped", limited, attempts_delta=-1)
+            later = datetime.now(UTC) + timedelta(seconds=admission.retry_in_s)
+            return _Done(row, "pending", limited, later, attempts_delta=-1)
         channel = self._channels[row["channel"]]
         await self._buckets[row["channel"]].acquire()
         message = OutgoingMessage(
@@ -263,14 +260,6 @@ class Dispatcher:
             "List-Unsubscribe": f"<{url}>",
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
         }
-
-    async def _config(self, tenant_id: str) -> TenantConfig:
-        config = self._configs.get(tenant_id)
-        if config is None:
-            async with self._tx() as store:
-                config = await store.settings.get(tenant_id) or TenantConfig()
-            self._configs[tenant_id] = config
-        return config
 
 
 def outcome_event(row: Row, state: str, result: SendResult, now: datetime) -> OutgoingEvent:
