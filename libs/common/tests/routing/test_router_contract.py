@@ -18,6 +18,7 @@ from lastmile_common.routing import (
     RoutingError,
     RoutingSettings,
     open_router,
+    server_url,
 )
 from lastmile_common.travel_profile import haversine_m
 
@@ -158,3 +159,12 @@ def test_the_http_backend_is_a_setting_and_says_which_server_failed() -> None:
     only_cars = open_router(settings.model_copy(update={"profiles": (Profile.CAR,)}))
     with pytest.raises(RoutingError, match="no routing server configured for bicycle"):
         only_cars.snap(VADUZ, Profile.BICYCLE)
+
+
+def test_bucket_names_become_dns_labels_in_host_names_only() -> None:
+    template = "http://osrm-{profile}-{bucket}:5000/{bucket}"
+    url = server_url(template, Profile.CAR, "morning_rush")
+    assert url == "http://osrm-car-morning-rush:5000/morning_rush"
+    settings = RoutingSettings(backend="http", url_template=template, http_timeout_s=2)
+    urls = open_router(settings)._urls  # type: ignore[attr-defined]
+    assert urls[Profile.CAR, "evening_rush"] == "http://osrm-car-evening-rush:5000/evening_rush"

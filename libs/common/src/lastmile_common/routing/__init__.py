@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit, urlunsplit
+
 from lastmile_common.routing.protocol import Router
 from lastmile_common.routing.settings import RoutingSettings
 from lastmile_common.routing.traffic import DEFAULT_BUCKETS, RoadClass, TimeBucket, TrafficModel
@@ -34,6 +36,7 @@ __all__ = [
     "TimeBucket",
     "TrafficModel",
     "open_router",
+    "server_url",
 ]
 
 
@@ -55,11 +58,18 @@ def _http_router(settings: RoutingSettings) -> Router:
     from lastmile_common.routing.map_file import read_bounds
 
     urls = {
-        (profile, bucket.name): settings.url_template.format(
-            profile=profile.value, bucket=bucket.name
-        )
+        (profile, bucket.name): server_url(settings.url_template, profile, bucket.name)
         for profile in settings.profiles
         for bucket in settings.traffic.buckets
     }
     bounds = settings.bounds or read_bounds(settings.map_file)
     return HttpRouter(urls, bounds, settings.traffic, timeout_s=settings.http_timeout_s)
+
+
+def server_url(template: str, profile: Profile, bucket: str) -> str:
+    """The template filled in; `_` in the host becomes `-` (a DNS label, e.g. a Kubernetes
+    Service name, cannot hold `_`, and bucket names like `morning_rush` do)."""
+    parts = urlsplit(template.format(profile=profile.value, bucket=bucket))
+    host = parts.hostname or ""
+    netloc = parts.netloc.replace(host, host.replace("_", "-"), 1) if host else parts.netloc
+    return urlunsplit(parts._replace(netloc=netloc))
