@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 
@@ -11,6 +12,7 @@ from lastmile_common.events.routes import (
     RoutePlanned,
     UnassignedOrder,
 )
+from lastmile_common.routing import Router
 
 from planner.domain.model import PlanResult, ReasonCode, Unplaced
 from planner.domain.solver import solve
@@ -18,6 +20,7 @@ from planner.service_layer.ports import SolverRunner, Transactions
 from planner.service_layer.problem import build_problem
 from planner.service_layer.publishing import new_id, route_data, solved_of
 from planner.service_layer.records import ACTIVE_ROUTE, StoredPlan, StoredPreview, StoredRoute
+from planner.service_layer.roads import on_roads, route_geometries
 
 
 class DepotNotFound(Exception):
@@ -85,6 +88,7 @@ def no_fleet(order_ids: list[str], depot_id: str) -> PlanResult:
 async def plan_depot(
     tx: Transactions,
     solver: SolverRunner,
+    router: Router,
     tenant_id: str,
     depot_id: str,
     day: date,
@@ -109,15 +113,21 @@ async def plan_depot(
     if not preview and any(r.status in ("started", "completed") for r in existing):
         raise RoutesAlreadyStarted(depot_id)
     snapshots = {o.order_id: o.snapshot for o in orders}
+    tz = depot.spec.time_zone
+    geometries: dict[str, str] = {}
     if not orders:
         result = PlanResult((), ())
     elif not vehicles:
         result = no_fleet(list(snapshots), depot_id)
     else:
         problem = build_problem(depot, vehicles, list(snapshots.values()), day)
+        problem = await asyncio.to_thread(on_roads, router, problem, day, tz)
         result = require_solution(
             await solver.run(solve, problem, time_limit_s, seed, timeout_s=time_limit_s + grace_s),
             time_limit_s,
+        )
+        geometries = await asyncio.to_thread(
+            route_geometries, router, problem, result.routes, day, tz
         )
     plan_id = new_id("pln")
     by_id = {v.id: v for v in vehicles}
@@ -136,6 +146,7 @@ async def plan_depot(
                     day=day,
                     orders=snapshots,
                     locked=set(),
+                    geometry=geometries.get(route.vehicle_id),
                 ),
             )
         )

@@ -7,10 +7,12 @@ promised stay hard (the core's `replan` does that); nothing is scheduled before 
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
 from datetime import date, datetime
 
 from lastmile_common.events.routes import PlanCompleted, RouteCancelled
+from lastmile_common.routing import Router
 
 from planner.domain.model import PlanningProblem, Vehicle
 from planner.domain.replan import replan
@@ -20,6 +22,7 @@ from planner.service_layer.ports import PlannerStore, SolverRunner, Transactions
 from planner.service_layer.problem import build_problem
 from planner.service_layer.publishing import new_id, previous_result, route_data, solved_of
 from planner.service_layer.records import ACTIVE_ROUTE, PendingOrder, StoredRoute
+from planner.service_layer.roads import on_roads, route_geometries
 
 AT_DEPOT = "_at_depot"
 # A planned arrival that moves less than this is not worth a route.updated.
@@ -84,6 +87,7 @@ def _changed(old: StoredRoute, new_solved: dict[str, object]) -> bool:
 async def replan_depot(
     tx: Transactions,
     solver: SolverRunner,
+    router: Router,
     tenant_id: str,
     depot_id: str,
     day: date,
@@ -129,6 +133,8 @@ async def replan_depot(
     snapshots = {o.order_id: o.snapshot for o in orders}
     problem = build_problem(depot, vehicles, list(snapshots.values()), day)
     problem = keep_loaded_on_vehicle(problem, loaded, new_orders_on_started)
+    tz = depot.spec.time_zone
+    problem = await asyncio.to_thread(on_roads, router, problem, day, tz)
     previous = previous_result([r.solved for r in active])
     plan_from = max(now, event_time) if event_time is not None else now
     now_s = max(0, to_seconds(day, depot.spec.time_zone, plan_from))
@@ -149,6 +155,7 @@ async def replan_depot(
     for vehicle_id, chain in locks.items():
         if routed.get(vehicle_id, [])[: len(chain)] != chain:
             raise NoSolutionInTime(f"the re-plan moved served stops of vehicle {vehicle_id}")
+    geometries = await asyncio.to_thread(route_geometries, router, problem, result.routes, day, tz)
     by_vehicle = {r.vehicle_id: r for r in active}
     by_id = {v.id: v for v in vehicles}
     published = 0
@@ -180,6 +187,7 @@ async def replan_depot(
                 orders=snapshots,
                 locked=locked_ids,
                 reason=reason if old else None,
+                geometry=geometries.get(route.vehicle_id),
             )
             status = old.status if old else "planned"
             await store.save_route(
