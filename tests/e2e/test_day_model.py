@@ -9,6 +9,8 @@ from datetime import UTC, date, datetime, timedelta
 from lastmile_common.events.deliveries import OrderDelivered, Proof, StopArrived
 from lastmile_common.events.envelope import Envelope
 from lastmile_common.events.orders import OrderCreated, OrderSpec
+from lastmile_common.routing import Point, Profile, Router
+from planner.domain.road_travel import MAX_SNAP_M
 
 from lastmile.console.state import DayState
 from lastmile.demo.day import make_day
@@ -111,3 +113,14 @@ def test_console_snapshot_links_customers_to_their_tracking_pages() -> None:
     ]  # fmt: skip
     assert view["sink"] == "http://notifier/sink"
     assert view["figures"]["delivered"] == 1
+
+
+def test_every_address_and_the_depot_are_on_the_map_near_a_road(road_router: Router) -> None:
+    day = make_day(DAY, orders=300, seed=7)
+    points = [Point(*DEPOT_LOCATION)] + [
+        Point(o.body["address"]["location"]["lat"], o.body["address"]["location"]["lon"])
+        for o in day.orders
+    ]
+    for point in points:
+        assert road_router.bounds.contains(point)
+        assert road_router.snap(point, Profile.CAR).distance_m < MAX_SNAP_M

@@ -74,8 +74,8 @@ def _ceil(m: npt.NDArray[np.float64]) -> IntMatrix:
 
 
 def vehicle_travel(problem: PlanningProblem, layout: Layout, v: Vehicle) -> TravelMatrix:
-    """Travel for one vehicle, valid for any departure during its shift (see docs/planner.md,
-    "Time of day on roads": the slowest bucket the shift meets, leg by leg)."""
+    """Travel for one vehicle, valid for any departure during its shift (the slowest bucket the
+    shift meets, leg by leg; services/planner/README.md, "Roads")."""
     if is_drone(v) and v.speed_mps:
         return straight_line_matrix(layout.locations, v.speed_mps)
     road = problem.travel.worst_case_matrix(layout.locations, v.shift.start, v.shift.end, v.profile)
