@@ -35,6 +35,7 @@ __all__ = [
     "Snap",
     "TimeBucket",
     "TrafficModel",
+    "map_bounds",
     "open_router",
     "server_url",
 ]
@@ -53,17 +54,24 @@ def open_router(settings: RoutingSettings) -> Router:
     return EmbeddedRouter(prepared)
 
 
+def map_bounds(settings: RoutingSettings) -> Bounds:
+    """The rectangle the map covers: `ROUTING_BOUNDS`, else read from the map file's header."""
+    from lastmile_common.routing.map_file import read_bounds
+
+    return settings.bounds or read_bounds(settings.map_file)
+
+
 def _http_router(settings: RoutingSettings) -> Router:
     from lastmile_common.routing.http import HttpRouter
-    from lastmile_common.routing.map_file import read_bounds
 
     urls = {
         (profile, bucket.name): server_url(settings.url_template, profile, bucket.name)
         for profile in settings.profiles
         for bucket in settings.traffic.buckets
     }
-    bounds = settings.bounds or read_bounds(settings.map_file)
-    return HttpRouter(urls, bounds, settings.traffic, timeout_s=settings.http_timeout_s)
+    return HttpRouter(
+        urls, map_bounds(settings), settings.traffic, timeout_s=settings.http_timeout_s
+    )
 
 
 def server_url(template: str, profile: Profile, bucket: str) -> str:
