@@ -5,21 +5,25 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import FastAPI
 from lastmile_common.http.app import create_service_app
 from lastmile_common.runtime import Runtime, start_runtime
 
+from notifier.adapters.send_journal import SendJournal
 from notifier.adapters.sink import SinkBox
+from notifier.adapters.smtp import SmtpChannel
 from notifier.adapters.store import PostgresStore, transactions
 from notifier.channels_factory import build_buckets, build_channels
 from notifier.domain.masking import redact
 from notifier.domain.signing import unsubscribe_token
 from notifier.entrypoints import api, sink, webhooks
-from notifier.entrypoints.consumers import subscription
+from notifier.entrypoints.consumers import KEYS, subscription
 from notifier.service_layer.deps import Deps
 from notifier.service_layer.dispatcher import Dispatcher, DispatchSettings
 from notifier.service_layer.new_orders import NewOrderBatch
+from notifier.service_layer.recovery import decide_from_journal, unknown_resolver
 from notifier.service_layer.tenant_cache import TenantCache
 from notifier.settings import NotifierSettings
 
@@ -45,6 +49,7 @@ def _deps(settings: NotifierSettings) -> Deps:
     cache = TenantCache()
     return Deps(
         tracking_base_url=settings.tracking_base_url,
+        tracking_link_secret=settings.tracking_link_secret.get_secret_value(),
         public_base_url=settings.public_base_url,
         unsubscribe_secret=settings.unsubscribe_secret.get_secret_value(),
         require_tenant_settings=settings.require_tenant_settings,
@@ -60,7 +65,7 @@ def create_app(settings: NotifierSettings) -> FastAPI:
 
     async def start(app: FastAPI) -> Runtime:
         return await start_runtime(
-            SERVICE, settings, MIGRATIONS, [subscription(deps, settings.consumer_group)]
+            SERVICE, settings, MIGRATIONS, [subscription(deps, settings.consumer_group), KEYS]
         )
 
     app = create_service_app(
@@ -85,9 +90,12 @@ def create_app(settings: NotifierSettings) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         _install_redaction()
         async with inner(app):
+            journal = _journal(settings)
+            channels = build_channels(settings, box, journal)
+            tx = transactions(app.state.runtime.pool)
             dispatcher = Dispatcher(
-                transactions(app.state.runtime.pool),
-                build_channels(settings, box),
+                tx,
+                channels,
                 build_buckets(settings),
                 DispatchSettings(
                     batch_size=settings.dispatch_batch_size,
@@ -99,16 +107,32 @@ def create_app(settings: NotifierSettings) -> FastAPI:
                     sending_lease_s=settings.sending_lease_s,
                 ),
                 unsubscribe_url,
+                on_claimed=journal.claimed if journal is not None else None,
             )
             await dispatcher.start()
             app.state.dispatcher = dispatcher
+            email = channels["email"]
+            if journal is not None and isinstance(email, SmtpChannel):
+                await decide_from_journal(tx, journal.previous_marks(), email.domain)
+                journal.forget_previous()
+            resolver = unknown_resolver(
+                tx, channels, settings.unknown_settle_s, settings.unknown_check_interval_s
+            )
             try:
                 yield
             finally:
+                if resolver is not None:
+                    await resolver.stop()
                 await dispatcher.stop()
+                if journal is not None:
+                    journal.close()
 
     app.router.lifespan_context = lifespan
     return app
+
+
+def _journal(settings: NotifierSettings) -> SendJournal | None:
+    return SendJournal(Path(settings.send_journal_dir)) if settings.send_journal_dir else None
 
 
 def _install_redaction() -> None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit, urlunsplit
-
 from lastmile_common.routing.protocol import Router
 from lastmile_common.routing.settings import RoutingSettings
 from lastmile_common.routing.traffic import DEFAULT_BUCKETS, RoadClass, TimeBucket, TrafficModel
@@ -18,6 +16,7 @@ from lastmile_common.routing.types import (
     RoutingError,
     Snap,
 )
+from lastmile_common.routing.worst_case import worst_case_matrix
 
 __all__ = [
     "DEFAULT_BUCKETS",
@@ -37,7 +36,7 @@ __all__ = [
     "TrafficModel",
     "map_bounds",
     "open_router",
-    "server_url",
+    "worst_case_matrix",
 ]
 
 
@@ -65,19 +64,13 @@ def _http_router(settings: RoutingSettings) -> Router:
     from lastmile_common.routing.http import HttpRouter
 
     urls = {
-        (profile, bucket.name): server_url(settings.url_template, profile, bucket.name)
+        # A bucket's `_` is written `-` in the URL: host names (Kubernetes Services) have no `_`.
+        (profile, bucket.name): settings.url_template.format(
+            profile=profile.value, bucket=bucket.name.replace("_", "-")
+        )
         for profile in settings.profiles
         for bucket in settings.traffic.buckets
     }
     return HttpRouter(
         urls, map_bounds(settings), settings.traffic, timeout_s=settings.http_timeout_s
     )
-
-
-def server_url(template: str, profile: Profile, bucket: str) -> str:
-    """The template filled in; `_` in the host becomes `-` (a DNS label, e.g. a Kubernetes
-    Service name, cannot hold `_`, and bucket names like `morning_rush` do)."""
-    parts = urlsplit(template.format(profile=profile.value, bucket=bucket))
-    host = parts.hostname or ""
-    netloc = parts.netloc.replace(host, host.replace("_", "-"), 1) if host else parts.netloc
-    return urlunsplit(parts._replace(netloc=netloc))

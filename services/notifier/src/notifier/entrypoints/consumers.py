@@ -8,8 +8,9 @@ from typing import TypeVar
 from lastmile_common.db.pool import Connection
 from lastmile_common.events.base import EventData
 from lastmile_common.events.envelope import Envelope
-from lastmile_common.events.topics import DELIVERIES, ETAS, ORDERS, ROUTES
+from lastmile_common.events.topics import DELIVERIES, ETAS, ORDERS, ROUTES, TENANTS
 from lastmile_common.kafka.consumer import Handler, Subscription
+from lastmile_common.revocations import REVOCATION_HANDLERS
 
 from notifier.adapters.store import PostgresStore
 from notifier.service_layer import handlers
@@ -63,3 +64,7 @@ def subscription(deps: Deps, group: str) -> Subscription:
         },
         hooks=deps.batch,
     )
+
+
+# Revoked API keys, so that the notifier's API refuses them too.
+KEYS = Subscription("notifier-keys", (TENANTS,), REVOCATION_HANDLERS)

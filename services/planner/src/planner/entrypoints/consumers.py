@@ -17,6 +17,7 @@ from lastmile_common.events.deliveries import (
 from lastmile_common.events.envelope import Envelope
 from lastmile_common.events.orders import OrderCancelled, OrderSnapshot
 from lastmile_common.kafka.consumer import Handler, Subscription
+from lastmile_common.revocations import REVOCATION_HANDLERS
 
 from planner.adapters.store import PostgresPlannerStore
 from planner.service_layer import pending
@@ -26,7 +27,7 @@ from planner.service_layer.records import Progress
 def subscriptions(
     late_threshold_s: float, clock: Callable[[], datetime]
 ) -> tuple[Subscription, ...]:
-    """The planner's two consumer groups."""
+    """The planner's consumer groups: orders, deliveries, revoked API keys."""
 
     async def on_order(conn: Connection, envelope: Envelope) -> None:
         assert isinstance(envelope.data, OrderSnapshot)
@@ -81,4 +82,5 @@ def subscriptions(
     return (
         Subscription("planner-orders", (topics.ORDERS,), order_handlers),
         Subscription("planner-deliveries", (topics.DELIVERIES,), delivery_handlers),
+        Subscription("planner-keys", (topics.TENANTS,), REVOCATION_HANDLERS),
     )

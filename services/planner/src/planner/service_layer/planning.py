@@ -6,6 +6,7 @@ import asyncio
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 
+from lastmile_common.events.orders import OrderSnapshot
 from lastmile_common.events.routes import (
     PlanCompleted,
     RouteCancelled,
@@ -14,10 +15,10 @@ from lastmile_common.events.routes import (
 )
 from lastmile_common.routing import Router
 
-from planner.domain.model import PlanResult, ReasonCode, Unplaced
+from planner.domain.model import PlanResult, ReasonCode, Route, Unplaced
 from planner.domain.solver import solve
 from planner.service_layer.ports import SolverRunner, Transactions
-from planner.service_layer.problem import build_problem
+from planner.service_layer.problem import StoredDepot, StoredVehicle, build_problem
 from planner.service_layer.publishing import new_id, route_data, solved_of
 from planner.service_layer.records import ACTIVE_ROUTE, StoredPlan, StoredPreview, StoredRoute
 from planner.service_layer.roads import on_roads, route_geometries
@@ -129,30 +130,53 @@ async def plan_depot(
         geometries = await asyncio.to_thread(
             route_geometries, router, problem, result.routes, day, tz
         )
+    vehicle_by_id = {v.id: v for v in vehicles}
+    plan = _new_plan(result, depot, vehicle_by_id, day, snapshots, geometries)
+    outcome = PlanOutcome(plan.summary, tuple(data for _, data in plan.routes), preview)
+    if preview:
+        return await _keep_preview(tx, tenant_id, outcome, preview_ttl_s)
+    await _store_plan(tx, tenant_id, depot_id, day, trigger, plan)
+    return outcome
+
+
+@dataclass(frozen=True)
+class _NewPlan:
+    plan_id: str
+    summary: PlanCompleted
+    routes: list[tuple[Route, RoutePlanned]]
+
+
+def _new_plan(
+    result: PlanResult,
+    depot: StoredDepot,
+    vehicles: dict[str, StoredVehicle],
+    day: date,
+    snapshots: dict[str, OrderSnapshot],
+    geometries: dict[str, str],
+) -> _NewPlan:
+    """The solver's routes as route events of a new plan, and the plan's summary."""
     plan_id = new_id("pln")
-    by_id = {v.id: v for v in vehicles}
-    routes = []
-    for route in result.routes:
-        routes.append(
-            (
-                route,
-                route_data(
-                    plan_id=plan_id,
-                    route_id=new_id("rte"),
-                    version=1,
-                    depot=depot,
-                    vehicle=by_id[route.vehicle_id],
-                    route=route,
-                    day=day,
-                    orders=snapshots,
-                    locked=set(),
-                    geometry=geometries.get(route.vehicle_id),
-                ),
-            )
+    routes = [
+        (
+            route,
+            route_data(
+                plan_id=plan_id,
+                route_id=new_id("rte"),
+                version=1,
+                depot=depot,
+                vehicle=vehicles[route.vehicle_id],
+                route=route,
+                day=day,
+                orders=snapshots,
+                locked=set(),
+                geometry=geometries.get(route.vehicle_id),
+            ),
         )
+        for route in result.routes
+    ]
     summary = PlanCompleted(
         plan_id=plan_id,
-        depot_id=depot_id,
+        depot_id=depot.id,
         service_date=day.isoformat(),
         route_ids=tuple(data.route_id for _, data in routes),
         unassigned=unassigned_of(result.unplaced),
@@ -160,9 +184,13 @@ async def plan_depot(
         total_duration_s=float(sum(r.end - r.start for r in result.routes)),
         solve_seconds=round(result.seconds, 3),
     )
-    outcome = PlanOutcome(summary, tuple(data for _, data in routes), preview)
-    if preview:
-        return await _keep_preview(tx, tenant_id, outcome, preview_ttl_s)
+    return _NewPlan(plan_id, summary, routes)
+
+
+async def _store_plan(
+    tx: Transactions, tenant_id: str, depot_id: str, day: date, trigger: str, plan: _NewPlan
+) -> None:
+    """Supersede the date's active routes, store the plan and its routes, publish it all."""
     async with tx() as store:
         for old in await store.routes_for(tenant_id, depot_id, day):
             if old.status in ACTIVE_ROUTE:  # superseded by this plan
@@ -171,16 +199,18 @@ async def plan_depot(
                     route_id=old.id,
                     depot_id=depot_id,
                     version=old.version + 1,
-                    reason=f"superseded by plan {plan_id}",
+                    reason=f"superseded by plan {plan.plan_id}",
                 )
                 await store.publish(cancelled, tenant_id=tenant_id, key=depot_id, subject=old.id)
-        await store.save_plan(StoredPlan(tenant_id, plan_id, depot_id, day, trigger, summary))
-        for route, data in routes:
+        await store.save_plan(
+            StoredPlan(tenant_id, plan.plan_id, depot_id, day, trigger, plan.summary)
+        )
+        for route, data in plan.routes:
             await store.save_route(
                 StoredRoute(
                     tenant_id,
                     data.route_id,
-                    plan_id,
+                    plan.plan_id,
                     depot_id,
                     day,
                     route.vehicle_id,
@@ -191,5 +221,4 @@ async def plan_depot(
                 )
             )
             await store.publish(data, tenant_id=tenant_id, key=depot_id, subject=data.route_id)
-        await store.publish(summary, tenant_id=tenant_id, key=depot_id, subject=plan_id)
-    return outcome
+        await store.publish(plan.summary, tenant_id=tenant_id, key=depot_id, subject=plan.plan_id)

@@ -11,8 +11,8 @@ from typing import Any
 import polyline
 from lastmile_common.events.orders import OrderCreated
 from lastmile_common.events.routes import RoutePlanned
+from lastmile_common.geo import haversine_m
 from lastmile_common.routing import Point, Profile
-from lastmile_common.travel_profile import haversine_m
 from planner.service_layer import pending
 from planner.service_layer.planning import plan_depot
 

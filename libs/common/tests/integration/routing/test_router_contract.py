@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 import polyline
 import pytest
+from lastmile_common.geo import haversine_m
 from lastmile_common.routing import (
     Point,
     Profile,
@@ -18,9 +19,8 @@ from lastmile_common.routing import (
     RoutingError,
     RoutingSettings,
     open_router,
-    server_url,
 )
-from lastmile_common.travel_profile import haversine_m
+from lastmile_common.routing.worst_case import worst_case_matrix
 
 from lastmile.testing.roads import BALZERS, SCHAAN, TRIESENBERG, VADUZ
 
@@ -152,7 +152,7 @@ def test_the_http_backend_is_a_setting_and_says_which_server_failed() -> None:
     )
     router = open_router(settings)
     assert router.bounds.contains(VADUZ)  # read from the map file's header
-    with pytest.raises(RoutingError, match=r"127\.0\.0\.1:9/car-morning_rush did not answer"):
+    with pytest.raises(RoutingError, match=r"127\.0\.0\.1:9/car-morning-rush did not answer"):
         router.matrix(PLACES, MORNING_RUSH, Profile.CAR)
     with pytest.raises(RoutingError, match="127.0.0.1:9/bicycle-night did not answer"):
         router.route(PLACES, NIGHT, Profile.BICYCLE)
@@ -161,10 +161,15 @@ def test_the_http_backend_is_a_setting_and_says_which_server_failed() -> None:
         only_cars.snap(VADUZ, Profile.BICYCLE)
 
 
-def test_bucket_names_become_dns_labels_in_host_names_only() -> None:
-    template = "http://osrm-{profile}-{bucket}:5000/{bucket}"
-    url = server_url(template, Profile.CAR, "morning_rush")
-    assert url == "http://osrm-car-morning-rush:5000/morning_rush"
-    settings = RoutingSettings(backend="http", url_template=template, http_timeout_s=2)
-    urls = open_router(settings)._urls  # type: ignore[attr-defined]
-    assert urls[Profile.CAR, "evening_rush"] == "http://osrm-car-evening-rush:5000/evening_rush"
+def test_the_worst_case_is_the_slowest_bucket_met(router: Router) -> None:
+    start, end = datetime(2026, 12, 1, 6, 0, tzinfo=TZ), datetime(2026, 12, 1, 10, 0, tzinfo=TZ)
+    worst = worst_case_matrix(router, PLACES, start, end, Profile.CAR)
+    assert worst.bucket == "night+morning_rush+midday"
+    met = [router.matrix(PLACES, d, Profile.CAR) for d in (start, MORNING_RUSH, end)]
+    for k in range(len(PLACES) ** 2):
+        slowest = max(met, key=lambda m: m.durations_s[k])
+        assert worst.durations_s[k] == slowest.durations_s[k]
+        assert worst.distances_m[k] == slowest.distances_m[k]
+    assert list(worst.durations_s) != list(met[0].durations_s)  # the rush is slower than night
+    calm = worst_case_matrix(router, PLACES, NIGHT, NIGHT, Profile.CAR)
+    assert list(calm.durations_s) == list(router.matrix(PLACES, NIGHT, Profile.CAR).durations_s)
