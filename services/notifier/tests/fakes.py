@@ -1,3 +1,4 @@
+# size: one in-memory stand-in per repository of the NotifierStore port, kept together
 """An in-memory notifier store (the unit of work and its repositories) for unit tests."""
 
 from __future__ import annotations

@@ -58,6 +58,7 @@ def _deps(settings: NotifierSettings) -> Deps:
     )
 
 
+# size: the lifespan override goes when the app factory takes components (issue 13)
 def create_app(settings: NotifierSettings) -> FastAPI:
     """The notifier app: its lifespan runs the consumers, the relay and the dispatcher."""
 

@@ -82,6 +82,7 @@ async def _settled_rows(infra: Any, tenant: str) -> list[Any]:
         await conn.close()
 
 
+# size: one scenario (burst, kill -9, restart, recovery, counts) read top to bottom
 async def test_kill_9_mid_burst_then_restart_sends_no_duplicates(
     infra: Any, producer: Any, tmp_path: Path
 ) -> None:
