@@ -171,8 +171,7 @@ def test_the_prepare_job_reads_the_same_settings_and_writes_the_served_volume(
 def test_the_prepare_command_exists_in_the_service_image():
     """The Job runs `python -m lastmile_common.routing prepare` from the planner image."""
     _routing_settings_class()
-    if importlib.util.find_spec("lastmile_common.routing.__main__") is None:
-        pytest.xfail("lastmile_common.routing has no __main__ yet (the prepare Job's command)")
+    assert importlib.util.find_spec("lastmile_common.routing.__main__") is not None
 
 
 def _python_minor_of_the_image():
