@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 import uvicorn
@@ -12,14 +14,14 @@ from lastmile_common.events.base import EventData, GeoPoint
 from lastmile_common.events.envelope import Envelope
 from lastmile_common.events.pings import Ping
 from lastmile_common.events.routes import Load, PlannedStop, RoutePlanned
+from playwright.async_api import async_playwright
 
 from lastmile.console.app import Tenants, console_app
 from lastmile.infra.ports import free_port
 
-from .browser import console_page
-
 pytestmark = [pytest.mark.e2e]
 
+CHROMIUM = os.environ.get("LASTMILE_CHROMIUM", "/usr/bin/chromium")
 CHICAGO_DEPOT = GeoPoint(lat=41.85, lon=-87.65)
 # 17:40 in Chicago (CST, UTC-6) on a winter day: 00:40 the next day in Berlin.
 FIX_AT = datetime(2030, 1, 15, 23, 40, tzinfo=UTC)
@@ -64,9 +66,20 @@ async def console() -> AsyncIterator[str]:
 
 
 async def test_a_chicago_fix_reads_in_chicago_time_named(console: str) -> None:
-    async with console_page(f"{console}/?tenant=t-chicago") as page:
-        clock = await page.locator("#clock").text_content() or ""
-        legend = await page.locator("#map + div").inner_text()
+    assert Path(CHROMIUM).exists(), f"{CHROMIUM} missing: apt-get install -y chromium"
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        try:
+            page = await browser.new_page()
+            await page.goto(f"{console}/?tenant=t-chicago")
+            await page.wait_for_selector("body[data-ready='1']", timeout=30_000)
+            clock = await page.locator("#clock").text_content() or ""
+            legend = await page.locator("#map + div").inner_text()
+        finally:
+            await browser.close()
     assert "17:40" in clock and "15/01/2030" in clock, clock
     assert "America/Chicago" in clock
     assert "00:40" not in clock

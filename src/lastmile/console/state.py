@@ -52,8 +52,8 @@ class RouteView:
     start_time: datetime
     end_time: datetime
     time_zone: str = "UTC"  # the depot's
-    # The planned path on roads, decoded from the event's geometry (empty: the planner sent none).
-    road: list[tuple[float, float]] = field(default_factory=list)
+    # The road path from start to end, (lat, lon) points; empty if the event carried none.
+    path: list[tuple[float, float]] = field(default_factory=list)
     started_at: datetime | None = None
     completed_at: datetime | None = None
 
