@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import json
 import logging
 import multiprocessing
@@ -18,6 +19,7 @@ from typing import Any
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from lastmile_common.events.envelope import decode
 from lastmile_common.events.topics import ETAS
+from lastmile_common.routing import Router, RoutingSettings, open_router
 from prometheus_client import REGISTRY
 from tracking.bootstrap import create_app
 from tracking.settings import TrackingSettings
@@ -32,6 +34,12 @@ ROOT = Path(__file__).resolve().parents[2]
 def _cpu() -> float:
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return usage.ru_utime + usage.ru_stime
+
+
+@functools.cache
+def _router() -> Router:
+    """The roads the benchmark's planner would plan on (the embedded map, prepared once)."""
+    return open_router(RoutingSettings())
 
 
 def _road_calls() -> int:
@@ -72,7 +80,7 @@ async def throughput(
     """Pre-load the topic, then time the service draining it (state, storage and events)."""
     tenant = workload.new_tenant()
     start = workload.hours_ago(3)
-    routes = workload.fleet(tenant, vehicles, start)
+    routes = workload.on_roads(workload.fleet(tenant, vehicles, start), _router())
     fixes = workload.traces(routes, start, per_vehicle, 1.0)
     records = workload.ping_records(tenant, fixes, batch)
     total = sum(len(trace) for trace in fixes.values())
@@ -87,17 +95,19 @@ async def throughput(
         tracker = app.state.tracker
         loop = asyncio.get_running_loop()
         deadline = loop.time() + 600
-        await _until(lambda: len(tracker.state.routes) >= len(routes), 600)
-        base = sum(tracker.verdicts.values())
+        # Pings may be judged while routes still load (they wait for their route): count every
+        # ping of this fresh app, from the first one judged.
         calls0 = _road_calls()
         first = cpu0 = None
-        while sum(tracker.verdicts.values()) - base < total and loop.time() < deadline:
-            if first is None and sum(tracker.verdicts.values()) > base:
+        while loop.time() < deadline and (
+            sum(tracker.verdicts.values()) < total or len(tracker.state.routes) < len(routes)
+        ):
+            if first is None and sum(tracker.verdicts.values()) > 0:
                 first, cpu0 = time.perf_counter(), _cpu()
             await asyncio.sleep(0.005)
         done, cpu1 = time.perf_counter(), _cpu()
         road_calls = _road_calls() - calls0
-        processed = sum(tracker.verdicts.values()) - base
+        processed = sum(tracker.verdicts.values())
         verdicts = {k.value: v for k, v in tracker.verdicts.items() if v}
         await app.state.ping_writer.flush()
         outbox = await app.state.runtime.pool.fetchval("SELECT count(*) FROM outbox")
@@ -128,7 +138,7 @@ async def latency(
     """Live pings at `rate` from another process; ping time → eta.updated received."""
     tenant = workload.new_tenant()
     start = datetime.now(UTC).replace(microsecond=0)
-    routes = workload.fleet(tenant, vehicles, start)
+    routes = workload.on_roads(workload.fleet(tenant, vehicles, start), _router())
     depots = {r.vehicle_id: (r.depot_location.lat, r.depot_location.lon) for r in routes}
     producer = await _producer(infra)
     try:

@@ -10,6 +10,7 @@ from lastmile_common.events.envelope import Envelope, KafkaRecord, encode
 from lastmile_common.events.pings import Ping, PingBatch
 from lastmile_common.events.routes import RoutePlanned
 from lastmile_common.events.topics import GPS_PINGS, ROUTES
+from lastmile_common.routing import Point, Profile, Router
 from tracking.domain.fixes import Fix
 from tracking.simulation import offset, planned_route, route_trace
 
@@ -37,6 +38,17 @@ def fleet(tenant: str, vehicles: int, start: datetime, stops: int = 30) -> list[
             )
         )
     return routes
+
+
+def on_roads(routes: list[RoutePlanned], router: Router) -> list[RoutePlanned]:
+    """The routes with the road geometry the planner sends with them (depot, stops, depot)."""
+    out = []
+    for r in routes:
+        depot = Point(r.depot_location.lat, r.depot_location.lon)
+        stops = [Point(s.location.lat, s.location.lon) for s in r.stops]
+        path = router.route([depot, *stops, depot], r.start_time, Profile.CAR)
+        out.append(r.model_copy(update={"geometry": path.polyline}))
+    return out
 
 
 def as_ping(vehicle: str, fix: Fix) -> Ping:

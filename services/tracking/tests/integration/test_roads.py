@@ -17,7 +17,7 @@ from tracking.adapters.roads import RoadTravel
 from tracking.domain.eta import EtaConfig, compute_etas
 from tracking.domain.fixes import Fix
 from tracking.domain.road_path import RoadPath
-from tracking.domain.route import RouteState, route_from_event
+from tracking.domain.route import RouteState, StopStatus, route_from_event
 from tracking.domain.travel import TravelTimes
 from tracking.entrypoints.http_track import _TEMPLATE
 from tracking.entrypoints.map_view import build_map
@@ -127,6 +127,12 @@ def test_one_matrix_call_per_recompute_with_stop_legs_kept_per_route_and_bucket(
     assert counting.calls == [("matrix", 4), ("matrix", 2), ("matrix", 4)]
     calm = compute_etas(route, VADUZ.lat, VADUZ.lon, T0, roads, EtaConfig())
     assert rush[-1].eta - evening > calm[-1].eta - T0  # rush hour is slower on roads too
+    # Parked at the next stop, nothing needs asking: its ETA is its arrival.
+    schaan = route.stops[0]
+    schaan.status, schaan.arrived_at, route.at_stop = StopStatus.ARRIVED, T0, schaan.stop_id
+    calls = len(counting.calls)
+    compute_etas(route, SCHAAN.lat, SCHAAN.lon, T0 + timedelta(minutes=1), roads, EtaConfig())
+    assert len(counting.calls) == calls
 
 
 def trace(points: Sequence[tuple[float, float]], start: datetime, speed_mps: float) -> list[Fix]:

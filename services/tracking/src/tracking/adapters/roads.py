@@ -91,6 +91,8 @@ class RoadTravel:
         """The one matrix call: fix to next stop, and every stop pair if this bucket lacks them."""
         key = (route.route_id, route.version, self._router.traffic.bucket_at(at).name)
         known = self._cache.get(key)
+        if known is not None and route.at_stop == nxt.stop_id:
+            return 0.0, known  # parked at the next stop: its ETA is its arrival, no leg to ask
         ROAD_CALLS.inc()
         if known is not None:
             matrix = self._router.matrix([here, Point(nxt.lat, nxt.lon)], at, profile)
