@@ -50,7 +50,7 @@ def judge_off_route(
         # Parked at a stop (a yard, a drive): not a detour, and the clock starts afresh after.
         route.away_since = None
         return None
-    distance = path.distance_m(fix.lat, fix.lon)
+    distance = path.gap_m(fix.lat, fix.lon, config.threshold_m)
     if distance <= config.threshold_m:
         route.away_since = None
         if route.off_route_since is None:

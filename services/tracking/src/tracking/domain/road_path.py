@@ -10,6 +10,9 @@ import numpy.typing as npt
 import polyline
 
 _M_PER_DEG = 111_195.0
+# Segments searched around the last point found before the whole path: a vehicle checked every
+# few seconds has moved a handful of segments, and a long route has thousands.
+_WINDOW = 48
 
 LatLon = tuple[float, float]
 
@@ -35,25 +38,39 @@ class RoadPath:
         self._start = plane[:-1]
         self._step = plane[1:] - plane[:-1]
         self._length2 = np.maximum((self._step**2).sum(axis=1), 1e-12)
+        self._hint = 0  # the segment found last
 
     @classmethod
     def decode(cls, encoded: str) -> RoadPath:
         """A path from a Google encoded polyline (precision 5, lat/lon order)."""
         return cls(polyline.decode(encoded, 5))
 
-    def _nearest(self, lat: float, lon: float) -> tuple[int, float, float]:
-        """Index of the nearest segment, the fraction along it, and the distance in metres."""
+    def _nearest(
+        self, lat: float, lon: float, lo: int = 0, hi: int | None = None
+    ) -> tuple[int, float, float]:
+        """Index of the nearest segment in [lo, hi), the fraction along it, the distance (m)."""
         here = np.array([lat, lon]) * self._scale
-        rel = here - self._start
-        t = np.clip((rel * self._step).sum(axis=1) / self._length2, 0.0, 1.0)
-        gap = rel - self._step * t[:, None]
+        start, step = self._start[lo:hi], self._step[lo:hi]
+        rel = here - start
+        t = np.clip((rel * step).sum(axis=1) / self._length2[lo:hi], 0.0, 1.0)
+        gap = rel - step * t[:, None]
         dist2 = (gap**2).sum(axis=1)
         i = int(dist2.argmin())
-        return i, float(t[i]), math.sqrt(float(dist2[i]))
+        return lo + i, float(t[i]), math.sqrt(float(dist2[i]))
 
     def distance_m(self, lat: float, lon: float) -> float:
         """Metres from a point to the nearest point of the path."""
         return self._nearest(lat, lon)[2]
+
+    def gap_m(self, lat: float, lon: float, enough_m: float) -> float:
+        """Metres from a point to the path: exact when more than `enough_m`, else some distance
+        of at most `enough_m` (searched near the point found last first, which is cheap)."""
+        lo = max(0, self._hint - _WINDOW)
+        i, _, gap = self._nearest(lat, lon, lo, self._hint + _WINDOW)
+        if gap > enough_m:
+            i, _, gap = self._nearest(lat, lon)
+        self._hint = i
+        return gap
 
     def between(self, a: LatLon, b: LatLon) -> list[LatLon]:
         """The path from the point nearest `a` to the point nearest `b` (forward along it)."""
