@@ -5,9 +5,9 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime
 
-from lastmile_common.db.outbox import add_to_outbox
+from lastmile_common.db import outbox
 from lastmile_common.db.pool import Connection
-from lastmile_common.events.envelope import Envelope
+from lastmile_common.events.envelope import Envelope, service_source
 from lastmile_common.events.notifications import NotificationDelivered, NotificationFailed
 
 from notifier.adapters import notification_log, repository
@@ -55,9 +55,9 @@ async def record_status(
         await notification_log.set_provider_status(conn, str(row["id"]), status)
         return True
     envelope = Envelope.wrap(
-        data, source="notifier", tenant=row["tenant_id"], subject=row["order_id"]
+        data, source=service_source("notifier"), tenant=row["tenant_id"], subject=row["order_id"]
     )
-    await add_to_outbox(conn, envelope, row["order_id"])
+    await outbox.add(conn, [(envelope, row["order_id"])])
     return True
 
 

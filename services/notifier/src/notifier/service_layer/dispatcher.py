@@ -11,8 +11,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import asyncpg
-from lastmile_common.db.outbox import add_many_to_outbox
-from lastmile_common.events.envelope import Envelope
+from lastmile_common.db import outbox
+from lastmile_common.events.envelope import Envelope, service_source
 from lastmile_common.events.notifications import NotificationFailed, NotificationSent
 from lastmile_common.kafka.retry import backoff_delay
 from prometheus_client import Counter, Histogram
@@ -245,7 +245,7 @@ class Dispatcher:
         async with self._pool.acquire() as conn, conn.transaction():
             await notification_log.finish(conn, updates)
             if events:
-                await add_many_to_outbox(conn, events)
+                await outbox.add(conn, events)
 
     def _headers(self, row: Any) -> dict[str, str]:
         if row["channel"] != "email" or self._unsubscribe_url is None:
@@ -284,6 +284,6 @@ def _event(done: _Done, now: datetime) -> tuple[Envelope, str]:
     else:
         data = NotificationFailed(**common, failed_at=now, reason=done.result.error)
     envelope = Envelope.wrap(
-        data, source="notifier", tenant=row["tenant_id"], subject=row["order_id"]
+        data, source=service_source("notifier"), tenant=row["tenant_id"], subject=row["order_id"]
     )
     return envelope, row["order_id"]

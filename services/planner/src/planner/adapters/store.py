@@ -8,9 +8,10 @@ from datetime import date, datetime
 from typing import Any
 
 import asyncpg
-from lastmile_common.db.outbox import publish_event
+from lastmile_common.db import outbox
 from lastmile_common.db.pool import Connection
 from lastmile_common.events.base import EventData
+from lastmile_common.events.envelope import Envelope, service_source
 from lastmile_common.events.orders import OrderSnapshot
 from lastmile_common.events.routes import PlanCompleted, RoutePlanned, RouteUpdated
 
@@ -24,7 +25,7 @@ from planner.service_layer.records import (
     StoredRoute,
 )
 
-SOURCE = "/lastmile/planner"
+SOURCE = service_source("planner")
 
 
 def _depot(row: Any) -> StoredDepot:
@@ -336,9 +337,8 @@ class PostgresPlannerStore:
         return bool(status.endswith(" 1"))
 
     async def publish(self, data: EventData, *, tenant_id: str, key: str, subject: str) -> None:
-        await publish_event(
-            self.conn, data, source=SOURCE, tenant=tenant_id, key=key, subject=subject
-        )
+        envelope = Envelope.wrap(data, source=SOURCE, tenant=tenant_id, subject=subject)
+        await outbox.add(self.conn, [(envelope, key)])
 
 
 def transactions(pool: asyncpg.Pool) -> Any:
