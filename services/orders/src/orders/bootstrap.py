@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 from lastmile_common.http.app import create_service_app
-from lastmile_common.runtime import Runtime, start_runtime
 
 from orders.entrypoints import consumers, http_import, http_orders, http_shopify
 from orders.settings import OrdersSettings
@@ -17,15 +16,12 @@ DESCRIPTION = """Integrators submit orders here (HTTP, bulk import, Shopify webh
 
 def create_app(settings: OrdersSettings) -> FastAPI:
     """The orders service app."""
-
-    async def start(app: FastAPI) -> Runtime:
-        return await start_runtime(SERVICE, settings, MIGRATIONS, consumers.SUBSCRIPTIONS)
-
     return create_service_app(
         SERVICE,
         settings,
-        start,
         [http_import.router, http_orders.router, http_shopify.router],
+        migrations=MIGRATIONS,
+        subscriptions=lambda: consumers.subscriptions(settings),
         title="lastmile orders",
         description=DESCRIPTION,
         body_limit_exempt=("/v1/orders/import",),

@@ -9,7 +9,8 @@ from datetime import datetime
 
 from fastapi import FastAPI
 from lastmile_common.http.app import create_service_app
-from lastmile_common.runtime import Runtime, start_runtime
+from lastmile_common.runtime import Runtime
+from starlette.datastructures import State
 
 from planner.adapters.solver_pool import ProcessSolverRunner
 from planner.adapters.store import transactions
@@ -24,38 +25,46 @@ made on request (`POST /v1/plans`) or at each depot's cut-off; routes are publis
 `routes.v1` and re-planned when orders, cancellations or delays arrive."""
 
 
+class Planning:
+    """The solver worker pool and the re-plan and cut-off loops; routes find the planner's
+    context on `app.state.planner`."""
+
+    name = "planning"
+
+    def __init__(self, settings: PlannerSettings, clock: Callable[[], datetime]) -> None:
+        self._settings, self._clock = settings, clock
+        self._loops: list[asyncio.Task[None]] = []
+
+    @asynccontextmanager
+    async def run(self, runtime: Runtime, state: State) -> AsyncIterator[None]:
+        """Start the solver pool (warming up in the background) and the loops."""
+        solver = ProcessSolverRunner(self._settings.solver_workers)
+        warm = asyncio.create_task(solver.warm_up())
+        ctx = PlannerContext(self._settings, transactions(runtime.pool), solver, self._clock)
+        state.planner = ctx
+        self._loops = background.start_loops(ctx)
+        try:
+            yield
+        finally:
+            for task in [*self._loops, warm]:
+                task.cancel()
+            await asyncio.gather(*self._loops, warm, return_exceptions=True)
+            solver.close()
+
+    async def ready(self) -> bool:
+        """The loops are running."""
+        return bool(self._loops) and not any(task.done() for task in self._loops)
+
+
 def create_app(settings: PlannerSettings, *, clock: Callable[[], datetime] = utc_now) -> FastAPI:
     """The planner service app; `clock` is injectable so cut-offs and debounce are testable."""
-
-    async def start(app: FastAPI) -> Runtime:
-        subs = consumers.subscriptions(settings.late_threshold_s, clock)
-        return await start_runtime(SERVICE, settings, MIGRATIONS, subs)
-
-    app = create_service_app(
+    return create_service_app(
         SERVICE,
         settings,
-        start,
         [http_fleet.router, http_plans.router],
+        migrations=MIGRATIONS,
+        components=[Planning(settings, clock)],
+        subscriptions=lambda: consumers.subscriptions(settings, clock),
         title="lastmile planner",
         description=DESCRIPTION,
     )
-    inner = app.router.lifespan_context
-
-    @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with inner(app):
-            solver = ProcessSolverRunner(settings.solver_workers)
-            warm = asyncio.create_task(solver.warm_up())
-            ctx = PlannerContext(settings, transactions(app.state.runtime.pool), solver, clock)
-            app.state.planner = ctx
-            loops = background.start_loops(ctx)
-            try:
-                yield
-            finally:
-                for task in [*loops, warm]:
-                    task.cancel()
-                await asyncio.gather(*loops, warm, return_exceptions=True)
-                solver.close()
-
-    app.router.lifespan_context = lifespan
-    return app

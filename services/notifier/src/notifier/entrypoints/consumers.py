@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 from lastmile_common.db.pool import Connection
+from lastmile_common.events import deliveries, etas, orders, routes
 from lastmile_common.events.base import EventData
 from lastmile_common.events.envelope import Envelope
 from lastmile_common.events.topics import DELIVERIES, ETAS, ORDERS, ROUTES
@@ -13,6 +14,7 @@ from lastmile_common.kafka.consumer import Handler, Subscription
 
 from notifier.service_layer import handlers
 from notifier.service_layer.enqueue import Deps
+from notifier.settings import NotifierSettings
 
 E = TypeVar("E", bound=EventData)
 
@@ -35,10 +37,12 @@ def _adapt[E: EventData](
     return handle
 
 
-def subscription(deps: Deps, group: str) -> Subscription:
-    """The notifier's consumer group over orders, routes, deliveries and ETAs."""
-    from lastmile_common.events import deliveries, etas, orders, routes
+def subscriptions(settings: NotifierSettings, deps: Deps) -> tuple[Subscription, ...]:
+    """The notifier's one consumer group, over orders, routes, deliveries and ETAs."""
+    return (_subscription(deps, settings.consumer_group),)
 
+
+def _subscription(deps: Deps, group: str) -> Subscription:
     return Subscription(
         name=group,
         topics=(ORDERS, ROUTES, DELIVERIES, ETAS),

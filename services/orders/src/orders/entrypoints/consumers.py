@@ -12,6 +12,7 @@ from lastmile_common.kafka.consumer import PermanentError, Subscription
 
 from orders.adapters.store import PostgresOrdersStore
 from orders.service_layer import handlers
+from orders.settings import OrdersSettings
 
 TIMELINE_TYPES = (
     "route.started",
@@ -65,11 +66,15 @@ async def handle_progress(conn: Connection, envelope: Envelope) -> None:
         )
 
 
-SUBSCRIPTIONS = (
-    Subscription("orders-inbound", (topics.ORDERS_INBOUND,), {"order.submitted": handle_submitted}),
-    Subscription(
-        "orders-timeline",
-        (topics.DELIVERIES, topics.NOTIFICATIONS),
-        dict.fromkeys(TIMELINE_TYPES, handle_progress),
-    ),
-)
+def subscriptions(settings: OrdersSettings) -> tuple[Subscription, ...]:
+    """The orders service's two consumer groups."""
+    return (
+        Subscription(
+            "orders-inbound", (topics.ORDERS_INBOUND,), {"order.submitted": handle_submitted}
+        ),
+        Subscription(
+            "orders-timeline",
+            (topics.DELIVERIES, topics.NOTIFICATIONS),
+            dict.fromkeys(TIMELINE_TYPES, handle_progress),
+        ),
+    )

@@ -19,14 +19,17 @@ from lastmile_common.events.orders import OrderCancelled, OrderSnapshot
 from lastmile_common.kafka.consumer import Handler, Subscription
 
 from planner.adapters.store import PostgresPlannerStore
+from planner.entrypoints.deps import utc_now
 from planner.service_layer import pending
 from planner.service_layer.records import Progress
+from planner.settings import PlannerSettings
 
 
 def subscriptions(
-    late_threshold_s: float, clock: Callable[[], datetime]
+    settings: PlannerSettings, clock: Callable[[], datetime] = utc_now
 ) -> tuple[Subscription, ...]:
     """The planner's two consumer groups."""
+    late_threshold_s = settings.late_threshold_s
 
     async def on_order(conn: Connection, envelope: Envelope) -> None:
         assert isinstance(envelope.data, OrderSnapshot)

@@ -12,6 +12,7 @@ from lastmile_common.kafka.consumer import Subscription
 from tracking.domain.fixes import Fix
 from tracking.service_layer.effects import Batch
 from tracking.service_layer.tracker import Tracker
+from tracking.settings import TrackingSettings
 
 
 def to_fix(ping: Ping) -> Fix:
@@ -50,7 +51,7 @@ class BatchWriter:
         self.batch.rollback()
 
 
-def subscriptions(tracker: Tracker) -> list[Subscription]:
+def subscriptions(settings: TrackingSettings, tracker: Tracker) -> list[Subscription]:
     """The two consumer groups of tracking."""
     routes, pings = BatchWriter(tracker), BatchWriter(tracker)
 
