@@ -1,3 +1,3 @@
 """Root pytest configuration: the shared real-infrastructure fixtures."""
 
-pytest_plugins = ["lastmile.testing.fixtures"]
+pytest_plugins = ["lastmile.testing.fixtures", "lastmile.testing.roads"]

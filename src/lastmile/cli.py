@@ -1,4 +1,4 @@
-"""`lastmile`: the operator's command line (up, demo, migrate, tenant create)."""
+"""`lastmile`: the operator's command line (up, demo, migrate, tenant create, dlt, routing)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,9 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
+from lastmile.dlt import commands as dlt_commands
 from lastmile.infra.platform import Infrastructure, start_infrastructure
+from lastmile.roads import add_routing_commands, cmd_routing_prepare, prepare_at_start
 from lastmile.services import available_services
 from lastmile.supervisor import CONSOLE, CONSOLE_PORT, Supervisor
 
@@ -46,6 +48,8 @@ def _postmaster_pid(data_dir: Path) -> int:
 
 def cmd_up(args: argparse.Namespace) -> int:
     """Start infrastructure and services, write run.json, wait for Ctrl-C or SIGTERM."""
+    if not prepare_at_start():  # the services route on it: no map, no start
+        return 2
     # A plain flag: a signal handler must not take the lock a threading.Event waits on.
     stopping: list[int] = []
 
@@ -80,10 +84,9 @@ def cmd_up(args: argparse.Namespace) -> int:
         print("Press Ctrl-C to stop.", flush=True)
         while not stopping:
             time.sleep(0.5)
-            for name, process in supervisor.processes.items():
-                if process.poll() is not None:
-                    print(f"lastmile: {name} exited with {process.returncode}", file=sys.stderr)
-                    stopping.append(0)
+            # A crashed service is restarted with back-off, as Kubernetes would; the rest run on.
+            if supervisor.supervise():
+                _write_run_file(infra, supervisor)
             if demo is not None and demo.poll() is not None:
                 print(f"lastmile: the demo day ended ({demo.returncode}); still up", flush=True)
                 demo = None
@@ -198,6 +201,8 @@ def build_parser() -> argparse.ArgumentParser:
     tenant_commands = tenant.add_subparsers(dest="tenant_command", required=True)
     create = tenant_commands.add_parser("create", help="create a tenant and print its API key")
     create.add_argument("name")
+    dlt_commands.add_parser(commands)
+    add_routing_commands(commands)
     return parser
 
 
@@ -207,6 +212,10 @@ def main(argv: list[str] | None = None) -> int:
     handlers = {"up": cmd_up, "migrate": cmd_migrate, "demo": cmd_demo}
     if args.command == "tenant":
         return cmd_tenant_create(args)
+    if args.command == "dlt":
+        return dlt_commands.run(args, RUN_FILE)
+    if args.command == "routing":
+        return cmd_routing_prepare(args)
     return handlers[args.command](args)
 
 

@@ -1,4 +1,4 @@
-"""Starts the service processes, waits until they are ready, and stops them by PID."""
+"""Starts the service processes, waits until they are ready, restarts crashed ones, stops them."""
 
 from __future__ import annotations
 
@@ -8,16 +8,32 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
 
 from lastmile.infra.platform import Infrastructure
+from lastmile.restarts import RestartPolicy, RestartState
 from lastmile.services import ServiceSpec
 
 CONSOLE = "console"
 CONSOLE_PORT = 8000
+
+
+def _to_stderr(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
+
+
+@dataclass
+class _Child:
+    """How to start a process again, and its crash history."""
+
+    module: str
+    env: dict[str, str]
+    restarts: RestartState
+    restart_at: float | None = None
 
 
 @dataclass
@@ -26,8 +42,11 @@ class Supervisor:
 
     infra: Infrastructure
     log_dir: Path
+    policy: RestartPolicy = field(default_factory=RestartPolicy)
+    report: Callable[[str], None] = _to_stderr
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
     urls: dict[str, str] = field(default_factory=dict)
+    _children: dict[str, _Child] = field(default_factory=dict)
 
     def environment(self, spec: ServiceSpec, port: int) -> dict[str, str]:
         """The child's environment: where the infrastructure is and which port to serve."""
@@ -44,17 +63,49 @@ class Supervisor:
         self._spawn(spec.name, spec.name, self.environment(spec, port), port)
 
     def _spawn(self, name: str, module: str, env: dict[str, str], port: int) -> None:
-        self.log_dir.mkdir(parents=True, exist_ok=True)
-        log = (self.log_dir / f"{name}.log").open("ab")
-        process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
-            [sys.executable, "-m", module],
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        self.processes[name] = process
+        self._children[name] = _Child(module, env, RestartState(self.policy))
         self.urls[name] = f"http://127.0.0.1:{port}"
+        self._run(name)
+
+    def _run(self, name: str) -> None:
+        child = self._children[name]
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        with (self.log_dir / f"{name}.log").open("ab") as log:
+            self.processes[name] = subprocess.Popen(  # noqa: S603 - our own interpreter and module
+                [sys.executable, "-m", child.module],
+                env=child.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        child.restarts.started(time.monotonic())
+
+    def supervise(self) -> bool:
+        """Schedule a restart of every process that exited, start those due; True if any did."""
+        now = time.monotonic()
+        restarted = False
+        for name, child in self._children.items():
+            process = self.processes[name]
+            if child.restart_at is None and process.poll() is not None:
+                delay = child.restarts.crashed(now)
+                child.restart_at = now + delay
+                self._log(
+                    name,
+                    f"{name} exited with {process.returncode}; restarting in {delay:g} s"
+                    f" (crash {child.restarts.crashes} in a row)",
+                )
+            elif child.restart_at is not None and now >= child.restart_at:
+                child.restart_at = None
+                self._run(name)
+                self._log(name, f"{name} restarted (pid {self.processes[name].pid})")
+                restarted = True
+        return restarted
+
+    def _log(self, name: str, line: str) -> None:
+        """To the operator's terminal and into the service's own log, where its crash is."""
+        self.report(f"lastmile: {line}")
+        with (self.log_dir / f"{name}.log").open("a") as log:
+            log.write(f"--- lastmile supervisor: {line}\n")
 
     def start_console(self, port: int) -> None:
         """Start the dispatcher console, told where the services and the broker are."""

@@ -168,3 +168,52 @@ def test_declared_consumers_match_consumer_groups_yaml(
     assert declared == wanted, (
         f"{service}: update deploy/k8s/consumer-groups.yaml (and the ACLs and KEDA triggers)"
     )
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_the_kafka_cluster_is_kraft_with_node_pools_and_the_listener_the_services_use(
+    rendered, k8s, monkeypatch, overlay
+):
+    objs = rendered[overlay]
+    (kafka,) = k8s.of_kind(objs, "Kafka")
+    name = kafka["metadata"]["name"]
+    assert {t["metadata"]["labels"]["strimzi.io/cluster"] for t in _topics(objs).values()} == {name}
+    pools = k8s.of_kind(objs, "KafkaNodePool")
+    assert {p["metadata"]["labels"]["strimzi.io/cluster"] for p in pools} == {name}
+    controllers = sum(p["spec"]["replicas"] for p in pools if "controller" in p["spec"]["roles"])
+    brokers = sum(p["spec"]["replicas"] for p in pools if "broker" in p["spec"]["roles"])
+    assert controllers % 2 == 1, "a KRaft quorum has an odd number of controllers"
+    replicas = max(t["spec"]["replicas"] for t in _topics(objs).values())
+    assert brokers >= replicas, "every topic replica needs its own broker"
+    if overlay == "prod":
+        assert controllers >= 3
+    config = kafka["spec"]["kafka"]["config"]
+    assert config["auto.create.topics.enable"] is False, "KafkaTopics declare every topic"
+    for key in ("offsets.topic.replication.factor", "transaction.state.log.replication.factor"):
+        assert config[key] <= brokers
+    assert config["min.insync.replicas"] <= config["default.replication.factor"] <= brokers
+
+    env = k8s.container_env(objs, k8s.service_container(objs, "orders"))
+    settings = k8s.build_settings("orders", env, monkeypatch)
+    host, port = settings.kafka_bootstrap_servers.split(":")
+    assert host == f"{name}-kafka-bootstrap"
+    (listener,) = [li for li in kafka["spec"]["kafka"]["listeners"] if li["port"] == int(port)]
+    assert listener["type"] == "internal"
+    # The services speak PLAINTEXT today: the listener they use has neither TLS nor SASL.
+    assert settings.kafka_security_protocol == "PLAINTEXT"
+    assert listener["tls"] is False
+    assert "authentication" not in listener
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_kafka_users_acls_can_be_applied(rendered, k8s, overlay):
+    """The User Operator fails a KafkaUser with ACLs on a cluster without an authorizer."""
+    objs = rendered[overlay]
+    (kafka,) = k8s.of_kind(objs, "Kafka")
+    users = k8s.of_kind(objs, "KafkaUser")
+    assert all(u["spec"]["authorization"]["type"] == "simple" for u in users)
+    assert kafka["spec"]["kafka"]["authorization"]["type"] == "simple"
+    mechanisms = {u["spec"]["authentication"]["type"] for u in users}
+    listeners = kafka["spec"]["kafka"]["listeners"]
+    offered = {li.get("authentication", {}).get("type") for li in listeners}
+    assert mechanisms <= offered, "a listener where the KafkaUsers can log in"

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import copy
+import json
+import re
 import subprocess
 
 import jsonschema
@@ -63,6 +65,19 @@ MISSPELLINGS = [
     ("ScaledObject", lambda o: o["spec"]["triggers"][0]["metadata"].update(lagTreshold="5")),
     ("ServiceMonitor", lambda o: o["spec"]["endpoints"][0].update(intervall="30s")),
     ("ExternalSecret", lambda o: o["spec"]["target"].update(creationPolicyy="Owner")),
+    ("Kafka", lambda o: o["spec"]["kafka"]["listeners"][0].update(tsl=True)),
+    ("Kafka", lambda o: o["spec"].update(zookeeper={"replicas": 3})),  # gone in v1: KRaft only
+    ("KafkaNodePool", lambda o: o["spec"].update(role=["broker"])),
+    ("Cluster", lambda o: o["spec"]["plugins"][0].update(isWalArchiver=True)),
+    ("ObjectStore", lambda o: o["spec"]["configuration"].update(destinationPth="s3://x/")),
+    ("ScheduledBackup", lambda o: o["spec"]["pluginConfiguration"].update(nam="x")),
+]
+
+WRONG_VALUES = [
+    ("KafkaTopic", lambda o: o["spec"].update(partitions="six")),
+    ("KafkaNodePool", lambda o: o["spec"].update(roles=["leader"])),
+    ("ScheduledBackup", lambda o: o["spec"].update(method="plugins")),
+    ("ScaledObject", lambda o: o["spec"]["triggers"][0]["metadata"].update(lagThreshold=5)),
 ]
 
 
@@ -75,14 +90,72 @@ def test_a_misspelled_field_fails_validation(rendered, k8s, kind, mutate):
         k8s.validate(obj)
 
 
-def test_a_wrong_type_fails_validation(rendered, k8s):
-    topic = _first(rendered["prod"], "KafkaTopic")
-    topic["spec"]["partitions"] = "six"
+@pytest.mark.parametrize(("kind", "mutate"), WRONG_VALUES, ids=[m[0] for m in WRONG_VALUES])
+def test_a_wrong_type_or_value_fails_validation(rendered, k8s, kind, mutate):
+    obj = _first(rendered["prod"], kind)
+    k8s.validate(obj)
+    mutate(obj)
     with pytest.raises(jsonschema.ValidationError):
-        k8s.validate(topic)
+        k8s.validate(obj)
 
 
 def test_an_unknown_custom_kind_is_not_silently_skipped(k8s):
     obj = {"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": "w"}, "spec": {}}
     with pytest.raises(AssertionError, match="no schema"):
         k8s.validate(obj)
+
+
+def test_strict_closes_objects_and_keeps_what_the_crd_leaves_open(k8s):
+    schema = k8s.strict(
+        {
+            "type": "object",
+            "properties": {
+                "closed": {"type": "object", "properties": {"a": {"type": "string"}}},
+                "config": {"type": "object", "x-kubernetes-preserve-unknown-fields": True},
+                "labels": {"type": "object", "additionalProperties": {"type": "string"}},
+                "port": {"x-kubernetes-int-or-string": True},
+                "maybe": {"type": "string", "nullable": True},
+                "either": {
+                    "type": "object",
+                    "properties": {"a": {"type": "string"}, "b": {"type": "string"}},
+                    "oneOf": [{"properties": {"a": {}}, "required": ["a"]}, {"required": ["b"]}],
+                },
+            },
+        }
+    )
+    check = jsonschema.Draft202012Validator(schema)
+    good = {
+        "closed": {"a": "x"},
+        "config": {"anything": {"at": "all"}},
+        "labels": {"k": "v"},
+        "port": 5432,
+        "maybe": None,
+        "either": {"a": "x"},
+    }
+    assert not list(check.iter_errors(good))
+    assert check.is_valid({**good, "port": "http"})
+    for bad in (
+        {"closed": {"a": "x", "b": "y"}},
+        {"labels": {"k": 1}},
+        {"port": 1.5},
+        {"either": {"a": "x", "c": "y"}},
+        {"unknown": 1},
+    ):
+        assert not check.is_valid({**good, **bad}), bad
+
+
+def test_every_vendored_schema_names_its_source_in_the_readme(k8s):
+    readme = (k8s.k8s_dir / "schemas" / "README.md").read_text()
+    vendored = 0
+    for path in sorted((k8s.k8s_dir / "schemas").glob("*.json")):
+        assert f"`{path.name}`" in readme, f"{path.name} is not in schemas/README.md"
+        document = json.loads(path.read_text())
+        if "source" not in document:
+            continue
+        vendored += 1
+        source = document["source"]
+        assert source["repository"].startswith("https://github.com/")
+        assert re.fullmatch(r"[0-9a-f]{40}", source["commit"])
+        assert source["commit"] in readme, f"{path.name}: its commit is not in the README"
+        assert source["path"] in readme
+    assert vendored >= 9

@@ -35,7 +35,7 @@ def test_every_pod_is_non_root_read_only_and_sized(rendered, k8s, overlay):
         assert spec["securityContext"]["runAsUser"] != 0, where
         assert spec["securityContext"]["seccompProfile"]["type"] == "RuntimeDefault", where
         tmp_volumes = {v["name"] for v in spec["volumes"] if "emptyDir" in v}
-        for container in spec["containers"]:
+        for container in spec.get("initContainers", []) + spec["containers"]:
             context = container["securityContext"]
             assert context["readOnlyRootFilesystem"] is True, where
             assert context["allowPrivilegeEscalation"] is False, where

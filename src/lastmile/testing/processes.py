@@ -8,7 +8,7 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import IO
 
@@ -26,10 +26,12 @@ def service_process(
     settings: Mapping[str, str] | None = None,
     output: IO[bytes] | int = subprocess.DEVNULL,
     graceful: bool = False,
+    python_options: Sequence[str] = (),
 ) -> Iterator[subprocess.Popen[bytes]]:
     """Run `python -m <service>` on `port`; `settings` are its own (unprefixed) variables.
 
     On exit the process is killed, or with `graceful` sent SIGTERM first (killed after 20 s).
+    `python_options` go before `-m` (e.g. `-m cProfile -o FILE`).
     """
     prefix = f"{service.upper()}_"
     env = {
@@ -41,7 +43,10 @@ def service_process(
         **{prefix + name: value for name, value in (settings or {}).items()},
     }
     process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
-        [sys.executable, "-m", service], env=env, stdout=output, stderr=subprocess.STDOUT
+        [sys.executable, *python_options, "-m", service],
+        env=env,
+        stdout=output,
+        stderr=subprocess.STDOUT,
     )
     try:
         yield process

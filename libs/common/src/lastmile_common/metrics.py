@@ -23,3 +23,8 @@ OUTBOX_BACKLOG = Gauge("lastmile_outbox_backlog", "Outbox rows not yet published
 OUTBOX_PUBLISHED = Counter(
     "lastmile_outbox_published_total", "Outbox rows published to Kafka", ["service"]
 )
+CONSUMER_PAUSED = Gauge(
+    "lastmile_consumer_paused",
+    "1 while a consumer waits out a database or broker outage with its partitions paused",
+    ["consumer"],
+)

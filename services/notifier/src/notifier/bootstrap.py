@@ -12,12 +12,13 @@ from lastmile_common.runtime import Runtime
 from starlette.datastructures import State
 
 from notifier.adapters.sink import SinkBox
+from notifier.adapters.store import PostgresStore, transactions
 from notifier.channels_factory import build_buckets, build_channels
 from notifier.domain.masking import redact
 from notifier.domain.signing import unsubscribe_token
 from notifier.entrypoints import api, consumers, sink, webhooks
+from notifier.service_layer.deps import Deps
 from notifier.service_layer.dispatcher import Dispatcher, DispatchSettings
-from notifier.service_layer.enqueue import Deps
 from notifier.service_layer.new_orders import NewOrderBatch
 from notifier.service_layer.tenant_cache import TenantCache
 from notifier.settings import NotifierSettings
@@ -81,7 +82,7 @@ class Dispatching:
             return f"{base}/unsubscribe/{unsubscribe_token(secret, tenant_id, email)}"
 
         dispatcher = Dispatcher(
-            runtime.pool,
+            transactions(runtime.pool),
             build_channels(settings, self._box),
             build_buckets(settings),
             DispatchSettings(
@@ -116,7 +117,7 @@ def build_deps(settings: NotifierSettings) -> Deps:
         unsubscribe_secret=settings.unsubscribe_secret.get_secret_value(),
         require_tenant_settings=settings.require_tenant_settings,
         cache=cache,
-        batch=NewOrderBatch(cache),
+        batch=NewOrderBatch(cache, PostgresStore),
     )
 
 

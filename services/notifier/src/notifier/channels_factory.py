@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from notifier.adapters.channels import Channel
+from aiolimiter import AsyncLimiter
+
 from notifier.adapters.sink import SinkBox, SinkChannel
 from notifier.adapters.smtp import SmtpChannel
 from notifier.adapters.twilio import TwilioChannel
-from notifier.service_layer.limits import TokenBucket
+from notifier.service_layer.channels import Channel
+from notifier.service_layer.limits import provider_limiter
 from notifier.settings import NotifierSettings
 
 STATUS_CALLBACK_PATH = "/v1/webhooks/sms/status"
@@ -46,9 +48,9 @@ def build_channels(settings: NotifierSettings, box: SinkBox) -> dict[str, Channe
     return {"sms": sms, "email": email}
 
 
-def build_buckets(settings: NotifierSettings) -> dict[str, TokenBucket]:
+def build_buckets(settings: NotifierSettings) -> dict[str, AsyncLimiter]:
     """One rate limit per provider."""
     return {
-        "sms": TokenBucket(settings.sms_rate_per_s),
-        "email": TokenBucket(settings.email_rate_per_s),
+        "sms": provider_limiter(settings.sms_rate_per_s),
+        "email": provider_limiter(settings.email_rate_per_s),
     }

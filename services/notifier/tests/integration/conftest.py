@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
-import asyncio
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
-import httpx
 import pytest
 from lastmile_common.api_keys import issue
+from lastmile_common.events.base import EventData
 from notifier.bootstrap import create_app
 from notifier.settings import NotifierSettings
 from notifier.testing.fake_twilio import FakeTwilio
 from notifier.testing.smtp_capture import SmtpCapture
+
+from lastmile.testing.apps import RunningApp, running_app
+from lastmile.testing.inbox import Inbox, drain
 
 PUBLIC = "http://notifier.test"
 TOKEN = "dev-twilio-auth-token"
@@ -24,12 +26,22 @@ TOKEN = "dev-twilio-auth-token"
 class Env:
     """The running notifier and its local providers."""
 
-    app: Any
-    client: httpx.AsyncClient
+    app: RunningApp
     twilio: FakeTwilio
     smtp: SmtpCapture
     settings: NotifierSettings
     bootstrap: str
+
+    @property
+    def inbox(self) -> Inbox:
+        """The notifier consumer's inbox, to wait until it has processed an event."""
+        return Inbox(self.settings.require_database_url(), "notifier", self.settings.consumer_group)
+
+    async def settle(self, producer: Any, marker: EventData, *, key: str) -> None:
+        """Wait until every event published on `key` so far has been processed: publish
+        `marker` (from a tenant the notifier does not know, so it has no effect) on it and wait
+        until the inbox holds it."""
+        await drain(producer, self.inbox, marker, key=key, tenant=f"marker-{uuid.uuid4().hex}")
 
 
 @pytest.fixture(scope="module")
@@ -52,11 +64,8 @@ async def env(infra: Any) -> AsyncIterator[Env]:
         retry_backoff_max_s=0.3,
         dispatch_poll_interval_s=0.05,
     )
-    app = create_app(settings)
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url=PUBLIC) as client:
-            yield Env(app, client, twilio, smtp, settings, infra.kafka_bootstrap)
+    async with running_app(create_app(settings), base_url=PUBLIC) as app:
+        yield Env(app, twilio, smtp, settings, infra.kafka_bootstrap)
     await twilio.stop()
     smtp.stop()
 
@@ -67,18 +76,9 @@ async def _tenant(env: Env, **config: Any) -> tuple[str, dict[str, str]]:
         "Authorization": f"Bearer {issue(env.settings.api_key_secret.get_secret_value(), tenant).raw}"
     }
     body = {"brand_name": "Acme", **config}
-    response = await env.client.put("/v1/settings", json=body, headers=headers)
+    response = await env.app.client.put("/v1/settings", json=body, headers=headers)
     assert response.status_code == 200, response.text
     return tenant, headers
-
-
-async def _until(check: Callable[[], bool], timeout: float = 20.0) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not check():
-        if loop.time() > deadline:
-            raise AssertionError("condition not met in time")
-        await asyncio.sleep(0.05)
 
 
 def _phone() -> str:
@@ -86,7 +86,7 @@ def _phone() -> str:
 
 
 async def _rows(env: Env, headers: dict[str, str], order_id: str) -> list[dict[str, Any]]:
-    response = await env.client.get(
+    response = await env.app.client.get(
         "/v1/notifications", params={"order_id": order_id}, headers=headers
     )
     assert response.status_code == 200

@@ -10,8 +10,9 @@ from typing import Any
 import asyncpg
 import pytest
 from lastmile_common.events.orders import OrderCreated
+from notifier.adapters.store import PostgresStore
 from notifier.service_layer import handlers
-from notifier.service_layer.enqueue import Deps
+from notifier.service_layer.deps import Deps
 from notifier.service_layer.new_orders import NewOrderBatch
 from notifier.service_layer.tenant_cache import TenantCache
 from notifier.testing import events as ev
@@ -23,7 +24,7 @@ pytestmark = pytest.mark.integration
 
 def _deps() -> tuple[Deps, NewOrderBatch, TenantCache]:
     cache = TenantCache()
-    batch = NewOrderBatch(cache)
+    batch = NewOrderBatch(cache, PostgresStore)
     deps = Deps("http://track.test", "http://notifier.test", "secret", cache=cache, batch=batch)
     return deps, batch, cache
 
@@ -61,10 +62,10 @@ async def test_batch_writes_new_orders_before_commit_in_event_order(env: Env) ->
         async with conn.transaction():
             batch.begin()
             for event in (_created("a"), _created("b"), _created("a", 2)):
-                await handlers.order_created(conn, deps, tenant, event)
+                await handlers.order_created(PostgresStore(conn), deps, tenant, event)
             # The second "a" made the batch write "a" and "b" first (one upsert per order each).
             assert await _stored(conn, tenant) == {"a": (1, 1), "b": (1, 1)}
-            await handlers.order_created(conn, deps, tenant, _created("c"))
+            await handlers.order_created(PostgresStore(conn), deps, tenant, _created("c"))
             assert "c" not in await _stored(conn, tenant)
             await batch.before_commit(conn)
         assert await _stored(conn, tenant) == {"a": (2, 1), "b": (1, 1), "c": (1, 1)}
@@ -77,7 +78,7 @@ async def test_a_rolled_back_batch_leaves_no_key_and_no_cached_read(env: Env) ->
         transaction = conn.transaction()
         await transaction.start()
         batch.begin()
-        await handlers.order_created(conn, deps, tenant, _created("d"))
+        await handlers.order_created(PostgresStore(conn), deps, tenant, _created("d"))
         await batch.before_commit(conn)
         assert cache.size() > 0
         await transaction.rollback()  # the COMMIT did not happen
@@ -85,5 +86,5 @@ async def test_a_rolled_back_batch_leaves_no_key_and_no_cached_read(env: Env) ->
         assert cache.size() == 0
         assert await _stored(conn, tenant) == {}
         # Outside a batch (no `begin`) an order is written at once.
-        await handlers.order_created(conn, deps, tenant, _created("e"))
+        await handlers.order_created(PostgresStore(conn), deps, tenant, _created("e"))
         assert await _stored(conn, tenant) == {"e": (1, 1)}

@@ -12,8 +12,9 @@ import pytest
 from notifier.testing import events as ev
 
 from lastmile.testing.fixtures import publish
+from lastmile.testing.waiting import eventually
 
-from .conftest import Env, _phone, _tenant, _until
+from .conftest import Env, _phone, _tenant
 
 pytestmark = pytest.mark.integration
 
@@ -40,8 +41,8 @@ async def test_confirmation_uses_a_tracking_token_known_before_the_order(
         assert token == "tok-early"
         created = ev.order_created(order, phone=phone, email=None, channels=("sms",))
         await publish(producer, created, tenant=tenant, key="depot-1")
-        await _until(lambda: len(env.twilio.to(phone)) == 1)
-        await asyncio.sleep(0.5)
+        await eventually(lambda: len(env.twilio.to(phone)) == 1)
+        await env.settle(producer, ev.order_created("marker"), key="depot-1")
         kinds = await conn.fetch(
             "SELECT kind FROM notifier.notifications WHERE tenant_id = $1 AND order_id = $2",
             tenant,

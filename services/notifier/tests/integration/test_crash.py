@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
-import subprocess
-import sys
 import uuid
 from pathlib import Path
 from typing import Any
@@ -19,27 +16,64 @@ from notifier.testing import events as ev
 from notifier.testing.fake_twilio import FakeTwilio
 
 from lastmile.infra.ports import free_port
+from lastmile.testing.processes import service_process, wait_ready
+from lastmile.testing.waiting import eventually
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 BURST = 300
 
 
-def _start(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
-    with log.open("ab") as out:
-        return subprocess.Popen([sys.executable, "-m", "notifier"], env=env, stdout=out, stderr=out)
+SETTINGS = {
+    "LOG_LEVEL": "INFO",  # the logs are checked for phone numbers: keep them as chatty as usual
+    "REQUIRE_TENANT_SETTINGS": "true",
+    "SMS_PROVIDER": "twilio",
+    "TWILIO_ACCOUNT_SID": "ACtest",
+    "EMAIL_PROVIDER": "sink",
+    "DISPATCH_CONCURRENCY": "16",
+    "DISPATCH_BATCH_SIZE": "50",
+}
 
 
-async def _ready(port: int, proc: subprocess.Popen[bytes]) -> None:
-    async with httpx.AsyncClient() as client:
-        for _ in range(600):
-            assert proc.poll() is None, "notifier exited"
-            try:
-                if (await client.get(f"http://127.0.0.1:{port}/readyz")).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            await asyncio.sleep(0.1)
-    raise AssertionError("notifier not ready")
+async def _burst(producer: Any, tenant: str, port: int) -> list[str]:
+    """Configure the tenant, then publish BURST order.created on one key; return the phones."""
+    key = issue(os.environ.get("LASTMILE_API_KEY_SECRET", "dev-api-key-secret-change-me"), tenant)
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
+        settings = await client.put(
+            "/v1/settings",
+            json={"brand_name": "Crash"},
+            headers={"Authorization": f"Bearer {key.raw}"},
+        )
+        assert settings.status_code == 200, settings.text
+    phones = [f"+49151{i:08d}" for i in range(10_000_000, 10_000_000 + BURST)]
+    order_ids = [f"crash-{tenant[:6]}-{i}" for i in range(BURST)]
+    for order_id, phone in zip(order_ids, phones, strict=True):
+        data = ev.order_created(order_id, phone=phone, email=None, channels=("sms",))
+        envelope = Envelope.wrap(data, source="tests", tenant=tenant)
+        record = encode(envelope, "depot-1")
+        await producer.send(
+            envelope.topic, value=record.value, key=record.key, headers=record.headers
+        )
+    await producer.flush()
+    return phones
+
+
+async def _settled_rows(infra: Any, tenant: str) -> list[Any]:
+    """The tenant's notification rows once all BURST are written and none is in flight."""
+    conn = await asyncpg.connect(infra.database_url)
+    try:
+
+        async def settled() -> list[Any] | None:
+            rows = await conn.fetch(
+                "SELECT address, state FROM notifier.notifications WHERE tenant_id = $1", tenant
+            )
+            done = len(rows) == BURST and all(
+                r["state"] in ("sent", "unknown", "failed") for r in rows
+            )
+            return list(rows) if done else None
+
+        return await eventually(settled, timeout=150, interval=0.2, what="the burst settled")
+    finally:
+        await conn.close()
 
 
 async def test_kill_9_mid_burst_then_restart_sends_no_duplicates(
@@ -48,73 +82,39 @@ async def test_kill_9_mid_burst_then_restart_sends_no_duplicates(
     twilio = await FakeTwilio(account_sid="ACtest", delay_s=0.05).start()
     port = free_port()
     tenant = uuid.uuid4().hex
-    env = {
-        **os.environ,
-        "NOTIFIER_DATABASE_URL": infra.database_url,
-        "NOTIFIER_KAFKA_BOOTSTRAP_SERVERS": infra.kafka_bootstrap,
-        "NOTIFIER_HTTP_PORT": str(port),
-        "NOTIFIER_CONSUMER_GROUP": f"notifier-crash-{uuid.uuid4().hex[:8]}",
-        "NOTIFIER_REQUIRE_TENANT_SETTINGS": "true",
-        "NOTIFIER_SMS_PROVIDER": "twilio",
-        "NOTIFIER_TWILIO_BASE_URL": twilio.base_url,
-        "NOTIFIER_TWILIO_ACCOUNT_SID": "ACtest",
-        "NOTIFIER_EMAIL_PROVIDER": "sink",
-        "NOTIFIER_DISPATCH_CONCURRENCY": "16",
-        "NOTIFIER_DISPATCH_BATCH_SIZE": "50",
+    settings = {
+        **SETTINGS,
+        "TWILIO_BASE_URL": twilio.base_url,
+        "CONSUMER_GROUP": f"notifier-crash-{uuid.uuid4().hex[:8]}",
     }
     log = tmp_path / "notifier.log"
-    proc = _start(env, log)
     try:
-        await _ready(port, proc)
-        key = issue(env.get("LASTMILE_API_KEY_SECRET", "dev-api-key-secret-change-me"), tenant)
-        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
-            settings = await client.put(
-                "/v1/settings",
-                json={"brand_name": "Crash"},
-                headers={"Authorization": f"Bearer {key.raw}"},
+        with (
+            log.open("ab") as out,
+            service_process("notifier", infra, port, settings=settings, output=out) as proc,
+        ):
+            await wait_ready(proc, port)
+            phones = await _burst(producer, tenant, port)
+            mine = set(phones)
+            await eventually(
+                lambda: sum(r.to in mine for r in twilio.requests) >= BURST // 4,
+                timeout=60,
+                interval=0.01,
+                what="the burst started",
             )
-            assert settings.status_code == 200, settings.text
-        phones = [f"+49151{i:08d}" for i in range(10_000_000, 10_000_000 + BURST)]
-        order_ids = [f"crash-{tenant[:6]}-{i}" for i in range(BURST)]
-        for order_id, phone in zip(order_ids, phones, strict=True):
-            data = ev.order_created(order_id, phone=phone, email=None, channels=("sms",))
-            envelope = Envelope.wrap(data, source="tests", tenant=tenant)
-            record = encode(envelope, "depot-1")
-            await producer.send(
-                envelope.topic, value=record.value, key=record.key, headers=record.headers
-            )
-        await producer.flush()
-
-        mine = set(phones)
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + 60
-        while sum(r.to in mine for r in twilio.requests) < BURST // 4:
-            assert loop.time() < deadline, "burst did not start"
-            await asyncio.sleep(0.01)
-        proc.kill()  # SIGKILL: no shutdown, rows may be left in `sending`
-        proc.wait()
+            proc.kill()  # SIGKILL: no shutdown, rows may be left in `sending`
+            proc.wait()
         killed_at = sum(r.to in mine for r in twilio.requests)
         assert killed_at < BURST, "the burst finished before the kill"
-
-        proc = _start(env, log)
-        await _ready(port, proc)
-        conn = await asyncpg.connect(infra.database_url)
-        try:
-            while True:
-                rows = await conn.fetch(
-                    "SELECT address, state FROM notifier.notifications WHERE tenant_id = $1", tenant
-                )
-                if len(rows) == BURST and all(
-                    r["state"] in ("sent", "unknown", "failed") for r in rows
-                ):
-                    break
-                assert loop.time() < deadline + 90, f"not settled: {len(rows)} rows"
-                await asyncio.sleep(0.2)
-        finally:
-            await conn.close()
+        with (
+            log.open("ab") as out,
+            service_process(
+                "notifier", infra, port, settings=settings, output=out, graceful=True
+            ) as proc,
+        ):
+            await wait_ready(proc, port)
+            rows = await _settled_rows(infra, tenant)
     finally:
-        proc.terminate()
-        proc.wait(timeout=30)
         await twilio.stop()
 
     per_phone = {p: len(twilio.to(p)) for p in phones}

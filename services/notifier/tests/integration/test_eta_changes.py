@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from datetime import timedelta
 from typing import Any
@@ -11,8 +10,9 @@ import pytest
 from notifier.testing import events as ev
 
 from lastmile.testing.fixtures import publish
+from lastmile.testing.waiting import eventually
 
-from .conftest import Env, _phone, _tenant, _until
+from .conftest import Env, _phone, _rows, _tenant
 
 pytestmark = pytest.mark.integration
 
@@ -20,16 +20,16 @@ pytestmark = pytest.mark.integration
 async def test_eta_changes_are_told_against_the_last_told_eta_and_stop_after_arriving(
     env: Env, producer: Any
 ) -> None:
-    tenant, _ = await _tenant(env)
+    tenant, headers = await _tenant(env)
     order, route, phone = f"o-{uuid.uuid4().hex[:8]}", f"r-{uuid.uuid4().hex[:6]}", _phone()
     sms = lambda: env.twilio.to(phone)  # noqa: E731
     created = ev.order_created(order, phone=phone, email=None, channels=("sms",))
     await publish(producer, created, tenant=tenant, key="depot-1")
-    await _until(lambda: len(sms()) == 1, timeout=60)
+    await eventually(lambda: len(sms()) == 1, timeout=60)
     eta = ev.now().replace(second=0, microsecond=0) + timedelta(hours=2)
     started = ev.route_started(route, [(order, eta, "tok-e")])
     await publish(producer, started, tenant=tenant, key=route)
-    await _until(lambda: len(sms()) == 2)
+    await eventually(lambda: len(sms()) == 2)
 
     async def eta_event(sequence: int, minutes: int, stops: int = 9) -> None:
         moved = ev.eta_updated(
@@ -41,18 +41,22 @@ async def test_eta_changes_are_told_against_the_last_told_eta_and_stop_after_arr
     # out-for-delivery message told, so it is told (once).
     await eta_event(2, 10)
     await eta_event(3, 20)
-    await _until(lambda: len(sms()) == 3)
+    await eventually(lambda: len(sms()) == 3)
     assert "new arrival time" in sms()[2].body
     # Moments later it moved again by 40 minutes: within the 10-minute interval, not told.
     await eta_event(4, 60)
     await eta_event(5, 30, stops=1)  # arriving soon
-    await _until(lambda: len(sms()) == 4)
+    await eventually(lambda: len(sms()) == 4)
     assert "1 stop(s) away" in sms()[3].body
     # The stop was re-sequenced after "arriving": no "ETA changed" any more.
     await eta_event(6, 120, stops=6)
     await publish(producer, ev.delivered(order, route), tenant=tenant, key=order)
-    await _until(lambda: len(sms()) == 5)
+    await eventually(lambda: len(sms()) == 5)
     assert "delivered" in sms()[4].body
     await eta_event(7, 130, stops=6)
-    await asyncio.sleep(2.0)
+    await env.settle(
+        producer, ev.eta_updated("marker", "marker", ev.now(), stops_away=1, sequence=1), key=order
+    )
     assert len(sms()) == 5
+    rows = await _rows(env, headers, order)
+    assert not [r for r in rows if r["kind"] == "eta_changed" and r["version"] >= 6]

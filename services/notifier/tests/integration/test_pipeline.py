@@ -14,8 +14,9 @@ from notifier.domain.signing import twilio_signature
 from notifier.testing import events as ev
 
 from lastmile.testing.fixtures import TopicReader, publish
+from lastmile.testing.waiting import eventually
 
-from .conftest import PUBLIC, TOKEN, Env, _phone, _rows, _tenant, _until
+from .conftest import PUBLIC, TOKEN, Env, _phone, _rows, _tenant
 
 pytestmark = pytest.mark.integration
 
@@ -24,7 +25,7 @@ async def test_each_trigger_sends_the_right_text_once(
     env: Env, producer: Any, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
-    tenant, _ = await _tenant(env)
+    tenant, headers = await _tenant(env)
     order, route, phone, email = (
         f"o-{uuid.uuid4().hex[:8]}",
         f"r-{uuid.uuid4().hex[:6]}",
@@ -38,7 +39,7 @@ async def test_each_trigger_sends_the_right_text_once(
         producer, ev.order_created(order, phone=phone, email=email), tenant=tenant, key="depot-1"
     )
     # The first wait also covers the new consumer group reading the topics from the start.
-    await _until(lambda: len(sms()) == 1 and len(mails()) == 1, timeout=60)
+    await eventually(lambda: len(sms()) == 1 and len(mails()) == 1, timeout=60)
     assert "Acme: we have your order" in sms()[0].body
     assert (
         sms()[0].form["From"]
@@ -49,13 +50,15 @@ async def test_each_trigger_sends_the_right_text_once(
     assert {part.get_content_type() for part in mail.walk()} >= {"text/plain", "text/html"}
     assert "/unsubscribe/" in mail["List-Unsubscribe"]
 
-    await publish(producer, ev.route_planned(route, [order]), tenant=tenant, key="depot-1")
+    planned = await publish(
+        producer, ev.route_planned(route, [order]), tenant=tenant, key="depot-1"
+    )
     eta = ev.now().replace(second=0, microsecond=0) + timedelta(hours=1)
-    await asyncio.sleep(0.5)  # the plan (depot time zone) lands before the route starts
+    await env.inbox.wait_for(planned.id)  # the plan (depot time zone) before the route starts
     await publish(
         producer, ev.route_started(route, [(order, eta, "tok-abc")]), tenant=tenant, key=route
     )
-    await _until(lambda: len(sms()) == 2)
+    await eventually(lambda: len(sms()) == 2)
     local = (eta - timedelta(minutes=30)).astimezone(
         __import__("zoneinfo").ZoneInfo("Europe/Berlin")
     )
@@ -71,7 +74,7 @@ async def test_each_trigger_sends_the_right_text_once(
         tenant=tenant,
         key=order,
     )
-    await _until(lambda: len(sms()) == 3)
+    await eventually(lambda: len(sms()) == 3)
     assert "new arrival time" in sms()[2].body
 
     await publish(
@@ -80,19 +83,24 @@ async def test_each_trigger_sends_the_right_text_once(
         tenant=tenant,
         key=order,
     )
-    await _until(lambda: len(sms()) == 4)
+    await eventually(lambda: len(sms()) == 4)
     assert "1 stop(s) away" in sms()[3].body
 
     done = await publish(producer, ev.delivered(order, route), tenant=tenant, key=order)
-    await _until(lambda: len(sms()) == 5 and len(mails()) == 5)
+    await eventually(lambda: len(sms()) == 5 and len(mails()) == 5)
     assert "delivered" in sms()[4].body
     assert "received by Jane, photo taken" in sms()[4].body
 
-    # Redelivery (same event id) and a repeated event (new id, same facts) send nothing more.
+    # Redelivery (same event id) and a repeated event (new id, same facts) send nothing more,
+    # and write no notification either.
+    told = _told(await _rows(env, headers, order))
     for envelope in (created, done):
         await _republish(producer, envelope)
     await publish(producer, ev.delivered(order, route), tenant=tenant, key=order)
-    await asyncio.sleep(2.0)
+    await env.settle(producer, ev.order_created("marker"), key="depot-1")
+    await env.settle(producer, ev.delivered("marker", "marker"), key=order)
+    assert _told(await _rows(env, headers, order)) == told
+    assert len(told) == 10
     assert len(sms()) == 5
     assert len(mails()) == 5
 
@@ -114,6 +122,11 @@ async def test_each_trigger_sends_the_right_text_once(
     assert email not in caplog.text
 
 
+def _told(rows: list[dict[str, Any]]) -> list[tuple[str, str, int]]:
+    """Which notifications exist: kind, channel and version of each row."""
+    return sorted((r["kind"], r["channel"], r["version"]) for r in rows)
+
+
 async def _republish(producer: Any, envelope: Any) -> None:
     from lastmile_common.events.envelope import encode
 
@@ -132,12 +145,12 @@ async def test_failed_delivery_tells_what_happens_next(env: Env, producer: Any) 
         tenant=tenant,
         key="d",
     )
-    await _until(lambda: len(env.twilio.to(phone)) == 1)
+    await eventually(lambda: len(env.twilio.to(phone)) == 1)
     assert "Wir haben Ihre Bestellung" in env.twilio.to(phone)[0].body
     await publish(
         producer, ev.delivery_failed(order, "r1", token="tok-f"), tenant=tenant, key=order
     )
-    await _until(lambda: len(env.twilio.to(phone)) == 2)
+    await eventually(lambda: len(env.twilio.to(phone)) == 2)
     body = env.twilio.to(phone)[1].body
     assert "nobody home" in body
     assert "We will try again tomorrow." in body
@@ -184,8 +197,11 @@ async def test_quiet_hours_defer_and_drop_what_would_be_stale(env: Env, producer
         2: ("dropped", "superseded by eta_changed"),
         3: ("pending", "deferred for quiet hours"),
     }
-    await asyncio.sleep(1.0)
+    await env.settle(
+        producer, ev.eta_updated("marker", "marker", ev.now(), stops_away=1, sequence=1), key=order
+    )
     assert env.twilio.to(phone) == []
+    assert {r["state"] for r in await _rows(env, headers, order)} == {"pending", "dropped"}
 
 
 def _signed(url_path: str, form: dict[str, str], token: str = TOKEN) -> dict[str, str]:
@@ -199,13 +215,13 @@ async def test_opt_out_by_sms_stop_and_by_unsubscribe_link(env: Env, producer: A
     tenant, headers = await _tenant(env)
     phone, email = _phone(), f"opt{uuid.uuid4().hex[:6]}@example.com"
     inbound = {"From": phone, "To": "+15005550006", "Body": " stop "}
-    bad = await env.client.post(
+    bad = await env.app.client.post(
         "/v1/webhooks/sms/inbound",
         data=inbound,
         headers=_signed("/v1/webhooks/sms/inbound", inbound, "wrong"),
     )
     assert bad.status_code == 403
-    good = await env.client.post(
+    good = await env.app.client.post(
         "/v1/webhooks/sms/inbound",
         data=inbound,
         headers=_signed("/v1/webhooks/sms/inbound", inbound),
@@ -217,16 +233,16 @@ async def test_opt_out_by_sms_stop_and_by_unsubscribe_link(env: Env, producer: A
     await publish(
         producer, ev.order_created(first, phone=phone, email=email), tenant=tenant, key="d"
     )
-    await _until(lambda: len(env.smtp.to(email)) == 1)
+    await eventually(lambda: len(env.smtp.to(email)) == 1)
     assert env.twilio.to(phone) == []
     rows = {r["channel"]: r for r in await _rows(env, headers, first)}
     assert rows["sms"]["state"] == "suppressed"
     assert rows["sms"]["to"].startswith("+49******")
 
     link = env.smtp.to(email)[0].message["List-Unsubscribe"].strip("<>")
-    page = await env.client.get(link.removeprefix(PUBLIC))
+    page = await env.app.client.get(link.removeprefix(PUBLIC))
     assert page.status_code == 200
-    assert (await env.client.get("/unsubscribe/forged.token")).status_code == 404
+    assert (await env.app.client.get("/unsubscribe/forged.token")).status_code == 404
 
     second = f"o-{uuid.uuid4().hex[:8]}"
     await publish(
@@ -250,8 +266,13 @@ async def test_provider_500_then_success_sends_once(env: Env, producer: Any) -> 
         tenant=tenant,
         key="d",
     )
-    await _until(lambda: any(r.status == 201 for r in env.twilio.to(phone)))
-    await asyncio.sleep(0.5)
+    await eventually(lambda: any(r.status == 201 for r in env.twilio.to(phone)))
+
+    async def recorded() -> bool:
+        return [r["state"] for r in await _rows(env, headers, order)] == ["sent"]
+
+    await eventually(recorded)  # once recorded as sent, the dispatcher never picks it again
+    await env.settle(producer, ev.order_created("marker"), key="d")
     statuses = [r.status for r in env.twilio.to(phone)]
     assert statuses == [500, 503, 201]
     [row] = await _rows(env, headers, order)
@@ -273,7 +294,7 @@ async def test_invalid_number_is_not_retried(env: Env, producer: Any) -> None:
             lambda e: e.type == "notification.failed" and e.data.order_id == order, timeout=20
         )
     assert "21211" in failed[0].data.reason
-    await asyncio.sleep(1.0)
+    await env.settle(producer, ev.order_created("marker"), key="d")
     assert [r.status for r in env.twilio.to(phone)] == [400]
     [row] = await _rows(env, headers, order)
     assert row["state"] == "failed"
@@ -288,19 +309,19 @@ async def test_status_callback_signature_is_checked(env: Env, producer: Any) -> 
         tenant=tenant,
         key="d",
     )
-    await _until(lambda: len(env.twilio.to(phone)) == 1)
+    await eventually(lambda: len(env.twilio.to(phone)) == 1)
     sid = env.twilio.to(phone)[0].sid
     assert sid is not None
     path = "/v1/webhooks/sms/status"
     form = {"MessageSid": sid, "MessageStatus": "delivered", "To": phone, "AccountSid": "ACtest"}
-    forged = await env.client.post(
+    forged = await env.app.client.post(
         path, data=form, headers=_signed(path, {**form, "MessageStatus": "failed"})
     )
     assert forged.status_code == 403
-    missing = await env.client.post(path, data=form)
+    missing = await env.app.client.post(path, data=form)
     assert missing.status_code == 403
     async with TopicReader(env.bootstrap, NOTIFICATIONS) as reader:
-        good = await env.client.post(path, data=form, headers=_signed(path, form))
+        good = await env.app.client.post(path, data=form, headers=_signed(path, form))
         assert good.status_code == 204
         delivered = await reader.wait_for(
             lambda e: e.type == "notification.delivered" and e.data.order_id == order, timeout=20

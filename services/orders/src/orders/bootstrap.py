@@ -6,6 +6,7 @@ from fastapi import FastAPI
 from lastmile_common.http.app import create_service_app
 
 from orders.entrypoints import consumers, http_import, http_orders, http_shopify
+from orders.entrypoints.deps import key_cache
 from orders.settings import OrdersSettings
 
 SERVICE = "orders"
@@ -16,7 +17,7 @@ DESCRIPTION = """Integrators submit orders here (HTTP, bulk import, Shopify webh
 
 def create_app(settings: OrdersSettings) -> FastAPI:
     """The orders service app."""
-    return create_service_app(
+    app = create_service_app(
         SERVICE,
         settings,
         [http_import.router, http_orders.router, http_shopify.router],
@@ -26,3 +27,5 @@ def create_app(settings: OrdersSettings) -> FastAPI:
         description=DESCRIPTION,
         body_limit_exempt=("/v1/orders/import",),
     )
+    app.state.key_cache = key_cache()
+    return app

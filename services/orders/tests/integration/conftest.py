@@ -6,7 +6,6 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import asyncpg
-import httpx
 import pytest
 from lastmile_common.db.migrations import migrate
 from orders.adapters.tenants import create_tenant
@@ -14,30 +13,27 @@ from orders.bootstrap import create_app
 from orders.settings import OrdersSettings
 
 from lastmile.infra.platform import Infrastructure
+from lastmile.testing.apps import RunningApp, running_app
 
 SECRET = "dev-api-key-secret-change-me"
 
 
 def orders_settings(infra: Infrastructure, **overrides: Any) -> OrdersSettings:
     """Settings pointing at the test infrastructure."""
-    return OrdersSettings(
-        database_url=infra.database_url,
-        kafka_bootstrap_servers=infra.kafka_bootstrap,
-        consumer_backoff_initial_s=0.05,
-        consumer_max_attempts=3,
-        **overrides,
-    )
+    defaults: dict[str, Any] = {
+        "database_url": infra.database_url,
+        "kafka_bootstrap_servers": infra.kafka_bootstrap,
+        "consumer_backoff_initial_s": 0.05,
+        "consumer_max_attempts": 3,
+    }
+    return OrdersSettings(**(defaults | overrides))
 
 
 @pytest.fixture(scope="session")
-async def orders_client(infra: Infrastructure) -> AsyncIterator[httpx.AsyncClient]:
-    """An HTTP client on the orders app, whose lifespan (consumers, relay) runs meanwhile."""
-    app = create_app(orders_settings(infra))
-    async with app.router.lifespan_context(app):
-        app.state.runtime = app.state.runtime
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://orders") as client:
-            yield client
+async def app(infra: Infrastructure) -> AsyncIterator[RunningApp]:
+    """The orders app with its consumers and relay running, and a client on it."""
+    async with running_app(create_app(orders_settings(infra)), base_url="http://orders") as app:
+        yield app
 
 
 async def new_tenant(infra: Infrastructure, name: str = "acme") -> tuple[str, dict[str, str]]:

@@ -10,7 +10,6 @@ import json
 import uuid
 
 import asyncpg
-import httpx
 import pytest
 from aiokafka import AIOKafkaProducer
 from lastmile_common.events.deliveries import OrderDelivered, Proof
@@ -19,7 +18,10 @@ from lastmile_common.events.orders import OrderSubmitted
 from lastmile_common.events.topics import ORDERS, ORDERS_INBOUND, dlt_of
 
 from lastmile.infra.platform import Infrastructure
+from lastmile.testing.apps import RunningApp
 from lastmile.testing.fixtures import TopicReader, publish
+from lastmile.testing.inbox import Inbox, drain
+from lastmile.testing.waiting import eventually
 
 from .conftest import new_tenant
 from .test_orders_api import order_body
@@ -35,19 +37,8 @@ async def _count(infra: Infrastructure, sql: str, *args: object) -> int:
         await conn.close()
 
 
-async def _eventually(check: object, timeout: float = 20.0) -> None:
-    assert callable(check)
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while loop.time() < deadline:
-        if await check():
-            return
-        await asyncio.sleep(0.2)
-    raise AssertionError("condition not met in time")
-
-
 async def test_poison_goes_to_dlt_and_the_partition_keeps_flowing(
-    infra: Infrastructure, orders_client: httpx.AsyncClient, producer: AIOKafkaProducer
+    infra: Infrastructure, app: RunningApp, producer: AIOKafkaProducer
 ) -> None:
     tenant, _ = await new_tenant(infra)
     key = f"{tenant}:same-partition".encode()
@@ -99,32 +90,73 @@ async def test_poison_goes_to_dlt_and_the_partition_keeps_flowing(
     assert {"dlt.source.partition", "dlt.source.offset", "dlt.attempts"} <= set(headers)
 
 
-async def test_redelivered_inbound_event_has_one_effect(
-    infra: Infrastructure, orders_client: httpx.AsyncClient, producer: AIOKafkaProducer
-) -> None:
-    tenant, _ = await new_tenant(infra)
-    data = OrderSubmitted.model_validate(order_body())
-    envelope = Envelope.wrap(data, source="/erp", tenant=tenant)
-    record = encode(envelope, f"{tenant}:{data.external_id}")
+async def _send_three_times(producer: AIOKafkaProducer, envelope: Envelope, key: str) -> None:
+    record = encode(envelope, key)
     for _ in range(3):  # the same event id three times, as a redelivery would
         await producer.send_and_wait(
-            ORDERS_INBOUND, value=record.value, key=record.key, headers=record.headers
+            envelope.topic, value=record.value, key=record.key, headers=record.headers
         )
 
-    async def stored() -> bool:
-        return await _count(infra, "SELECT count(*) FROM orders WHERE tenant_id = $1", tenant) == 1
 
-    await _eventually(stored)
-    await asyncio.sleep(1.0)
-    assert await _count(infra, "SELECT count(*) FROM orders WHERE tenant_id = $1", tenant) == 1
-    assert await _count(infra, "SELECT count(*) FROM inbox WHERE event_id = $1", envelope.id) == 1
+async def test_redelivered_inbound_event_has_one_effect(
+    infra: Infrastructure, app: RunningApp, producer: AIOKafkaProducer
+) -> None:
+    """The inbox, not the data, makes a redelivery a no-op: an order's external id would
+    dedupe a repeated order.submitted anyway, but nothing dedupes a timeline entry except the
+    consumer's inbox claim."""
+    tenant, auth = await new_tenant(infra)
+    data = OrderSubmitted.model_validate(order_body())
+    submitted = Envelope.wrap(data, source="/erp", tenant=tenant)
+    inbound_key = f"{tenant}:{data.external_id}"
+    await _send_three_times(producer, submitted, inbound_key)
+    marker = OrderSubmitted.model_validate(order_body())  # another order on the same key
+    await drain(producer, _inbox(infra, "orders-inbound"), marker, key=inbound_key, tenant=tenant)
+    one = "SELECT count(*) FROM orders WHERE tenant_id = $1 AND external_id = $2"
+    assert await _count(infra, one, tenant, data.external_id) == 1
+    assert await _count(infra, "SELECT count(*) FROM inbox WHERE event_id = $1", submitted.id) == 1
+
+    order_id = await _count_id(infra, tenant, data.external_id)
+    delivered = Envelope.wrap(_delivered(order_id), source="/tracking", tenant=tenant)
+    await _send_three_times(producer, delivered, order_id)
+    unknown = _delivered(f"marker-{uuid.uuid4().hex}")  # an order nobody has: no effect
+    await drain(producer, _inbox(infra, "orders-timeline"), unknown, key=order_id, tenant=tenant)
+    body = (await app.client.get(f"/v1/orders/{order_id}", headers=auth)).json()
+    assert [e["kind"] for e in body["timeline"]] == ["order.created", "order.delivered"]
+
+
+def _inbox(infra: Infrastructure, consumer: str) -> Inbox:
+    return Inbox(infra.database_url, "orders", consumer)
+
+
+async def _count_id(infra: Infrastructure, tenant: str, external_id: str) -> str:
+    conn = await asyncpg.connect(infra.database_url, server_settings={"search_path": "orders"})
+    try:
+        return str(
+            await conn.fetchval(
+                "SELECT id FROM orders WHERE tenant_id = $1 AND external_id = $2",
+                tenant,
+                external_id,
+            )
+        )
+    finally:
+        await conn.close()
+
+
+def _delivered(order_id: str) -> OrderDelivered:
+    return OrderDelivered(
+        order_id=order_id,
+        route_id="r1",
+        stop_id="s1",
+        delivered_at="2026-11-24T10:00:00Z",  # type: ignore[arg-type]
+        proof=Proof(recipient_name="Ada"),
+    )
 
 
 async def test_delivery_events_land_on_the_timeline(
-    infra: Infrastructure, orders_client: httpx.AsyncClient, producer: AIOKafkaProducer
+    infra: Infrastructure, app: RunningApp, producer: AIOKafkaProducer
 ) -> None:
     tenant, auth = await new_tenant(infra)
-    order_id = (await orders_client.post("/v1/orders", json=order_body(), headers=auth)).json()[
+    order_id = (await app.client.post("/v1/orders", json=order_body(), headers=auth)).json()[
         "order_id"
     ]
     delivered = OrderDelivered(
@@ -137,11 +169,11 @@ async def test_delivery_events_land_on_the_timeline(
     await publish(producer, delivered, tenant=tenant, key=order_id)
 
     async def delivered_status() -> bool:
-        body = (await orders_client.get(f"/v1/orders/{order_id}", headers=auth)).json()
+        body = (await app.client.get(f"/v1/orders/{order_id}", headers=auth)).json()
         return bool(body["status"] == "delivered")
 
-    await _eventually(delivered_status)
-    body = (await orders_client.get(f"/v1/orders/{order_id}", headers=auth)).json()
+    await eventually(delivered_status)
+    body = (await app.client.get(f"/v1/orders/{order_id}", headers=auth)).json()
     assert [e["kind"] for e in body["timeline"]] == ["order.created", "order.delivered"]
 
 
@@ -149,12 +181,10 @@ def _sign(secret: str, body: bytes) -> str:
     return base64.b64encode(hmac.new(secret.encode(), body, hashlib.sha256).digest()).decode()
 
 
-async def test_shopify_webhook_hmac_and_dedupe(
-    infra: Infrastructure, orders_client: httpx.AsyncClient
-) -> None:
+async def test_shopify_webhook_hmac_and_dedupe(infra: Infrastructure, app: RunningApp) -> None:
     tenant, auth = await new_tenant(infra)
     secret = "shpss_" + uuid.uuid4().hex
-    configured = await orders_client.put(
+    configured = await app.client.put(
         "/v1/integrations/shopify",
         headers=auth,
         json={
@@ -182,7 +212,7 @@ async def test_shopify_webhook_hmac_and_dedupe(
     }
     body = json.dumps(payload).encode()
     url = f"/v1/webhooks/shopify/{tenant}/orders-create"
-    bad = await orders_client.post(
+    bad = await app.client.post(
         url,
         content=body,
         headers={"X-Shopify-Hmac-Sha256": _sign("wrong", body), "X-Shopify-Webhook-Id": "w1"},
@@ -193,17 +223,17 @@ async def test_shopify_webhook_hmac_and_dedupe(
         "X-Shopify-Webhook-Id": "w1",
         "content-type": "application/json",
     }
-    first = await orders_client.post(url, content=body, headers=headers)
-    again = await orders_client.post(url, content=body, headers=headers)
+    first = await app.client.post(url, content=body, headers=headers)
+    again = await app.client.post(url, content=body, headers=headers)
     assert first.status_code == 200 and again.status_code == 200
     assert first.json()["order_id"] == again.json()["order_id"] and again.json()["duplicate"]
-    order = (await orders_client.get(f"/v1/orders/{first.json()['order_id']}", headers=auth)).json()
+    order = (await app.client.get(f"/v1/orders/{first.json()['order_id']}", headers=auth)).json()
     assert order["order"]["external_id"] == "shopify-5551"
     assert order["order"]["items"][0]["weight_kg"] == 0.5
 
 
 async def test_bulk_import_accepts_good_rows_and_reports_bad_ones(
-    infra: Infrastructure, orders_client: httpx.AsyncClient
+    infra: Infrastructure, app: RunningApp
 ) -> None:
     _, auth = await new_tenant(infra)
     good = order_body()
@@ -213,7 +243,7 @@ async def test_bulk_import_accepts_good_rows_and_reports_bad_ones(
         json.dumps({**order_body(), "windows": []}),
         json.dumps(order_body()),
     ]
-    response = await orders_client.post(
+    response = await app.client.post(
         "/v1/orders/import",
         content="\n".join(lines).encode(),
         headers={**auth, "content-type": "application/x-ndjson"},
@@ -232,7 +262,7 @@ async def test_bulk_import_accepts_good_rows_and_reports_bad_ones(
         "C-2,d1,Bob,+4915112345679,Torstr 2,Berlin,DE,52.5,200,2026-11-24T09:00:00Z,"
         "2026-11-24T12:00:00Z,2\n"
     )
-    response = await orders_client.post(
+    response = await app.client.post(
         "/v1/orders/import", content=csv_body.encode(), headers={**auth, "content-type": "text/csv"}
     )
     result = response.json()

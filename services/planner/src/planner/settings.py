@@ -17,6 +17,9 @@ class PlannerSettings(ServiceSettings):
     solver_grace_s: float = Field(
         default=15.0, ge=0, description="extra wait for a worker beyond the time limit"
     )
+    preview_ttl_s: float = Field(
+        default=86400.0, gt=0, description="how long a preview's plan and route ids resolve"
+    )
     replan_time_limit_s: float = Field(default=3.0, gt=0, le=600)
     replan_debounce_s: float = Field(default=2.0, ge=0, le=600)
     replan_poll_s: float = Field(default=0.5, gt=0, le=60)

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import httpx
 import pytest
 from lastmile_common.api_keys import issue
 from lastmile_common.events.orders import OrderCreated
@@ -17,6 +15,7 @@ from planner.bootstrap import create_app
 from planner.settings import PlannerSettings
 
 from lastmile.infra.platform import Infrastructure
+from lastmile.testing.apps import RunningApp, running_app
 
 SECRET = "dev-api-key-secret-change-me"
 ZONE = "Europe/Berlin"
@@ -42,13 +41,10 @@ def planner_settings(infra: Infrastructure, **overrides: Any) -> PlannerSettings
 
 
 @pytest.fixture(scope="session")
-async def planner_client(infra: Infrastructure) -> AsyncIterator[httpx.AsyncClient]:
-    """An HTTP client on the planner app, whose lifespan (consumers, loops) runs meanwhile."""
-    app = create_app(planner_settings(infra))
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://planner") as client:
-            yield client
+async def app(infra: Infrastructure) -> AsyncIterator[RunningApp]:
+    """The planner app with its consumers and loops running, and a client on it."""
+    async with running_app(create_app(planner_settings(infra)), base_url="http://planner") as app:
+        yield app
 
 
 def new_tenant() -> tuple[str, dict[str, str]]:
@@ -126,17 +122,6 @@ def van_body(vehicle_id: str, **overrides: Any) -> dict[str, Any]:
     }
     body.update(overrides)
     return body
-
-
-async def eventually(check: Callable[[], Awaitable[bool]], timeout: float = 30.0) -> None:
-    """Wait until `check()` is true."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while loop.time() < deadline:
-        if await check():
-            return
-        await asyncio.sleep(0.2)
-    raise AssertionError("condition not met in time")
 
 
 def in_days(days: int) -> date:

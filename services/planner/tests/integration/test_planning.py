@@ -11,9 +11,11 @@ from lastmile_common.events.envelope import Envelope
 from lastmile_common.events.topics import ROUTES
 
 from lastmile.infra.platform import Infrastructure
+from lastmile.testing.apps import RunningApp
 from lastmile.testing.fixtures import TopicReader, publish
+from lastmile.testing.waiting import eventually
 
-from .conftest import DAY, depot_body, eventually, new_tenant, order_created, van_body
+from .conftest import DAY, depot_body, new_tenant, order_created, van_body
 
 pytestmark = pytest.mark.integration
 
@@ -27,7 +29,7 @@ async def _pending_count(client: httpx.AsyncClient, headers: dict[str, str], dep
 
 
 async def test_orders_in_plan_out_with_reasons_and_a_silent_preview(
-    infra: Infrastructure, planner_client: httpx.AsyncClient, producer: AIOKafkaProducer
+    infra: Infrastructure, app: RunningApp, producer: AIOKafkaProducer
 ) -> None:
     tenant, headers = new_tenant()
     depot = f"dep-{tenant}"
@@ -36,20 +38,20 @@ async def test_orders_in_plan_out_with_reasons_and_a_silent_preview(
     heavy = order_created(depot, dlat=0.02, weight_kg=1000, quantity=5)
     for event in [*normal, heavy]:
         await publish(producer, event, tenant=tenant, key=depot)
-    resp = await planner_client.post("/v1/depots", json=depot_body(depot), headers=headers)
+    resp = await app.client.post("/v1/depots", json=depot_body(depot), headers=headers)
     assert resp.status_code == 201, resp.text
     for vid in ("van-a", "van-b"):
         body = van_body(f"{vid}-{tenant}")
-        resp = await planner_client.post(f"/v1/depots/{depot}/vehicles", json=body, headers=headers)
+        resp = await app.client.post(f"/v1/depots/{depot}/vehicles", json=body, headers=headers)
         assert resp.status_code == 201, resp.text
 
     async def all_pending() -> bool:
-        return await _pending_count(planner_client, headers, depot) == 5
+        return await _pending_count(app.client, headers, depot) == 5
 
-    await eventually(all_pending)
+    await eventually(all_pending, timeout=30.0)
     async with TopicReader(infra.kafka_bootstrap, ROUTES) as routes:
         request = {"depot_id": depot, "service_date": DAY.isoformat(), "time_limit_s": 1}
-        preview = await planner_client.post(
+        preview = await app.client.post(
             "/v1/plans", json={**request, "preview": True}, headers=headers
         )
         assert preview.status_code == 200, preview.text
@@ -57,12 +59,22 @@ async def test_orders_in_plan_out_with_reasons_and_a_silent_preview(
         assert {s["order_id"] for r in preview.json()["routes"] for s in r["stops"]} == {
             o.order_id for o in normal
         }
+        # The ids a preview answers with resolve while it is kept (a day by default).
         preview_id = preview.json()["plan_id"]
-        assert (
-            await planner_client.get(f"/v1/plans/{preview_id}", headers=headers)
-        ).status_code == 404
+        assert preview.json()["expires_at"] is not None
+        again = await app.client.get(f"/v1/plans/{preview_id}", headers=headers)
+        assert again.status_code == 200, again.text
+        assert again.json()["preview"] is True
+        assert again.json()["routes"] == preview.json()["routes"]
+        assert again.json()["expires_at"] == preview.json()["expires_at"]
+        preview_route = preview.json()["routes"][0]["route_id"]
+        route = await app.client.get(f"/v1/routes/{preview_route}", headers=headers)
+        assert route.status_code == 200, route.text
+        assert route.json()["status"] == "preview"
+        _, others = new_tenant()
+        assert (await app.client.get(f"/v1/plans/{preview_id}", headers=others)).status_code == 404
 
-        resp = await planner_client.post("/v1/plans", json=request, headers=headers)
+        resp = await app.client.post("/v1/plans", json=request, headers=headers)
         assert resp.status_code == 200, resp.text
         plan = resp.json()
         assert plan["unassigned"][0]["order_id"] == heavy.order_id
@@ -94,30 +106,30 @@ async def test_orders_in_plan_out_with_reasons_and_a_silent_preview(
                 assert stop.planned_arrival <= begin
                 assert stop.load_label
             assert len(route.load_plan) == len(route.stops)  # type: ignore[attr-defined]
-    stored = await planner_client.get(f"/v1/plans/{plan['plan_id']}", headers=headers)
+    stored = await app.client.get(f"/v1/plans/{plan['plan_id']}", headers=headers)
     assert stored.status_code == 200
     assert {r["route_id"] for r in stored.json()["routes"]} == set(plan["route_ids"])
-    route = await planner_client.get(f"/v1/routes/{plan['route_ids'][0]}", headers=headers)
+    route = await app.client.get(f"/v1/routes/{plan['route_ids'][0]}", headers=headers)
     assert route.json()["status"] == "planned"
-    listed = await planner_client.get(
+    listed = await app.client.get(
         f"/v1/depots/{depot}/unassigned", params={"service_date": DAY.isoformat()}, headers=headers
     )
     assert [u["reason_code"] for u in listed.json()["unassigned"]] == ["too_heavy"]
     _, other_headers = new_tenant()
-    hidden = await planner_client.get(f"/v1/plans/{plan['plan_id']}", headers=other_headers)
+    hidden = await app.client.get(f"/v1/plans/{plan['plan_id']}", headers=other_headers)
     assert hidden.status_code == 404
 
 
 async def test_a_depot_without_orders_gets_an_empty_plan(
-    infra: Infrastructure, planner_client: httpx.AsyncClient
+    infra: Infrastructure, app: RunningApp
 ) -> None:
     tenant, headers = new_tenant()
     depot = f"empty-{tenant}"
     assert (
-        await planner_client.post("/v1/depots", json=depot_body(depot), headers=headers)
+        await app.client.post("/v1/depots", json=depot_body(depot), headers=headers)
     ).status_code == 201
     async with TopicReader(infra.kafka_bootstrap, ROUTES) as routes:
-        resp = await planner_client.post(
+        resp = await app.client.post(
             "/v1/plans", json={"depot_id": depot, "service_date": DAY.isoformat()}, headers=headers
         )
         assert resp.status_code == 200, resp.text

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import asyncpg
-import httpx
 import pytest
 from aiokafka import AIOKafkaProducer
 from lastmile_common.events.deliveries import OrderDelivered, Proof, RouteStarted
@@ -14,9 +13,11 @@ from lastmile_common.events.orders import OrderCancelled
 from lastmile_common.events.topics import ROUTES
 
 from lastmile.infra.platform import Infrastructure
+from lastmile.testing.apps import RunningApp
 from lastmile.testing.fixtures import TopicReader, publish
+from lastmile.testing.waiting import eventually
 
-from .conftest import DAY, depot_body, eventually, new_tenant, order_created, van_body
+from .conftest import DAY, depot_body, new_tenant, order_created, van_body
 
 pytestmark = pytest.mark.integration
 
@@ -35,15 +36,15 @@ async def _progress(infra: Infrastructure, tenant: str, order_id: str) -> str | 
 
 
 async def test_late_order_and_cancellation_update_the_started_route_keeping_served_stops(
-    infra: Infrastructure, planner_client: httpx.AsyncClient, producer: AIOKafkaProducer
+    infra: Infrastructure, app: RunningApp, producer: AIOKafkaProducer
 ) -> None:
     tenant, headers = new_tenant()
     depot = f"re-{tenant}"
     assert (
-        await planner_client.post("/v1/depots", json=depot_body(depot), headers=headers)
+        await app.client.post("/v1/depots", json=depot_body(depot), headers=headers)
     ).status_code == 201
     vehicle = f"van-{tenant}"
-    resp = await planner_client.post(
+    resp = await app.client.post(
         f"/v1/depots/{depot}/vehicles", json=van_body(vehicle), headers=headers
     )
     assert resp.status_code == 201
@@ -52,15 +53,15 @@ async def test_late_order_and_cancellation_update_the_started_route_keeping_serv
         await publish(producer, event, tenant=tenant, key=depot)
 
     async def all_pending() -> bool:
-        resp = await planner_client.get(
+        resp = await app.client.get(
             f"/v1/depots/{depot}/unassigned",
             params={"service_date": DAY.isoformat()},
             headers=headers,
         )
         return len(resp.json()["not_planned_yet"]) == 3
 
-    await eventually(all_pending)
-    resp = await planner_client.post(
+    await eventually(all_pending, timeout=30.0)
+    resp = await app.client.post(
         "/v1/plans",
         json={"depot_id": depot, "service_date": DAY.isoformat(), "time_limit_s": 1},
         headers=headers,
@@ -92,13 +93,13 @@ async def test_late_order_and_cancellation_update_the_started_route_keeping_serv
     )
 
     async def started_and_served() -> bool:
-        route = await planner_client.get(f"/v1/routes/{route_id}", headers=headers)
+        route = await app.client.get(f"/v1/routes/{route_id}", headers=headers)
         return (
             route.json()["status"] == "started"
             and await _progress(infra, tenant, served) == "delivered"
         )
 
-    await eventually(started_and_served)
+    await eventually(started_and_served, timeout=30.0)
 
     def updated(version: int):  # type: ignore[no-untyped-def]
         def match(env: Envelope) -> bool:
@@ -136,5 +137,5 @@ async def test_late_order_and_cancellation_update_the_started_route_keeping_serv
         [v3] = await routes.wait_for(updated(3), timeout=30)
         ids3 = [s.order_id for s in v3.data.stops]  # type: ignore[attr-defined]
         assert cancelled not in ids3 and ids3[0] == served and late.order_id in ids3
-    stored = await planner_client.get(f"/v1/routes/{route_id}", headers=headers)
+    stored = await app.client.get(f"/v1/routes/{route_id}", headers=headers)
     assert stored.json()["version"] == 3

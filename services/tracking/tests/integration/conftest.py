@@ -2,48 +2,24 @@
 
 from __future__ import annotations
 
-import asyncio
-import socket
 import uuid
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
-from typing import Any
 
-import httpx
 import pytest
-import uvicorn
-from fastapi import FastAPI
 from lastmile_common.api_keys import issue
 from tracking.bootstrap import create_app
 from tracking.settings import TrackingSettings
 
 from lastmile.infra.platform import Infrastructure
+from lastmile.testing.apps import RunningApp, running_app
 
 SECRET = "dev-api-key-secret-change-me"
 
 
-@dataclass
-class TrackingApp:
-    """The running app, an HTTP client on it, and its real base URL (for a browser)."""
-
-    app: FastAPI
-    client: httpx.AsyncClient
-    base_url: str
-
-    @property
-    def tracker(self) -> Any:
-        return self.app.state.tracker
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="session")
-async def tracking(infra: Infrastructure) -> AsyncIterator[TrackingApp]:
-    """The tracking app with its consumers, relay and ping writer running."""
+async def app(infra: Infrastructure) -> AsyncIterator[RunningApp]:
+    """The tracking app with its consumers, relay and ping writer running, also on a real port
+    (for a browser)."""
     settings = TrackingSettings(
         database_url=infra.database_url,
         kafka_bootstrap_servers=infra.kafka_bootstrap,
@@ -52,33 +28,11 @@ async def tracking(infra: Infrastructure) -> AsyncIterator[TrackingApp]:
         ping_flush_interval_s=0.1,
         outbox_poll_interval_s=0.05,
     )
-    app = create_app(settings)
-    port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(
-            app, host="127.0.0.1", port=port, lifespan="off", log_config=None, access_log=False
-        )
-    )
-    async with app.router.lifespan_context(app):
-        task = asyncio.create_task(server.serve())
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://tracking") as client:
-            yield TrackingApp(app, client, f"http://127.0.0.1:{port}")
-        server.should_exit = True
-        await task
+    async with running_app(create_app(settings), base_url="http://tracking", serve=True) as app:
+        yield app
 
 
 def new_tenant() -> tuple[str, dict[str, str]]:
     """A fresh tenant id and headers with its API key."""
     tenant = uuid.uuid4().hex
     return tenant, {"Authorization": f"Bearer {issue(SECRET, tenant).raw}"}
-
-
-async def wait_until(predicate: Any, timeout: float = 20.0) -> None:
-    """Poll until `predicate()` is true."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not predicate():
-        if loop.time() > deadline:
-            raise AssertionError("condition not met in time")
-        await asyncio.sleep(0.05)

@@ -16,9 +16,11 @@ from tracking.service_layer.state import TrackingState
 from tracking.simulation import planned_route, route_trace
 
 from lastmile.infra.platform import Infrastructure
+from lastmile.testing.apps import RunningApp
 from lastmile.testing.fixtures import TopicReader, publish
+from lastmile.testing.waiting import eventually
 
-from .conftest import TrackingApp, new_tenant, wait_until
+from .conftest import new_tenant
 
 pytestmark = pytest.mark.integration
 
@@ -35,7 +37,7 @@ def as_ping(vehicle: str, fix) -> Ping:  # type: ignore[no-untyped-def]
 
 
 async def test_route_and_trace_give_arrivals_and_etas(
-    infra: Infrastructure, tracking: TrackingApp, producer: AIOKafkaProducer
+    infra: Infrastructure, app: RunningApp, producer: AIOKafkaProducer
 ) -> None:
     tenant, _ = new_tenant()
     vehicle, route_id = f"v-{uuid.uuid4().hex[:8]}", f"r-{uuid.uuid4().hex[:8]}"
@@ -47,7 +49,7 @@ async def test_route_and_trace_give_arrivals_and_etas(
         TopicReader(infra.kafka_bootstrap, ETAS) as etas,
     ):
         await publish(producer, route, tenant=tenant, key=route.depot_id)
-        await wait_until(lambda: route_id in tracking.tracker.state.routes)
+        await eventually(lambda: route_id in app.state.tracker.state.routes)
         # Half the trace one ping per event, the rest as batches (as phones send after a gap).
         half = len(fixes) // 2
         for fix in fixes[:half]:
@@ -81,7 +83,7 @@ async def test_route_and_trace_give_arrivals_and_etas(
     assert {e.data.order_id for e in told} == {f"{route_id}-o1", f"{route_id}-o2"}  # type: ignore[attr-defined]
     assert len(started) == 1
     # Pings are stored in a daily partition; the state can be rebuilt from the database.
-    writer = tracking.app.state.ping_writer
+    writer = app.state.ping_writer
     await writer.flush()
     conn = await asyncpg.connect(infra.database_url, server_settings={"search_path": "tracking"})
     try:
@@ -97,13 +99,13 @@ async def test_route_and_trace_give_arrivals_and_etas(
         await conn.close()
 
 
-async def test_old_partitions_are_dropped(infra: Infrastructure, tracking: TrackingApp) -> None:
+async def test_old_partitions_are_dropped(infra: Infrastructure, app: RunningApp) -> None:
     old_day = datetime.now(UTC).date() - timedelta(days=45)
     conn = await asyncpg.connect(infra.database_url, server_settings={"search_path": "tracking"})
     try:
         await ensure_partition(conn, old_day)
         assert old_day in await partition_days(conn)
-        dropped = await tracking.app.state.ping_writer.enforce_retention()
+        dropped = await app.state.ping_writer.enforce_retention()
         assert f"pings_p{old_day:%Y%m%d}" in dropped
         assert old_day not in await partition_days(conn)
     finally:
@@ -111,7 +113,7 @@ async def test_old_partitions_are_dropped(infra: Infrastructure, tracking: Track
 
 
 async def test_poison_ping_goes_to_the_dead_letter_topic(
-    infra: Infrastructure, tracking: TrackingApp, producer: AIOKafkaProducer
+    infra: Infrastructure, app: RunningApp, producer: AIOKafkaProducer
 ) -> None:
     marker = uuid.uuid4().hex.encode()
     headers = [

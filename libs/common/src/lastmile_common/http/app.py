@@ -7,8 +7,9 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 
 import uvicorn
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 
+from lastmile_common.http.control_chars import refuse_control_characters
 from lastmile_common.http.health import ReadinessCheck, health_router
 from lastmile_common.http.problems import BodySizeLimit, install_problem_handlers
 from lastmile_common.logging import configure_logging
@@ -45,7 +46,13 @@ def create_service_app(
         ):
             yield
 
-    app = FastAPI(title=title, description=description, version="0.1.0", lifespan=lifespan)
+    app = FastAPI(
+        title=title,
+        description=description,
+        version="0.1.0",
+        lifespan=lifespan,
+        dependencies=[Depends(refuse_control_characters)],
+    )
     app.state.settings = settings
     install_problem_handlers(app)
 

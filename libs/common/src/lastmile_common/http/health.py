@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 
 from fastapi import APIRouter, Response
@@ -9,6 +10,8 @@ from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 ReadinessCheck = Callable[[], Awaitable[bool]]
+# A dependency that hangs (a stopped server, a full pool) is as unready as one that refuses.
+CHECK_TIMEOUT_S = 2.0
 
 
 def health_router(checks: dict[str, ReadinessCheck]) -> APIRouter:
@@ -24,7 +27,7 @@ def health_router(checks: dict[str, ReadinessCheck]) -> APIRouter:
         results = {}
         for name, check in checks.items():
             try:
-                results[name] = await check()
+                results[name] = await asyncio.wait_for(check(), CHECK_TIMEOUT_S)
             except Exception:
                 results[name] = False
         ready = all(results.values())

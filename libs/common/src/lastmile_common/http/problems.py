@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -10,7 +11,12 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from lastmile_common.outage import unavailable_dependency
+
 PROBLEM_JSON = "application/problem+json"
+# What a client is told to wait before retrying while the database or broker is unavailable.
+RETRY_AFTER_S = 5
+log = logging.getLogger(__name__)
 
 
 class Problem(Exception):
@@ -63,7 +69,8 @@ def field_errors(errors: list[Any]) -> list[dict[str, Any]]:
 
 
 def install_problem_handlers(app: FastAPI) -> None:
-    """Answer validation errors, HTTP errors, Problems and oversized bodies as problem+json."""
+    """Answer validation errors, HTTP errors, Problems and outages as problem+json."""
+    app.add_middleware(OutageAsUnavailable)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -104,6 +111,43 @@ def _title(status: int) -> str:
         return HTTPStatus(status).phrase
     except ValueError:
         return "Error"
+
+
+class OutageAsUnavailable:
+    """Answers a request that failed because the database or the broker is unavailable with
+    503 problem+json and `Retry-After`, never 500: the request was not at fault."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def watched_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watched_send)
+        except Exception as exc:
+            dependency = unavailable_dependency(exc)
+            if dependency is None or started:
+                raise
+            log.warning(
+                "%s unavailable: %s %s answered 503", dependency, scope["method"], scope["path"]
+            )
+            response = problem_response(
+                503,
+                "Service Unavailable",
+                f"the {dependency} is unavailable; retry in a few seconds",
+                scope["path"],
+                headers={"Retry-After": str(RETRY_AFTER_S)},
+            )
+            await response(scope, receive, send)
 
 
 class BodySizeLimit:

@@ -1,76 +1,33 @@
-"""The one consumer runner: decode at the edge, inbox dedupe in the handler's transaction,
-bounded retries, dead letters, and offsets committed only after the transaction commits."""
+"""The one consumer runner: fetch, process (see `processing`), commit offsets only after the
+transaction commits; through a database or broker outage, pause the partitions and wait."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import time
-from collections import Counter
-from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
-from typing import Protocol
 
 import asyncpg
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListener, TopicPartition
-from aiokafka.structs import ConsumerRecord, OffsetAndMetadata
-from opentelemetry import trace
-from opentelemetry.propagate import extract
+from aiokafka.structs import OffsetAndMetadata
 
-from lastmile_common.db.inbox import claim, prune
-from lastmile_common.db.pool import Connection
-from lastmile_common.events.envelope import Envelope, UndecodableEvent, decode
-from lastmile_common.kafka.dead_letter import send_to_dlt
+from lastmile_common.db.inbox import prune
+from lastmile_common.kafka.processing import (
+    ACQUIRE_TIMEOUT_S,
+    DependencyUnavailable,
+    EventProcessor,
+    Record,
+    unavailable,
+)
 from lastmile_common.kafka.retry import backoff_delay
-from lastmile_common.metrics import CONSUMER_LAG, EVENTS_PROCESSED, HANDLER_SECONDS
+from lastmile_common.kafka.subscription import BatchHooks, Handler, PermanentError, Subscription
+from lastmile_common.metrics import CONSUMER_LAG, CONSUMER_PAUSED
 from lastmile_common.settings import KafkaSettings
 
+__all__ = ["BatchHooks", "ConsumerRunner", "Handler", "PermanentError", "Subscription"]
+
 log = logging.getLogger(__name__)
-tracer = trace.get_tracer(__name__)
-
-Handler = Callable[[Connection, Envelope], Awaitable[None]]
-type Record = "ConsumerRecord[bytes, bytes]"
 PRUNE_EVERY_S = 3600.0
-
-
-class PermanentError(Exception):
-    """Raised by a handler for an event that can never succeed: dead-lettered without retries."""
-
-
-class BatchHooks(Protocol):
-    """Lets handlers defer their writes to the end of the runner's transaction.
-
-    `begin` opens a batch, `before_commit` writes what its handlers gathered on the batch's
-    connection just before COMMIT, and `rolled_back` undoes in-memory state of a batch whose
-    transaction did not commit (its events are then retried one by one, each a batch of its own).
-    """
-
-    def begin(self) -> None: ...
-
-    async def before_commit(self, conn: Connection) -> None: ...
-
-    def rolled_back(self) -> None: ...
-
-
-@dataclass(frozen=True)
-class Subscription:
-    """A consumer group: its name, the topics it reads, and a handler per event type.
-
-    A handler's only effects go through the connection it is given, inside the runner's
-    transaction (directly, or gathered and written by `hooks.before_commit`); events of types
-    without a handler are skipped (other consumers want them).
-    """
-
-    name: str
-    topics: tuple[str, ...]
-    handlers: Mapping[str, Handler]
-    hooks: BatchHooks | None = None
-
-
-@dataclass
-class _Decoded:
-    record: Record
-    envelope: Envelope
+type Batches = dict[TopicPartition, list[Record]]
 
 
 class ConsumerRunner:
@@ -85,12 +42,14 @@ class ConsumerRunner:
     ) -> None:
         self.subscription = subscription
         self._pool = pool
-        self._producer = producer
         self._kafka = kafka
+        self._processor = EventProcessor(subscription, pool, producer, kafka)
         self._consumer: AIOKafkaConsumer | None = None
         self._task: asyncio.Task[None] | None = None
         self._stopping = asyncio.Event()
         self._lock = asyncio.Lock()
+        self._outage_waits = 0  # consecutive waits of the current outage (0: none)
+        self._outage_started = 0.0
 
     @property
     def name(self) -> str:
@@ -129,31 +88,81 @@ class ConsumerRunner:
         loop = asyncio.get_running_loop()
         next_prune = loop.time()
         while not self._stopping.is_set():
+            batches: Batches = {}
             try:
                 if loop.time() >= next_prune:
-                    next_prune = loop.time() + PRUNE_EVERY_S
                     await self._prune_inbox()
+                    next_prune = loop.time() + PRUNE_EVERY_S
                 batches = await self._consumer.getmany(timeout_ms=200)
                 if batches:
                     async with self._lock:
-                        await self._process([r for records in batches.values() for r in records])
+                        await self._processor.process([r for rs in batches.values() for r in rs])
                         await self._consumer.commit(
                             {
-                                tp: OffsetAndMetadata(records[-1].offset + 1, "")
-                                for tp, records in batches.items()
+                                tp: OffsetAndMetadata(rs[-1].offset + 1, "")
+                                for tp, rs in batches.items()
                             }
                         )
+                self._recovered()
                 self._report_lag()
             except asyncio.CancelledError:
                 raise
-            except Exception:
+            except Exception as exc:
+                if (outage := unavailable(exc)) is not None:
+                    await self._wait_out(outage, batches)
+                    continue
                 # Nothing was committed for the failed batch: seek back so it is read again.
                 log.exception("consumer loop failed; retrying", extra={"consumer": self.name})
                 await self._rewind_to_committed()
                 await asyncio.sleep(1.0)
 
+    async def _wait_out(self, outage: DependencyUnavailable, batches: Batches) -> None:
+        """Pause every partition, seek back to the failed fetch, back off, then resume.
+
+        The dependency is shared by all partitions, so all wait. Polling goes on while paused
+        (it returns nothing) so that the group does not take this member for dead.
+        """
+        assert self._consumer is not None
+        consumer = self._consumer
+        loop = asyncio.get_running_loop()
+        self._outage_waits += 1
+        if self._outage_waits == 1:
+            self._outage_started = loop.time()
+            log.warning(
+                "dependency unavailable; pausing partitions until it is back: %s",
+                outage,
+                extra={"consumer": self.name, "dependency": outage.dependency},
+            )
+        CONSUMER_PAUSED.labels(self.name).set(1)
+        consumer.pause(*consumer.assignment())
+        for tp, records in batches.items():  # local offsets: the broker may be the one down
+            if tp in consumer.assignment():
+                consumer.seek(tp, records[0].offset)
+        delay = backoff_delay(
+            self._outage_waits, self._kafka.backoff_initial_s, self._kafka.backoff_max_s
+        )
+        deadline = loop.time() + delay
+        while not self._stopping.is_set() and (left := deadline - loop.time()) > 0:
+            consumer.pause(*consumer.assignment())  # partitions assigned meanwhile wait too
+            try:
+                await consumer.getmany(timeout_ms=max(1, int(min(left, 0.2) * 1000)))
+            except Exception:
+                await asyncio.sleep(min(left, 0.2))
+        consumer.resume(*consumer.paused())
+
+    def _recovered(self) -> None:
+        if self._outage_waits:
+            waited = asyncio.get_running_loop().time() - self._outage_started
+            log.info(
+                "dependency back after %.1fs; partitions resumed",
+                waited,
+                extra={"consumer": self.name},
+            )
+            self._outage_waits = 0
+            CONSUMER_PAUSED.labels(self.name).set(0)
+
     async def _prune_inbox(self) -> None:
-        async with self._pool.acquire() as conn:
+        async with self._pool.acquire(timeout=ACQUIRE_TIMEOUT_S) as conn:
             pruned = await prune(conn, self.name, self._kafka.inbox_retention_hours)
         if pruned:
             log.info("pruned inbox", extra={"consumer": self.name, "rows": pruned})
@@ -166,105 +175,6 @@ class ConsumerRunner:
                 await self._consumer.seek_to_beginning(tp)
             else:
                 self._consumer.seek(tp, committed)
-
-    async def _process(self, records: list[Record]) -> None:
-        """Every record of one fetch (all partitions) in one transaction, per-partition order
-        kept; if it fails, each event alone with retries."""
-        decoded: list[_Decoded] = []
-        for record in records:
-            try:
-                envelope = decode(record.headers or [], record.value, record.key)
-            except UndecodableEvent as exc:
-                await send_to_dlt(self._producer, self.name, record, str(exc), attempts=1)
-                EVENTS_PROCESSED.labels(self.name, "undecodable", "dead_letter").inc()
-                continue
-            if envelope.type in self.subscription.handlers:
-                decoded.append(_Decoded(record, envelope))
-        if not decoded:
-            return
-        try:
-            await self._handle_batch(decoded)
-        except Exception:
-            log.warning(
-                "batch failed; processing its events one by one",
-                extra={"consumer": self.name},
-                exc_info=True,
-            )
-            for item in decoded:
-                await self._handle_with_retries(item)
-
-    async def _transaction(self, items: list[_Decoded]) -> None:
-        """Claim the events in the inbox, run their handlers and the batch hooks, COMMIT."""
-        hooks = self.subscription.hooks
-        async with self._pool.acquire() as conn:
-            if hooks is not None:
-                hooks.begin()
-            try:
-                async with conn.transaction():
-                    new_ids = await claim(conn, self.name, list({i.envelope.id for i in items}))
-                    for item in items:
-                        if item.envelope.id not in new_ids:
-                            continue
-                        new_ids.discard(item.envelope.id)  # a duplicate in the batch counts once
-                        await self._call_handler(conn, item.envelope)
-                    if hooks is not None:
-                        await hooks.before_commit(conn)
-            except BaseException:
-                if hooks is not None:
-                    hooks.rolled_back()
-                raise
-
-    async def _handle_batch(self, items: list[_Decoded]) -> None:
-        started = time.perf_counter()
-        await self._transaction(items)
-        elapsed = (time.perf_counter() - started) / len(items)
-        # One label look-up per event type, not per event: it showed in the ping path's profile.
-        for event_type, count in Counter(i.envelope.type for i in items).items():
-            seconds = HANDLER_SECONDS.labels(self.name, event_type)
-            for _ in range(count):
-                seconds.observe(elapsed)
-            EVENTS_PROCESSED.labels(self.name, event_type, "ok").inc(count)
-
-    async def _handle_with_retries(self, item: _Decoded) -> None:
-        attempt = 0
-        while True:
-            attempt += 1
-            started = time.perf_counter()
-            try:
-                await self._transaction([item])
-                HANDLER_SECONDS.labels(self.name, item.envelope.type).observe(
-                    time.perf_counter() - started
-                )
-                EVENTS_PROCESSED.labels(self.name, item.envelope.type, "ok").inc()
-                return
-            except Exception as exc:
-                if isinstance(exc, PermanentError) or attempt >= self._kafka.max_attempts:
-                    log.error(
-                        "event failed %d times; dead-lettering",
-                        attempt,
-                        extra={"consumer": self.name, "event_id": item.envelope.id},
-                    )
-                    await send_to_dlt(
-                        self._producer,
-                        self.name,
-                        item.record,
-                        f"{type(exc).__name__}: {exc}",
-                        attempts=attempt,
-                    )
-                    EVENTS_PROCESSED.labels(self.name, item.envelope.type, "dead_letter").inc()
-                    return
-                await asyncio.sleep(
-                    backoff_delay(attempt, self._kafka.backoff_initial_s, self._kafka.backoff_max_s)
-                )
-
-    async def _call_handler(self, conn: Connection, envelope: Envelope) -> None:
-        carrier = {"traceparent": envelope.traceparent} if envelope.traceparent else {}
-        with tracer.start_as_current_span(
-            f"consume {envelope.type}", context=extract(carrier), kind=trace.SpanKind.CONSUMER
-        ) as span:
-            span.set_attribute("messaging.consumer.group.name", self.name)
-            span.set_attribute("cloudevents.event_id", envelope.id)
-            await self.subscription.handlers[envelope.type](conn, envelope)
 
     def _report_lag(self) -> None:
         assert self._consumer is not None

@@ -1,34 +1,15 @@
-"""One round trip for a batch of new orders: store their contacts and take confirmation keys."""
+"""One statement for a batch of new orders: store their contacts and take confirmation keys."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
-from lastmile_common.db.pool import Connection
-from lastmile_common.events.orders import OrderSnapshot
-
-from notifier.adapters.notification_log import NewNotification
-from notifier.adapters.repository import view_of
-from notifier.domain.model import OrderView
-
-
-@dataclass(frozen=True)
-class NewOrder:
-    """A new order's contact and its confirmation rows, rendered for `guessed_zone` and no
-    tracking token; `default_zone` is the tenant's."""
-
-    tenant_id: str
-    order: OrderSnapshot
-    default_zone: str
-    guessed_zone: str
-    rows: Sequence[NewNotification]
-
+from notifier.service_layer.ports import NewOrder
 
 # Each order is stored unless a newer version is; its rows take their keys only if the stored
 # order agrees with what they assumed (no tracking token, the guessed zone).
-_SQL = (
+SQL = (
     "WITH input AS (SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[],"
     " $5::int[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[],"
     " $12::text[]) WITH ORDINALITY AS i(tenant_id, order_id, external_id, depot_id,"
@@ -64,7 +45,8 @@ _SQL = (
 )
 
 
-def _args(items: Sequence[NewOrder]) -> list[Any]:
+def args(items: Sequence[NewOrder]) -> list[Any]:
+    """The parameters of SQL: twelve order columns, then fifteen notification columns."""
     orders: list[list[Any]] = [[] for _ in range(12)]
     rows: list[list[Any]] = [[] for _ in range(15)]
     for n, item in enumerate(items, start=1):
@@ -106,25 +88,3 @@ def _args(items: Sequence[NewOrder]) -> list[Any]:
             for column, value in zip(rows, values, strict=True):
                 column.append(value)
     return [*orders, *rows]
-
-
-async def store_and_confirm(
-    conn: Connection, items: Sequence[NewOrder]
-) -> list[tuple[OrderView | None, bool]]:
-    """Store each order's contact and take its rows' keys if the stored order matches.
-
-    Per item (no two for the same order): the stored order (None when a newer version is
-    stored) and whether its rows' keys were dealt with here; if not, the caller renders again
-    from the stored order.
-    """
-    if not items:
-        return []
-    stored = {row["n"]: row for row in await conn.fetch(_SQL, *_args(items))}
-    out: list[tuple[OrderView | None, bool]] = []
-    for n, item in enumerate(items, start=1):
-        row = stored.get(n)
-        if row is None:
-            out.append((None, True))
-        else:
-            out.append((view_of(row, item.default_zone), bool(row["agreed"])))
-    return out

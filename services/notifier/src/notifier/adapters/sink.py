@@ -7,7 +7,7 @@ from collections import deque
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from notifier.adapters.channels import OutgoingMessage, SendResult
+from notifier.service_layer.channels import OutgoingMessage, SendResult
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,8 @@ from email.utils import formataddr, formatdate, make_msgid, parseaddr
 
 import aiosmtplib
 
-from notifier.adapters.channels import OutgoingMessage, SendResult
 from notifier.domain.masking import mask_email
+from notifier.service_layer.channels import OutgoingMessage, SendResult
 
 log = logging.getLogger(__name__)
 # Header lines are not folded (up to SMTP's 998): a folded List-Unsubscribe URL or subject

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import logging
 
-from notifier.adapters.channels import OutgoingMessage, SendResult
 from notifier.adapters.form_client import Answer, FormClient, NoAnswer, NotSent
 from notifier.domain.masking import mask_phone
+from notifier.service_layer.channels import OutgoingMessage, SendResult
 
 log = logging.getLogger(__name__)
 

@@ -12,8 +12,10 @@ from lastmile_common.events.envelope import Envelope
 from lastmile_common.events.topics import DELIVERIES, ETAS, ORDERS, ROUTES
 from lastmile_common.kafka.consumer import Handler, Subscription
 
+from notifier.adapters.store import PostgresStore
 from notifier.service_layer import handlers
-from notifier.service_layer.enqueue import Deps
+from notifier.service_layer.deps import Deps
+from notifier.service_layer.ports import NotifierStore
 from notifier.settings import NotifierSettings
 
 E = TypeVar("E", bound=EventData)
@@ -22,7 +24,7 @@ E = TypeVar("E", bound=EventData)
 def _adapt[E: EventData](
     deps: Deps,
     model: type[E],
-    handler: Callable[[Connection, Deps, str, E], Awaitable[None]],
+    handler: Callable[[NotifierStore, Deps, str, E], Awaitable[None]],
     *,
     batched: bool = False,
 ) -> Handler:
@@ -30,9 +32,10 @@ def _adapt[E: EventData](
         data = envelope.data
         if not isinstance(data, model):
             raise TypeError(f"{envelope.type} carried {type(data).__name__}")
+        store = PostgresStore(conn)
         if not batched and deps.batch is not None:
-            await deps.batch.flush(conn)  # what this event reads includes earlier new orders
-        await handler(conn, deps, envelope.tenant, data)
+            await deps.batch.flush(store)  # what this event reads includes earlier new orders
+        await handler(store, deps, envelope.tenant, data)
 
     return handle
 

@@ -4,21 +4,20 @@ from __future__ import annotations
 
 import html
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
 from lastmile_common.http.problems import Problem
 
-from notifier.adapters.sink import SinkBox
+from notifier.entrypoints.deps import SettingsDep, SinkDep
 
 router = APIRouter(tags=["sink"])
 
 
 @router.get("/sink", response_class=HTMLResponse, summary="Messages the local sink received")
-async def sink_page(request: Request) -> HTMLResponse:
+async def sink_page(settings: SettingsDep, box: SinkDep) -> HTMLResponse:
     """An HTML listing, newest first (development only)."""
-    if request.app.state.settings.environment == "production":
+    if settings.environment == "production":
         raise Problem(404, "Not Found", "the sink exists only outside production")
-    box: SinkBox = request.app.state.sink
     items = []
     for entry in box.newest_first():
         subject = f"<b>{html.escape(entry.subject)}</b><br>" if entry.subject else ""

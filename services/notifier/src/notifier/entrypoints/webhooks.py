@@ -9,9 +9,10 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse
 from lastmile_common.http.problems import Problem
 
-from notifier.adapters import repository
-from notifier.domain.signing import read_unsubscribe_token, twilio_signature_valid
+from notifier.domain.signing import twilio_signature_valid
+from notifier.entrypoints.deps import SettingsDep, StoreDep
 from notifier.service_layer import callbacks
+from notifier.service_layer.ports import NotifierStore
 from notifier.settings import NotifierSettings
 
 router = APIRouter(tags=["webhooks"])
@@ -42,9 +43,8 @@ def _form_body(example: dict[str, str]) -> dict[str, object]:
 _TWIML_EMPTY = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 
 
-async def _signed_form(request: Request) -> dict[str, str]:
+async def _signed_form(request: Request, settings: NotifierSettings) -> dict[str, str]:
     """The form params of a request whose X-Twilio-Signature is valid, else 403."""
-    settings: NotifierSettings = request.app.state.settings
     params = parse_qsl((await request.body()).decode("utf-8", "replace"), keep_blank_values=True)
     # Twilio signs the URL it called; behind proxies that is the public one, not ours.
     url = settings.public_base_url.rstrip("/") + request.url.path
@@ -70,9 +70,9 @@ async def _signed_form(request: Request) -> dict[str, str]:
         }
     ),
 )
-async def sms_status(request: Request) -> Response:
+async def sms_status(request: Request, settings: SettingsDep, store: StoreDep) -> Response:
     """Record delivered / undelivered / failed for the message named by MessageSid."""
-    form = await _signed_form(request)
+    form = await _signed_form(request, settings)
     sid, status = form.get("MessageSid") or form.get("SmsSid"), form.get("MessageStatus")
     if not sid or not status:
         raise Problem(
@@ -81,8 +81,7 @@ async def sms_status(request: Request) -> Response:
             "MessageSid and MessageStatus are required",
             errors=[{"field": "MessageSid", "message": "required"}],
         )
-    async with request.app.state.runtime.pool.acquire() as conn, conn.transaction():
-        known = await callbacks.record_status(conn, sid, status, form.get("ErrorCode"))
+    known = await callbacks.record_status(store, sid, status, form.get("ErrorCode"))
     if not known:
         raise Problem(404, "Not Found", "no notification has this MessageSid")
     return Response(status_code=204)
@@ -93,9 +92,9 @@ async def sms_status(request: Request) -> Response:
     summary="Inbound SMS (signed): STOP / START keywords",
     openapi_extra=_form_body({"From": "+4915112345678", "To": "+15005550006", "Body": "STOP"}),
 )
-async def sms_inbound(request: Request) -> Response:
+async def sms_inbound(request: Request, settings: SettingsDep, store: StoreDep) -> Response:
     """Opt the sender out (STOP) or back in (START); answer with empty TwiML."""
-    form = await _signed_form(request)
+    form = await _signed_form(request, settings)
     sender = form.get("From")
     if not sender:
         raise Problem(
@@ -104,26 +103,24 @@ async def sms_inbound(request: Request) -> Response:
             "From is required",
             errors=[{"field": "From", "message": "required"}],
         )
-    async with request.app.state.runtime.pool.acquire() as conn, conn.transaction():
-        await callbacks.inbound_sms(conn, sender, form.get("Body", ""))
+    await callbacks.inbound_sms(store, sender, form.get("Body", ""))
     return Response(_TWIML_EMPTY, media_type="application/xml")
 
 
-async def _unsubscribe(request: Request, token: str) -> tuple[str, str]:
-    settings: NotifierSettings = request.app.state.settings
-    found = read_unsubscribe_token(settings.unsubscribe_secret.get_secret_value(), token)
+async def _unsubscribe(
+    settings: NotifierSettings, store: NotifierStore, token: str
+) -> tuple[str, str]:
+    secret = settings.unsubscribe_secret.get_secret_value()
+    found = await callbacks.unsubscribe(store, secret, token)
     if found is None:
         raise Problem(404, "Not Found", "this unsubscribe link is not valid")
-    tenant_id, email = found
-    async with request.app.state.runtime.pool.acquire() as conn:
-        await repository.add_opt_out(conn, tenant_id, "email", email, "unsubscribe link")
-    return tenant_id, email
+    return found
 
 
 @router.get("/unsubscribe/{token}", response_class=HTMLResponse, summary="E-mail unsubscribe link")
-async def unsubscribe(request: Request, token: str) -> HTMLResponse:
+async def unsubscribe(settings: SettingsDep, store: StoreDep, token: str) -> HTMLResponse:
     """Opt the address out of this tenant's e-mails and say so."""
-    _, email = await _unsubscribe(request, token)
+    _, email = await _unsubscribe(settings, store, token)
     return HTMLResponse(
         "<!doctype html><title>Unsubscribed</title>"
         f"<p>{html.escape(email)} will no longer receive delivery e-mails.</p>"
@@ -131,7 +128,7 @@ async def unsubscribe(request: Request, token: str) -> HTMLResponse:
 
 
 @router.post("/unsubscribe/{token}", status_code=204, summary="One-click unsubscribe (RFC 8058)")
-async def unsubscribe_one_click(request: Request, token: str) -> Response:
+async def unsubscribe_one_click(settings: SettingsDep, store: StoreDep, token: str) -> Response:
     """The List-Unsubscribe-Post form of the same link."""
-    await _unsubscribe(request, token)
+    await _unsubscribe(settings, store, token)
     return Response(status_code=204)

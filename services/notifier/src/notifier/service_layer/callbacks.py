@@ -1,17 +1,15 @@
-"""Provider status callbacks and inbound SMS keywords."""
+"""Provider status callbacks, inbound SMS keywords and e-mail unsubscribe links."""
 
 from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime
 
-from lastmile_common.db import outbox
-from lastmile_common.db.pool import Connection
-from lastmile_common.events.envelope import Envelope, service_source
 from lastmile_common.events.notifications import NotificationDelivered, NotificationFailed
 
-from notifier.adapters import notification_log, repository
 from notifier.domain.masking import mask_phone
+from notifier.domain.signing import read_unsubscribe_token
+from notifier.service_layer.ports import NotifierStore, OutgoingEvent, Row
 
 log = logging.getLogger(__name__)
 
@@ -21,17 +19,23 @@ START_WORDS = {"START", "YES", "UNSTOP", "OPTIN"}
 
 
 async def record_status(
-    conn: Connection, message_sid: str, status: str, error_code: str | None
+    store: NotifierStore, message_sid: str, status: str, error_code: str | None
 ) -> bool:
     """Apply a provider status to its notification; False when no notification has that id."""
-    row = await notification_log.by_provider_id(conn, message_sid)
-    if row is None:
-        return False
-    if row["state"] in ("delivered", "failed"):
-        return True  # a repeated or late callback changes nothing
+    async with store.transaction():
+        row = await store.notifications.by_provider_id(message_sid)
+        if row is None:
+            return False
+        if row["state"] in ("delivered", "failed"):
+            return True  # a repeated or late callback changes nothing
+        await _apply(store, row, status, error_code)
+    return True
+
+
+async def _apply(store: NotifierStore, row: Row, status: str, error_code: str | None) -> None:
     now = datetime.now(UTC)
     if status == "delivered":
-        await notification_log.set_final(conn, str(row["id"]), "delivered", status, "")
+        await store.notifications.set_final(str(row["id"]), "delivered", status, "")
         data: NotificationDelivered | NotificationFailed = NotificationDelivered(
             notification_id=str(row["id"]),
             order_id=row["order_id"],
@@ -41,7 +45,7 @@ async def record_status(
         )
     elif status in FINAL_FAILED:
         reason = f"{status}" + (f" (error {error_code})" if error_code else "")
-        await notification_log.set_final(conn, str(row["id"]), "failed", status, reason)
+        await store.notifications.set_final(str(row["id"]), "failed", status, reason)
         data = NotificationFailed(
             notification_id=str(row["id"]),
             order_id=row["order_id"],
@@ -52,24 +56,31 @@ async def record_status(
             reason=reason,
         )
     else:
-        await notification_log.set_provider_status(conn, str(row["id"]), status)
-        return True
-    envelope = Envelope.wrap(
-        data, source=service_source("notifier"), tenant=row["tenant_id"], subject=row["order_id"]
-    )
-    await outbox.add(conn, [(envelope, row["order_id"])])
-    return True
+        await store.notifications.set_provider_status(str(row["id"]), status)
+        return
+    order_id = row["order_id"]
+    await store.publish([OutgoingEvent(data, row["tenant_id"], order_id, order_id)])
 
 
-async def inbound_sms(conn: Connection, sender: str, body: str) -> str | None:
+async def inbound_sms(store: NotifierStore, sender: str, body: str) -> str | None:
     """Apply STOP/START keywords (for every tenant: they share the sender); return the action."""
     word = body.strip().upper()
     if word in STOP_WORDS:
-        await repository.add_opt_out(conn, "*", "sms", sender, "sms keyword")
+        await store.opt_outs.add("*", "sms", sender, "sms keyword")
         log.info("sms opt-out", extra={"from": mask_phone(sender)})
         return "opted_out"
     if word in START_WORDS:
-        await repository.remove_opt_out(conn, "*", "sms", sender)
+        await store.opt_outs.remove("*", "sms", sender)
         log.info("sms opt-in", extra={"from": mask_phone(sender)})
         return "opted_in"
     return None
+
+
+async def unsubscribe(store: NotifierStore, secret: str, token: str) -> tuple[str, str] | None:
+    """Opt the address an unsubscribe link names out of its tenant's e-mails; None if invalid."""
+    found = read_unsubscribe_token(secret, token)
+    if found is None:
+        return None
+    tenant_id, email = found
+    await store.opt_outs.add(tenant_id, "email", email, "unsubscribe link")
+    return found

@@ -4,26 +4,24 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
-import asyncpg
-from lastmile_common.db import outbox
-from lastmile_common.events.envelope import Envelope, service_source
+from aiolimiter import AsyncLimiter
+from cachetools import TTLCache
 from lastmile_common.events.notifications import NotificationFailed, NotificationSent
 from lastmile_common.kafka.retry import backoff_delay
 from prometheus_client import Counter, Histogram
 
-from notifier.adapters import notification_log, repository
-from notifier.adapters.channels import Channel, OutgoingMessage, SendResult
 from notifier.domain.config import TenantConfig
 from notifier.domain.masking import mask_address
-from notifier.service_layer.limits import RecipientWindow, TokenBucket
+from notifier.service_layer.channels import Channel, OutgoingMessage, SendResult
+from notifier.service_layer.limits import RecipientWindow
+from notifier.service_layer.ports import Finished, OutgoingEvent, Row, Transactions
 
 log = logging.getLogger(__name__)
+CONFIG_TTL_S = 10.0
 SENT = Counter("notifier_messages_total", "Send attempts by outcome", ["channel", "outcome"])
 LATENCY = Histogram(
     "notifier_event_to_provider_seconds",
@@ -48,7 +46,7 @@ class DispatchSettings:
 
 @dataclass(frozen=True)
 class _Done:
-    row: Any
+    row: Row
     state: str
     result: SendResult
     next_at: datetime | None = None
@@ -60,19 +58,20 @@ class Dispatcher:
 
     def __init__(
         self,
-        pool: asyncpg.Pool,
+        transactions: Transactions,
         channels: Mapping[str, Channel],
-        buckets: Mapping[str, TokenBucket],
+        buckets: Mapping[str, AsyncLimiter],
         settings: DispatchSettings,
         unsubscribe_url: Callable[[str, str], str] | None = None,
     ) -> None:
-        self._pool = pool
+        self._tx = transactions
         self._unsubscribe_url = unsubscribe_url
         self._channels = channels
         self._buckets = buckets
         self._settings = settings
         self._recipients = RecipientWindow()
-        self._configs: dict[str, tuple[float, TenantConfig]] = {}
+        # Read for every send: a change reaches the dispatcher within CONFIG_TTL_S.
+        self._configs: TTLCache[str, TenantConfig] = TTLCache(10_000, CONFIG_TTL_S)
         self._stopping = asyncio.Event()
         self._slot_freed = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -81,8 +80,8 @@ class Dispatcher:
 
     async def start(self) -> None:
         """Resolve rows a crash left in `sending` (as `unknown`), then run the loop."""
-        async with self._pool.acquire() as conn:
-            recovered = await notification_log.recover_sending(conn, self._settings.sending_lease_s)
+        async with self._tx() as store:
+            recovered = await store.notifications.recover_sending(self._settings.sending_lease_s)
         if recovered:
             log.warning("rows left in sending recorded as unknown", extra={"count": recovered})
         self._task = asyncio.create_task(self._run(), name="notifier-dispatcher")
@@ -135,8 +134,8 @@ class Dispatcher:
             waiter.cancel()
 
     async def _claim(self, limit: int) -> int:
-        async with self._pool.acquire() as conn, conn.transaction():
-            rows = await notification_log.claim_due(conn, limit)
+        async with self._tx() as store:
+            rows = await store.notifications.claim_due(limit)
         # Committed: every claimed row is `sending` before any provider sees it. Claims never
         # exceed the free send slots, so a crash leaves at most `concurrency` rows unknown.
         for row in rows:
@@ -149,7 +148,7 @@ class Dispatcher:
         self._inflight.discard(task)
         self._slot_freed.set()
 
-    async def _send_one(self, row: Any) -> None:
+    async def _send_one(self, row: Row) -> None:
         try:
             done = await self._send(row)
         except Exception as exc:
@@ -176,7 +175,7 @@ class Dispatcher:
             if finished:
                 return
 
-    async def _send(self, row: Any) -> _Done:
+    async def _send(self, row: Row) -> _Done:
         limit = (await self._config(row["tenant_id"])).recipient_hourly_limit
         wait = self._recipients.try_take(row["address"], limit)
         if wait is not None:
@@ -209,7 +208,7 @@ class Dispatcher:
         )
         return self._classify(row, result)
 
-    def _classify(self, row: Any, result: SendResult) -> _Done:
+    def _classify(self, row: Row, result: SendResult) -> _Done:
         if result.outcome != "retry":
             return _Done(row, result.outcome, result)
         if row["attempts"] >= self._settings.max_attempts:
@@ -230,7 +229,7 @@ class Dispatcher:
 
     async def _record(self, done: list[_Done]) -> None:
         now = datetime.now(UTC)
-        updates = [
+        outcomes: list[Finished] = [
             (
                 str(d.row["id"]),
                 d.state,
@@ -242,12 +241,11 @@ class Dispatcher:
             for d in done
         ]
         events = [_event(d, now) for d in done if d.state in ("sent", "failed")]
-        async with self._pool.acquire() as conn, conn.transaction():
-            await notification_log.finish(conn, updates)
-            if events:
-                await outbox.add(conn, events)
+        async with self._tx() as store:
+            await store.notifications.finish(outcomes)
+            await store.publish(events)
 
-    def _headers(self, row: Any) -> dict[str, str]:
+    def _headers(self, row: Row) -> dict[str, str]:
         if row["channel"] != "email" or self._unsubscribe_url is None:
             return {}
         url = self._unsubscribe_url(row["tenant_id"], row["address"])
@@ -258,16 +256,15 @@ class Dispatcher:
         }
 
     async def _config(self, tenant_id: str) -> TenantConfig:
-        cached = self._configs.get(tenant_id)
-        if cached is not None and cached[0] > time.monotonic():
-            return cached[1]
-        async with self._pool.acquire() as conn:
-            config = await repository.get_config(conn, tenant_id) or TenantConfig()
-        self._configs[tenant_id] = (time.monotonic() + 10.0, config)
+        config = self._configs.get(tenant_id)
+        if config is None:
+            async with self._tx() as store:
+                config = await store.settings.get(tenant_id) or TenantConfig()
+            self._configs[tenant_id] = config
         return config
 
 
-def _event(done: _Done, now: datetime) -> tuple[Envelope, str]:
+def _event(done: _Done, now: datetime) -> OutgoingEvent:
     row = done.row
     common = {
         "notification_id": str(row["id"]),
@@ -283,7 +280,4 @@ def _event(done: _Done, now: datetime) -> tuple[Envelope, str]:
         )
     else:
         data = NotificationFailed(**common, failed_at=now, reason=done.result.error)
-    envelope = Envelope.wrap(
-        data, source=service_source("notifier"), tenant=row["tenant_id"], subject=row["order_id"]
-    )
-    return envelope, row["order_id"]
+    return OutgoingEvent(data, row["tenant_id"], row["order_id"], row["order_id"])

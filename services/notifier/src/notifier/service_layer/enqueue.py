@@ -3,24 +3,17 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
 
-from lastmile_common.db.pool import Connection
-
-from notifier.adapters import notification_log
 from notifier.domain.builtin_templates import choose
 from notifier.domain.config import TenantConfig
 from notifier.domain.model import Intent, OrderView
 from notifier.domain.quiet_hours import quiet_until
 from notifier.domain.segments import count_segments
 from notifier.domain.signing import unsubscribe_token
+from notifier.service_layer.deps import Deps
+from notifier.service_layer.ports import NewNotification, NotifierStore
 from notifier.service_layer.rendering import context_for, render
-from notifier.service_layer.tenant_cache import TenantCache
-
-if TYPE_CHECKING:
-    from notifier.service_layer.new_orders import NewOrderBatch
 
 log = logging.getLogger(__name__)
 
@@ -31,28 +24,16 @@ SUPERSEDES: dict[str, tuple[str, ...]] = {
 }
 
 
-@dataclass(frozen=True)
-class Deps:
-    """What handlers need from the settings."""
-
-    tracking_base_url: str
-    public_base_url: str
-    unsubscribe_secret: str
-    require_tenant_settings: bool = False
-    cache: TenantCache = field(default_factory=TenantCache)
-    batch: NewOrderBatch | None = None  # the consumer's batch hooks; None: write at once
-
-
-async def tenant_config(conn: Connection, deps: Deps, tenant_id: str) -> TenantConfig | None:
+async def tenant_config(store: NotifierStore, deps: Deps, tenant_id: str) -> TenantConfig | None:
     """The tenant's settings, the defaults, or None when the tenant must opt in first."""
-    config = await deps.cache.config(conn, tenant_id)
+    config = await deps.cache.config(store, tenant_id)
     if config is None and not deps.require_tenant_settings:
         return TenantConfig()
     return config
 
 
 async def enqueue(
-    conn: Connection,
+    store: NotifierStore,
     deps: Deps,
     config: TenantConfig,
     order: OrderView,
@@ -60,25 +41,25 @@ async def enqueue(
     now: datetime | None = None,
 ) -> list[str]:
     """Insert one row per channel the recipient chose; return the ids of rows newly inserted."""
-    rows = await prepare(conn, deps, config, order, intent, now)
+    rows = await prepare(store, deps, config, order, intent, now)
     if not rows:
         return []
     superseded = SUPERSEDES.get(intent.kind)
     if superseded:
-        await notification_log.drop_pending(
-            conn, order.tenant_id, order.order_id, superseded, f"superseded by {intent.kind}"
+        await store.notifications.drop_pending(
+            order.tenant_id, order.order_id, superseded, f"superseded by {intent.kind}"
         )
-    return await notification_log.insert_many(conn, rows)
+    return await store.notifications.insert_many(rows)
 
 
 async def prepare(
-    conn: Connection,
+    store: NotifierStore,
     deps: Deps,
     config: TenantConfig,
     order: OrderView,
     intent: Intent,
     now: datetime | None = None,
-) -> list[notification_log.NewNotification]:
+) -> list[NewNotification]:
     """The rendered rows (one per channel the recipient chose) that would take the keys."""
     now = now or datetime.now(UTC)
     addresses = order.addresses()
@@ -88,7 +69,7 @@ async def prepare(
     state, reason, not_before = _timing(config, order, intent, now)
     rows = []
     for channel, address in addresses:
-        templates = await deps.cache.templates(conn, order.tenant_id, intent.kind, channel)
+        templates = await deps.cache.templates(store, order.tenant_id, intent.kind, channel)
         template = choose(intent.kind, channel, order.locale, templates)
         context = context_for(order, intent, config.brand_name, deps.tracking_base_url)
         if channel == "email":
@@ -97,7 +78,7 @@ async def prepare(
         rendered = render(template, context)
         segments = count_segments(rendered.text).segments if channel == "sms" else None
         rows.append(
-            notification_log.NewNotification(
+            NewNotification(
                 tenant_id=order.tenant_id,
                 order_id=order.order_id,
                 kind=intent.kind,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from lastmile_common.db.pool import Connection
 from lastmile_common.events.deliveries import (
     OrderDelivered,
     OrderDeliveryFailed,
@@ -15,19 +14,18 @@ from lastmile_common.events.etas import EtaUpdated
 from lastmile_common.events.orders import OrderCancelled, OrderCreated, OrderUpdated
 from lastmile_common.events.routes import RoutePlanned
 
-from notifier.adapters import notification_log, repository
-from notifier.adapters.confirmations import NewOrder
-from notifier.adapters.notification_log import NewNotification
 from notifier.domain import triggers
 from notifier.domain.config import TenantConfig
 from notifier.domain.model import KINDS, VISIT_KINDS, Intent, OrderView
-from notifier.service_layer.enqueue import Deps, enqueue, prepare, tenant_config
-from notifier.service_layer.new_orders import PendingOrder, store_orders
+from notifier.service_layer.deps import Deps, PendingOrder
+from notifier.service_layer.enqueue import enqueue, prepare, tenant_config
+from notifier.service_layer.new_orders import store_orders
+from notifier.service_layer.ports import NewNotification, NewOrder, NotifierStore
 
 
-async def order_created(conn: Connection, deps: Deps, tenant: str, event: OrderCreated) -> None:
+async def order_created(store: NotifierStore, deps: Deps, tenant: str, event: OrderCreated) -> None:
     """Keep the contact; confirm the order (written with the batch's other new orders)."""
-    config = await tenant_config(conn, deps, tenant)
+    config = await tenant_config(store, deps, tenant)
     if config is None:
         return
     zone = guessed = config.default_time_zone
@@ -36,12 +34,12 @@ async def order_created(conn: Connection, deps: Deps, tenant: str, event: OrderC
     if config.triggers.confirmed:
         # Render for the depot zone we know of and no tracking token yet (a new order has none);
         # the statement checks both against the stored order before taking the keys.
-        guessed = await deps.cache.depot_zone(conn, tenant, event.depot_id) or zone
+        guessed = await deps.cache.depot_zone(store, tenant, event.depot_id) or zone
         intent = Intent("confirmed", 1)
-        rows = await prepare(conn, deps, config, _incoming(tenant, event, guessed), intent)
+        rows = await prepare(store, deps, config, _incoming(tenant, event, guessed), intent)
     item = PendingOrder(NewOrder(tenant, event, zone, guessed, rows), config, intent, deps)
-    if deps.batch is None or not await deps.batch.defer(conn, item):
-        await store_orders(conn, [item])
+    if deps.batch is None or not await deps.batch.defer(store, item):
+        await store_orders(store, [item])
 
 
 def _incoming(tenant: str, event: OrderCreated, zone: str) -> OrderView:
@@ -60,51 +58,50 @@ def _incoming(tenant: str, event: OrderCreated, zone: str) -> OrderView:
     )
 
 
-async def order_updated(conn: Connection, deps: Deps, tenant: str, event: OrderUpdated) -> None:
+async def order_updated(store: NotifierStore, deps: Deps, tenant: str, event: OrderUpdated) -> None:
     """Keep the newest contact details."""
-    config = await tenant_config(conn, deps, tenant)
+    config = await tenant_config(store, deps, tenant)
     if config is not None:
-        await repository.upsert_contact(conn, tenant, event, config.default_time_zone)
+        await store.orders.upsert_contact(tenant, event, config.default_time_zone)
 
 
-async def order_cancelled(conn: Connection, deps: Deps, tenant: str, event: OrderCancelled) -> None:
+async def order_cancelled(
+    store: NotifierStore, deps: Deps, tenant: str, event: OrderCancelled
+) -> None:
     """Nothing pending about a cancelled order goes out."""
-    await notification_log.drop_pending(conn, tenant, event.order_id, KINDS, "order cancelled")
-    await repository.set_progress(conn, tenant, event.order_id, eta_closed="*")
+    await store.notifications.drop_pending(tenant, event.order_id, KINDS, "order cancelled")
+    await store.orders.set_progress(tenant, event.order_id, eta_closed="*")
 
 
-async def route_planned(conn: Connection, deps: Deps, tenant: str, event: RoutePlanned) -> None:
+async def route_planned(store: NotifierStore, deps: Deps, tenant: str, event: RoutePlanned) -> None:
     """Learn the depot's time zone and each order's planned window."""
-    config = await tenant_config(conn, deps, tenant)
+    config = await tenant_config(store, deps, tenant)
     if config is None:
         return
-    await repository.set_depot_zone(conn, tenant, event.depot_id, event.time_zone)
+    await store.depots.set_zone(tenant, event.depot_id, event.time_zone)
     stops = [
         (stop.order_id, *triggers.planned_window(stop.planned_arrival, config.triggers))
         for stop in event.stops
     ]
-    await repository.set_plan(conn, tenant, event.depot_id, event.route_id, stops)
+    await store.orders.set_plan(tenant, event.depot_id, event.route_id, stops)
 
 
-async def route_started(conn: Connection, deps: Deps, tenant: str, event: RouteStarted) -> None:
+async def route_started(store: NotifierStore, deps: Deps, tenant: str, event: RouteStarted) -> None:
     """Out for delivery: one message per order on the route, with its ETA window."""
-    config = await tenant_config(conn, deps, tenant)
+    config = await tenant_config(store, deps, tenant)
     if config is None:
         return
     zone = config.default_time_zone
     by_order = {stop.order_id: stop for stop in event.stops}
     for stop in event.stops:
-        await repository.set_progress(
-            conn,
+        await store.orders.set_progress(
             tenant,
             stop.order_id,
             tracking_token=stop.tracking_token,
             notified_eta=stop.eta,
             route_id=event.route_id,
         )
-    orders = {
-        o.order_id: o for o in await repository.orders_on_route(conn, tenant, event.route_id, zone)
-    }
+    orders = {o.order_id: o for o in await store.orders.on_route(tenant, event.route_id, zone)}
     for order_id in sorted(set(by_order) | set(orders)):
         order = orders.get(order_id)
         if order is None:
@@ -113,20 +110,17 @@ async def route_started(conn: Connection, deps: Deps, tenant: str, event: RouteS
             by_order.get(order_id), order, event.route_id, event.route_version, config.triggers
         )
         if intent is not None:
-            await enqueue(conn, deps, config, order, intent)
+            await enqueue(store, deps, config, order, intent)
 
 
-async def eta_updated(conn: Connection, deps: Deps, tenant: str, event: EtaUpdated) -> None:
+async def eta_updated(store: NotifierStore, deps: Deps, tenant: str, event: EtaUpdated) -> None:
     """Arriving soon, or a changed ETA beyond the threshold from the ETA last told."""
-    config = await tenant_config(conn, deps, tenant)
+    config = await tenant_config(store, deps, tenant)
     if config is None:
         return
-    order = await repository.load_order(
-        conn, tenant, event.order_id, config.default_time_zone, lock=True
-    )
+    order = await store.orders.load(tenant, event.order_id, config.default_time_zone, lock=True)
     if order is None or event.sequence <= order.eta_sequence:
-        await repository.set_progress(
-            conn,
+        await store.orders.set_progress(
             tenant,
             event.order_id,
             tracking_token=event.tracking_token,
@@ -135,17 +129,17 @@ async def eta_updated(conn: Connection, deps: Deps, tenant: str, event: EtaUpdat
         )
         return
     order = replace(order, tracking_token=event.tracking_token or order.tracking_token)
-    intent, superseded = await _newest_eta_intent(conn, event, order, config)
+    intent, superseded = await _newest_eta_intent(store, event, order, config)
     memory = triggers.remember(event, order, intent, superseded)
-    await repository.set_eta_memory(
-        conn, tenant, event.order_id, event.sequence, event.tracking_token, memory
+    await store.orders.set_eta_memory(
+        tenant, event.order_id, event.sequence, event.tracking_token, memory
     )
     if intent is not None:
-        await enqueue(conn, deps, config, order, intent)
+        await enqueue(store, deps, config, order, intent)
 
 
 async def _newest_eta_intent(
-    conn: Connection, event: EtaUpdated, order: OrderView, config: TenantConfig
+    store: NotifierStore, event: EtaUpdated, order: OrderView, config: TenantConfig
 ) -> tuple[Intent | None, bool]:
     """A newer estimate drops a still-pending "ETA changed" (never sent late); then decide."""
     if order.eta_closed_for(event.route_id):
@@ -153,58 +147,57 @@ async def _newest_eta_intent(
     kept = triggers.eta_update(event, order, config.triggers)
     if_dropped = triggers.eta_update(event, order, config.triggers, superseded=True)
     reason = f"superseded by {if_dropped.kind}" if if_dropped else "superseded by a newer ETA"
-    dropped = await notification_log.drop_pending(
-        conn, order.tenant_id, order.order_id, ("eta_changed",), reason
+    dropped = await store.notifications.drop_pending(
+        order.tenant_id, order.order_id, ("eta_changed",), reason
     )
     return (if_dropped, True) if dropped else (kept, False)
 
 
-async def stop_arrived(conn: Connection, deps: Deps, tenant: str, event: StopArrived) -> None:
+async def stop_arrived(store: NotifierStore, deps: Deps, tenant: str, event: StopArrived) -> None:
     """Only the tracking token matters here."""
     if event.tracking_token:
-        await repository.set_progress(
-            conn, tenant, event.order_id, tracking_token=event.tracking_token
-        )
+        await store.orders.set_progress(tenant, event.order_id, tracking_token=event.tracking_token)
 
 
-async def order_delivered(conn: Connection, deps: Deps, tenant: str, event: OrderDelivered) -> None:
+async def order_delivered(
+    store: NotifierStore, deps: Deps, tenant: str, event: OrderDelivered
+) -> None:
     """Delivered, with the proof summary; visit messages still pending are obsolete."""
-    config = await tenant_config(conn, deps, tenant)
+    config = await tenant_config(store, deps, tenant)
     if config is not None:
         intent = triggers.delivered(event, config.triggers)
-        await repository.set_progress(
-            conn, tenant, event.order_id, tracking_token=event.tracking_token, eta_closed="*"
+        await store.orders.set_progress(
+            tenant, event.order_id, tracking_token=event.tracking_token, eta_closed="*"
         )
-        await _final(conn, deps, config, tenant, event.order_id, intent)
+        await _final(store, deps, config, tenant, event.order_id, intent)
 
 
 async def order_delivery_failed(
-    conn: Connection, deps: Deps, tenant: str, event: OrderDeliveryFailed
+    store: NotifierStore, deps: Deps, tenant: str, event: OrderDeliveryFailed
 ) -> None:
     """Delivery failed, with what happens next."""
-    config = await tenant_config(conn, deps, tenant)
+    config = await tenant_config(store, deps, tenant)
     if config is not None:
         intent = triggers.delivery_failed(event, config.triggers)
         # Only this route's visit is over: a new attempt on another route tells its ETAs again.
-        await repository.set_progress(
-            conn,
+        await store.orders.set_progress(
             tenant,
             event.order_id,
             tracking_token=event.tracking_token,
             eta_closed=event.route_id,
         )
-        await _final(conn, deps, config, tenant, event.order_id, intent)
+        await _final(store, deps, config, tenant, event.order_id, intent)
 
 
 async def _final(
-    conn: Connection,
+    store: NotifierStore,
     deps: Deps,
     config: TenantConfig,
     tenant: str,
     order_id: str,
     intent: Intent | None,
 ) -> None:
-    await notification_log.drop_pending(conn, tenant, order_id, VISIT_KINDS, "visit over")
-    order = await repository.load_order(conn, tenant, order_id, config.default_time_zone)
+    await store.notifications.drop_pending(tenant, order_id, VISIT_KINDS, "visit over")
+    order = await store.orders.load(tenant, order_id, config.default_time_zone)
     if intent is not None and order is not None:
-        await enqueue(conn, deps, config, order, intent)
+        await enqueue(store, deps, config, order, intent)

@@ -1,32 +1,19 @@
-"""Rate limits: a token bucket per provider and a sliding hour per recipient."""
+"""Rate limits: a leaky bucket per provider (aiolimiter) and a sliding hour per recipient."""
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections import defaultdict, deque
 
+from aiolimiter import AsyncLimiter
 
-class TokenBucket:
-    """At most `rate` acquisitions per second on average, bursts up to `rate`."""
 
-    def __init__(self, rate: float) -> None:
-        self.rate = rate
-        self._tokens = rate
-        self._stamp = time.monotonic()
-        self._lock = asyncio.Lock()
-
-    async def acquire(self) -> None:
-        """Wait for a token."""
-        async with self._lock:
-            while True:
-                now = time.monotonic()
-                self._tokens = min(self.rate, self._tokens + (now - self._stamp) * self.rate)
-                self._stamp = now
-                if self._tokens >= 1:
-                    self._tokens -= 1
-                    return
-                await asyncio.sleep((1 - self._tokens) / self.rate)
+def provider_limiter(rate_per_s: float) -> AsyncLimiter:
+    """At most `rate_per_s` sends per second on average, in bursts of up to `rate_per_s`."""
+    if rate_per_s >= 1:
+        return AsyncLimiter(rate_per_s, 1.0)
+    # A bucket must hold one whole send: below one a second, one send per 1/rate seconds.
+    return AsyncLimiter(1, 1 / rate_per_s)
 
 
 class RecipientWindow:

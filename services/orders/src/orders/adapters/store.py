@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+from contextlib import AbstractAsyncContextManager
 from datetime import datetime
 from typing import Any
 
+import asyncpg
 from lastmile_common.db import outbox
 from lastmile_common.db.pool import Connection
 from lastmile_common.events.base import EventData
@@ -13,7 +15,8 @@ from lastmile_common.events.envelope import Envelope, service_source
 from lastmile_common.events.orders import OrderSpec
 
 from orders.domain.model import Order
-from orders.service_layer.ports import KnownOrder, NewOrder
+from orders.domain.shopify import ShopifySettings
+from orders.service_layer.ports import CreateRaced, KnownOrder, NewOrder
 
 SOURCE = service_source("orders")
 _COLUMNS = "id, tenant_id, spec, status, version, created_at, updated_at"
@@ -23,7 +26,7 @@ _OF_O = ", ".join(f"o.{column}" for column in _COLUMNS.split(", "))
 # a row), so one round trip and atomic without BEGIN/COMMIT: insert the order, its
 # idempotency key, timeline entry and outbox row unless the tenant's key or external id is
 # known; then return the order(s) they name instead. A concurrent twin that commits first
-# makes the insert raise a unique violation; the caller retries and then sees it.
+# makes the insert raise a unique violation (CreateRaced); a retry then sees it.
 CREATE_ONCE_CTES = """
 seen AS (
     SELECT request_hash, order_id FROM idempotency_keys WHERE tenant_id = $2 AND key = $9::text
@@ -66,10 +69,14 @@ def order_from_row(row: Any) -> Order:
 
 
 class PostgresOrdersStore:
-    """Orders, idempotency keys, timeline and outbox on one connection (in its transaction)."""
+    """Orders, idempotency keys, timeline, Shopify settings and outbox on one connection."""
 
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
+
+    def transaction(self) -> AbstractAsyncContextManager[None]:
+        """A transaction on the connection (a savepoint inside the caller's transaction)."""
+        return self.conn.transaction()
 
     async def get(self, tenant_id: str, order_id: str) -> Order | None:
         row = await self.conn.fetchrow(
@@ -82,6 +89,17 @@ class PostgresOrdersStore:
         return order_from_row(row) if row else None
 
     async def add_unless_known(self, new: NewOrder) -> KnownOrder | None:
+        order = new.order
+        try:
+            rows = await self._create_once(new)
+        except asyncpg.UniqueViolationError as exc:
+            raise CreateRaced(order.id) from exc
+        if not rows:
+            return None
+        row = min(rows, key=lambda r: not r["by_key"])  # the key's answer comes first
+        return KnownOrder(order_from_row(row), row["request_hash"] if row["by_key"] else None)
+
+    async def _create_once(self, new: NewOrder) -> list[Any]:
         order = new.order
         envelope = Envelope.wrap(new.event, source=SOURCE, tenant=order.tenant_id, subject=order.id)
         args = (
@@ -98,15 +116,11 @@ class PostgresOrdersStore:
             new.timeline_kind,
             new.timeline_detail,
         )
-        rows = await outbox.add(
+        return await outbox.add(
             self.conn,
             [(envelope, new.event_key)],
             outbox.Alongside(CREATE_ONCE_CTES, CREATE_ONCE_SELECT, args, only_if="created"),
         )
-        if not rows:
-            return None
-        row = min(rows, key=lambda r: not r["by_key"])  # the key's answer comes first
-        return KnownOrder(order_from_row(row), row["request_hash"] if row["by_key"] else None)
 
     async def save(self, order: Order) -> None:
         await self.conn.execute(
@@ -139,3 +153,43 @@ class PostgresOrdersStore:
     async def publish(self, data: EventData, *, tenant_id: str, key: str, subject: str) -> None:
         envelope = Envelope.wrap(data, source=SOURCE, tenant=tenant_id, subject=subject)
         await outbox.add(self.conn, [(envelope, key)])
+
+    async def shopify_settings(self, tenant_id: str) -> ShopifySettings | None:
+        row = await self.conn.fetchrow(
+            "SELECT shop_domain, webhook_secret, depot_id, time_zone FROM shopify_integrations"
+            " WHERE tenant_id = $1",
+            tenant_id,
+        )
+        return None if row is None else ShopifySettings(**dict(row))
+
+    async def save_shopify_settings(self, tenant_id: str, settings: ShopifySettings) -> None:
+        await self.conn.execute(
+            "INSERT INTO shopify_integrations (tenant_id, shop_domain, webhook_secret, depot_id,"
+            " time_zone) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (tenant_id) DO UPDATE SET"
+            " shop_domain = $2, webhook_secret = $3, depot_id = $4, time_zone = $5,"
+            " updated_at = now()",
+            tenant_id,
+            settings.shop_domain,
+            settings.webhook_secret,
+            settings.depot_id,
+            settings.time_zone,
+        )
+
+    async def shopify_webhook_order(self, tenant_id: str, webhook_id: str) -> str | None:
+        order_id = await self.conn.fetchval(
+            "SELECT order_id FROM shopify_webhooks WHERE tenant_id = $1 AND webhook_id = $2",
+            tenant_id,
+            webhook_id,
+        )
+        return None if order_id is None else str(order_id)
+
+    async def remember_shopify_webhook(
+        self, tenant_id: str, webhook_id: str, order_id: str
+    ) -> None:
+        await self.conn.execute(
+            "INSERT INTO shopify_webhooks (tenant_id, webhook_id, order_id) VALUES ($1, $2, $3)"
+            " ON CONFLICT DO NOTHING",
+            tenant_id,
+            webhook_id,
+            order_id,
+        )

@@ -6,6 +6,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from lastmile_common.control_chars import MESSAGE, control_character_field
 from lastmile_common.events.orders import OrderSpec
 from pydantic import ValidationError
 
@@ -130,6 +131,8 @@ def _csv_field(loc: tuple[Any, ...]) -> str:
 
 def parse_row(line: int, raw: dict[str, Any], *, csv: bool) -> OrderSpec | RowError:
     """Validate one row; the error names the CSV column or the JSON path at fault."""
+    if (field := control_character_field(raw, "")) is not None:
+        return RowError(line, _csv_field(tuple(field.split("."))) if csv else field, MESSAGE)
     try:
         return OrderSpec.model_validate(raw)
     except ValidationError as exc:

@@ -5,11 +5,22 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from lastmile_common.events.orders import OrderSpec
+
+
+@dataclass(frozen=True)
+class ShopifySettings:
+    """How a tenant's Shopify store reaches lastmile: its webhook secret, depot and zone."""
+
+    shop_domain: str
+    webhook_secret: str
+    depot_id: str
+    time_zone: str = "UTC"
 
 
 def signature_valid(secret: str, body: bytes, header: str | None) -> bool:

@@ -1,43 +1,63 @@
-"""Request dependencies: the database pool and the authenticated, not revoked, tenant."""
+"""Request dependencies: settings, the pool, the request's connection and store, the tenant."""
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Annotated
 
-import asyncpg
+from cachetools import TTLCache
 from fastapi import Depends, Request
 from lastmile_common.http.auth import CallerKey
+from lastmile_common.http.deps import ConnDep as ConnDep
+from lastmile_common.http.deps import PoolDep as PoolDep
 from lastmile_common.http.problems import Problem
 
+from orders.adapters.store import PostgresOrdersStore
 from orders.adapters.tenants import key_is_active
-
-
-async def get_pool(request: Request) -> asyncpg.Pool:
-    """The service's connection pool."""
-    return request.app.state.runtime.pool  # type: ignore[no-any-return]
-
-
-Pool = Annotated[asyncpg.Pool, Depends(get_pool)]
-
+from orders.settings import OrdersSettings
 
 # Keys checked recently: a revocation takes effect within this many seconds.
 KEY_CACHE_SECONDS = 30.0
-_checked: dict[str, float] = {}
+KeyCache = TTLCache[str, bool]
 
 
-async def tenant_id(key: CallerKey, pool: Pool) -> str:
+def key_cache(timer: Callable[[], float] = time.monotonic) -> KeyCache:
+    """The app's cache of API keys found active (by key hash)."""
+    return TTLCache(maxsize=10_000, ttl=KEY_CACHE_SECONDS, timer=timer)
+
+
+def get_settings(request: Request) -> OrdersSettings:
+    """The service's settings."""
+    return request.app.state.settings  # type: ignore[no-any-return]
+
+
+SettingsDep = Annotated[OrdersSettings, Depends(get_settings)]
+
+
+def get_store(conn: ConnDep) -> PostgresOrdersStore:
+    """The orders store on the request's connection."""
+    return PostgresOrdersStore(conn)
+
+
+StoreDep = Annotated[PostgresOrdersStore, Depends(get_store)]
+
+
+def get_key_cache(request: Request) -> KeyCache:
+    """The keys this app found active lately."""
+    return request.app.state.key_cache  # type: ignore[no-any-return]
+
+
+async def tenant_id(
+    key: CallerKey, conn: ConnDep, checked: Annotated[KeyCache, Depends(get_key_cache)]
+) -> str:
     """The caller's tenant, once its key is known and not revoked."""
-    now = time.monotonic()
-    if _checked.get(key.hash, 0.0) > now:
+    if key.hash in checked:
         return key.tenant_id
-    async with pool.acquire() as conn:
-        if not await key_is_active(conn, key.hash, key.tenant_id):
-            raise Problem(401, "Unauthorized", "the API key is unknown or revoked")
-    if len(_checked) > 10_000:
-        _checked.clear()
-    _checked[key.hash] = now + KEY_CACHE_SECONDS
+    if not await key_is_active(conn, key.hash, key.tenant_id):
+        raise Problem(401, "Unauthorized", "the API key is unknown or revoked")
+    checked[key.hash] = True
     return key.tenant_id
 
 
-TenantId = Annotated[str, Depends(tenant_id)]
+TenantDep = Annotated[str, Depends(tenant_id)]

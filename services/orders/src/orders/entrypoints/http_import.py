@@ -19,9 +19,11 @@ from orders.domain.bulk_rows import (
     parse_ndjson_line,
     parse_row,
 )
-from orders.entrypoints.deps import Pool, TenantId
-from orders.entrypoints.http_orders import accept
+from orders.entrypoints.deps import SettingsDep, StoreDep, TenantDep
+from orders.entrypoints.http_orders import create_problem
 from orders.entrypoints.schemas import ORDER_EXAMPLE
+from orders.service_layer import handlers
+from orders.service_layer.ports import OrdersStore
 
 router = APIRouter(prefix="/v1/orders", tags=["orders"])
 
@@ -74,9 +76,10 @@ async def _lines(request: Request, max_bytes: int) -> AsyncIterator[tuple[int, s
         }
     },
 )
-async def bulk_import(request: Request, tenant: TenantId, pool: Pool) -> ImportResult:
+async def bulk_import(
+    request: Request, tenant: TenantDep, store: StoreDep, settings: SettingsDep
+) -> ImportResult:
     """Import orders from CSV (header row first) or NDJSON, one order per line."""
-    settings = request.app.state.settings
     content_type = request.headers.get("content-type", "").split(";")[0].strip()
     if content_type not in ("text/csv", "application/x-ndjson", "application/jsonl"):
         raise Problem(
@@ -114,12 +117,16 @@ async def bulk_import(request: Request, tenant: TenantId, pool: Pool) -> ImportR
         rows += 1
         if rows > settings.import_max_rows:
             raise Problem(413, "Too many rows", f"at most {settings.import_max_rows} per import")
-        await _take(pool, tenant, number, parsed, result)
+        await _take(store, tenant, number, parsed, result)
     return result
 
 
 async def _take(
-    pool: Pool, tenant: str, number: int, parsed: OrderSpec | RowError, result: ImportResult
+    store: OrdersStore,
+    tenant: str,
+    number: int,
+    parsed: OrderSpec | RowError,
+    result: ImportResult,
 ) -> None:
     if isinstance(parsed, RowError):
         result.rejected.append(
@@ -127,9 +134,10 @@ async def _take(
         )
         return
     try:
-        accepted = await accept(pool, tenant, parsed, None, "bulk_import")
-    except Problem as problem:
-        result.rejected.append({"line": number, "field": "external_id", "message": problem.detail})
+        accepted = await handlers.place_order(store, tenant, parsed, source="bulk_import")
+    except handlers.DuplicateExternalId as exc:
+        message = create_problem(exc).detail
+        result.rejected.append({"line": number, "field": "external_id", "message": message})
         return
     if accepted.created:
         result.accepted += 1

@@ -6,15 +6,12 @@ import base64
 from datetime import datetime
 from typing import Annotated, Literal
 
-import asyncpg
 from fastapi import APIRouter, Header, Query, Response
-from lastmile_common.events.orders import OrderSpec
 from lastmile_common.http.problems import Problem
 
 from orders.adapters.queries import list_orders, order_with_timeline
-from orders.adapters.store import PostgresOrdersStore
 from orders.domain.model import OrderRuleViolation
-from orders.entrypoints.deps import Pool, TenantId
+from orders.entrypoints.deps import ConnDep, StoreDep, TenantDep
 from orders.entrypoints.schemas import CancelOrder, ChangeWindows, CreateOrder, OrderOut, OrderPage
 from orders.service_layer import handlers
 
@@ -22,48 +19,40 @@ router = APIRouter(prefix="/v1/orders", tags=["orders"])
 Status = Literal["created", "planned", "out_for_delivery", "delivered", "failed", "cancelled"]
 
 
-async def accept(
-    pool: asyncpg.Pool, tenant: str, spec: OrderSpec, key: str | None, source: str
-) -> handlers.Accepted:
-    """Run place_order (one atomic statement), retrying once if a concurrent twin won the race."""
-    for attempt in (1, 2):
-        try:
-            async with pool.acquire() as conn:
-                return await handlers.place_order(
-                    PostgresOrdersStore(conn), tenant, spec, idempotency_key=key, source=source
-                )
-        except asyncpg.UniqueViolationError:
-            if attempt == 2:
-                raise
-        except handlers.IdempotencyConflict:
-            raise Problem(
-                409,
-                "Idempotency-Key reused",
-                "this Idempotency-Key was used with a different body",
-                errors=[
-                    {"field": "header.Idempotency-Key", "message": "used before with another body"}
-                ],
-            ) from None
-        except handlers.DuplicateExternalId as exc:
-            raise Problem(
-                409,
-                "Duplicate external_id",
-                f"order {exc.order_id} already has this external_id",
-                errors=[{"field": "body.external_id", "message": "already used"}],
-            ) from None
-    raise AssertionError("unreachable")
+def create_problem(exc: handlers.IdempotencyConflict | handlers.DuplicateExternalId) -> Problem:
+    """The 409 a refused create answers with."""
+    if isinstance(exc, handlers.IdempotencyConflict):
+        return Problem(
+            409,
+            "Idempotency-Key reused",
+            "this Idempotency-Key was used with a different body",
+            errors=[
+                {"field": "header.Idempotency-Key", "message": "used before with another body"}
+            ],
+        )
+    return Problem(
+        409,
+        "Duplicate external_id",
+        f"order {exc.order_id} already has this external_id",
+        errors=[{"field": "body.external_id", "message": "already used"}],
+    )
 
 
 @router.post("", status_code=201, response_model=OrderOut)
 async def create_order(
     body: CreateOrder,
-    tenant: TenantId,
-    pool: Pool,
+    tenant: TenantDep,
+    store: StoreDep,
     response: Response,
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
 ) -> OrderOut:
     """Accept an order; repeat the request with the same Idempotency-Key safely."""
-    accepted = await accept(pool, tenant, body, idempotency_key, "api")
+    try:
+        accepted = await handlers.place_order(
+            store, tenant, body, idempotency_key=idempotency_key, source="api"
+        )
+    except (handlers.IdempotencyConflict, handlers.DuplicateExternalId) as exc:
+        raise create_problem(exc) from None
     if not accepted.created:
         response.status_code = 200
     response.headers["Location"] = f"/v1/orders/{accepted.order.id}"
@@ -71,10 +60,9 @@ async def create_order(
 
 
 @router.get("/{order_id}", response_model=OrderOut)
-async def get_order(order_id: str, tenant: TenantId, pool: Pool) -> OrderOut:
+async def get_order(order_id: str, tenant: TenantDep, conn: ConnDep) -> OrderOut:
     """An order of the caller's tenant with its timeline."""
-    async with pool.acquire() as conn:
-        found = await order_with_timeline(conn, tenant, order_id)
+    found = await order_with_timeline(conn, tenant, order_id)
     if found is None:
         raise Problem(404, "Not Found", f"no order {order_id}")
     return OrderOut.of(*found)
@@ -82,8 +70,8 @@ async def get_order(order_id: str, tenant: TenantId, pool: Pool) -> OrderOut:
 
 @router.get("", response_model=OrderPage)
 async def list_tenant_orders(
-    tenant: TenantId,
-    pool: Pool,
+    tenant: TenantDep,
+    conn: ConnDep,
     status: Status | None = None,
     depot_id: str | None = None,
     created_after: datetime | None = None,
@@ -92,30 +80,26 @@ async def list_tenant_orders(
 ) -> OrderPage:
     """The caller's orders, filtered, in creation order, a page at a time."""
     after = _decode_cursor(cursor)
-    async with pool.acquire() as conn:
-        orders, next_seq = await list_orders(
-            conn,
-            tenant,
-            status=status,
-            depot_id=depot_id,
-            created_after=created_after,
-            after_seq=after,
-            limit=limit,
-        )
+    orders, next_seq = await list_orders(
+        conn,
+        tenant,
+        status=status,
+        depot_id=depot_id,
+        created_after=created_after,
+        after_seq=after,
+        limit=limit,
+    )
     next_cursor = base64.urlsafe_b64encode(str(next_seq).encode()).decode() if next_seq else None
     return OrderPage(items=[OrderOut.of(order) for order in orders], next_cursor=next_cursor)
 
 
 @router.post("/{order_id}/cancel", response_model=OrderOut)
 async def cancel(
-    order_id: str, tenant: TenantId, pool: Pool, body: CancelOrder | None = None
+    order_id: str, tenant: TenantDep, store: StoreDep, body: CancelOrder | None = None
 ) -> OrderOut:
     """Cancel an order that has not left the depot."""
     try:
-        async with pool.acquire() as conn, conn.transaction():
-            order = await handlers.cancel_order(
-                PostgresOrdersStore(conn), tenant, order_id, body.reason if body else ""
-            )
+        order = await handlers.cancel_order(store, tenant, order_id, body.reason if body else "")
     except handlers.OrderNotFound:
         raise Problem(404, "Not Found", f"no order {order_id}") from None
     except OrderRuleViolation as exc:
@@ -125,14 +109,11 @@ async def cancel(
 
 @router.put("/{order_id}/windows", response_model=OrderOut)
 async def change_window(
-    order_id: str, body: ChangeWindows, tenant: TenantId, pool: Pool
+    order_id: str, body: ChangeWindows, tenant: TenantDep, store: StoreDep
 ) -> OrderOut:
     """Replace the delivery windows of an open order."""
     try:
-        async with pool.acquire() as conn, conn.transaction():
-            order = await handlers.change_windows(
-                PostgresOrdersStore(conn), tenant, order_id, body.windows
-            )
+        order = await handlers.change_windows(store, tenant, order_id, body.windows)
     except handlers.OrderNotFound:
         raise Problem(404, "Not Found", f"no order {order_id}") from None
     except OrderRuleViolation as exc:

@@ -10,9 +10,10 @@ from fastapi import APIRouter, Header, Request, Response
 from lastmile_common.http.problems import Problem, field_errors
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from orders.domain import shopify
-from orders.entrypoints.deps import Pool, TenantId
-from orders.entrypoints.http_orders import accept
+from orders.domain.shopify import ShopifySettings
+from orders.entrypoints.deps import StoreDep, TenantDep
+from orders.entrypoints.http_orders import create_problem
+from orders.service_layer import handlers, integrations
 
 router = APIRouter(tags=["shopify"])
 
@@ -48,18 +49,12 @@ class ShopifyIntegration(BaseModel):
 
 
 @router.put("/v1/integrations/shopify", status_code=204)
-async def configure_shopify(body: ShopifyIntegration, tenant: TenantId, pool: Pool) -> Response:
+async def configure_shopify(
+    body: ShopifyIntegration, tenant: TenantDep, store: StoreDep
+) -> Response:
     """Set the webhook secret and depot for the tenant's Shopify orders."""
-    await pool.execute(
-        "INSERT INTO shopify_integrations (tenant_id, shop_domain, webhook_secret, depot_id,"
-        " time_zone) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (tenant_id) DO UPDATE SET"
-        " shop_domain = $2, webhook_secret = $3, depot_id = $4, time_zone = $5, updated_at = now()",
-        tenant,
-        body.shop_domain,
-        body.webhook_secret,
-        body.depot_id,
-        body.time_zone,
-    )
+    settings = ShopifySettings(body.shop_domain, body.webhook_secret, body.depot_id, body.time_zone)
+    await integrations.configure_shopify(store, tenant, settings)
     return Response(status_code=204)
 
 
@@ -102,42 +97,29 @@ async def configure_shopify(body: ShopifyIntegration, tenant: TenantId, pool: Po
 async def shopify_order_created(
     tenant_id: str,
     request: Request,
-    pool: Pool,
+    store: StoreDep,
     x_shopify_hmac_sha256: Annotated[str | None, Header()] = None,
     x_shopify_webhook_id: Annotated[str | None, Header()] = None,
 ) -> dict[str, object]:
     """Receive a Shopify `orders/create` webhook; duplicates (same webhook id) are acknowledged."""
-    body = await request.body()
-    integration = await pool.fetchrow(
-        "SELECT webhook_secret, depot_id, time_zone FROM shopify_integrations WHERE tenant_id = $1",
-        tenant_id,
-    )
-    if integration is None or not shopify.signature_valid(
-        integration["webhook_secret"], body, x_shopify_hmac_sha256
-    ):
+    try:
+        received = await integrations.receive_shopify_order(
+            store, tenant_id, await request.body(), x_shopify_hmac_sha256, x_shopify_webhook_id
+        )
+    except integrations.SignatureInvalid:
         raise Problem(
             401,
             "Unauthorized",
             "X-Shopify-Hmac-Sha256 does not match the body",
             errors=[{"field": "header.X-Shopify-Hmac-Sha256", "message": "invalid"}],
-        )
-    if not x_shopify_webhook_id:
+        ) from None
+    except integrations.WebhookIdMissing:
         raise Problem(
             400,
             "Missing header",
             "X-Shopify-Webhook-Id is required",
             errors=[{"field": "header.X-Shopify-Webhook-Id", "message": "required"}],
-        )
-    seen = await pool.fetchval(
-        "SELECT order_id FROM shopify_webhooks WHERE tenant_id = $1 AND webhook_id = $2",
-        tenant_id,
-        x_shopify_webhook_id,
-    )
-    if seen is not None:
-        return {"order_id": seen, "duplicate": True}
-    try:
-        payload = json.loads(body)
-        spec = shopify.parse(payload, integration["depot_id"], integration["time_zone"])
+        ) from None
     except json.JSONDecodeError as exc:
         raise Problem(400, "Malformed JSON body", exc.msg) from None
     except ValidationError as exc:
@@ -148,12 +130,6 @@ async def shopify_order_created(
             f"{errors[0]['field']}: {errors[0]['message']}",
             errors=errors,
         ) from None
-    accepted = await accept(pool, tenant_id, spec, None, "shopify")
-    await pool.execute(
-        "INSERT INTO shopify_webhooks (tenant_id, webhook_id, order_id) VALUES ($1, $2, $3)"
-        " ON CONFLICT DO NOTHING",
-        tenant_id,
-        x_shopify_webhook_id,
-        accepted.order.id,
-    )
-    return {"order_id": accepted.order.id, "duplicate": not accepted.created}
+    except (handlers.IdempotencyConflict, handlers.DuplicateExternalId) as exc:
+        raise create_problem(exc) from None
+    return {"order_id": received.order_id, "duplicate": received.duplicate}

@@ -10,7 +10,7 @@ from lastmile_common.events.orders import OrderSpec
 
 from orders.domain.idempotency import request_fingerprint
 from orders.domain.model import Order
-from orders.service_layer.ports import NewOrder, OrdersStore
+from orders.service_layer.ports import CreateRaced, KnownOrder, NewOrder, OrdersStore
 
 
 class IdempotencyConflict(Exception):
@@ -48,17 +48,16 @@ async def place_order(
     """Accept an order once: a repeated key or external id with the same body returns the original."""
     fingerprint = request_fingerprint(spec)
     order = Order.accept(tenant_id, spec)
-    known = await store.add_unless_known(
-        NewOrder(
-            order=order,
-            fingerprint=fingerprint,
-            idempotency_key=idempotency_key,
-            timeline_kind="order.created",
-            timeline_detail={"source": source},
-            event=order.created_event(),
-            event_key=spec.depot_id,
-        )
+    new = NewOrder(
+        order=order,
+        fingerprint=fingerprint,
+        idempotency_key=idempotency_key,
+        timeline_kind="order.created",
+        timeline_detail={"source": source},
+        event=order.created_event(),
+        event_key=spec.depot_id,
     )
+    known = await _add_once(store, new)
     if known is None:
         return Accepted(order, created=True)
     if known.key_fingerprint is not None:
@@ -69,20 +68,33 @@ async def place_order(
     return Accepted(known.order, created=False)
 
 
+async def _add_once(store: OrdersStore, new: NewOrder) -> KnownOrder | None:
+    """Add the order, trying once more if a concurrent twin won the race (then it is known).
+
+    Inside a caller's transaction the second try fails too and the caller's retry takes over.
+    """
+    try:
+        return await store.add_unless_known(new)
+    except CreateRaced:
+        return await store.add_unless_known(new)
+
+
 async def cancel_order(store: OrdersStore, tenant_id: str, order_id: str, reason: str) -> Order:
     """Cancel an order that has not left the depot."""
-    order = await _load(store, tenant_id, order_id)
-    cancelled = order.cancel()
-    if cancelled is order:
-        return order
-    await store.save(cancelled)
-    await store.add_timeline(order.id, cancelled.updated_at, "order.cancelled", {"reason": reason})
-    await store.publish(
-        cancelled.cancelled_event(reason),
-        tenant_id=tenant_id,
-        key=order.spec.depot_id,
-        subject=order.id,
-    )
+    async with store.transaction():
+        order = await _load(store, tenant_id, order_id)
+        cancelled = order.cancel()
+        if cancelled is order:
+            return order
+        await store.save(cancelled)
+        detail = {"reason": reason}
+        await store.add_timeline(order.id, cancelled.updated_at, "order.cancelled", detail)
+        await store.publish(
+            cancelled.cancelled_event(reason),
+            tenant_id=tenant_id,
+            key=order.spec.depot_id,
+            subject=order.id,
+        )
     return cancelled
 
 
@@ -90,18 +102,19 @@ async def change_windows(
     store: OrdersStore, tenant_id: str, order_id: str, windows: tuple[TimeWindow, ...]
 ) -> Order:
     """Replace an open order's delivery windows."""
-    order = await _load(store, tenant_id, order_id)
-    changed = order.change_windows(windows)
-    await store.save(changed)
-    await store.add_timeline(
-        order.id, changed.updated_at, "order.updated", {"changed": ["windows"]}
-    )
-    await store.publish(
-        changed.updated_event(("windows",)),
-        tenant_id=tenant_id,
-        key=order.spec.depot_id,
-        subject=order.id,
-    )
+    async with store.transaction():
+        order = await _load(store, tenant_id, order_id)
+        changed = order.change_windows(windows)
+        await store.save(changed)
+        await store.add_timeline(
+            order.id, changed.updated_at, "order.updated", {"changed": ["windows"]}
+        )
+        await store.publish(
+            changed.updated_event(("windows",)),
+            tenant_id=tenant_id,
+            key=order.spec.depot_id,
+            subject=order.id,
+        )
     return changed
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -9,6 +10,11 @@ from typing import Any, Protocol
 from lastmile_common.events.base import EventData
 
 from orders.domain.model import Order
+from orders.domain.shopify import ShopifySettings
+
+
+class CreateRaced(Exception):
+    """A concurrent create with the same key or external id committed first; try again."""
 
 
 @dataclass(frozen=True)
@@ -34,7 +40,11 @@ class KnownOrder:
 
 
 class OrdersStore(Protocol):
-    """Orders, idempotency keys, the timeline and the outbox, all inside one transaction."""
+    """Orders, idempotency keys, the timeline, Shopify settings and the outbox on one connection."""
+
+    def transaction(self) -> AbstractAsyncContextManager[None]:
+        """Everything until the block ends commits together (or not at all)."""
+        ...
 
     async def get(self, tenant_id: str, order_id: str) -> Order | None: ...
 
@@ -42,7 +52,8 @@ class OrdersStore(Protocol):
 
     async def add_unless_known(self, new: NewOrder) -> KnownOrder | None:
         """Write the order, its key, timeline entry and event at once, unless the tenant's key
-        or external id is known already; then return the order it names."""
+        or external id is known already; then return the order it names. Raises CreateRaced
+        when a concurrent twin committed first."""
         ...
 
     async def save(self, order: Order) -> None: ...
@@ -57,3 +68,15 @@ class OrdersStore(Protocol):
     ) -> None: ...
 
     async def publish(self, data: EventData, *, tenant_id: str, key: str, subject: str) -> None: ...
+
+    async def shopify_settings(self, tenant_id: str) -> ShopifySettings | None: ...
+
+    async def save_shopify_settings(self, tenant_id: str, settings: ShopifySettings) -> None: ...
+
+    async def shopify_webhook_order(self, tenant_id: str, webhook_id: str) -> str | None:
+        """The order a Shopify webhook delivery created, if it was received before."""
+        ...
+
+    async def remember_shopify_webhook(
+        self, tenant_id: str, webhook_id: str, order_id: str
+    ) -> None: ...

@@ -22,6 +22,7 @@ from planner.service_layer.records import (
     ReplanRequest,
     RouteStatus,
     StoredPlan,
+    StoredPreview,
     StoredRoute,
 )
 
@@ -48,6 +49,15 @@ def _pending(row: Any) -> PendingOrder:
         row["version"],
         OrderSnapshot.model_validate(row["snapshot"]),
         row["progress"],
+    )
+
+
+def _preview(row: Any) -> StoredPreview:
+    return StoredPreview(
+        row["tenant_id"],
+        PlanCompleted.model_validate(row["summary"]),
+        tuple(RoutePlanned.model_validate(r) for r in row["routes"]),
+        row["expires_at"],
     )
 
 
@@ -222,6 +232,37 @@ class PostgresPlannerStore:
             plan.trigger,
             plan.summary.model_dump(mode="json"),
         )
+
+    async def save_preview(self, preview: StoredPreview) -> None:
+        # Expired previews of every tenant go as new ones come: no sweeper task needed.
+        await self.conn.execute("DELETE FROM plan_previews WHERE expires_at < now()")
+        await self.conn.execute(
+            "INSERT INTO plan_previews (tenant_id, id, summary, routes, route_ids, expires_at)"
+            " VALUES ($1, $2, $3, $4, $5, $6)",
+            preview.tenant_id,
+            preview.id,
+            preview.summary.model_dump(mode="json"),
+            [r.model_dump(mode="json") for r in preview.routes],
+            [r.route_id for r in preview.routes],
+            preview.expires_at,
+        )
+
+    async def get_preview(self, tenant_id: str, plan_id: str) -> StoredPreview | None:
+        row = await self.conn.fetchrow(
+            "SELECT * FROM plan_previews WHERE tenant_id = $1 AND id = $2 AND expires_at > now()",
+            tenant_id,
+            plan_id,
+        )
+        return _preview(row) if row else None
+
+    async def preview_of_route(self, tenant_id: str, route_id: str) -> StoredPreview | None:
+        row = await self.conn.fetchrow(
+            "SELECT * FROM plan_previews WHERE tenant_id = $1 AND route_ids @> ARRAY[$2]"
+            " AND expires_at > now()",
+            tenant_id,
+            route_id,
+        )
+        return _preview(row) if row else None
 
     async def routes_for(self, tenant_id: str, depot_id: str, day: date) -> list[StoredRoute]:
         rows = await self.conn.fetch(

@@ -40,7 +40,7 @@ def get_context(request: Request) -> PlannerContext:
     return request.app.state.planner  # type: ignore[no-any-return]
 
 
-Context = Annotated[PlannerContext, Depends(get_context)]
+PlannerDep = Annotated[PlannerContext, Depends(get_context)]
 
 
 def tenant_id(key: CallerKey) -> str:
@@ -48,4 +48,4 @@ def tenant_id(key: CallerKey) -> str:
     return key.tenant_id
 
 
-TenantId = Annotated[str, Depends(tenant_id)]
+TenantDep = Annotated[str, Depends(tenant_id)]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Response
 from lastmile_common.http.problems import Problem
 
-from planner.entrypoints.deps import Context, TenantId
+from planner.entrypoints.deps import PlannerDep, TenantDep
 from planner.entrypoints.schemas import DepotCreate, DepotView, VehicleCreate, VehicleView
 from planner.service_layer import pending
 from planner.service_layer.fleet import DepotSpec, VehicleSpec
@@ -28,7 +28,7 @@ def _not_found(what: str, ident: str) -> Problem:
 
 
 @router.post("/depots", status_code=201, response_model=DepotView)
-async def create_depot(body: DepotCreate, tenant: TenantId, ctx: Context) -> DepotView:
+async def create_depot(body: DepotCreate, tenant: TenantDep, ctx: PlannerDep) -> DepotView:
     """Add a depot; orders already received for it are placed on their service dates."""
     depot_id = body.id or new_id("dep")
     spec = DepotSpec.model_validate(body.model_dump(exclude={"id"}))
@@ -47,14 +47,14 @@ async def create_depot(body: DepotCreate, tenant: TenantId, ctx: Context) -> Dep
 
 
 @router.get("/depots", response_model=list[DepotView])
-async def list_depots(tenant: TenantId, ctx: Context) -> list[DepotView]:
+async def list_depots(tenant: TenantDep, ctx: PlannerDep) -> list[DepotView]:
     """The tenant's depots."""
     async with ctx.tx() as store:
         return [_depot_view(d) for d in await store.list_depots(tenant)]
 
 
 @router.get("/depots/{depot_id}", response_model=DepotView)
-async def get_depot(depot_id: str, tenant: TenantId, ctx: Context) -> DepotView:
+async def get_depot(depot_id: str, tenant: TenantDep, ctx: PlannerDep) -> DepotView:
     """One depot."""
     async with ctx.tx() as store:
         depot = await store.get_depot(tenant, depot_id)
@@ -65,7 +65,7 @@ async def get_depot(depot_id: str, tenant: TenantId, ctx: Context) -> DepotView:
 
 @router.put("/depots/{depot_id}", response_model=DepotView)
 async def replace_depot(
-    depot_id: str, body: DepotSpec, tenant: TenantId, ctx: Context
+    depot_id: str, body: DepotSpec, tenant: TenantDep, ctx: PlannerDep
 ) -> DepotView:
     """Replace a depot's configuration (a new time zone re-dates its pending orders)."""
     async with ctx.tx() as store:
@@ -78,7 +78,7 @@ async def replace_depot(
 
 
 @router.delete("/depots/{depot_id}", status_code=204)
-async def delete_depot(depot_id: str, tenant: TenantId, ctx: Context) -> Response:
+async def delete_depot(depot_id: str, tenant: TenantDep, ctx: PlannerDep) -> Response:
     """Delete a depot and its vehicles (its orders stay pending until it exists again)."""
     async with ctx.tx() as store:
         if not await store.delete_depot(tenant, depot_id):
@@ -88,7 +88,7 @@ async def delete_depot(depot_id: str, tenant: TenantId, ctx: Context) -> Respons
 
 @router.post("/depots/{depot_id}/vehicles", status_code=201, response_model=VehicleView)
 async def create_vehicle(
-    depot_id: str, body: VehicleCreate, tenant: TenantId, ctx: Context
+    depot_id: str, body: VehicleCreate, tenant: TenantDep, ctx: PlannerDep
 ) -> VehicleView:
     """Add a vehicle (and its driver's shift) to a depot."""
     vehicle_id = body.id or new_id("veh")
@@ -109,7 +109,7 @@ async def create_vehicle(
 
 
 @router.get("/depots/{depot_id}/vehicles", response_model=list[VehicleView])
-async def list_vehicles(depot_id: str, tenant: TenantId, ctx: Context) -> list[VehicleView]:
+async def list_vehicles(depot_id: str, tenant: TenantDep, ctx: PlannerDep) -> list[VehicleView]:
     """A depot's vehicles."""
     async with ctx.tx() as store:
         if await store.get_depot(tenant, depot_id) is None:
@@ -118,7 +118,7 @@ async def list_vehicles(depot_id: str, tenant: TenantId, ctx: Context) -> list[V
 
 
 @router.get("/vehicles/{vehicle_id}", response_model=VehicleView)
-async def get_vehicle(vehicle_id: str, tenant: TenantId, ctx: Context) -> VehicleView:
+async def get_vehicle(vehicle_id: str, tenant: TenantDep, ctx: PlannerDep) -> VehicleView:
     """One vehicle."""
     async with ctx.tx() as store:
         vehicle = await store.get_vehicle(tenant, vehicle_id)
@@ -129,7 +129,7 @@ async def get_vehicle(vehicle_id: str, tenant: TenantId, ctx: Context) -> Vehicl
 
 @router.put("/vehicles/{vehicle_id}", response_model=VehicleView)
 async def replace_vehicle(
-    vehicle_id: str, body: VehicleSpec, tenant: TenantId, ctx: Context
+    vehicle_id: str, body: VehicleSpec, tenant: TenantDep, ctx: PlannerDep
 ) -> VehicleView:
     """Replace a vehicle's configuration."""
     async with ctx.tx() as store:
@@ -142,7 +142,7 @@ async def replace_vehicle(
 
 
 @router.delete("/vehicles/{vehicle_id}", status_code=204)
-async def delete_vehicle(vehicle_id: str, tenant: TenantId, ctx: Context) -> Response:
+async def delete_vehicle(vehicle_id: str, tenant: TenantDep, ctx: PlannerDep) -> Response:
     """Remove a vehicle from its depot."""
     async with ctx.tx() as store:
         if not await store.delete_vehicle(tenant, vehicle_id):

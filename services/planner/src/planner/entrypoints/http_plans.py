@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 from lastmile_common.http.problems import Problem
 
 from planner.adapters.solver_pool import SolverTimeout, SolverUnavailable
-from planner.entrypoints.deps import Context, TenantId
+from planner.entrypoints.deps import PlannerDep, TenantDep
 from planner.entrypoints.schemas import PlanRequest, PlanView, RouteView, UnassignedView, route_view
 from planner.service_layer.planning import (
     DepotNotFound,
@@ -17,12 +17,13 @@ from planner.service_layer.planning import (
     RoutesAlreadyStarted,
     plan_depot,
 )
+from planner.service_layer.records import StoredPreview
 
 router = APIRouter(prefix="/v1", tags=["plans"])
 
 
 @router.post("/plans", response_model=PlanView)
-async def create_plan(body: PlanRequest, tenant: TenantId, ctx: Context) -> PlanView:
+async def create_plan(body: PlanRequest, tenant: TenantDep, ctx: PlannerDep) -> PlanView:
     """Plan a depot's service date now (stored and published), or preview it."""
     settings = ctx.settings
     time_limit = body.time_limit_s or settings.solver_time_limit_s
@@ -50,6 +51,7 @@ async def create_plan(body: PlanRequest, tenant: TenantId, ctx: Context) -> Plan
                 time_limit_s=time_limit,
                 seed=body.seed or 0,
                 grace_s=settings.solver_grace_s,
+                preview_ttl_s=settings.preview_ttl_s,
             )
     except DepotNotFound:
         raise Problem(
@@ -69,34 +71,52 @@ async def create_plan(body: PlanRequest, tenant: TenantId, ctx: Context) -> Plan
     routes = tuple(
         route_view(r, "preview" if outcome.preview else "planned") for r in outcome.routes
     )
-    return PlanView(**outcome.summary.model_dump(), preview=outcome.preview, routes=routes)
+    return PlanView(
+        **outcome.summary.model_dump(),
+        preview=outcome.preview,
+        expires_at=outcome.expires_at,
+        routes=routes,
+    )
 
 
 @router.get("/plans/{plan_id}", response_model=PlanView)
-async def get_plan(plan_id: str, tenant: TenantId, ctx: Context) -> PlanView:
+async def get_plan(plan_id: str, tenant: TenantDep, ctx: PlannerDep) -> PlanView:
     """A stored plan with its routes' latest versions and its unassigned orders."""
     async with ctx.tx() as store:
         plan = await store.get_plan(tenant, plan_id)
         if plan is None:
-            raise Problem(404, "Not found", f"no plan {plan_id!r}")
+            preview = await store.get_preview(tenant, plan_id)
+            if preview is None:
+                raise Problem(404, "Not found", f"no plan {plan_id!r}")
+            return _preview_view(preview)
         routes = await store.routes_of_plan(tenant, plan_id)
     views = tuple(route_view(r.event, r.status) for r in routes)
     return PlanView(**plan.summary.model_dump(), routes=views)
 
 
+def _preview_view(preview: StoredPreview) -> PlanView:
+    routes = tuple(route_view(r, "preview") for r in preview.routes)
+    return PlanView(
+        **preview.summary.model_dump(), preview=True, expires_at=preview.expires_at, routes=routes
+    )
+
+
 @router.get("/routes/{route_id}", response_model=RouteView)
-async def get_route(route_id: str, tenant: TenantId, ctx: Context) -> RouteView:
+async def get_route(route_id: str, tenant: TenantDep, ctx: PlannerDep) -> RouteView:
     """A route's latest version."""
     async with ctx.tx() as store:
         route = await store.get_route(tenant, route_id)
-    if route is None:
-        raise Problem(404, "Not found", f"no route {route_id!r}")
-    return route_view(route.event, route.status)
+        preview = None if route else await store.preview_of_route(tenant, route_id)
+    if route is not None:
+        return route_view(route.event, route.status)
+    if preview is not None:
+        return next(route_view(r, "preview") for r in preview.routes if r.route_id == route_id)
+    raise Problem(404, "Not found", f"no route {route_id!r}")
 
 
 @router.get("/depots/{depot_id}/unassigned", response_model=UnassignedView)
 async def unassigned(
-    depot_id: str, tenant: TenantId, ctx: Context, service_date: Annotated[date, Query()]
+    depot_id: str, tenant: TenantDep, ctx: PlannerDep, service_date: Annotated[date, Query()]
 ) -> UnassignedView:
     """Orders of the date no route serves: the latest plan's, with reasons, and newer ones."""
     async with ctx.tx() as store:

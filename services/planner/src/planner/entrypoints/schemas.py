@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from lastmile_common.events.routes import PlanCompleted, RouteUpdated, UnassignedOrder
@@ -51,7 +51,7 @@ class VehicleView(VehicleSpec):
 
 
 class PlanRequest(BaseModel):
-    """Plan a depot's service date now; `preview` answers without storing or publishing."""
+    """Plan a depot's service date now; a `preview` is kept a while but never published."""
 
     model_config = ConfigDict(
         extra="forbid",
@@ -82,9 +82,14 @@ class RouteView(RouteUpdated):
 
 
 class PlanView(PlanCompleted):
-    """A plan: its summary, routes and unassigned orders with reasons."""
+    """A plan: its summary, routes and unassigned orders with reasons.
+
+    A preview is kept (never published) until `expires_at`; until then GET /v1/plans/{plan_id}
+    and GET /v1/routes/{route_id} answer with it, then 404.
+    """
 
     preview: bool = False
+    expires_at: datetime | None = None
     routes: tuple[RouteView, ...] = ()
 
 

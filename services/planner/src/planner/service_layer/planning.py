@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, timedelta
 
 from lastmile_common.events.routes import (
     PlanCompleted,
@@ -17,7 +17,7 @@ from planner.domain.solver import solve
 from planner.service_layer.ports import SolverRunner, Transactions
 from planner.service_layer.problem import build_problem
 from planner.service_layer.publishing import new_id, route_data, solved_of
-from planner.service_layer.records import ACTIVE_ROUTE, StoredPlan, StoredRoute
+from planner.service_layer.records import ACTIVE_ROUTE, StoredPlan, StoredPreview, StoredRoute
 
 
 class DepotNotFound(Exception):
@@ -50,6 +50,19 @@ class PlanOutcome:
     summary: PlanCompleted
     routes: tuple[RoutePlanned, ...]
     preview: bool
+    expires_at: datetime | None = None  # a preview's: until then its ids resolve
+
+
+async def _keep_preview(
+    tx: Transactions, tenant_id: str, outcome: PlanOutcome, ttl_s: float
+) -> PlanOutcome:
+    """Store a preview for `ttl_s`: an id the API hands out must resolve while it is kept."""
+    expires_at = datetime.now(UTC) + timedelta(seconds=ttl_s)
+    async with tx() as store:
+        await store.save_preview(
+            StoredPreview(tenant_id, outcome.summary, outcome.routes, expires_at)
+        )
+    return replace(outcome, expires_at=expires_at)
 
 
 def unassigned_of(unplaced: tuple[Unplaced, ...]) -> tuple[UnassignedOrder, ...]:
@@ -81,6 +94,7 @@ async def plan_depot(
     seed: int,
     grace_s: float,
     trigger: str = "api",
+    preview_ttl_s: float = 86400.0,
 ) -> PlanOutcome:
     """Plan every open order of the depot's date; store and publish unless previewing."""
     async with tx() as store:
@@ -137,7 +151,7 @@ async def plan_depot(
     )
     outcome = PlanOutcome(summary, tuple(data for _, data in routes), preview)
     if preview:
-        return outcome
+        return await _keep_preview(tx, tenant_id, outcome, preview_ttl_s)
     async with tx() as store:
         for old in await store.routes_for(tenant_id, depot_id, day):
             if old.status in ACTIVE_ROUTE:  # superseded by this plan

@@ -43,6 +43,21 @@ class StoredPlan:
 
 
 @dataclass(frozen=True)
+class StoredPreview:
+    """A previewed plan, kept until `expires_at` so that its ids resolve."""
+
+    tenant_id: str
+    summary: PlanCompleted
+    routes: tuple[RoutePlanned, ...]
+    expires_at: datetime
+
+    @property
+    def id(self) -> str:
+        """The preview's plan id."""
+        return self.summary.plan_id
+
+
+@dataclass(frozen=True)
 class StoredRoute:
     """A route: its latest published data and the solver's view of it (seconds since midnight)."""
 

@@ -5,12 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated
 
-import asyncpg
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from lastmile_common.api_keys import verify
+from lastmile_common.http.auth import CallerKey
+from lastmile_common.http.deps import ConnDep as ConnDep
+from lastmile_common.http.deps import PoolDep as PoolDep
 from lastmile_common.http.problems import Problem
 
+from tracking.adapters.broadcast import Broadcaster
 from tracking.adapters.queries import find_device
 from tracking.service_layer.tracker import Tracker
 from tracking.settings import TrackingSettings
@@ -24,19 +27,24 @@ def _tracker(request: Request) -> Tracker:
     return tracker
 
 
-def _pool(request: Request) -> asyncpg.Pool:
-    pool: asyncpg.Pool = request.app.state.runtime.pool
-    return pool
-
-
 def _settings(request: Request) -> TrackingSettings:
     settings: TrackingSettings = request.app.state.settings
     return settings
 
 
+def _broadcaster(request: Request) -> Broadcaster:
+    broadcaster: Broadcaster = request.app.state.broadcaster
+    return broadcaster
+
+
+def _tenant_id(key: CallerKey) -> str:
+    return key.tenant_id
+
+
 TrackerDep = Annotated[Tracker, Depends(_tracker)]
-PoolDep = Annotated[asyncpg.Pool, Depends(_pool)]
 SettingsDep = Annotated[TrackingSettings, Depends(_settings)]
+BroadcasterDep = Annotated[Broadcaster, Depends(_broadcaster)]
+TenantDep = Annotated[str, Depends(_tenant_id)]
 
 
 @dataclass(frozen=True)
@@ -68,11 +76,13 @@ async def _device_or_key(
     return Caller(key.tenant_id)
 
 
-async def _device_only(caller: Annotated[Caller, Depends(_device_or_key)]) -> Caller:
+CallerDep = Annotated[Caller, Depends(_device_or_key)]
+
+
+async def _device_only(caller: CallerDep) -> Caller:
     if caller.vehicle_id is None:
         raise Problem(403, "Forbidden", "pings are sent with a device token (POST /v1/devices)")
     return caller
 
 
-DriverOrTenant = Annotated[Caller, Depends(_device_or_key)]
-Device = Annotated[Caller, Depends(_device_only)]
+DeviceDep = Annotated[Caller, Depends(_device_only)]

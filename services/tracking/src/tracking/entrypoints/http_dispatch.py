@@ -8,27 +8,26 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from fastapi import APIRouter, Request
-from lastmile_common.http.auth import CallerKey
 from sse_starlette.sse import EventSourceResponse
 
 from tracking.adapters.queries import accuracy_stats
-from tracking.entrypoints.deps import PoolDep, TrackerDep
+from tracking.entrypoints.deps import BroadcasterDep, PoolDep, TenantDep, TrackerDep
 from tracking.service_layer.views import vehicles_view
 
 router = APIRouter(tags=["dispatch"])
 
 
 @router.get("/v1/vehicles")
-async def vehicles(key: CallerKey, tracker: TrackerDep) -> dict[str, Any]:
+async def vehicles(tenant: TenantDep, tracker: TrackerDep) -> dict[str, Any]:
     """Every vehicle of the caller's tenant: last position, route and next stop."""
-    return {"vehicles": vehicles_view(tracker.state, key.tenant_id)}
+    return {"vehicles": vehicles_view(tracker.state, tenant)}
 
 
 @router.get("/v1/eta-accuracy")
-async def eta_accuracy(key: CallerKey, pool: PoolDep) -> dict[str, Any]:
+async def eta_accuracy(tenant: TenantDep, pool: PoolDep) -> dict[str, Any]:
     """ETA error at arrival for ETAs told 60, 30 and 10 minutes before (seconds)."""
     async with pool.acquire() as conn:
-        horizons = await accuracy_stats(conn, key.tenant_id)
+        horizons = await accuracy_stats(conn, tenant)
     return {
         "horizons": horizons,
         "sign": "error = ETA told minus actual arrival; positive = arrived earlier than told",
@@ -36,11 +35,12 @@ async def eta_accuracy(key: CallerKey, pool: PoolDep) -> dict[str, Any]:
 
 
 @router.get("/v1/stream")
-async def stream(request: Request, key: CallerKey, tracker: TrackerDep) -> EventSourceResponse:
+async def stream(
+    request: Request, tenant: TenantDep, tracker: TrackerDep, broadcaster: BroadcasterDep
+) -> EventSourceResponse:
     """Server-sent events: a `snapshot`, then `position`, `stop` and `route` messages."""
-    broadcaster = request.app.state.broadcaster
-    queue = broadcaster.subscribe(key.tenant_id)
-    snapshot = vehicles_view(tracker.state, key.tenant_id)
+    queue = broadcaster.subscribe(tenant)
+    snapshot = vehicles_view(tracker.state, tenant)
 
     async def events() -> AsyncIterator[dict[str, str]]:
         try:
@@ -54,6 +54,6 @@ async def stream(request: Request, key: CallerKey, tracker: TrackerDep) -> Event
                     continue
                 yield {"event": kind, "data": json.dumps(data)}
         finally:
-            broadcaster.unsubscribe(key.tenant_id, queue)
+            broadcaster.unsubscribe(tenant, queue)
 
     return EventSourceResponse(events(), ping=15)

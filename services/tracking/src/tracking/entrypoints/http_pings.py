@@ -10,12 +10,11 @@ from fastapi.responses import JSONResponse
 from lastmile_common.db import outbox
 from lastmile_common.events.envelope import Envelope
 from lastmile_common.events.pings import Ping, PingBatch
-from lastmile_common.http.auth import CallerKey
 from lastmile_common.http.problems import field_errors, problem_response
 from pydantic import ValidationError
 
 from tracking.adapters.queries import create_device
-from tracking.entrypoints.deps import Device, PoolDep, SettingsDep
+from tracking.entrypoints.deps import DeviceDep, PoolDep, SettingsDep, TenantDep
 from tracking.entrypoints.schemas import DeviceIn, DeviceOut, PingBatchIn, PingBatchOut, PingIn
 from tracking.service_layer.messages import SOURCE
 
@@ -23,10 +22,10 @@ router = APIRouter(tags=["pings"])
 
 
 @router.post("/v1/devices", status_code=status.HTTP_201_CREATED, response_model=DeviceOut)
-async def register_device(body: DeviceIn, key: CallerKey, pool: PoolDep) -> dict[str, str]:
+async def register_device(body: DeviceIn, tenant: TenantDep, pool: PoolDep) -> dict[str, str]:
     """Issue a device token bound to a vehicle (shown once; only its hash is stored)."""
     async with pool.acquire() as conn:
-        return await create_device(conn, key.tenant_id, body.vehicle_id, body.label)
+        return await create_device(conn, tenant, body.vehicle_id, body.label)
 
 
 def _check(
@@ -52,7 +51,7 @@ def _check(
     responses={422: {"description": "no ping of the batch was valid (problem+json)"}},
 )
 async def post_pings(
-    body: PingBatchIn, device: Device, pool: PoolDep, settings: SettingsDep
+    body: PingBatchIn, device: DeviceDep, pool: PoolDep, settings: SettingsDep
 ) -> Any:
     """Accept a batch of pings from a device: valid ones are kept, invalid ones reported by index.
 

@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import APIRouter
 from lastmile_common.http.problems import Problem
 
-from tracking.entrypoints.deps import DriverOrTenant, PoolDep, TrackerDep
+from tracking.entrypoints.deps import CallerDep, PoolDep, TrackerDep
 from tracking.entrypoints.schemas import CompleteStopIn
 from tracking.service_layer.completion import (
     CompleteStop,
@@ -61,7 +61,7 @@ async def complete(
     route_id: str,
     stop_id: str,
     body: CompleteStopIn,
-    caller: DriverOrTenant,
+    caller: CallerDep,
     tracker: TrackerDep,
     pool: PoolDep,
 ) -> dict[str, Any]:

@@ -1,0 +1,123 @@
+"""`python -m bench.routing`: road preparation per time bucket, a 1,000 x 1,000 table and 30-stop
+route geometries on the embedded map; prints one JSON line (see docs/benchmarks.md)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import osrm
+from lastmile_common.routing import Point, Profile, RoutingSettings
+from lastmile_common.routing.embedded import EmbeddedRouter
+from lastmile_common.routing.osrm_results import lon_lat
+from lastmile_common.routing.prepare import PreparedMap, prepare_map
+
+from bench.routing.plans import side_by_side
+
+
+def _points(prepared: PreparedMap, count: int, rng: random.Random) -> list[Point]:
+    """Random points in the map's rectangle (the engine puts each on its nearest road)."""
+    b = prepared.bounds
+    return [
+        Point(rng.uniform(b.min_lat, b.max_lat), rng.uniform(b.min_lon, b.max_lon))
+        for _ in range(count)
+    ]
+
+
+def _median_s(call: Callable[[], object], repeat: int) -> tuple[float, float]:
+    """Median wall and CPU seconds of `repeat` calls (CPU time is what a busy machine keeps)."""
+    wall, cpu = [], []
+    for _ in range(repeat):
+        started, started_cpu = time.perf_counter(), time.process_time()
+        call()
+        wall.append(time.perf_counter() - started)
+        cpu.append(time.process_time() - started_cpu)
+    return round(statistics.median(wall), 3), round(statistics.median(cpu), 3)
+
+
+def _preparation(settings: RoutingSettings) -> tuple[PreparedMap, dict[str, float | None]]:
+    """Prepare every dataset into an empty cache (timed), then once more (all from the cache)."""
+    with tempfile.TemporaryDirectory(prefix="bench-routing-") as scratch:
+        prepared = prepare_map(
+            settings.map_file, settings.traffic, settings.profiles, Path(scratch)
+        )
+        started = time.perf_counter()
+        prepare_map(settings.map_file, settings.traffic, settings.profiles, Path(scratch))
+        cached_s = time.perf_counter() - started
+    served: dict[Path, list[str]] = {}
+    for (profile, bucket), dataset in prepared.datasets.items():
+        served.setdefault(dataset.path, []).append(f"{profile.value}/{bucket}")
+    seconds: dict[str, float | None] = {}
+    for path, names in served.items():
+        dataset = next(d for d in prepared.datasets.values() if d.path == path)
+        label = names[0] if len(names) == 1 else f"{names[0].split('/')[0]}/every bucket"
+        seconds[label] = round(dataset.seconds or 0.0, 2)
+    seconds["all_from_cache"] = round(cached_s, 3)
+    # The datasets were in the scratch folder: route on the kept cache from here on.
+    return prepare_map(
+        settings.map_file, settings.traffic, settings.profiles, settings.cache_dir
+    ), seconds
+
+
+def run(table_size: int, routes: int, stops: int, repeat: int, seed: int) -> dict[str, Any]:
+    """Every figure of the benchmark."""
+    settings = RoutingSettings()
+    prepared, prepare_s = _preparation(settings)
+    router = EmbeddedRouter(prepared)
+    rng = random.Random(seed)
+    departure = datetime(2026, 12, 1, 8, 0, tzinfo=ZoneInfo(settings.traffic.timezone))
+    points = _points(prepared, table_size, rng)
+    table_s = _median_s(lambda: router.matrix(points, departure, Profile.CAR), repeat)
+    engine = osrm.OSRM(
+        algorithm="CH",
+        storage_config=str(prepared.datasets[Profile.CAR, "morning_rush"].path),
+        use_shared_memory=False,
+    )
+    params = osrm.TableParameters(coordinates=lon_lat(points), annotations=["duration", "distance"])
+    engine_s = _median_s(lambda: engine.Table(params), repeat)
+    tours = [_points(prepared, stops, rng) for _ in range(routes)]
+    route_s = _median_s(lambda: [router.route(t, departure, Profile.CAR) for t in tours], 1)
+    return {
+        "benchmark": "routing",
+        "map": settings.map_file.name,
+        "prepare_s": prepare_s,
+        "table_points": table_size,
+        "table_s": table_s[0],
+        "table_cpu_s": table_s[1],
+        "table_engine_only_s": engine_s[0],
+        "table_engine_only_cpu_s": engine_s[1],
+        "table_goal_s": 0.5,
+        "route_stops": stops,
+        "route_ms": round(route_s[0] * 1000 / routes, 2),
+        "route_cpu_ms": round(route_s[1] * 1000 / routes, 2),
+        "plans": side_by_side(router),
+        "cpus": os.cpu_count(),
+        "load_average_1m": round(os.getloadavg()[0], 2),
+    }
+
+
+def main() -> None:
+    """Parse the options, run, print one JSON line."""
+    parser = argparse.ArgumentParser(prog="python -m bench.routing", description=__doc__)
+    parser.add_argument("--table-size", type=int, default=1000)
+    parser.add_argument("--routes", type=int, default=50, help="30-stop routes to draw")
+    parser.add_argument("--stops", type=int, default=30)
+    parser.add_argument("--repeat", type=int, default=5, help="tables timed (median)")
+    parser.add_argument("--seed", type=int, default=12)
+    args = parser.parse_args()
+    figures = run(args.table_size, args.routes, args.stops, args.repeat, args.seed)
+    print(json.dumps(figures))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,46 @@
+"""What a service declares to consume: a group, its topics, a handler per event type, hooks."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import Protocol
+
+from lastmile_common.db.pool import Connection
+from lastmile_common.events.envelope import Envelope
+
+Handler = Callable[[Connection, Envelope], Awaitable[None]]
+
+
+class PermanentError(Exception):
+    """Raised by a handler for an event that can never succeed: dead-lettered without retries."""
+
+
+class BatchHooks(Protocol):
+    """Lets handlers defer their writes to the end of the runner's transaction.
+
+    `begin` opens a batch, `before_commit` writes what its handlers gathered on the batch's
+    connection just before COMMIT, and `rolled_back` undoes in-memory state of a batch whose
+    transaction did not commit (its events are then retried one by one, each a batch of its own).
+    """
+
+    def begin(self) -> None: ...
+
+    async def before_commit(self, conn: Connection) -> None: ...
+
+    def rolled_back(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class Subscription:
+    """A consumer group: its name, the topics it reads, and a handler per event type.
+
+    A handler's only effects go through the connection it is given, inside the runner's
+    transaction (directly, or gathered and written by `hooks.before_commit`); events of types
+    without a handler are skipped (other consumers want them).
+    """
+
+    name: str
+    topics: tuple[str, ...]
+    handlers: Mapping[str, Handler]
+    hooks: BatchHooks | None = None

@@ -1,0 +1,65 @@
+"""Roads: one routing interface (`Router`) and its adapters, OSRM in-process and over HTTP."""
+
+from __future__ import annotations
+
+from lastmile_common.routing.protocol import Router
+from lastmile_common.routing.settings import RoutingSettings
+from lastmile_common.routing.traffic import DEFAULT_BUCKETS, RoadClass, TimeBucket, TrafficModel
+from lastmile_common.routing.types import (
+    Bounds,
+    Leg,
+    MapDataError,
+    Point,
+    Profile,
+    RoadMatrix,
+    RoadRoute,
+    RoutingError,
+    Snap,
+)
+
+__all__ = [
+    "DEFAULT_BUCKETS",
+    "Bounds",
+    "Leg",
+    "MapDataError",
+    "Point",
+    "Profile",
+    "RoadClass",
+    "RoadMatrix",
+    "RoadRoute",
+    "Router",
+    "RoutingError",
+    "RoutingSettings",
+    "Snap",
+    "TimeBucket",
+    "TrafficModel",
+    "open_router",
+]
+
+
+def open_router(settings: RoutingSettings) -> Router:
+    """The router the settings ask for; the embedded one prepares its map first (cached)."""
+    if settings.backend == "http":
+        return _http_router(settings)
+    from lastmile_common.routing.embedded import EmbeddedRouter
+    from lastmile_common.routing.prepare import prepare_map
+
+    prepared = prepare_map(
+        settings.map_file, settings.traffic, settings.profiles, settings.cache_dir
+    )
+    return EmbeddedRouter(prepared)
+
+
+def _http_router(settings: RoutingSettings) -> Router:
+    from lastmile_common.routing.http import HttpRouter
+    from lastmile_common.routing.map_file import read_bounds
+
+    urls = {
+        (profile, bucket.name): settings.url_template.format(
+            profile=profile.value, bucket=bucket.name
+        )
+        for profile in settings.profiles
+        for bucket in settings.traffic.buckets
+    }
+    bounds = settings.bounds or read_bounds(settings.map_file)
+    return HttpRouter(urls, bounds, settings.traffic, timeout_s=settings.http_timeout_s)

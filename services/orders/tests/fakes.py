@@ -1,0 +1,87 @@
+"""An in-memory orders store for unit tests of the use cases."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import datetime
+from typing import Any
+
+from lastmile_common.events.base import EventData
+from orders.domain.model import Order
+from orders.domain.shopify import ShopifySettings
+from orders.service_layer.ports import KnownOrder, NewOrder
+
+
+class FakeOrdersStore:
+    """Keeps orders, keys, timeline and published events in dicts and lists."""
+
+    def __init__(self) -> None:
+        self.orders: dict[str, Order] = {}
+        self.keys: dict[tuple[str, str], tuple[str, str]] = {}
+        self.timeline: list[tuple[str, str]] = []
+        self.published: list[tuple[EventData, str, str]] = []
+        self.shopify: dict[str, ShopifySettings] = {}
+        self.webhooks: dict[tuple[str, str], str] = {}
+        self.transactions = 0
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[None]:
+        self.transactions += 1
+        yield
+
+    async def get(self, tenant_id: str, order_id: str) -> Order | None:
+        order = self.orders.get(order_id)
+        return order if order and order.tenant_id == tenant_id else None
+
+    async def get_any(self, order_id: str) -> Order | None:
+        return self.orders.get(order_id)
+
+    async def add_unless_known(self, new: NewOrder) -> KnownOrder | None:
+        order = new.order
+        if new.idempotency_key is not None:
+            seen = self.keys.get((order.tenant_id, new.idempotency_key))
+            if seen is not None:
+                return KnownOrder(self.orders[seen[1]], seen[0])
+        for prior in self.orders.values():
+            if (
+                prior.tenant_id == order.tenant_id
+                and prior.spec.external_id == order.spec.external_id
+            ):
+                return KnownOrder(prior, None)
+        self.orders[order.id] = order
+        if new.idempotency_key is not None:
+            self.keys[(order.tenant_id, new.idempotency_key)] = (new.fingerprint, order.id)
+        self.timeline.append((order.id, new.timeline_kind))
+        self.published.append((new.event, order.tenant_id, new.event_key))
+        return None
+
+    async def save(self, order: Order) -> None:
+        self.orders[order.id] = order
+
+    async def add_timeline(
+        self,
+        order_id: str,
+        at: datetime,
+        kind: str,
+        detail: dict[str, Any],
+        event_id: str | None = None,
+    ) -> None:
+        self.timeline.append((order_id, kind))
+
+    async def publish(self, data: EventData, *, tenant_id: str, key: str, subject: str) -> None:
+        self.published.append((data, tenant_id, key))
+
+    async def shopify_settings(self, tenant_id: str) -> ShopifySettings | None:
+        return self.shopify.get(tenant_id)
+
+    async def save_shopify_settings(self, tenant_id: str, settings: ShopifySettings) -> None:
+        self.shopify[tenant_id] = settings
+
+    async def shopify_webhook_order(self, tenant_id: str, webhook_id: str) -> str | None:
+        return self.webhooks.get((tenant_id, webhook_id))
+
+    async def remember_shopify_webhook(
+        self, tenant_id: str, webhook_id: str, order_id: str
+    ) -> None:
+        self.webhooks.setdefault((tenant_id, webhook_id), order_id)

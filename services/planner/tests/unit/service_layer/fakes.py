@@ -1,0 +1,197 @@
+"""In-memory store, transactions and solver runner for service-layer tests."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import replace
+from datetime import date, datetime
+from typing import Any
+
+from lastmile_common.events.base import EventData
+from planner.domain.model import PlanResult
+from planner.service_layer.problem import StoredDepot, StoredVehicle
+from planner.service_layer.records import (
+    PendingOrder,
+    ReplanRequest,
+    RouteStatus,
+    StoredPlan,
+    StoredPreview,
+    StoredRoute,
+)
+
+
+class FakeStore:
+    """Dicts in memory; `published` collects (data, key)."""
+
+    def __init__(self) -> None:
+        self.depots: dict[tuple[str, str], StoredDepot] = {}
+        self.vehicles: dict[tuple[str, str], StoredVehicle] = {}
+        self.pending: dict[tuple[str, str], PendingOrder] = {}
+        self.plans: list[StoredPlan] = []
+        self.previews: list[StoredPreview] = []
+        self.routes: dict[tuple[str, str], StoredRoute] = {}
+        self.replans: dict[tuple[str, str, date], ReplanRequest] = {}
+        self.cutoffs: set[tuple[str, str, date, str]] = set()
+        self.published: list[tuple[EventData, str]] = []
+        self.locked: list[tuple[str, str]] = []
+
+    async def lock_depot(self, tenant_id: str, depot_id: str) -> None:
+        self.locked.append((tenant_id, depot_id))
+
+    async def get_depot(self, tenant_id: str, depot_id: str) -> StoredDepot | None:
+        return self.depots.get((tenant_id, depot_id))
+
+    async def list_depots(self, tenant_id: str) -> list[StoredDepot]:
+        return [d for d in self.depots.values() if d.tenant_id == tenant_id]
+
+    async def all_depots(self) -> list[StoredDepot]:
+        return list(self.depots.values())
+
+    async def save_depot(self, depot: StoredDepot) -> None:
+        self.depots[depot.tenant_id, depot.id] = depot
+
+    async def delete_depot(self, tenant_id: str, depot_id: str) -> bool:
+        return self.depots.pop((tenant_id, depot_id), None) is not None
+
+    async def get_vehicle(self, tenant_id: str, vehicle_id: str) -> StoredVehicle | None:
+        return self.vehicles.get((tenant_id, vehicle_id))
+
+    async def list_vehicles(self, tenant_id: str, depot_id: str) -> list[StoredVehicle]:
+        return [
+            v for v in self.vehicles.values() if (v.tenant_id, v.depot_id) == (tenant_id, depot_id)
+        ]
+
+    async def save_vehicle(self, vehicle: StoredVehicle) -> None:
+        self.vehicles[vehicle.tenant_id, vehicle.id] = vehicle
+
+    async def delete_vehicle(self, tenant_id: str, vehicle_id: str) -> bool:
+        return self.vehicles.pop((tenant_id, vehicle_id), None) is not None
+
+    async def get_pending(self, tenant_id: str, order_id: str) -> PendingOrder | None:
+        return self.pending.get((tenant_id, order_id))
+
+    async def save_pending(self, order: PendingOrder) -> None:
+        self.pending[order.tenant_id, order.order_id] = order
+
+    async def pending_for(self, tenant_id: str, depot_id: str, day: date) -> list[PendingOrder]:
+        return sorted(
+            (
+                o
+                for o in self.pending.values()
+                if (o.tenant_id, o.depot_id, o.service_date) == (tenant_id, depot_id, day)
+            ),
+            key=lambda o: o.order_id,
+        )
+
+    async def pending_of_depot(self, tenant_id: str, depot_id: str) -> list[PendingOrder]:
+        return [
+            o for o in self.pending.values() if (o.tenant_id, o.depot_id) == (tenant_id, depot_id)
+        ]
+
+    async def latest_plan(self, tenant_id: str, depot_id: str, day: date) -> StoredPlan | None:
+        found = [
+            p
+            for p in self.plans
+            if (p.tenant_id, p.depot_id, p.service_date) == (tenant_id, depot_id, day)
+        ]
+        return found[-1] if found else None
+
+    async def get_plan(self, tenant_id: str, plan_id: str) -> StoredPlan | None:
+        return next((p for p in self.plans if (p.tenant_id, p.id) == (tenant_id, plan_id)), None)
+
+    async def save_plan(self, plan: StoredPlan) -> None:
+        self.plans = [p for p in self.plans if p.id != plan.id] + [plan]
+
+    async def save_preview(self, preview: StoredPreview) -> None:
+        self.previews.append(preview)
+
+    async def get_preview(self, tenant_id: str, plan_id: str) -> StoredPreview | None:
+        found = (p for p in self.previews if (p.tenant_id, p.id) == (tenant_id, plan_id))
+        return next(found, None)
+
+    async def preview_of_route(self, tenant_id: str, route_id: str) -> StoredPreview | None:
+        found = (
+            p
+            for p in self.previews
+            if p.tenant_id == tenant_id and any(r.route_id == route_id for r in p.routes)
+        )
+        return next(found, None)
+
+    async def routes_for(self, tenant_id: str, depot_id: str, day: date) -> list[StoredRoute]:
+        return [
+            r
+            for r in self.routes.values()
+            if (r.tenant_id, r.depot_id, r.service_date) == (tenant_id, depot_id, day)
+        ]
+
+    async def routes_of_plan(self, tenant_id: str, plan_id: str) -> list[StoredRoute]:
+        return [r for r in self.routes.values() if (r.tenant_id, r.plan_id) == (tenant_id, plan_id)]
+
+    async def get_route(self, tenant_id: str, route_id: str) -> StoredRoute | None:
+        return self.routes.get((tenant_id, route_id))
+
+    async def save_route(self, route: StoredRoute) -> None:
+        self.routes[route.tenant_id, route.id] = route
+
+    async def set_route_status(self, tenant_id: str, route_id: str, status: RouteStatus) -> None:
+        self.routes[tenant_id, route_id] = replace(self.routes[tenant_id, route_id], status=status)
+
+    async def request_replan(
+        self,
+        tenant_id: str,
+        depot_id: str,
+        day: date,
+        at: datetime,
+        reason: str,
+        event_time: datetime | None = None,
+    ) -> None:
+        old = self.replans.get((tenant_id, depot_id, day))
+        reasons = (*old.reasons, reason) if old else (reason,)
+        latest = max(at, old.requested_at) if old else at
+        times = [t for t in (event_time, old.event_time if old else None) if t is not None]
+        self.replans[tenant_id, depot_id, day] = ReplanRequest(
+            tenant_id, depot_id, day, latest, reasons, max(times) if times else None
+        )
+
+    async def due_replans(self, before: datetime) -> list[ReplanRequest]:
+        return [r for r in self.replans.values() if r.requested_at <= before]
+
+    async def clear_replan(self, request: ReplanRequest) -> bool:
+        key = (request.tenant_id, request.depot_id, request.service_date)
+        if key in self.replans and self.replans[key].requested_at == request.requested_at:
+            del self.replans[key]
+            return True
+        return False
+
+    async def claim_cutoff(self, tenant_id: str, depot_id: str, day: date, cutoff: str) -> bool:
+        key = (tenant_id, depot_id, day, cutoff)
+        if key in self.cutoffs:
+            return False
+        self.cutoffs.add(key)
+        return True
+
+    async def publish(self, data: EventData, *, tenant_id: str, key: str, subject: str) -> None:
+        self.published.append((data, key))
+
+
+class FakeTransactions:
+    """Every transaction sees the same in-memory store."""
+
+    def __init__(self, store: FakeStore) -> None:
+        self.store = store
+
+    @asynccontextmanager
+    async def __call__(self) -> AsyncIterator[FakeStore]:
+        yield self.store
+
+
+class InlineSolver:
+    """Runs the solver function in the test's own process; counts calls."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    async def run(self, fn: Callable[..., PlanResult], *args: Any, timeout_s: float) -> PlanResult:
+        self.calls += 1
+        return fn(*args)

@@ -1,0 +1,1 @@
+"""Dead-letter redrive: list, show and replay what no consumer could process."""
