@@ -200,7 +200,7 @@ async def test_tracking_events_continue_the_trace_of_the_pings(
     assert {_trace_id(e) for e in events} == {_trace_id(batch)}
 
 
-async def test_notifier_events_carry_a_trace(
+async def test_notifier_events_continue_the_trace_of_what_caused_them(
     infra: Infrastructure, producer: AIOKafkaProducer
 ) -> None:
     from notifier.bootstrap import create_app
@@ -211,8 +211,11 @@ async def test_notifier_events_carry_a_trace(
     settings = _settings(NotifierSettings, infra, dispatch_poll_interval_s=0.05)
     async with _running(create_app(settings)):
         order = ev.order_created(f"o-{uuid.uuid4().hex[:8]}")
-        await publish(producer, order, tenant=tenant, key=order.order_id)
+        with _trace() as upstream:
+            await publish(producer, order, tenant=tenant, key=order.order_id)
+        # Sent later by the dispatcher: the trace is stored with each notification.
         events = await _outbox(
             infra, "notifier", tenant, lambda es: len([e for e in es if "sent" in e.type]) >= 2
         )
     _all_from("notifier", events)
+    assert {_trace_id(e) for e in events} == {upstream}

@@ -11,7 +11,7 @@ import pytest
 from lastmile_common.db import outbox
 from lastmile_common.db.migrations import migrate
 from lastmile_common.db.pool import create_pool
-from lastmile_common.events.envelope import Envelope, decode, service_source
+from lastmile_common.events.envelope import Envelope, continuing, decode, service_source
 from lastmile_common.events.pings import Ping
 from opentelemetry import trace
 from opentelemetry.propagate import extract
@@ -83,3 +83,9 @@ def test_every_event_carries_a_trace_context() -> None:
     ctx = trace.get_current_span(extract({"traceparent": outside.traceparent})).get_span_context()
     assert ctx.is_valid and ctx.trace_flags.sampled  # a new trace, one per event
     assert outside.traceparent.split("-")[1] != another.traceparent.split("-")[1]
+    with continuing(TRACEPARENT):  # a stored trace made current again
+        resumed = _ping("v1")
+    with continuing(None):
+        unrelated = _ping("v1")
+    assert resumed.traceparent == TRACEPARENT
+    assert unrelated.traceparent not in (None, TRACEPARENT)

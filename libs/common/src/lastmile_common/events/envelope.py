@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -47,6 +49,18 @@ def trace_context() -> str:
     carrier: dict[str, str] = {}
     _W3C.inject(carrier, context)
     return carrier[TRACEPARENT_HEADER]
+
+
+@contextmanager
+def continuing(traceparent: str | None) -> Iterator[None]:
+    """Make a stored trace context current, for work resumed later on behalf of the event that
+    caused it (a queued notification sent); without one, leave the current context."""
+    if not traceparent:
+        yield
+        return
+    span = trace.get_current_span(_W3C.extract({TRACEPARENT_HEADER: traceparent}))
+    with trace.use_span(span):
+        yield
 
 
 class UndecodableEvent(ValueError):

@@ -280,4 +280,6 @@ def _event(done: _Done, now: datetime) -> OutgoingEvent:
         )
     else:
         data = NotificationFailed(**common, failed_at=now, reason=done.result.error)
-    return OutgoingEvent(data, row["tenant_id"], row["order_id"], row["order_id"])
+    return OutgoingEvent(
+        data, row["tenant_id"], row["order_id"], row["order_id"], row["traceparent"]
+    )
