@@ -146,16 +146,17 @@ def test_strict_closes_objects_and_keeps_what_the_crd_leaves_open(k8s):
 
 def test_every_vendored_schema_names_its_source_in_the_readme(k8s):
     readme = (k8s.k8s_dir / "schemas" / "README.md").read_text()
-    vendored = 0
-    for path in sorted((k8s.k8s_dir / "schemas").glob("*.json")):
+    paths = sorted((k8s.k8s_dir / "schemas").glob("*.json"))
+    for path in paths:
         assert f"`{path.name}`" in readme, f"{path.name} is not in schemas/README.md"
-        document = json.loads(path.read_text())
-        if "source" not in document:
-            continue
-        vendored += 1
-        source = document["source"]
+        source = json.loads(path.read_text())["source"]
         assert source["repository"].startswith("https://github.com/")
         assert re.fullmatch(r"[0-9a-f]{40}", source["commit"])
         assert source["commit"] in readme, f"{path.name}: its commit is not in the README"
         assert source["path"] in readme
-    assert vendored >= 9
+    assert len(paths) >= 11
+
+
+def test_every_overlay_on_disk_is_rendered_and_checked(rendered, k8s):
+    on_disk = {p.parent.name for p in (k8s.k8s_dir / "overlays").glob("*/kustomization.yaml")}
+    assert on_disk == set(OVERLAYS) == set(rendered)

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.integration
 
 async def test_control_characters_are_refused_naming_the_field(env: Env) -> None:
     _, auth = await _tenant(env)
-    client = env.client
+    client = env.app.client
     await assert_refused(
         client, "PUT", "/v1/settings", json={"brand_name": f"Acme{NUL}"}, headers=auth,
         status=422, field="body.brand_name",

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import json
 
-import httpx
 import pytest
 
 from lastmile.infra.platform import Infrastructure
+from lastmile.testing.apps import RunningApp
 from lastmile.testing.requests import NUL, assert_refused
 
 from .conftest import new_tenant
@@ -18,39 +18,39 @@ pytestmark = pytest.mark.integration
 
 
 async def test_control_characters_are_refused_naming_the_field(
-    infra: Infrastructure, orders_client: httpx.AsyncClient
+    infra: Infrastructure, app: RunningApp
 ) -> None:
     _, auth = await new_tenant(infra)
     body = order_body(recipient={"name": f"Ada{NUL}", "phone": "+4915112345678"})
     await assert_refused(
-        orders_client, "POST", "/v1/orders", json=body, headers=auth, status=422,
+        app.client, "POST", "/v1/orders", json=body, headers=auth, status=422,
         field="body.recipient.name",
     )  # fmt: skip
     backspace = order_body(notes="ring\bthe bell")
     await assert_refused(
-        orders_client, "POST", "/v1/orders", json=backspace, headers=auth, status=422,
+        app.client, "POST", "/v1/orders", json=backspace, headers=auth, status=422,
         field="body.notes",
     )  # fmt: skip
     await assert_refused(
-        orders_client, "GET", "/v1/orders", params={"depot_id": f"x{NUL}"}, headers=auth,
+        app.client, "GET", "/v1/orders", params={"depot_id": f"x{NUL}"}, headers=auth,
         status=422, field="query.depot_id",
     )  # fmt: skip
     for path in ("/v1/orders/not-a-uuid", "/v1/orders/%00", "/v1/orders/a%1Fb"):
-        await assert_refused(orders_client, "GET", path, headers=auth, status=404)
+        await assert_refused(app.client, "GET", path, headers=auth, status=404)
     await assert_refused(
-        orders_client, "POST", "/v1/orders/a%00b/cancel", json={}, headers=auth, status=404
+        app.client, "POST", "/v1/orders/a%00b/cancel", json={}, headers=auth, status=404
     )
     text = order_body(notes="ring twice\n\tthen wait\r\n")
-    allowed = await orders_client.post("/v1/orders", json=text, headers=auth)
+    allowed = await app.client.post("/v1/orders", json=text, headers=auth)
     assert allowed.status_code == 201, allowed.text
 
 
 async def test_a_control_character_in_an_import_line_rejects_that_line(
-    infra: Infrastructure, orders_client: httpx.AsyncClient
+    infra: Infrastructure, app: RunningApp
 ) -> None:
     _, auth = await new_tenant(infra)
     lines = [order_body(), order_body(address={**order_body()["address"], "city": f"B{NUL}"})]
-    response = await orders_client.post(
+    response = await app.client.post(
         "/v1/orders/import",
         content="\n".join(json.dumps(line) for line in lines) + "\n",
         headers={**auth, "Content-Type": "application/x-ndjson"},

@@ -3,9 +3,9 @@ An id that cannot exist is 404."""
 
 from __future__ import annotations
 
-import httpx
 import pytest
 
+from lastmile.testing.apps import RunningApp
 from lastmile.testing.requests import NUL, assert_refused
 
 from .conftest import depot_body, new_tenant, van_body
@@ -14,10 +14,10 @@ pytestmark = pytest.mark.integration
 
 
 async def test_control_characters_are_refused_naming_the_field(
-    planner_client: httpx.AsyncClient,
+    app: RunningApp,
 ) -> None:
     _, auth = new_tenant()
-    client = planner_client
+    client = app.client
     depot = {**depot_body("d1"), "name": f"Mitte{NUL}"}
     await assert_refused(
         client, "POST", "/v1/depots", json=depot, headers=auth, status=422, field="body.name"

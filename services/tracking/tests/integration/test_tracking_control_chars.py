@@ -5,16 +5,17 @@ from __future__ import annotations
 
 import pytest
 
+from lastmile.testing.apps import RunningApp
 from lastmile.testing.requests import NUL, assert_refused
 
-from .conftest import TrackingApp, new_tenant
+from .conftest import new_tenant
 
 pytestmark = pytest.mark.integration
 
 
-async def test_control_characters_are_refused_naming_the_field(tracking: TrackingApp) -> None:
+async def test_control_characters_are_refused_naming_the_field(app: RunningApp) -> None:
     _, auth = new_tenant()
-    client = tracking.client
+    client = app.client
     await assert_refused(
         client, "POST", "/v1/devices", json={"vehicle_id": f"van{NUL}"}, headers=auth,
         status=422, field="body.vehicle_id",
