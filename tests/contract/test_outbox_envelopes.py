@@ -6,17 +6,14 @@ public interfaces (HTTP and Kafka); the test then reads the rows its relay publi
 
 from __future__ import annotations
 
-import asyncio
 import json
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterator
-from contextlib import asynccontextmanager, contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 import asyncpg
-import httpx
 from aiokafka import AIOKafkaProducer
-from fastapi import FastAPI
 from lastmile_common.api_keys import issue
 from lastmile_common.db.outbox import decode_headers
 from lastmile_common.events.envelope import Envelope, decode, service_source, trace_context
@@ -26,7 +23,9 @@ from opentelemetry import trace
 from opentelemetry.propagate import extract
 
 from lastmile.infra.platform import Infrastructure
+from lastmile.testing.apps import running_app
 from lastmile.testing.fixtures import publish
+from lastmile.testing.waiting import eventually
 
 SECRET = "dev-api-key-secret-change-me"
 
@@ -40,14 +39,6 @@ def _settings[S: ServiceSettings](cls: type[S], infra: Infrastructure, **extra: 
         outbox_poll_interval_s=0.05,
         **extra,  # type: ignore[arg-type]
     )
-
-
-@asynccontextmanager
-async def _running(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://service") as client:
-            yield client
 
 
 @contextmanager
@@ -75,20 +66,17 @@ async def _outbox(
 ) -> list[Envelope]:
     """The tenant's events in a service's outbox, once `done(events)` holds."""
     conn = await asyncpg.connect(infra.database_url)
+
+    async def written() -> list[Envelope] | None:
+        rows = await conn.fetch(f"SELECT key, value, headers FROM {service}.outbox ORDER BY id")
+        decoded = [
+            decode(decode_headers(json.loads(r["headers"])), r["value"], r["key"]) for r in rows
+        ]
+        events = [e for e in decoded if e.tenant == tenant]
+        return events if done(events) else None
+
     try:
-        deadline = asyncio.get_running_loop().time() + timeout
-        while True:
-            rows = await conn.fetch(f"SELECT key, value, headers FROM {service}.outbox ORDER BY id")
-            decoded = [
-                decode(decode_headers(json.loads(r["headers"])), r["value"], r["key"]) for r in rows
-            ]
-            events = [e for e in decoded if e.tenant == tenant]
-            if done(events):
-                return events
-            assert asyncio.get_running_loop().time() < deadline, (
-                f"{service}: {[e.type for e in events]}"
-            )
-            await asyncio.sleep(0.2)
+        return await eventually(written, timeout=timeout, interval=0.2, what=f"{service} events")
     finally:
         await conn.close()
 
@@ -110,7 +98,7 @@ async def test_orders_events_continue_the_submitters_trace(
     from orders.bootstrap import create_app
     from orders.settings import OrdersSettings
 
-    async with _running(create_app(_settings(OrdersSettings, infra))):
+    async with running_app(create_app(_settings(OrdersSettings, infra))):
         conn = await asyncpg.connect(infra.database_url, server_settings={"search_path": "orders"})
         try:
             tenant, _ = await create_tenant(conn, "contract", SECRET)
@@ -155,10 +143,11 @@ async def test_planner_events_carry_a_trace(infra: Infrastructure) -> None:
         "cutoff_times": ["05:00"],
     }
     settings = _settings(PlannerSettings, infra, cutoffs_enabled=False, solver_time_limit_s=1.0)
-    async with _running(create_app(settings)) as client:
-        assert (await client.post("/v1/depots", json=depot, headers=auth)).status_code == 201
+    async with running_app(create_app(settings)) as planner:
+        depot_added = await planner.client.post("/v1/depots", json=depot, headers=auth)
+        assert depot_added.status_code == 201
         plan = {"depot_id": "mitte", "service_date": "2030-05-06", "preview": False}
-        answer = await client.post("/v1/plans", json=plan, headers=auth)
+        answer = await planner.client.post("/v1/plans", json=plan, headers=auth)
         assert answer.status_code in (200, 201), answer.text
         events = await _outbox(infra, "planner", tenant, _has("plan.completed"))
     _all_from("planner", events)
@@ -177,14 +166,12 @@ async def test_tracking_events_continue_the_trace_of_the_pings(
     start = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=1)
     route = planned_route(route_id, vehicle, start, stops=1)
     app = create_app(_settings(TrackingSettings, infra, ping_flush_interval_s=0.1))
-    async with _running(app) as client:
+    async with running_app(app) as tracking:
+        client = tracking.client
         device = await client.post("/v1/devices", json={"vehicle_id": vehicle}, headers=auth)
         token = {"Authorization": f"Bearer {device.json()['device_token']}"}
         await publish(producer, route, tenant=tenant, key=route.depot_id)
-        for _ in range(200):
-            if route_id in app.state.tracker.state.routes:
-                break
-            await asyncio.sleep(0.1)
+        await eventually(lambda: route_id in tracking.state.tracker.state.routes, what="route")
         pings = [
             {"time": f.time.isoformat(), "lat": f.lat, "lon": f.lon, "accuracy_m": 5.0}
             for f in route_trace(route, start)
@@ -209,7 +196,7 @@ async def test_notifier_events_continue_the_trace_of_what_caused_them(
 
     tenant = f"t{uuid.uuid4().hex[:12]}"
     settings = _settings(NotifierSettings, infra, dispatch_poll_interval_s=0.05)
-    async with _running(create_app(settings)):
+    async with running_app(create_app(settings)):
         order = ev.order_created(f"o-{uuid.uuid4().hex[:8]}")
         with _trace() as upstream:
             await publish(producer, order, tenant=tenant, key=order.order_id)

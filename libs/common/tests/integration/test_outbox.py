@@ -1,39 +1,18 @@
-"""The outbox's one entry point and the envelope's source and trace context, on PostgreSQL."""
+"""The outbox's one entry point and the envelope's source and trace context, on PostgreSQL
+(the `pool` on a fresh plumbing schema comes from conftest.py)."""
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
 import asyncpg
-import pytest
 from lastmile_common.db import outbox
-from lastmile_common.db.migrations import migrate
-from lastmile_common.db.pool import create_pool
 from lastmile_common.events.envelope import Envelope, continuing, decode, service_source
 from lastmile_common.events.pings import Ping
 from opentelemetry import trace
 from opentelemetry.propagate import extract
 
-from lastmile.infra.platform import Infrastructure
-
 TRACEPARENT = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
-
-
-@pytest.fixture
-async def pool(infra: Infrastructure) -> AsyncIterator[asyncpg.Pool]:
-    """A pool on a fresh schema holding the plumbing tables and a table to write alongside."""
-    schema = f"outbox_{uuid.uuid4().hex[:12]}"
-    plain = await asyncpg.connect(infra.database_url)
-    try:
-        await migrate(plain, schema, "lastmile_common.kafka")
-        await plain.execute(f"CREATE TABLE {schema}.things (id text PRIMARY KEY)")
-    finally:
-        await plain.close()
-    created = await create_pool(infra.database_url, schema)
-    yield created
-    await created.close()
 
 
 def _ping(vehicle: str) -> Envelope:
@@ -62,7 +41,7 @@ async def test_add_queues_events_in_order_as_the_relay_reads_them(pool: asyncpg.
 
 async def test_alongside_writes_state_and_events_in_one_statement(pool: asyncpg.Pool) -> None:
     insert_once = outbox.Alongside(
-        "made AS (INSERT INTO things (id) VALUES ($1) ON CONFLICT DO NOTHING RETURNING id)",
+        "made AS (INSERT INTO written (event_id) VALUES ($1) ON CONFLICT DO NOTHING RETURNING 1)",
         "SELECT count(*) AS made FROM made",
         ("a",),
         only_if="made",

@@ -7,7 +7,6 @@ import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-import httpx
 from lastmile_common.db.pool import Connection
 from lastmile_common.events.envelope import Envelope
 from lastmile_common.events.topics import GPS_PINGS
@@ -18,6 +17,7 @@ from lastmile_common.settings import ServiceSettings
 from starlette.datastructures import State
 
 from lastmile.infra.platform import Infrastructure
+from lastmile.testing.apps import running_app
 
 
 class Recorder:
@@ -68,20 +68,18 @@ async def test_components_run_between_plumbing_and_consumers(infra: Infrastructu
         subscriptions=subscriptions,
         title="test",
     )
-    async with app.router.lifespan_context(app):
-        assert app.state.first is first and app.state.second is second
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
-            ready = await client.get("/readyz")
-            assert ready.status_code == 200, ready.text
-            assert ready.json()["checks"] == {
-                "database": True,
-                "broker": True,
-                "first": True,
-                "second": True,
-            }
-            second.working = False
-            not_ready = await client.get("/readyz")
-            assert not_ready.status_code == 503
-            assert not_ready.json()["checks"]["second"] is False
+    async with running_app(app) as running:
+        assert running.state.first is first and running.state.second is second
+        ready = await running.client.get("/readyz")
+        assert ready.status_code == 200, ready.text
+        assert ready.json()["checks"] == {
+            "database": True,
+            "broker": True,
+            "first": True,
+            "second": True,
+        }
+        second.working = False
+        not_ready = await running.client.get("/readyz")
+        assert not_ready.status_code == 503
+        assert not_ready.json()["checks"]["second"] is False
     assert log == ["enter first", "enter second", "subscriptions", "exit second", "exit first"]
