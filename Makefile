@@ -12,10 +12,18 @@ export PYTHONWARNINGS := ignore::UserWarning:platformdirs.api
 
 .PHONY: run test lint unit integration env contracts bench clean help
 
+# Which benchmarks `make bench` runs (bench/README.md), and the planner's instances.
+BENCH ?= orders planner tracking notifier routing
+PLANNER_BENCH_ARGS ?= bench/data/solomon_100/*.txt --time-limit 30
+PYTEST := $(UV) run --frozen pytest -q -p no:randomly
+
 help:
-	@echo "make run    - start the platform (embedded Kafka + PostgreSQL) with the demo"
-	@echo "make test   - lint, type-check and run the whole test suite"
-	@echo "make lint   - ruff (format + lint) and mypy strict"
+	@echo "make run         - start the platform (embedded Kafka + PostgreSQL) with the demo"
+	@echo "make test        - lint, type-check and run the whole test suite (what CI runs)"
+	@echo "make lint        - ruff, mypy strict, import contracts, module and function sizes"
+	@echo "make unit        - unit tests on fakes and the contract tests (no broker or database)"
+	@echo "make integration - every test on the real broker and database (services, runner)"
+	@echo "make bench       - the benchmarks (BENCH='orders planner tracking notifier routing')"
 
 $(TOOLS)/bin/uv:
 	$(PYTHON) -m venv $(TOOLS)
@@ -32,12 +40,34 @@ lint: env
 	$(UV) run --frozen ruff format --check .
 	$(UV) run --frozen ruff check .
 	$(UV) run --frozen mypy libs/common/src services/*/src src
+	$(UV) run --frozen lint-imports
+	$(UV) run --frozen python scripts/check_sizes.py
+	@for member in . libs/common services/*; do \
+		(cd $$member && $(CURDIR)/.venv/bin/deptry . --no-ansi) || exit 1; \
+	done
 
 contracts: env
 	$(UV) run --frozen python -m lastmile_common.events.export --write
 
 test: env lint
-	$(UV) run --frozen pytest -q -p no:randomly
+	$(PYTEST)
+
+# Layers as conftest.py marks them: `integration` lives in tests/integration or uses `infra`.
+unit: env
+	$(PYTEST) -m "not integration" libs services tests/contract
+
+integration: env
+	$(PYTEST) -m integration libs services
+
+bench: env
+	@for name in $(BENCH); do \
+		echo "== bench.$$name"; \
+		if [ "$$name" = planner ]; then \
+			$(UV) run --frozen python -m bench.planner $(PLANNER_BENCH_ARGS) || exit 1; \
+		else \
+			$(UV) run --frozen python -m bench.$$name || exit 1; \
+		fi; \
+	done
 
 clean:
 	rm -rf .lastmile .venv

@@ -38,6 +38,7 @@ def order_body() -> dict[str, Any]:
     }
 
 
+# size: the timed region, its workers and the figures read best as one piece
 async def http_run(
     port: int,
     api_key: str,

@@ -6,7 +6,8 @@ import time
 
 from planner.domain.checker import check_plan
 from planner.domain.model import PlanningProblem, PlanResult
-from planner.domain.solver import DECOMPOSE_ABOVE, SearchSettings, solve, solve_with
+from planner.domain.search import SearchSettings, solve_with
+from planner.domain.solver import DECOMPOSE_ABOVE, solve
 from planner.domain.synthetic import generated_depot
 
 # A longer run shows how far the budgeted plan is from what more search finds.

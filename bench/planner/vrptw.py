@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from planner.domain.checker import check_plan, route_distance
 from planner.domain.model import PlanningProblem, PlanResult
 from planner.domain.ruin_recreate import fewer_routes, shorten
-from planner.domain.solver import SearchSettings, solve_with
+from planner.domain.search import SearchSettings, solve_with
 from planner.domain.vrptw_data import plain_vrptw
 
 from bench.planner.solomon import SCALE

@@ -62,6 +62,7 @@ def _preparation(settings: RoutingSettings) -> tuple[PreparedMap, dict[str, floa
         dataset = next(d for d in prepared.datasets.values() if d.path == path)
         label = names[0] if len(names) == 1 else f"{names[0].split('/')[0]}/every bucket"
         seconds[label] = round(dataset.seconds or 0.0, 2)
+        seconds[f"{label} cpu"] = round(dataset.cpu_seconds or 0.0, 2)
     seconds["all_from_cache"] = round(cached_s, 3)
     # The datasets were in the scratch folder: route on the kept cache from here on.
     return prepare_map(

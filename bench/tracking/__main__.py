@@ -107,6 +107,7 @@ async def throughput(
     }
 
 
+# size: the timed region, its workers and the figures read best as one piece
 async def latency(
     infra: Infrastructure,
     vehicles: int,

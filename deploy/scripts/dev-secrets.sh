@@ -10,6 +10,10 @@ if ! kubectl -n "$ns" get secret lastmile-api-keys >/dev/null 2>&1; then
   kubectl -n "$ns" create secret generic lastmile-api-keys \
     --from-literal=secret="$(rand)" --dry-run=client -o yaml | apply
 fi
+if ! kubectl -n "$ns" get secret lastmile-tracking-links >/dev/null 2>&1; then
+  kubectl -n "$ns" create secret generic lastmile-tracking-links \
+    --from-literal=secret="$(rand)" --dry-run=client -o yaml | apply
+fi
 if ! kubectl -n "$ns" get secret lastmile-notifier >/dev/null 2>&1; then
   # The dev overlay sends to the notifier's local sinks; these only have to exist.
   kubectl -n "$ns" create secret generic lastmile-notifier \

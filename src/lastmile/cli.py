@@ -1,4 +1,5 @@
-"""`lastmile`: the operator's command line (up, demo, migrate, tenant create, dlt, routing)."""
+"""`lastmile`: the operator's command line (up, demo, migrate, tenant create and revoke-key,
+dlt, routing)."""
 
 from __future__ import annotations
 
@@ -170,6 +171,31 @@ def cmd_tenant_create(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_tenant_revoke_key(args: argparse.Namespace) -> int:
+    """Revoke an API key; every service refuses it within seconds. Prints JSON."""
+    from lastmile_common.api_keys import ApiKey
+    from lastmile_common.db.pool import create_pool
+    from orders.adapters.tenants import revoke_key
+
+    url, started = _database_url()
+
+    async def run() -> str | None:
+        pool = await create_pool(url, "orders", min_size=1, max_size=1)  # JSON codecs: the outbox
+        try:
+            async with pool.acquire() as conn:
+                return await revoke_key(conn, ApiKey(tenant_id="", raw=args.api_key).hash)
+        finally:
+            await pool.close()
+
+    try:
+        tenant_id = asyncio.run(run())
+    finally:
+        if started is not None:
+            started.stop()
+    print(json.dumps({"revoked": tenant_id is not None, "tenant_id": tenant_id}))
+    return 0 if tenant_id is not None else 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The command-line grammar."""
     parser = argparse.ArgumentParser(prog="lastmile", description=__doc__)
@@ -201,6 +227,10 @@ def build_parser() -> argparse.ArgumentParser:
     tenant_commands = tenant.add_subparsers(dest="tenant_command", required=True)
     create = tenant_commands.add_parser("create", help="create a tenant and print its API key")
     create.add_argument("name")
+    revoke = tenant_commands.add_parser(
+        "revoke-key", help="revoke an API key on every service (within seconds)"
+    )
+    revoke.add_argument("api_key")
     dlt_commands.add_parser(commands)
     add_routing_commands(commands)
     return parser
@@ -211,6 +241,8 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     handlers = {"up": cmd_up, "migrate": cmd_migrate, "demo": cmd_demo}
     if args.command == "tenant":
+        if args.tenant_command == "revoke-key":
+            return cmd_tenant_revoke_key(args)
         return cmd_tenant_create(args)
     if args.command == "dlt":
         return dlt_commands.run(args, RUN_FILE)

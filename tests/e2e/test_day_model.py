@@ -9,11 +9,12 @@ from datetime import UTC, date, datetime, timedelta
 from lastmile_common.events.deliveries import OrderDelivered, Proof, StopArrived
 from lastmile_common.events.envelope import Envelope
 from lastmile_common.events.orders import OrderCreated, OrderSpec
+from lastmile_common.geo import haversine_m
 
 from lastmile.console.state import DayState
 from lastmile.demo.day import make_day
 from lastmile.demo.intake import CSV_HEADER, shopify_payload, to_csv
-from lastmile.demo.places import DEPOT_LOCATION, STREETS, distance_m
+from lastmile.demo.places import DEPOT_LOCATION, STREETS
 
 DAY = date(2030, 5, 6)
 
@@ -46,7 +47,7 @@ def test_addresses_lie_on_the_named_streets_near_the_depot() -> None:
         lons = sorted((street.start[1], street.end[1]))
         assert lats[0] - 0.0003 <= point[0] <= lats[1] + 0.0003
         assert lons[0] - 0.0005 <= point[1] <= lons[1] + 0.0005
-        assert distance_m(DEPOT_LOCATION, point) < 8_000
+        assert haversine_m(*DEPOT_LOCATION, *point) < 8_000
 
 
 def test_csv_and_shopify_forms_carry_the_order() -> None:

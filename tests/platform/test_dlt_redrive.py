@@ -54,6 +54,7 @@ async def _on_source(bootstrap: str, ids: set[str]) -> list[Any]:
         return [(e, r) for e, r in reader.records if e is not None and e.id in ids]
 
 
+# size: list, show and replay told in the order an operator runs them
 def test_list_show_and_replay_only_what_was_selected(
     infra: Infrastructure, capsys: pytest.CaptureFixture[str]
 ) -> None:

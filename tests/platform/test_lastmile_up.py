@@ -15,6 +15,8 @@ import httpx
 import psutil
 import pytest
 
+from lastmile.testing.roads import TEST_CACHE
+
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 
@@ -24,6 +26,7 @@ def test_up_writes_run_json_and_stops_everything_on_sigterm(tmp_path: Path) -> N
         k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "KAFKA_BOOTSTRAP_SERVERS")
     }
     env["LASTMILE_STATE_DIR"] = str(state)
+    env["ROUTING_CACHE_DIR"] = str(TEST_CACHE)  # roads prepared once for every test session
     for prefix, port in (
         ("ORDERS", 18101),
         ("PLANNER", 18102),

@@ -23,6 +23,9 @@ def test_routing_prepare_prints_the_datasets(
     buckets = {"night", "morning_rush", "midday", "evening_rush"}
     assert pairs == {(p, b) for p in ("car", "bicycle") for b in buckets}
     assert all(Path(d["path"]).with_suffix(".osrm.hsgr").is_file() for d in out["datasets"])
+    current = TEST_CACHE / "current"
+    assert (current / "car" / "morning_rush" / "map.osrm.hsgr").is_file()
+    assert (current / "bicycle" / "night").resolve() == Path(out["datasets"][-1]["path"]).parent
     # Bicycles ride at free flow: one dataset serves every bucket.
     assert len({d["path"] for d in out["datasets"] if d["profile"] == "bicycle"}) == 1
     assert len({d["path"] for d in out["datasets"] if d["profile"] == "car"}) == 4

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +48,17 @@ def create_app(kafka_bootstrap: str, services: dict[str, str]) -> FastAPI:
         finally:
             await feed.stop()
 
+    return console_app(tenants, services, lifespan=lifespan, events=lambda: feed.events)
+
+
+def console_app(
+    tenants: Tenants,
+    services: dict[str, str],
+    *,
+    lifespan: Callable[[FastAPI], AbstractAsyncContextManager[None]] | None = None,
+    events: Callable[[], int] = lambda: 0,
+) -> FastAPI:
+    """The console's routes over days already folded (or being folded by a feed)."""
     app = FastAPI(title="lastmile dispatcher console", lifespan=lifespan)
 
     @app.get("/livez")
@@ -56,7 +67,7 @@ def create_app(kafka_bootstrap: str, services: dict[str, str]) -> FastAPI:
 
     @app.get("/readyz")
     async def readyz() -> dict[str, Any]:
-        return {"status": "ok", "events": feed.events}
+        return {"status": "ok", "events": events()}
 
     @app.get("/", response_class=HTMLResponse)
     async def page() -> HTMLResponse:

@@ -50,6 +50,7 @@ class RouteView:
     stops: list[dict[str, Any]]
     start_time: datetime
     end_time: datetime
+    time_zone: str = "UTC"  # the depot's
     started_at: datetime | None = None
     completed_at: datetime | None = None
 
@@ -139,7 +140,7 @@ class DayState:
         ]  # fmt: skip
         view = RouteView(
             d["route_id"], d["vehicle_id"], d["vehicle_kind"], d["version"], depot,
-            d["distance_m"], stops, d["start_time"], d["end_time"],
+            d["distance_m"], stops, d["start_time"], d["end_time"], d["time_zone"],
         )  # fmt: skip
         if known is not None:
             view.started_at, view.completed_at = known.started_at, known.completed_at

@@ -16,6 +16,12 @@ def _tracking_link(services: dict[str, str], token: str | None) -> str | None:
     return f"{services['tracking']}/track/{token}"
 
 
+def _vehicles(day: DayState) -> dict[str, dict[str, Any]]:
+    """Last fixes, each with the time zone of the depot its vehicle's route starts from."""
+    zones = {r.vehicle_id: r.time_zone for r in day.routes.values()}
+    return {v: fix | {"time_zone": zones.get(v, "UTC")} for v, fix in day.positions.items()}
+
+
 def snapshot(day: DayState, services: dict[str, str]) -> dict[str, Any]:
     """JSON-ready view of the day for the console page."""
     routes = []
@@ -36,7 +42,7 @@ def snapshot(day: DayState, services: dict[str, str]) -> dict[str, Any]:
             "version": route.version, "depot": route.depot, "km": round(route.distance_m / 1000, 1),
             "stops": stops, "done": done, "total": len(stops),
             "state": "completed" if route.completed_at else "on the road" if route.started_at else "planned",
-            "start": route.start_time.isoformat(),
+            "start": route.start_time.isoformat(), "time_zone": route.time_zone,
         })  # fmt: skip
     unassigned = [
         {"external_id": o.external_id, "order_id": o.order_id, "reason_code": o.reason_code,
@@ -63,7 +69,8 @@ def snapshot(day: DayState, services: dict[str, str]) -> dict[str, Any]:
         "tenant_id": day.tenant,
         "figures": day.figures(),
         "routes": routes,
-        "vehicles": day.positions,
+        "vehicles": _vehicles(day),
+        "time_zones": sorted({r.time_zone for r in day.routes.values()}),
         "unassigned": unassigned,
         "failed": failed,
         "messages": messages,

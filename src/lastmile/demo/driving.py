@@ -15,10 +15,11 @@ import httpx
 from aiokafka import AIOKafkaProducer
 from lastmile_common.events.envelope import Envelope, encode
 from lastmile_common.events.pings import Ping, PingBatch
+from lastmile_common.geo import haversine_m
 
 from lastmile.console.state import DayState, RouteView
 from lastmile.demo.clock import SimClock
-from lastmile.demo.places import TIME_ZONE, distance_m, offset
+from lastmile.demo.places import TIME_ZONE, offset
 from lastmile.demo.platform import check
 
 log = logging.getLogger(__name__)
@@ -152,15 +153,15 @@ class Driver:
         self, kind: str, a: tuple[float, float], b: tuple[float, float], at: datetime
     ) -> float:
         if kind == "drone":
-            return distance_m(a, b) / 15.0 + 30
+            return haversine_m(*a, *b) / 15.0 + 30
         noise = self.rng.uniform(0.92, 1.12)
-        return distance_m(a, b) * DETOUR / van_speed(at) * self.quirks.slowness * noise
+        return haversine_m(*a, *b) * DETOUR / van_speed(at) * self.quirks.slowness * noise
 
     async def _travel(
         self, a: tuple[float, float], b: tuple[float, float], t: datetime, seconds: float
     ) -> datetime:
         steps = max(1, math.ceil(seconds / self.ping_every_s))
-        speed = distance_m(a, b) / max(seconds, 1.0)
+        speed = haversine_m(*a, *b) / max(seconds, 1.0)
         for k in range(1, steps + 1):
             share = k / steps
             point = (a[0] + share * (b[0] - a[0]), a[1] + share * (b[1] - a[1]))

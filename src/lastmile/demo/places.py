@@ -88,18 +88,6 @@ STREETS: tuple[Street, ...] = (
     ),
 )
 
-_EARTH_M = 6_371_000.0
-
-
-def distance_m(a: tuple[float, float], b: tuple[float, float]) -> float:
-    """Great-circle distance between two (lat, lon) points in metres."""
-    lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
-    h = (
-        math.sin((lat2 - lat1) / 2) ** 2
-        + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
-    )
-    return 2 * _EARTH_M * math.asin(math.sqrt(h))
-
 
 def offset(point: tuple[float, float], north_m: float, east_m: float) -> tuple[float, float]:
     """A point some metres north and east of another."""

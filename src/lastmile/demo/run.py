@@ -35,6 +35,7 @@ class DemoConfig:
     service_date: date | None = None
     timeout_s: float = 1800.0
     plan_time_limit_s: float | None = None
+    quirks: bool = True  # False: every driver keeps to the plan (an ETA-accuracy baseline)
 
 
 def next_day(now: datetime | None = None) -> date:
@@ -152,6 +153,7 @@ class DemoRun:
         self.skipped.append(why)
         self.say("skipped: " + why)
 
+    # size: one loop owns the day's drivers, late orders and stop condition
     async def _drive(self, day: DemoDay, depot_id: str) -> None:
         state, say = self.state, self.say
         assert state is not None
@@ -181,7 +183,8 @@ class DemoRun:
                         continue
                     if route.vehicle_id not in tokens:
                         tokens[route.vehicle_id] = await register_device(tracking, route.vehicle_id)
-                    quirks = Quirks() if resume else self._quirks(route.vehicle_kind, len(quirked))
+                    on_plan = resume or not self.config.quirks
+                    quirks = Quirks() if on_plan else self._quirks(route.vehicle_kind, len(quirked))
                     if route.vehicle_kind != "drone" and not resume:
                         quirked.append(route.route_id)
                     driver = Driver(

@@ -96,68 +96,33 @@ def start_postgres(data_dir: Path, port: int | None = None) -> EmbeddedPostgres:
     bin_dir = find_bin_dir()
     user = _service_account()
     data_dir = data_dir.resolve()
+    _prepare(bin_dir, data_dir, user)
+    port = port or free_port()
+    options = f"-h 127.0.0.1 -p {port} -k {data_dir} -c fsync=off -c max_connections=300"
+    log = data_dir / "server.log"
+    pg_ctl = [str(bin_dir / "pg_ctl"), "-D", str(data_dir), "-l", str(log), "-o", options]
+    result = _run([*pg_ctl, "-w", "-t", "60", "start"], user, check=False)
+    if result.returncode != 0:
+        tail = log.read_text(errors="replace")[-2000:]
+        raise RuntimeError(f"PostgreSQL did not start: {result.stderr.decode()}\n{tail}")
+    wait_for_port(port)
+    server = EmbeddedPostgres(data_dir=data_dir, bin_dir=bin_dir, port=port, user=user)
+    createdb = [str(bin_dir / "createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "postgres"]
+    _run([*createdb, "lastmile"], None, check=False)
+    return server
+
+
+def _prepare(bin_dir: Path, data_dir: Path, user: str | None) -> None:
+    """A data folder the server's account can use, initialised, with no server left running."""
     if user is not None:
         _make_reachable(data_dir, user)
     else:
         data_dir.mkdir(parents=True, exist_ok=True)
     if not (data_dir / "PG_VERSION").exists():
-        _run(
-            [
-                str(bin_dir / "initdb"),
-                "-D",
-                str(data_dir),
-                "-U",
-                "postgres",
-                "--auth=trust",
-                "--encoding=UTF8",
-                "--no-sync",
-            ],
-            user,
-        )
+        initdb = [str(bin_dir / "initdb"), "-D", str(data_dir), "-U", "postgres"]
+        _run([*initdb, "--auth=trust", "--encoding=UTF8", "--no-sync"], user)
     pid_file = data_dir / "postmaster.pid"
     if pid_file.exists():  # a server left behind by a killed run: stop it and start afresh
-        _run(
-            [str(bin_dir / "pg_ctl"), "-D", str(data_dir), "-m", "immediate", "-w", "stop"],
-            user,
-            check=False,
-        )
+        stop = [str(bin_dir / "pg_ctl"), "-D", str(data_dir), "-m", "immediate", "-w", "stop"]
+        _run(stop, user, check=False)
         pid_file.unlink(missing_ok=True)
-    port = port or free_port()
-    options = f"-h 127.0.0.1 -p {port} -k {data_dir} -c fsync=off -c max_connections=300"
-    result = _run(
-        [
-            str(bin_dir / "pg_ctl"),
-            "-D",
-            str(data_dir),
-            "-l",
-            str(data_dir / "server.log"),
-            "-o",
-            options,
-            "-w",
-            "-t",
-            "60",
-            "start",
-        ],
-        user,
-        check=False,
-    )
-    if result.returncode != 0:
-        log = (data_dir / "server.log").read_text(errors="replace")[-2000:]
-        raise RuntimeError(f"PostgreSQL did not start: {result.stderr.decode()}\n{log}")
-    wait_for_port(port)
-    server = EmbeddedPostgres(data_dir=data_dir, bin_dir=bin_dir, port=port, user=user)
-    _run(
-        [
-            str(bin_dir / "createdb"),
-            "-h",
-            "127.0.0.1",
-            "-p",
-            str(port),
-            "-U",
-            "postgres",
-            "lastmile",
-        ],
-        None,
-        check=False,
-    )
-    return server

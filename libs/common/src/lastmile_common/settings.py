@@ -16,6 +16,7 @@ _SHARED_FALLBACKS = {
     "kafka_bootstrap_servers": "KAFKA_BOOTSTRAP_SERVERS",
     "otel_exporter_otlp_endpoint": "OTEL_EXPORTER_OTLP_ENDPOINT",
     "api_key_secret": "LASTMILE_API_KEY_SECRET",
+    "tracking_link_secret": "LASTMILE_TRACKING_LINK_SECRET",
     "environment": "LASTMILE_ENVIRONMENT",
 }
 

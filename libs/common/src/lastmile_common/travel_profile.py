@@ -1,15 +1,14 @@
-"""The default travel-time model both the planner and tracking use, so plans and ETAs agree:
-great-circle distance times a detour factor, at a road speed that depends on the local time of
-day (rush hours slower). A road-network adapter (OSRM, Valhalla) replaces it in production."""
+"""The travel-time model for places without a map: great-circle distance times a detour factor,
+at a road speed that depends on the local time of day (rush hours slower). Where there is a map,
+travel comes from roads (`lastmile_common.routing`); this model stays for map-less problems
+such as Solomon's benchmark instances."""
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 HOUR = 3600
 DAY = 24 * HOUR
-EARTH_RADIUS_M = 6_371_008.8
 DETOUR_FACTOR = 1.3
 
 
@@ -39,11 +38,3 @@ def speed_at(profile: tuple[SpeedBand, ...], seconds_of_day: int) -> float:
         if band.start_s <= t < band.end_s:
             return band.speed_mps
     return profile[-1].speed_mps
-
-
-def haversine_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance in metres between two WGS84 points."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(a)))

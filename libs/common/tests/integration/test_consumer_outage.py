@@ -4,6 +4,7 @@ handled exactly once after recovery, and a poison event still reaches the DLT.""
 from __future__ import annotations
 
 import asyncio
+import json
 import uuid
 from collections import Counter
 from datetime import UTC, datetime, timedelta
@@ -26,6 +27,7 @@ OUTAGE_S = 10.0
 MAX_ATTEMPTS = 3
 
 
+# size: one outage told start to end
 async def test_a_database_outage_dead_letters_nothing_and_loses_nothing(
     infra: Infrastructure, schema: str, producer: AIOKafkaProducer
 ) -> None:
@@ -74,9 +76,11 @@ async def test_a_database_outage_dead_letters_nothing_and_loses_nothing(
             await send(poison if n == 5 else f"v{n}")
             await asyncio.sleep(1.0)
         await proxy.restore()
+        restored = asyncio.get_running_loop().time()
         await send("after")
         valid = {e.id for e in sent if e.data.vehicle_id != poison}  # type: ignore[attr-defined]
         await _until(lambda: _has(handled, len(valid)), 60)
+        caught_up = asyncio.get_running_loop().time() - restored
         dead = await _dead_letters(infra.kafka_bootstrap, tenant, until_poison=poison)
     finally:
         await runner.stop()
@@ -84,6 +88,9 @@ async def test_a_database_outage_dead_letters_nothing_and_loses_nothing(
         await proxy.close()
         await direct.close()
     counts = await _counts(infra.database_url, schema)
+    print(
+        json.dumps({"events": len(sent), "valid": len(valid), "caught_up_s": round(caught_up, 2)})
+    )
     assert set(counts) == valid
     assert set(counts.values()) == {1}, "an event was handled twice"
     assert [vehicle for vehicle, _ in dead] == [poison], "only the poison event is dead-lettered"

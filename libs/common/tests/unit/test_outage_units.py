@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 import asyncpg
 import pytest
+from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaConnectionError, KafkaTimeoutError, UnknownError
-from lastmile_common.kafka.processing import unavailable
-from lastmile_common.kafka.subscription import PermanentError
+from aiokafka.structs import ConsumerRecord
+from lastmile_common.kafka.processing import DependencyUnavailable, EventProcessor, unavailable
+from lastmile_common.kafka.subscription import PermanentError, Subscription
 from lastmile_common.outage import unavailable_dependency
+from lastmile_common.settings import ServiceSettings
 
 
 def _wrapped(cause: BaseException) -> Exception:
@@ -54,3 +59,32 @@ def test_a_permanent_error_is_never_an_outage() -> None:
     error.__cause__ = ConnectionRefusedError()
     assert unavailable(error) is None
     assert unavailable(ConnectionRefusedError()) is not None
+
+
+class _UnreachableBroker:
+    """A producer whose every send fails as when the broker cannot be reached."""
+
+    def __init__(self) -> None:
+        self.sends = 0
+
+    async def send_and_wait(self, *_: object, **__: object) -> None:
+        self.sends += 1
+        raise KafkaConnectionError("no broker")
+
+
+async def test_a_dead_letter_the_broker_cannot_take_is_waited_out_not_dropped() -> None:
+    broker = _UnreachableBroker()
+    settings = ServiceSettings(kafka_bootstrap_servers="127.0.0.1:9")
+    processor = EventProcessor(
+        Subscription("c", ("gps.pings.v1",), {}),
+        cast("asyncpg.Pool", None),  # an undecodable record never reaches the database
+        cast("AIOKafkaProducer", broker),
+        settings.kafka(),
+    )
+    record = ConsumerRecord(
+        "gps.pings.v1", 0, 7, 0, 0, b"k", b"not an event", None, 1, 12, [("x", b"y")]
+    )
+    with pytest.raises(DependencyUnavailable) as raised:
+        await processor.process([record])
+    assert raised.value.dependency == "broker"
+    assert broker.sends == 1

@@ -83,7 +83,8 @@ def test_kafka_sasl_settings_reach_the_clients() -> None:
 
 
 def test_travel_profile_rush_hours_are_slower() -> None:
-    from lastmile_common.travel_profile import DEFAULT_PROFILE, haversine_m, speed_at
+    from lastmile_common.geo import haversine_m
+    from lastmile_common.travel_profile import DEFAULT_PROFILE, speed_at
 
     assert speed_at(DEFAULT_PROFILE, 8 * 3600) < speed_at(DEFAULT_PROFILE, 12 * 3600)
     assert speed_at(DEFAULT_PROFILE, 17 * 3600) < speed_at(DEFAULT_PROFILE, 21 * 3600)

@@ -1,17 +1,20 @@
-"""Wiring: settings → channels, consumer subscriptions, dispatcher and HTTP app."""
+"""Wiring: settings → channels, consumer subscriptions, the dispatcher component and the app."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import FastAPI
 from lastmile_common.http.app import create_service_app
 from lastmile_common.runtime import Runtime
 from starlette.datastructures import State
 
+from notifier.adapters.send_journal import SendJournal
 from notifier.adapters.sink import SinkBox
+from notifier.adapters.smtp import SmtpChannel
 from notifier.adapters.store import PostgresStore, transactions
 from notifier.channels_factory import build_buckets, build_channels
 from notifier.domain.masking import redact
@@ -20,6 +23,7 @@ from notifier.entrypoints import api, consumers, sink, webhooks
 from notifier.service_layer.deps import Deps
 from notifier.service_layer.dispatcher import Dispatcher, DispatchSettings
 from notifier.service_layer.new_orders import NewOrderBatch
+from notifier.service_layer.recovery import decide_from_journal, unknown_resolver
 from notifier.service_layer.tenant_cache import TenantCache
 from notifier.settings import NotifierSettings
 
@@ -63,7 +67,8 @@ class LogRedaction:
 
 
 class Dispatching:
-    """The dispatcher: sends queued notifications through the channels (`app.state.dispatcher`)."""
+    """The dispatcher (`app.state.dispatcher`), the send journal's verdicts on a previous run's
+    e-mails and the resolver of unknown outcomes."""
 
     name = "dispatcher"
 
@@ -75,33 +80,34 @@ class Dispatching:
     async def run(self, runtime: Runtime, state: State) -> AsyncIterator[None]:
         """Start dispatching; on exit finish the sends in flight."""
         settings = self._settings
-        secret = settings.unsubscribe_secret.get_secret_value()
-        base = settings.public_base_url.rstrip("/")
-
-        def unsubscribe_url(tenant_id: str, email: str) -> str:
-            return f"{base}/unsubscribe/{unsubscribe_token(secret, tenant_id, email)}"
-
+        journal = _journal(settings)
+        channels = build_channels(settings, self._box, journal)
+        tx = transactions(runtime.pool)
         dispatcher = Dispatcher(
-            transactions(runtime.pool),
-            build_channels(settings, self._box),
+            tx,
+            channels,
             build_buckets(settings),
-            DispatchSettings(
-                batch_size=settings.dispatch_batch_size,
-                concurrency=settings.dispatch_concurrency,
-                poll_interval_s=settings.dispatch_poll_interval_s,
-                max_attempts=settings.max_send_attempts,
-                backoff_initial_s=settings.retry_backoff_initial_s,
-                backoff_max_s=settings.retry_backoff_max_s,
-                sending_lease_s=settings.sending_lease_s,
-            ),
-            unsubscribe_url,
+            _dispatch_settings(settings),
+            _unsubscribe_url(settings),
+            on_claimed=journal.claimed if journal is not None else None,
         )
         await dispatcher.start()
         state.dispatcher = self._dispatcher = dispatcher
+        email = channels["email"]
+        if journal is not None and isinstance(email, SmtpChannel):
+            await decide_from_journal(tx, journal.previous_marks(), email.domain)
+            journal.forget_previous()
+        resolver = unknown_resolver(
+            tx, channels, settings.unknown_settle_s, settings.unknown_check_interval_s
+        )
         try:
             yield
         finally:
+            if resolver is not None:
+                await resolver.stop()
             await dispatcher.stop()
+            if journal is not None:
+                journal.close()
 
     async def ready(self) -> bool:
         """The dispatch loop is alive."""
@@ -113,6 +119,7 @@ def build_deps(settings: NotifierSettings) -> Deps:
     cache = TenantCache()
     return Deps(
         tracking_base_url=settings.tracking_base_url,
+        tracking_link_secret=settings.tracking_link_secret.get_secret_value(),
         public_base_url=settings.public_base_url,
         unsubscribe_secret=settings.unsubscribe_secret.get_secret_value(),
         require_tenant_settings=settings.require_tenant_settings,
@@ -122,7 +129,7 @@ def build_deps(settings: NotifierSettings) -> Deps:
 
 
 def create_app(settings: NotifierSettings) -> FastAPI:
-    """The notifier app: its lifespan runs the consumers, the relay and the dispatcher."""
+    """The notifier app: the dispatcher runs beside the consumers, the relay and the API."""
     deps = build_deps(settings)
     box = SinkBox(settings.sink_max_messages)
     app = create_service_app(
@@ -138,3 +145,29 @@ def create_app(settings: NotifierSettings) -> FastAPI:
     app.state.sink = box
     app.state.deps = deps
     return app
+
+
+def _dispatch_settings(settings: NotifierSettings) -> DispatchSettings:
+    return DispatchSettings(
+        batch_size=settings.dispatch_batch_size,
+        concurrency=settings.dispatch_concurrency,
+        poll_interval_s=settings.dispatch_poll_interval_s,
+        max_attempts=settings.max_send_attempts,
+        backoff_initial_s=settings.retry_backoff_initial_s,
+        backoff_max_s=settings.retry_backoff_max_s,
+        sending_lease_s=settings.sending_lease_s,
+    )
+
+
+def _unsubscribe_url(settings: NotifierSettings) -> Callable[[str, str], str]:
+    secret = settings.unsubscribe_secret.get_secret_value()
+    base = settings.public_base_url.rstrip("/")
+
+    def unsubscribe_url(tenant_id: str, email: str) -> str:
+        return f"{base}/unsubscribe/{unsubscribe_token(secret, tenant_id, email)}"
+
+    return unsubscribe_url
+
+
+def _journal(settings: NotifierSettings) -> SendJournal | None:
+    return SendJournal(Path(settings.send_journal_dir)) if settings.send_journal_dir else None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from aiolimiter import AsyncLimiter
 
+from notifier.adapters.send_journal import SendJournal
 from notifier.adapters.sink import SinkBox, SinkChannel
 from notifier.adapters.smtp import SmtpChannel
 from notifier.adapters.twilio import TwilioChannel
@@ -14,7 +15,9 @@ from notifier.settings import NotifierSettings
 STATUS_CALLBACK_PATH = "/v1/webhooks/sms/status"
 
 
-def build_channels(settings: NotifierSettings, box: SinkBox) -> dict[str, Channel]:
+def build_channels(
+    settings: NotifierSettings, box: SinkBox, journal: SendJournal | None = None
+) -> dict[str, Channel]:
     """The SMS and e-mail channels the settings choose (the sink by default)."""
     sms: Channel
     if settings.sms_provider == "twilio":
@@ -42,6 +45,7 @@ def build_channels(settings: NotifierSettings, box: SinkBox) -> dict[str, Channe
             starttls=settings.smtp_starttls,
             timeout_s=settings.smtp_timeout_s,
             connections=settings.smtp_connections,
+            journal=journal,
         )
     else:
         email = SinkChannel("email", box)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Literal
 
 from lastmile_common.settings import ServiceSettings
+from lastmile_common.tracking_links import DEV_SECRET
 from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
@@ -16,8 +17,10 @@ class NotifierSettings(ServiceSettings):
 
     http_port: int = Field(default=8004, ge=1, le=65535)
     consumer_group: str = "notifier"
-    # Where customers open the tracking page; the token is appended.
+    # Where customers open the tracking page; the order's token is appended, derived with the
+    # secret tracking shares (LASTMILE_TRACKING_LINK_SECRET), so even a confirmation's link works.
     tracking_base_url: str = "http://127.0.0.1:8003/track/"
+    tracking_link_secret: SecretStr = SecretStr(DEV_SECRET)
     # The address providers and e-mail clients reach this service at (callbacks, unsubscribe).
     public_base_url: str = "http://127.0.0.1:8004"
     # Skip events of tenants that never stored notifier settings (shared brokers, staged rollout).
@@ -52,6 +55,13 @@ class NotifierSettings(ServiceSettings):
     # Rows left in `sending` longer than this at start are recorded as `unknown` (never resent).
     # 0 suits one replica; with several, set it above the provider timeouts.
     sending_lease_s: float = Field(default=0.0, ge=0)
+    # `unknown` SMS are decided by asking the provider (Twilio's Messages list) once they have
+    # been unknown this long: a request written before a crash has arrived by then or never will.
+    unknown_settle_s: float = Field(default=30.0, ge=0)
+    unknown_check_interval_s: float = Field(default=5.0, gt=0)
+    # A directory of this process alone (a pod's emptyDir) where SMTP sends are journaled, so
+    # that after a crash e-mails never handed to the relay are sent again; empty: no journal.
+    send_journal_dir: str = ""
     sms_rate_per_s: float = Field(default=500.0, gt=0)
     email_rate_per_s: float = Field(default=500.0, gt=0)
     sink_max_messages: int = Field(default=500, ge=1)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from dataclasses import dataclass
 from typing import Any
 
+import httpx
 import pytest
 from lastmile_common.api_keys import issue
 from lastmile_common.events.base import EventData
@@ -31,6 +32,11 @@ class Env:
     smtp: SmtpCapture
     settings: NotifierSettings
     bootstrap: str
+
+    @property
+    def client(self) -> httpx.AsyncClient:
+        """An HTTP client on the notifier app."""
+        return self.app.client
 
     @property
     def inbox(self) -> Inbox:
@@ -76,7 +82,7 @@ async def _tenant(env: Env, **config: Any) -> tuple[str, dict[str, str]]:
         "Authorization": f"Bearer {issue(env.settings.api_key_secret.get_secret_value(), tenant).raw}"
     }
     body = {"brand_name": "Acme", **config}
-    response = await env.app.client.put("/v1/settings", json=body, headers=headers)
+    response = await env.client.put("/v1/settings", json=body, headers=headers)
     assert response.status_code == 200, response.text
     return tenant, headers
 
@@ -86,8 +92,14 @@ def _phone() -> str:
 
 
 async def _rows(env: Env, headers: dict[str, str], order_id: str) -> list[dict[str, Any]]:
-    response = await env.app.client.get(
+    response = await env.client.get(
         "/v1/notifications", params={"order_id": order_id}, headers=headers
     )
     assert response.status_code == 200
     return list(response.json())
+
+
+async def _at_least(count: int, pending: Awaitable[Any]) -> Any:
+    """What `pending` gives once it holds `count` items, else None (a check for eventually())."""
+    found = await pending
+    return found if len(found) >= count else None

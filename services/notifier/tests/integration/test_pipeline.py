@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import uuid
 from datetime import timedelta
@@ -10,17 +9,18 @@ from typing import Any
 
 import pytest
 from lastmile_common.events.topics import NOTIFICATIONS
-from notifier.domain.signing import twilio_signature
+from lastmile_common.tracking_links import DEV_SECRET, link_token
 from notifier.testing import events as ev
 
 from lastmile.testing.fixtures import TopicReader, publish
 from lastmile.testing.waiting import eventually
 
-from .conftest import PUBLIC, TOKEN, Env, _phone, _rows, _tenant
+from .conftest import PUBLIC, Env, _at_least, _phone, _rows, _tenant
 
 pytestmark = pytest.mark.integration
 
 
+# size: one order's whole day of messages, in order
 async def test_each_trigger_sends_the_right_text_once(
     env: Env, producer: Any, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -63,7 +63,7 @@ async def test_each_trigger_sends_the_right_text_once(
         __import__("zoneinfo").ZoneInfo("Europe/Berlin")
     )
     assert f"arriving {local:%H:%M}" in sms()[1].body
-    assert "http://127.0.0.1:8003/track/tok-abc" in sms()[1].body
+    assert f"http://127.0.0.1:8003/track/{link_token(DEV_SECRET, order)}" in sms()[1].body
 
     # A 5-minute move is below the 15-minute threshold: nothing; 40 minutes is a change.
     small = ev.eta_updated(order, route, eta + timedelta(minutes=5), stops_away=9, sequence=2)
@@ -154,7 +154,7 @@ async def test_failed_delivery_tells_what_happens_next(env: Env, producer: Any) 
     body = env.twilio.to(phone)[1].body
     assert "nobody home" in body
     assert "We will try again tomorrow." in body
-    assert "/track/tok-f" in body
+    assert f"/track/{link_token(DEV_SECRET, order)}" in body
 
 
 async def test_quiet_hours_defer_and_drop_what_would_be_stale(env: Env, producer: Any) -> None:
@@ -169,15 +169,11 @@ async def test_quiet_hours_defer_and_drop_what_would_be_stale(env: Env, producer
     async def states() -> dict[str, tuple[str, str]]:
         return {r["kind"]: (r["state"], r["reason"]) for r in await _rows(env, headers, order)}
 
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + 20
-    while not await states() and loop.time() < deadline:
-        await asyncio.sleep(0.1)
+    await eventually(states, interval=0.1)
     # The window ends 50 minutes from now, long before quiet hours do: never sent late.
     started = ev.route_started("rq", [(order, ev.now() + timedelta(minutes=20), "tq")])
     await publish(producer, started, tenant=tenant, key="rq")
-    while len(found := await states()) < 2 and loop.time() < deadline:
-        await asyncio.sleep(0.1)
+    found = await eventually(lambda: _at_least(2, states()), interval=0.1)
     assert found["confirmed"] == ("pending", "deferred for quiet hours")
     assert found["out_for_delivery"] == ("dropped", "quiet hours outlast it")
 
@@ -187,11 +183,13 @@ async def test_quiet_hours_defer_and_drop_what_would_be_stale(env: Env, producer
             order, "rq", ev.now() + timedelta(hours=hours), stops_away=9, sequence=sequence
         )
         await publish(producer, moved, tenant=tenant, key=order)
-        while loop.time() < deadline:
+
+        async def told(version: int = sequence) -> list[dict[str, Any]] | None:
             rows = await _rows(env, headers, order)
-            if any(r["kind"] == "eta_changed" and r["version"] == sequence for r in rows):
-                break
-            await asyncio.sleep(0.1)
+            seen = any(r["kind"] == "eta_changed" and r["version"] == version for r in rows)
+            return rows if seen else None
+
+        rows = await eventually(told, interval=0.1)
     etas = {r["version"]: (r["state"], r["reason"]) for r in rows if r["kind"] == "eta_changed"}
     assert etas == {
         2: ("dropped", "superseded by eta_changed"),
@@ -202,130 +200,3 @@ async def test_quiet_hours_defer_and_drop_what_would_be_stale(env: Env, producer
     )
     assert env.twilio.to(phone) == []
     assert {r["state"] for r in await _rows(env, headers, order)} == {"pending", "dropped"}
-
-
-def _signed(url_path: str, form: dict[str, str], token: str = TOKEN) -> dict[str, str]:
-    return {
-        "X-Twilio-Signature": twilio_signature(token, PUBLIC + url_path, form.items()),
-        "Content-Type": "application/x-www-form-urlencoded",
-    }
-
-
-async def test_opt_out_by_sms_stop_and_by_unsubscribe_link(env: Env, producer: Any) -> None:
-    tenant, headers = await _tenant(env)
-    phone, email = _phone(), f"opt{uuid.uuid4().hex[:6]}@example.com"
-    inbound = {"From": phone, "To": "+15005550006", "Body": " stop "}
-    bad = await env.app.client.post(
-        "/v1/webhooks/sms/inbound",
-        data=inbound,
-        headers=_signed("/v1/webhooks/sms/inbound", inbound, "wrong"),
-    )
-    assert bad.status_code == 403
-    good = await env.app.client.post(
-        "/v1/webhooks/sms/inbound",
-        data=inbound,
-        headers=_signed("/v1/webhooks/sms/inbound", inbound),
-    )
-    assert good.status_code == 200
-    assert "<Response>" in good.text
-
-    first = f"o-{uuid.uuid4().hex[:8]}"
-    await publish(
-        producer, ev.order_created(first, phone=phone, email=email), tenant=tenant, key="d"
-    )
-    await eventually(lambda: len(env.smtp.to(email)) == 1)
-    assert env.twilio.to(phone) == []
-    rows = {r["channel"]: r for r in await _rows(env, headers, first)}
-    assert rows["sms"]["state"] == "suppressed"
-    assert rows["sms"]["to"].startswith("+49******")
-
-    link = env.smtp.to(email)[0].message["List-Unsubscribe"].strip("<>")
-    page = await env.app.client.get(link.removeprefix(PUBLIC))
-    assert page.status_code == 200
-    assert (await env.app.client.get("/unsubscribe/forged.token")).status_code == 404
-
-    second = f"o-{uuid.uuid4().hex[:8]}"
-    await publish(
-        producer, ev.order_created(second, phone=phone, email=email), tenant=tenant, key="d"
-    )
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + 20
-    while len(rows2 := await _rows(env, headers, second)) < 2 and loop.time() < deadline:
-        await asyncio.sleep(0.1)
-    assert {r["state"] for r in rows2} == {"suppressed"}
-    assert len(env.smtp.to(email)) == 1
-
-
-async def test_provider_500_then_success_sends_once(env: Env, producer: Any) -> None:
-    tenant, headers = await _tenant(env)
-    order, phone = f"o-{uuid.uuid4().hex[:8]}", _phone()
-    env.twilio.fail_next.extend([500, 503])
-    await publish(
-        producer,
-        ev.order_created(order, phone=phone, email=None, channels=("sms",)),
-        tenant=tenant,
-        key="d",
-    )
-    await eventually(lambda: any(r.status == 201 for r in env.twilio.to(phone)))
-
-    async def recorded() -> bool:
-        return [r["state"] for r in await _rows(env, headers, order)] == ["sent"]
-
-    await eventually(recorded)  # once recorded as sent, the dispatcher never picks it again
-    await env.settle(producer, ev.order_created("marker"), key="d")
-    statuses = [r.status for r in env.twilio.to(phone)]
-    assert statuses == [500, 503, 201]
-    [row] = await _rows(env, headers, order)
-    assert (row["state"], row["attempts"]) == ("sent", 3)
-
-
-async def test_invalid_number_is_not_retried(env: Env, producer: Any) -> None:
-    tenant, headers = await _tenant(env)
-    order, phone = f"o-{uuid.uuid4().hex[:8]}", _phone()
-    env.twilio.invalid_numbers.add(phone)
-    async with TopicReader(env.bootstrap, NOTIFICATIONS) as reader:
-        await publish(
-            producer,
-            ev.order_created(order, phone=phone, email=None, channels=("sms",)),
-            tenant=tenant,
-            key="d",
-        )
-        failed = await reader.wait_for(
-            lambda e: e.type == "notification.failed" and e.data.order_id == order, timeout=20
-        )
-    assert "21211" in failed[0].data.reason
-    await env.settle(producer, ev.order_created("marker"), key="d")
-    assert [r.status for r in env.twilio.to(phone)] == [400]
-    [row] = await _rows(env, headers, order)
-    assert row["state"] == "failed"
-
-
-async def test_status_callback_signature_is_checked(env: Env, producer: Any) -> None:
-    tenant, headers = await _tenant(env)
-    order, phone = f"o-{uuid.uuid4().hex[:8]}", _phone()
-    await publish(
-        producer,
-        ev.order_created(order, phone=phone, email=None, channels=("sms",)),
-        tenant=tenant,
-        key="d",
-    )
-    await eventually(lambda: len(env.twilio.to(phone)) == 1)
-    sid = env.twilio.to(phone)[0].sid
-    assert sid is not None
-    path = "/v1/webhooks/sms/status"
-    form = {"MessageSid": sid, "MessageStatus": "delivered", "To": phone, "AccountSid": "ACtest"}
-    forged = await env.app.client.post(
-        path, data=form, headers=_signed(path, {**form, "MessageStatus": "failed"})
-    )
-    assert forged.status_code == 403
-    missing = await env.app.client.post(path, data=form)
-    assert missing.status_code == 403
-    async with TopicReader(env.bootstrap, NOTIFICATIONS) as reader:
-        good = await env.app.client.post(path, data=form, headers=_signed(path, form))
-        assert good.status_code == 204
-        delivered = await reader.wait_for(
-            lambda e: e.type == "notification.delivered" and e.data.order_id == order, timeout=20
-        )
-    assert delivered
-    [row] = await _rows(env, headers, order)
-    assert row["state"] == "delivered"

@@ -28,6 +28,7 @@ async def _pending_count(client: httpx.AsyncClient, headers: dict[str, str], dep
     return len(resp.json()["not_planned_yet"])
 
 
+# size: one depot's day from orders to plan, in order
 async def test_orders_in_plan_out_with_reasons_and_a_silent_preview(
     infra: Infrastructure, app: RunningApp, producer: AIOKafkaProducer
 ) -> None:

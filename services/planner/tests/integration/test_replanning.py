@@ -35,6 +35,7 @@ async def _progress(infra: Infrastructure, tenant: str, order_id: str) -> str | 
         await conn.close()
 
 
+# size: one started route's re-plans, in order
 async def test_late_order_and_cancellation_update_the_started_route_keeping_served_stops(
     infra: Infrastructure, app: RunningApp, producer: AIOKafkaProducer
 ) -> None:

@@ -1,7 +1,8 @@
 """Settings of the tracking service (environment prefix TRACKING_)."""
 
 from lastmile_common.settings import ServiceSettings
-from pydantic import Field
+from lastmile_common.tracking_links import DEV_SECRET
+from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 
@@ -28,6 +29,8 @@ class TrackingSettings(ServiceSettings):
     eta_material_s: float = Field(default=600.0, ge=0)
     detour_factor: float = Field(default=1.3, ge=1.0)
     token_ttl_after_route_s: int = Field(default=2 * 86400, ge=60)
+    # Shared with the notifier (LASTMILE_TRACKING_LINK_SECRET): both derive an order's token.
+    tracking_link_secret: SecretStr = SecretStr(DEV_SECRET)
     map_stops_away: int = Field(default=3, ge=0)
     map_tile_url: str | None = Field(default=None, description="e.g. https://tiles/{z}/{x}/{y}.png")
     track_refresh_s: int = Field(default=30, ge=5)

@@ -8,9 +8,9 @@ from datetime import datetime, timedelta
 
 from lastmile_common.events.base import GeoPoint
 from lastmile_common.events.routes import Load, PlannedStop, RoutePlanned
+from lastmile_common.geo import haversine_m
 
 from tracking.domain.fixes import Fix
-from tracking.domain.geo import haversine_m
 
 DEPOT = (52.5200, 13.4050)
 

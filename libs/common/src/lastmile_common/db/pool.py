@@ -7,6 +7,10 @@ import json
 import asyncpg
 from asyncpg.pool import PoolConnectionProxy
 
+# The longest anyone waits for a pooled connection: a pool exhausted that long (or a database
+# that does not answer) is an outage, answered 503 over HTTP and waited out by the consumers.
+ACQUIRE_TIMEOUT_S = 10.0
+
 
 async def _init_connection(conn: asyncpg.Connection) -> None:
     await conn.set_type_codec("jsonb", encoder=json.dumps, decoder=json.loads, schema="pg_catalog")

@@ -5,7 +5,16 @@ from __future__ import annotations
 import builtins
 from dataclasses import dataclass
 
-from lastmile_common.events import deliveries, etas, notifications, orders, pings, routes, topics
+from lastmile_common.events import (
+    deliveries,
+    etas,
+    notifications,
+    orders,
+    pings,
+    routes,
+    tenants,
+    topics,
+)
 from lastmile_common.events.base import EventData
 
 
@@ -82,6 +91,12 @@ _TYPES = (
         topics.NOTIFICATIONS,
         notifications.NotificationDelivered,
         "A customer message was delivered.",
+    ),
+    EventType(
+        "api_key.revoked",
+        topics.TENANTS,
+        tenants.ApiKeyRevoked,
+        "A tenant's API key was revoked; every service refuses it from now on.",
     ),
 )
 

@@ -9,6 +9,7 @@ GPS_PINGS = "gps.pings.v1"
 DELIVERIES = "deliveries.v1"
 ETAS = "etas.v1"
 NOTIFICATIONS = "notifications.v1"
+TENANTS = "tenants.v1"
 
 DLT_SUFFIX = ".dlt"
 
@@ -31,6 +32,9 @@ TOPICS: tuple[TopicSpec, ...] = (
     TopicSpec(DELIVERIES, 6, "order id (route id for route events)"),
     TopicSpec(ETAS, 6, "order id", retention_hours=24),
     TopicSpec(NOTIFICATIONS, 6, "order id"),
+    # Kept a year: a service whose schema is created later still learns every revocation
+    # of keys that can still be in use (see docs/architecture.md, "API keys").
+    TopicSpec(TENANTS, 3, "tenant id", retention_hours=24 * 365),
 )
 
 

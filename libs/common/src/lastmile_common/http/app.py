@@ -13,6 +13,7 @@ from lastmile_common.http.control_chars import refuse_control_characters
 from lastmile_common.http.health import ReadinessCheck, health_router
 from lastmile_common.http.problems import BodySizeLimit, install_problem_handlers
 from lastmile_common.logging import configure_logging
+from lastmile_common.revocations import RevokedKeys
 from lastmile_common.runtime import Component, Subscriptions, running
 from lastmile_common.settings import ServiceSettings
 from lastmile_common.telemetry import configure_tracing, instrument_app
@@ -54,6 +55,7 @@ def create_service_app(
         dependencies=[Depends(refuse_control_characters)],
     )
     app.state.settings = settings
+    app.state.revoked_keys = RevokedKeys()
     install_problem_handlers(app)
 
     async def db_ready() -> bool:

@@ -12,7 +12,7 @@ from typing import Annotated
 import asyncpg
 from fastapi import Depends, Request
 
-from lastmile_common.db.pool import Connection
+from lastmile_common.db.pool import ACQUIRE_TIMEOUT_S, Connection
 
 
 def get_pool(request: Request) -> asyncpg.Pool:
@@ -25,8 +25,9 @@ PoolDep = Annotated[asyncpg.Pool, Depends(get_pool)]
 
 
 async def get_conn(pool: PoolDep) -> AsyncIterator[Connection]:
-    """One pooled connection for the request, outside any transaction; released after it."""
-    async with pool.acquire() as conn:
+    """One pooled connection for the request, outside any transaction; released after it (an
+    exhausted pool answers 503 after `ACQUIRE_TIMEOUT_S`)."""
+    async with pool.acquire(timeout=ACQUIRE_TIMEOUT_S) as conn:
         yield conn
 
 

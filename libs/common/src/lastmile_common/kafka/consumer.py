@@ -11,8 +11,8 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListen
 from aiokafka.structs import OffsetAndMetadata
 
 from lastmile_common.db.inbox import prune
+from lastmile_common.db.pool import ACQUIRE_TIMEOUT_S
 from lastmile_common.kafka.processing import (
-    ACQUIRE_TIMEOUT_S,
     DependencyUnavailable,
     EventProcessor,
     Record,

@@ -17,7 +17,7 @@ from opentelemetry import trace
 from opentelemetry.propagate import extract
 
 from lastmile_common.db.inbox import claim
-from lastmile_common.db.pool import Connection
+from lastmile_common.db.pool import ACQUIRE_TIMEOUT_S, Connection
 from lastmile_common.events.envelope import Envelope, UndecodableEvent, decode
 from lastmile_common.kafka.dead_letter import send_to_dlt
 from lastmile_common.kafka.retry import backoff_delay
@@ -30,8 +30,6 @@ log = logging.getLogger(__name__)
 tracer = trace.get_tracer(__name__)
 
 type Record = "ConsumerRecord[bytes, bytes]"
-# A pool the HTTP side has exhausted is an outage too, not a reason to wait forever.
-ACQUIRE_TIMEOUT_S = 10.0
 
 
 class DependencyUnavailable(Exception):

@@ -16,6 +16,7 @@ from lastmile_common.routing.types import (
     RoutingError,
     Snap,
 )
+from lastmile_common.routing.worst_case import worst_case_matrix
 
 __all__ = [
     "DEFAULT_BUCKETS",
@@ -34,6 +35,7 @@ __all__ = [
     "TimeBucket",
     "TrafficModel",
     "open_router",
+    "worst_case_matrix",
 ]
 
 
@@ -55,8 +57,9 @@ def _http_router(settings: RoutingSettings) -> Router:
     from lastmile_common.routing.map_file import read_bounds
 
     urls = {
+        # A bucket's `_` is written `-` in the URL: host names (Kubernetes Services) have no `_`.
         (profile, bucket.name): settings.url_template.format(
-            profile=profile.value, bucket=bucket.name
+            profile=profile.value, bucket=bucket.name.replace("_", "-")
         )
         for profile in settings.profiles
         for bucket in settings.traffic.buckets

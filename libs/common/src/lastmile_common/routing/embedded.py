@@ -34,7 +34,10 @@ def _engine(path: Path) -> osrm.OSRM:
     try:
         return osrm.OSRM(algorithm="CH", storage_config=str(path), use_shared_memory=False)
     except RuntimeError as exc:
-        raise MapDataError(f"cannot load the prepared dataset {path}: {exc}") from exc
+        raise MapDataError(
+            f"cannot load the prepared dataset {path} (delete {path.parent} to prepare it"
+            f" again): {exc}"
+        ) from exc
 
 
 class EmbeddedRouter:

@@ -11,6 +11,8 @@ import fcntl
 import hashlib
 import importlib.metadata
 import json
+import os
+import resource
 import shutil
 import subprocess
 import tempfile
@@ -32,12 +34,14 @@ BASE_NAME = "map.osrm"
 
 @dataclass(frozen=True, slots=True)
 class PreparedDataset:
-    """One routable dataset: the `.osrm` base path, and seconds spent now (None: from cache)."""
+    """One routable dataset: the `.osrm` base path, and the wall and CPU seconds its preparation
+    took now (None: found in the cache)."""
 
     profile: Profile
     speed_table: str
     path: Path
     seconds: float | None
+    cpu_seconds: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +83,23 @@ def prepare_map(
     return PreparedMap(extract, digest, bounds, traffic, datasets)
 
 
+def point_current(prepared: PreparedMap, cache_dir: Path) -> None:
+    """Point `cache_dir/current/<profile>/<bucket>` at each dataset of `prepared`.
+
+    A fixed path for servers (osrm-routed) that must not know cache keys; each link is swapped
+    atomically, so a server never sees a half-written one.
+    """
+    current = cache_dir.resolve() / "current"
+    for (profile, bucket), dataset in prepared.datasets.items():
+        folder = current / profile.value
+        folder.mkdir(parents=True, exist_ok=True)
+        target = os.path.relpath(dataset.path.parent, folder)
+        staging = folder / f".{bucket}.{os.getpid()}"
+        staging.unlink(missing_ok=True)
+        staging.symlink_to(target, target_is_directory=True)
+        staging.replace(folder / bucket)
+
+
 def _prepare_dataset(
     extract: Path, target: Path, profile: Profile, bucket: TimeBucket
 ) -> PreparedDataset:
@@ -87,18 +108,19 @@ def _prepare_dataset(
         return PreparedDataset(profile, bucket.speed_table(), target / BASE_NAME, None)
     work = Path(tempfile.mkdtemp(prefix=".tmp-", dir=target.parent))
     try:
-        started = time.perf_counter()
+        started, started_cpu = time.perf_counter(), _children_cpu_s()
         lua = work / "profile.lua"
         lua.write_text(traffic_profile(stock_profiles_dir(), profile.value, bucket))
         base = work / BASE_NAME
         _run(extract, "osrm-extract", "-p", str(lua), str(extract), "-o", str(base))
         _run(extract, "osrm-contract", str(base))
-        seconds = time.perf_counter() - started
+        seconds, cpu_seconds = time.perf_counter() - started, _children_cpu_s() - started_cpu
         meta = {
             "extract": str(extract),
             "profile": profile.value,
             "speed_table": bucket.speed_table(),
             "seconds": round(seconds, 3),
+            "cpu_seconds": round(cpu_seconds, 3),
         }
         (work / DATASET_FILE).write_text(json.dumps(meta, indent=2))
         if target.exists():  # an incomplete leftover of an interrupted run
@@ -106,7 +128,12 @@ def _prepare_dataset(
         work.rename(target)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    return PreparedDataset(profile, bucket.speed_table(), target / BASE_NAME, seconds)
+    return PreparedDataset(profile, bucket.speed_table(), target / BASE_NAME, seconds, cpu_seconds)
+
+
+def _children_cpu_s() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _run(extract: Path, tool: str, *args: str) -> None:

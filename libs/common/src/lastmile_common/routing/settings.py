@@ -34,7 +34,8 @@ class RoutingSettings(BaseSettings):
 
     backend `embedded`: OSRM in this process on `map_file`, prepared into `cache_dir`.
     backend `http`: osrm-routed servers, one per (profile, bucket), at `url_template` (with
-    `{profile}` and `{bucket}`), e.g. `http://routing-{profile}-{bucket}:5000`.
+    `{profile}` and `{bucket}`, the bucket's `_` written `-`), e.g.
+    `http://osrm-{profile}-{bucket}:5000` -> `http://osrm-car-morning-rush:5000`.
     """
 
     model_config = SettingsConfigDict(env_prefix="ROUTING_", extra="ignore", frozen=True)

@@ -103,9 +103,20 @@ class FormClient:
         if url is None:
             url = self._urls[path] = self._origin.with_path(self._prefix + path)
         body = urlencode(form).encode()
+        return await self._request("POST", url, data=body, headers=_FORM)
+
+    async def get(self, path: str, query: Mapping[str, str] | None = None) -> Answer:
+        """GET `path` with `query`, or an encoded path that carries its own; NotSent or NoAnswer."""
+        if query is None:  # a provider's next-page URI: already encoded, keep it as it is
+            url = URL(f"{self._origin}{self._prefix}{path}", encoded=True)
+        else:
+            url = self._origin.with_path(self._prefix + path).with_query(query)
+        return await self._request("GET", url)
+
+    async def _request(self, method: str, url: URL, **kwargs: Any) -> Answer:
         try:
-            post = self._open().post(url, data=body, headers=_FORM, allow_redirects=False)
-            async with post as resp:
+            request = self._open().request(method, url, allow_redirects=False, **kwargs)
+            async with request as resp:
                 content = await resp.read()
                 headers = {name.lower(): value for name, value in resp.headers.items()}
                 return Answer(resp.status, headers, content)

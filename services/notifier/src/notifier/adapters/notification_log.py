@@ -133,7 +133,7 @@ class PostgresNotificationLog:
             " reason = u.reason, attempts = n.attempts + u.delta,"
             " next_attempt_at = COALESCE(u.next_at, n.next_attempt_at),"
             " sent_at = CASE WHEN u.state = 'sent' THEN now() ELSE n.sent_at END,"
-            " finished_at = CASE WHEN u.state IN ('failed', 'unknown') THEN now()"
+            " finished_at = CASE WHEN u.state IN ('failed', 'unknown', 'dropped') THEN now()"
             " ELSE n.finished_at END"
             " FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::timestamptz[],"
             " $6::int[]) AS u(id, state, provider_id, reason, next_at, delta)"

@@ -10,11 +10,13 @@ from email.message import Message
 from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
 from email.policy import compat32
-from email.utils import formataddr, formatdate, make_msgid, parseaddr
+from email.utils import formataddr, formatdate, parseaddr
 
 import aiosmtplib
 
+from notifier.adapters.send_journal import ACCEPTED, HANDING, REFUSED, STARTED, SendJournal
 from notifier.domain.masking import mask_email
+from notifier.domain.recovery import email_message_id
 from notifier.service_layer.channels import OutgoingMessage, SendResult
 
 log = logging.getLogger(__name__)
@@ -42,11 +44,14 @@ class SmtpChannel:
         connections: int = 16,
         idle_s: float = 30.0,
         probe_after_s: float = 2.0,
+        journal: SendJournal | None = None,
     ) -> None:
         self._host = host
         self._port = port
         self._sender = sender
         self._envelope_from = parseaddr(sender)[1]
+        self.domain = self._envelope_from.rpartition("@")[2] or "lastmile"
+        self._journal = journal
         self._username = username
         self._password = password
         self._starttls = starttls
@@ -69,7 +74,9 @@ class SmtpChannel:
         mail["To"] = message.to
         mail["Subject"] = _text(message.subject)
         mail["Date"] = formatdate(usegmt=True)
-        mail["Message-ID"] = make_msgid(idstring=message.notification_id[:8], domain="lastmile")
+        # The same Message-ID for every attempt of a notification key: a relay or mailbox that
+        # deduplicates on it sees a resend as the same message.
+        mail["Message-ID"] = email_message_id(message.notification_id, self.domain)
         for name, value in message.headers.items():
             mail[name] = _text(value)
         return mail
@@ -78,31 +85,50 @@ class SmtpChannel:
         """Deliver to the SMTP server; never raises for server or network errors."""
         mail = self.build(message)
         raw = mail.as_bytes(policy=_POLICY)
+        self._mark(STARTED, message)
         async with self._slots:
             try:
                 client = await self._client()
             except (aiosmtplib.SMTPException, OSError) as exc:
                 # No session (connect, EHLO, STARTTLS, auth): nothing of this mail was sent.
                 return SendResult("retry", error=f"connect: {type(exc).__name__}: {exc}")
-            try:
-                await client.sendmail(self._envelope_from, [message.to], raw)
-            except aiosmtplib.SMTPRecipientsRefused:
-                client.close()
-                return SendResult("failed", error="recipient refused")
-            except aiosmtplib.SMTPResponseException as exc:
-                client.close()  # the session is mid-transaction: start afresh next time
-                if 400 <= exc.code < 500:
-                    return SendResult("retry", error=f"SMTP {exc.code}")
-                return SendResult("failed", error=f"SMTP {exc.code}")
-            except (aiosmtplib.SMTPException, OSError) as exc:
-                client.close()
-                log.warning(
-                    "email outcome unknown",
-                    extra={"to": mask_email(message.to), "error": type(exc).__name__},
-                )
-                return SendResult("unknown", error=f"no answer: {type(exc).__name__}")
-            self._idle.append((client, time.monotonic()))
-        return SendResult("sent", str(mail["Message-ID"]))
+            result = await self._transaction(client, message, raw)
+            if result is None:
+                self._idle.append((client, time.monotonic()))
+                return SendResult("sent", str(mail["Message-ID"]))
+            client.close()  # mid-transaction or broken: start afresh next time
+            return result
+
+    async def _transaction(
+        self, client: aiosmtplib.SMTP, message: OutgoingMessage, raw: bytes
+    ) -> SendResult | None:
+        """MAIL, RCPT, then DATA; None when the relay accepted the message."""
+        try:
+            await client.mail(self._envelope_from)
+            await client.rcpt(message.to)
+        except aiosmtplib.SMTPResponseException as exc:
+            return _refused(exc)
+        except (aiosmtplib.SMTPException, OSError) as exc:
+            # Before DATA the relay cannot have taken the message: sending again is safe.
+            return SendResult("retry", error=f"before data: {type(exc).__name__}")
+        self._mark(HANDING, message)
+        try:
+            await client.data(raw)
+        except aiosmtplib.SMTPResponseException as exc:
+            self._mark(REFUSED, message)
+            return _refused(exc)
+        except (aiosmtplib.SMTPException, OSError) as exc:
+            log.warning(
+                "email outcome unknown",
+                extra={"to": mask_email(message.to), "error": type(exc).__name__},
+            )
+            return SendResult("unknown", error=f"no answer: {type(exc).__name__}")
+        self._mark(ACCEPTED, message)
+        return None
+
+    def _mark(self, kind: str, message: OutgoingMessage) -> None:
+        if self._journal is not None:
+            self._journal.mark(kind, message.notification_id)
 
     async def _client(self) -> aiosmtplib.SMTP:
         """An idle session that still answers, or a new one."""
@@ -141,6 +167,17 @@ class SmtpChannel:
                 await client.quit()
             except (aiosmtplib.SMTPException, OSError):
                 client.close()
+
+
+def _refused(exc: aiosmtplib.SMTPResponseException) -> SendResult:
+    """A relay's explicit no: 4xx try again later, 5xx (a refused recipient too) for good."""
+    if 400 <= exc.code < 500:
+        return SendResult("retry", error=f"SMTP {exc.code}")
+    return SendResult(
+        "failed",
+        error=f"SMTP {exc.code}"
+        + (" recipient refused" if isinstance(exc, aiosmtplib.SMTPRecipientRefused) else ""),
+    )
 
 
 def _text(value: str) -> str:

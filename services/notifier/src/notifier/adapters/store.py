@@ -14,6 +14,7 @@ from notifier.adapters.depots import PostgresDepots
 from notifier.adapters.notification_log import PostgresNotificationLog
 from notifier.adapters.opt_outs import PostgresOptOuts
 from notifier.adapters.orders import PostgresOrders
+from notifier.adapters.recovery_log import PostgresUnknownMessages
 from notifier.adapters.settings import PostgresSettings
 from notifier.adapters.templates import PostgresTemplates
 from notifier.service_layer.ports import NotifierStore, OutgoingEvent, Transactions
@@ -32,6 +33,7 @@ class PostgresStore:
         self.templates = PostgresTemplates(conn)
         self.opt_outs = PostgresOptOuts(conn)
         self.notifications = PostgresNotificationLog(conn)
+        self.unknown = PostgresUnknownMessages(conn)
 
     def transaction(self) -> AbstractAsyncContextManager[None]:
         """A transaction on the connection (a savepoint inside the caller's transaction)."""

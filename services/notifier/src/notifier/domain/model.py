@@ -18,6 +18,8 @@ KINDS: tuple[Kind, ...] = (
 ChannelName = Literal["sms", "email"]
 # Kinds about the coming visit: pointless once the order is delivered, failed or cancelled.
 VISIT_KINDS: tuple[Kind, ...] = ("out_for_delivery", "eta_changed", "arriving")
+# Kinds about the outcome: never held back by a recipient's rate limit (ETA updates fill it).
+OUTCOME_KINDS: tuple[Kind, ...] = ("out_for_delivery", "arriving", "delivered", "failed")
 
 
 @dataclass(frozen=True)

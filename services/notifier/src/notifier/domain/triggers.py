@@ -13,20 +13,33 @@ from notifier.domain.model import Intent, OrderView
 
 
 def out_for_delivery(
-    stop: StartedStop | None, order: OrderView, route_id: str, version: int, triggers: Triggers
+    stop: StartedStop | None,
+    order: OrderView,
+    route_id: str,
+    version: int,
+    triggers: Triggers,
+    started_at: datetime,
 ) -> Intent | None:
-    """The route started: tell the window from the start event, else from the plan."""
-    if not triggers.out_for_delivery:
+    """The route started with this order's stop on it: tell the window from the start event.
+
+    `stop` None: the started route does not carry the order (a re-plan took it off, e.g. it
+    was cancelled), so it is not out for delivery, whatever an older plan said.
+    """
+    if not triggers.out_for_delivery or stop is None or order.eta_closed == "*":
         return None
-    if stop is not None:
-        start, end, eta = stop.eta_window_start, stop.eta_window_end, stop.eta
-    elif order.planned_start is not None and order.planned_end is not None:
-        start, end = order.planned_start, order.planned_end
-        eta = start + (end - start) / 2
-    else:
-        return None
-    facts = {"eta": eta, "window_start": start, "window_end": end}
-    return Intent("out_for_delivery", version, facts, scope=route_id, expires_at=end)
+    facts = {
+        "eta": stop.eta,
+        "window_start": stop.eta_window_start,
+        "window_end": stop.eta_window_end,
+    }
+    return Intent(
+        "out_for_delivery",
+        version,
+        facts,
+        scope=route_id,
+        expires_at=stop.eta_window_end,
+        event_time=started_at,
+    )
 
 
 def planned_window(arrival: datetime, triggers: Triggers) -> tuple[datetime, datetime]:

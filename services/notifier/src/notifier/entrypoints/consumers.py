@@ -9,8 +9,9 @@ from lastmile_common.db.pool import Connection
 from lastmile_common.events import deliveries, etas, orders, routes
 from lastmile_common.events.base import EventData
 from lastmile_common.events.envelope import Envelope
-from lastmile_common.events.topics import DELIVERIES, ETAS, ORDERS, ROUTES
+from lastmile_common.events.topics import DELIVERIES, ETAS, ORDERS, ROUTES, TENANTS
 from lastmile_common.kafka.consumer import Handler, Subscription
+from lastmile_common.revocations import REVOCATION_HANDLERS
 
 from notifier.adapters.store import PostgresStore
 from notifier.service_layer import handlers
@@ -41,8 +42,12 @@ def _adapt[E: EventData](
 
 
 def subscriptions(settings: NotifierSettings, deps: Deps) -> tuple[Subscription, ...]:
-    """The notifier's one consumer group, over orders, routes, deliveries and ETAs."""
-    return (_subscription(deps, settings.consumer_group),)
+    """The notifier's consumer groups: orders, routes, deliveries and ETAs; revoked API keys
+    (so that the notifier's API refuses them too)."""
+    return (
+        _subscription(deps, settings.consumer_group),
+        Subscription("notifier-keys", (TENANTS,), REVOCATION_HANDLERS),
+    )
 
 
 def _subscription(deps: Deps, group: str) -> Subscription:

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from lastmile_common.kafka.consumer import BatchHooks
+from lastmile_common.tracking_links import DEV_SECRET, link_token
 
 from notifier.domain.config import TenantConfig
 from notifier.domain.model import Intent
@@ -35,6 +36,11 @@ class Deps:
     require_tenant_settings: bool = False
     cache: TenantCache = field(default_factory=TenantCache)
     batch: OrderBatch | None = None  # the consumer's batch hooks; None: write at once
+    tracking_link_secret: str = DEV_SECRET
+
+    def tracking_url(self, order_id: str) -> str:
+        """The order's tracking page, its token derived as tracking derives it: always works."""
+        return self.tracking_base_url + link_token(self.tracking_link_secret, order_id)
 
 
 @dataclass(frozen=True)

@@ -9,16 +9,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from aiolimiter import AsyncLimiter
-from cachetools import TTLCache
 from lastmile_common.events.notifications import NotificationFailed, NotificationSent
 from lastmile_common.kafka.retry import backoff_delay
 from prometheus_client import Counter, Histogram
 
-from notifier.domain.config import TenantConfig
 from notifier.domain.masking import mask_address
 from notifier.service_layer.channels import Channel, OutgoingMessage, SendResult
 from notifier.service_layer.limits import RecipientWindow
 from notifier.service_layer.ports import Finished, OutgoingEvent, Row, Transactions
+from notifier.service_layer.tenant_cache import SendingConfigs
 
 log = logging.getLogger(__name__)
 CONFIG_TTL_S = 10.0
@@ -63,15 +62,18 @@ class Dispatcher:
         buckets: Mapping[str, AsyncLimiter],
         settings: DispatchSettings,
         unsubscribe_url: Callable[[str, str], str] | None = None,
+        on_claimed: Callable[[list[str]], None] | None = None,
     ) -> None:
         self._tx = transactions
+        # Told the ids of each committed claim (the send journal), before any send begins.
+        self._on_claimed = on_claimed
         self._unsubscribe_url = unsubscribe_url
         self._channels = channels
         self._buckets = buckets
         self._settings = settings
         self._recipients = RecipientWindow()
         # Read for every send: a change reaches the dispatcher within CONFIG_TTL_S.
-        self._configs: TTLCache[str, TenantConfig] = TTLCache(10_000, CONFIG_TTL_S)
+        self._configs = SendingConfigs(transactions, CONFIG_TTL_S)
         self._stopping = asyncio.Event()
         self._slot_freed = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -138,6 +140,8 @@ class Dispatcher:
             rows = await store.notifications.claim_due(limit)
         # Committed: every claimed row is `sending` before any provider sees it. Claims never
         # exceed the free send slots, so a crash leaves at most `concurrency` rows unknown.
+        if rows and self._on_claimed is not None:
+            self._on_claimed([str(row["id"]) for row in rows])
         for row in rows:
             task = asyncio.create_task(self._send_one(row))
             self._inflight.add(task)
@@ -176,17 +180,15 @@ class Dispatcher:
                 return
 
     async def _send(self, row: Row) -> _Done:
-        limit = (await self._config(row["tenant_id"])).recipient_hourly_limit
-        wait = self._recipients.try_take(row["address"], limit)
-        if wait is not None:
-            later = datetime.now(UTC) + timedelta(seconds=wait)
-            return _Done(
-                row,
-                "pending",
-                SendResult("retry", error="recipient rate limit"),
-                later,
-                attempts_delta=-1,
-            )
+        limit = (await self._configs.get(row["tenant_id"])).recipient_hourly_limit
+        at = (row["event_time"] or row["created_at"]).timestamp()
+        admission = self._recipients.admit(row["address"], row["kind"], limit, at)
+        if not admission.send:
+            limited = SendResult("retry", error="recipient rate limit")
+            if admission.retry_in_s is None:
+                return _Done(row, "dropped", limited, attempts_delta=-1)
+            later = datetime.now(UTC) + timedelta(seconds=admission.retry_in_s)
+            return _Done(row, "pending", limited, later, attempts_delta=-1)
         channel = self._channels[row["channel"]]
         await self._buckets[row["channel"]].acquire()
         message = OutgoingMessage(
@@ -240,7 +242,11 @@ class Dispatcher:
             )
             for d in done
         ]
-        events = [_event(d, now) for d in done if d.state in ("sent", "failed")]
+        events = [
+            outcome_event(d.row, d.state, d.result, now)
+            for d in done
+            if d.state in ("sent", "failed")
+        ]
         async with self._tx() as store:
             await store.notifications.finish(outcomes)
             await store.publish(events)
@@ -255,17 +261,9 @@ class Dispatcher:
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
         }
 
-    async def _config(self, tenant_id: str) -> TenantConfig:
-        config = self._configs.get(tenant_id)
-        if config is None:
-            async with self._tx() as store:
-                config = await store.settings.get(tenant_id) or TenantConfig()
-            self._configs[tenant_id] = config
-        return config
 
-
-def _event(done: _Done, now: datetime) -> OutgoingEvent:
-    row = done.row
+def outcome_event(row: Row, state: str, result: SendResult, now: datetime) -> OutgoingEvent:
+    """The notification.sent or notification.failed event of a finished row."""
     common = {
         "notification_id": str(row["id"]),
         "order_id": row["order_id"],
@@ -274,12 +272,12 @@ def _event(done: _Done, now: datetime) -> OutgoingEvent:
         "version": row["version"],
     }
     data: NotificationSent | NotificationFailed
-    if done.state == "sent":
+    if state == "sent":
         data = NotificationSent(
-            **common, sent_at=now, provider_message_id=done.result.provider_message_id
+            **common, sent_at=now, provider_message_id=result.provider_message_id
         )
     else:
-        data = NotificationFailed(**common, failed_at=now, reason=done.result.error)
+        data = NotificationFailed(**common, failed_at=now, reason=result.error)
     return OutgoingEvent(
         data, row["tenant_id"], row["order_id"], row["order_id"], row["traceparent"]
     )

@@ -71,7 +71,7 @@ async def prepare(
     for channel, address in addresses:
         templates = await deps.cache.templates(store, order.tenant_id, intent.kind, channel)
         template = choose(intent.kind, channel, order.locale, templates)
-        context = context_for(order, intent, config.brand_name, deps.tracking_base_url)
+        context = context_for(order, intent, config.brand_name, deps.tracking_url(order.order_id))
         if channel == "email":
             token = unsubscribe_token(deps.unsubscribe_secret, order.tenant_id, address)
             context["unsubscribe_url"] = f"{deps.public_base_url.rstrip('/')}/unsubscribe/{token}"

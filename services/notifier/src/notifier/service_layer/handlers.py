@@ -35,7 +35,7 @@ async def order_created(store: NotifierStore, deps: Deps, tenant: str, event: Or
         # Render for the depot zone we know of and no tracking token yet (a new order has none);
         # the statement checks both against the stored order before taking the keys.
         guessed = await deps.cache.depot_zone(store, tenant, event.depot_id) or zone
-        intent = Intent("confirmed", 1)
+        intent = Intent("confirmed", 1, event_time=event.created_at)
         rows = await prepare(store, deps, config, _incoming(tenant, event, guessed), intent)
     item = PendingOrder(NewOrder(tenant, event, zone, guessed, rows), config, intent, deps)
     if deps.batch is None or not await deps.batch.defer(store, item):
@@ -102,12 +102,18 @@ async def route_started(store: NotifierStore, deps: Deps, tenant: str, event: Ro
             route_id=event.route_id,
         )
     orders = {o.order_id: o for o in await store.orders.on_route(tenant, event.route_id, zone)}
-    for order_id in sorted(set(by_order) | set(orders)):
+    # Only the orders the started route carries: an order an older plan put here may have left.
+    for order_id in sorted(by_order):
         order = orders.get(order_id)
         if order is None:
             continue
         intent = triggers.out_for_delivery(
-            by_order.get(order_id), order, event.route_id, event.route_version, config.triggers
+            by_order[order_id],
+            order,
+            event.route_id,
+            event.route_version,
+            config.triggers,
+            event.started_at,
         )
         if intent is not None:
             await enqueue(store, deps, config, order, intent)

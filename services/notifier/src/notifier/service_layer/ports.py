@@ -19,6 +19,7 @@ from lastmile_common.events.orders import OrderSnapshot
 from notifier.domain.builtin_templates import TemplateSource
 from notifier.domain.config import TenantConfig
 from notifier.domain.model import OrderView
+from notifier.domain.recovery import Verdict
 from notifier.domain.triggers import EtaMemory
 
 Row = Any  # a `notifications` row (a database record), read by column name
@@ -203,6 +204,26 @@ class NotificationLog(Protocol):
     async def history(self, tenant_id: str, order_id: str | None, limit: int) -> list[Row]: ...
 
 
+class UnknownMessages(Protocol):
+    """`unknown` notifications waiting to be decided later (see service_layer/recovery.py)."""
+
+    async def undecided(self, channel: str, settle_s: float, limit: int) -> list[Row]:
+        """Rows of a channel unknown for `settle_s` and not judged undecidable."""
+        ...
+
+    async def unknown_among(self, channel: str, ids: Sequence[str]) -> list[str]:
+        """Which of these notifications of a channel are `unknown`."""
+        ...
+
+    async def known_sids(self, sids: Sequence[str]) -> set[str]:
+        """Which of these provider ids are already recorded on a notification."""
+        ...
+
+    async def record(self, verdicts: Sequence[Verdict]) -> list[Row]:
+        """Apply verdicts to rows still `unknown`; the rows changed."""
+        ...
+
+
 class NotifierStore(Protocol):
     """The repositories and the outbox on one connection: the unit of work."""
 
@@ -223,6 +244,9 @@ class NotifierStore(Protocol):
 
     @property
     def notifications(self) -> NotificationLog: ...
+
+    @property
+    def unknown(self) -> UnknownMessages: ...
 
     def transaction(self) -> AbstractAsyncContextManager[None]:
         """Everything until the block ends commits together (a savepoint inside another)."""

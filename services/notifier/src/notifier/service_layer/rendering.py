@@ -70,9 +70,7 @@ def _local(value: datetime, zone: ZoneInfo) -> datetime:
     return value.astimezone(zone)
 
 
-def context_for(
-    order: OrderView, intent: Intent, brand: str, tracking_base_url: str
-) -> dict[str, Any]:
+def context_for(order: OrderView, intent: Intent, brand: str, tracking_url: str) -> dict[str, Any]:
     """Template variables: facts with times formatted HH:MM in the depot's zone, plus basics."""
     zone = ZoneInfo(order.time_zone)
     context: dict[str, Any] = {
@@ -80,7 +78,7 @@ def context_for(
         "name": order.name or "there",
         "order_id": order.order_id,
         "external_id": order.external_id or order.order_id,
-        "tracking_url": tracking_url(tracking_base_url, order.tracking_token),
+        "tracking_url": tracking_url,
         "time_zone": order.time_zone,
         "unsubscribe_url": "",
     }
@@ -92,11 +90,6 @@ def context_for(
         else:
             context[key] = value
     return context
-
-
-def tracking_url(base: str, token: str | None) -> str:
-    """The order's tracking link; the bare page until a token is known."""
-    return base + token if token else base
 
 
 def sample_context(brand: str) -> dict[str, Any]:
@@ -123,6 +116,7 @@ def sample_context(brand: str) -> dict[str, Any]:
         "reason": "nobody home",
         "next_step": "We will try again tomorrow.",
     }
-    context = context_for(order, Intent("confirmed", 1, facts), brand, "https://example.com/track/")
+    sample_url = "https://example.com/track/tok_sample"
+    context = context_for(order, Intent("confirmed", 1, facts), brand, sample_url)
     context["unsubscribe_url"] = "https://example.com/unsubscribe/sample"
     return context

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from cachetools import TTLCache
 
 from notifier.domain.builtin_templates import TemplateSource
 from notifier.domain.config import TenantConfig
-from notifier.service_layer.ports import NotifierStore
+from notifier.service_layer.ports import NotifierStore, Transactions
 
 _MISSING = object()
 
@@ -67,3 +68,33 @@ class TenantCache:
     def size(self) -> int:
         """How many entries are held."""
         return len(self._entries)
+
+
+class SendingConfigs:
+    """Tenant settings as the dispatcher reads them for every send: cached for `ttl_s`, and
+    read once per tenant however many concurrent sends miss at the same moment."""
+
+    def __init__(self, transactions: Transactions, ttl_s: float = 10.0) -> None:
+        self._tx = transactions
+        self._configs: TTLCache[str, TenantConfig] = TTLCache(10_000, ttl_s)
+        self._reads: dict[str, asyncio.Future[TenantConfig]] = {}
+
+    async def get(self, tenant_id: str) -> TenantConfig:
+        """The tenant's stored settings, or the defaults."""
+        config = self._configs.get(tenant_id)
+        if config is not None:
+            return config
+        read = self._reads.get(tenant_id)
+        if read is None:
+            read = self._reads[tenant_id] = asyncio.ensure_future(self._read(tenant_id))
+        # Shielded: a waiter cancelled at shutdown does not cancel the others' read.
+        return await asyncio.shield(read)
+
+    async def _read(self, tenant_id: str) -> TenantConfig:
+        try:
+            async with self._tx() as store:
+                config = await store.settings.get(tenant_id) or TenantConfig()
+            self._configs[tenant_id] = config
+            return config
+        finally:
+            del self._reads[tenant_id]

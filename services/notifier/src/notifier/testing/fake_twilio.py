@@ -1,5 +1,8 @@
 """A Twilio-compatible Messages API on a local port: records requests, fails on command.
 
+`POST Messages.json` creates a message; `GET Messages.json` lists them as Twilio does (newest
+first, `To`/`From` filters, `PageSize`, `next_page_uri`), so the notifier can ask what it sent.
+
 A small asyncio HTTP/1.1 server (keep-alive, Content-Length bodies) rather than a web
 framework, so that in benchmarks the fake costs far less CPU than the service it measures.
 """
@@ -13,7 +16,8 @@ import time
 import uuid
 from collections import deque
 from dataclasses import dataclass, field
-from urllib.parse import parse_qsl
+from email.utils import formatdate
+from urllib.parse import parse_qsl, urlencode
 
 _REASONS = {
     200: "OK",
@@ -37,6 +41,7 @@ class SmsRequest:
     status: int
     sid: str | None
     received_at: float
+    created_at: float = 0.0  # wall clock, for the list API's date_created
 
 
 @dataclass
@@ -61,13 +66,18 @@ class FakeTwilio:
         """Requests for one recipient."""
         return [r for r in self.requests if r.to == number]
 
-    def answer(self, path: str, authorization: str, body: bytes) -> tuple[int, dict[str, object]]:
+    def answer(
+        self, path: str, authorization: str, body: bytes, method: str = "POST"
+    ) -> tuple[int, dict[str, object]]:
         """The status and JSON a request gets (and record it)."""
-        if path != f"/2010-04-01/Accounts/{self.account_sid}/Messages.json":
+        resource, _, query = path.partition("?")
+        if resource != self._messages:
             return 404, {"code": 20404, "message": "Not found"}
         expected = base64.b64encode(f"{self.account_sid}:{self.auth_token}".encode()).decode()
         if authorization != f"Basic {expected}":
             return 401, {"code": 20003, "message": "Authenticate"}
+        if method == "GET":
+            return 200, self.page(dict(parse_qsl(query)))
         form = dict(parse_qsl(body.decode()))
         to = form.get("To", "")
         status: int = 201
@@ -83,16 +93,59 @@ class FakeTwilio:
             sid = f"SM{uuid.uuid4().hex}"
             payload = {"sid": sid, "status": "queued", "to": to}
         self.requests.append(
-            SmsRequest(to, form.get("Body", ""), form, status, sid, time.monotonic())
+            SmsRequest(to, form.get("Body", ""), form, status, sid, time.monotonic(), time.time())
         )
         return status, payload
+
+    @property
+    def _messages(self) -> str:
+        return f"/2010-04-01/Accounts/{self.account_sid}/Messages.json"
+
+    def page(self, query: dict[str, str]) -> dict[str, object]:
+        """One page of the Messages list: created messages, newest first, filtered."""
+        size = min(1000, max(1, int(query.get("PageSize", "50"))))
+        number = max(0, int(query.get("Page", "0")))
+        wanted = [
+            r
+            for r in reversed(self.requests)
+            if r.sid is not None
+            and query.get("To", r.to) == r.to
+            and query.get("From", r.form.get("From", "")) == r.form.get("From", "")
+        ]
+        chunk = wanted[number * size : (number + 1) * size]
+        next_uri = None
+        if len(wanted) > (number + 1) * size:
+            next_uri = f"{self._messages}?{urlencode({**query, 'Page': number + 1})}"
+        return {
+            "messages": [self._resource(r) for r in chunk],
+            "page": number,
+            "page_size": size,
+            "next_page_uri": next_uri,
+            "uri": f"{self._messages}?{urlencode(query)}",
+        }
+
+    def _resource(self, request: SmsRequest) -> dict[str, object]:
+        created = formatdate(request.created_at, usegmt=True).replace("GMT", "+0000")
+        return {
+            "sid": request.sid,
+            "account_sid": self.account_sid,
+            "to": request.to,
+            "from": request.form.get("From"),
+            "messaging_service_sid": request.form.get("MessagingServiceSid"),
+            "body": request.body,
+            "status": "sent",
+            "direction": "outbound-api",
+            "date_created": created,
+            "date_sent": created,
+            "error_code": None,
+        }
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
             while True:
                 head = await reader.readuntil(b"\r\n\r\n")
                 lines = head.decode("latin-1").split("\r\n")
-                _, path, _ = lines[0].split(" ", 2)
+                method, path, _ = lines[0].split(" ", 2)
                 headers = {}
                 for line in lines[1:]:
                     name, _, value = line.partition(":")
@@ -100,7 +153,7 @@ class FakeTwilio:
                 body = await reader.readexactly(int(headers.get("content-length", "0")))
                 if self.delay_s:
                     await asyncio.sleep(self.delay_s)
-                status, payload = self.answer(path, headers.get("authorization", ""), body)
+                status, payload = self.answer(path, headers.get("authorization", ""), body, method)
                 data = json.dumps(payload).encode()
                 writer.write(
                     f"HTTP/1.1 {status} {_REASONS.get(status, 'Error')}\r\n"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import email
 import socket
 import threading
@@ -29,6 +30,9 @@ class SmtpCapture:
 
     mails: list[CapturedMail] = field(default_factory=list)
     port: int = 0
+    # How long the relay takes to answer 250 once it has the message (a real one writes its
+    # queue to disk first): the window in which a sender cannot know whether it was accepted.
+    delay_s: float = 0.0
     _controller: Any = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -37,6 +41,8 @@ class SmtpCapture:
         message = email.message_from_bytes(envelope.content, policy=default)
         with self._lock:
             self.mails.append(CapturedMail(list(envelope.rcpt_tos), message, time.monotonic()))
+        if self.delay_s:
+            await asyncio.sleep(self.delay_s)
         return "250 Message accepted"
 
     def to(self, address: str) -> list[CapturedMail]:

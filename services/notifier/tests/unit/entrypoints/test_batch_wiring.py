@@ -27,8 +27,8 @@ class _Recording(NewOrderBatch):
 async def test_another_event_type_flushes_the_gathered_orders_first() -> None:
     batch = _Recording()
     deps = Deps("http://t", "http://p", "s", cache=TenantCache(), batch=batch)
-    (sub,) = subscriptions(NotifierSettings(consumer_group="notifier-test"), deps)
-    assert sub.name == "notifier-test"
+    sub, keys = subscriptions(NotifierSettings(consumer_group="notifier-test"), deps)
+    assert (sub.name, keys.name) == ("notifier-test", "notifier-keys")
     assert sub.hooks is batch
     arrived = StopArrived(
         route_id="r1",

@@ -23,11 +23,11 @@ def test_sandbox_refuses_unsafe_code_and_html_is_escaped() -> None:
 
 def test_recipient_window() -> None:
     window = RecipientWindow(window_s=3600)
-    assert window.try_take("a", 2, now=0) is None
-    assert window.try_take("a", 2, now=10) is None
-    assert window.try_take("a", 2, now=20) == pytest.approx(3580)
-    assert window.try_take("b", 2, now=20) is None
-    assert window.try_take("a", 2, now=3601) is None
+    assert window.admit("a", "confirmed", 2, at=0).send
+    assert window.admit("a", "confirmed", 2, at=10).send
+    assert window.admit("a", "confirmed", 2, at=20).retry_in_s == pytest.approx(3580)
+    assert window.admit("b", "confirmed", 2, at=20).send
+    assert window.admit("a", "confirmed", 2, at=3601).send
 
 
 async def test_provider_limit_allows_a_burst_of_rate_then_waits() -> None:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from notifier.domain.config import TenantConfig
-from notifier.service_layer.tenant_cache import TenantCache
+from notifier.service_layer.tenant_cache import SendingConfigs, TenantCache
 
 
 class _Settings:
@@ -45,3 +47,29 @@ async def test_entries_expire_after_the_ttl() -> None:
     await asyncio.sleep(0.1)
     await cache.config(store, "t1")
     assert store.settings.reads == ["t1", "t1"]
+
+
+class _SlowSettings(_Settings):
+    async def get(self, tenant_id: str) -> TenantConfig | None:
+        await asyncio.sleep(0.01)  # a database round trip: other sends arrive meanwhile
+        return await super().get(tenant_id)
+
+
+def _transactions(store: Any) -> Any:
+    @asynccontextmanager
+    async def transaction() -> AsyncIterator[Any]:
+        yield store
+
+    return transaction
+
+
+async def test_concurrent_sends_share_one_settings_read_per_ttl() -> None:
+    store: Any = _Store()
+    store.settings = _SlowSettings()
+    configs = SendingConfigs(_transactions(store), ttl_s=0.2)
+    got = await asyncio.gather(*(configs.get("t1") for _ in range(50)))
+    assert {c.brand_name for c in got} == {"B"} and store.settings.reads == ["t1"]
+    assert (await configs.get("t2")) == TenantConfig()  # nothing stored: the defaults
+    await asyncio.sleep(0.25)
+    await asyncio.gather(*(configs.get("t1") for _ in range(5)))
+    assert store.settings.reads == ["t1", "t2", "t1"]

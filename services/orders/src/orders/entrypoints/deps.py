@@ -17,7 +17,8 @@ from orders.adapters.store import PostgresOrdersStore
 from orders.adapters.tenants import key_is_active
 from orders.settings import OrdersSettings
 
-# Keys checked recently: a revocation takes effect within this many seconds.
+# Keys found issued recently. Revocation does not wait for this: `CallerKey` checks the revoked
+# keys (as on every service) through a cache of a few seconds.
 KEY_CACHE_SECONDS = 30.0
 KeyCache = TTLCache[str, bool]
 

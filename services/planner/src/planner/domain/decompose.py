@@ -7,7 +7,7 @@ import time
 from dataclasses import replace
 
 from planner.domain.model import Order, PlanningProblem, PlanResult, Route, Unplaced, Vehicle
-from planner.domain.solver import default_settings, solve_with
+from planner.domain.search import default_settings, solve_with
 
 SECTOR_SIZE = 400
 # Share of the budget kept for re-solving pairs of neighbouring sectors together.

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-
-EARTH_RADIUS_M = 6_371_000.0
+from lastmile_common.geo import EARTH_RADIUS_M
+from lastmile_common.geo import haversine_m as _haversine_m
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,7 +22,8 @@ FloatMatrix = npt.NDArray[np.float64]
 
 
 def haversine_matrix(locations: list[Location]) -> FloatMatrix:
-    """Great-circle distances in metres between every pair of locations."""
+    """Great-circle distances in metres between every pair of locations: lastmile_common's
+    haversine, vectorised (a depot's day has thousands of pairs)."""
     lat = np.radians(np.array([p.lat for p in locations], dtype=np.float64))
     lon = np.radians(np.array([p.lon for p in locations], dtype=np.float64))
     dlat = lat[:, None] - lat[None, :]
@@ -34,7 +35,7 @@ def haversine_matrix(locations: list[Location]) -> FloatMatrix:
 
 def haversine_m(a: Location, b: Location) -> float:
     """Great-circle distance in metres between two points."""
-    return float(haversine_matrix([a, b])[0, 1])
+    return _haversine_m(a.lat, a.lon, b.lat, b.lon)
 
 
 def euclidean_matrix(locations: list[Location], scale: float) -> FloatMatrix:

@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
 from planner.domain.model import PlanningProblem, PlanResult
-from planner.domain.solver import default_settings, solve_with
+from planner.domain.search import default_settings, solve_with
 
 
 def promise_windows(problem: PlanningProblem, previous: PlanResult) -> PlanningProblem:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 
+from lastmile_common.events.orders import OrderSnapshot
 from lastmile_common.events.routes import (
     PlanCompleted,
     RouteCancelled,
@@ -12,10 +13,10 @@ from lastmile_common.events.routes import (
     UnassignedOrder,
 )
 
-from planner.domain.model import PlanResult, ReasonCode, Unplaced
+from planner.domain.model import PlanResult, ReasonCode, Route, Unplaced
 from planner.domain.solver import solve
 from planner.service_layer.ports import SolverRunner, Transactions
-from planner.service_layer.problem import build_problem
+from planner.service_layer.problem import StoredDepot, StoredVehicle, build_problem
 from planner.service_layer.publishing import new_id, route_data, solved_of
 from planner.service_layer.records import ACTIVE_ROUTE, StoredPlan, StoredPreview, StoredRoute
 
@@ -119,29 +120,50 @@ async def plan_depot(
             await solver.run(solve, problem, time_limit_s, seed, timeout_s=time_limit_s + grace_s),
             time_limit_s,
         )
+    plan = _new_plan(result, depot, {v.id: v for v in vehicles}, day, snapshots)
+    outcome = PlanOutcome(plan.summary, tuple(data for _, data in plan.routes), preview)
+    if preview:
+        return await _keep_preview(tx, tenant_id, outcome, preview_ttl_s)
+    await _store_plan(tx, tenant_id, depot_id, day, trigger, plan)
+    return outcome
+
+
+@dataclass(frozen=True)
+class _NewPlan:
+    plan_id: str
+    summary: PlanCompleted
+    routes: list[tuple[Route, RoutePlanned]]
+
+
+def _new_plan(
+    result: PlanResult,
+    depot: StoredDepot,
+    vehicles: dict[str, StoredVehicle],
+    day: date,
+    snapshots: dict[str, OrderSnapshot],
+) -> _NewPlan:
+    """The solver's routes as route events of a new plan, and the plan's summary."""
     plan_id = new_id("pln")
-    by_id = {v.id: v for v in vehicles}
-    routes = []
-    for route in result.routes:
-        routes.append(
-            (
-                route,
-                route_data(
-                    plan_id=plan_id,
-                    route_id=new_id("rte"),
-                    version=1,
-                    depot=depot,
-                    vehicle=by_id[route.vehicle_id],
-                    route=route,
-                    day=day,
-                    orders=snapshots,
-                    locked=set(),
-                ),
-            )
+    routes = [
+        (
+            route,
+            route_data(
+                plan_id=plan_id,
+                route_id=new_id("rte"),
+                version=1,
+                depot=depot,
+                vehicle=vehicles[route.vehicle_id],
+                route=route,
+                day=day,
+                orders=snapshots,
+                locked=set(),
+            ),
         )
+        for route in result.routes
+    ]
     summary = PlanCompleted(
         plan_id=plan_id,
-        depot_id=depot_id,
+        depot_id=depot.id,
         service_date=day.isoformat(),
         route_ids=tuple(data.route_id for _, data in routes),
         unassigned=unassigned_of(result.unplaced),
@@ -149,9 +171,13 @@ async def plan_depot(
         total_duration_s=float(sum(r.end - r.start for r in result.routes)),
         solve_seconds=round(result.seconds, 3),
     )
-    outcome = PlanOutcome(summary, tuple(data for _, data in routes), preview)
-    if preview:
-        return await _keep_preview(tx, tenant_id, outcome, preview_ttl_s)
+    return _NewPlan(plan_id, summary, routes)
+
+
+async def _store_plan(
+    tx: Transactions, tenant_id: str, depot_id: str, day: date, trigger: str, plan: _NewPlan
+) -> None:
+    """Supersede the date's active routes, store the plan and its routes, publish it all."""
     async with tx() as store:
         for old in await store.routes_for(tenant_id, depot_id, day):
             if old.status in ACTIVE_ROUTE:  # superseded by this plan
@@ -160,16 +186,18 @@ async def plan_depot(
                     route_id=old.id,
                     depot_id=depot_id,
                     version=old.version + 1,
-                    reason=f"superseded by plan {plan_id}",
+                    reason=f"superseded by plan {plan.plan_id}",
                 )
                 await store.publish(cancelled, tenant_id=tenant_id, key=depot_id, subject=old.id)
-        await store.save_plan(StoredPlan(tenant_id, plan_id, depot_id, day, trigger, summary))
-        for route, data in routes:
+        await store.save_plan(
+            StoredPlan(tenant_id, plan.plan_id, depot_id, day, trigger, plan.summary)
+        )
+        for route, data in plan.routes:
             await store.save_route(
                 StoredRoute(
                     tenant_id,
                     data.route_id,
-                    plan_id,
+                    plan.plan_id,
                     depot_id,
                     day,
                     route.vehicle_id,
@@ -180,5 +208,4 @@ async def plan_depot(
                 )
             )
             await store.publish(data, tenant_id=tenant_id, key=depot_id, subject=data.route_id)
-        await store.publish(summary, tenant_id=tenant_id, key=depot_id, subject=plan_id)
-    return outcome
+        await store.publish(plan.summary, tenant_id=tenant_id, key=depot_id, subject=plan.plan_id)

@@ -46,29 +46,21 @@ def route_data(
 ) -> RoutePlanned:
     """route.planned data (or route.updated when `reason` is given) for one solver route."""
     tz = depot.spec.time_zone
-    stops = []
-    load = Load()
-    for seq, visit in enumerate(route.visits, start=1):
-        snap = orders[visit.order_id]
-        stops.append(
-            PlannedStop(
-                stop_id=stop_id(route_id, visit.order_id),
-                sequence=seq,
-                order_id=visit.order_id,
-                location=snap.address.location,
-                planned_arrival=to_utc(day, tz, visit.arrival),
-                planned_departure=to_utc(day, tz, visit.departure),
-                service_time_s=snap.service_time_s,
-                windows=snap.windows,
-                load_label=visit.load_label,
-                locked=visit.order_id in locked,
-            )
+    stops = [
+        PlannedStop(
+            stop_id=stop_id(route_id, visit.order_id),
+            sequence=seq,
+            order_id=visit.order_id,
+            location=orders[visit.order_id].address.location,
+            planned_arrival=to_utc(day, tz, visit.arrival),
+            planned_departure=to_utc(day, tz, visit.departure),
+            service_time_s=orders[visit.order_id].service_time_s,
+            windows=orders[visit.order_id].windows,
+            load_label=visit.load_label,
+            locked=visit.order_id in locked,
         )
-        load = Load(
-            weight_kg=load.weight_kg + snap.total_weight_kg,
-            volume_m3=load.volume_m3 + snap.total_volume_m3,
-            parcels=load.parcels + snap.total_parcels,
-        )
+        for seq, visit in enumerate(route.visits, start=1)
+    ]
     labels = {v.order_id: v.load_label for v in route.visits}
     load_plan = tuple(
         LoadPlanEntry(order_id=oid, load_sequence=i, label=labels.get(oid, ""))
@@ -89,7 +81,7 @@ def route_data(
         "end_time": to_utc(day, tz, route.end),
         "distance_m": float(route.distance_m),
         "duration_s": float(route.end - route.start),
-        "load": load,
+        "load": _load_of(route, orders),
         "stops": tuple(stops),
         "load_plan": load_plan,
     }
@@ -126,3 +118,16 @@ def route_of_solved(solved: dict[str, Any]) -> Route:
 def previous_result(solved_routes: list[dict[str, Any]]) -> PlanResult:
     """The routes of a stored plan as the PlanResult a re-plan starts from."""
     return PlanResult(tuple(route_of_solved(s) for s in solved_routes), ())
+
+
+def _load_of(route: Route, orders: dict[str, OrderSnapshot]) -> Load:
+    """What the vehicle carries out of the depot: the sum over its orders."""
+    load = Load()
+    for visit in route.visits:
+        snap = orders[visit.order_id]
+        load = Load(
+            weight_kg=load.weight_kg + snap.total_weight_kg,
+            volume_m3=load.volume_m3 + snap.total_volume_m3,
+            parcels=load.parcels + snap.total_parcels,
+        )
+    return load

@@ -7,7 +7,8 @@ import random
 from typing import Any
 
 from planner.domain.model import Capacity, PlanResult, TimeWindow
-from planner.domain.solver import SearchSettings, solve, solve_with
+from planner.domain.search import SearchSettings, solve_with
+from planner.domain.solver import solve
 
 
 def _problem(build: Any) -> Any:

@@ -12,7 +12,7 @@ import pytest
 from planner.domain.checker import check_plan
 from planner.domain.model import Break, Capacity, PlanningProblem, TimeWindow
 from planner.domain.ruin_recreate import fewer_routes, shorten, warm_up
-from planner.domain.solver import SearchSettings, solve_with
+from planner.domain.search import SearchSettings, solve_with
 from planner.domain.vrptw_data import Vrptw, capacity_floor, plain_vrptw
 
 PARCEL = Capacity(0.0, 0.0, 1)

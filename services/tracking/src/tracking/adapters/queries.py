@@ -11,20 +11,23 @@ from typing import Any
 
 @dataclass(frozen=True)
 class TokenTarget:
-    """What a customer's tracking token points at."""
+    """What a customer's tracking token points at, and whether it still works."""
 
     tenant_id: str
     order_id: str
     route_id: str
     stop_id: str
+    expired: bool
 
 
-async def find_token(conn: Any, token: str) -> TokenTarget | None:
-    """The order of an unexpired tracking token."""
+async def find_token(conn: Any, token: str, order_id: str | None) -> TokenTarget | None:
+    """The route stop of a token, or of the order a derived token names (its latest route)."""
     row = await conn.fetchrow(
-        "SELECT tenant_id, order_id, route_id, stop_id FROM tracking_tokens"
-        " WHERE token = $1 AND expires_at > now()",
+        "SELECT tenant_id, order_id, route_id, stop_id, expires_at <= now() AS expired"
+        " FROM tracking_tokens WHERE token = $1 OR order_id = $2"
+        " ORDER BY token = $1 DESC, expires_at DESC LIMIT 1",
         token,
+        order_id,
     )
     return TokenTarget(**dict(row)) if row else None
 

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from tracking.domain.progress import remaining
 from tracking.domain.route import RouteState
+from tracking.domain.service_start import service_start
 from tracking.domain.travel import TravelTimes
 
 
@@ -80,17 +81,19 @@ def compute_etas(
     clock, here_lat, here_lon = at, lat, lon
     out: list[StopEta] = []
     for index, stop in enumerate(remaining(route)):
+        service = timedelta(seconds=stop.service_time_s)
         if stop.stop_id == route.at_stop and stop.arrived_at is not None:
             eta = stop.arrived_at
-            served = (at - stop.arrived_at).total_seconds()
-            clock = at + timedelta(seconds=max(0.0, stop.service_time_s - served))
+            clock = max(at, service_start(stop, eta) + service)
+            floor = at
         else:
             leg = travel.leg_s(here_lat, here_lon, stop.lat, stop.lon, clock, tz) * pace
-            eta = clock + timedelta(seconds=leg)
-            clock = eta + timedelta(seconds=stop.service_time_s)
+            # Early vans wait for the window and the planned start: the wait carries onwards.
+            eta = service_start(stop, clock + timedelta(seconds=leg))
+            clock = eta + service
+            floor = service_start(stop, at)  # nor does the told window open before that
         here_lat, here_lon = stop.lat, stop.lon
         half = timedelta(seconds=half_window_s((eta - at).total_seconds(), index, config))
-        out.append(
-            StopEta(stop.stop_id, stop.order_id, eta, max(at, eta - half), eta + half, index)
-        )
+        start = max(floor, eta - half)
+        out.append(StopEta(stop.stop_id, stop.order_id, eta, start, eta + half, index))
     return out

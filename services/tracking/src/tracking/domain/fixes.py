@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from tracking.domain.geo import haversine_m
+from lastmile_common.geo import haversine_m
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,8 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from lastmile_common.geo import haversine_m
+
 from tracking.domain.fixes import Fix
-from tracking.domain.geo import haversine_m, metres_to_lat_deg, metres_to_lon_deg
+from tracking.domain.geo import metres_to_lat_deg, metres_to_lon_deg
 from tracking.domain.route import RouteState, RouteStatus, StopState, StopStatus
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tracking.domain.geo import haversine_m
+from lastmile_common.geo import haversine_m
 
 
 def distance_check(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import Enum, StrEnum
 from typing import Any
 
@@ -45,6 +45,8 @@ class StopState:
     arrived_at: datetime | None = None
     departed_at: datetime | None = None
     resolved_at: datetime | None = None
+    planned_start: datetime | None = None  # planned service start: after any planned wait
+    windows: tuple[tuple[datetime, datetime], ...] = ()  # delivery windows (UTC), in order
 
     @property
     def resolved(self) -> bool:
@@ -116,6 +118,7 @@ _TIMES = {
     "arrived_at",
     "departed_at",
     "resolved_at",
+    "planned_start",
 }
 
 
@@ -124,6 +127,8 @@ def _plain(value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, Enum):
         return value.value
+    if isinstance(value, tuple):
+        return [_plain(v) for v in value]
     return value
 
 
@@ -132,6 +137,8 @@ def _revive(name: str, value: Any) -> Any:
         return None
     if name in _TIMES:
         return datetime.fromisoformat(value)
+    if name == "windows":
+        return tuple((datetime.fromisoformat(a), datetime.fromisoformat(b)) for a, b in value)
     if name == "status":
         return RouteStatus(value) if value in RouteStatus._value2member_map_ else StopStatus(value)
     return value
@@ -149,6 +156,8 @@ def route_from_event(tenant_id: str, event: RoutePlanned, tokens: dict[str, str]
             planned_arrival=s.planned_arrival,
             service_time_s=s.service_time_s,
             token=tokens.get(s.order_id),
+            planned_start=s.planned_departure - timedelta(seconds=s.service_time_s),
+            windows=tuple((w.start, w.end) for w in sorted(s.windows, key=lambda w: w.start)),
         )
         for s in sorted(event.stops, key=lambda s: s.sequence)
     ]

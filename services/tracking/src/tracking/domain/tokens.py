@@ -1,14 +1,9 @@
-"""Customer tracking tokens: unguessable, one per order, expiring after the route."""
+"""Customer tracking tokens expire some time after their route (the token is derived from the
+order id with the shared link secret: `lastmile_common.tracking_links`)."""
 
 from __future__ import annotations
 
-import secrets
 from datetime import datetime, timedelta
-
-
-def new_token() -> str:
-    """A fresh token: 192 random bits, URL-safe."""
-    return secrets.token_urlsafe(24)
 
 
 def token_expiry(route_end: datetime, ttl_after_route_s: int) -> datetime:

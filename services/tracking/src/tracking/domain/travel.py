@@ -6,9 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from lastmile_common.geo import haversine_m
 from lastmile_common.travel_profile import DEFAULT_PROFILE, DETOUR_FACTOR, HOUR, SpeedBand, speed_at
-
-from tracking.domain.geo import haversine_m
 
 
 @dataclass(frozen=True, slots=True)

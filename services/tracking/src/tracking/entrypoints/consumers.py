@@ -6,8 +6,9 @@ from lastmile_common.db.pool import Connection
 from lastmile_common.events.envelope import Envelope
 from lastmile_common.events.pings import Ping, PingBatch
 from lastmile_common.events.routes import RouteCancelled, RoutePlanned
-from lastmile_common.events.topics import GPS_PINGS, ROUTES
+from lastmile_common.events.topics import GPS_PINGS, ROUTES, TENANTS
 from lastmile_common.kafka.consumer import Subscription
+from lastmile_common.revocations import REVOCATION_HANDLERS
 
 from tracking.domain.fixes import Fix
 from tracking.service_layer.effects import Batch
@@ -52,7 +53,7 @@ class BatchWriter:
 
 
 def subscriptions(settings: TrackingSettings, tracker: Tracker) -> list[Subscription]:
-    """The two consumer groups of tracking."""
+    """The consumer groups of tracking: routes, pings, revoked API keys."""
     routes, pings = BatchWriter(tracker), BatchWriter(tracker)
 
     async def on_route(conn: Connection, envelope: Envelope) -> None:
@@ -97,4 +98,5 @@ def subscriptions(settings: TrackingSettings, tracker: Tracker) -> list[Subscrip
             handlers={"ping": on_ping, "ping.batch": on_batch},
             hooks=pings,
         ),
+        Subscription(name="tracking-keys", topics=(TENANTS,), handlers=REVOCATION_HANDLERS),
     ]

@@ -7,8 +7,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from lastmile_common.api_keys import verify
-from lastmile_common.http.auth import CallerKey
+from lastmile_common.http.auth import CallerKey, verified_key
 from lastmile_common.http.deps import ConnDep as ConnDep
 from lastmile_common.http.deps import PoolDep as PoolDep
 from lastmile_common.http.problems import Problem
@@ -70,9 +69,7 @@ async def _device_or_key(
             raise Problem(401, "Unauthorized", "the device token is not valid")
         device_id, tenant_id, vehicle_id = found
         return Caller(tenant_id, vehicle_id, device_id)
-    key = verify(request.app.state.settings.api_key_secret.get_secret_value(), raw)
-    if key is None:
-        raise Problem(401, "Unauthorized", "the credential is not valid")
+    key = await verified_key(request, raw)
     return Caller(key.tenant_id)
 
 

@@ -7,15 +7,17 @@ from importlib import resources
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, select_autoescape
 from lastmile_common.http.problems import Problem
+from lastmile_common.tracking_links import order_of
 
 from tracking.adapters.queries import find_token
 from tracking.entrypoints.deps import PoolDep, SettingsDep, TrackerDep
 from tracking.entrypoints.map_view import build_map
-from tracking.service_layer.views import OrderView, order_view
+from tracking.service_layer.views import OrderView, order_view, received_view
+from tracking.settings import TrackingSettings
 
 router = APIRouter(tags=["customers"])
 _env = Environment(autoescape=select_autoescape(default=True), enable_async=False)
@@ -24,18 +26,22 @@ _TEMPLATE = _env.from_string(
 )
 
 
-async def _view(token: str, pool: Any, tracker: Any, map_stops_away: int) -> OrderView:
+async def _view(token: str, pool: Any, tracker: Any, settings: TrackingSettings) -> OrderView:
+    # A token derived with the shared secret names its order: valid before any route has it.
+    order_id = order_of(settings.tracking_link_secret.get_secret_value(), token)
     async with pool.acquire() as conn:
-        target = await find_token(conn, token)
+        target = await find_token(conn, token, order_id)
+    if target is None and order_id is not None:
+        return received_view(order_id)
     view = None
-    if target is not None:
+    if target is not None and not target.expired:
         view = order_view(
             tracker.state,
             target.tenant_id,
             target.order_id,
             target.route_id,
             target.stop_id,
-            map_stops_away,
+            settings.map_stops_away,
         )
     if view is None:
         raise Problem(404, "Not found", "this tracking link is unknown or has expired")
@@ -51,7 +57,7 @@ async def track_json(
     token: str, pool: PoolDep, tracker: TrackerDep, settings: SettingsDep
 ) -> dict[str, Any]:
     """The customer's view as JSON (no other customer's data, vehicle only when near)."""
-    view = await _view(token, pool, tracker, settings.map_stops_away)
+    view = await _view(token, pool, tracker, settings)
     return {
         "order_id": view.order_id,
         "status": view.status,
@@ -60,7 +66,9 @@ async def track_json(
         "window_start": _iso(view.window_start),
         "window_end": _iso(view.window_end),
         "stops_away": view.stops_away,
-        "destination": {"lat": view.destination[0], "lon": view.destination[1]},
+        "destination": None
+        if view.destination is None
+        else {"lat": view.destination[0], "lon": view.destination[1]},
         "vehicle": None
         if view.vehicle is None
         else {"lat": view.vehicle[0], "lon": view.vehicle[1], "time": _iso(view.vehicle_time)},
@@ -79,11 +87,11 @@ def format_window(view: OrderView) -> str:
 
 @router.get("/track/{token}", response_class=HTMLResponse)
 async def track_page(
-    token: str, request: Request, pool: PoolDep, tracker: TrackerDep, settings: SettingsDep
+    token: str, pool: PoolDep, tracker: TrackerDep, settings: SettingsDep
 ) -> HTMLResponse:
     """The customer's tracking page; refreshes itself."""
     try:
-        view = await _view(token, pool, tracker, settings.map_stops_away)
+        view = await _view(token, pool, tracker, settings)
     except Problem:
         return HTMLResponse(
             "<!doctype html><title>Not found</title>"
@@ -91,7 +99,9 @@ async def track_page(
             404,
         )
     open_ = view.status in ("scheduled", "next", "on_the_way")
-    map_ = build_map(view.destination, view.vehicle, settings.map_tile_url) if open_ else None
+    map_ = None
+    if open_ and view.destination is not None:
+        map_ = build_map(view.destination, view.vehicle, settings.map_tile_url)
     tz = ZoneInfo(view.time_zone)
     updated = f"{view.updated_at.astimezone(tz):%H:%M}" if view.updated_at else None
     html = _TEMPLATE.render(

@@ -11,7 +11,7 @@ from lastmile_common.events.base import GeoPoint
 
 from tracking.domain import progress as prog
 from tracking.domain.proof import distance_check
-from tracking.domain.route import RouteStatus
+from tracking.domain.route import RouteState, RouteStatus, StopState
 from tracking.service_layer.effects import Effects
 from tracking.service_layer.tracker import Tracker
 
@@ -45,18 +45,7 @@ class CompleteStop:
 
 async def complete_stop(tracker: Tracker, conn: Any, cmd: CompleteStop) -> dict[str, Any]:
     """Record the completion, publish order.delivered / order.delivery_failed; return a summary."""
-    if cmd.route_id in tracker.state.stale:
-        await tracker.reload_route(conn, cmd.route_id)
-    route = tracker.state.routes.get(cmd.route_id)
-    if route is None or route.tenant_id != cmd.tenant_id:
-        raise StopNotFound(f"route {cmd.route_id} not found")
-    if cmd.vehicle_id is not None and cmd.vehicle_id != route.vehicle_id:
-        raise StopNotFound(f"route {cmd.route_id} not found for this device")
-    stop = route.stop(cmd.stop_id)
-    if stop is None:
-        raise StopNotFound(f"stop {cmd.stop_id} not found on route {cmd.route_id}")
-    if stop.resolved or route.status in (RouteStatus.CANCELLED, RouteStatus.COMPLETED):
-        raise StopAlreadyCompleted(f"stop {cmd.stop_id} is already {stop.status.value}")
+    route, stop = await _open_stop(tracker, conn, cmd)
     delivered = cmd.outcome == "delivered"
     happened = prog.resolve_stop(route, stop, delivered, cmd.at)
     effects = Effects(changed={route.route_id: route})
@@ -68,30 +57,7 @@ async def complete_stop(tracker: Tracker, conn: Any, cmd: CompleteStop) -> dict[
         "status": stop.status.value,
     }
     if delivered:
-        location, distance, far = None, None, False
-        if cmd.lat is not None and cmd.lon is not None:
-            location = GeoPoint(lat=cmd.lat, lon=cmd.lon)
-            distance, far = distance_check(
-                stop.lat, stop.lon, cmd.lat, cmd.lon, tracker.config.far_m
-            )
-        proof = deliveries.Proof(
-            photo_ref=cmd.photo_ref,
-            signature_ref=cmd.signature_ref,
-            recipient_name=cmd.recipient_name,
-            location=location,
-            distance_from_address_m=distance,
-            flagged_far=far,
-        )
-        data: Any = deliveries.OrderDelivered(
-            order_id=stop.order_id,
-            route_id=route.route_id,
-            stop_id=stop.stop_id,
-            depot_id=route.depot_id,
-            delivered_at=cmd.at,
-            proof=proof,
-            tracking_token=stop.token,
-        )
-        summary.update(distance_from_address_m=distance, flagged_far=far)
+        data: Any = _delivered(tracker, route, stop, cmd, summary)
     else:
         data = deliveries.OrderDeliveryFailed(
             order_id=stop.order_id,
@@ -126,3 +92,50 @@ async def complete_stop(tracker: Tracker, conn: Any, cmd: CompleteStop) -> dict[
         tracker.undo(effects)  # the driver's retry must not meet a 409
         raise
     return summary
+
+
+async def _open_stop(
+    tracker: Tracker, conn: Any, cmd: CompleteStop
+) -> tuple[RouteState, StopState]:
+    """The tenant's route and its stop, if still open; else StopNotFound/StopAlreadyCompleted."""
+    if cmd.route_id in tracker.state.stale:
+        await tracker.reload_route(conn, cmd.route_id)
+    route = tracker.state.routes.get(cmd.route_id)
+    if route is None or route.tenant_id != cmd.tenant_id:
+        raise StopNotFound(f"route {cmd.route_id} not found")
+    if cmd.vehicle_id is not None and cmd.vehicle_id != route.vehicle_id:
+        raise StopNotFound(f"route {cmd.route_id} not found for this device")
+    stop = route.stop(cmd.stop_id)
+    if stop is None:
+        raise StopNotFound(f"stop {cmd.stop_id} not found on route {cmd.route_id}")
+    if stop.resolved or route.status in (RouteStatus.CANCELLED, RouteStatus.COMPLETED):
+        raise StopAlreadyCompleted(f"stop {cmd.stop_id} is already {stop.status.value}")
+    return route, stop
+
+
+def _delivered(
+    tracker: Tracker, route: RouteState, stop: StopState, cmd: CompleteStop, summary: dict[str, Any]
+) -> deliveries.OrderDelivered:
+    """order.delivered with its proof; how far from the address it was goes in the summary."""
+    location, distance, far = None, None, False
+    if cmd.lat is not None and cmd.lon is not None:
+        location = GeoPoint(lat=cmd.lat, lon=cmd.lon)
+        distance, far = distance_check(stop.lat, stop.lon, cmd.lat, cmd.lon, tracker.config.far_m)
+    proof = deliveries.Proof(
+        photo_ref=cmd.photo_ref,
+        signature_ref=cmd.signature_ref,
+        recipient_name=cmd.recipient_name,
+        location=location,
+        distance_from_address_m=distance,
+        flagged_far=far,
+    )
+    summary.update(distance_from_address_m=distance, flagged_far=far)
+    return deliveries.OrderDelivered(
+        order_id=stop.order_id,
+        route_id=route.route_id,
+        stop_id=stop.stop_id,
+        depot_id=route.depot_id,
+        delivered_at=cmd.at,
+        proof=proof,
+        tracking_token=stop.token,
+    )

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from lastmile_common.tracking_links import DEV_SECRET
+
 from tracking.domain.eta import EtaConfig
 from tracking.domain.eta_policy import PublishPolicy
 from tracking.domain.fixes import FilterConfig
@@ -24,6 +26,7 @@ class TrackerConfig:
     eta_recompute_s: float = 15.0
     pending_max: int = 2000
     token_ttl_s: int = 2 * 86400
+    link_secret: str = DEV_SECRET
     retention_days: int = 30
     far_m: float = 200.0
     stream_interval_s: float = 1.0
@@ -51,6 +54,7 @@ def config_from(settings: TrackingSettings) -> TrackerConfig:
         eta_recompute_s=settings.eta_recompute_s,
         pending_max=settings.pending_pings_max,
         token_ttl_s=settings.token_ttl_after_route_s,
+        link_secret=settings.tracking_link_secret.get_secret_value(),
         retention_days=settings.ping_retention_days,
         far_m=settings.far_from_address_m,
         stream_interval_s=settings.stream_position_interval_s,

@@ -7,19 +7,20 @@ from datetime import datetime
 from typing import Any
 
 from lastmile_common.events.routes import RouteCancelled, RoutePlanned
+from lastmile_common.tracking_links import link_token
 
 from tracking.domain import progress as prog
 from tracking.domain.accuracy import arrival_errors
-from tracking.domain.eta import StopEta, compute_etas
-from tracking.domain.eta_policy import published, should_publish
+from tracking.domain.eta import StopEta
 from tracking.domain.fixes import Fix, Verdict, in_order, too_old
 from tracking.domain.route import RouteState, RouteStatus, StopStatus, replan, route_from_event
-from tracking.domain.tokens import new_token, token_expiry
+from tracking.domain.tokens import token_expiry
 from tracking.service_layer import messages
 from tracking.service_layer.config import TrackerConfig
 from tracking.service_layer.effects import Batch, Effects, stream_position, stream_stop
 from tracking.service_layer.ports import PingSink, Store, Stream, TokenRow
 from tracking.service_layer.state import TrackingState, Vehicle
+from tracking.service_layer.telling import tell_etas
 
 _STORED = (Verdict.ACCEPTED, Verdict.OUT_OF_ORDER, Verdict.INACCURATE, Verdict.JUMP)
 
@@ -39,13 +40,11 @@ class Tracker:
         stream: Stream,
         config: TrackerConfig,
     ) -> None:
-        self.state, self.store, self.sink, self.stream, self.config = (
-            state,
-            store,
-            sink,
-            stream,
-            config,
-        )
+        self.state = state
+        self.store = store
+        self.sink = sink
+        self.stream = stream
+        self.config = config
         self.verdicts: dict[Verdict, int] = dict.fromkeys(Verdict, 0)
         self._transient: dict[str, tuple[str | None, datetime | None, str | None]] = {}
 
@@ -58,7 +57,7 @@ class Tracker:
             return
         tokens = {s.order_id: s.token for s in old.stops if s.token} if old else {}
         for stop in event.stops:
-            tokens.setdefault(stop.order_id, new_token())
+            tokens.setdefault(stop.order_id, link_token(self.config.link_secret, stop.order_id))
         route = route_from_event(tenant_id, event, tokens)
         if old is not None:
             route = replan(old, route)
@@ -275,22 +274,7 @@ class Tracker:
         self, route: RouteState, fix: Fix, effects: Effects, *, force: bool
     ) -> list[StopEta]:
         """Compute ETAs of the route's open stops; publish those that moved enough."""
-        cfg = self.config
-        self.state.last_eta_at[route.route_id] = fix.time
-        etas = compute_etas(route, fix.lat, fix.lon, fix.time, cfg.travel, cfg.eta)
-        tokens = {s.stop_id: s.token for s in route.stops}
-        for eta in etas:
-            key = (route.tenant_id, eta.order_id)
-            last = self.state.told.get(key)
-            if not force and not should_publish(cfg.policy, last, eta, fix.time):
-                continue
-            told = published(eta, fix.time, last)
-            self.state.remember_told(key, told)
-            effects.told.append((key, told, last))
-            self.sink.told(route.tenant_id, eta.order_id, told)
-            data = messages.eta_updated(route, eta, told, tokens.get(eta.stop_id))
-            effects.emit(data, route.tenant_id, eta.order_id, subject=eta.order_id)
-        return etas
+        return tell_etas(self.state, self.sink, self.config, route, fix, effects, force=force)
 
     def _measure(
         self, tenant_id: str, order_id: str, arrived_at: datetime, effects: Effects

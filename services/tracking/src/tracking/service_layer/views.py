@@ -23,7 +23,7 @@ class OrderView:
     window_end: datetime | None
     stops_away: int | None
     time_zone: str
-    destination: tuple[float, float]
+    destination: tuple[float, float] | None  # None until the order is on a route here
     vehicle: tuple[float, float] | None
     vehicle_time: datetime | None
     updated_at: datetime | None
@@ -88,6 +88,24 @@ def order_view(
         vehicle=(last.lat, last.lon) if show and last is not None else None,
         vehicle_time=last.time if show and last is not None else None,
         updated_at=told.at if told else None,
+    )
+
+
+def received_view(order_id: str) -> OrderView:
+    """An order no route here carries yet: confirmed, its delivery time still to come."""
+    return OrderView(
+        order_id=order_id,
+        status="received",
+        status_text="We have your order; its delivery time appears here once it is planned",
+        eta=None,
+        window_start=None,
+        window_end=None,
+        stops_away=None,
+        time_zone="UTC",
+        destination=None,
+        vehicle=None,
+        vehicle_time=None,
+        updated_at=None,
     )
 
 

@@ -5,7 +5,7 @@ from typing import Any
 
 import pytest
 from lastmile_common.events.routes import RouteCancelled, RouteUpdated
-from tracking.domain.route import RouteState, RouteStatus
+from tracking.domain.route import RouteStatus
 from tracking.entrypoints.consumers import BatchWriter
 from tracking.service_layer.completion import CompleteStop, StopAlreadyCompleted, complete_stop
 from tracking.service_layer.config import TrackerConfig
@@ -13,38 +13,9 @@ from tracking.service_layer.state import TrackingState
 from tracking.service_layer.tracker import Tracker
 from tracking.simulation import planned_route, route_trace
 
+from ...fakes import FakeStore
+
 T0 = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
-
-
-class FakeStore:
-    def __init__(self) -> None:
-        self.events: list[Any] = []
-        self.routes: dict[str, Any] = {}
-        self.tokens: list[Any] = []
-        self.errors: list[Any] = []
-
-    async def save_tokens(self, conn: Any, tenant_id: str, rows: list[Any]) -> None:
-        self.tokens.extend(rows)
-
-    async def save_errors(
-        self, conn: Any, tenant_id: str, order_id: str, errors: Any, at: Any
-    ) -> None:
-        self.errors.append((order_id, errors))
-
-    async def add_events(self, conn: Any, events: list[Any]) -> None:
-        self.events.extend(events)
-
-    async def save_routes_and_events(self, conn: Any, routes: list[Any], events: list[Any]) -> None:
-        for route in routes:
-            self.routes[route.route_id] = route.to_json()
-        await self.add_events(conn, events)
-
-    async def load_route(self, conn: Any, route_id: str) -> Any:
-        saved = self.routes.get(route_id)
-        return RouteState.from_json(saved) if saved else None
-
-    def of(self, kind: str) -> list[Any]:
-        return [(e.data, key) for e, key in self.events if e.type == kind]
 
 
 class FakeSink:

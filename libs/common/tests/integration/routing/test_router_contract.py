@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 import polyline
 import pytest
+from lastmile_common.geo import haversine_m
 from lastmile_common.routing import (
     Point,
     Profile,
@@ -19,7 +20,7 @@ from lastmile_common.routing import (
     RoutingSettings,
     open_router,
 )
-from lastmile_common.travel_profile import haversine_m
+from lastmile_common.routing.worst_case import worst_case_matrix
 
 from lastmile.testing.roads import BALZERS, SCHAAN, TRIESENBERG, VADUZ
 
@@ -151,10 +152,24 @@ def test_the_http_backend_is_a_setting_and_says_which_server_failed() -> None:
     )
     router = open_router(settings)
     assert router.bounds.contains(VADUZ)  # read from the map file's header
-    with pytest.raises(RoutingError, match=r"127\.0\.0\.1:9/car-morning_rush did not answer"):
+    with pytest.raises(RoutingError, match=r"127\.0\.0\.1:9/car-morning-rush did not answer"):
         router.matrix(PLACES, MORNING_RUSH, Profile.CAR)
     with pytest.raises(RoutingError, match="127.0.0.1:9/bicycle-night did not answer"):
         router.route(PLACES, NIGHT, Profile.BICYCLE)
     only_cars = open_router(settings.model_copy(update={"profiles": (Profile.CAR,)}))
     with pytest.raises(RoutingError, match="no routing server configured for bicycle"):
         only_cars.snap(VADUZ, Profile.BICYCLE)
+
+
+def test_the_worst_case_is_the_slowest_bucket_met(router: Router) -> None:
+    start, end = datetime(2026, 12, 1, 6, 0, tzinfo=TZ), datetime(2026, 12, 1, 10, 0, tzinfo=TZ)
+    worst = worst_case_matrix(router, PLACES, start, end, Profile.CAR)
+    assert worst.bucket == "night+morning_rush+midday"
+    met = [router.matrix(PLACES, d, Profile.CAR) for d in (start, MORNING_RUSH, end)]
+    for k in range(len(PLACES) ** 2):
+        slowest = max(met, key=lambda m: m.durations_s[k])
+        assert worst.durations_s[k] == slowest.durations_s[k]
+        assert worst.distances_m[k] == slowest.distances_m[k]
+    assert list(worst.durations_s) != list(met[0].durations_s)  # the rush is slower than night
+    calm = worst_case_matrix(router, PLACES, NIGHT, NIGHT, Profile.CAR)
+    assert list(calm.durations_s) == list(router.matrix(PLACES, NIGHT, Profile.CAR).durations_s)

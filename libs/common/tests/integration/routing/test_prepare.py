@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from datetime import time
 from pathlib import Path
@@ -9,7 +10,8 @@ from pathlib import Path
 import pytest
 from lastmile_common.routing import MapDataError, Profile, RoadClass, TimeBucket, TrafficModel
 from lastmile_common.routing import prepare as prepare_module
-from lastmile_common.routing.prepare import DATASET_FILE, prepare_map
+from lastmile_common.routing.embedded import EmbeddedRouter
+from lastmile_common.routing.prepare import DATASET_FILE, point_current, prepare_map
 from lastmile_common.routing.settings import embedded_map
 
 ONE_BUCKET = TrafficModel(buckets=(TimeBucket(name="day", start=time(0)),))
@@ -84,3 +86,25 @@ def test_a_file_that_is_not_osm_data_is_named(tmp_path: Path) -> None:
     garbage.write_text("not a map")
     with pytest.raises(MapDataError, match=f"{garbage}.*not a readable OSM file"):
         prepare_map(garbage, ONE_BUCKET, [Profile.CAR], tmp_path / "cache")
+
+
+def test_current_points_at_each_buckets_dataset_and_follows_a_change(tmp_path: Path) -> None:
+    free = prepare_map(embedded_map(), ONE_BUCKET, [Profile.CAR], tmp_path)
+    point_current(free, tmp_path)
+    link = tmp_path / "current" / "car" / "day"
+    assert (link / "map.osrm.hsgr").is_file()
+    assert link.resolve() == free.datasets[Profile.CAR, "day"].path.parent.resolve()
+    assert not Path(os.readlink(link)).is_absolute()  # the volume may be mounted anywhere
+
+    slow = prepare_map(embedded_map(), SLOWER, [Profile.CAR], tmp_path)
+    point_current(slow, tmp_path)
+    assert link.resolve() == slow.datasets[Profile.CAR, "day"].path.parent.resolve()
+    assert [p.name for p in link.parent.iterdir()] == ["day"]  # no staging link left behind
+
+
+def test_a_damaged_prepared_dataset_is_named_when_loaded(tmp_path: Path) -> None:
+    prepared = prepare_map(embedded_map(), ONE_BUCKET, [Profile.CAR], tmp_path)
+    graph = prepared.datasets[Profile.CAR, "day"].path.with_suffix(".osrm.hsgr")
+    graph.write_bytes(graph.read_bytes()[:100])
+    with pytest.raises(MapDataError, match=f"{graph.parent}.*hsgr"):
+        EmbeddedRouter(prepared)

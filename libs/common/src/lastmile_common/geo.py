@@ -1,0 +1,16 @@
+"""Great-circle distance on WGS84 degrees, in metres: the one haversine every service uses."""
+
+from __future__ import annotations
+
+import math
+
+# The mean Earth radius (IUGG), so that every service measures the same metre.
+EARTH_RADIUS_M = 6_371_008.8
+
+
+def haversine_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance between two WGS84 points, in metres."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(a)))

@@ -1,0 +1,75 @@
+"""Depots and vehicles in PostgreSQL: the fleet part of the planner store."""
+
+from __future__ import annotations
+
+from lastmile_common.db.pool import Connection
+
+from planner.adapters.rows import depot_of, vehicle_of
+from planner.service_layer.problem import StoredDepot, StoredVehicle
+
+
+class FleetRows:
+    """Depots and vehicles on the store's connection."""
+
+    conn: Connection
+
+    async def get_depot(self, tenant_id: str, depot_id: str) -> StoredDepot | None:
+        row = await self.conn.fetchrow(
+            "SELECT * FROM depots WHERE tenant_id = $1 AND id = $2", tenant_id, depot_id
+        )
+        return depot_of(row) if row else None
+
+    async def list_depots(self, tenant_id: str) -> list[StoredDepot]:
+        rows = await self.conn.fetch(
+            "SELECT * FROM depots WHERE tenant_id = $1 ORDER BY created_at, id", tenant_id
+        )
+        return [depot_of(r) for r in rows]
+
+    async def all_depots(self) -> list[StoredDepot]:
+        rows = await self.conn.fetch("SELECT * FROM depots WHERE spec->'cutoff_times' <> '[]'")
+        return [depot_of(r) for r in rows]
+
+    async def save_depot(self, depot: StoredDepot) -> None:
+        await self.conn.execute(
+            "INSERT INTO depots (tenant_id, id, spec) VALUES ($1, $2, $3)"
+            " ON CONFLICT (tenant_id, id) DO UPDATE SET spec = $3, updated_at = now()",
+            depot.tenant_id,
+            depot.id,
+            depot.spec.model_dump(mode="json"),
+        )
+
+    async def delete_depot(self, tenant_id: str, depot_id: str) -> bool:
+        status = await self.conn.execute(
+            "DELETE FROM depots WHERE tenant_id = $1 AND id = $2", tenant_id, depot_id
+        )
+        return bool(status.endswith(" 1"))
+
+    async def get_vehicle(self, tenant_id: str, vehicle_id: str) -> StoredVehicle | None:
+        row = await self.conn.fetchrow(
+            "SELECT * FROM vehicles WHERE tenant_id = $1 AND id = $2", tenant_id, vehicle_id
+        )
+        return vehicle_of(row) if row else None
+
+    async def list_vehicles(self, tenant_id: str, depot_id: str) -> list[StoredVehicle]:
+        rows = await self.conn.fetch(
+            "SELECT * FROM vehicles WHERE tenant_id = $1 AND depot_id = $2 ORDER BY created_at, id",
+            tenant_id,
+            depot_id,
+        )
+        return [vehicle_of(r) for r in rows]
+
+    async def save_vehicle(self, vehicle: StoredVehicle) -> None:
+        await self.conn.execute(
+            "INSERT INTO vehicles (tenant_id, id, depot_id, spec) VALUES ($1, $2, $3, $4)"
+            " ON CONFLICT (tenant_id, id) DO UPDATE SET spec = $4, updated_at = now()",
+            vehicle.tenant_id,
+            vehicle.id,
+            vehicle.depot_id,
+            vehicle.spec.model_dump(mode="json"),
+        )
+
+    async def delete_vehicle(self, tenant_id: str, vehicle_id: str) -> bool:
+        status = await self.conn.execute(
+            "DELETE FROM vehicles WHERE tenant_id = $1 AND id = $2", tenant_id, vehicle_id
+        )
+        return bool(status.endswith(" 1"))

@@ -1,0 +1,57 @@
+"""A confirmation's tracking link works before tracking has seen the order on any route."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from aiokafka import AIOKafkaProducer
+from lastmile_common.tracking_links import DEV_SECRET, link_token
+from tracking.simulation import planned_route
+
+from lastmile.testing.apps import RunningApp
+from lastmile.testing.fixtures import publish
+from lastmile.testing.waiting import eventually
+
+from .conftest import new_tenant
+
+pytestmark = pytest.mark.integration
+
+
+async def test_the_derived_link_works_from_confirmation_to_route(
+    app: RunningApp, producer: AIOKafkaProducer
+) -> None:
+    tenant, _ = new_tenant()
+    order_id = str(uuid.uuid4())
+    token = link_token(DEV_SECRET, order_id)  # what the notifier puts in the confirmation
+
+    received = await app.client.get(f"/track/{token}.json")
+    assert received.status_code == 200, received.text
+    assert received.json()["status"] == "received"
+    assert received.json()["order_id"] == order_id
+    page = await app.client.get(f"/track/{token}")
+    assert page.status_code == 200
+    assert "We have your order" in page.text
+    forged = link_token("not-the-secret", order_id)
+    assert (await app.client.get(f"/track/{forged}")).status_code == 404
+    assert (await app.client.get("/track/")).status_code == 404
+
+    # Planned: the same link now shows the order's route stop, and tracking's token is it.
+    route_id = f"r-{uuid.uuid4().hex[:8]}"
+    start = datetime.now(UTC).replace(microsecond=0) + timedelta(hours=1)
+    route = planned_route(route_id, f"v-{uuid.uuid4().hex[:6]}", start, stops=2)
+    stops = (route.stops[0].model_copy(update={"order_id": order_id}), *route.stops[1:])
+    await publish(
+        producer, route.model_copy(update={"stops": stops}), tenant=tenant, key=route.depot_id
+    )
+    await eventually(lambda: route_id in app.state.tracker.state.routes)
+    planned = app.state.tracker.state.routes[route_id].stops[0]
+    assert planned.token == token
+
+    async def scheduled() -> dict[str, object] | None:
+        view = (await app.client.get(f"/track/{token}.json")).json()
+        return view if view["status"] == "scheduled" else None  # once the route is committed
+
+    view = await eventually(scheduled, what="the planned order's view")
+    assert view["destination"] is not None
