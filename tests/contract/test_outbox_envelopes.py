@@ -28,6 +28,7 @@ from lastmile.testing.fixtures import publish
 from lastmile.testing.waiting import eventually
 
 SECRET = "dev-api-key-secret-change-me"
+VADUZ = {"lat": 47.1410, "lon": 9.5215}
 
 
 def _settings[S: ServiceSettings](cls: type[S], infra: Infrastructure, **extra: object) -> S:
@@ -111,10 +112,10 @@ async def test_orders_events_continue_the_submitters_trace(
                 "depot_id": "d1",
                 "recipient": {"name": "Ada", "phone": "+4915112345678"},
                 "address": {
-                    "line1": "Torstr 1",
-                    "city": "Berlin",
-                    "country": "DE",
-                    "location": {"lat": 52.52, "lon": 13.4},
+                    "line1": "Städtle 1",
+                    "city": "Vaduz",
+                    "country": "LI",
+                    "location": VADUZ,  # on the embedded map: orders elsewhere are refused
                 },
                 "windows": [{"start": start, "end": start + timedelta(hours=3)}],
                 "items": [{"sku": "A", "quantity": 1, "weight_kg": 1.5}],
@@ -136,8 +137,8 @@ async def test_planner_events_carry_a_trace(infra: Infrastructure) -> None:
     depot = {
         "id": "mitte",
         "name": "Mitte",
-        "location": {"lat": 52.52, "lon": 13.405},
-        "time_zone": "Europe/Berlin",
+        "location": VADUZ,
+        "time_zone": "Europe/Vaduz",
         "opening_hours": {"start": "06:00", "end": "21:00"},
         "loading_time_min": 10,
         "cutoff_times": ["05:00"],

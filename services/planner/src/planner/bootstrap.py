@@ -9,6 +9,7 @@ from datetime import datetime
 
 from fastapi import FastAPI
 from lastmile_common.http.app import create_service_app
+from lastmile_common.routing import RoutingSettings, open_router
 from lastmile_common.runtime import Runtime
 from starlette.datastructures import State
 
@@ -26,21 +27,25 @@ made on request (`POST /v1/plans`) or at each depot's cut-off; routes are publis
 
 
 class Planning:
-    """The solver worker pool and the re-plan and cut-off loops; routes find the planner's
-    context on `app.state.planner`."""
+    """The road network, the solver worker pool and the re-plan and cut-off loops; routes find
+    the planner's context on `app.state.planner`."""
 
     name = "planning"
 
-    def __init__(self, settings: PlannerSettings, clock: Callable[[], datetime]) -> None:
-        self._settings, self._clock = settings, clock
+    def __init__(
+        self, settings: PlannerSettings, roads: RoutingSettings, clock: Callable[[], datetime]
+    ) -> None:
+        self._settings, self._roads, self._clock = settings, roads, clock
         self._loops: list[asyncio.Task[None]] = []
 
     @asynccontextmanager
     async def run(self, runtime: Runtime, state: State) -> AsyncIterator[None]:
-        """Start the solver pool (warming up in the background) and the loops."""
+        """Load the map, start the solver pool (warming up in the background) and the loops."""
+        router = await asyncio.to_thread(open_router, self._roads)
         solver = ProcessSolverRunner(self._settings.solver_workers)
         warm = asyncio.create_task(solver.warm_up())
-        ctx = PlannerContext(self._settings, transactions(runtime.pool), solver, self._clock)
+        tx = transactions(runtime.pool)
+        ctx = PlannerContext(self._settings, tx, solver, router, self._clock)
         state.planner = ctx
         self._loops = background.start_loops(ctx)
         try:
@@ -56,14 +61,22 @@ class Planning:
         return bool(self._loops) and not any(task.done() for task in self._loops)
 
 
-def create_app(settings: PlannerSettings, *, clock: Callable[[], datetime] = utc_now) -> FastAPI:
-    """The planner service app; `clock` is injectable so cut-offs and debounce are testable."""
+def create_app(
+    settings: PlannerSettings,
+    *,
+    clock: Callable[[], datetime] = utc_now,
+    routing: RoutingSettings | None = None,
+) -> FastAPI:
+    """The planner service app; `clock` is injectable so cut-offs and debounce are testable.
+
+    `routing` (default: from `ROUTING_*`) says where roads come from; the map is loaded at start.
+    """
     return create_service_app(
         SERVICE,
         settings,
         [http_fleet.router, http_plans.router],
         migrations=MIGRATIONS,
-        components=[Planning(settings, clock)],
+        components=[Planning(settings, routing or RoutingSettings(), clock)],
         subscriptions=lambda: consumers.subscriptions(settings, clock),
         title="lastmile planner",
         description=DESCRIPTION,
