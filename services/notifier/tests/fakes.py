@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import replace
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from lastmile_common.events.orders import OrderSnapshot
@@ -156,6 +156,7 @@ class FakeTemplates:
 
     def __init__(self) -> None:
         self.stored: dict[tuple[str, str, str, str], TemplateSource] = {}
+        self.updated: dict[tuple[str, str, str, str], datetime] = {}
 
     async def of_kind(self, tenant_id: str, kind: str, channel: str) -> dict[str, TemplateSource]:
         return {
@@ -168,15 +169,24 @@ class FakeTemplates:
         self, tenant_id: str, kind: str, channel: str, locale: str, source: TemplateSource
     ) -> None:
         self.stored[(tenant_id, kind, channel, locale)] = source
+        self.updated[(tenant_id, kind, channel, locale)] = datetime.now(UTC)
 
     async def delete(self, tenant_id: str, kind: str, channel: str, locale: str) -> bool:
         return self.stored.pop((tenant_id, kind, channel, locale), None) is not None
 
     async def all_of(self, tenant_id: str) -> list[dict[str, Any]]:
         return [
-            {"kind": k, "channel": c, "locale": locale, "body_text": source.text}
-            for (tenant, k, c, locale), source in sorted(self.stored.items())
-            if tenant == tenant_id
+            {
+                "kind": key[1],
+                "channel": key[2],
+                "locale": key[3],
+                "subject": source.subject,
+                "body_text": source.text,
+                "body_html": source.html,
+                "updated_at": self.updated[key],
+            }
+            for key, source in sorted(self.stored.items())
+            if key[0] == tenant_id
         ]
 
 

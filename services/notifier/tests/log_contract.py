@@ -8,6 +8,14 @@ from notifier.service_layer.ports import NotifierStore
 
 from .store_contract import LATER, PAST, fresh, row
 
+# A notification row's columns: the history API and the dispatcher read them by name.
+COLUMNS = {
+    "id", "tenant_id", "order_id", "kind", "scope", "version", "channel", "state", "address",
+    "subject", "body_text", "body_html", "segments", "attempts", "next_attempt_at",
+    "expires_at", "event_time", "provider_message_id", "provider_status", "reason",
+    "created_at", "claimed_at", "sent_at", "finished_at",
+}  # fmt: skip
+
 
 async def taken(store: NotifierStore, *rows: object) -> list[str]:
     """Insert each row as its own intent; the ids taken."""
@@ -126,7 +134,8 @@ class LogContract:
         tenant, order = fresh("t"), fresh("o")
         await taken(store, row(tenant, order), row(tenant, order, kind="arriving"))
         await taken(store, row(tenant, fresh("o")), row(fresh("t"), order))
-        assert len(await store.notifications.history(tenant, None, 10)) == 3
+        rows = await store.notifications.history(tenant, None, 10)
+        assert len(rows) == 3 and all(set(dict(r)) == COLUMNS for r in rows)
         assert {r["kind"] for r in await store.notifications.history(tenant, order, 10)} == {
             "confirmed", "arriving"
         }  # fmt: skip

@@ -18,6 +18,10 @@ NOW = datetime.now(UTC)
 PAST = NOW - timedelta(minutes=5)
 LATER = NOW + timedelta(hours=1)
 
+TEMPLATE_FIELDS = tuple(
+    sorted(("kind", "channel", "locale", "subject", "body_text", "body_html", "updated_at"))
+)
+
 
 def fresh(prefix: str) -> str:
     """An id no other test (or earlier run on the same database) uses."""
@@ -172,6 +176,8 @@ class OrdersContract:
         assert email == {"": TemplateSource("T", "S", "<p>H</p>", origin="tenant:default")}
         assert await store.templates.of_kind(fresh("t"), "confirmed", "sms") == {}
         listed = await store.templates.all_of(tenant)
+        assert {tuple(sorted(t)) for t in listed} == {TEMPLATE_FIELDS}  # what the API lists
+        assert (listed[0]["subject"], listed[0]["body_html"]) == ("S", "<p>H</p>")
         assert [(t["kind"], t["channel"], t["locale"], t["body_text"]) for t in listed] == [
             ("confirmed", "email", "", "T"), ("confirmed", "sms", "", "Hi"),
             ("confirmed", "sms", "de", "Hallo"),
