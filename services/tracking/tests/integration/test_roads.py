@@ -222,3 +222,23 @@ async def test_the_tracking_page_draws_the_roads_from_the_van_to_the_customer(
     assert (
         '<a href="https://www.openstreetmap.org/copyright">OpenStreetMap contributors</a>' in html
     )
+
+
+async def test_pings_that_came_before_their_route_cost_one_road_call_not_one_each(
+    road_router: Router,
+) -> None:
+    counting = CountingRouter(road_router)
+    roads = RoadTravel(counting, STRAIGHT)  # type: ignore[arg-type]
+    tracker = Tracker(
+        TrackingState(), FakeStore(), FakeSink(), FakeStream(), TrackerConfig(), roads
+    )
+    to_schaan = polyline.decode(road_router.route([VADUZ, SCHAAN], T0, Profile.CAR).polyline)
+    fixes = trace(to_schaan, T0, 12.0)
+    for fix in fixes:
+        await tracker.pings(None, "t", "r-v", [fix], fix.time + timedelta(seconds=1))
+    geometry = road_router.route([VADUZ, SCHAAN, VADUZ], T0, Profile.CAR).polyline
+    await tracker.route_planned(None, "t", planned("r", VADUZ, [SCHAAN], geometry))
+    assert tracker.state.routes["r"].started_at is not None
+    assert len(fixes) > 20
+    # route.started's ETAs from the fix that started it, then the ETAs from the newest fix.
+    assert counting.calls == [("matrix", 2), ("matrix", 2)]

@@ -146,10 +146,10 @@ class Tracker:
                 sink.add(tenant_id, vehicle_id, fix, received_at, verdict)
             if verdict is Verdict.ACCEPTED:
                 moved = fix
-                self._advance(vehicle, fix, effects, etas=False)
+                self._advance(vehicle, fix, effects)
         if moved is not None:
             # Off-route and ETAs once per call, from the newest fix: not per ping of a burst.
-            self._maybe_etas(vehicle, moved, effects, watch=True)
+            self._watch_and_etas(vehicle, moved, effects)
             sink.position(tenant_id, vehicle_id, moved)
             stream_position(self.stream, vehicle, moved, self.config.stream_interval_s)
 
@@ -202,7 +202,7 @@ class Tracker:
             if route_id in vehicle.route_ids:
                 vehicle.route_ids.remove(route_id)
 
-    def _advance(self, vehicle: Vehicle, fix: Fix, effects: Effects, *, etas: bool) -> None:
+    def _advance(self, vehicle: Vehicle, fix: Fix, effects: Effects) -> None:
         early = self.config.progress.early_start_s
         route = self.state.current_route(vehicle, fix.time, early)
         if route is None:
@@ -215,27 +215,25 @@ class Tracker:
         if happened:
             effects.changed[route.route_id] = route
             self._handle(route, happened, fix, effects)
-        if etas:
-            self._maybe_etas(vehicle, fix, effects, watch=False)
 
-    def _maybe_etas(self, vehicle: Vehicle, fix: Fix, effects: Effects, *, watch: bool) -> None:
-        """Watch the route's roads (`watch`: once per call), refresh ETAs when they are due."""
+    def _watch_and_etas(self, vehicle: Vehicle, fix: Fix, effects: Effects) -> None:
+        """Watch the route's roads, and refresh ETAs when they are due (once per ping call)."""
         route = self.state.current_route(vehicle, fix.time, self.config.progress.early_start_s)
         if route is None or route.status is not RouteStatus.STARTED:
             return
-        if watch:
-            watch_route(self.state, self.stream, self.config, route, fix, effects)
+        watch_route(self.state, self.stream, self.config, route, fix, effects)
         if etas_due(self.state, self.config, route, fix, effects):
             self.refresh_etas(route, fix, effects, force=False)
 
     def _replay_pending(self, vehicle: Vehicle, route: RouteState, effects: Effects) -> None:
-        """Pings that came before their route are applied now, oldest first."""
+        """Pings that came before their route are applied now, oldest first (ETAs once after,
+        from the newest fix: a backlog is not worth a road call per fix)."""
         if not vehicle.pending:
             return
         waiting = list(vehicle.pending)
         vehicle.pending.clear()
         for fix in waiting:
-            self._advance(vehicle, fix, effects, etas=True)
+            self._advance(vehicle, fix, effects)
 
     def _handle(
         self, route: RouteState, happened: list[prog.Progress], fix: Fix, effects: Effects
