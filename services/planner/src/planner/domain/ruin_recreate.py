@@ -41,6 +41,7 @@ Solution = tuple[Ints, Ints, Ints, Ints, Ints, Ints, Ints]
 START_TEMPERATURE = 10.0
 END_TEMPERATURE = 0.05
 CHUNK = 2000
+FLEET_CHUNK = CHUNK // 4
 
 
 @njit(cache=True)
@@ -194,34 +195,49 @@ def _start(p: Vrptw, routes: Routes, seed: int) -> tuple[_Arrays, Solution, Solu
     return arr, arr.load(routes), arr.load(routes), arr.empty()
 
 
-def shorten(p: Vrptw, routes: Routes, deadline: float, seed: int = 0) -> Routes:
-    """The shortest plan found before the deadline, with at most as many routes as `routes`."""
+def shorten(
+    p: Vrptw, routes: Routes, deadline: float, seed: int = 0, steps: int | None = None
+) -> Routes:
+    """The shortest plan found before the deadline (or after `steps` steps), with at most as
+    many routes as `routes`."""
     arr, cur, best, work = _start(p, routes, seed)
     per_customer = max(1.0, float(total_distance(cur)) / max(1, arr.n))
     hot, cold = START_TEMPERATURE * per_customer, END_TEMPERATURE * per_customer
     start = time.monotonic()
     span = max(1e-3, deadline - start)
-    while (now := time.monotonic()) < deadline:
-        done = (now - start) / span
+    done_steps = 0
+    while (now := time.monotonic()) < deadline and (steps is None or done_steps < steps):
+        # Cooling follows whichever budget is nearer its end, so a step budget that binds
+        # first makes the whole run independent of the clock.
+        chunk = CHUNK if steps is None else min(CHUNK, steps - done_steps)
+        done = (now - start) / span if steps is None else done_steps / steps
         t_from = hot * (cold / hot) ** done
-        t_to = hot * (cold / hot) ** min(1.0, done + 0.01)
+        share = 0.01 if steps is None else chunk / steps
+        t_to = hot * (cold / hot) ** min(1.0, done + share)
         _anneal_chunk(
-            cur, work, best, CHUNK, t_from, t_to, arr.adj, arr.T, arr.D, arr.ready, arr.due,
+            cur, work, best, chunk, t_from, t_to, arr.adj, arr.T, arr.D, arr.ready, arr.due,
             arr.dem, arr.cap, arr.depot_dist, arr.n,
         )  # fmt: skip
+        done_steps += chunk
     return arr.routes(best)
 
 
-def fewer_routes(p: Vrptw, routes: Routes, deadline: float, seed: int = 0) -> Routes:
-    """A plan with as few routes as found before the deadline (never below the capacity bound)."""
+def fewer_routes(
+    p: Vrptw, routes: Routes, deadline: float, seed: int = 0, steps: int | None = None
+) -> Routes:
+    """A plan with as few routes as found before the deadline (or after `steps` steps), never
+    below the capacity bound."""
     arr, cur, best, work = _start(p, routes, seed)
     seen = np.zeros(arr.n + 1, np.int64)
     floor = capacity_floor(p)
-    while time.monotonic() < deadline:
+    done_steps = 0
+    while time.monotonic() < deadline and (steps is None or done_steps < steps):
+        chunk = FLEET_CHUNK if steps is None else min(FLEET_CHUNK, steps - done_steps)
         going = _fleet_chunk(
-            cur, work, best, seen, CHUNK // 4, floor, arr.adj, arr.T, arr.D, arr.ready, arr.due,
+            cur, work, best, seen, chunk, floor, arr.adj, arr.T, arr.D, arr.ready, arr.due,
             arr.dem, arr.cap, arr.depot_dist, arr.n,
         )  # fmt: skip
+        done_steps += chunk
         if not going:
             break
     return arr.routes(best)
