@@ -68,10 +68,15 @@ def solve_plain(
 ) -> PlanResult:
     """Fewest vehicles, then shortest distance, for a day `plain_vrptw` turned into `data`."""
     budget = _Budget(time.monotonic(), time_limit_s, work_limit)
-    first = _attempt(problem, budget, time_limit_s * FIRST_SHARE, None)
-    if first.unplaced or first.status != "ok":
-        return first
+    # A work limit must end the start, not the clock: give it up to route removal's deadline.
+    share = FIRST_SHARE if work_limit is None else FEWER_UNTIL
+    first = _attempt(problem, budget, time_limit_s * share, None)
     index = {o.id: i for i, o in enumerate(problem.orders)}
+    if first.unplaced or first.status != "ok":
+        # More orders than the fleet can take: ruin and recreate only works on complete plans,
+        # so OR-Tools, which weighs what to leave out by priority, keeps the whole budget.
+        routes = [[index[v.order_id] for v in r.visits] for r in first.routes]
+        return _attempt(problem, budget, max(0.5, budget.left()), routes or None)
     start = [[index[v.order_id] + 1 for v in r.visits] for r in first.routes if r.visits]
     routes = [[c - 1 for c in r] for r in _improve(data, start, budget, seed)]
     # Only as many vehicles as routes, so the polish cannot open another one; and no fixed

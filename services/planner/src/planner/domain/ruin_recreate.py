@@ -41,6 +41,8 @@ Solution = tuple[Ints, Ints, Ints, Ints, Ints, Ints, Ints]
 START_TEMPERATURE = 10.0
 END_TEMPERATURE = 0.05
 CHUNK = 2000
+# Route distance limit when there is none (fits in int64 with any route's distance added).
+NO_LIMIT = 1 << 60
 FLEET_CHUNK = CHUNK // 4
 
 
@@ -77,7 +79,7 @@ def _drop_shortest(sol, n_routes_floor):  # type: ignore[no-untyped-def]
 
 @njit(cache=True)
 def _anneal_chunk(  # type: ignore[no-untyped-def]
-    cur, work, best, steps, t_from, t_to, adj, T, D, ready, due, dem, cap, depot_dist, n
+    cur, work, best, steps, t_from, t_to, adj, T, D, ready, due, dem, cap, limit, depot_dist, n
 ):
     ratio = (t_to / t_from) ** (1.0 / steps)
     temp = t_from
@@ -88,7 +90,7 @@ def _anneal_chunk(  # type: ignore[no-untyped-def]
         copy_solution(cur, work)
         touched = ruin(work, adj, n)
         compact(work, touched, T, D, ready, due, dem)
-        recreate(work, max_routes, T, D, ready, due, dem, cap, depot_dist)
+        recreate(work, max_routes, T, D, ready, due, dem, cap, limit, depot_dist)
         temp *= ratio
         if work[4][1] > 0:
             continue
@@ -104,7 +106,7 @@ def _anneal_chunk(  # type: ignore[no-untyped-def]
 
 @njit(cache=True)
 def _fleet_chunk(  # type: ignore[no-untyped-def]
-    cur, work, best, seen, steps, floor, adj, T, D, ready, due, dem, cap, depot_dist, n
+    cur, work, best, seen, steps, floor, adj, T, D, ready, due, dem, cap, limit, depot_dist, n
 ):
     """Steps of route removal; returns False once no route can go (the floor is reached)."""
     for _ in range(steps):
@@ -118,7 +120,7 @@ def _fleet_chunk(  # type: ignore[no-untyped-def]
         copy_solution(cur, work)
         touched = ruin(work, adj, n)
         compact(work, touched, T, D, ready, due, dem)
-        recreate(work, cur[4][0], T, D, ready, due, dem, cap, depot_dist)
+        recreate(work, cur[4][0], T, D, ready, due, dem, cap, limit, depot_dist)
         if work[4][1] < cur[4][1] or _absence(work, seen) < _absence(cur, seen):
             copy_solution(work, cur)
         for i in range(cur[4][1]):
@@ -137,7 +139,8 @@ class _Arrays:
     ready: Ints
     due: Ints
     dem: Ints
-    cap: int
+    cap: Ints
+    limit: int
     adj: Ints
     depot_dist: Ints
     n: int
@@ -152,8 +155,9 @@ class _Arrays:
             D,
             np.array(p.ready, np.int64),
             np.array(p.due, np.int64),
-            np.array(p.demand, np.int64),
-            p.capacity,
+            np.array(p.demand, np.int64).reshape(len(p.demand), -1),
+            np.array(p.capacity, np.int64),
+            NO_LIMIT if p.max_distance is None else p.max_distance,
             adj,
             D[0].copy(),
             len(p.ready) - 1,
@@ -166,7 +170,7 @@ class _Arrays:
             np.zeros((rows, n + 2), np.int64),
             np.zeros((rows, n + 2), np.int64),
             np.zeros((rows, n + 2), np.int64),
-            np.zeros((rows, 3), np.int64),
+            np.zeros((rows, 2 + self.cap.shape[0]), np.int64),
             np.zeros(2, np.int64),
             np.zeros(n, np.int64),
             np.full((n + 1, 2), -1, np.int64),
@@ -216,7 +220,7 @@ def shorten(
         t_to = hot * (cold / hot) ** min(1.0, done + share)
         _anneal_chunk(
             cur, work, best, chunk, t_from, t_to, arr.adj, arr.T, arr.D, arr.ready, arr.due,
-            arr.dem, arr.cap, arr.depot_dist, arr.n,
+            arr.dem, arr.cap, arr.limit, arr.depot_dist, arr.n,
         )  # fmt: skip
         done_steps += chunk
     return arr.routes(best)
@@ -235,7 +239,7 @@ def fewer_routes(
         chunk = FLEET_CHUNK if steps is None else min(FLEET_CHUNK, steps - done_steps)
         going = _fleet_chunk(
             cur, work, best, seen, chunk, floor, arr.adj, arr.T, arr.D, arr.ready, arr.due,
-            arr.dem, arr.cap, arr.depot_dist, arr.n,
+            arr.dem, arr.cap, arr.limit, arr.depot_dist, arr.n,
         )  # fmt: skip
         done_steps += chunk
         if not going:
@@ -246,6 +250,6 @@ def fewer_routes(
 def warm_up() -> None:
     """Compile (or load from numba's cache) the search before a timed run."""
     tiny = Vrptw([[0, 1, 1], [1, 0, 1], [1, 1, 0]], [[0, 1, 1], [1, 0, 1], [1, 1, 0]],
-                 [0, 0, 0], [100, 100, 100], [0, 1, 1], 2)  # fmt: skip
+                 [0, 0, 0], [100, 100, 100], [[0], [1], [1]], [2], 3)  # fmt: skip
     shorten(tiny, [[1], [2]], time.monotonic() + 0.01)
     fewer_routes(tiny, [[1], [2]], time.monotonic() + 0.01)

@@ -5,9 +5,10 @@ weighs ten times the one below, see `routing_model.drop_penalty`); then use as f
 possible (their fixed costs); then the lowest cost (per km and per hour).
 
 Which search runs:
-- a plain VRPTW day (`vrptw_data.plain_vrptw`: identical vehicles from and to the depot, one
-  hard window and a parcel count per order) gets the compiled ruin-and-recreate search between
-  an OR-Tools start and an OR-Tools polish (`plain_search`);
+- a day the compiled search models (`vrptw_data.plain_vrptw`: identical vehicles from and to
+  the depot without breaks or working-time limits, any capacity dimensions, a route distance
+  limit, one hard window per order) gets the compiled ruin-and-recreate search between an
+  OR-Tools start and an OR-Tools polish (`plain_search`);
 - any other day gets OR-Tools' insertion plus guided local search on the full model (`search`);
 - above DECOMPOSE_ABOVE orders the day is split into sectors (`decompose`).
 

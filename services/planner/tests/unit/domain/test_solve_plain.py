@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from planner.domain import plain_search
 from planner.domain.checker import check_plan
-from planner.domain.model import Capacity, PlanningProblem, PlanResult, TimeWindow
+from planner.domain.model import Capacity, PlanningProblem, PlanResult, TimeWindow, VehicleKind
 from planner.domain.ruin_recreate import warm_up
 from planner.domain.solver import solve
 
@@ -68,17 +68,67 @@ def test_a_plain_day_goes_through_the_compiled_search(
     assert 5 <= len(result.routes) <= 8
 
 
+def _spy(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    calls: list[str] = []
+    real = plain_search.fewer_routes
+
+    def spy(*args: Any, **kw: Any) -> Any:
+        calls.append("fewer_routes")
+        return real(*args, **kw)
+
+    monkeypatch.setattr(plain_search, "fewer_routes", spy)
+    return calls
+
+
 def test_a_day_with_more_rules_stays_on_the_general_search(
     build: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def fail(*args: Any, **kw: Any) -> Any:
-        raise AssertionError("the compiled search cannot model weights")
-
-    monkeypatch.setattr(plain_search, "fewer_routes", fail)
+    calls = _spy(monkeypatch)
     p = _plain(build, 10)
-    heavy = replace(p.orders[0], demand=Capacity(5.0, 0.0, 1))
-    p = replace(p, orders=(heavy, *p.orders[1:]))
+    soft = replace(p.orders[0], soft_windows=True, lateness_cost_per_s=1.0)
+    p = replace(p, orders=(soft, *p.orders[1:]))
     assert check_plan(p, solve(p, 1.0, 0)) == []
+    assert calls == []
+
+
+def test_weight_volume_and_parcels_all_bind(build: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = _spy(monkeypatch)
+    p = _plain(build)
+    # Every third order is heavy, every third bulky: 100 kg and 1 m3 a van.
+    orders = tuple(
+        replace(o, demand=Capacity(40.0 if i % 3 == 0 else 1.0, 0.4 if i % 3 == 1 else 0.01, 1))
+        for i, o in enumerate(p.orders)
+    )
+    fleet = tuple(replace(v, capacity=Capacity(100.0, 1.0, 8)) for v in p.vehicles)
+    p = replace(p, orders=orders, vehicles=fleet)
+    result = solve(p, 3.0, 0)
+    assert calls == ["fewer_routes"]
+    assert check_plan(p, result) == []
+    assert result.unplaced == ()
+    # 14 orders of 40 kg, two a van: seven vans at least.
+    assert len(result.routes) >= 7
+
+
+def test_an_ev_range_limits_every_route(build: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = _spy(monkeypatch)
+    p = _plain(build)
+    fleet = tuple(replace(v, kind=VehicleKind.EV, battery_range_m=2_500) for v in p.vehicles)
+    p = replace(p, vehicles=fleet)
+    result = solve(p, 3.0, 0)
+    assert calls == ["fewer_routes"]
+    assert check_plan(p, result) == []
+    assert all(r.distance_m <= 2_500 for r in result.routes)
+
+
+def test_an_overloaded_day_leaves_out_low_priorities_first(build: Any) -> None:
+    p = _plain(build, 30)
+    orders = tuple(replace(o, priority=2 if i % 2 else 0) for i, o in enumerate(p.orders))
+    p = replace(p, orders=orders, vehicles=p.vehicles[:2])
+    result = solve(p, 3.0, 0)
+    assert check_plan(p, result) == []
+    left_out = {u.order_id for u in result.unplaced}
+    assert len(left_out) >= 14
+    assert all(o.priority == 0 for o in orders if o.id in left_out)
 
 
 def test_work_limit_makes_the_compiled_search_repeatable(build: Any) -> None:
