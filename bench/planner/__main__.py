@@ -76,12 +76,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--scaling", action="store_true", help="generated depots, 100-5000 stops")
+    parser.add_argument("--versus", action="store_true", help="solve vs OR-Tools GLS alone")
     parser.add_argument("--sizes", default="100,500,1000,2000,5000")
     args = parser.parse_args(argv)
     if args.scaling:
         from bench.planner.scaling import run_scaling
 
         return run_scaling([int(s) for s in args.sizes.split(",")], args.time_limit)
+    if args.versus:
+        from bench.planner.versus import run_versus
+
+        return run_versus([int(s) for s in args.sizes.split(",")], args.time_limit)
     files = args.files or sorted(DATA.glob("*.txt"))
     return run_solomon(files, args.time_limit, args.json, args.seed)
 
