@@ -1,11 +1,14 @@
 """The search for plain VRPTW days: OR-Tools start, compiled ruin and recreate, OR-Tools polish.
 
-Shares of the budget: the OR-Tools start ends at FIRST_SHARE, route removal (`fewer_routes`)
-at FEWER_UNTIL, distance (`shorten`) at SHORTEN_UNTIL; OR-Tools then polishes the routes it is
-handed and reads them back as timed routes. With a work limit every phase also has a work
-budget (solutions for OR-Tools, STEPS_PER_WORK ruin-and-recreate steps per unit for the compiled
-phases), so a limit that binds before the clock gives the same plan on any machine.
-"""
+The start is OR-Tools' insertion plus guided local search until FIRST_SHARE of the budget (up
+to GLS_START_UP_TO orders; above, the insertion alone, which may take until FEWER_UNTIL). Route
+removal (`fewer_routes`) runs until FEWER_UNTIL, distance (`shorten`) until SHORTEN_UNTIL;
+OR-Tools then polishes the routes it is handed and reads them back as timed routes. A start
+that leaves orders out gives each a route of its own for route removal to fold in, or, when
+the fleet has no room for that, hands the day to OR-Tools from scratch. With a work limit every phase
+also has a work budget (solutions for OR-Tools, STEPS_PER_WORK ruin-and-recreate steps per unit
+for the compiled phases), so a limit that binds before the clock gives the same plan on any
+machine."""
 
 from __future__ import annotations
 
@@ -14,12 +17,15 @@ from dataclasses import dataclass, replace
 
 from planner.domain.model import PlanningProblem, PlanResult
 from planner.domain.ruin_recreate import fewer_routes, shorten
-from planner.domain.search import SearchSettings, solve_with
+from planner.domain.search import default_settings, solve_with
 from planner.domain.vrptw_data import Vrptw
 
 FIRST_SHARE = 0.05
 FEWER_UNTIL = 0.3
 SHORTEN_UNTIL = 0.97
+# Above this many orders the start is OR-Tools' first solution alone: its guided local search
+# would spend the start's share of the budget before it finished one.
+GLS_START_UP_TO = 200
 # Ruin-and-recreate steps per unit of work limit; route removal gets a quarter of them.
 STEPS_PER_WORK = 40
 
@@ -40,13 +46,27 @@ class _Budget:
 
 
 def _attempt(
-    problem: PlanningProblem, budget: _Budget, seconds: float, initial: list[list[int]] | None
+    problem: PlanningProblem,
+    seconds: float,
+    work_limit: int | None,
+    initial: list[list[int]] | None = None,
 ) -> PlanResult:
     """One OR-Tools search; `initial` routes hold order indices."""
     seed = None
     if initial is not None:
         seed = initial + [[] for _ in range(len(problem.vehicles) - len(initial))]
-    return solve_with(problem, SearchSettings(seconds, budget.work_limit), initial_routes=seed)
+    scaled = default_settings(len(problem.orders), seconds)
+    return solve_with(problem, replace(scaled, work_limit=work_limit), initial_routes=seed)
+
+
+def _start(problem: PlanningProblem, budget: _Budget) -> PlanResult:
+    """The plan the compiled search starts from."""
+    if budget.work_limit is not None:
+        # A work limit must end the start, not the clock: up to route removal's deadline.
+        return _attempt(problem, budget.time_limit_s * FEWER_UNTIL, budget.work_limit)
+    if len(problem.orders) > GLS_START_UP_TO:
+        return _attempt(problem, budget.time_limit_s * FEWER_UNTIL, 1)
+    return _attempt(problem, budget.time_limit_s * FIRST_SHARE, None)
 
 
 def _improve(data: Vrptw, routes: list[list[int]], budget: _Budget, seed: int) -> list[list[int]]:
@@ -55,6 +75,29 @@ def _improve(data: Vrptw, routes: list[list[int]], budget: _Budget, seed: int) -
     fleet_steps = None if per_phase is None else max(1, per_phase // 4)
     routes = fewer_routes(data, routes, budget.until(FEWER_UNTIL), seed, fleet_steps)
     return shorten(data, routes, budget.until(SHORTEN_UNTIL), seed, per_phase)
+
+
+def _alone_fits(data: Vrptw, c: int) -> bool:
+    """Can one vehicle serve customer node c alone, from and back to the depot?"""
+    begin = max(data.ready[c], data.ready[0] + data.time[0][c])
+    back = begin + data.time[c][0]
+    drive = data.dist[0][c] + data.dist[c][0]
+    return (
+        begin <= data.due[c]
+        and back <= data.due[0]
+        and all(d <= cap for d, cap in zip(data.demand[c], data.capacity, strict=True))
+        and (data.max_distance is None or drive <= data.max_distance)
+    )
+
+
+def _completed(data: Vrptw, start: list[list[int]], fleet: int) -> list[list[int]] | None:
+    """The start with each customer it left out on a route of its own, if the fleet has room;
+    route removal then folds them in. None when some cannot be placed that way."""
+    placed = {c for r in start for c in r}
+    missing = [c for c in range(1, len(data.ready)) if c not in placed]
+    if len(start) + len(missing) > fleet or not all(_alone_fits(data, c) for c in missing):
+        return None
+    return start + [[c] for c in missing]
 
 
 def _with_fixed_costs(problem: PlanningProblem, result: PlanResult) -> PlanResult:
@@ -68,23 +111,24 @@ def solve_plain(
 ) -> PlanResult:
     """Fewest vehicles, then shortest distance, for a day `plain_vrptw` turned into `data`."""
     budget = _Budget(time.monotonic(), time_limit_s, work_limit)
-    # A work limit must end the start, not the clock: give it up to route removal's deadline.
-    share = FIRST_SHARE if work_limit is None else FEWER_UNTIL
-    first = _attempt(problem, budget, time_limit_s * share, None)
+    first = _start(problem, budget)
     index = {o.id: i for i, o in enumerate(problem.orders)}
-    if first.unplaced or first.status != "ok":
-        # More orders than the fleet can take: ruin and recreate only works on complete plans,
-        # so OR-Tools, which weighs what to leave out by priority, keeps the whole budget.
-        routes = [[index[v.order_id] for v in r.visits] for r in first.routes]
-        return _attempt(problem, budget, max(0.5, budget.left()), routes or None)
     start = [[index[v.order_id] + 1 for v in r.visits] for r in first.routes if r.visits]
+    complete = _completed(data, start, len(problem.vehicles)) if first.status == "ok" else None
+    if complete is None:
+        # More orders than the fleet can take: ruin and recreate only works on complete plans,
+        # so OR-Tools, which weighs what to leave out by priority, plans the day from scratch
+        # in the rest of the budget.
+        return _attempt(problem, max(0.5, budget.left()), work_limit)
+    start = complete
     routes = [[c - 1 for c in r] for r in _improve(data, start, budget, seed)]
     # Only as many vehicles as routes, so the polish cannot open another one; and no fixed
     # cost: OR-Tools adds it to a route's first arc, where guided local search would then spend
     # its penalties instead of on the arcs that make the distance.
     fleet = tuple(replace(v, fixed_cost=0.0) for v in problem.vehicles[: len(routes)])
-    polished = _attempt(replace(problem, vehicles=fleet), budget, max(0.5, budget.left()), routes)
+    fewer = replace(problem, vehicles=fleet)
+    polished = _attempt(fewer, max(0.5, budget.left()), work_limit, routes)
     if polished.unplaced or polished.status != "ok" or len(polished.routes) > len(routes):
-        return first
+        return _attempt(problem, max(0.5, budget.left()), work_limit) if first.unplaced else first
     done = _with_fixed_costs(problem, polished)
     return replace(done, seconds=time.monotonic() - budget.started)

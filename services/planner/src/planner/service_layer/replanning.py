@@ -11,7 +11,7 @@ from dataclasses import replace
 from datetime import date, datetime
 
 from planner.domain.model import PlanningProblem, PlanResult, Vehicle
-from planner.domain.replan import replan
+from planner.domain.replan import StopSeen, replan
 from planner.service_layer.clock import to_seconds
 from planner.service_layer.planning import NoSolutionInTime, require_solution
 from planner.service_layer.ports import SolverRunner, Transactions
@@ -60,6 +60,17 @@ def locked_chains(
         if chain:
             chains[route.vehicle_id] = chain
     return chains
+
+
+def seen_stops(
+    orders: dict[str, PendingOrder], locked_ids: set[str], day: date, time_zone: str
+) -> dict[str, StopSeen]:
+    """Locked stops with the time tracking saw them (arrived, or served and left)."""
+    return {
+        oid: StopSeen(to_seconds(day, time_zone, o.progress_at), o.progress != "arrived")
+        for oid in locked_ids
+        if (o := orders[oid]).progress_at is not None
+    }
 
 
 async def replan_depot(
@@ -112,6 +123,7 @@ async def replan_depot(
         active,
         locks,
         {o.order_id: o.snapshot for o in orders},
+        seen_stops(pending, locked_ids, day, depot.spec.time_zone),
     )
     result = await _solve(job, solver, new_orders_on_started, time_limit_s, grace_s)
     async with tx() as store:
@@ -150,6 +162,7 @@ async def _solve(
             now_s,
             time_limit_s,
             0,
+            job.seen,
             timeout_s=time_limit_s + grace_s,
         ),
         time_limit_s,

@@ -144,3 +144,22 @@ def test_cost_counts_the_fixed_cost_of_every_vehicle_used(build: Any) -> None:
     result = solve(p, 2.0, 0, work_limit=100)
     assert check_plan(p, result) == []
     assert result.cost >= 500.0 * len(result.routes)
+
+
+def test_orders_a_short_start_left_out_get_routes_for_route_removal_to_fold_in(
+    build: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = plain_search._start
+
+    def short(problem: PlanningProblem, budget: Any) -> PlanResult:
+        # As if the clock ended the start before its last route was built.
+        result = real(problem, budget)
+        return replace(result, routes=result.routes[:-1])
+
+    monkeypatch.setattr(plain_search, "_start", short)
+    calls = _spy(monkeypatch)
+    p = _plain(build)
+    result = solve(p, 3.0, 0)
+    assert calls == ["fewer_routes"]
+    assert check_plan(p, result) == []
+    assert result.unplaced == ()
