@@ -4,8 +4,8 @@ The start is OR-Tools' insertion plus guided local search until FIRST_SHARE of t
 to GLS_START_UP_TO orders; above, the insertion alone, which may take until FEWER_UNTIL). Route
 removal (`fewer_routes`) runs until FEWER_UNTIL, distance (`shorten`) until SHORTEN_UNTIL;
 OR-Tools then polishes the routes it is handed and reads them back as timed routes. A start
-that leaves orders out gives each a route of its own for route removal to fold in, or, when
-the fleet has no room for that, hands the day to OR-Tools from scratch. With a work limit every phase
+that leaves orders out gives them routes of their own while the fleet has room, and route
+removal places the rest first; when it cannot, OR-Tools plans the day from scratch. With a work limit every phase
 also has a work budget (solutions for OR-Tools, STEPS_PER_WORK ruin-and-recreate steps per unit
 for the compiled phases), so a limit that binds before the clock gives the same plan on any
 machine."""
@@ -69,12 +69,9 @@ def _start(problem: PlanningProblem, budget: _Budget) -> PlanResult:
     return _attempt(problem, budget.time_limit_s * FIRST_SHARE, None)
 
 
-def _improve(data: Vrptw, routes: list[list[int]], budget: _Budget, seed: int) -> list[list[int]]:
-    """Fewer routes, then shorter ones; routes as nodes (order index + 1)."""
-    per_phase = None if budget.work_limit is None else budget.work_limit * STEPS_PER_WORK
-    fleet_steps = None if per_phase is None else max(1, per_phase // 4)
-    routes = fewer_routes(data, routes, budget.until(FEWER_UNTIL), seed, fleet_steps)
-    return shorten(data, routes, budget.until(SHORTEN_UNTIL), seed, per_phase)
+def _steps(budget: _Budget) -> int | None:
+    """Ruin-and-recreate steps of the distance phase under a work limit (a quarter for routes)."""
+    return None if budget.work_limit is None else budget.work_limit * STEPS_PER_WORK
 
 
 def _alone_fits(data: Vrptw, c: int) -> bool:
@@ -90,14 +87,14 @@ def _alone_fits(data: Vrptw, c: int) -> bool:
     )
 
 
-def _completed(data: Vrptw, start: list[list[int]], fleet: int) -> list[list[int]] | None:
-    """The start with each customer it left out on a route of its own, if the fleet has room;
-    route removal then folds them in. None when some cannot be placed that way."""
+def _completed(data: Vrptw, start: list[list[int]], fleet: int) -> list[list[int]]:
+    """The start with customers it left out on routes of their own while the fleet has room;
+    route removal folds them in, and places the rest first."""
     placed = {c for r in start for c in r}
     missing = [c for c in range(1, len(data.ready)) if c not in placed]
-    if len(start) + len(missing) > fleet or not all(_alone_fits(data, c) for c in missing):
-        return None
-    return start + [[c] for c in missing]
+    room = fleet - len(start)
+    alone = [c for c in missing if _alone_fits(data, c)][: max(0, room)]
+    return start + [[c] for c in alone]
 
 
 def _with_fixed_costs(problem: PlanningProblem, result: PlanResult) -> PlanResult:
@@ -114,14 +111,18 @@ def solve_plain(
     first = _start(problem, budget)
     index = {o.id: i for i, o in enumerate(problem.orders)}
     start = [[index[v.order_id] + 1 for v in r.visits] for r in first.routes if r.visits]
-    complete = _completed(data, start, len(problem.vehicles)) if first.status == "ok" else None
-    if complete is None:
-        # More orders than the fleet can take: ruin and recreate only works on complete plans,
-        # so OR-Tools, which weighs what to leave out by priority, plans the day from scratch
-        # in the rest of the budget.
+    start = _completed(data, start, len(problem.vehicles))
+    steps = _steps(budget)
+    if start:
+        fleet_steps = None if steps is None else max(1, steps // 4)
+        start = fewer_routes(data, start, budget.until(FEWER_UNTIL), seed, fleet_steps)
+    if sum(map(len, start)) < len(problem.orders):
+        # More orders than the fleet can take: ruin and recreate works on complete plans, so
+        # OR-Tools, which weighs what to leave out by priority, plans the day from scratch in
+        # the rest of the budget.
         return _attempt(problem, max(0.5, budget.left()), work_limit)
-    start = complete
-    routes = [[c - 1 for c in r] for r in _improve(data, start, budget, seed)]
+    shorter = shorten(data, start, budget.until(SHORTEN_UNTIL), seed, steps)
+    routes = [[c - 1 for c in r] for r in shorter]
     # Only as many vehicles as routes, so the polish cannot open another one; and no fixed
     # cost: OR-Tools adds it to a route's first arc, where guided local search would then spend
     # its penalties instead of on the arcs that make the distance.

@@ -111,7 +111,7 @@ def _fleet_chunk(  # type: ignore[no-untyped-def]
     """Steps of route removal; returns False once no route can go (the floor is reached)."""
     for _ in range(steps):
         if cur[4][1] == 0:
-            if cur[4][0] < best[4][0]:
+            if cur[4][0] < best[4][0] or best[4][1] > 0:
                 copy_solution(cur, best)
             touched = _drop_shortest(cur, floor)
             if touched.shape[0] == 0:
@@ -125,7 +125,7 @@ def _fleet_chunk(  # type: ignore[no-untyped-def]
             copy_solution(work, cur)
         for i in range(cur[4][1]):
             seen[cur[5][i]] += 1
-    if cur[4][1] == 0 and cur[4][0] < best[4][0]:
+    if cur[4][1] == 0 and (cur[4][0] < best[4][0] or best[4][1] > 0):
         copy_solution(cur, best)
     return True
 
@@ -176,9 +176,12 @@ class _Arrays:
             np.full((n + 1, 2), -1, np.int64),
         )
 
-    def load(self, routes: Routes) -> Solution:
+    def load(self, routes: Routes, missing: list[int] | None = None) -> Solution:
         sol = self.empty()
-        P, A, Z, R, H, _, W = sol
+        P, A, Z, R, H, U, W = sol
+        left_out = missing or []
+        U[: len(left_out)] = left_out
+        H[1] = len(left_out)
         kept = [r for r in routes if r]
         for k, r in enumerate(kept):
             P[k, 1 : len(r) + 1] = r
@@ -193,10 +196,13 @@ class _Arrays:
 
 
 def _start(p: Vrptw, routes: Routes, seed: int) -> tuple[_Arrays, Solution, Solution, Solution]:
-    """The data, and the current, best and scratch solutions, all from `routes`."""
+    """The data, and the current, best and scratch solutions, all from `routes`; customers not
+    on them start unplaced (route removal places them first)."""
     arr = _Arrays.of(p)
     seed_random(seed)
-    return arr, arr.load(routes), arr.load(routes), arr.empty()
+    routed = {c for r in routes for c in r}
+    missing = [c for c in range(1, arr.n + 1) if c not in routed]
+    return arr, arr.load(routes, missing), arr.load(routes, missing), arr.empty()
 
 
 def shorten(
@@ -230,7 +236,8 @@ def fewer_routes(
     p: Vrptw, routes: Routes, deadline: float, seed: int = 0, steps: int | None = None
 ) -> Routes:
     """A plan with as few routes as found before the deadline (or after `steps` steps), never
-    below the capacity bound."""
+    below the capacity bound; customers missing from `routes` are placed first, and stay
+    missing from the answer if that fails."""
     arr, cur, best, work = _start(p, routes, seed)
     seen = np.zeros(arr.n + 1, np.int64)
     floor = capacity_floor(p)

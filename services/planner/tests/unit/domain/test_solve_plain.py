@@ -163,3 +163,23 @@ def test_orders_a_short_start_left_out_get_routes_for_route_removal_to_fold_in(
     assert calls == ["fewer_routes"]
     assert check_plan(p, result) == []
     assert result.unplaced == ()
+
+
+def test_orders_left_out_with_no_vehicle_to_spare_are_placed_by_route_removal(
+    build: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = plain_search._start
+
+    def short(problem: PlanningProblem, budget: Any) -> PlanResult:
+        # As if the start could not fit each route's first order.
+        result = real(problem, budget)
+        return replace(result, routes=tuple(replace(r, visits=r.visits[1:]) for r in result.routes))
+
+    monkeypatch.setattr(plain_search, "_start", short)
+    monkeypatch.setattr(plain_search, "_alone_fits", lambda data, c: False)
+    calls = _spy(monkeypatch)
+    p = _plain(build)
+    result = solve(p, 3.0, 0)
+    assert calls == ["fewer_routes"]
+    assert check_plan(p, result) == []
+    assert result.unplaced == ()
