@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
 import pytest
 from planner.domain import plain_search
 from planner.domain.checker import check_plan
-from planner.domain.model import Capacity, PlanningProblem, PlanResult, TimeWindow, VehicleKind
+from planner.domain.model import (
+    Capacity,
+    PlanningProblem,
+    PlanResult,
+    Route,
+    TimeWindow,
+    VehicleKind,
+)
 from planner.domain.ruin_recreate import warm_up
 from planner.domain.solver import solve
 
@@ -146,40 +154,40 @@ def test_cost_counts_the_fixed_cost_of_every_vehicle_used(build: Any) -> None:
     assert result.cost >= 500.0 * len(result.routes)
 
 
-def test_orders_a_short_start_left_out_get_routes_for_route_removal_to_fold_in(
-    build: Any, monkeypatch: pytest.MonkeyPatch
+def _short_start(
+    monkeypatch: pytest.MonkeyPatch, cut: Callable[[tuple[Route, ...]], tuple[Route, ...]]
 ) -> None:
+    """The start loses what `cut` takes from its routes."""
     real = plain_search._start
 
     def short(problem: PlanningProblem, budget: Any) -> PlanResult:
-        # As if the clock ended the start before its last route was built.
         result = real(problem, budget)
-        return replace(result, routes=result.routes[:-1])
+        return replace(result, routes=cut(result.routes))
 
     monkeypatch.setattr(plain_search, "_start", short)
+
+
+def _all_placed_by_route_removal(build: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     calls = _spy(monkeypatch)
     p = _plain(build)
     result = solve(p, 3.0, 0)
     assert calls == ["fewer_routes"]
     assert check_plan(p, result) == []
     assert result.unplaced == ()
+
+
+def test_orders_a_short_start_left_out_get_routes_for_route_removal_to_fold_in(
+    build: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # As if the clock ended the start before its last route was built.
+    _short_start(monkeypatch, lambda routes: routes[:-1])
+    _all_placed_by_route_removal(build, monkeypatch)
 
 
 def test_orders_left_out_with_no_vehicle_to_spare_are_placed_by_route_removal(
     build: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real = plain_search._start
-
-    def short(problem: PlanningProblem, budget: Any) -> PlanResult:
-        # As if the start could not fit each route's first order.
-        result = real(problem, budget)
-        return replace(result, routes=tuple(replace(r, visits=r.visits[1:]) for r in result.routes))
-
-    monkeypatch.setattr(plain_search, "_start", short)
+    # As if the start could not fit each route's first order, and none fits a route alone.
+    _short_start(monkeypatch, lambda routes: tuple(replace(r, visits=r.visits[1:]) for r in routes))
     monkeypatch.setattr(plain_search, "_alone_fits", lambda data, c: False)
-    calls = _spy(monkeypatch)
-    p = _plain(build)
-    result = solve(p, 3.0, 0)
-    assert calls == ["fewer_routes"]
-    assert check_plan(p, result) == []
-    assert result.unplaced == ()
+    _all_placed_by_route_removal(build, monkeypatch)
