@@ -11,6 +11,7 @@ import asyncio
 from dataclasses import replace
 from datetime import date, datetime
 
+from lastmile_common.events.orders import OrderSnapshot
 from lastmile_common.routing import Router
 
 from planner.domain.model import PlanningProblem, PlanResult, Vehicle
@@ -66,6 +67,15 @@ def locked_chains(
     return chains
 
 
+def to_plan(orders: dict[str, PendingOrder], locked_ids: set[str]) -> dict[str, OrderSnapshot]:
+    """What a re-plan plans: locked stops, and open orders not yet served."""
+    return {
+        oid: o.snapshot
+        for oid, o in orders.items()
+        if oid in locked_ids or (o.status == "open" and o.progress is None)
+    }
+
+
 def seen_stops(
     orders: dict[str, PendingOrder], locked_ids: set[str], day: date, time_zone: str
 ) -> dict[str, StopSeen]:
@@ -111,11 +121,6 @@ async def replan_depot(
         ]
     locks = locked_chains(active, pending)
     locked_ids = {oid for chain in locks.values() for oid in chain}
-    orders = [
-        o
-        for o in pending.values()
-        if o.order_id in locked_ids or (o.status == "open" and o.progress is None)
-    ]
     job = Replan(
         tenant_id,
         depot,
@@ -127,7 +132,7 @@ async def replan_depot(
         vehicles,
         active,
         locks,
-        {o.order_id: o.snapshot for o in orders},
+        to_plan(pending, locked_ids),
         seen_stops(pending, locked_ids, day, depot.spec.time_zone),
     )
     result, geometries = await _on_roads(
