@@ -15,10 +15,13 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, replace
 
-from planner.domain.model import PlanningProblem, PlanResult
+from planner.domain.explain import explain
+from planner.domain.layout import build_layout, build_matrices
+from planner.domain.model import PlanningProblem, PlanResult, Unplaced
+from planner.domain.precheck import check_orders
 from planner.domain.ruin_recreate import fewer_routes, shorten
 from planner.domain.search import default_settings, solve_with
-from planner.domain.vrptw_data import Vrptw
+from planner.domain.vrptw_data import Vrptw, plain_vrptw
 
 FIRST_SHARE = 0.05
 FEWER_UNTIL = 0.3
@@ -103,10 +106,39 @@ def _with_fixed_costs(problem: PlanningProblem, result: PlanResult) -> PlanResul
     return replace(result, cost=cost)
 
 
+def _servable(problem: PlanningProblem) -> tuple[PlanningProblem, tuple[Unplaced, ...]]:
+    """The day without orders no vehicle can serve even alone, and those orders explained."""
+    orders = list(problem.orders)
+    layout = build_layout(problem, orders)
+    fits = check_orders(problem, layout, build_matrices(problem, layout), 0)
+    kept = tuple(o for o, f in zip(orders, fits, strict=True) if f.allowed)
+    out = tuple(explain(problem, o, f) for o, f in zip(orders, fits, strict=True) if not f.allowed)
+    return replace(problem, orders=kept), out
+
+
 def solve_plain(
     problem: PlanningProblem, data: Vrptw, time_limit_s: float, seed: int, work_limit: int | None
 ) -> PlanResult:
-    """Fewest vehicles, then shortest distance, for a day `plain_vrptw` turned into `data`."""
+    """Fewest vehicles, then shortest distance, for a day `plain_vrptw` turned into `data`.
+
+    Orders no vehicle can serve (too heavy, no road access, a window out of reach) are left out
+    first with their reasons: route removal needs every other order placed.
+    """
+    started = time.monotonic()
+    servable, impossible = _servable(problem)
+    if impossible:
+        again = plain_vrptw(servable) if servable.orders else None
+        if again is None:
+            return _attempt(problem, time_limit_s, work_limit)
+        left = time_limit_s - (time.monotonic() - started)
+        result = _solve_servable(servable, again, left, seed, work_limit)
+        return replace(result, unplaced=result.unplaced + impossible)
+    return _solve_servable(problem, data, time_limit_s, seed, work_limit)
+
+
+def _solve_servable(
+    problem: PlanningProblem, data: Vrptw, time_limit_s: float, seed: int, work_limit: int | None
+) -> PlanResult:
     budget = _Budget(time.monotonic(), time_limit_s, work_limit)
     first = _start(problem, budget)
     index = {o.id: i for i, o in enumerate(problem.orders)}

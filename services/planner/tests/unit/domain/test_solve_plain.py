@@ -14,6 +14,7 @@ from planner.domain.model import (
     Capacity,
     PlanningProblem,
     PlanResult,
+    ReasonCode,
     Route,
     TimeWindow,
     VehicleKind,
@@ -191,3 +192,23 @@ def test_orders_left_out_with_no_vehicle_to_spare_are_placed_by_route_removal(
     _short_start(monkeypatch, lambda routes: tuple(replace(r, visits=r.visits[1:]) for r in routes))
     monkeypatch.setattr(plain_search, "_alone_fits", lambda data, c: False)
     _all_placed_by_route_removal(build, monkeypatch)
+
+
+def test_an_order_no_vehicle_can_serve_is_left_out_first_with_its_reason(
+    build: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shortened: list[int] = []
+    real = plain_search.shorten
+
+    def spy(data: Any, routes: Any, *args: Any, **kw: Any) -> Any:
+        shortened.append(sum(map(len, routes)))
+        return real(data, routes, *args, **kw)
+
+    monkeypatch.setattr(plain_search, "shorten", spy)
+    p = _plain(build, 20)
+    piano = replace(p.orders[0], id="piano", demand=Capacity(0.0, 0.0, 9))
+    p = replace(p, orders=(piano, *p.orders[1:]))
+    result = solve(p, 3.0, 0)
+    assert shortened == [19]
+    assert check_plan(p, result) == []
+    assert [(u.order_id, u.code) for u in result.unplaced] == [("piano", ReasonCode.TOO_LARGE)]
