@@ -73,7 +73,7 @@ def test_every_operation_documents_its_problem_answers(service: str) -> None:
             for status in sorted(expected - errors):
                 wrong.append(f"{method.upper()} {path}: no {status}")
             for status in sorted(errors):
-                if list(responses[status].get("content", {})) != ["application/problem+json"]:
+                if "application/problem+json" not in responses[status].get("content", {}):
                     wrong.append(f"{method.upper()} {path}: {status} is not problem+json")
     assert not wrong, "\n".join(wrong)
     assert "HTTPValidationError" not in document["components"]["schemas"]

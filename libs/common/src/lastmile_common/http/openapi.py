@@ -71,21 +71,28 @@ def add_problem_responses(schema: dict[str, Any]) -> None:
         responses = operation.setdefault("responses", {})
         wanted = COMMON | (WITH_BODY if "requestBody" in operation else {})
         for status, description in wanted.items():
-            given = responses.get(status, {}).get("description")
-            # FastAPI's own "Validation Error" says less than ours
-            own = given if given and given != "Validation Error" else description
-            responses[status] = _problem(own, status)
+            given = responses.get(status, {"description": description})
+            if given["description"] == "Validation Error":  # FastAPI's, says less than ours
+                given["description"] = description
+            responses[status] = _problem(given, status)
         for status, response in responses.items():
             if status[0] in "45" and status not in wanted:
-                responses[status] = _problem(response.get("description", ""), status)
+                responses[status] = _problem(response, status)
     components.pop("HTTPValidationError", None)
     components.pop("ValidationError", None)
 
 
-def _problem(description: str, status: str) -> dict[str, Any]:
+def _problem(given: dict[str, Any], status: str) -> dict[str, Any]:
+    """The response as problem+json, keeping another media type a route declared (an HTML page
+    for people) beside it; FastAPI's default JSON content is replaced."""
+    content = {
+        media: value
+        for media, value in given.get("content", {}).items()
+        if media != "application/json"
+    }
     response: dict[str, Any] = {
-        "description": description,
-        "content": {PROBLEM_JSON: {"schema": SCHEMA_REF}},
+        "description": given["description"],
+        "content": content | {PROBLEM_JSON: {"schema": SCHEMA_REF}},
     }
     if status == "503":
         response["headers"] = {

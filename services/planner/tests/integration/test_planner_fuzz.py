@@ -1,0 +1,19 @@
+"""Fuzzing the planner API from its OpenAPI document: no 5xx, every answer as documented."""
+
+from __future__ import annotations
+
+import pytest
+
+from lastmile.infra.platform import Infrastructure
+from lastmile.testing.fuzz import fuzz_service
+
+from .conftest import new_tenant
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
+
+
+async def test_planner_api_holds_under_fuzzing(infra: Infrastructure) -> None:
+    _, auth = new_tenant()
+    settings = {"SOLVER_TIME_LIMIT_S": "1", "REPLAN_TIME_LIMIT_S": "1"}
+    run = await fuzz_service("planner", infra, headers=auth, max_examples=10, settings=settings)
+    assert run.passed, run.report
