@@ -6,17 +6,15 @@ import asyncio
 import os
 import signal
 import subprocess
-from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import httpx
 import pytest
-from lastmile_common.events.topics import ORDERS
 
 from lastmile.infra.platform import Infrastructure
 from lastmile.infra.ports import free_port
-from lastmile.testing.fixtures import TopicReader
+from lastmile.testing.faults import created_events
 from lastmile.testing.processes import service_process, wait_ready
 
 from .conftest import new_tenant
@@ -32,26 +30,6 @@ def orders_process(infra: Infrastructure, port: int) -> Iterator[subprocess.Pope
         "orders", infra, port, settings={"KAFKA_REQUEST_TIMEOUT_MS": "5000"}
     ) as process:
         yield process
-
-
-async def created_events(
-    infra: Infrastructure, tenant: str, expected: int, timeout: float = 60
-) -> dict[str, set[str]]:
-    """Distinct order.created event ids per order of a tenant, once `expected` orders are seen."""
-    per_order: dict[str, set[str]] = defaultdict(set)
-    async with TopicReader(infra.kafka_bootstrap, ORDERS) as reader:
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
-        while len(per_order) < expected and loop.time() < deadline:
-            for event in await reader.wait_for(
-                lambda e: e.tenant == tenant and e.type == "order.created", count=10**6, timeout=1.0
-            ):
-                per_order[event.subject or ""].add(event.id)
-        # a moment more, so a late duplicate would be seen too
-        for event in await reader.wait_for(lambda e: e.tenant == tenant, count=10**6, timeout=2):
-            if event.type == "order.created":
-                per_order[event.subject or ""].add(event.id)
-    return per_order
 
 
 async def test_orders_accepted_while_the_broker_is_paused_are_published_after(
@@ -75,7 +53,7 @@ async def test_orders_accepted_while_the_broker_is_paused_are_published_after(
             await asyncio.sleep(3)
         finally:
             os.kill(broker_pid, signal.SIGCONT)
-        per_order = await created_events(infra, tenant, len(accepted))
+        per_order = await created_events(infra.kafka_bootstrap, tenant, len(accepted))
     assert set(per_order) == set(accepted)
     assert all(len(ids) == 1 for ids in per_order.values())
 
@@ -105,7 +83,7 @@ async def test_kill_9_during_load_loses_and_duplicates_nothing(infra: Infrastruc
     assert len(acknowledged) >= 150
     with orders_process(infra, port) as process:
         await wait_ready(process, port)
-        per_order = await created_events(infra, tenant, len(acknowledged))
+        per_order = await created_events(infra.kafka_bootstrap, tenant, len(acknowledged))
     missing = set(acknowledged) - set(per_order)
     assert not missing, f"{len(missing)} acknowledged orders never published"
     assert all(len(ids) == 1 for ids in per_order.values()), "an order has two distinct events"
