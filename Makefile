@@ -13,7 +13,7 @@ export PYTHONWARNINGS := ignore::UserWarning:platformdirs.api
 .PHONY: run test lint unit integration env contracts bench clean help
 
 # Which benchmarks `make bench` runs (bench/README.md), and the planner's instances.
-BENCH ?= orders planner tracking notifier
+BENCH ?= orders planner tracking notifier routing
 PLANNER_BENCH_ARGS ?= bench/data/solomon_100/*.txt --time-limit 30
 PYTEST := $(UV) run --frozen pytest -q -p no:randomly
 
@@ -21,9 +21,9 @@ help:
 	@echo "make run         - start the platform (embedded Kafka + PostgreSQL) with the demo"
 	@echo "make test        - lint, type-check and run the whole test suite (what CI runs)"
 	@echo "make lint        - ruff, mypy strict, import contracts, module and function sizes"
-	@echo "make unit        - unit tests on fakes, and the contract tests (seconds, no infra)"
+	@echo "make unit        - unit tests on fakes and the contract tests (no broker or database)"
 	@echo "make integration - every test on the real broker and database (services, runner, faults)"
-	@echo "make bench       - the benchmarks (BENCH='orders planner tracking notifier')"
+	@echo "make bench       - the benchmarks (BENCH='orders planner tracking notifier routing')"
 
 $(TOOLS)/bin/uv:
 	$(PYTHON) -m venv $(TOOLS)

@@ -16,7 +16,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     """Mark integration tests by where they live and what they use; keep unit tests on fakes."""
     misplaced = []
     for item in items:
-        parts = item.path.parts
+        parts = item.path.relative_to(config.rootpath).parts
         uses_infra = "infra" in getattr(item, "fixturenames", ())
         if "unit" in parts and "tests" in parts and uses_infra:
             misplaced.append(item.nodeid)

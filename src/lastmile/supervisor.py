@@ -55,6 +55,9 @@ class Supervisor:
         env["KAFKA_BOOTSTRAP_SERVERS"] = self.infra.kafka_bootstrap
         env[f"{spec.prefix}HTTP_PORT"] = str(port)
         env.setdefault(f"{spec.prefix}HTTP_HOST", "127.0.0.1")
+        if spec.name == "notifier" and "tracking" in self.urls:
+            # Customers' links point at the tracking service this run started (any port).
+            env.setdefault("NOTIFIER_TRACKING_BASE_URL", f"{self.urls['tracking']}/track/")
         return env
 
     def start(self, spec: ServiceSpec, port: int | None = None) -> None:

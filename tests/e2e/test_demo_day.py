@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import html
+import re
 from collections import Counter
 
+import httpx
 import pytest
 
 from lastmile.demo.run import DemoRun
@@ -92,3 +95,15 @@ async def test_the_day_in_figures(demo_day: DemoRun) -> None:
     assert figures["on_time_rate"] is not None and figures["on_time_rate"] >= 0.6
     assert figures["messages"] >= 40 * 2
     assert figures["skipped"] == []
+
+
+async def test_the_first_message_links_a_tracking_page_that_works(demo_day: DemoRun) -> None:
+    services = demo_day.platform.services
+    async with httpx.AsyncClient(timeout=10) as client:
+        sink = (await client.get(f"{services['notifier']}/sink")).text
+        links = sorted(set(re.findall(r"Track it: (http[^\s<]+)", html.unescape(sink))))
+        assert links, sink[:2000]
+        for link in links[:10]:  # confirmations: sent before any route existed
+            assert link.startswith(f"{services['tracking']}/track/"), link
+            page = await client.get(link.rstrip("."))
+            assert page.status_code == 200, (link, page.text[:300])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 from lastmile_common.http.app import create_service_app
+from lastmile_common.routing import RoutingSettings, map_bounds
 from lastmile_common.runtime import Runtime, start_runtime
 
 from orders.entrypoints import consumers, http_import, http_orders, http_shopify
@@ -16,11 +17,14 @@ DESCRIPTION = """Integrators submit orders here (HTTP, bulk import, Shopify webh
 `orders.inbound.v1` topic). Accepted orders are stored and published on `orders.v1`."""
 
 
-def create_app(settings: OrdersSettings) -> FastAPI:
-    """The orders service app."""
+def create_app(settings: OrdersSettings, *, routing: RoutingSettings | None = None) -> FastAPI:
+    """The orders service app; orders outside the map of `routing` (default: `ROUTING_*`, the
+    `ROUTING_BOUNDS` setting or the map file's header) are refused."""
+    bounds = map_bounds(routing or RoutingSettings())
 
     async def start(app: FastAPI) -> Runtime:
-        return await start_runtime(SERVICE, settings, MIGRATIONS, consumers.SUBSCRIPTIONS)
+        subs = consumers.subscriptions(bounds)
+        return await start_runtime(SERVICE, settings, MIGRATIONS, subs)
 
     app = create_service_app(
         SERVICE,
@@ -32,4 +36,5 @@ def create_app(settings: OrdersSettings) -> FastAPI:
         body_limit_exempt=("/v1/orders/import",),
     )
     app.state.key_cache = key_cache()
+    app.state.map_bounds = bounds
     return app

@@ -8,9 +8,11 @@ from lastmile_common.db.pool import Connection
 from lastmile_common.events import topics
 from lastmile_common.events.envelope import Envelope
 from lastmile_common.events.orders import OrderSpec
-from lastmile_common.kafka.consumer import PermanentError, Subscription
+from lastmile_common.kafka.consumer import Handler, PermanentError, Subscription
+from lastmile_common.routing import Bounds
 
 from orders.adapters.store import PostgresOrdersStore
+from orders.domain.on_map import OutsideMap
 from orders.service_layer import handlers
 
 TIMELINE_TYPES = (
@@ -24,18 +26,26 @@ TIMELINE_TYPES = (
 )
 
 
-async def handle_submitted(conn: Connection, envelope: Envelope) -> None:
-    """An integrator's order on Kafka: validated like the HTTP one, keyed by its external id."""
-    known = await conn.fetchval("SELECT true FROM tenants WHERE id = $1", envelope.tenant)
-    if not known:
-        raise PermanentError(f"unknown tenant {envelope.tenant!r}")
-    spec = OrderSpec.model_validate(envelope.data.model_dump())
-    try:
-        await handlers.place_order(PostgresOrdersStore(conn), envelope.tenant, spec, source="kafka")
-    except handlers.DuplicateExternalId as exc:
-        raise PermanentError(
-            f"external_id already used by order {exc.order_id} with different content"
-        ) from None
+def submitted_handler(bounds: Bounds) -> Handler:
+    """The handler of integrators' order.submitted, refusing points outside the map."""
+
+    async def handle_submitted(conn: Connection, envelope: Envelope) -> None:
+        """An integrator's order on Kafka: validated like the HTTP one, keyed by its external id."""
+        known = await conn.fetchval("SELECT true FROM tenants WHERE id = $1", envelope.tenant)
+        if not known:
+            raise PermanentError(f"unknown tenant {envelope.tenant!r}")
+        spec = OrderSpec.model_validate(envelope.data.model_dump())
+        store = PostgresOrdersStore(conn)
+        try:
+            await handlers.place_order(store, envelope.tenant, spec, bounds=bounds, source="kafka")
+        except handlers.DuplicateExternalId as exc:
+            raise PermanentError(
+                f"external_id already used by order {exc.order_id} with different content"
+            ) from None
+        except OutsideMap as exc:  # to the dead-letter topic at once, with the reason
+            raise PermanentError(f"{exc.field}: {exc}") from None
+
+    return handle_submitted
 
 
 async def handle_progress(conn: Connection, envelope: Envelope) -> None:
@@ -65,11 +75,14 @@ async def handle_progress(conn: Connection, envelope: Envelope) -> None:
         )
 
 
-SUBSCRIPTIONS = (
-    Subscription("orders-inbound", (topics.ORDERS_INBOUND,), {"order.submitted": handle_submitted}),
-    Subscription(
-        "orders-timeline",
-        (topics.DELIVERIES, topics.NOTIFICATIONS),
-        dict.fromkeys(TIMELINE_TYPES, handle_progress),
-    ),
-)
+def subscriptions(bounds: Bounds) -> tuple[Subscription, ...]:
+    """The orders service's consumers; `bounds`: the map's rectangle orders must lie in."""
+    inbound = {"order.submitted": submitted_handler(bounds)}
+    return (
+        Subscription("orders-inbound", (topics.ORDERS_INBOUND,), inbound),
+        Subscription(
+            "orders-timeline",
+            (topics.DELIVERIES, topics.NOTIFICATIONS),
+            dict.fromkeys(TIMELINE_TYPES, handle_progress),
+        ),
+    )

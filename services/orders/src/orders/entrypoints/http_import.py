@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 from fastapi import APIRouter, Request
 from lastmile_common.events.orders import OrderSpec
 from lastmile_common.http.problems import Problem
+from lastmile_common.routing import Bounds
 from pydantic import BaseModel
 
 from orders.domain.bulk_rows import (
@@ -19,7 +20,8 @@ from orders.domain.bulk_rows import (
     parse_row,
     split_csv_line,
 )
-from orders.entrypoints.deps import SettingsDep, StoreDep, TenantDep
+from orders.domain.on_map import OutsideMap
+from orders.entrypoints.deps import MapBoundsDep, SettingsDep, StoreDep, TenantDep
 from orders.entrypoints.http_orders import create_problem
 from orders.entrypoints.schemas import ORDER_EXAMPLE
 from orders.service_layer import handlers
@@ -64,8 +66,8 @@ async def _lines(request: Request, max_bytes: int) -> AsyncIterator[tuple[int, s
             "content": {
                 "text/csv": {
                     "schema": {"type": "string"},
-                    "example": ",".join(CSV_COLUMNS) + "\nA-1,berlin-mitte,Ada,+4915112345678,,"
-                    "sms,en,Torstraße 1,,Berlin,10119,DE,52.5291,13.4010,"
+                    "example": ",".join(CSV_COLUMNS) + "\nA-1,schaan-hub,Ada,+4915112345678,,"
+                    "sms,en,Kirchstrasse 10,,Vaduz,9490,LI,47.1367,9.5188,"
                     "2026-11-24T09:00:00+01:00,2026-11-24T12:00:00+01:00,BOOK,,1,0.5,0.002,180,,"
                     "normal,false\n",
                 },
@@ -78,7 +80,11 @@ async def _lines(request: Request, max_bytes: int) -> AsyncIterator[tuple[int, s
     },
 )
 async def bulk_import(
-    request: Request, tenant: TenantDep, store: StoreDep, settings: SettingsDep
+    request: Request,
+    tenant: TenantDep,
+    store: StoreDep,
+    settings: SettingsDep,
+    bounds: MapBoundsDep,
 ) -> ImportResult:
     """Import orders from CSV (header row first) or NDJSON, one order per line."""
     content_type = request.headers.get("content-type", "").split(";")[0].strip()
@@ -105,25 +111,34 @@ async def bulk_import(
         rows += 1
         if rows > settings.import_max_rows:
             raise Problem(413, "Too many rows", f"at most {settings.import_max_rows} per import")
-        await _take(store, tenant, number, parsed, result)
+        await _take(store, tenant, bounds, number, parsed, result, csv=content_type == "text/csv")
     return result
 
 
 async def _take(
     store: OrdersStore,
     tenant: str,
+    bounds: Bounds,
     number: int,
     parsed: OrderSpec | RowError,
     result: ImportResult,
+    *,
+    csv: bool,
 ) -> None:
     if isinstance(parsed, RowError):
         result.rejected.append({"line": parsed.line, **_as_error(parsed)})
         return
     try:
-        accepted = await handlers.place_order(store, tenant, parsed, source="bulk_import")
+        accepted = await handlers.place_order(
+            store, tenant, parsed, bounds=bounds, source="bulk_import"
+        )
     except handlers.DuplicateExternalId as exc:
         message = create_problem(exc).detail
         result.rejected.append({"line": number, "field": "external_id", "message": message})
+        return
+    except OutsideMap as exc:  # a CSV row names its lat/lon columns
+        field = "lat,lon" if csv else exc.field
+        result.rejected.append({"line": number, "field": field, "message": str(exc)})
         return
     if accepted.created:
         result.accepted += 1

@@ -11,7 +11,14 @@ from lastmile_common.http.problems import Problem
 
 from orders.adapters.queries import list_orders, order_with_timeline
 from orders.domain.model import OrderRuleViolation
-from orders.entrypoints.deps import ConnDep, StoreDep, TenantDep
+from orders.domain.on_map import OutsideMap
+from orders.entrypoints.deps import (
+    ConnDep,
+    MapBoundsDep,
+    StoreDep,
+    TenantDep,
+    outside_map_problem,
+)
 from orders.entrypoints.schemas import CancelOrder, ChangeWindows, CreateOrder, OrderOut, OrderPage
 from orders.service_layer import handlers
 
@@ -48,16 +55,20 @@ async def create_order(
     body: CreateOrder,
     tenant: TenantDep,
     store: StoreDep,
+    bounds: MapBoundsDep,
     response: Response,
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
 ) -> OrderOut:
-    """Accept an order; repeat the request with the same Idempotency-Key safely."""
+    """Accept an order; repeat the request with the same Idempotency-Key safely. A point outside
+    the map is refused (422 naming `body.address.location`)."""
     try:
         accepted = await handlers.place_order(
-            store, tenant, body, idempotency_key=idempotency_key, source="api"
+            store, tenant, body, bounds=bounds, idempotency_key=idempotency_key, source="api"
         )
     except (handlers.IdempotencyConflict, handlers.DuplicateExternalId) as exc:
         raise create_problem(exc) from None
+    except OutsideMap as exc:
+        raise outside_map_problem(exc, f"body.{exc.field}") from None
     if not accepted.created:
         response.status_code = 200
     response.headers["Location"] = f"/v1/orders/{accepted.order.id}"

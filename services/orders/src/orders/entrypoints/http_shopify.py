@@ -10,8 +10,9 @@ from fastapi import APIRouter, Header, Request, Response
 from lastmile_common.http.problems import Problem, field_errors
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from orders.domain.on_map import OutsideMap
 from orders.domain.shopify import ShopifySettings
-from orders.entrypoints.deps import StoreDep, TenantDep
+from orders.entrypoints.deps import MapBoundsDep, StoreDep, TenantDep, outside_map_problem
 from orders.entrypoints.http_orders import create_problem
 from orders.service_layer import handlers, integrations
 
@@ -28,8 +29,8 @@ class ShopifyIntegration(BaseModel):
                 {
                     "shop_domain": "example.myshopify.com",
                     "webhook_secret": "shpss_0123456789abcdef",
-                    "depot_id": "berlin-mitte",
-                    "time_zone": "Europe/Berlin",
+                    "depot_id": "schaan-hub",
+                    "time_zone": "Europe/Vaduz",
                 }
             ]
         },
@@ -98,13 +99,19 @@ async def shopify_order_created(
     tenant_id: str,
     request: Request,
     store: StoreDep,
+    bounds: MapBoundsDep,
     x_shopify_hmac_sha256: Annotated[str | None, Header()] = None,
     x_shopify_webhook_id: Annotated[str | None, Header()] = None,
 ) -> dict[str, object]:
     """Receive a Shopify `orders/create` webhook; duplicates (same webhook id) are acknowledged."""
     try:
         received = await integrations.receive_shopify_order(
-            store, tenant_id, await request.body(), x_shopify_hmac_sha256, x_shopify_webhook_id
+            store,
+            tenant_id,
+            await request.body(),
+            x_shopify_hmac_sha256,
+            x_shopify_webhook_id,
+            bounds=bounds,
         )
     except integrations.SignatureInvalid:
         raise Problem(
@@ -132,4 +139,6 @@ async def shopify_order_created(
         ) from None
     except (handlers.IdempotencyConflict, handlers.DuplicateExternalId) as exc:
         raise create_problem(exc) from None
+    except OutsideMap as exc:  # Shopify's fields: the shipping address's latitude/longitude
+        raise outside_map_problem(exc, "body.shipping_address") from None
     return {"order_id": received.order_id, "duplicate": received.duplicate}

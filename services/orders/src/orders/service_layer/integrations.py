@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from lastmile_common.routing import Bounds
+
 from orders.domain import shopify
 from orders.domain.shopify import ShopifySettings
 from orders.service_layer.handlers import place_order
@@ -38,6 +40,8 @@ async def receive_shopify_order(
     body: bytes,
     signature: str | None,
     webhook_id: str | None,
+    *,
+    bounds: Bounds,
 ) -> WebhookReceived:
     """Accept a signed `orders/create` delivery once per webhook id.
 
@@ -53,6 +57,6 @@ async def receive_shopify_order(
     if seen is not None:
         return WebhookReceived(seen, duplicate=True)
     spec = shopify.parse(json.loads(body), settings.depot_id, settings.time_zone)
-    accepted = await place_order(store, tenant_id, spec, source="shopify")
+    accepted = await place_order(store, tenant_id, spec, bounds=bounds, source="shopify")
     await store.remember_shopify_webhook(tenant_id, webhook_id, accepted.order.id)
     return WebhookReceived(accepted.order.id, duplicate=not accepted.created)
