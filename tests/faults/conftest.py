@@ -12,6 +12,7 @@ from typing import Any
 import asyncpg
 import pytest
 from lastmile_common.db.migrations import migrate
+from lastmile_common.routing import Router
 from orders.adapters.tenants import create_tenant
 
 from lastmile.infra.platform import Infrastructure, start_infrastructure
@@ -29,9 +30,12 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 @pytest.fixture
-def own_infra() -> Iterator[Infrastructure]:
+def own_infra(road_router: Router) -> Iterator[Infrastructure]:
     """An embedded broker and PostgreSQL for this test alone (never the session's shared ones:
-    the test stops or pauses them, and its services' consumer groups must be the only ones)."""
+    the test stops or pauses them, and its services' consumer groups must be the only ones).
+
+    `road_router` prepares the roads once per session, before a planner process would need them
+    (preparing them inside a service start takes minutes)."""
     if os.environ.get("DATABASE_URL") or os.environ.get("KAFKA_BOOTSTRAP_SERVERS"):
         pytest.skip("fault tests start, stop and pause embedded servers of their own")
     state = ROOT / ".lastmile" / f"faults-{uuid.uuid4().hex[:8]}"
