@@ -62,13 +62,13 @@ def order_body() -> dict[str, Any]:
     """A valid order with a fresh external id."""
     return {
         "external_id": f"F-{uuid.uuid4().hex[:10]}",
-        "depot_id": "berlin-mitte",
+        "depot_id": "vaduz",
         "recipient": {"name": "Ada", "phone": "+4915112345678"},
         "address": {
-            "line1": "Torstr 1",
-            "city": "Berlin",
-            "country": "DE",
-            "location": {"lat": 52.5291, "lon": 13.401},
+            "line1": "Kirchstrasse 1",
+            "city": "Vaduz",
+            "country": "LI",
+            "location": {"lat": 47.1367, "lon": 9.5188},  # on the embedded map
         },
         "windows": [{"start": "2030-05-06T09:00:00+02:00", "end": "2030-05-06T12:00:00+02:00"}],
         "items": [{"sku": "A", "quantity": 1, "weight_kg": 1.0}],

@@ -20,7 +20,7 @@ from lastmile.testing.waiting import eventually
 
 from .conftest import SECRET, order_body, orders_tenant
 
-DEPOT = "berlin-mitte"
+DEPOT = "vaduz"
 DAY = "2030-05-06"
 BEFORE, WHILE_DOWN = 20, 10
 
@@ -28,9 +28,9 @@ BEFORE, WHILE_DOWN = 20, 10
 def _fleet() -> list[tuple[str, dict[str, Any]]]:
     depot = {
         "id": DEPOT,
-        "name": "Mitte",
-        "location": {"lat": 52.52, "lon": 13.405},
-        "time_zone": "Europe/Berlin",
+        "name": "Vaduz",
+        "location": {"lat": 47.1410, "lon": 9.5215},
+        "time_zone": "Europe/Vaduz",
         "opening_hours": {"start": "06:00", "end": "21:00"},
         "loading_time_min": 10,
     }
