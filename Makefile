@@ -22,7 +22,7 @@ help:
 	@echo "make test        - lint, type-check and run the whole test suite (what CI runs)"
 	@echo "make lint        - ruff, mypy strict, import contracts, module and function sizes"
 	@echo "make unit        - unit tests on fakes and the contract tests (no broker or database)"
-	@echo "make integration - every test on the real broker and database (services, runner)"
+	@echo "make integration - every test on the real broker and database (services, runner, faults)"
 	@echo "make bench       - the benchmarks (BENCH='orders planner tracking notifier routing')"
 
 $(TOOLS)/bin/uv:
@@ -57,7 +57,7 @@ unit: env
 	$(PYTEST) -m "not integration" libs services tests/contract
 
 integration: env
-	$(PYTEST) -m integration libs services
+	$(PYTEST) -m integration libs services tests/faults
 
 bench: env
 	@for name in $(BENCH); do \

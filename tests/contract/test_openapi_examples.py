@@ -1,4 +1,5 @@
-"""Every request body in every service's OpenAPI document carries an example."""
+"""Every service's OpenAPI document: each request body carries an example, and each operation
+declares the problem+json answers the shared plumbing gives (401, 404, 422, 503, ...)."""
 
 from __future__ import annotations
 
@@ -31,8 +32,7 @@ def _has_example(document: dict[str, Any], media: dict[str, Any]) -> bool:
     )
 
 
-@pytest.mark.parametrize("service", [spec.name for spec in available_services()])
-def test_every_request_body_has_an_example(service: str) -> None:
+def _document(service: str) -> dict[str, Any]:
     bootstrap = importlib.import_module(f"{service}.bootstrap")
     settings_module = importlib.import_module(f"{service}.settings")
     settings_class = next(
@@ -41,7 +41,12 @@ def test_every_request_body_has_an_example(service: str) -> None:
         if name.endswith("Settings") and name != "ServiceSettings"
     )
     app = bootstrap.create_app(settings_class())
-    document = app.openapi()
+    return app.openapi()  # type: ignore[no-any-return]
+
+
+@pytest.mark.parametrize("service", [spec.name for spec in available_services()])
+def test_every_request_body_has_an_example(service: str) -> None:
+    document = _document(service)
     missing = []
     for path, operations in document["paths"].items():
         for method, operation in operations.items():
@@ -52,3 +57,23 @@ def test_every_request_body_has_an_example(service: str) -> None:
                 if not _has_example(document, media):
                     missing.append(f"{method.upper()} {path} ({media_type})")
     assert not missing, "request bodies without an example: " + ", ".join(missing)
+
+
+@pytest.mark.parametrize("service", [spec.name for spec in available_services()])
+def test_every_operation_documents_its_problem_answers(service: str) -> None:
+    document = _document(service)
+    wrong = []
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            responses = operation["responses"]
+            expected = {"400", "401", "404", "422", "503"}
+            if "requestBody" in operation:
+                expected |= {"409", "413"}
+            errors = {s for s in responses if s[0] in "45"}
+            for status in sorted(expected - errors):
+                wrong.append(f"{method.upper()} {path}: no {status}")
+            for status in sorted(errors):
+                if "application/problem+json" not in responses[status].get("content", {}):
+                    wrong.append(f"{method.upper()} {path}: {status} is not problem+json")
+    assert not wrong, "\n".join(wrong)
+    assert "HTTPValidationError" not in document["components"]["schemas"]

@@ -29,10 +29,10 @@ class EmbeddedPostgres:
         """The connection URL of the `lastmile` database."""
         return f"postgresql://postgres@127.0.0.1:{self.port}/lastmile"
 
-    def stop(self) -> None:
-        """Stop the server (fast shutdown) and wait for it."""
+    def stop(self, mode: str = "fast") -> None:
+        """Stop the server (fast shutdown; `immediate` for a crash, as fault tests do) and wait."""
         _run(
-            [str(self.bin_dir / "pg_ctl"), "-D", str(self.data_dir), "-m", "fast", "-w", "stop"],
+            [str(self.bin_dir / "pg_ctl"), "-D", str(self.data_dir), "-m", mode, "-w", "stop"],
             self.user,
             check=False,
         )

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, FastAPI
 
 from lastmile_common.http.control_chars import refuse_control_characters
 from lastmile_common.http.health import ReadinessCheck, health_router
+from lastmile_common.http.openapi import document_problems
 from lastmile_common.http.problems import BodySizeLimit, install_problem_handlers
 from lastmile_common.logging import configure_logging
 from lastmile_common.revocations import RevokedKeys
@@ -57,6 +58,7 @@ def create_service_app(
     app.state.settings = settings
     app.state.revoked_keys = RevokedKeys()
     install_problem_handlers(app)
+    document_problems(app)
 
     async def db_ready() -> bool:
         return await app.state.runtime.db_ready()  # type: ignore[no-any-return]

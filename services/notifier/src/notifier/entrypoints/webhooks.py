@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from typing import Any
 from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Request, Response
@@ -15,6 +16,10 @@ from notifier.service_layer import callbacks
 from notifier.service_layer.ports import NotifierStore
 from notifier.settings import NotifierSettings
 
+# A callback whose signature does not match is refused, in the plumbing's problem+json.
+SIGNED: dict[int | str, dict[str, Any]] = {
+    403: {"description": "X-Twilio-Signature does not match"}
+}
 router = APIRouter(tags=["webhooks"])
 
 
@@ -61,6 +66,7 @@ async def _signed_form(request: Request, settings: NotifierSettings) -> dict[str
     "/v1/webhooks/sms/status",
     summary="Twilio message status callback (signed)",
     status_code=204,
+    responses=SIGNED,
     openapi_extra=_form_body(
         {
             "MessageSid": "SM0123456789abcdef0123456789abcdef",
@@ -90,6 +96,7 @@ async def sms_status(request: Request, settings: SettingsDep, store: StoreDep) -
 @router.post(
     "/v1/webhooks/sms/inbound",
     summary="Inbound SMS (signed): STOP / START keywords",
+    responses=SIGNED,
     openapi_extra=_form_body({"From": "+4915112345678", "To": "+15005550006", "Body": "STOP"}),
 )
 async def sms_inbound(request: Request, settings: SettingsDep, store: StoreDep) -> Response:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -139,6 +140,14 @@ def parse_row(line: int, raw: dict[str, Any], *, csv: bool) -> OrderSpec | RowEr
         error = exc.errors()[0]
         field = _csv_field(error["loc"]) if csv else ".".join(str(p) for p in error["loc"])
         return RowError(line, field or "row", error["msg"])
+
+
+def split_csv_line(line: int, text: str) -> list[str] | RowError:
+    """One CSV line's values, or an error when it is not CSV (a lone CR in an unquoted field)."""
+    try:
+        return next(csv.reader([text]))
+    except csv.Error as exc:
+        return RowError(line, "row", f"invalid CSV: {exc}")
 
 
 def parse_ndjson_line(line: int, text: str) -> OrderSpec | RowError:

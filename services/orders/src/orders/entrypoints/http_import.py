@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import json
 from collections.abc import AsyncIterator
 
@@ -19,6 +18,7 @@ from orders.domain.bulk_rows import (
     missing_csv_columns,
     parse_ndjson_line,
     parse_row,
+    split_csv_line,
 )
 from orders.domain.on_map import OutsideMap
 from orders.entrypoints.deps import MapBoundsDep, SettingsDep, StoreDep, TenantDep
@@ -59,6 +59,7 @@ async def _lines(request: Request, max_bytes: int) -> AsyncIterator[tuple[int, s
 @router.post(
     "/import",
     response_model=ImportResult,
+    responses={415: {"description": "Neither text/csv nor application/x-ndjson"}},
     openapi_extra={
         "requestBody": {
             "required": True,
@@ -101,23 +102,10 @@ async def bulk_import(
         if not text.strip():
             continue
         if content_type == "text/csv":
-            values = next(csv.reader([text]))
-            if header is None:
-                header = [column.strip() for column in values]
-                missing = missing_csv_columns(header)
-                if missing:
-                    raise Problem(
-                        422,
-                        "Missing CSV columns",
-                        ", ".join(missing),
-                        errors=[
-                            {"field": f"csv.{c}", "message": "column missing"} for c in missing
-                        ],
-                    )
+            header, csv_parsed = _csv_line(number, text, header)
+            if csv_parsed is None:
                 continue
-            parsed = parse_row(
-                number, csv_row_to_dict(dict(zip(header, values, strict=False))), csv=True
-            )
+            parsed = csv_parsed
         else:
             parsed = parse_ndjson_line(number, text)
         rows += 1
@@ -138,9 +126,7 @@ async def _take(
     csv: bool,
 ) -> None:
     if isinstance(parsed, RowError):
-        result.rejected.append(
-            {"line": parsed.line, "field": parsed.field, "message": parsed.message}
-        )
+        result.rejected.append({"line": parsed.line, **_as_error(parsed)})
         return
     try:
         accepted = await handlers.place_order(
@@ -159,3 +145,31 @@ async def _take(
     else:
         result.duplicates += 1
     result.order_ids.append(accepted.order.id)
+
+
+def _csv_line(
+    number: int, text: str, header: list[str] | None
+) -> tuple[list[str], OrderSpec | RowError | None]:
+    """The header (from the first line) and this line's order or error (None for the header)."""
+    values = split_csv_line(number, text)
+    if header is None:
+        if isinstance(values, RowError):
+            raise Problem(422, "Malformed CSV header", values.message, errors=[_as_error(values)])
+        header = [column.strip() for column in values]
+        missing = missing_csv_columns(header)
+        if missing:
+            raise Problem(
+                422,
+                "Missing CSV columns",
+                ", ".join(missing),
+                errors=[{"field": f"csv.{c}", "message": "column missing"} for c in missing],
+            )
+        return header, None
+    if isinstance(values, RowError):
+        return header, values
+    row = csv_row_to_dict(dict(zip(header, values, strict=False)))
+    return header, parse_row(number, row, csv=True)
+
+
+def _as_error(error: RowError) -> dict[str, object]:
+    return {"field": error.field, "message": error.message}

@@ -45,7 +45,12 @@ def create_problem(exc: handlers.IdempotencyConflict | handlers.DuplicateExterna
     )
 
 
-@router.post("", status_code=201, response_model=OrderOut)
+@router.post(
+    "",
+    status_code=201,
+    response_model=OrderOut,
+    responses={200: {"model": OrderOut, "description": "Already accepted (same Idempotency-Key)"}},
+)
 async def create_order(
     body: CreateOrder,
     tenant: TenantDep,

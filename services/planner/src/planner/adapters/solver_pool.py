@@ -12,6 +12,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing
+import os
+import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -20,6 +23,8 @@ from typing import Any
 from planner.domain.model import PlanResult
 
 log = logging.getLogger(__name__)
+# How often a worker checks that its planner still lives.
+PARENT_CHECK_S = 1.0
 
 
 class SolverTimeout(Exception):
@@ -28,6 +33,18 @@ class SolverTimeout(Exception):
 
 class SolverUnavailable(Exception):
     """The worker pool broke (a worker died or was terminated) during this solve."""
+
+
+def _exit_with(parent: int) -> None:
+    """In a worker: exit when the planner that started it is gone (killed with SIGKILL, it
+    cannot stop its pool), instead of living on as an orphan."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_CHECK_S)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="exit-with-planner", daemon=True).start()
 
 
 def _warm_up() -> bool:
@@ -47,7 +64,10 @@ class ProcessSolverRunner:
 
     def _new_pool(self) -> ProcessPoolExecutor:
         return ProcessPoolExecutor(
-            max_workers=self._max_workers, mp_context=multiprocessing.get_context("spawn")
+            max_workers=self._max_workers,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_exit_with,
+            initargs=(os.getpid(),),
         )
 
     async def warm_up(self) -> None:

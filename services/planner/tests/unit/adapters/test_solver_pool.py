@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import time
 
+import psutil
 import pytest
 from planner.adapters.solver_pool import ProcessSolverRunner, SolverTimeout
 
@@ -18,3 +21,27 @@ async def test_a_solve_past_its_deadline_is_terminated_and_the_pool_recovers() -
         assert await runner.run(abs, -3, timeout_s=20) == 3  # type: ignore[arg-type, comparison-overlap]
     finally:
         runner.close()
+
+
+def test_workers_exit_when_the_planner_is_killed() -> None:
+    """kill -9 of the planner must not leave its solver workers running, orphaned."""
+    script = (
+        "import asyncio, time\n"
+        "from planner.adapters.solver_pool import ProcessSolverRunner\n"
+        "runner = ProcessSolverRunner(max_workers=1)\n"
+        "asyncio.run(runner.warm_up())\n"
+        "print('ready', flush=True)\n"
+        "time.sleep(60)\n"
+    )
+    planner = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE)
+    try:
+        assert planner.stdout is not None and planner.stdout.readline() == b"ready\n"
+        workers = psutil.Process(planner.pid).children(recursive=True)
+        assert workers
+    finally:
+        planner.kill()
+        planner.wait()
+    _, alive = psutil.wait_procs(workers, timeout=10)
+    for process in alive:
+        process.kill()
+    assert not alive, f"{len(alive)} worker processes outlived the planner"

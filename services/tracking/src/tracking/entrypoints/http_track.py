@@ -90,7 +90,11 @@ def format_window(view: OrderView) -> str:
     return f"{start:%H:%M}–{end:%H:%M}"
 
 
-@router.get("/track/{token}", response_class=HTMLResponse)
+@router.get(
+    "/track/{token}",
+    response_class=HTMLResponse,
+    responses={404: {"description": "Unknown or expired link", "content": {"text/html": {}}}},
+)
 async def track_page(
     token: str, pool: PoolDep, tracker: TrackerDep, settings: SettingsDep
 ) -> HTMLResponse:
