@@ -8,6 +8,8 @@ from datetime import datetime
 from typing import Any
 
 from lastmile_common.events.base import EventData
+from lastmile_common.geocoding.index import AddressIndex
+from orders.domain.geocoding import Geocoder
 from orders.domain.model import Order
 from orders.domain.shopify import ShopifySettings
 from orders.service_layer.ports import KnownOrder, NewOrder
@@ -85,3 +87,8 @@ class FakeOrdersStore:
         self, tenant_id: str, webhook_id: str, order_id: str
     ) -> None:
         self.webhooks.setdefault((tenant_id, webhook_id), order_id)
+
+
+# A geocoder on a map without addresses: orders that give coordinates never ask it, and any
+# address it is asked for is refused.
+NO_MAP = Geocoder(AddressIndex(countries=()))

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from fastapi import FastAPI
 from lastmile_common.http.app import create_service_app
 from lastmile_common.runtime import Runtime, start_runtime
 
+from orders.adapters.geocoder import load_geocoder
 from orders.entrypoints import consumers, http_import, http_orders, http_shopify
 from orders.entrypoints.deps import key_cache
 from orders.settings import OrdersSettings
@@ -20,7 +23,13 @@ def create_app(settings: OrdersSettings) -> FastAPI:
     """The orders service app."""
 
     async def start(app: FastAPI) -> Runtime:
-        return await start_runtime(SERVICE, settings, MIGRATIONS, consumers.SUBSCRIPTIONS)
+        # Seconds for a country's extract the first time; then read from the index cache.
+        geocoder = await asyncio.to_thread(
+            load_geocoder, settings.geocoding, settings.geocode_min_precision
+        )
+        app.state.geocoder = geocoder
+        subscriptions = consumers.subscriptions(geocoder)
+        return await start_runtime(SERVICE, settings, MIGRATIONS, subscriptions)
 
     app = create_service_app(
         SERVICE,

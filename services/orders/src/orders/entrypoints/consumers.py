@@ -7,11 +7,13 @@ from typing import Any
 from lastmile_common.db.pool import Connection
 from lastmile_common.events import topics
 from lastmile_common.events.envelope import Envelope
-from lastmile_common.events.orders import OrderSpec
-from lastmile_common.kafka.consumer import PermanentError, Subscription
+from lastmile_common.events.orders import OrderRequest
+from lastmile_common.kafka.consumer import Handler, PermanentError, Subscription
 
 from orders.adapters.store import PostgresOrdersStore
+from orders.domain.geocoding import AddressNotPlaced
 from orders.service_layer import handlers
+from orders.service_layer.locating import AddressPlacer, locate
 
 TIMELINE_TYPES = (
     "route.started",
@@ -24,18 +26,28 @@ TIMELINE_TYPES = (
 )
 
 
-async def handle_submitted(conn: Connection, envelope: Envelope) -> None:
-    """An integrator's order on Kafka: validated like the HTTP one, keyed by its external id."""
-    known = await conn.fetchval("SELECT true FROM tenants WHERE id = $1", envelope.tenant)
-    if not known:
-        raise PermanentError(f"unknown tenant {envelope.tenant!r}")
-    spec = OrderSpec.model_validate(envelope.data.model_dump())
-    try:
-        await handlers.place_order(PostgresOrdersStore(conn), envelope.tenant, spec, source="kafka")
-    except handlers.DuplicateExternalId as exc:
-        raise PermanentError(
-            f"external_id already used by order {exc.order_id} with different content"
-        ) from None
+def submitted_handler(geocoder: AddressPlacer) -> Handler:
+    """The handler of integrators' order.submitted, placing addresses with `geocoder`."""
+
+    async def handle_submitted(conn: Connection, envelope: Envelope) -> None:
+        """An integrator's order on Kafka: validated and geocoded like the HTTP one."""
+        known = await conn.fetchval("SELECT true FROM tenants WHERE id = $1", envelope.tenant)
+        if not known:
+            raise PermanentError(f"unknown tenant {envelope.tenant!r}")
+        request = OrderRequest.model_validate(envelope.data.model_dump())
+        try:
+            spec, note = locate(geocoder, request)
+            await handlers.place_order(
+                PostgresOrdersStore(conn), envelope.tenant, spec, source="kafka", note=note
+            )
+        except AddressNotPlaced as exc:
+            raise PermanentError(f"address: {exc}") from None
+        except handlers.DuplicateExternalId as exc:
+            raise PermanentError(
+                f"external_id already used by order {exc.order_id} with different content"
+            ) from None
+
+    return handle_submitted
 
 
 async def handle_progress(conn: Connection, envelope: Envelope) -> None:
@@ -65,11 +77,17 @@ async def handle_progress(conn: Connection, envelope: Envelope) -> None:
         )
 
 
-SUBSCRIPTIONS = (
-    Subscription("orders-inbound", (topics.ORDERS_INBOUND,), {"order.submitted": handle_submitted}),
-    Subscription(
-        "orders-timeline",
-        (topics.DELIVERIES, topics.NOTIFICATIONS),
-        dict.fromkeys(TIMELINE_TYPES, handle_progress),
-    ),
-)
+def subscriptions(geocoder: AddressPlacer) -> tuple[Subscription, ...]:
+    """The orders service's consumer groups and their handlers."""
+    return (
+        Subscription(
+            "orders-inbound",
+            (topics.ORDERS_INBOUND,),
+            {"order.submitted": submitted_handler(geocoder)},
+        ),
+        Subscription(
+            "orders-timeline",
+            (topics.DELIVERIES, topics.NOTIFICATIONS),
+            dict.fromkeys(TIMELINE_TYPES, handle_progress),
+        ),
+    )

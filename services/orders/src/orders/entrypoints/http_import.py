@@ -7,22 +7,23 @@ import json
 from collections.abc import AsyncIterator
 
 from fastapi import APIRouter, Request
-from lastmile_common.events.orders import OrderSpec
+from lastmile_common.events.orders import OrderRequest
 from lastmile_common.http.problems import Problem
 from pydantic import BaseModel
 
 from orders.domain.bulk_rows import (
     CSV_COLUMNS,
     RowError,
-    csv_row_to_dict,
     missing_csv_columns,
+    parse_csv_row,
     parse_ndjson_line,
-    parse_row,
 )
-from orders.entrypoints.deps import SettingsDep, StoreDep, TenantDep
+from orders.domain.geocoding import AddressNotPlaced
+from orders.entrypoints.deps import GeocoderDep, SettingsDep, StoreDep, TenantDep
 from orders.entrypoints.http_orders import create_problem
 from orders.entrypoints.schemas import ORDER_EXAMPLE
 from orders.service_layer import handlers
+from orders.service_layer.locating import AddressPlacer, locate
 from orders.service_layer.ports import OrdersStore
 
 router = APIRouter(prefix="/v1/orders", tags=["orders"])
@@ -77,9 +78,15 @@ async def _lines(request: Request, max_bytes: int) -> AsyncIterator[tuple[int, s
     },
 )
 async def bulk_import(
-    request: Request, tenant: TenantDep, store: StoreDep, settings: SettingsDep
+    request: Request,
+    tenant: TenantDep,
+    store: StoreDep,
+    settings: SettingsDep,
+    geocoder: GeocoderDep,
 ) -> ImportResult:
-    """Import orders from CSV (header row first) or NDJSON, one order per line."""
+    """Import orders from CSV (header row first) or NDJSON, one order per line. Lists in a CSV
+    cell (channels, skills, several windows) are separated by `;`; rows without `lat`/`lon`
+    are geocoded (a row whose address cannot be placed is rejected naming `address`)."""
     content_type = request.headers.get("content-type", "").split(";")[0].strip()
     if content_type not in ("text/csv", "application/x-ndjson", "application/jsonl"):
         raise Problem(
@@ -109,23 +116,22 @@ async def bulk_import(
                         ],
                     )
                 continue
-            parsed = parse_row(
-                number, csv_row_to_dict(dict(zip(header, values, strict=False))), csv=True
-            )
+            parsed = parse_csv_row(number, dict(zip(header, values, strict=False)))
         else:
             parsed = parse_ndjson_line(number, text)
         rows += 1
         if rows > settings.import_max_rows:
             raise Problem(413, "Too many rows", f"at most {settings.import_max_rows} per import")
-        await _take(store, tenant, number, parsed, result)
+        await _take(store, geocoder, tenant, number, parsed, result)
     return result
 
 
 async def _take(
     store: OrdersStore,
+    geocoder: AddressPlacer,
     tenant: str,
     number: int,
-    parsed: OrderSpec | RowError,
+    parsed: OrderRequest | RowError,
     result: ImportResult,
 ) -> None:
     if isinstance(parsed, RowError):
@@ -134,7 +140,11 @@ async def _take(
         )
         return
     try:
-        accepted = await handlers.place_order(store, tenant, parsed, source="bulk_import")
+        spec, note = locate(geocoder, parsed)
+        accepted = await handlers.place_order(store, tenant, spec, source="bulk_import", note=note)
+    except AddressNotPlaced as exc:
+        result.rejected.append({"line": number, "field": "address", "message": str(exc)})
+        return
     except handlers.DuplicateExternalId as exc:
         message = create_problem(exc).detail
         result.rejected.append({"line": number, "field": "external_id", "message": message})

@@ -10,10 +10,12 @@ from fastapi import APIRouter, Header, Query, Response
 from lastmile_common.http.problems import Problem
 
 from orders.adapters.queries import list_orders, order_with_timeline
+from orders.domain.geocoding import AddressNotPlaced
 from orders.domain.model import OrderRuleViolation
-from orders.entrypoints.deps import ConnDep, StoreDep, TenantDep
+from orders.entrypoints.deps import ConnDep, GeocoderDep, StoreDep, TenantDep
 from orders.entrypoints.schemas import CancelOrder, ChangeWindows, CreateOrder, OrderOut, OrderPage
 from orders.service_layer import handlers
+from orders.service_layer.locating import locate
 
 router = APIRouter(prefix="/v1/orders", tags=["orders"])
 Status = Literal["created", "planned", "out_for_delivery", "delivered", "failed", "cancelled"]
@@ -38,19 +40,35 @@ def create_problem(exc: handlers.IdempotencyConflict | handlers.DuplicateExterna
     )
 
 
+def address_problem(exc: AddressNotPlaced) -> Problem:
+    """The 422 of an address the geocoder cannot place (never a guessed point)."""
+    return Problem(
+        422,
+        "Address not found",
+        f"address: {exc}",
+        errors=[{"field": "body.address", "message": str(exc)}],
+    )
+
+
 @router.post("", status_code=201, response_model=OrderOut)
 async def create_order(
     body: CreateOrder,
     tenant: TenantDep,
     store: StoreDep,
+    geocoder: GeocoderDep,
     response: Response,
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
 ) -> OrderOut:
-    """Accept an order; repeat the request with the same Idempotency-Key safely."""
+    """Accept an order; repeat the request with the same Idempotency-Key safely. Without
+    `address.location` the address is geocoded on the map (422 naming `address` if it cannot be
+    placed)."""
     try:
+        spec, note = locate(geocoder, body)
         accepted = await handlers.place_order(
-            store, tenant, body, idempotency_key=idempotency_key, source="api"
+            store, tenant, spec, idempotency_key=idempotency_key, source="api", note=note
         )
+    except AddressNotPlaced as exc:
+        raise address_problem(exc) from None
     except (handlers.IdempotencyConflict, handlers.DuplicateExternalId) as exc:
         raise create_problem(exc) from None
     if not accepted.created:

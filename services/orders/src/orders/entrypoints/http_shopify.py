@@ -10,9 +10,10 @@ from fastapi import APIRouter, Header, Request, Response
 from lastmile_common.http.problems import Problem, field_errors
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from orders.domain.geocoding import AddressNotPlaced
 from orders.domain.shopify import ShopifySettings
-from orders.entrypoints.deps import StoreDep, TenantDep
-from orders.entrypoints.http_orders import create_problem
+from orders.entrypoints.deps import GeocoderDep, StoreDep, TenantDep
+from orders.entrypoints.http_orders import address_problem, create_problem
 from orders.service_layer import handlers, integrations
 
 router = APIRouter(tags=["shopify"])
@@ -98,13 +99,19 @@ async def shopify_order_created(
     tenant_id: str,
     request: Request,
     store: StoreDep,
+    geocoder: GeocoderDep,
     x_shopify_hmac_sha256: Annotated[str | None, Header()] = None,
     x_shopify_webhook_id: Annotated[str | None, Header()] = None,
 ) -> dict[str, object]:
     """Receive a Shopify `orders/create` webhook; duplicates (same webhook id) are acknowledged."""
     try:
         received = await integrations.receive_shopify_order(
-            store, tenant_id, await request.body(), x_shopify_hmac_sha256, x_shopify_webhook_id
+            store,
+            geocoder,
+            tenant_id,
+            await request.body(),
+            x_shopify_hmac_sha256,
+            x_shopify_webhook_id,
         )
     except integrations.SignatureInvalid:
         raise Problem(
@@ -130,6 +137,8 @@ async def shopify_order_created(
             f"{errors[0]['field']}: {errors[0]['message']}",
             errors=errors,
         ) from None
+    except AddressNotPlaced as exc:
+        raise address_problem(exc) from None
     except (handlers.IdempotencyConflict, handlers.DuplicateExternalId) as exc:
         raise create_problem(exc) from None
     return {"order_id": received.order_id, "duplicate": received.duplicate}

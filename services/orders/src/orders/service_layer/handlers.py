@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from lastmile_common.events.base import TimeWindow
 from lastmile_common.events.orders import OrderSpec
@@ -44,8 +45,12 @@ async def place_order(
     *,
     idempotency_key: str | None = None,
     source: str = "api",
+    note: dict[str, Any] | None = None,
 ) -> Accepted:
-    """Accept an order once: a repeated key or external id with the same body returns the original."""
+    """Accept an order once: a repeated key or external id with the same body returns the original.
+
+    `note` joins the source in the order's first timeline entry (e.g. how it was geocoded).
+    """
     fingerprint = request_fingerprint(spec)
     order = Order.accept(tenant_id, spec)
     new = NewOrder(
@@ -53,7 +58,7 @@ async def place_order(
         fingerprint=fingerprint,
         idempotency_key=idempotency_key,
         timeline_kind="order.created",
-        timeline_detail={"source": source},
+        timeline_detail={"source": source, **(note or {})},
         event=order.created_event(),
         event_key=spec.depot_id,
     )

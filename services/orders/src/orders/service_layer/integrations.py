@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from orders.domain import shopify
 from orders.domain.shopify import ShopifySettings
 from orders.service_layer.handlers import place_order
+from orders.service_layer.locating import AddressPlacer, locate
 from orders.service_layer.ports import OrdersStore
 
 
@@ -34,6 +35,7 @@ async def configure_shopify(store: OrdersStore, tenant_id: str, settings: Shopif
 
 async def receive_shopify_order(
     store: OrdersStore,
+    geocoder: AddressPlacer,
     tenant_id: str,
     body: bytes,
     signature: str | None,
@@ -42,7 +44,8 @@ async def receive_shopify_order(
     """Accept a signed `orders/create` delivery once per webhook id.
 
     Raises SignatureInvalid, WebhookIdMissing, json.JSONDecodeError or pydantic's
-    ValidationError (a body that maps to no valid order), or what place_order raises.
+    ValidationError (a body that maps to no valid order), AddressNotPlaced (no coordinates and
+    an address the geocoder cannot place), or what place_order raises.
     """
     settings = await store.shopify_settings(tenant_id)
     if settings is None or not shopify.signature_valid(settings.webhook_secret, body, signature):
@@ -52,7 +55,8 @@ async def receive_shopify_order(
     seen = await store.shopify_webhook_order(tenant_id, webhook_id)
     if seen is not None:
         return WebhookReceived(seen, duplicate=True)
-    spec = shopify.parse(json.loads(body), settings.depot_id, settings.time_zone)
-    accepted = await place_order(store, tenant_id, spec, source="shopify")
+    request = shopify.parse(json.loads(body), settings.depot_id, settings.time_zone)
+    spec, note = locate(geocoder, request)
+    accepted = await place_order(store, tenant_id, spec, source="shopify", note=note)
     await store.remember_shopify_webhook(tenant_id, webhook_id, accepted.order.id)
     return WebhookReceived(accepted.order.id, duplicate=not accepted.created)
