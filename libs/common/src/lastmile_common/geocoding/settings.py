@@ -21,11 +21,13 @@ class GeocodingSettings(BaseSettings):
 
     `index_file` set: read that prepared index and never build one (a Kubernetes Job prepared
     it, e.g. `/var/lib/lastmile/geocoding/current.json.gz`); unset: build it from `map_file`
-    into `cache_dir` once per extract content.
+    into `cache_dir` once per extract content. `enabled` false: no index; orders then needs
+    every address's coordinates.
     """
 
     model_config = SettingsConfigDict(env_prefix="GEOCODING_", extra="ignore", frozen=True)
 
+    enabled: bool = True
     map_file: Path = Field(default_factory=embedded_map)
     cache_dir: Path = Field(default_factory=default_cache_dir)
     index_file: Path | None = None

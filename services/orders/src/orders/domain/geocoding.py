@@ -110,6 +110,14 @@ class Geocoder:
         return Placement(house.lat, house.lon, "house", _label(house))
 
 
+class NoGeocoder:
+    """A deployment without an address index: every address needs its coordinates."""
+
+    def place(self, address: PostalAddress) -> Placement:
+        """Never places: says that coordinates are required here."""
+        raise AddressNotPlaced("geocoding is off on this deployment: send address.location")
+
+
 def _similar(key: str, keys: list[str], limit: int) -> list[tuple[str, int]]:
     """The keys within `typo_limit` edits of `key`, fewest edits first."""
     found = process.extract(
