@@ -16,8 +16,8 @@ from types import FrameType
 from typing import Any
 
 from lastmile.dlt import commands as dlt_commands
-from lastmile.infra.platform import Infrastructure, start_infrastructure
 from lastmile.geocode import add_geocode_commands, cmd_geocode_prepare
+from lastmile.infra.platform import Infrastructure, start_infrastructure
 from lastmile.roads import add_routing_commands, cmd_routing_prepare, prepare_at_start
 from lastmile.services import available_services
 from lastmile.supervisor import CONSOLE, CONSOLE_PORT, Supervisor
