@@ -20,14 +20,12 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
-import httpx
 import psutil
 from aiokafka import AIOKafkaProducer
-from lastmile_common.api_keys import issue
 from notifier.testing.fake_twilio import FakeTwilio
 from notifier.testing.smtp_capture import SmtpCapture
 
-from bench.notifier.measure import Phase, measure, records
+from bench.notifier.measure import Phase, configure_tenant, measure, records
 from lastmile.infra.platform import Infrastructure, start_infrastructure
 from lastmile.infra.ports import free_port
 from lastmile.testing.processes import service_process, wait_ready
@@ -108,15 +106,7 @@ async def _phases(
     depots: int,
 ) -> list[dict[str, Any]]:
     """A tenant, a warm-up, then one measured phase per rate."""
-    tenant = uuid.uuid4().hex
-    key = issue(os.environ.get("LASTMILE_API_KEY_SECRET", "dev-api-key-secret-change-me"), tenant)
-    async with httpx.AsyncClient() as client:
-        response = await client.put(
-            f"http://127.0.0.1:{port}/v1/settings",
-            json={"brand_name": "Bench"},
-            headers={"Authorization": f"Bearer {key.raw}"},
-        )
-        response.raise_for_status()
+    tenant = await configure_tenant(port, "Bench")
     procs = [psutil.Process(child.pid) for child in children]
     warmup = Phase("warmup", 200, records(tenant, 400, email, "w", depots), {})
     await measure(infra.database_url, warmup, twilio, smtp, producer, procs)

@@ -15,20 +15,17 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import uuid
 from collections import Counter
 from pathlib import Path
 from typing import Any, cast
 
 import asyncpg
-import httpx
 from aiokafka import AIOKafkaProducer
-from lastmile_common.api_keys import issue
 from notifier.testing.fake_twilio import FakeTwilio
 from notifier.testing.smtp_capture import SmtpCapture
 
-from bench.notifier.measure import records
+from bench.notifier.measure import configure_tenant, records
 from lastmile.infra.platform import Infrastructure, start_infrastructure
 from lastmile.infra.ports import free_port
 from lastmile.testing.processes import service_process, wait_ready
@@ -57,19 +54,6 @@ def _settings(twilio: FakeTwilio, smtp: SmtpCapture, recovery: bool) -> dict[str
     return settings
 
 
-async def _tenant(port: int) -> str:
-    tenant = uuid.uuid4().hex
-    key = issue(os.environ.get("LASTMILE_API_KEY_SECRET", "dev-api-key-secret-change-me"), tenant)
-    async with httpx.AsyncClient() as client:
-        response = await client.put(
-            f"http://127.0.0.1:{port}/v1/settings",
-            json={"brand_name": "Crash"},
-            headers={"Authorization": f"Bearer {key.raw}"},
-        )
-        response.raise_for_status()
-    return tenant
-
-
 async def _settled(database_url: str, tenant: str, expected: int, recovery: bool) -> list[Any]:
     """The tenant's rows once all are written and none will change any more."""
     conn = await asyncpg.connect(database_url)
@@ -77,7 +61,7 @@ async def _settled(database_url: str, tenant: str, expected: int, recovery: bool
 
         async def check() -> list[Any] | None:
             rows = await conn.fetch(
-                "SELECT address, channel, state, reason FROM notifier.notifications"
+                "SELECT address, channel, state, reason, attempts FROM notifier.notifications"
                 " WHERE tenant_id = $1",
                 tenant,
             )
@@ -114,7 +98,7 @@ async def _round(
     with (STATE / "notifier.log").open("ab") as log:
         with service_process("notifier", infra, port, settings=settings, output=log) as proc:
             await wait_ready(proc, port)
-            tenant = await _tenant(port)
+            tenant = await configure_tenant(port, "Crash")
             batch = records(tenant, orders, True, uuid.uuid4().hex[:6])
             for _, _, record in batch:
                 await producer.send(
@@ -156,6 +140,9 @@ def _figures(
         "sent_but_missing": sum(
             1 for a in addresses if states[a]["state"] == "sent" and at_provider[a] == 0
         ),
+        # Never handed over before the kill (claimed again after the restart), sent once now.
+        "resent_sms": sum(r["channel"] == "sms" and r["attempts"] > 1 for r in rows),
+        "resent_email": sum(r["channel"] == "email" and r["attempts"] > 1 for r in rows),
         "undecided_sms": sum(r["channel"] == "sms" for r in unknown),
         "undecided_email": sum(r["channel"] == "email" for r in unknown),
         "undecided_pct": round(100 * len(unknown) / len(rows), 3),

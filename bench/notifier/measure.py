@@ -7,13 +7,16 @@ import asyncio
 import os
 import statistics
 import time
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import asyncpg
+import httpx
 import psutil
 from aiokafka import AIOKafkaProducer
+from lastmile_common.api_keys import issue
 from lastmile_common.events.envelope import Envelope, KafkaRecord, encode
 from notifier.testing import events as ev
 from notifier.testing.fake_twilio import FakeTwilio
@@ -29,6 +32,20 @@ class Phase:
     records: list[tuple[str, str | None, KafkaRecord]]
     published: dict[str, float]
     wall: dict[str, float] = field(default_factory=dict)
+
+
+async def configure_tenant(port: int, brand: str) -> str:
+    """A fresh tenant with notifier settings stored (the notifier skips tenants without)."""
+    tenant = uuid.uuid4().hex
+    key = issue(os.environ.get("LASTMILE_API_KEY_SECRET", "dev-api-key-secret-change-me"), tenant)
+    async with httpx.AsyncClient() as client:
+        response = await client.put(
+            f"http://127.0.0.1:{port}/v1/settings",
+            json={"brand_name": brand},
+            headers={"Authorization": f"Bearer {key.raw}"},
+        )
+        response.raise_for_status()
+    return tenant
 
 
 def records(

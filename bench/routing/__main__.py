@@ -70,7 +70,9 @@ def _preparation(settings: RoutingSettings) -> tuple[PreparedMap, dict[str, floa
     ), seconds
 
 
-def run(table_size: int, routes: int, stops: int, repeat: int, seed: int) -> dict[str, Any]:
+def run(
+    table_size: int, routes: int, stops: int, repeat: int, seed: int, plan_time_limit_s: float
+) -> dict[str, Any]:
     """Every figure of the benchmark."""
     settings = RoutingSettings()
     prepared, prepare_s = _preparation(settings)
@@ -101,7 +103,7 @@ def run(table_size: int, routes: int, stops: int, repeat: int, seed: int) -> dic
         "route_stops": stops,
         "route_ms": round(route_s[0] * 1000 / routes, 2),
         "route_cpu_ms": round(route_s[1] * 1000 / routes, 2),
-        "plans": side_by_side(router),
+        "plans": side_by_side(router, time_limit_s=plan_time_limit_s),
         "cpus": os.cpu_count(),
         "load_average_1m": round(os.getloadavg()[0], 2),
     }
@@ -115,8 +117,13 @@ def main() -> None:
     parser.add_argument("--stops", type=int, default=30)
     parser.add_argument("--repeat", type=int, default=5, help="tables timed (median)")
     parser.add_argument("--seed", type=int, default=12)
+    parser.add_argument(
+        "--plan-time-limit", type=float, default=20.0, help="solver seconds per side-by-side plan"
+    )
     args = parser.parse_args()
-    figures = run(args.table_size, args.routes, args.stops, args.repeat, args.seed)
+    figures = run(
+        args.table_size, args.routes, args.stops, args.repeat, args.seed, args.plan_time_limit
+    )
     print(json.dumps(figures))
 
 

@@ -114,21 +114,12 @@ def test_the_services_routing_settings_name_a_service_per_profile_and_bucket(
     urls = router._urls  # type: ignore[attr-defined]
     assert urls, "the http router knows no server"
     names = {s["metadata"]["name"]: s for s in _osrm_services(objs)}
-    underscored = set()
     for (profile, bucket), address in urls.items():
         url = urlsplit(address)
         host = url.hostname
-        if "_" in host:  # the known gap below: check the rest with the name a Service can have
-            underscored.add(host)
-            host = host.replace("_", "-")
         assert DNS_LABEL.fullmatch(host), f"{profile}/{bucket}: {host} cannot be a Service name"
         assert host in names, f"no Service {host} for {profile}/{bucket}"
         assert url.port == names[host]["spec"]["ports"][0]["port"]
-    if underscored:
-        pytest.xfail(
-            f"open_router puts bucket names into host names as they are ({sorted(underscored)}),"
-            " but Service names cannot hold '_': lastmile_common.routing must write it as '-'"
-        )
 
 
 @pytest.mark.parametrize("overlay", OVERLAYS)
@@ -180,8 +171,7 @@ def test_the_prepare_job_reads_the_same_settings_and_writes_the_served_volume(
 def test_the_prepare_command_exists_in_the_service_image():
     """The Job runs `python -m lastmile_common.routing prepare` from the planner image."""
     _routing_settings_class()
-    if importlib.util.find_spec("lastmile_common.routing.__main__") is None:
-        pytest.xfail("lastmile_common.routing has no __main__ yet (the prepare Job's command)")
+    assert importlib.util.find_spec("lastmile_common.routing.__main__") is not None
 
 
 def _python_minor_of_the_image():

@@ -144,3 +144,18 @@ def test_database_roles_match_the_services(rendered, k8s):
         assert f"CREATE ROLE {service} " in sql
     assert cluster["instances"] >= 3
     assert k8s.of_kind(rendered["dev"], "Cluster")[0]["spec"]["instances"] == 1
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_the_notifier_send_journal_is_on_the_pods_own_empty_dir(
+    rendered, k8s, overlay, monkeypatch
+):
+    objs = rendered[overlay]
+    container = k8s.service_container(objs, "notifier")
+    settings = k8s.build_settings("notifier", k8s.container_env(objs, container), monkeypatch)
+    journal = Path(settings.send_journal_dir)
+    pod = k8s.named(objs, "Deployment", "notifier")["spec"]["template"]["spec"]
+    empty_dirs = {v["name"] for v in pod["volumes"] if "emptyDir" in v}
+    mounts = [m for m in container["volumeMounts"] if m["name"] in empty_dirs]
+    # One pod's alone and kept across container restarts: what a restarted notifier reads.
+    assert any(journal.is_relative_to(m["mountPath"]) for m in mounts), journal

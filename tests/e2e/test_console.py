@@ -38,6 +38,16 @@ async def test_console_shows_routes_vehicles_reasons_etas_and_messages(demo_day:
             assert routes == len(demo_day.state.routes)  # type: ignore[union-attr]
             assert await page.locator("#map g.vehicle").count() >= 2
             assert await page.locator("#map polyline.route").count() == routes
+            # Routes follow the roads the planner sent (many points, not a corner per stop),
+            # and the map says whose data it draws.
+            lines = await page.locator("#map polyline.route").evaluate_all(
+                "lines => lines.map(l => l.getAttribute('points').split(' ').length)"
+            )
+            stops = await page.locator("#map circle.stop").count()
+            assert sum(lines) > 2 * (stops + 2 * routes)
+            credit = page.locator("#attribution a")
+            assert await credit.get_attribute("href") == "https://www.openstreetmap.org/copyright"
+            assert "© OpenStreetMap contributors" in await page.locator("#attribution").inner_text()
             # The three impossible orders, plus any late order a re-plan could no longer fit
             # (how many depends on where the simulated day stood when the re-plan ran).
             unassigned = demo_day.state.figures()["unassigned"]  # type: ignore[union-attr]

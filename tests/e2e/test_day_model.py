@@ -5,11 +5,15 @@ from __future__ import annotations
 import csv
 import io
 from datetime import UTC, date, datetime, timedelta
+from itertools import pairwise
 
 from lastmile_common.events.deliveries import OrderDelivered, Proof, StopArrived
 from lastmile_common.events.envelope import Envelope
 from lastmile_common.events.orders import OrderCreated, OrderSpec
+from lastmile_common.events.routes import Load, PlannedStop, RoutePlanned
 from lastmile_common.geo import haversine_m
+from lastmile_common.routing import Point, Profile, Router
+from planner.domain.road_travel import MAX_SNAP_M
 
 from lastmile.console.state import DayState
 from lastmile.demo.day import make_day
@@ -112,3 +116,38 @@ def test_console_snapshot_links_customers_to_their_tracking_pages() -> None:
     ]  # fmt: skip
     assert view["sink"] == "http://notifier/sink"
     assert view["figures"]["delivered"] == 1
+
+
+def test_every_address_and_the_depot_are_on_the_map_near_a_road(road_router: Router) -> None:
+    day = make_day(DAY, orders=300, seed=7)
+    points = [Point(*DEPOT_LOCATION)] + [
+        Point(o.body["address"]["location"]["lat"], o.body["address"]["location"]["lon"])
+        for o in day.orders
+    ]
+    for point in points:
+        assert road_router.bounds.contains(point)
+        assert road_router.snap(point, Profile.CAR).distance_m < MAX_SNAP_M
+
+
+def test_the_console_draws_the_road_geometry_a_route_carries(road_router: Router) -> None:
+    from lastmile.console.views import snapshot
+
+    depot, stop = Point(*DEPOT_LOCATION), Point(47.1367, 9.5188)
+    at = datetime(2030, 5, 6, 9, tzinfo=UTC)
+    road = road_router.route([depot, stop, depot], at, Profile.CAR)
+    here = {"lat": stop.lat, "lon": stop.lon}
+    planned = RoutePlanned(
+        plan_id="p1", route_id="r1", depot_id="d1", vehicle_id="v1", vehicle_kind="van",
+        service_date="2030-05-06", depot_location={"lat": depot.lat, "lon": depot.lon},
+        start_time=at, end_time=at + timedelta(hours=1), distance_m=road.distance_m,
+        duration_s=road.duration_s, load=Load(), geometry=road.polyline,
+        stops=(PlannedStop(stop_id="s1", sequence=1, order_id="o1", location=here,
+                           planned_arrival=at, planned_departure=at, service_time_s=60),),
+    )  # fmt: skip
+    day = DayState("t1")
+    day.apply(Envelope.wrap(planned, source="t", tenant="t1"))
+    [route] = snapshot(day, {"tracking": "http://t", "notifier": "http://n"})["routes"]
+    path = [Point(lat, lon) for lat, lon in route["path"]]
+    assert len(path) > 10  # the roads' bends, not three straight-line corners
+    drawn = sum(haversine_m(a.lat, a.lon, b.lat, b.lon) for a, b in pairwise(path))
+    assert abs(drawn - road.distance_m) < 0.05 * road.distance_m

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -15,26 +16,28 @@ import httpx
 import psutil
 import pytest
 
+from lastmile.infra.ports import free_port
 from lastmile.testing.roads import TEST_CACHE
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 
-def test_up_writes_run_json_and_stops_everything_on_sigterm(tmp_path: Path) -> None:
-    state = tmp_path / "state"
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_up_writes_run_json_and_stops_everything_on_sigterm() -> None:
+    # Not under pytest's tmp_path: another session on the machine may rotate that away while
+    # PostgreSQL runs in it (pg_ctl then cannot stop it). One folder per process, as `infra`.
+    state = ROOT / ".lastmile" / f"up-test-{os.getpid()}"
+    shutil.rmtree(state, ignore_errors=True)
     env = {
         k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "KAFKA_BOOTSTRAP_SERVERS")
     }
     env["LASTMILE_STATE_DIR"] = str(state)
     env["ROUTING_CACHE_DIR"] = str(TEST_CACHE)  # roads prepared once for every test session
-    for prefix, port in (
-        ("ORDERS", 18101),
-        ("PLANNER", 18102),
-        ("TRACKING", 18103),
-        ("NOTIFIER", 18104),
-    ):
-        env[f"{prefix}_HTTP_PORT"] = str(port)
-    env["LASTMILE_CONSOLE_PORT"] = "18100"
+    for prefix in ("ORDERS", "PLANNER", "TRACKING", "NOTIFIER"):
+        env[f"{prefix}_HTTP_PORT"] = str(free_port())  # other sessions may run this test too
+    env["LASTMILE_CONSOLE_PORT"] = str(free_port())
     process = subprocess.Popen(
         [sys.executable, "-m", "lastmile.cli", "up", "--no-demo"],
         env=env,
@@ -68,6 +71,7 @@ def test_up_writes_run_json_and_stops_everything_on_sigterm(tmp_path: Path) -> N
     while (alive := _alive(pids)) and time.monotonic() < deadline:
         time.sleep(0.5)
     assert not alive, [(pid, psutil.Process(pid).cmdline()) for pid in alive]
+    shutil.rmtree(state, ignore_errors=True)
 
 
 def _kill_and_wait_for_restart(run: dict, run_file: Path, name: str) -> dict:  # type: ignore[type-arg]

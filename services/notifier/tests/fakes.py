@@ -17,6 +17,8 @@ from notifier.domain.model import OrderView
 from notifier.domain.triggers import EtaMemory
 from notifier.service_layer.ports import Finished, NewNotification, NewOrder, OutgoingEvent, Row
 
+from .fake_unknown import FakeUnknownMessages
+
 
 class FakeOrders:
     """The notifier's copy of orders, by (tenant, order)."""
@@ -292,6 +294,7 @@ class FakeStore:
         self.opt_outs = FakeOptOuts()
         self.notifications = FakeNotificationLog(self.opt_outs)
         self.orders = FakeOrders(self.depots, self.notifications)
+        self.unknown = FakeUnknownMessages(self.notifications)
         self.published: list[OutgoingEvent] = []
         self.transactions = 0
 

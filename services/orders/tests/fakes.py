@@ -9,10 +9,14 @@ from typing import Any
 
 from lastmile_common.events.base import EventData
 from lastmile_common.geocoding.index import AddressIndex
+from lastmile_common.routing import RoutingSettings, map_bounds
 from orders.domain.geocoding import Geocoder
 from orders.domain.model import Order
 from orders.domain.shopify import ShopifySettings
 from orders.service_layer.ports import KnownOrder, NewOrder
+
+# The embedded map's rectangle (Liechtenstein): orders outside it are refused.
+MAP = map_bounds(RoutingSettings())
 
 
 class FakeOrdersStore:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+import polyline
 from lastmile_common.events.envelope import Envelope
 
 ETA_HORIZON = timedelta(minutes=30)
@@ -51,6 +52,8 @@ class RouteView:
     start_time: datetime
     end_time: datetime
     time_zone: str = "UTC"  # the depot's
+    # The road path from start to end, (lat, lon) points; empty if the event carried none.
+    path: list[tuple[float, float]] = field(default_factory=list)
     started_at: datetime | None = None
     completed_at: datetime | None = None
 
@@ -141,6 +144,7 @@ class DayState:
         view = RouteView(
             d["route_id"], d["vehicle_id"], d["vehicle_kind"], d["version"], depot,
             d["distance_m"], stops, d["start_time"], d["end_time"], d["time_zone"],
+            polyline.decode(d["geometry"], 5) if d.get("geometry") else [],
         )  # fmt: skip
         if known is not None:
             view.started_at, view.completed_at = known.started_at, known.completed_at

@@ -43,6 +43,7 @@ def snapshot(day: DayState, services: dict[str, str]) -> dict[str, Any]:
             "stops": stops, "done": done, "total": len(stops),
             "state": "completed" if route.completed_at else "on the road" if route.started_at else "planned",
             "start": route.start_time.isoformat(), "time_zone": route.time_zone,
+            "path": route.path,
         })  # fmt: skip
     unassigned = [
         {"external_id": o.external_id, "order_id": o.order_id, "reason_code": o.reason_code,

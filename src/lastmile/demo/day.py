@@ -70,7 +70,7 @@ LAST = [
     "Nowak",
     "Lange",
 ]
-# (start hour, end hour) in Berlin time; weights follow a typical parcel day.
+# (start hour, end hour) in local time; weights follow a typical parcel day.
 WINDOWS = (
     ((8, 18), 40),
     ((8, 12), 20),
@@ -156,9 +156,9 @@ def _order(
         "recipient": _recipient(rng, index),
         "address": {
             "line1": place.line1,
-            "city": "Berlin",
+            "city": place.district,
             "postal_code": place.postal_code,
-            "country": "DE",
+            "country": "LI",
             "location": {"lat": place.lat, "lon": place.lon},
         },
         "windows": [_window(day, start, end)],

@@ -1,9 +1,10 @@
-"""Real streets of Berlin Mitte and Prenzlauer Berg, and the demo depot.
+"""Real streets of Vaduz, Schaan and Triesen (Liechtenstein, the embedded map), and the demo depot.
 
 Source of the coordinates: OpenStreetMap (www.openstreetmap.org, © OpenStreetMap contributors,
-ODbL). Each street is the straight segment between two points read off the OSM map at its ends
-(accurate to a few tens of metres); addresses are drawn along that segment, a few metres to
-either side, so every generated address lies on the real street it names.
+ODbL), read from data/osm/liechtenstein.osm.pbf: each street is the segment between the end
+nodes of one of its ways, chosen where the way runs straight (no node more than ~25 m off the
+segment). Addresses are drawn along that segment, a few metres to either side, so every
+generated address lies on the real street it names and on the map the platform routes on.
 """
 
 from __future__ import annotations
@@ -36,56 +37,35 @@ class Place:
     lon: float
 
 
-DEPOT_ID = "berlin-westhafen"
-DEPOT_NAME = "Berlin Westhafen hub"
-DEPOT_ADDRESS = "Westhafenstraße 1, 13353 Berlin"
-DEPOT_LOCATION = (52.5367, 13.3447)
-TIME_ZONE = "Europe/Berlin"
+DEPOT_ID = "schaan-hub"
+DEPOT_NAME = "Schaan hub"
+DEPOT_ADDRESS = "Wiesengass 1, 9494 Schaan"
+DEPOT_LOCATION = (47.1641, 9.5014)
+TIME_ZONE = "Europe/Vaduz"
+
+VADUZ, SCHAAN, TRIESEN = "Vaduz", "Schaan", "Triesen"
 
 STREETS: tuple[Street, ...] = (
-    Street("Torstraße", "10119", "Mitte", (52.5276, 13.3878), (52.5290, 13.4130), 230),
-    Street("Invalidenstraße", "10115", "Mitte", (52.5285, 13.3720), (52.5317, 13.3985), 160),
-    Street("Chausseestraße", "10115", "Mitte", (52.5276, 13.3871), (52.5383, 13.3745), 130),
-    Street("Linienstraße", "10119", "Mitte", (52.5268, 13.3902), (52.5281, 13.4098), 160),
-    Street("Oranienburger Straße", "10178", "Mitte", (52.5253, 13.3880), (52.5233, 13.4018), 90),
-    Street("Friedrichstraße", "10117", "Mitte", (52.5265, 13.3880), (52.5075, 13.3903), 240),
-    Street("Brunnenstraße", "10119", "Mitte", (52.5302, 13.4013), (52.5440, 13.3942), 200),
-    Street("Bernauer Straße", "13355", "Mitte", (52.5330, 13.3880), (52.5405, 13.4036), 120),
-    Street("Alte Schönhauser Straße", "10119", "Mitte", (52.5247, 13.4061), (52.5291, 13.4103), 60),
-    Street("Karl-Marx-Allee", "10178", "Mitte", (52.5215, 13.4155), (52.5180, 13.4400), 140),
-    Street(
-        "Schönhauser Allee", "10435", "Prenzlauer Berg", (52.5330, 13.4118), (52.5490, 13.4135), 190
-    ),
-    Street(
-        "Kastanienallee", "10435", "Prenzlauer Berg", (52.5318, 13.4030), (52.5405, 13.4097), 100
-    ),
-    Street(
-        "Prenzlauer Allee", "10405", "Prenzlauer Berg", (52.5292, 13.4170), (52.5450, 13.4262), 230
-    ),
-    Street(
-        "Danziger Straße", "10435", "Prenzlauer Berg", (52.5405, 13.4125), (52.5362, 13.4380), 110
-    ),
-    Street(
-        "Kollwitzstraße", "10405", "Prenzlauer Berg", (52.5322, 13.4150), (52.5400, 13.4185), 100
-    ),
-    Street(
-        "Wörther Straße", "10405", "Prenzlauer Berg", (52.5362, 13.4140), (52.5378, 13.4245), 50
-    ),
-    Street(
-        "Stargarder Straße", "10437", "Prenzlauer Berg", (52.5468, 13.4128), (52.5440, 13.4262), 80
-    ),
-    Street(
-        "Greifswalder Straße",
-        "10405",
-        "Prenzlauer Berg",
-        (52.5275, 13.4240),
-        (52.5440, 13.4400),
-        220,
-    ),
-    Street("Dunckerstraße", "10437", "Prenzlauer Berg", (52.5400, 13.4200), (52.5485, 13.4215), 90),
-    Street(
-        "Lychener Straße", "10437", "Prenzlauer Berg", (52.5400, 13.4155), (52.5480, 13.4178), 120
-    ),
+    Street("Kirchstrasse", "9490", VADUZ, (47.1366, 9.5155), (47.1368, 9.5221), 50),
+    Street("Rätikonstrasse", "9490", VADUZ, (47.1328, 9.5190), (47.1367, 9.5189), 45),
+    Street("Wuhrstrasse", "9490", VADUZ, (47.1327, 9.5141), (47.1365, 9.5134), 45),
+    Street("Am Schrägen Weg", "9490", VADUZ, (47.1402, 9.5186), (47.1367, 9.5164), 40),
+    Street("Lettstrasse", "9490", VADUZ, (47.1401, 9.5151), (47.1404, 9.5193), 35),
+    Street("Rheinstrasse", "9490", VADUZ, (47.1328, 9.5128), (47.1394, 9.5101), 75),
+    Street("Mühleweg", "9490", VADUZ, (47.1546, 9.5146), (47.1496, 9.5150), 55),
+    Street("Wingertstrasse", "9490", VADUZ, (47.1453, 9.5205), (47.1481, 9.5222), 35),
+    Street("Kanalstrasse", "9490", VADUZ, (47.1265, 9.5212), (47.1236, 9.5216), 30),
+    Street("Sägagass", "9494", SCHAAN, (47.1621, 9.5162), (47.1579, 9.5163), 45),
+    Street("Tanzplatz", "9494", SCHAAN, (47.1627, 9.5096), (47.1597, 9.5098), 35),
+    Street("Im Pardiel", "9494", SCHAAN, (47.1681, 9.5039), (47.1639, 9.5053), 50),
+    Street("Im Rösle", "9494", SCHAAN, (47.1681, 9.5039), (47.1727, 9.5025), 50),
+    Street("Duxgass", "9494", SCHAAN, (47.1667, 9.5237), (47.1663, 9.5193), 35),
+    Street("In der Egerta", "9494", SCHAAN, (47.1667, 9.5064), (47.1639, 9.5071), 35),
+    Street("Wiesengass", "9494", SCHAAN, (47.1641, 9.5014), (47.1643, 9.4947), 50),
+    Street("Messinastrasse", "9495", TRIESEN, (47.1195, 9.5202), (47.1227, 9.5193), 40),
+    Street("Meierhofstrasse", "9495", TRIESEN, (47.1225, 9.5285), (47.1263, 9.5261), 45),
+    Street("St. Wolfgangstrasse", "9495", TRIESEN, (47.1178, 9.5261), (47.1226, 9.5259), 55),
+    Street("Im Sand", "9495", TRIESEN, (47.1144, 9.5223), (47.1096, 9.5226), 55),
 )
 
 

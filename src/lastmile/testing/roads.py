@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import socket
 import subprocess
 import time
@@ -26,10 +27,17 @@ BALZERS = Point(47.0665, 9.5030)
 TRIESENBERG = Point(47.1180, 9.5420)
 
 
+@functools.cache
+def shared_road_router() -> Router:
+    """OSRM in-process on data/osm/liechtenstein.osm.pbf, every profile and time bucket, opened
+    once per process (for helpers that are not fixtures)."""
+    return open_router(RoutingSettings(cache_dir=TEST_CACHE))
+
+
 @pytest.fixture(scope="session")
 def road_router() -> Router:
     """OSRM in-process on data/osm/liechtenstein.osm.pbf, every profile and time bucket."""
-    return open_router(RoutingSettings(cache_dir=TEST_CACHE))
+    return shared_road_router()
 
 
 @pytest.fixture(scope="session")

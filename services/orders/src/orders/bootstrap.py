@@ -6,6 +6,7 @@ import asyncio
 
 from fastapi import FastAPI
 from lastmile_common.http.app import create_service_app
+from lastmile_common.routing import RoutingSettings, map_bounds
 from lastmile_common.runtime import Runtime, start_runtime
 
 from orders.adapters.geocoder import load_geocoder
@@ -19,8 +20,10 @@ DESCRIPTION = """Integrators submit orders here (HTTP, bulk import, Shopify webh
 `orders.inbound.v1` topic). Accepted orders are stored and published on `orders.v1`."""
 
 
-def create_app(settings: OrdersSettings) -> FastAPI:
-    """The orders service app."""
+def create_app(settings: OrdersSettings, *, routing: RoutingSettings | None = None) -> FastAPI:
+    """The orders service app; orders outside the map of `routing` (default: `ROUTING_*`, the
+    `ROUTING_BOUNDS` setting or the map file's header) are refused."""
+    bounds = map_bounds(routing or RoutingSettings())
 
     async def start(app: FastAPI) -> Runtime:
         # Seconds for a country's extract the first time; then read from the index cache.
@@ -28,7 +31,7 @@ def create_app(settings: OrdersSettings) -> FastAPI:
             load_geocoder, settings.geocoding, settings.geocode_min_precision
         )
         app.state.geocoder = geocoder
-        subscriptions = consumers.subscriptions(geocoder)
+        subscriptions = consumers.subscriptions(bounds, geocoder)
         return await start_runtime(SERVICE, settings, MIGRATIONS, subscriptions)
 
     app = create_service_app(
@@ -41,4 +44,5 @@ def create_app(settings: OrdersSettings) -> FastAPI:
         body_limit_exempt=("/v1/orders/import",),
     )
     app.state.key_cache = key_cache()
+    app.state.map_bounds = bounds
     return app

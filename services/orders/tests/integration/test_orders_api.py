@@ -20,13 +20,13 @@ pytestmark = pytest.mark.integration
 def order_body(**changes: Any) -> dict[str, Any]:
     body = {
         "external_id": f"E-{uuid.uuid4().hex[:8]}",
-        "depot_id": "berlin-mitte",
+        "depot_id": "schaan-hub",
         "recipient": {"name": "Ada", "phone": "+4915112345678", "email": "ada@example.com"},
         "address": {
-            "line1": "Torstr 1",
-            "city": "Berlin",
-            "country": "DE",
-            "location": {"lat": 52.5291, "lon": 13.401},
+            "line1": "Kirchstrasse 1",
+            "city": "Vaduz",
+            "country": "LI",
+            "location": {"lat": 47.1367, "lon": 9.5188},
         },
         "windows": [{"start": "2026-11-24T09:00:00+01:00", "end": "2026-11-24T12:00:00+01:00"}],
         "items": [{"sku": "A", "quantity": 2, "weight_kg": 1.25}],
@@ -49,7 +49,7 @@ async def test_created_order_is_published_with_cloudevents_headers(
     assert event.type == "order.created" and event.tenant == tenant
     assert headers["ce_specversion"] == b"1.0" and headers["ce_source"] == b"/lastmile/orders"
     assert headers["content-type"] == b"application/json"
-    assert record.key == b"berlin-mitte"  # type: ignore[attr-defined]
+    assert record.key == b"schaan-hub"  # type: ignore[attr-defined]
     assert event.data.total_weight_kg == 2.5  # type: ignore[attr-defined]
     got = await app.client.get(f"/v1/orders/{order_id}", headers=auth)
     assert got.status_code == 200
@@ -136,3 +136,20 @@ async def test_change_window_publishes_update(infra: Infrastructure, app: Runnin
             lambda e: e.subject == order_id and e.type == "order.updated"
         )
     assert event.data.version == 2  # type: ignore[attr-defined]
+
+
+# Berlin: a valid WGS84 point, but not on the map the platform plans on (Liechtenstein).
+OFF_MAP = {"lat": 52.5291, "lon": 13.401}
+
+
+async def test_an_order_outside_the_map_is_refused_with_422_naming_the_field(
+    infra: Infrastructure, app: RunningApp
+) -> None:
+    _, auth = await new_tenant(infra)
+    address = {**order_body()["address"], "location": OFF_MAP}
+    response = await app.client.post("/v1/orders", json=order_body(address=address), headers=auth)
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    [error] = response.json()["errors"]
+    assert error["field"] == "body.address.location"
+    assert "outside the map's bounds" in error["message"]

@@ -58,7 +58,7 @@ async def test_given_coordinates_are_kept_and_marked_given(
     _, auth = await new_tenant(infra)
     response = await app.client.post("/v1/orders", json=order_body(), headers=auth)
     assert response.json()["order"]["address"]["location_precision"] == "given"
-    assert response.json()["order"]["address"]["location"] == {"lat": 52.5291, "lon": 13.401}
+    assert response.json()["order"]["address"]["location"] == {"lat": 47.1367, "lon": 9.5188}
 
 
 async def test_an_address_not_on_the_map_is_422_naming_address(

@@ -15,15 +15,16 @@ from aiokafka import AIOKafkaProducer
 from lastmile_common.events.deliveries import OrderDelivered, Proof
 from lastmile_common.events.envelope import Envelope, encode
 from lastmile_common.events.orders import OrderSubmitted
+from lastmile_common.events.topics import ORDERS, ORDERS_INBOUND, dlt_of
 
 from lastmile.infra.platform import Infrastructure
 from lastmile.testing.apps import RunningApp
-from lastmile.testing.fixtures import publish
+from lastmile.testing.fixtures import TopicReader, publish
 from lastmile.testing.inbox import Inbox, drain
 from lastmile.testing.waiting import eventually
 
 from .conftest import new_tenant
-from .test_orders_api import order_body
+from .test_orders_api import OFF_MAP, order_body
 
 pytestmark = pytest.mark.integration
 
@@ -34,6 +35,29 @@ async def _count(infra: Infrastructure, sql: str, *args: object) -> int:
         return int(await conn.fetchval(sql, *args))
     finally:
         await conn.close()
+
+
+async def test_an_order_outside_the_map_goes_to_the_dlt_with_the_reason(
+    infra: Infrastructure, app: RunningApp, producer: AIOKafkaProducer
+) -> None:
+    tenant, _ = await new_tenant(infra)
+    key = f"{tenant}:same-partition"
+    async with (
+        TopicReader(infra.kafka_bootstrap, dlt_of(ORDERS_INBOUND)) as dlt,
+        TopicReader(infra.kafka_bootstrap, ORDERS) as orders,
+    ):
+        address = {**order_body()["address"], "location": OFF_MAP}
+        off_map = OrderSubmitted.model_validate(order_body(address=address))
+        await publish(producer, off_map, tenant=tenant, key=key)
+        good = OrderSubmitted.model_validate(order_body())
+        await publish(producer, good, tenant=tenant, key=key)
+        [dead] = await dlt.raw(lambda r: dict(r.headers).get("ce_tenant") == tenant.encode())
+        created = await orders.wait_for(
+            lambda e: e.tenant == tenant and e.data.external_id == good.external_id
+        )
+    assert len(created) == 1
+    reason = dict(dead.headers)["dlt.error"].decode()  # type: ignore[attr-defined]
+    assert "address.location: outside the map's bounds" in reason
 
 
 async def _send_three_times(producer: AIOKafkaProducer, envelope: Envelope, key: str) -> None:
@@ -137,7 +161,7 @@ async def test_shopify_webhook_hmac_and_dedupe(infra: Infrastructure, app: Runni
             "shop_domain": "acme.myshopify.com",
             "webhook_secret": secret,
             "depot_id": "d1",
-            "time_zone": "Europe/Berlin",
+            "time_zone": "Europe/Vaduz",
         },
     )
     assert configured.status_code == 204
@@ -147,11 +171,11 @@ async def test_shopify_webhook_hmac_and_dedupe(infra: Infrastructure, app: Runni
         "created_at": "2026-11-23T10:00:00+01:00",
         "shipping_address": {
             "name": "Ada",
-            "address1": "Torstr 1",
-            "city": "Berlin",
-            "country_code": "DE",
-            "latitude": 52.5,
-            "longitude": 13.4,
+            "address1": "Kirchstrasse 1",
+            "city": "Vaduz",
+            "country_code": "LI",
+            "latitude": 47.1367,
+            "longitude": 9.5188,
             "phone": "+4915112345678",
         },
         "line_items": [{"sku": "S", "title": "Book", "quantity": 1, "grams": 500}],
@@ -176,6 +200,16 @@ async def test_shopify_webhook_hmac_and_dedupe(infra: Infrastructure, app: Runni
     order = (await app.client.get(f"/v1/orders/{first.json()['order_id']}", headers=auth)).json()
     assert order["order"]["external_id"] == "shopify-5551"
     assert order["order"]["items"][0]["weight_kg"] == 0.5
+    address = {**payload["shipping_address"], "latitude": 52.5}  # type: ignore[dict-item]
+    body = json.dumps({**payload, "id": 5552, "shipping_address": address}).encode()
+    headers = {
+        **headers,
+        "X-Shopify-Hmac-Sha256": _sign(secret, body),
+        "X-Shopify-Webhook-Id": "w2",
+    }
+    refused = await app.client.post(url, content=body, headers=headers)
+    assert refused.status_code == 422, refused.text
+    assert [e["field"] for e in refused.json()["errors"]] == ["body.shipping_address"]
 
 
 async def test_bulk_import_accepts_good_rows_and_reports_bad_ones(
@@ -188,6 +222,7 @@ async def test_bulk_import_accepts_good_rows_and_reports_bad_ones(
         "{broken",
         json.dumps({**order_body(), "windows": []}),
         json.dumps(order_body()),
+        json.dumps(order_body(address={**good["address"], "location": OFF_MAP})),
     ]
     response = await app.client.post(
         "/v1/orders/import",
@@ -197,15 +232,21 @@ async def test_bulk_import_accepts_good_rows_and_reports_bad_ones(
     assert response.status_code == 200, response.text
     result = response.json()
     assert result["accepted"] == 2
-    assert [(r["line"], r["field"]) for r in result["rejected"]] == [(2, "row"), (3, "windows")]
+    assert [(r["line"], r["field"]) for r in result["rejected"]] == [
+        (2, "row"),
+        (3, "windows"),
+        (5, "address.location"),
+    ]
     header = (
         "external_id,depot_id,recipient_name,phone,line1,city,country,lat,lon,"
         "window_start,window_end,weight_kg\n"
     )
     csv_body = header + (
-        "C-1,d1,Ada,+4915112345678,Torstr 1,Berlin,DE,52.5,13.4,2026-11-24T09:00:00Z,"
+        "C-1,d1,Ada,+4915112345678,Kirchstrasse 1,Vaduz,LI,47.1367,9.5188,2026-11-24T09:00:00Z,"
         "2026-11-24T12:00:00Z,2\n"
-        "C-2,d1,Bob,+4915112345679,Torstr 2,Berlin,DE,52.5,200,2026-11-24T09:00:00Z,"
+        "C-2,d1,Bob,+4915112345679,Kirchstrasse 2,Vaduz,LI,47.1367,200,2026-11-24T09:00:00Z,"
+        "2026-11-24T12:00:00Z,2\n"
+        "C-3,d1,Cy,+4915112345670,Torstr 3,Berlin,DE,52.5,13.4,2026-11-24T09:00:00Z,"
         "2026-11-24T12:00:00Z,2\n"
     )
     response = await app.client.post(
@@ -213,6 +254,5 @@ async def test_bulk_import_accepts_good_rows_and_reports_bad_ones(
     )
     result = response.json()
     assert result["accepted"] == 1
-    assert result["rejected"] == [
-        {"line": 3, "field": "lon", "message": result["rejected"][0]["message"]}
-    ]
+    assert [(r["line"], r["field"]) for r in result["rejected"]] == [(3, "lon"), (4, "lat,lon")]
+    assert "outside the map's bounds" in result["rejected"][1]["message"]

@@ -9,6 +9,7 @@ from datetime import datetime
 
 from fastapi import FastAPI
 from lastmile_common.http.app import create_service_app
+from lastmile_common.routing import RoutingSettings, open_router
 from lastmile_common.runtime import Runtime, start_runtime
 
 from planner.adapters.solver_pool import ProcessSolverRunner
@@ -24,8 +25,17 @@ made on request (`POST /v1/plans`) or at each depot's cut-off; routes are publis
 `routes.v1` and re-planned when orders, cancellations or delays arrive."""
 
 
-def create_app(settings: PlannerSettings, *, clock: Callable[[], datetime] = utc_now) -> FastAPI:
-    """The planner service app; `clock` is injectable so cut-offs and debounce are testable."""
+def create_app(
+    settings: PlannerSettings,
+    *,
+    clock: Callable[[], datetime] = utc_now,
+    routing: RoutingSettings | None = None,
+) -> FastAPI:
+    """The planner service app; `clock` is injectable so cut-offs and debounce are testable.
+
+    `routing` (default: from `ROUTING_*`) says where roads come from; the map is loaded at start.
+    """
+    roads = routing or RoutingSettings()
 
     async def start(app: FastAPI) -> Runtime:
         subs = consumers.subscriptions(settings.late_threshold_s, clock)
@@ -44,9 +54,11 @@ def create_app(settings: PlannerSettings, *, clock: Callable[[], datetime] = utc
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with inner(app):
+            router = await asyncio.to_thread(open_router, roads)
             solver = ProcessSolverRunner(settings.solver_workers)
             warm = asyncio.create_task(solver.warm_up())
-            ctx = PlannerContext(settings, transactions(app.state.runtime.pool), solver, clock)
+            tx = transactions(app.state.runtime.pool)
+            ctx = PlannerContext(settings, tx, solver, router, clock)
             app.state.planner = ctx
             loops = background.start_loops(ctx)
             try:

@@ -18,9 +18,9 @@ from lastmile.infra.platform import Infrastructure
 from lastmile.testing.apps import RunningApp, running_app
 
 SECRET = "dev-api-key-secret-change-me"
-ZONE = "Europe/Berlin"
+ZONE = "Europe/Vaduz"
 DAY = date(2030, 5, 6)
-DEPOT = {"lat": 52.52, "lon": 13.405}
+DEPOT = {"lat": 47.1410, "lon": 9.5215}  # Vaduz, on the embedded map
 
 
 def planner_settings(infra: Infrastructure, **overrides: Any) -> PlannerSettings:
@@ -82,8 +82,8 @@ def order_created(
             "recipient": {"name": "Ada", "email": "ada@example.com"},
             "address": {
                 "line1": "Street 1",
-                "city": "Berlin",
-                "country": "DE",
+                "city": "Vaduz",
+                "country": "LI",
                 "location": {"lat": DEPOT["lat"] + dlat, "lon": DEPOT["lon"] + dlon},
             },
             "windows": [{"start": local(window[0]), "end": local(window[1])}],
@@ -97,7 +97,7 @@ def order_created(
 
 
 def depot_body(depot_id: str) -> dict[str, Any]:
-    """A valid depot in Berlin."""
+    """A valid depot in Vaduz."""
     return {
         "id": depot_id,
         "name": "Mitte",

@@ -35,7 +35,7 @@ async def test_orders_in_plan_out_with_reasons_and_a_silent_preview(
     tenant, headers = new_tenant()
     depot = f"dep-{tenant}"
     # The orders arrive before their depot exists: they are kept and planned once it does.
-    normal = [order_created(depot, dlat=0.01 * i, dlon=-0.008 * i) for i in range(1, 5)]
+    normal = [order_created(depot, dlat=0.01 * i, dlon=-0.0025 * i) for i in range(1, 5)]
     heavy = order_created(depot, dlat=0.02, weight_kg=1000, quantity=5)
     for event in [*normal, heavy]:
         await publish(producer, event, tenant=tenant, key=depot)
@@ -98,7 +98,7 @@ async def test_orders_in_plan_out_with_reasons_and_a_silent_preview(
         assert sorted(s.order_id for s in stops) == sorted(o.order_id for o in normal)
         for env in planned:
             route = env.data
-            assert route.time_zone == "Europe/Berlin"  # type: ignore[attr-defined]
+            assert route.time_zone == "Europe/Vaduz"  # type: ignore[attr-defined]
             assert env.subject == route.route_id  # type: ignore[attr-defined]
             for stop in route.stops:  # type: ignore[attr-defined]
                 window = stop.windows[0]

@@ -49,7 +49,7 @@ async def test_late_order_and_cancellation_update_the_started_route_keeping_serv
         f"/v1/depots/{depot}/vehicles", json=van_body(vehicle), headers=headers
     )
     assert resp.status_code == 201
-    first = [order_created(depot, dlat=0.01 * i, dlon=0.006 * i) for i in range(1, 4)]
+    first = [order_created(depot, dlat=-0.01 * i, dlon=0.0025 * i) for i in range(1, 4)]
     for event in first:
         await publish(producer, event, tenant=tenant, key=depot)
 

@@ -16,6 +16,7 @@ ReasonCode = Literal[
     "outside_range",
     "shift_too_short",
     "fleet_full",
+    "no_road_access",
 ]
 
 
@@ -70,6 +71,14 @@ class RoutePlanned(EventData):
     load: Load
     stops: tuple[PlannedStop, ...]
     load_plan: tuple[LoadPlanEntry, ...] = ()
+    geometry: str | None = Field(
+        default=None,
+        description=(
+            "The route's path from start through every stop to its end, on roads: a Google"
+            " encoded polyline (precision 5, lat/lon order); a drone's is its straight flight."
+            " Map data © OpenStreetMap contributors (ODbL)."
+        ),
+    )
 
 
 class RouteUpdated(RoutePlanned):

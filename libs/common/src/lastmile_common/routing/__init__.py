@@ -34,6 +34,7 @@ __all__ = [
     "Snap",
     "TimeBucket",
     "TrafficModel",
+    "map_bounds",
     "open_router",
     "worst_case_matrix",
 ]
@@ -52,9 +53,15 @@ def open_router(settings: RoutingSettings) -> Router:
     return EmbeddedRouter(prepared)
 
 
+def map_bounds(settings: RoutingSettings) -> Bounds:
+    """The rectangle the map covers: `ROUTING_BOUNDS`, else read from the map file's header."""
+    from lastmile_common.routing.map_file import read_bounds
+
+    return settings.bounds or read_bounds(settings.map_file)
+
+
 def _http_router(settings: RoutingSettings) -> Router:
     from lastmile_common.routing.http import HttpRouter
-    from lastmile_common.routing.map_file import read_bounds
 
     urls = {
         # A bucket's `_` is written `-` in the URL: host names (Kubernetes Services) have no `_`.
@@ -64,5 +71,6 @@ def _http_router(settings: RoutingSettings) -> Router:
         for profile in settings.profiles
         for bucket in settings.traffic.buckets
     }
-    bounds = settings.bounds or read_bounds(settings.map_file)
-    return HttpRouter(urls, bounds, settings.traffic, timeout_s=settings.http_timeout_s)
+    return HttpRouter(
+        urls, map_bounds(settings), settings.traffic, timeout_s=settings.http_timeout_s
+    )

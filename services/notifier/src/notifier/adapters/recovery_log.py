@@ -35,15 +35,14 @@ class PostgresUnknownMessages:
             )
         )
 
-    async def unknown_among(self, channel: str, ids: Sequence[str]) -> list[str]:
-        """Which of these notifications of a channel are `unknown`."""
+    async def open_among(self, ids: Sequence[str]) -> list[tuple[str, str, str]]:
+        """(id, channel, state) of these notifications that are `unknown` or still `sending`."""
         rows = await self.conn.fetch(
-            "SELECT id FROM notifications WHERE id = ANY($1::uuid[]) AND channel = $2"
-            " AND state = 'unknown'",
+            "SELECT id, channel, state FROM notifications WHERE id = ANY($1::uuid[])"
+            " AND state IN ('unknown', 'sending')",
             list(ids),
-            channel,
         )
-        return [str(r["id"]) for r in rows]
+        return [(str(r["id"]), r["channel"], r["state"]) for r in rows]
 
     async def known_sids(self, sids: Sequence[str]) -> set[str]:
         """Which of these provider ids are already recorded on a notification."""
@@ -55,7 +54,8 @@ class PostgresUnknownMessages:
         return {r["provider_message_id"] for r in rows}
 
     async def record(self, verdicts: Sequence[Verdict]) -> list[Any]:
-        """Apply verdicts to rows still `unknown`; return the rows changed (as they are now)."""
+        """Apply verdicts to rows still `unknown` (or `sending`, left by a process that is gone:
+        only the journal's owner passes those); return the rows changed (as they are now)."""
         if not verdicts:
             return []
         return list(
@@ -69,7 +69,7 @@ class PostgresUnknownMessages:
                 " finished_at = CASE WHEN v.state = 'pending' THEN NULL ELSE now() END"
                 " FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[])"
                 " AS v(id, state, reason, sid, status)"
-                " WHERE n.id = v.id AND n.state = 'unknown' RETURNING n.*",
+                " WHERE n.id = v.id AND n.state IN ('unknown', 'sending') RETURNING n.*",
                 [v.id for v in verdicts],
                 [v.state for v in verdicts],
                 [v.reason for v in verdicts],

@@ -206,8 +206,8 @@ class UnknownMessages(Protocol):
         """Rows of a channel unknown for `settle_s` and not judged undecidable."""
         ...
 
-    async def unknown_among(self, channel: str, ids: Sequence[str]) -> list[str]:
-        """Which of these notifications of a channel are `unknown`."""
+    async def open_among(self, ids: Sequence[str]) -> list[tuple[str, str, str]]:
+        """(id, channel, state) of these notifications that are `unknown` or still `sending`."""
         ...
 
     async def known_sids(self, sids: Sequence[str]) -> set[str]:
@@ -215,7 +215,7 @@ class UnknownMessages(Protocol):
         ...
 
     async def record(self, verdicts: Sequence[Verdict]) -> list[Row]:
-        """Apply verdicts to rows still `unknown`; the rows changed."""
+        """Apply verdicts to rows still `unknown` or `sending`; the rows changed."""
         ...
 
 

@@ -20,6 +20,7 @@ from notifier.service_layer.ports import NotifierStore, Row, Transactions
 log = logging.getLogger(__name__)
 # The provider's clock may run behind ours: list a minute further back than the claim.
 _SKEW = timedelta(seconds=60)
+LEFT_SENDING = "dispatcher stopped before the provider answered"
 DECIDED = Metric("notifier_unknown_decided_total", "unknown messages decided later", ["state"])
 
 
@@ -108,14 +109,25 @@ async def apply_verdicts(store: NotifierStore, verdicts: Sequence[Verdict]) -> N
 async def decide_from_journal(
     tx: Transactions, marks: dict[str, set[str]], domain: str
 ) -> Counter[str]:
-    """At start: decide the `unknown` e-mails an earlier process of this pod left marks for."""
+    """At start: decide the e-mails earlier processes of this pod left unfinished.
+
+    Their journal files are this pod's alone, so those processes are gone: a row they claimed
+    is theirs even if still `sending` (a lease kept it from being recovered). Such an SMS
+    becomes `unknown`, for the resolver to ask Twilio about.
+    """
     async with tx() as store:
-        ids = await store.unknown.unknown_among("email", list(marks))
-        verdicts = from_journal(marks, ids, domain)
+        rows = await store.unknown.open_among(list(marks))
+        emails = [i for i, channel, _ in rows if channel == "email"]
+        verdicts = from_journal(marks, emails, domain)
+        verdicts += [
+            Verdict(i, "unknown", LEFT_SENDING)
+            for i, channel, state in rows
+            if channel == "sms" and state == "sending"
+        ]
         await apply_verdicts(store, verdicts)
     counts: Counter[str] = Counter(v.state for v in verdicts)
     if verdicts:
-        log.warning("unknown e-mails decided from the journal", extra={"outcomes": dict(counts)})
+        log.warning("unknown messages decided from the journal", extra={"outcomes": dict(counts)})
     return counts
 
 

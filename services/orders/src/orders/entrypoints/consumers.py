@@ -9,9 +9,11 @@ from lastmile_common.events import topics
 from lastmile_common.events.envelope import Envelope
 from lastmile_common.events.orders import OrderRequest
 from lastmile_common.kafka.consumer import Handler, PermanentError, Subscription
+from lastmile_common.routing import Bounds
 
 from orders.adapters.store import PostgresOrdersStore
 from orders.domain.geocoding import AddressNotPlaced
+from orders.domain.on_map import OutsideMap
 from orders.service_layer import handlers
 from orders.service_layer.locating import AddressPlacer, locate
 
@@ -26,8 +28,9 @@ TIMELINE_TYPES = (
 )
 
 
-def submitted_handler(geocoder: AddressPlacer) -> Handler:
-    """The handler of integrators' order.submitted, placing addresses with `geocoder`."""
+def submitted_handler(bounds: Bounds, geocoder: AddressPlacer) -> Handler:
+    """The handler of integrators' order.submitted: addresses placed with `geocoder`, points
+    outside the map refused."""
 
     async def handle_submitted(conn: Connection, envelope: Envelope) -> None:
         """An integrator's order on Kafka: validated and geocoded like the HTTP one."""
@@ -35,17 +38,20 @@ def submitted_handler(geocoder: AddressPlacer) -> Handler:
         if not known:
             raise PermanentError(f"unknown tenant {envelope.tenant!r}")
         request = OrderRequest.model_validate(envelope.data.model_dump())
+        store = PostgresOrdersStore(conn)
         try:
             spec, note = locate(geocoder, request)
             await handlers.place_order(
-                PostgresOrdersStore(conn), envelope.tenant, spec, source="kafka", note=note
+                store, envelope.tenant, spec, bounds=bounds, source="kafka", note=note
             )
-        except AddressNotPlaced as exc:
+        except AddressNotPlaced as exc:  # to the dead-letter topic at once, with the reason
             raise PermanentError(f"address: {exc}") from None
         except handlers.DuplicateExternalId as exc:
             raise PermanentError(
                 f"external_id already used by order {exc.order_id} with different content"
             ) from None
+        except OutsideMap as exc:  # to the dead-letter topic at once, with the reason
+            raise PermanentError(f"{exc.field}: {exc}") from None
 
     return handle_submitted
 
@@ -77,14 +83,12 @@ async def handle_progress(conn: Connection, envelope: Envelope) -> None:
         )
 
 
-def subscriptions(geocoder: AddressPlacer) -> tuple[Subscription, ...]:
-    """The orders service's consumer groups and their handlers."""
+def subscriptions(bounds: Bounds, geocoder: AddressPlacer) -> tuple[Subscription, ...]:
+    """The orders service's consumers; `bounds`: the map's rectangle orders must lie in;
+    `geocoder`: places addresses sent without coordinates."""
+    inbound = {"order.submitted": submitted_handler(bounds, geocoder)}
     return (
-        Subscription(
-            "orders-inbound",
-            (topics.ORDERS_INBOUND,),
-            {"order.submitted": submitted_handler(geocoder)},
-        ),
+        Subscription("orders-inbound", (topics.ORDERS_INBOUND,), inbound),
         Subscription(
             "orders-timeline",
             (topics.DELIVERIES, topics.NOTIFICATIONS),

@@ -12,9 +12,11 @@ from lastmile_common.http.auth import CallerKey
 from lastmile_common.http.deps import ConnDep as ConnDep
 from lastmile_common.http.deps import PoolDep as PoolDep
 from lastmile_common.http.problems import Problem
+from lastmile_common.routing import Bounds
 
 from orders.adapters.store import PostgresOrdersStore
 from orders.adapters.tenants import key_is_active
+from orders.domain.on_map import OutsideMap
 from orders.service_layer.locating import AddressPlacer
 from orders.settings import OrdersSettings
 
@@ -35,6 +37,21 @@ def get_settings(request: Request) -> OrdersSettings:
 
 
 SettingsDep = Annotated[OrdersSettings, Depends(get_settings)]
+
+
+def get_map_bounds(request: Request) -> Bounds:
+    """The rectangle of the map the platform plans on (orders outside it are refused)."""
+    return request.app.state.map_bounds  # type: ignore[no-any-return]
+
+
+MapBoundsDep = Annotated[Bounds, Depends(get_map_bounds)]
+
+
+def outside_map_problem(exc: OutsideMap, field: str) -> Problem:
+    """The 422 an order outside the map answers with, naming the field at fault."""
+    return Problem(
+        422, "Outside the map", f"{field}: {exc}", errors=[{"field": field, "message": str(exc)}]
+    )
 
 
 def get_store(conn: ConnDep) -> PostgresOrdersStore:

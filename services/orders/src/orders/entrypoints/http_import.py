@@ -5,10 +5,12 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 
 from fastapi import APIRouter, Request
 from lastmile_common.events.orders import OrderRequest
 from lastmile_common.http.problems import Problem
+from lastmile_common.routing import Bounds
 from pydantic import BaseModel
 
 from orders.domain.bulk_rows import (
@@ -19,7 +21,8 @@ from orders.domain.bulk_rows import (
     parse_ndjson_line,
 )
 from orders.domain.geocoding import AddressNotPlaced
-from orders.entrypoints.deps import GeocoderDep, SettingsDep, StoreDep, TenantDep
+from orders.domain.on_map import OutsideMap
+from orders.entrypoints.deps import GeocoderDep, MapBoundsDep, SettingsDep, StoreDep, TenantDep
 from orders.entrypoints.http_orders import create_problem
 from orders.entrypoints.schemas import ORDER_EXAMPLE
 from orders.service_layer import handlers
@@ -64,8 +67,8 @@ async def _lines(request: Request, max_bytes: int) -> AsyncIterator[tuple[int, s
             "content": {
                 "text/csv": {
                     "schema": {"type": "string"},
-                    "example": ",".join(CSV_COLUMNS) + "\nA-1,berlin-mitte,Ada,+4915112345678,,"
-                    "sms,en,Torstraße 1,,Berlin,10119,DE,52.5291,13.4010,"
+                    "example": ",".join(CSV_COLUMNS) + "\nA-1,schaan-hub,Ada,+4915112345678,,"
+                    "sms,en,Kirchstrasse 10,,Vaduz,9490,LI,47.1367,9.5188,"
                     "2026-11-24T09:00:00+01:00,2026-11-24T12:00:00+01:00,BOOK,,1,0.5,0.002,180,,"
                     "normal,false\n",
                 },
@@ -82,6 +85,7 @@ async def bulk_import(
     tenant: TenantDep,
     store: StoreDep,
     settings: SettingsDep,
+    bounds: MapBoundsDep,
     geocoder: GeocoderDep,
 ) -> ImportResult:
     """Import orders from CSV (header row first) or NDJSON, one order per line. Lists in a CSV
@@ -98,6 +102,7 @@ async def bulk_import(
     result = ImportResult(accepted=0, duplicates=0, rejected=[], order_ids=[])
     header: list[str] | None = None
     rows = 0
+    intake = _Intake(store, geocoder, tenant, bounds, csv=content_type == "text/csv")
     async for number, text in _lines(request, settings.import_max_bytes):
         if not text.strip():
             continue
@@ -122,17 +127,23 @@ async def bulk_import(
         rows += 1
         if rows > settings.import_max_rows:
             raise Problem(413, "Too many rows", f"at most {settings.import_max_rows} per import")
-        await _take(store, geocoder, tenant, number, parsed, result)
+        await _take(intake, number, parsed, result)
     return result
 
 
+@dataclass(frozen=True)
+class _Intake:
+    """Where an import's rows go: the tenant's store, the geocoder, the map's bounds."""
+
+    store: OrdersStore
+    geocoder: AddressPlacer
+    tenant: str
+    bounds: Bounds
+    csv: bool
+
+
 async def _take(
-    store: OrdersStore,
-    geocoder: AddressPlacer,
-    tenant: str,
-    number: int,
-    parsed: OrderRequest | RowError,
-    result: ImportResult,
+    intake: _Intake, number: int, parsed: OrderRequest | RowError, result: ImportResult
 ) -> None:
     if isinstance(parsed, RowError):
         result.rejected.append(
@@ -140,14 +151,20 @@ async def _take(
         )
         return
     try:
-        spec, note = locate(geocoder, parsed)
-        accepted = await handlers.place_order(store, tenant, spec, source="bulk_import", note=note)
+        spec, note = locate(intake.geocoder, parsed)
+        accepted = await handlers.place_order(
+            intake.store, intake.tenant, spec, bounds=intake.bounds, source="bulk_import", note=note
+        )
     except AddressNotPlaced as exc:
         result.rejected.append({"line": number, "field": "address", "message": str(exc)})
         return
     except handlers.DuplicateExternalId as exc:
         message = create_problem(exc).detail
         result.rejected.append({"line": number, "field": "external_id", "message": message})
+        return
+    except OutsideMap as exc:  # a CSV row names its lat/lon columns
+        field = "lat,lon" if intake.csv else exc.field
+        result.rejected.append({"line": number, "field": field, "message": str(exc)})
         return
     if accepted.created:
         result.accepted += 1

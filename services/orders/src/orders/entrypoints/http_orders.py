@@ -12,7 +12,15 @@ from lastmile_common.http.problems import Problem
 from orders.adapters.queries import list_orders, order_with_timeline
 from orders.domain.geocoding import AddressNotPlaced
 from orders.domain.model import OrderRuleViolation
-from orders.entrypoints.deps import ConnDep, GeocoderDep, StoreDep, TenantDep
+from orders.domain.on_map import OutsideMap
+from orders.entrypoints.deps import (
+    ConnDep,
+    GeocoderDep,
+    MapBoundsDep,
+    StoreDep,
+    TenantDep,
+    outside_map_problem,
+)
 from orders.entrypoints.schemas import CancelOrder, ChangeWindows, CreateOrder, OrderOut, OrderPage
 from orders.service_layer import handlers
 from orders.service_layer.locating import locate
@@ -55,22 +63,31 @@ async def create_order(
     body: CreateOrder,
     tenant: TenantDep,
     store: StoreDep,
+    bounds: MapBoundsDep,
     geocoder: GeocoderDep,
     response: Response,
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
 ) -> OrderOut:
     """Accept an order; repeat the request with the same Idempotency-Key safely. Without
-    `address.location` the address is geocoded on the map (422 naming `address` if it cannot be
-    placed)."""
+    `address.location` the address is geocoded on the map (422 naming `body.address` if it
+    cannot be placed); a point outside the map is refused (422 naming `body.address.location`)."""
     try:
         spec, note = locate(geocoder, body)
         accepted = await handlers.place_order(
-            store, tenant, spec, idempotency_key=idempotency_key, source="api", note=note
+            store,
+            tenant,
+            spec,
+            bounds=bounds,
+            idempotency_key=idempotency_key,
+            source="api",
+            note=note,
         )
     except AddressNotPlaced as exc:
         raise address_problem(exc) from None
     except (handlers.IdempotencyConflict, handlers.DuplicateExternalId) as exc:
         raise create_problem(exc) from None
+    except OutsideMap as exc:
+        raise outside_map_problem(exc, f"body.{exc.field}") from None
     if not accepted.created:
         response.status_code = 200
     response.headers["Location"] = f"/v1/orders/{accepted.order.id}"

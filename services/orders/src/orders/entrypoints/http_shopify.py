@@ -11,8 +11,15 @@ from lastmile_common.http.problems import Problem, field_errors
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from orders.domain.geocoding import AddressNotPlaced
+from orders.domain.on_map import OutsideMap
 from orders.domain.shopify import ShopifySettings
-from orders.entrypoints.deps import GeocoderDep, StoreDep, TenantDep
+from orders.entrypoints.deps import (
+    GeocoderDep,
+    MapBoundsDep,
+    StoreDep,
+    TenantDep,
+    outside_map_problem,
+)
 from orders.entrypoints.http_orders import address_problem, create_problem
 from orders.service_layer import handlers, integrations
 
@@ -29,8 +36,8 @@ class ShopifyIntegration(BaseModel):
                 {
                     "shop_domain": "example.myshopify.com",
                     "webhook_secret": "shpss_0123456789abcdef",
-                    "depot_id": "berlin-mitte",
-                    "time_zone": "Europe/Berlin",
+                    "depot_id": "schaan-hub",
+                    "time_zone": "Europe/Vaduz",
                 }
             ]
         },
@@ -99,6 +106,7 @@ async def shopify_order_created(
     tenant_id: str,
     request: Request,
     store: StoreDep,
+    bounds: MapBoundsDep,
     geocoder: GeocoderDep,
     x_shopify_hmac_sha256: Annotated[str | None, Header()] = None,
     x_shopify_webhook_id: Annotated[str | None, Header()] = None,
@@ -107,11 +115,12 @@ async def shopify_order_created(
     try:
         received = await integrations.receive_shopify_order(
             store,
-            geocoder,
             tenant_id,
             await request.body(),
             x_shopify_hmac_sha256,
             x_shopify_webhook_id,
+            bounds=bounds,
+            geocoder=geocoder,
         )
     except integrations.SignatureInvalid:
         raise Problem(
@@ -141,4 +150,6 @@ async def shopify_order_created(
         raise address_problem(exc) from None
     except (handlers.IdempotencyConflict, handlers.DuplicateExternalId) as exc:
         raise create_problem(exc) from None
+    except OutsideMap as exc:  # Shopify's fields: the shipping address's latitude/longitude
+        raise outside_map_problem(exc, "body.shipping_address") from None
     return {"order_id": received.order_id, "duplicate": received.duplicate}

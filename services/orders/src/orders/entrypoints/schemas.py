@@ -13,7 +13,7 @@ from orders.domain.model import Order
 
 ORDER_EXAMPLE: dict[str, Any] = {
     "external_id": "SHOP-1001",
-    "depot_id": "berlin-mitte",
+    "depot_id": "schaan-hub",
     "recipient": {
         "name": "Ada Lovelace",
         "phone": "+4915112345678",
@@ -22,11 +22,11 @@ ORDER_EXAMPLE: dict[str, Any] = {
         "locale": "en",
     },
     "address": {
-        "line1": "Torstraße 1",
-        "city": "Berlin",
-        "postal_code": "10119",
-        "country": "DE",
-        "location": {"lat": 52.5291, "lon": 13.4010},
+        "line1": "Kirchstrasse 10",
+        "city": "Vaduz",
+        "postal_code": "9490",
+        "country": "LI",
+        "location": {"lat": 47.1367, "lon": 9.5188},
     },
     "windows": [{"start": "2026-11-24T09:00:00+01:00", "end": "2026-11-24T12:00:00+01:00"}],
     "items": [

@@ -8,9 +8,11 @@ from typing import Any
 
 from lastmile_common.events.base import TimeWindow
 from lastmile_common.events.orders import OrderSpec
+from lastmile_common.routing import Bounds
 
 from orders.domain.idempotency import request_fingerprint
 from orders.domain.model import Order
+from orders.domain.on_map import check_on_map
 from orders.service_layer.ports import CreateRaced, KnownOrder, NewOrder, OrdersStore
 
 
@@ -43,14 +45,17 @@ async def place_order(
     tenant_id: str,
     spec: OrderSpec,
     *,
+    bounds: Bounds,
     idempotency_key: str | None = None,
     source: str = "api",
     note: dict[str, Any] | None = None,
 ) -> Accepted:
     """Accept an order once: a repeated key or external id with the same body returns the original.
 
+    An order outside the map's `bounds` is refused (`OutsideMap`): nothing could plan it.
     `note` joins the source in the order's first timeline entry (e.g. how it was geocoded).
     """
+    check_on_map(spec, bounds)
     fingerprint = request_fingerprint(spec)
     order = Order.accept(tenant_id, spec)
     new = NewOrder(

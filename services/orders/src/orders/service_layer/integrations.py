@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from lastmile_common.routing import Bounds
+
 from orders.domain import shopify
 from orders.domain.shopify import ShopifySettings
 from orders.service_layer.handlers import place_order
@@ -35,11 +37,13 @@ async def configure_shopify(store: OrdersStore, tenant_id: str, settings: Shopif
 
 async def receive_shopify_order(
     store: OrdersStore,
-    geocoder: AddressPlacer,
     tenant_id: str,
     body: bytes,
     signature: str | None,
     webhook_id: str | None,
+    *,
+    bounds: Bounds,
+    geocoder: AddressPlacer,
 ) -> WebhookReceived:
     """Accept a signed `orders/create` delivery once per webhook id.
 
@@ -57,6 +61,6 @@ async def receive_shopify_order(
         return WebhookReceived(seen, duplicate=True)
     request = shopify.parse(json.loads(body), settings.depot_id, settings.time_zone)
     spec, note = locate(geocoder, request)
-    accepted = await place_order(store, tenant_id, spec, source="shopify", note=note)
+    accepted = await place_order(store, tenant_id, spec, bounds=bounds, source="shopify", note=note)
     await store.remember_shopify_webhook(tenant_id, webhook_id, accepted.order.id)
     return WebhookReceived(accepted.order.id, duplicate=not accepted.created)

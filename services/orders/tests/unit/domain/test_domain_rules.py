@@ -74,11 +74,11 @@ SHOPIFY_ORDER = {
     "created_at": "2026-11-23T10:00:00+01:00",
     "shipping_address": {
         "name": "Ada",
-        "address1": "Torstr 1",
-        "city": "Berlin",
-        "country_code": "DE",
-        "latitude": 52.5,
-        "longitude": 13.4,
+        "address1": "Kirchstrasse 1",
+        "city": "Vaduz",
+        "country_code": "LI",
+        "latitude": 47.1367,
+        "longitude": 9.5188,
     },
     "line_items": [{"sku": "S", "title": "Book", "quantity": 2, "grams": 750}],
 }
@@ -88,5 +88,5 @@ def test_shopify_mapping_uses_grams_and_coordinates() -> None:
     order = shopify.parse(SHOPIFY_ORDER, "d1", "Europe/Berlin")
     assert order.external_id == "shopify-42"
     assert order.items[0].weight_kg == 0.75 and order.weight_kg == 1.5
-    assert order.address.location.lat == 52.5
+    assert order.address.location.lat == 47.1367
     assert order.windows[0].start.isoformat() == "2026-11-24T09:00:00+01:00"

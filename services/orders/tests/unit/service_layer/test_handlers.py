@@ -8,20 +8,21 @@ import pytest
 from lastmile_common.events.base import TimeWindow
 from lastmile_common.events.orders import OrderCancelled, OrderCreated, OrderSpec, OrderUpdated
 from orders.domain.model import Order, OrderRuleViolation
+from orders.domain.on_map import OutsideMap
 from orders.service_layer import handlers
 from orders.service_layer.ports import CreateRaced, KnownOrder, NewOrder
 
-from ...fakes import FakeOrdersStore
+from ...fakes import MAP, FakeOrdersStore
 
 BODY: dict[str, Any] = {
     "external_id": "E-1",
     "depot_id": "d1",
     "recipient": {"name": "Ada", "phone": "+4915112345678"},
     "address": {
-        "line1": "Torstr 1",
-        "city": "Berlin",
-        "country": "DE",
-        "location": {"lat": 52.5, "lon": 13.4},
+        "line1": "Kirchstrasse 1",
+        "city": "Vaduz",
+        "country": "LI",
+        "location": {"lat": 47.1367, "lon": 9.5188},
     },
     "windows": [{"start": "2026-11-24T09:00:00Z", "end": "2026-11-24T12:00:00Z"}],
     "items": [{"sku": "A", "quantity": 2, "weight_kg": 1.5, "volume_m3": 0.01}],
@@ -34,7 +35,7 @@ def spec(**changes: Any) -> OrderSpec:
 
 async def test_place_order_publishes_created_keyed_by_depot() -> None:
     store = FakeOrdersStore()
-    accepted = await handlers.place_order(store, "t1", spec(), idempotency_key="k1")
+    accepted = await handlers.place_order(store, "t1", spec(), bounds=MAP, idempotency_key="k1")
     assert accepted.created
     [(event, tenant, key)] = store.published
     assert isinstance(event, OrderCreated)
@@ -44,24 +45,26 @@ async def test_place_order_publishes_created_keyed_by_depot() -> None:
 
 async def test_same_key_same_body_returns_the_same_order_once() -> None:
     store = FakeOrdersStore()
-    first = await handlers.place_order(store, "t1", spec(), idempotency_key="k1")
-    again = await handlers.place_order(store, "t1", spec(), idempotency_key="k1")
+    first = await handlers.place_order(store, "t1", spec(), bounds=MAP, idempotency_key="k1")
+    again = await handlers.place_order(store, "t1", spec(), bounds=MAP, idempotency_key="k1")
     assert again.order.id == first.order.id and not again.created
     assert len(store.published) == 1
 
 
 async def test_same_key_other_body_conflicts() -> None:
     store = FakeOrdersStore()
-    await handlers.place_order(store, "t1", spec(), idempotency_key="k1")
+    await handlers.place_order(store, "t1", spec(), bounds=MAP, idempotency_key="k1")
     with pytest.raises(handlers.IdempotencyConflict):
-        await handlers.place_order(store, "t1", spec(notes="other"), idempotency_key="k1")
+        await handlers.place_order(
+            store, "t1", spec(notes="other"), bounds=MAP, idempotency_key="k1"
+        )
 
 
 async def test_external_id_reused_with_other_content_is_refused() -> None:
     store = FakeOrdersStore()
-    await handlers.place_order(store, "t1", spec())
+    await handlers.place_order(store, "t1", spec(), bounds=MAP)
     with pytest.raises(handlers.DuplicateExternalId):
-        await handlers.place_order(store, "t1", spec(notes="changed"))
+        await handlers.place_order(store, "t1", spec(notes="changed"), bounds=MAP)
 
 
 class _RacedOnce(FakeOrdersStore):
@@ -86,28 +89,28 @@ class _RacedOnce(FakeOrdersStore):
 
 async def test_a_create_that_lost_the_race_returns_the_twin() -> None:
     store = _RacedOnce()
-    accepted = await handlers.place_order(store, "t1", spec(), idempotency_key="k1")
+    accepted = await handlers.place_order(store, "t1", spec(), bounds=MAP, idempotency_key="k1")
     assert store.attempts == 2 and not accepted.created
     assert list(store.orders) == [accepted.order.id] and len(store.published) == 1
 
 
 async def test_cancel_and_window_changes_run_in_one_transaction() -> None:
     store = FakeOrdersStore()
-    accepted = await handlers.place_order(store, "t1", spec())
+    accepted = await handlers.place_order(store, "t1", spec(), bounds=MAP)
     await handlers.cancel_order(store, "t1", accepted.order.id, "customer")
     assert store.transactions == 1
 
 
 async def test_tenants_do_not_see_each_other() -> None:
     store = FakeOrdersStore()
-    accepted = await handlers.place_order(store, "t1", spec())
+    accepted = await handlers.place_order(store, "t1", spec(), bounds=MAP)
     with pytest.raises(handlers.OrderNotFound):
         await handlers.cancel_order(store, "t2", accepted.order.id, "")
 
 
 async def test_cancel_then_progress_cannot_revive() -> None:
     store = FakeOrdersStore()
-    accepted = await handlers.place_order(store, "t1", spec())
+    accepted = await handlers.place_order(store, "t1", spec(), bounds=MAP)
     cancelled = await handlers.cancel_order(store, "t1", accepted.order.id, "customer")
     assert cancelled.status == "cancelled" and cancelled.version == 2
     assert isinstance(store.published[-1][0], OrderCancelled)
@@ -117,7 +120,7 @@ async def test_cancel_then_progress_cannot_revive() -> None:
 
 async def test_delivered_order_cannot_be_cancelled_or_rescheduled() -> None:
     store = FakeOrdersStore()
-    accepted = await handlers.place_order(store, "t1", spec())
+    accepted = await handlers.place_order(store, "t1", spec(), bounds=MAP)
     await handlers.record_progress(store, "t1", accepted.order.id, "order.delivered", None, {}, "e")
     with pytest.raises(OrderRuleViolation):
         await handlers.cancel_order(store, "t1", accepted.order.id, "")
@@ -130,7 +133,7 @@ async def test_delivered_order_cannot_be_cancelled_or_rescheduled() -> None:
 
 async def test_change_windows_publishes_update_with_new_version() -> None:
     store = FakeOrdersStore()
-    accepted = await handlers.place_order(store, "t1", spec())
+    accepted = await handlers.place_order(store, "t1", spec(), bounds=MAP)
     window = TimeWindow.model_validate(
         {"start": "2026-11-24T13:00:00Z", "end": "2026-11-24T15:00:00Z"}
     )
@@ -146,3 +149,13 @@ def test_created_event_equals_one_validated_from_scratch() -> None:
     event = order.created_event()
     assert event == OrderCreated.model_validate(event.model_dump(mode="json"))
     assert event.recipient.phone == "+4915112345678" and event.total_parcels == 2
+
+
+async def test_an_order_outside_the_map_is_refused_naming_its_location() -> None:
+    store = FakeOrdersStore()
+    berlin = {**BODY["address"], "location": {"lat": 52.5291, "lon": 13.4010}}
+    with pytest.raises(OutsideMap) as refused:
+        await handlers.place_order(store, "t1", spec(address=berlin), bounds=MAP)
+    assert refused.value.field == "address.location"
+    assert "outside the map's bounds (lat 47.0477 to 47.2713" in str(refused.value)
+    assert store.orders == {} and store.published == []

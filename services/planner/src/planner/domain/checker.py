@@ -31,7 +31,8 @@ class PlanInfeasible(AssertionError):
 def _leg(
     problem: PlanningProblem, v: Vehicle, a: Location, b: Location, t: float
 ) -> tuple[float, float]:
-    return leg_for_vehicle(problem.travel, v.kind == VehicleKind.DRONE, v.speed_mps, a, b, int(t))
+    drone = v.kind == VehicleKind.DRONE
+    return leg_for_vehicle(problem.travel, drone, v.speed_mps, v.profile, a, b, int(t))
 
 
 def _window_ok(order: Order, t: float) -> bool:

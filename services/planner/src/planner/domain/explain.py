@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from planner.domain.model import Order, PlanningProblem, ReasonCode, Unplaced, Vehicle
 from planner.domain.precheck import OrderFit, Stage
+from planner.domain.road_travel import MAX_SNAP_M
 
 _CODES = {
     Stage.SKILL: ReasonCode.SKILL_MISSING,
     Stage.WEIGHT: ReasonCode.TOO_HEAVY,
     Stage.SIZE: ReasonCode.TOO_LARGE,
+    Stage.ROAD: ReasonCode.NO_ROAD_ACCESS,
     Stage.RANGE: ReasonCode.OUTSIDE_RANGE,
     Stage.SHIFT: ReasonCode.SHIFT_TOO_SHORT,
     Stage.WINDOW: ReasonCode.WINDOW_UNREACHABLE,
@@ -42,6 +44,12 @@ def _message(problem: PlanningProblem, order: Order, fit: OrderFit) -> str:
         return (
             f"Order {o} needs {order.demand.volume_m3:g} m³ and {order.demand.parcels} parcel(s) "
             f"of space; no suitable vehicle has that much room (largest {vol:g} m³)."
+        )
+    if stage == Stage.ROAD:
+        return (
+            f"Order {o} has no road access: its point lies more than {MAX_SNAP_M:g} m from any "
+            f"road its vehicles may use, or no road joins it to the depot; check the address's "
+            f"coordinates."
         )
     if stage == Stage.RANGE:
         return (

@@ -15,6 +15,9 @@ IntMatrix = npt.NDArray[np.int64]
 # Currency units are multiplied by this before OR-Tools sees them (it wants integers).
 COST_SCALE = 1000
 DEPOT_NODE = 0
+# Stands in for "no road between these points" (inf) in the solver's integers: longer than any
+# shift, far from int64 overflow when summed along a route.
+UNREACHABLE = 10**9
 
 
 @dataclass(frozen=True)
@@ -67,14 +70,15 @@ def is_drone(v: Vehicle) -> bool:
 
 def _ceil(m: npt.NDArray[np.float64]) -> IntMatrix:
     # Rounding up keeps the solver's schedule feasible under the exact travel times.
-    return np.ceil(m - 1e-9).astype(np.int64)
+    return np.ceil(np.minimum(m, UNREACHABLE) - 1e-9).astype(np.int64)
 
 
 def vehicle_travel(problem: PlanningProblem, layout: Layout, v: Vehicle) -> TravelMatrix:
-    """Travel for one vehicle, valid for any departure during its shift."""
+    """Travel for one vehicle, valid for any departure during its shift (the slowest bucket the
+    shift meets, leg by leg; services/planner/README.md, "Roads")."""
     if is_drone(v) and v.speed_mps:
         return straight_line_matrix(layout.locations, v.speed_mps)
-    road = problem.travel.worst_case_matrix(layout.locations, v.shift.start, v.shift.end)
+    road = problem.travel.worst_case_matrix(layout.locations, v.shift.start, v.shift.end, v.profile)
     return fixed_speed_matrix(road, v.speed_mps) if v.speed_mps else road
 
 
@@ -84,7 +88,7 @@ def build_matrices(problem: PlanningProblem, layout: Layout) -> list[VehicleMatr
     service = np.array(layout.service, dtype=np.int64)
     result = []
     for v in problem.vehicles:
-        key = (is_drone(v), v.speed_mps, v.shift, v.cost_per_km)
+        key = (is_drone(v), v.profile, v.speed_mps, v.shift, v.cost_per_km)
         if key not in cache:
             travel = vehicle_travel(problem, layout, v)
             dist = _ceil(travel.distance_m)
@@ -92,7 +96,8 @@ def build_matrices(problem: PlanningProblem, layout: Layout) -> list[VehicleMatr
             np.fill_diagonal(time, service)
             per_m = v.cost_per_km * COST_SCALE / 1000.0
             # Without a distance price the solver still needs a reason to avoid detours.
-            cost = np.rint(travel.distance_m * per_m).astype(np.int64) if per_m > 0 else dist
+            cost = np.rint(np.minimum(travel.distance_m, UNREACHABLE) * per_m).astype(np.int64)
+            cost = cost if per_m > 0 else dist
             cache[key] = VehicleMatrices(dist, time, cost, travel)
         result.append(cache[key])
     return result

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from lastmile_common.routing.types import Profile
+
 from planner.domain.geo import Location
 from planner.domain.travel import TravelTimes
 
@@ -100,6 +102,11 @@ class Vehicle:
     # Load zones the driver sees (shelves, bags); labels become "A1", "B2", ...
     zones: tuple[str, ...] = ("A", "B", "C")
 
+    @property
+    def profile(self) -> Profile:
+        """The road network the vehicle drives: bicycle paths for cargo bikes, else car roads."""
+        return Profile.BICYCLE if self.kind == VehicleKind.CARGO_BIKE else Profile.CAR
+
     def distance_limit(self) -> int | None:
         """Tightest limit on route distance: max route distance or EV battery range."""
         limits = [x for x in (self.max_route_distance, self.battery_range_m) if x is not None]
@@ -144,6 +151,7 @@ class ReasonCode(StrEnum):
     OUTSIDE_RANGE = "outside_range"
     SHIFT_TOO_SHORT = "shift_too_short"
     FLEET_FULL = "fleet_full"
+    NO_ROAD_ACCESS = "no_road_access"
 
 
 @dataclass(frozen=True, slots=True)

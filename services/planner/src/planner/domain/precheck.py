@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import IntEnum
 
+import numpy as np
+
 from planner.domain.layout import (
     DEPOT_NODE,
     Layout,
@@ -16,6 +18,7 @@ from planner.domain.layout import (
     time_bounds,
 )
 from planner.domain.model import PlanningProblem
+from planner.domain.road_travel import MAX_SNAP_M
 
 
 class Stage(IntEnum):
@@ -24,10 +27,11 @@ class Stage(IntEnum):
     SKILL = 0
     WEIGHT = 1
     SIZE = 2
-    RANGE = 3
-    SHIFT = 4
-    WINDOW = 5
-    OK = 6
+    ROAD = 3
+    RANGE = 4
+    SHIFT = 5
+    WINDOW = 6
+    OK = 7
 
 
 @dataclass(frozen=True)
@@ -59,6 +63,8 @@ def _stage(
         return Stage.SIZE, None
     m = mats[vi]
     s, e = layout.starts[vi], layout.ends[vi]
+    if not is_drone(v) and not _road_access(m, s, node, e):
+        return Stage.ROAD, None
     limit = v.distance_limit()
     if limit is not None and m.distance[s, node] + m.distance[node, e] > limit:
         return Stage.RANGE, None
@@ -80,6 +86,15 @@ def _stage(
         if t <= w.end and t + back <= end:
             return Stage.OK, arrival
     return Stage.WINDOW, arrival
+
+
+def _road_access(m: VehicleMatrices, start: int, node: int, end: int) -> bool:
+    """Near a road the vehicle may use, and joined by roads to its start and end."""
+    snap = m.travel.snap_m
+    if snap is not None and snap[node] > MAX_SNAP_M:
+        return False
+    legs = m.travel.duration_s
+    return bool(np.isfinite(legs[start, node]) and np.isfinite(legs[node, end]))
 
 
 def check_orders(

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
+from planner.domain.layout import is_drone
 from planner.domain.loadplan import with_load_plan
 from planner.domain.model import BreakTaken, PlanningProblem, Route, Visit
 from planner.domain.routing_model import RoutingModel
+from planner.domain.travel import leg_for_vehicle
 
 
 def _breaks(model: RoutingModel, vi: int, solution: Any) -> tuple[BreakTaken, ...]:
@@ -23,7 +26,7 @@ def _breaks(model: RoutingModel, vi: int, solution: Any) -> tuple[BreakTaken, ..
 def read_route(model: RoutingModel, problem: PlanningProblem, vi: int, solution: Any) -> Route:
     """One vehicle's route as visits with arrival, start and departure times."""
     routing, manager, time_dim = model.routing, model.manager, model.time
-    mats, layout = model.mats[vi], model.layout
+    layout, vehicle = model.layout, problem.vehicles[vi]
     index = routing.Start(vi)
     start = solution.Value(time_dim.CumulVar(index))
     node = manager.IndexToNode(index)
@@ -33,8 +36,19 @@ def read_route(model: RoutingModel, problem: PlanningProblem, vi: int, solution:
     while True:
         nxt = solution.Value(routing.NextVar(index))
         nxt_node = manager.IndexToNode(nxt)
-        distance += float(mats.travel.distance_m[node, nxt_node])
-        arrival = departure + int(mats.time[node, nxt_node]) - layout.service[node]
+        # The solver planned with the slowest bucket of the shift; the published arrival is the
+        # one of the bucket the leg really departs in (never later than the solver's).
+        metres, seconds = leg_for_vehicle(
+            problem.travel,
+            is_drone(vehicle),
+            vehicle.speed_mps,
+            vehicle.profile,
+            layout.locations[node],
+            layout.locations[nxt_node],
+            departure,
+        )
+        distance += metres
+        arrival = departure + math.ceil(seconds - 1e-9)
         if routing.IsEnd(nxt):
             end = solution.Value(time_dim.CumulVar(nxt))
             break
@@ -44,14 +58,14 @@ def read_route(model: RoutingModel, problem: PlanningProblem, vi: int, solution:
         visits.append(Visit(order.id, arrival, begin, begin + order.service_time, late))
         index, node, departure = nxt, nxt_node, begin + order.service_time
     route = Route(
-        problem.vehicles[vi].id,
+        vehicle.id,
         start,
         end,
         tuple(visits),
         _breaks(model, vi, solution),
         round(distance),
     )
-    return with_load_plan(route, problem.vehicles[vi])
+    return with_load_plan(route, vehicle)
 
 
 def read_routes(model: RoutingModel, problem: PlanningProblem, solution: Any) -> list[Route]:

@@ -37,8 +37,14 @@ def generated_depot(stops: int, seed: int = 7) -> PlanningProblem:
                 priority=rng.choice((0, 0, 0, 1)),
             )
         )
-    vans = max(3, stops // 33)
-    fleet = tuple(
+    return PlanningProblem(
+        depot, vans(max(3, stops // 33)), tuple(orders), GreatCircleTravelTimes()
+    )
+
+
+def vans(count: int) -> tuple[Vehicle, ...]:
+    """A fleet of equal vans working 08:00-19:00 with a lunch break."""
+    return tuple(
         Vehicle(
             f"van{k}",
             VehicleKind.VAN,
@@ -49,6 +55,5 @@ def generated_depot(stops: int, seed: int = 7) -> PlanningProblem:
             fixed_cost=60,
             breaks=(Break(30 * 60, 12 * HOUR, 14 * HOUR),),
         )
-        for k in range(vans)
+        for k in range(count)
     )
-    return PlanningProblem(depot, fleet, tuple(orders), GreatCircleTravelTimes())

@@ -1,4 +1,5 @@
-"""Travel-time sources: the `TravelTimes` protocol, a road estimate and a plane for benchmarks."""
+"""Travel-time sources: the `TravelTimes` protocol, the great-circle estimate (no map) and a plane
+for benchmarks; roads are in `road_travel`."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
+from lastmile_common.routing.types import Profile
 from lastmile_common.travel_profile import (
     DEFAULT_PROFILE,
     DETOUR_FACTOR,
@@ -20,21 +22,32 @@ from planner.domain.geo import FloatMatrix, Location, euclidean_matrix, haversin
 
 @dataclass(frozen=True, slots=True)
 class TravelMatrix:
-    """Distances (m) and durations (s) between every pair of a list of locations."""
+    """Distances (m) and durations (s) between every pair of a list of locations.
+
+    On roads, `inf` where no road connects two points, and `snap_m[i]`: how far location i lies
+    from the nearest road the vehicle may use (None: no map, every point is reachable).
+    """
 
     distance_m: FloatMatrix
     duration_s: FloatMatrix
+    snap_m: FloatMatrix | None = None
 
 
 class TravelTimes(Protocol):
     """Where travel times come from (great-circle estimate, OSRM/Valhalla adapter, plane)."""
 
-    def matrix(self, locations: Sequence[Location], departure_s: int) -> TravelMatrix:
+    def matrix(
+        self, locations: Sequence[Location], departure_s: int, profile: Profile = Profile.CAR
+    ) -> TravelMatrix:
         """Distances and durations for legs that depart at `departure_s`."""
         ...
 
     def worst_case_matrix(
-        self, locations: Sequence[Location], start_s: int, end_s: int
+        self,
+        locations: Sequence[Location],
+        start_s: int,
+        end_s: int,
+        profile: Profile = Profile.CAR,
     ) -> TravelMatrix:
         """Durations no shorter than those of any departure in [start_s, end_s]."""
         ...
@@ -63,13 +76,19 @@ class GreatCircleTravelTimes:
                     speeds.append(band.speed_mps)
         return min(speeds)
 
-    def matrix(self, locations: Sequence[Location], departure_s: int) -> TravelMatrix:
+    def matrix(
+        self, locations: Sequence[Location], departure_s: int, profile: Profile = Profile.CAR
+    ) -> TravelMatrix:
         """Road distance estimate and duration at the speed of the departure time."""
         dist = haversine_matrix(list(locations)) * self.detour_factor
         return TravelMatrix(dist, dist / self.speed_at(departure_s))
 
     def worst_case_matrix(
-        self, locations: Sequence[Location], start_s: int, end_s: int
+        self,
+        locations: Sequence[Location],
+        start_s: int,
+        end_s: int,
+        profile: Profile = Profile.CAR,
     ) -> TravelMatrix:
         """Durations at the slowest speed met in [start_s, end_s]."""
         dist = haversine_matrix(list(locations)) * self.detour_factor
@@ -82,13 +101,19 @@ class EuclideanTravelTimes:
 
     scale: float = 1.0
 
-    def matrix(self, locations: Sequence[Location], departure_s: int) -> TravelMatrix:
+    def matrix(
+        self, locations: Sequence[Location], departure_s: int, profile: Profile = Profile.CAR
+    ) -> TravelMatrix:
         """Plane distances; travel time is the same number."""
         dist = euclidean_matrix(list(locations), self.scale)
         return TravelMatrix(dist, dist.copy())
 
     def worst_case_matrix(
-        self, locations: Sequence[Location], start_s: int, end_s: int
+        self,
+        locations: Sequence[Location],
+        start_s: int,
+        end_s: int,
+        profile: Profile = Profile.CAR,
     ) -> TravelMatrix:
         """Same as `matrix`: plane travel does not depend on the time."""
         return self.matrix(locations, start_s)
@@ -102,13 +127,14 @@ def straight_line_matrix(locations: Sequence[Location], speed_mps: float) -> Tra
 
 def fixed_speed_matrix(road: TravelMatrix, speed_mps: float) -> TravelMatrix:
     """Road distances at a vehicle's own speed (cargo bikes do not sit in traffic)."""
-    return TravelMatrix(road.distance_m, road.distance_m / speed_mps)
+    return TravelMatrix(road.distance_m, road.distance_m / speed_mps, road.snap_m)
 
 
 def leg_for_vehicle(
     travel: TravelTimes,
     is_drone: bool,
     own_speed_mps: float | None,
+    profile: Profile,
     a: Location,
     b: Location,
     departure_s: int,
@@ -117,7 +143,7 @@ def leg_for_vehicle(
     if is_drone and own_speed_mps:
         m = straight_line_matrix([a, b], own_speed_mps)
     else:
-        m = travel.matrix([a, b], departure_s)
+        m = travel.matrix([a, b], departure_s, profile)
         if own_speed_mps:
             m = fixed_speed_matrix(m, own_speed_mps)
     return float(m.distance_m[0, 1]), float(np.asarray(m.duration_s)[0, 1])

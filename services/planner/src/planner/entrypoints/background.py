@@ -25,6 +25,7 @@ def replanner(ctx: PlannerContext) -> Replanner:
             return await replan_depot(
                 ctx.tx,
                 ctx.solver,
+                ctx.router,
                 tenant,
                 depot,
                 day,
@@ -46,6 +47,7 @@ def cutoff_planner(ctx: PlannerContext) -> Callable[[str, str, date], Awaitable[
             return await plan_depot(
                 ctx.tx,
                 ctx.solver,
+                ctx.router,
                 tenant,
                 depot,
                 day,

@@ -10,6 +10,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from lastmile_common.http.auth import CallerKey
+from lastmile_common.routing import Router
 
 from planner.service_layer.ports import SolverRunner, Transactions
 from planner.settings import PlannerSettings
@@ -22,11 +23,13 @@ def utc_now() -> datetime:
 
 @dataclass
 class PlannerContext:
-    """What routes, consumers and background loops share: transactions, solver, clock, locks."""
+    """What routes, consumers and background loops share: transactions, solver, roads, clock,
+    locks."""
 
     settings: PlannerSettings
     tx: Transactions
     solver: SolverRunner
+    router: Router
     clock: Callable[[], datetime] = utc_now
     _locks: dict[tuple[str, str], asyncio.Lock] = field(default_factory=dict)
 

@@ -44,6 +44,7 @@ async def create_plan(body: PlanRequest, tenant: TenantDep, ctx: PlannerDep) -> 
             outcome = await plan_depot(
                 ctx.tx,
                 ctx.solver,
+                ctx.router,
                 tenant,
                 body.depot_id,
                 body.service_date,

@@ -19,7 +19,7 @@ class DepotCreate(DepotSpec):
     model_config = ConfigDict(
         extra="forbid",
         frozen=True,
-        json_schema_extra={"examples": [{"id": "berlin-mitte", **DEPOT_EXAMPLE}]},
+        json_schema_extra={"examples": [{"id": "schaan-hub", **DEPOT_EXAMPLE}]},
     )
 
     id: str | None = Id
@@ -58,7 +58,7 @@ class PlanRequest(BaseModel):
         json_schema_extra={
             "examples": [
                 {
-                    "depot_id": "berlin-mitte",
+                    "depot_id": "schaan-hub",
                     "service_date": "2030-05-06",
                     "preview": False,
                     "time_limit_s": 5,

@@ -68,9 +68,9 @@ class CapacitySpec(BaseModel):
 
 
 DEPOT_EXAMPLE: dict[str, Any] = {
-    "name": "Berlin Mitte",
-    "location": {"lat": 52.52, "lon": 13.405},
-    "time_zone": "Europe/Berlin",
+    "name": "Schaan hub",
+    "location": {"lat": 47.1641, "lon": 9.5014},
+    "time_zone": "Europe/Vaduz",
     "opening_hours": {"start": "07:00", "end": "20:00"},
     "loading_time_min": 15,
     "cutoff_times": ["06:00"],

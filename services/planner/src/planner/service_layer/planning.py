@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 
@@ -12,6 +13,7 @@ from lastmile_common.events.routes import (
     RoutePlanned,
     UnassignedOrder,
 )
+from lastmile_common.routing import Router
 
 from planner.domain.model import PlanResult, ReasonCode, Route, Unplaced
 from planner.domain.solver import solve
@@ -19,6 +21,7 @@ from planner.service_layer.ports import SolverRunner, Transactions
 from planner.service_layer.problem import StoredDepot, StoredVehicle, build_problem
 from planner.service_layer.publishing import new_id, route_data, solved_of
 from planner.service_layer.records import ACTIVE_ROUTE, StoredPlan, StoredPreview, StoredRoute
+from planner.service_layer.roads import on_roads, route_geometries
 
 
 class DepotNotFound(Exception):
@@ -86,6 +89,7 @@ def no_fleet(order_ids: list[str], depot_id: str) -> PlanResult:
 async def plan_depot(
     tx: Transactions,
     solver: SolverRunner,
+    router: Router,
     tenant_id: str,
     depot_id: str,
     day: date,
@@ -110,17 +114,24 @@ async def plan_depot(
     if not preview and any(r.status in ("started", "completed") for r in existing):
         raise RoutesAlreadyStarted(depot_id)
     snapshots = {o.order_id: o.snapshot for o in orders}
+    tz = depot.spec.time_zone
+    geometries: dict[str, str] = {}
     if not orders:
         result = PlanResult((), ())
     elif not vehicles:
         result = no_fleet(list(snapshots), depot_id)
     else:
         problem = build_problem(depot, vehicles, list(snapshots.values()), day)
+        problem = await asyncio.to_thread(on_roads, router, problem, day, tz)
         result = require_solution(
             await solver.run(solve, problem, time_limit_s, seed, timeout_s=time_limit_s + grace_s),
             time_limit_s,
         )
-    plan = _new_plan(result, depot, {v.id: v for v in vehicles}, day, snapshots)
+        geometries = await asyncio.to_thread(
+            route_geometries, router, problem, result.routes, day, tz
+        )
+    vehicle_by_id = {v.id: v for v in vehicles}
+    plan = _new_plan(result, depot, vehicle_by_id, day, snapshots, geometries)
     outcome = PlanOutcome(plan.summary, tuple(data for _, data in plan.routes), preview)
     if preview:
         return await _keep_preview(tx, tenant_id, outcome, preview_ttl_s)
@@ -141,6 +152,7 @@ def _new_plan(
     vehicles: dict[str, StoredVehicle],
     day: date,
     snapshots: dict[str, OrderSnapshot],
+    geometries: dict[str, str],
 ) -> _NewPlan:
     """The solver's routes as route events of a new plan, and the plan's summary."""
     plan_id = new_id("pln")
@@ -157,6 +169,7 @@ def _new_plan(
                 day=day,
                 orders=snapshots,
                 locked=set(),
+                geometry=geometries.get(route.vehicle_id),
             ),
         )
         for route in result.routes

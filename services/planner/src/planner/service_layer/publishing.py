@@ -43,6 +43,7 @@ def route_data(
     orders: dict[str, OrderSnapshot],
     locked: set[str],
     reason: str | None = None,
+    geometry: str | None = None,
 ) -> RoutePlanned:
     """route.planned data (or route.updated when `reason` is given) for one solver route."""
     tz = depot.spec.time_zone
@@ -84,6 +85,7 @@ def route_data(
         "load": _load_of(route, orders),
         "stops": tuple(stops),
         "load_plan": load_plan,
+        "geometry": geometry,
     }
     if reason is not None:
         return RouteUpdated(**fields, reason=reason)

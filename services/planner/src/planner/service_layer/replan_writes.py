@@ -43,9 +43,10 @@ class Replan:
 
 
 async def save_routes(
-    store: PlannerStore, job: Replan, result: PlanResult
+    store: PlannerStore, job: Replan, result: PlanResult, geometries: dict[str, str]
 ) -> tuple[list[str], int]:
-    """Store and publish each changed route; return the plan's route ids and events published."""
+    """Store and publish each changed route (with its road geometry, by vehicle id); return the
+    plan's route ids and events published."""
     by_vehicle = {r.vehicle_id: r for r in job.active}
     route_ids: list[str] = []
     published = 0
@@ -80,6 +81,7 @@ async def save_routes(
             orders=job.snapshots,
             locked=job.locked_ids,
             reason=job.reason if old else None,
+            geometry=geometries.get(route.vehicle_id),
         )
         status = old.status if old else "planned"
         await store.save_route(

@@ -7,8 +7,11 @@ promised stay hard (the core's `replan` does that); nothing is scheduled before 
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
 from datetime import date, datetime
+
+from lastmile_common.routing import Router
 
 from planner.domain.model import PlanningProblem, PlanResult, Vehicle
 from planner.domain.replan import replan
@@ -19,6 +22,7 @@ from planner.service_layer.problem import build_problem
 from planner.service_layer.publishing import previous_result
 from planner.service_layer.records import ACTIVE_ROUTE, PendingOrder, StoredRoute
 from planner.service_layer.replan_writes import Replan, cancel_emptied, save_routes, save_summary
+from planner.service_layer.roads import on_roads, route_geometries
 
 AT_DEPOT = "_at_depot"
 
@@ -65,6 +69,7 @@ def locked_chains(
 async def replan_depot(
     tx: Transactions,
     solver: SolverRunner,
+    router: Router,
     tenant_id: str,
     depot_id: str,
     day: date,
@@ -113,22 +118,35 @@ async def replan_depot(
         locks,
         {o.order_id: o.snapshot for o in orders},
     )
-    result = await _solve(job, solver, new_orders_on_started, time_limit_s, grace_s)
+    result, geometries = await _on_roads(
+        job, router, solver, new_orders_on_started, time_limit_s, grace_s
+    )
     async with tx() as store:
-        route_ids, published = await save_routes(store, job, result)
+        route_ids, published = await save_routes(store, job, result, geometries)
         published += await cancel_emptied(store, job, {r.vehicle_id for r in result.routes})
         published += await save_summary(store, job, result, route_ids)
     return published
 
 
-async def _solve(
+async def _on_roads(
     job: Replan,
+    router: Router,
     solver: SolverRunner,
     new_orders_on_started: bool,
     time_limit_s: float,
     grace_s: float,
-) -> PlanResult:
-    """Solve in the worker with served stops locked and loaded orders kept on their vehicle."""
+) -> tuple[PlanResult, dict[str, str]]:
+    """The re-plan solved on roads, and each route's road geometry by vehicle id."""
+    zone = job.day, job.depot.spec.time_zone
+    problem = _problem(job, new_orders_on_started)
+    problem = await asyncio.to_thread(on_roads, router, problem, *zone)
+    result = await _solve(job, problem, solver, time_limit_s, grace_s)
+    geometries = await asyncio.to_thread(route_geometries, router, problem, result.routes, *zone)
+    return result, geometries
+
+
+def _problem(job: Replan, new_orders_on_started: bool) -> PlanningProblem:
+    """The date's problem with loaded orders kept on their vehicle."""
     loaded = {  # a cancelled, unserved order is taken off its vehicle
         r.vehicle_id: {oid for oid in r.order_ids if oid in job.snapshots}
         for r in job.active
@@ -137,7 +155,17 @@ async def _solve(
     problem = build_problem(
         job.depot, list(job.vehicles.values()), list(job.snapshots.values()), job.day
     )
-    problem = keep_loaded_on_vehicle(problem, loaded, new_orders_on_started)
+    return keep_loaded_on_vehicle(problem, loaded, new_orders_on_started)
+
+
+async def _solve(
+    job: Replan,
+    problem: PlanningProblem,
+    solver: SolverRunner,
+    time_limit_s: float,
+    grace_s: float,
+) -> PlanResult:
+    """Solve in the worker with served stops locked."""
     previous = previous_result([r.solved for r in job.active])
     plan_from = max(job.now, job.event_time) if job.event_time is not None else job.now
     now_s = max(0, to_seconds(job.day, job.depot.spec.time_zone, plan_from))

@@ -11,21 +11,21 @@ from planner.service_layer.fleet import DepotSpec, VehicleSpec
 from planner.service_layer.problem import StoredDepot, StoredVehicle
 
 T = "tenant1"
-ZONE = "Europe/Berlin"
+ZONE = "Europe/Vaduz"
 DAY = date(2030, 5, 6)
 
 
 def at(hhmm: str, day: date = DAY) -> datetime:
-    """A local time of a day in Berlin, as UTC."""
+    """A local time of a day in Vaduz, as UTC."""
     h, m = (int(x) for x in hhmm.split(":"))
     return datetime(day.year, day.month, day.day, h, m, tzinfo=ZoneInfo(ZONE)).astimezone(UTC)
 
 
 def depot(depot_id: str = "d1", **kw: Any) -> StoredDepot:
-    """A Berlin depot."""
+    """A depot in Vaduz (on the embedded map)."""
     spec = {
-        "name": "Mitte",
-        "location": {"lat": 52.52, "lon": 13.405},
+        "name": "Vaduz",
+        "location": {"lat": 47.1410, "lon": 9.5215},
         "time_zone": ZONE,
         "opening_hours": {"start": "06:00", "end": "21:00"},
         "cutoff_times": ["05:00"],
@@ -55,8 +55,11 @@ def order(
     start: str = "08:00",
     end: str = "18:00",
     day: date = DAY,
+    location: tuple[float, float] | None = None,
 ) -> OrderCreated:
-    """An order.created near the depot."""
+    """An order.created near the depot (north of it, up the Rhine valley, for dlat > 0), or at
+    `location` (lat, lon)."""
+    lat, lon = location or (47.1410 + dlat, 9.5215 - dlat / 4)
     return OrderCreated.model_validate(
         {
             "order_id": order_id,
@@ -68,9 +71,9 @@ def order(
             "recipient": {"name": "Ada", "email": "ada@example.com"},
             "address": {
                 "line1": "Street 1",
-                "city": "Berlin",
-                "country": "DE",
-                "location": {"lat": 52.52 + dlat, "lon": 13.405 + dlat / 2},
+                "city": "Vaduz",
+                "country": "LI",
+                "location": {"lat": lat, "lon": lon},
             },
             "windows": [{"start": at(start, day), "end": at(end, day)}],
             "items": [{"sku": "box", "quantity": 1, "weight_kg": weight_kg}],

@@ -15,6 +15,8 @@ from planner.service_layer import pending
 from planner.service_layer.planning import NoSolutionInTime, plan_depot
 from planner.service_layer.replanning import replan_depot
 
+from lastmile.testing.roads import shared_road_router
+
 from .conftest import DAY, T, depot, order, van
 from .fakes import FakeStore, FakeTransactions, InlineSolver
 
@@ -35,7 +37,7 @@ async def _store_with(orders: list[OrderCreated], vehicles: int = 1) -> FakeStor
 async def _plan(store: FakeStore, solver: Any = None, *, preview: bool = False) -> Any:
     """`plan_depot` for depot d1 on DAY with the test's short budget."""
     return await plan_depot(
-        FakeTransactions(store), solver or InlineSolver(), T, "d1", DAY,
+        FakeTransactions(store), solver or InlineSolver(), shared_road_router(), T, "d1", DAY,
         preview=preview, time_limit_s=LIMIT, seed=0, grace_s=1,
     )  # fmt: skip
 
@@ -43,7 +45,7 @@ async def _plan(store: FakeStore, solver: Any = None, *, preview: bool = False) 
 async def _replan(store: FakeStore, solver: Any = None, **kw: Any) -> int:
     """`replan_depot` for depot d1 on DAY at NOW with the test's short budget."""
     return await replan_depot(
-        FakeTransactions(store), solver or InlineSolver(), T, "d1", DAY, NOW,
+        FakeTransactions(store), solver or InlineSolver(), shared_road_router(), T, "d1", DAY, NOW,
         time_limit_s=LIMIT, grace_s=1, **kw,
     )  # fmt: skip
 
