@@ -56,6 +56,26 @@ def submitted_handler(bounds: Bounds, geocoder: AddressPlacer) -> Handler:
     return handle_submitted
 
 
+async def handle_plan_completed(conn: Connection, envelope: Envelope) -> None:
+    """The planner's reason for each order a plan (or re-plan) left out, on that order's timeline."""
+    data = envelope.data.model_dump(mode="json")
+    for unassigned in data.get("unassigned", ()):
+        await handlers.record_progress(
+            PostgresOrdersStore(conn),
+            envelope.tenant,
+            unassigned["order_id"],
+            "order.unassigned",
+            envelope.time,
+            {
+                "plan_id": data["plan_id"],
+                "service_date": data["service_date"],
+                "reason_code": unassigned["reason_code"],
+                "reason": unassigned["reason"],
+            },
+            envelope.id,
+        )
+
+
 async def handle_progress(conn: Connection, envelope: Envelope) -> None:
     """Record a delivery or notification event on the order it names."""
     data: dict[str, Any] = envelope.data.model_dump(mode="json")
@@ -91,7 +111,10 @@ def subscriptions(bounds: Bounds, geocoder: AddressPlacer) -> tuple[Subscription
         Subscription("orders-inbound", (topics.ORDERS_INBOUND,), inbound),
         Subscription(
             "orders-timeline",
-            (topics.DELIVERIES, topics.NOTIFICATIONS),
-            dict.fromkeys(TIMELINE_TYPES, handle_progress),
+            (topics.DELIVERIES, topics.NOTIFICATIONS, topics.ROUTES),
+            {
+                **dict.fromkeys(TIMELINE_TYPES, handle_progress),
+                "plan.completed": handle_plan_completed,
+            },
         ),
     )
