@@ -72,11 +72,6 @@ class RoadTravelTimes:
         )
         return self._take(worst, locations)
 
-    def snap_m(self, location: Location, profile: Profile) -> float:
-        """How far the location lies from the nearest road the profile may use."""
-        snap = self._full(profile, self.boundaries[0][1]).snap_m
-        return float(snap[self._index[location]]) if snap is not None else 0.0
-
     def _full(self, profile: Profile, bucket: str) -> TravelMatrix:
         found = self.matrices.get((profile, bucket))
         if found is None:

@@ -18,7 +18,7 @@ from planner.service_layer.planning import plan_depot
 
 from lastmile.testing.roads import shared_road_router
 
-from .conftest import DAY, T, depot, order, van
+from .conftest import DAY, T, at, depot, order, van
 from .fakes import FakeStore, FakeTransactions, InlineSolver
 from .test_planning import NOW
 
@@ -95,3 +95,25 @@ async def test_a_cargo_bike_takes_a_track_a_van_cannot() -> None:
     bike = van("b1", kind="cargo_bike", capacity={"weight_kg": 150, "parcels": 20})
     by_bike = await _plan([hut], [van("v1"), bike])
     assert [(r.vehicle_id, len(r.stops)) for r in by_bike.routes] == [("b1", 1)]
+
+
+async def test_an_ev_range_counts_road_metres() -> None:
+    schaan = Point(47.1650, 9.5095)
+    # Out and back on roads, each leg in its slowest bucket of the shift (the solver's view).
+    legs = [
+        shared_road_router().matrix([DEPOT, schaan], at(hhmm), Profile.CAR)
+        for hhmm in ("07:00", "09:30", "16:00", "18:59")
+    ]
+    road_m = max(m.distance(0, 1) for m in legs) + max(m.distance(1, 0) for m in legs)
+    straight_model_m = 1.3 * 2 * _metres(DEPOT, schaan)  # the great-circle model's round trip
+    assert 1.1 * road_m < straight_model_m
+    hop = order("hop", location=(schaan.lat, schaan.lon))
+
+    def ev(range_m: float) -> Any:
+        return van("e1", kind="ev", battery_range_km=range_m / 1000)
+
+    short = await _plan([hop], [ev(0.97 * road_m)])
+    assert [u.reason_code for u in short.summary.unassigned] == ["outside_range"]
+    # A range the straight-line model would call too short is enough on these roads.
+    enough = await _plan([hop], [ev(1.1 * road_m)])
+    assert [len(r.stops) for r in enough.routes] == [1]
