@@ -26,6 +26,7 @@ class FakeOrdersStore:
         self.orders: dict[str, Order] = {}
         self.keys: dict[tuple[str, str], tuple[str, str]] = {}
         self.timeline: list[tuple[str, str]] = []
+        self.details: list[tuple[str, str, dict[str, Any]]] = []
         self.published: list[tuple[EventData, str, str]] = []
         self.shopify: dict[str, ShopifySettings] = {}
         self.webhooks: dict[tuple[str, str], str] = {}
@@ -74,6 +75,11 @@ class FakeOrdersStore:
         event_id: str | None = None,
     ) -> None:
         self.timeline.append((order_id, kind))
+        self.details.append((order_id, kind, detail))
+
+    async def last_timeline_detail(self, order_id: str, kind: str) -> dict[str, Any] | None:
+        found = [d for o, k, d in self.details if (o, k) == (order_id, kind)]
+        return found[-1] if found else None
 
     async def publish(self, data: EventData, *, tenant_id: str, key: str, subject: str) -> None:
         self.published.append((data, tenant_id, key))

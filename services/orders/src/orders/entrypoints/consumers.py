@@ -60,11 +60,10 @@ async def handle_plan_completed(conn: Connection, envelope: Envelope) -> None:
     """The planner's reason for each order a plan (or re-plan) left out, on that order's timeline."""
     data = envelope.data.model_dump(mode="json")
     for unassigned in data.get("unassigned", ()):
-        await handlers.record_progress(
+        await handlers.record_unassigned(
             PostgresOrdersStore(conn),
             envelope.tenant,
             unassigned["order_id"],
-            "order.unassigned",
             envelope.time,
             {
                 "plan_id": data["plan_id"],

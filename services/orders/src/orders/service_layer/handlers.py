@@ -147,6 +147,29 @@ async def record_progress(
         await store.save(moved)
 
 
+async def record_unassigned(
+    store: OrdersStore,
+    tenant_id: str,
+    order_id: str,
+    at: datetime | None,
+    detail: dict[str, Any],
+    event_id: str,
+) -> None:
+    """Put the planner's reason for leaving the order out on its timeline, unless its latest
+    such entry already says the same for the same plan (a re-plan republishes every reason)."""
+    if await store.get(tenant_id, order_id) is None:
+        return  # not ours
+    last = await store.last_timeline_detail(order_id, "order.unassigned")
+    if last is not None and all(last.get(k) == detail.get(k) for k in _SAME_UNASSIGNED):
+        return
+    await store.add_timeline(
+        order_id, at or datetime.now(UTC), "order.unassigned", detail, event_id
+    )
+
+
+_SAME_UNASSIGNED = ("plan_id", "reason_code", "reason")
+
+
 async def _load(store: OrdersStore, tenant_id: str, order_id: str) -> Order:
     order = await store.get(tenant_id, order_id)
     if order is None:
