@@ -16,6 +16,7 @@ from orders.domain.geocoding import AddressNotPlaced
 from orders.domain.on_map import OutsideMap
 from orders.service_layer import handlers
 from orders.service_layer.locating import AddressPlacer, locate
+from orders.settings import OrdersSettings
 
 TIMELINE_TYPES = (
     "route.started",
@@ -102,7 +103,9 @@ async def handle_progress(conn: Connection, envelope: Envelope) -> None:
         )
 
 
-def subscriptions(bounds: Bounds, geocoder: AddressPlacer) -> tuple[Subscription, ...]:
+def subscriptions(
+    settings: OrdersSettings, bounds: Bounds, geocoder: AddressPlacer
+) -> tuple[Subscription, ...]:
     """The orders service's consumers; `bounds`: the map's rectangle orders must lie in;
     `geocoder`: places addresses sent without coordinates."""
     inbound = {"order.submitted": submitted_handler(bounds, geocoder)}
