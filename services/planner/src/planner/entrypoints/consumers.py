@@ -22,7 +22,6 @@ from lastmile_common.revocations import REVOCATION_HANDLERS
 from planner.adapters.store import PostgresPlannerStore
 from planner.entrypoints.deps import utc_now
 from planner.service_layer import pending
-from planner.service_layer.records import Progress
 from planner.settings import PlannerSettings
 
 
@@ -75,10 +74,7 @@ def _delivery_handlers(
     async def on_served(conn: Connection, envelope: Envelope) -> None:
         data = envelope.data
         assert isinstance(data, OrderDelivered | OrderDeliveryFailed)
-        progress: Progress = "delivered" if isinstance(data, OrderDelivered) else "failed"
-        await pending.record_progress(
-            PostgresPlannerStore(conn), envelope.tenant, data.order_id, progress
-        )
+        await pending.order_served(PostgresPlannerStore(conn), envelope.tenant, data)
 
     async def on_completed(conn: Connection, envelope: Envelope) -> None:
         assert isinstance(envelope.data, RouteCompleted)
