@@ -1,5 +1,5 @@
 """`lastmile`: the operator's command line (up, demo, migrate, tenant create and revoke-key,
-dlt, routing)."""
+dlt, routing, geocode)."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from types import FrameType
 from typing import Any
 
 from lastmile.dlt import commands as dlt_commands
+from lastmile.geocode import add_geocode_commands, cmd_geocode_prepare
 from lastmile.infra.platform import Infrastructure, start_infrastructure
 from lastmile.roads import add_routing_commands, cmd_routing_prepare, prepare_at_start
 from lastmile.services import available_services
@@ -233,6 +234,7 @@ def build_parser() -> argparse.ArgumentParser:
     revoke.add_argument("api_key")
     dlt_commands.add_parser(commands)
     add_routing_commands(commands)
+    add_geocode_commands(commands)
     return parser
 
 
@@ -248,6 +250,8 @@ def main(argv: list[str] | None = None) -> int:
         return dlt_commands.run(args, RUN_FILE)
     if args.command == "routing":
         return cmd_routing_prepare(args)
+    if args.command == "geocode":
+        return cmd_geocode_prepare(args)
     return handlers[args.command](args)
 
 

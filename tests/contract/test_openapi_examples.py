@@ -7,6 +7,7 @@ import importlib
 from typing import Any
 
 import pytest
+from lastmile_common.settings import ServiceSettings
 
 from lastmile.services import available_services
 
@@ -37,8 +38,10 @@ def _document(service: str) -> dict[str, Any]:
     settings_module = importlib.import_module(f"{service}.settings")
     settings_class = next(
         value
-        for name, value in vars(settings_module).items()
-        if name.endswith("Settings") and name != "ServiceSettings"
+        for value in vars(settings_module).values()
+        if isinstance(value, type)
+        and issubclass(value, ServiceSettings)
+        and value is not ServiceSettings
     )
     app = bootstrap.create_app(settings_class())
     return app.openapi()  # type: ignore[no-any-return]

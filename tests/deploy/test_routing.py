@@ -256,3 +256,20 @@ def test_only_the_planner_and_tracking_may_reach_osrm(rendered, k8s, overlay):
             )
         ]
         assert {p["port"] for rule in egress for p in rule["ports"]} == {5000}, client
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_orders_reads_the_address_index_the_geocode_job_writes(rendered, k8s, overlay):
+    objs = rendered[overlay]
+    job = k8s.named(objs, "Job", "geocode-prepare")["spec"]["template"]["spec"]
+    (prepare,) = job["containers"]
+    assert prepare["command"] == ["python", "-m", "lastmile_common.geocoding", "prepare"]
+    written = k8s.container_env(objs, prepare)
+    orders = k8s.service_container(objs, "orders")
+    read = k8s.container_env(objs, orders)
+    assert read["GEOCODING_ENABLED"][0] == "true"
+    assert written["GEOCODING_MAP_FILE"][0] == _routing_env(objs, k8s)["ROUTING_MAP_FILE"]
+    index = Path(read["GEOCODING_INDEX_FILE"][0])
+    assert index.parent == Path(written["GEOCODING_CACHE_DIR"][0])
+    mount = next(m for m in orders["volumeMounts"] if m["name"] == "routing-data")
+    assert mount["readOnly"] is True and index.is_relative_to(mount["mountPath"])

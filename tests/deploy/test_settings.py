@@ -6,6 +6,7 @@ import importlib.util
 from urllib.parse import urlsplit
 
 import pytest
+from lastmile_common.geocoding.settings import GeocodingSettings
 from lastmile_common.settings import _SHARED_FALLBACKS
 from pydantic import SecretStr
 
@@ -76,6 +77,10 @@ def test_every_variable_set_is_a_setting_and_secrets_come_from_secrets(
         for variable, (_, origin) in env.items():
             if variable.startswith("ROUTING_"):  # lastmile_common.routing.RoutingSettings
                 routing.add(variable)
+                continue
+            if variable.startswith("GEOCODING_"):
+                field = variable.removeprefix("GEOCODING_").lower()
+                assert field in GeocodingSettings.model_fields, f"{where}: {variable} unknown"
                 continue
             fallback = {v: f for f, v in _SHARED_FALLBACKS.items()}.get(variable)
             field = fallback or (

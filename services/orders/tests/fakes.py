@@ -8,7 +8,9 @@ from datetime import datetime
 from typing import Any
 
 from lastmile_common.events.base import EventData
+from lastmile_common.geocoding.index import AddressIndex
 from lastmile_common.routing import RoutingSettings, map_bounds
+from orders.domain.geocoding import Geocoder
 from orders.domain.model import Order
 from orders.domain.shopify import ShopifySettings
 from orders.service_layer.ports import KnownOrder, NewOrder
@@ -24,6 +26,7 @@ class FakeOrdersStore:
         self.orders: dict[str, Order] = {}
         self.keys: dict[tuple[str, str], tuple[str, str]] = {}
         self.timeline: list[tuple[str, str]] = []
+        self.details: list[tuple[str, str, dict[str, Any]]] = []
         self.published: list[tuple[EventData, str, str]] = []
         self.shopify: dict[str, ShopifySettings] = {}
         self.webhooks: dict[tuple[str, str], str] = {}
@@ -72,6 +75,11 @@ class FakeOrdersStore:
         event_id: str | None = None,
     ) -> None:
         self.timeline.append((order_id, kind))
+        self.details.append((order_id, kind, detail))
+
+    async def last_timeline_detail(self, order_id: str, kind: str) -> dict[str, Any] | None:
+        found = [d for o, k, d in self.details if (o, k) == (order_id, kind)]
+        return found[-1] if found else None
 
     async def publish(self, data: EventData, *, tenant_id: str, key: str, subject: str) -> None:
         self.published.append((data, tenant_id, key))
@@ -89,3 +97,8 @@ class FakeOrdersStore:
         self, tenant_id: str, webhook_id: str, order_id: str
     ) -> None:
         self.webhooks.setdefault((tenant_id, webhook_id), order_id)
+
+
+# A geocoder on a map without addresses: orders that give coordinates never ask it, and any
+# address it is asked for is refused.
+NO_MAP = Geocoder(AddressIndex(countries=()))

@@ -4,6 +4,7 @@ PostgreSQL store (integration): a fake that passes it may stand in for the real 
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 from typing import Any
 
 from lastmile_common.events.orders import OrderSpec
@@ -107,3 +108,20 @@ class OrdersStoreContract:
         await store.remember_shopify_webhook(mine, "w1", new.order.id)
         assert await store.shopify_webhook_order(mine, "w1") == new.order.id
         assert await store.shopify_webhook_order(other, "w1") is None
+
+    async def test_the_latest_timeline_detail_of_a_kind_is_found(
+        self, store: OrdersStore, tenants: tuple[str, str]
+    ) -> None:
+        mine, _ = tenants
+        new = new_order(mine)
+        await store.add_unless_known(new)
+        assert await store.last_timeline_detail(new.order.id, "order.unassigned") is None
+        at = new.order.created_at
+        for minute, code in ((1, "too_heavy"), (2, "fleet_full")):
+            detail = {"reason_code": code}
+            await store.add_timeline(
+                new.order.id, at + timedelta(minutes=minute), "order.unassigned", detail
+            )
+        await store.add_timeline(new.order.id, at + timedelta(minutes=3), "route.started", {})
+        found = await store.last_timeline_detail(new.order.id, "order.unassigned")
+        assert found == {"reason_code": "fleet_full"}

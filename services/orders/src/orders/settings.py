@@ -1,8 +1,11 @@
 """Settings of the orders service (environment prefix ORDERS_)."""
 
+from lastmile_common.geocoding.settings import GeocodingSettings
 from lastmile_common.settings import ServiceSettings
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
+
+from orders.domain.geocoding import Precision
 
 
 class OrdersSettings(ServiceSettings):
@@ -13,3 +16,8 @@ class OrdersSettings(ServiceSettings):
     http_port: int = Field(default=8001, ge=1, le=65535)
     import_max_bytes: int = Field(default=50_000_000, ge=1024, description="bulk import body cap")
     import_max_rows: int = Field(default=100_000, ge=1)
+    geocode_min_precision: Precision = Field(
+        default="street",
+        description="coarsest placement accepted for an address without coordinates",
+    )
+    geocoding: GeocodingSettings = Field(default_factory=GeocodingSettings)

@@ -43,15 +43,36 @@ class Recipient(EventData):
         return self
 
 
-class Address(EventData):
-    """A delivery address with its geocoded position."""
+# How an order's position was found: given by the integrator, or placed by the geocoder at the
+# house, on the street, in the postcode area or in the town the address names.
+LocationPrecision = Literal["given", "house", "street", "postcode", "place"]
 
-    line1: str = Field(min_length=1, max_length=200)
+
+class PostalAddress(EventData):
+    """A delivery address as a person writes it."""
+
+    line1: str = Field(min_length=1, max_length=200, description="street and house number")
     line2: str | None = Field(default=None, max_length=200)
     city: str = Field(min_length=1, max_length=100)
     postal_code: str = Field(default="", max_length=20)
     country: str = Field(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2")
+
+
+class SubmittedAddress(PostalAddress):
+    """An integrator's address: without `location`, orders geocodes it from the map."""
+
+    location: GeoPoint | None = None
+
+
+class Address(PostalAddress):
+    """A delivery address with its position and how that position was found."""
+
     location: GeoPoint
+    location_precision: LocationPrecision = Field(
+        default="given",
+        description="given (by the integrator), or where the geocoder placed the address:"
+        " house, street, postcode or place (town)",
+    )
 
 
 class Item(EventData):
@@ -64,13 +85,12 @@ class Item(EventData):
     volume_m3: float = Field(default=0.0, ge=0, le=20, description="volume of one unit")
 
 
-class OrderSpec(EventData):
-    """What an integrator asks for: the fields every intake path (HTTP, bulk, Kafka) validates."""
+class OrderTerms(EventData):
+    """An order's fields besides its address, validated on every intake path."""
 
     external_id: str = Field(min_length=1, max_length=100)
     depot_id: str = Field(min_length=1, max_length=100)
     recipient: Recipient
-    address: Address
     windows: tuple[TimeWindow, ...] = Field(min_length=1, max_length=5)
     items: tuple[Item, ...] = Field(min_length=1, max_length=500)
     service_time_s: int = Field(default=180, ge=0, le=4 * 3600)
@@ -80,7 +100,7 @@ class OrderSpec(EventData):
     notes: str = Field(default="", max_length=1000)
 
     @model_validator(mode="after")
-    def _windows_ordered(self) -> OrderSpec:
+    def _windows_ordered(self) -> OrderTerms:
         for index, window in enumerate(self.windows):
             if window.end <= window.start:
                 raise ValueError(f"windows[{index}]: end must be after start")
@@ -102,7 +122,19 @@ class OrderSpec(EventData):
         return sum(item.quantity for item in self.items)
 
 
-class OrderSubmitted(OrderSpec):
+class OrderRequest(OrderTerms):
+    """What an integrator asks for (HTTP, bulk, Kafka): the address may lack its position."""
+
+    address: SubmittedAddress
+
+
+class OrderSpec(OrderTerms):
+    """An order with a placed address: what orders stores and publishes."""
+
+    address: Address
+
+
+class OrderSubmitted(OrderRequest):
     """An integrator's order on orders.inbound.v1, not yet validated by the orders service."""
 
 

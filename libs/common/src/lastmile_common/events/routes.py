@@ -51,6 +51,13 @@ class LoadPlanEntry(EventData):
     label: str
 
 
+class PlannedBreak(EventData):
+    """A driver's break the plan placed in the route (the vehicle stands still)."""
+
+    start: UtcDatetime
+    end: UtcDatetime
+
+
 class RoutePlanned(EventData):
     """A vehicle's route for a service date, version 1."""
 
@@ -78,6 +85,9 @@ class RoutePlanned(EventData):
             " encoded polyline (precision 5, lat/lon order); a drone's is its straight flight."
             " Map data © OpenStreetMap contributors (ODbL)."
         ),
+    )
+    breaks: tuple[PlannedBreak, ...] = Field(
+        default=(), description="the drivers' breaks the plan placed, in time order"
     )
 
 

@@ -150,6 +150,15 @@ class PostgresOrdersStore:
             event_id,
         )
 
+    async def last_timeline_detail(self, order_id: str, kind: str) -> dict[str, Any] | None:
+        detail = await self.conn.fetchval(
+            "SELECT detail FROM order_timeline WHERE order_id = $1 AND kind = $2"
+            " ORDER BY at DESC, id DESC LIMIT 1",
+            order_id,
+            kind,
+        )
+        return None if detail is None else dict(detail)
+
     async def publish(self, data: EventData, *, tenant_id: str, key: str, subject: str) -> None:
         envelope = Envelope.wrap(data, source=SOURCE, tenant=tenant_id, subject=subject)
         await outbox.add(self.conn, [(envelope, key)])

@@ -8,5 +8,8 @@ from lastmile_common.events.orders import OrderSpec
 
 def request_fingerprint(spec: OrderSpec) -> str:
     """A stable hash of a validated order request."""
-    canonical = json.dumps(spec.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    # Without the precision (added 2026-11): keys stored before it keep their fingerprints; the
+    # position, which the precision describes, is part of the hash anyway.
+    data = spec.model_dump(mode="json", exclude={"address": {"location_precision"}})
+    canonical = json.dumps(data, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()

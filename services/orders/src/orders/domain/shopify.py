@@ -10,7 +10,7 @@ from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from lastmile_common.events.orders import OrderSpec
+from lastmile_common.events.orders import OrderRequest
 
 
 @dataclass(frozen=True)
@@ -39,7 +39,8 @@ def _attribute(payload: dict[str, Any], name: str) -> str | None:
 
 
 def _default_window(created_at: str | None, tz: ZoneInfo) -> list[dict[str, str]]:
-    """Next day 09:00–17:00 in the depot's zone, when the shop sends no window."""
+    """The day after the order was placed, 09:00–17:00 in the depot's zone, when the shop sends
+    no window."""
     placed = datetime.fromisoformat(created_at) if created_at else datetime.now(tz)
     day = placed.astimezone(tz).date() + timedelta(days=1)
     start = datetime.combine(day, time(9), tz)
@@ -87,7 +88,7 @@ def to_order(payload: dict[str, Any], depot_id: str, time_zone: str = "UTC") -> 
             "city": address.get("city"),
             "postal_code": address.get("zip") or "",
             "country": address.get("country_code"),
-            "location": {"lat": address.get("latitude"), "lon": address.get("longitude")},
+            "location": _location(address),
         },
         "windows": windows,
         "items": items,
@@ -95,6 +96,13 @@ def to_order(payload: dict[str, Any], depot_id: str, time_zone: str = "UTC") -> 
     }
 
 
-def parse(payload: dict[str, Any], depot_id: str, time_zone: str = "UTC") -> OrderSpec:
+def _location(address: dict[str, Any]) -> dict[str, Any] | None:
+    """The shipping address's position; none (geocode it) when Shopify sends no coordinates."""
+    if address.get("latitude") is None and address.get("longitude") is None:
+        return None
+    return {"lat": address.get("latitude"), "lon": address.get("longitude")}
+
+
+def parse(payload: dict[str, Any], depot_id: str, time_zone: str = "UTC") -> OrderRequest:
     """Map and validate a Shopify order (raises pydantic.ValidationError)."""
-    return OrderSpec.model_validate(to_order(payload, depot_id, time_zone))
+    return OrderRequest.model_validate(to_order(payload, depot_id, time_zone))

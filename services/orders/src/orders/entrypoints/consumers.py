@@ -7,13 +7,15 @@ from typing import Any
 from lastmile_common.db.pool import Connection
 from lastmile_common.events import topics
 from lastmile_common.events.envelope import Envelope
-from lastmile_common.events.orders import OrderSpec
+from lastmile_common.events.orders import OrderRequest
 from lastmile_common.kafka.consumer import Handler, PermanentError, Subscription
 from lastmile_common.routing import Bounds
 
 from orders.adapters.store import PostgresOrdersStore
+from orders.domain.geocoding import AddressNotPlaced
 from orders.domain.on_map import OutsideMap
 from orders.service_layer import handlers
+from orders.service_layer.locating import AddressPlacer, locate
 from orders.settings import OrdersSettings
 
 TIMELINE_TYPES = (
@@ -27,18 +29,24 @@ TIMELINE_TYPES = (
 )
 
 
-def submitted_handler(bounds: Bounds) -> Handler:
-    """The handler of integrators' order.submitted, refusing points outside the map."""
+def submitted_handler(bounds: Bounds, geocoder: AddressPlacer) -> Handler:
+    """The handler of integrators' order.submitted: addresses placed with `geocoder`, points
+    outside the map refused."""
 
     async def handle_submitted(conn: Connection, envelope: Envelope) -> None:
-        """An integrator's order on Kafka: validated like the HTTP one, keyed by its external id."""
+        """An integrator's order on Kafka: validated and geocoded like the HTTP one."""
         known = await conn.fetchval("SELECT true FROM tenants WHERE id = $1", envelope.tenant)
         if not known:
             raise PermanentError(f"unknown tenant {envelope.tenant!r}")
-        spec = OrderSpec.model_validate(envelope.data.model_dump())
+        request = OrderRequest.model_validate(envelope.data.model_dump())
         store = PostgresOrdersStore(conn)
         try:
-            await handlers.place_order(store, envelope.tenant, spec, bounds=bounds, source="kafka")
+            spec, note = locate(geocoder, request)
+            await handlers.place_order(
+                store, envelope.tenant, spec, bounds=bounds, source="kafka", note=note
+            )
+        except AddressNotPlaced as exc:  # to the dead-letter topic at once, with the reason
+            raise PermanentError(f"address: {exc}") from None
         except handlers.DuplicateExternalId as exc:
             raise PermanentError(
                 f"external_id already used by order {exc.order_id} with different content"
@@ -47,6 +55,25 @@ def submitted_handler(bounds: Bounds) -> Handler:
             raise PermanentError(f"{exc.field}: {exc}") from None
 
     return handle_submitted
+
+
+async def handle_plan_completed(conn: Connection, envelope: Envelope) -> None:
+    """The planner's reason for each order a plan (or re-plan) left out, on that order's timeline."""
+    data = envelope.data.model_dump(mode="json")
+    for unassigned in data.get("unassigned", ()):
+        await handlers.record_unassigned(
+            PostgresOrdersStore(conn),
+            envelope.tenant,
+            unassigned["order_id"],
+            envelope.time,
+            {
+                "plan_id": data["plan_id"],
+                "service_date": data["service_date"],
+                "reason_code": unassigned["reason_code"],
+                "reason": unassigned["reason"],
+            },
+            envelope.id,
+        )
 
 
 async def handle_progress(conn: Connection, envelope: Envelope) -> None:
@@ -76,14 +103,20 @@ async def handle_progress(conn: Connection, envelope: Envelope) -> None:
         )
 
 
-def subscriptions(settings: OrdersSettings, bounds: Bounds) -> tuple[Subscription, ...]:
-    """The orders service's consumers; `bounds`: the map's rectangle orders must lie in."""
-    inbound = {"order.submitted": submitted_handler(bounds)}
+def subscriptions(
+    settings: OrdersSettings, bounds: Bounds, geocoder: AddressPlacer
+) -> tuple[Subscription, ...]:
+    """The orders service's consumers; `bounds`: the map's rectangle orders must lie in;
+    `geocoder`: places addresses sent without coordinates."""
+    inbound = {"order.submitted": submitted_handler(bounds, geocoder)}
     return (
         Subscription("orders-inbound", (topics.ORDERS_INBOUND,), inbound),
         Subscription(
             "orders-timeline",
-            (topics.DELIVERIES, topics.NOTIFICATIONS),
-            dict.fromkeys(TIMELINE_TYPES, handle_progress),
+            (topics.DELIVERIES, topics.NOTIFICATIONS, topics.ROUTES),
+            {
+                **dict.fromkeys(TIMELINE_TYPES, handle_progress),
+                "plan.completed": handle_plan_completed,
+            },
         ),
     )

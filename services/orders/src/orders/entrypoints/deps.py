@@ -17,6 +17,7 @@ from lastmile_common.routing import Bounds
 from orders.adapters.store import PostgresOrdersStore
 from orders.adapters.tenants import key_is_active
 from orders.domain.on_map import OutsideMap
+from orders.service_layer.locating import AddressPlacer
 from orders.settings import OrdersSettings
 
 # Keys found issued recently. Revocation does not wait for this: `CallerKey` checks the revoked
@@ -79,3 +80,11 @@ async def tenant_id(
 
 
 TenantDep = Annotated[str, Depends(tenant_id)]
+
+
+def get_geocoder(request: Request) -> AddressPlacer:
+    """The geocoder on the map extract's addresses."""
+    return request.app.state.geocoder  # type: ignore[no-any-return]
+
+
+GeocoderDep = Annotated[AddressPlacer, Depends(get_geocoder)]

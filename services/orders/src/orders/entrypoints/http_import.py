@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 
 from fastapi import APIRouter, Request
-from lastmile_common.events.orders import OrderSpec
+from lastmile_common.events.orders import OrderRequest
 from lastmile_common.http.problems import Problem
 from lastmile_common.routing import Bounds
 from pydantic import BaseModel
@@ -14,17 +15,18 @@ from pydantic import BaseModel
 from orders.domain.bulk_rows import (
     CSV_COLUMNS,
     RowError,
-    csv_row_to_dict,
     missing_csv_columns,
+    parse_csv_row,
     parse_ndjson_line,
-    parse_row,
     split_csv_line,
 )
+from orders.domain.geocoding import AddressNotPlaced
 from orders.domain.on_map import OutsideMap
-from orders.entrypoints.deps import MapBoundsDep, SettingsDep, StoreDep, TenantDep
+from orders.entrypoints.deps import GeocoderDep, MapBoundsDep, SettingsDep, StoreDep, TenantDep
 from orders.entrypoints.http_orders import create_problem
 from orders.entrypoints.schemas import ORDER_EXAMPLE
 from orders.service_layer import handlers
+from orders.service_layer.locating import AddressPlacer, locate
 from orders.service_layer.ports import OrdersStore
 
 router = APIRouter(prefix="/v1/orders", tags=["orders"])
@@ -85,8 +87,11 @@ async def bulk_import(
     store: StoreDep,
     settings: SettingsDep,
     bounds: MapBoundsDep,
+    geocoder: GeocoderDep,
 ) -> ImportResult:
-    """Import orders from CSV (header row first) or NDJSON, one order per line."""
+    """Import orders from CSV (header row first) or NDJSON, one order per line. Lists in a CSV
+    cell (channels, skills, several windows) are separated by `;`; rows without `lat`/`lon`
+    are geocoded (a row whose address cannot be placed is rejected naming `address`)."""
     content_type = request.headers.get("content-type", "").split(";")[0].strip()
     if content_type not in ("text/csv", "application/x-ndjson", "application/jsonl"):
         raise Problem(
@@ -98,6 +103,7 @@ async def bulk_import(
     result = ImportResult(accepted=0, duplicates=0, rejected=[], order_ids=[])
     header: list[str] | None = None
     rows = 0
+    intake = _Intake(store, geocoder, tenant, bounds, csv=content_type == "text/csv")
     async for number, text in _lines(request, settings.import_max_bytes):
         if not text.strip():
             continue
@@ -111,33 +117,41 @@ async def bulk_import(
         rows += 1
         if rows > settings.import_max_rows:
             raise Problem(413, "Too many rows", f"at most {settings.import_max_rows} per import")
-        await _take(store, tenant, bounds, number, parsed, result, csv=content_type == "text/csv")
+        await _take(intake, number, parsed, result)
     return result
 
 
+@dataclass(frozen=True)
+class _Intake:
+    """Where an import's rows go: the tenant's store, the geocoder, the map's bounds."""
+
+    store: OrdersStore
+    geocoder: AddressPlacer
+    tenant: str
+    bounds: Bounds
+    csv: bool
+
+
 async def _take(
-    store: OrdersStore,
-    tenant: str,
-    bounds: Bounds,
-    number: int,
-    parsed: OrderSpec | RowError,
-    result: ImportResult,
-    *,
-    csv: bool,
+    intake: _Intake, number: int, parsed: OrderRequest | RowError, result: ImportResult
 ) -> None:
     if isinstance(parsed, RowError):
         result.rejected.append({"line": parsed.line, **_as_error(parsed)})
         return
     try:
+        spec, note = locate(intake.geocoder, parsed)
         accepted = await handlers.place_order(
-            store, tenant, parsed, bounds=bounds, source="bulk_import"
+            intake.store, intake.tenant, spec, bounds=intake.bounds, source="bulk_import", note=note
         )
+    except AddressNotPlaced as exc:
+        result.rejected.append({"line": number, "field": "address", "message": str(exc)})
+        return
     except handlers.DuplicateExternalId as exc:
         message = create_problem(exc).detail
         result.rejected.append({"line": number, "field": "external_id", "message": message})
         return
     except OutsideMap as exc:  # a CSV row names its lat/lon columns
-        field = "lat,lon" if csv else exc.field
+        field = "lat,lon" if intake.csv else exc.field
         result.rejected.append({"line": number, "field": field, "message": str(exc)})
         return
     if accepted.created:
@@ -149,7 +163,7 @@ async def _take(
 
 def _csv_line(
     number: int, text: str, header: list[str] | None
-) -> tuple[list[str], OrderSpec | RowError | None]:
+) -> tuple[list[str], OrderRequest | RowError | None]:
     """The header (from the first line) and this line's order or error (None for the header)."""
     values = split_csv_line(number, text)
     if header is None:
@@ -167,8 +181,7 @@ def _csv_line(
         return header, None
     if isinstance(values, RowError):
         return header, values
-    row = csv_row_to_dict(dict(zip(header, values, strict=False)))
-    return header, parse_row(number, row, csv=True)
+    return header, parse_csv_row(number, dict(zip(header, values, strict=False)))
 
 
 def _as_error(error: RowError) -> dict[str, object]:

@@ -10,10 +10,12 @@ from fastapi import APIRouter, Header, Query, Response
 from lastmile_common.http.problems import Problem
 
 from orders.adapters.queries import list_orders, order_with_timeline
+from orders.domain.geocoding import AddressNotPlaced
 from orders.domain.model import OrderRuleViolation
 from orders.domain.on_map import OutsideMap
 from orders.entrypoints.deps import (
     ConnDep,
+    GeocoderDep,
     MapBoundsDep,
     StoreDep,
     TenantDep,
@@ -21,6 +23,7 @@ from orders.entrypoints.deps import (
 )
 from orders.entrypoints.schemas import CancelOrder, ChangeWindows, CreateOrder, OrderOut, OrderPage
 from orders.service_layer import handlers
+from orders.service_layer.locating import locate
 
 router = APIRouter(prefix="/v1/orders", tags=["orders"])
 Status = Literal["created", "planned", "out_for_delivery", "delivered", "failed", "cancelled"]
@@ -45,6 +48,16 @@ def create_problem(exc: handlers.IdempotencyConflict | handlers.DuplicateExterna
     )
 
 
+def address_problem(exc: AddressNotPlaced) -> Problem:
+    """The 422 of an address the geocoder cannot place (never a guessed point)."""
+    return Problem(
+        422,
+        "Address not found",
+        f"address: {exc}",
+        errors=[{"field": "body.address", "message": str(exc)}],
+    )
+
+
 @router.post(
     "",
     status_code=201,
@@ -56,15 +69,26 @@ async def create_order(
     tenant: TenantDep,
     store: StoreDep,
     bounds: MapBoundsDep,
+    geocoder: GeocoderDep,
     response: Response,
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
 ) -> OrderOut:
-    """Accept an order; repeat the request with the same Idempotency-Key safely. A point outside
-    the map is refused (422 naming `body.address.location`)."""
+    """Accept an order; repeat the request with the same Idempotency-Key safely. Without
+    `address.location` the address is geocoded on the map (422 naming `body.address` if it
+    cannot be placed); a point outside the map is refused (422 naming `body.address.location`)."""
     try:
+        spec, note = locate(geocoder, body)
         accepted = await handlers.place_order(
-            store, tenant, body, bounds=bounds, idempotency_key=idempotency_key, source="api"
+            store,
+            tenant,
+            spec,
+            bounds=bounds,
+            idempotency_key=idempotency_key,
+            source="api",
+            note=note,
         )
+    except AddressNotPlaced as exc:
+        raise address_problem(exc) from None
     except (handlers.IdempotencyConflict, handlers.DuplicateExternalId) as exc:
         raise create_problem(exc) from None
     except OutsideMap as exc:

@@ -10,10 +10,17 @@ from fastapi import APIRouter, Header, Request, Response
 from lastmile_common.http.problems import Problem, field_errors
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from orders.domain.geocoding import AddressNotPlaced
 from orders.domain.on_map import OutsideMap
 from orders.domain.shopify import ShopifySettings
-from orders.entrypoints.deps import MapBoundsDep, StoreDep, TenantDep, outside_map_problem
-from orders.entrypoints.http_orders import create_problem
+from orders.entrypoints.deps import (
+    GeocoderDep,
+    MapBoundsDep,
+    StoreDep,
+    TenantDep,
+    outside_map_problem,
+)
+from orders.entrypoints.http_orders import address_problem, create_problem
 from orders.service_layer import handlers, integrations
 
 router = APIRouter(tags=["shopify"])
@@ -100,6 +107,7 @@ async def shopify_order_created(
     request: Request,
     store: StoreDep,
     bounds: MapBoundsDep,
+    geocoder: GeocoderDep,
     x_shopify_hmac_sha256: Annotated[str | None, Header()] = None,
     x_shopify_webhook_id: Annotated[str | None, Header()] = None,
 ) -> dict[str, object]:
@@ -112,6 +120,7 @@ async def shopify_order_created(
             x_shopify_hmac_sha256,
             x_shopify_webhook_id,
             bounds=bounds,
+            geocoder=geocoder,
         )
     except integrations.SignatureInvalid:
         raise Problem(
@@ -137,6 +146,8 @@ async def shopify_order_created(
             f"{errors[0]['field']}: {errors[0]['message']}",
             errors=errors,
         ) from None
+    except AddressNotPlaced as exc:
+        raise address_problem(exc) from None
     except (handlers.IdempotencyConflict, handlers.DuplicateExternalId) as exc:
         raise create_problem(exc) from None
     except OutsideMap as exc:  # Shopify's fields: the shipping address's latitude/longitude

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from lastmile_common.events.base import TimeWindow
-from lastmile_common.events.orders import OrderSpec
+from lastmile_common.events.orders import OrderRequest, OrderSpec
 from pydantic import BaseModel, ConfigDict, Field
 
 from orders.domain.model import Order
@@ -45,11 +45,23 @@ ORDER_EXAMPLE: dict[str, Any] = {
 }
 
 
-class CreateOrder(OrderSpec):
-    """An order as an integrator submits it."""
+# The same order written as an address only: orders geocodes it on the map extract.
+ADDRESS_ONLY_EXAMPLE: dict[str, Any] = {
+    **ORDER_EXAMPLE,
+    "external_id": "SHOP-1002",
+    "depot_id": "vaduz",
+    "recipient": {**ORDER_EXAMPLE["recipient"], "phone": "+423660234567"},
+    "address": {"line1": "Städtle 43", "city": "Vaduz", "postal_code": "9490", "country": "LI"},
+}
+
+
+class CreateOrder(OrderRequest):
+    """An order as an integrator submits it; `address.location` may be left out."""
 
     model_config = ConfigDict(
-        frozen=True, extra="forbid", json_schema_extra={"examples": [ORDER_EXAMPLE]}
+        frozen=True,
+        extra="forbid",
+        json_schema_extra={"examples": [ORDER_EXAMPLE, ADDRESS_ONLY_EXAMPLE]},
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from lastmile_common.events.base import TimeWindow
 from lastmile_common.events.orders import OrderSpec
@@ -47,10 +48,12 @@ async def place_order(
     bounds: Bounds,
     idempotency_key: str | None = None,
     source: str = "api",
+    note: dict[str, Any] | None = None,
 ) -> Accepted:
     """Accept an order once: a repeated key or external id with the same body returns the original.
 
     An order outside the map's `bounds` is refused (`OutsideMap`): nothing could plan it.
+    `note` joins the source in the order's first timeline entry (e.g. how it was geocoded).
     """
     check_on_map(spec, bounds)
     fingerprint = request_fingerprint(spec)
@@ -60,7 +63,7 @@ async def place_order(
         fingerprint=fingerprint,
         idempotency_key=idempotency_key,
         timeline_kind="order.created",
-        timeline_detail={"source": source},
+        timeline_detail={"source": source, **(note or {})},
         event=order.created_event(),
         event_key=spec.depot_id,
     )
@@ -142,6 +145,29 @@ async def record_progress(
     moved = order.progress(event_type)
     if moved is not order:
         await store.save(moved)
+
+
+async def record_unassigned(
+    store: OrdersStore,
+    tenant_id: str,
+    order_id: str,
+    at: datetime | None,
+    detail: dict[str, Any],
+    event_id: str,
+) -> None:
+    """Put the planner's reason for leaving the order out on its timeline, unless its latest
+    such entry already says the same for the same plan (a re-plan republishes every reason)."""
+    if await store.get(tenant_id, order_id) is None:
+        return  # not ours
+    last = await store.last_timeline_detail(order_id, "order.unassigned")
+    if last is not None and all(last.get(k) == detail.get(k) for k in _SAME_UNASSIGNED):
+        return
+    await store.add_timeline(
+        order_id, at or datetime.now(UTC), "order.unassigned", detail, event_id
+    )
+
+
+_SAME_UNASSIGNED = ("plan_id", "reason_code", "reason")
 
 
 async def _load(store: OrdersStore, tenant_id: str, order_id: str) -> Order:

@@ -10,6 +10,7 @@ from lastmile_common.routing import Bounds
 from orders.domain import shopify
 from orders.domain.shopify import ShopifySettings
 from orders.service_layer.handlers import place_order
+from orders.service_layer.locating import AddressPlacer, locate
 from orders.service_layer.ports import OrdersStore
 
 
@@ -42,11 +43,13 @@ async def receive_shopify_order(
     webhook_id: str | None,
     *,
     bounds: Bounds,
+    geocoder: AddressPlacer,
 ) -> WebhookReceived:
     """Accept a signed `orders/create` delivery once per webhook id.
 
     Raises SignatureInvalid, WebhookIdMissing, json.JSONDecodeError or pydantic's
-    ValidationError (a body that maps to no valid order), or what place_order raises.
+    ValidationError (a body that maps to no valid order), AddressNotPlaced (no coordinates and
+    an address the geocoder cannot place), or what place_order raises.
     """
     settings = await store.shopify_settings(tenant_id)
     if settings is None or not shopify.signature_valid(settings.webhook_secret, body, signature):
@@ -56,7 +59,8 @@ async def receive_shopify_order(
     seen = await store.shopify_webhook_order(tenant_id, webhook_id)
     if seen is not None:
         return WebhookReceived(seen, duplicate=True)
-    spec = shopify.parse(json.loads(body), settings.depot_id, settings.time_zone)
-    accepted = await place_order(store, tenant_id, spec, bounds=bounds, source="shopify")
+    request = shopify.parse(json.loads(body), settings.depot_id, settings.time_zone)
+    spec, note = locate(geocoder, request)
+    accepted = await place_order(store, tenant_id, spec, bounds=bounds, source="shopify", note=note)
     await store.remember_shopify_webhook(tenant_id, webhook_id, accepted.order.id)
     return WebhookReceived(accepted.order.id, duplicate=not accepted.created)

@@ -7,7 +7,7 @@ import hashlib
 import hmac
 
 import pytest
-from lastmile_common.events.orders import OrderSpec
+from lastmile_common.events.orders import OrderRequest, OrderSpec
 from orders.domain import shopify
 from orders.domain.bulk_rows import RowError, csv_row_to_dict, parse_ndjson_line, parse_row
 from pydantic import ValidationError
@@ -57,7 +57,7 @@ def test_csv_row_error_names_the_column() -> None:
 def test_ndjson_line_errors() -> None:
     bad = parse_ndjson_line(3, "{not json")
     assert isinstance(bad, RowError) and bad.line == 3 and bad.field == "row"
-    assert isinstance(parse_ndjson_line(4, __import__("json").dumps(BODY)), OrderSpec)
+    assert isinstance(parse_ndjson_line(4, __import__("json").dumps(BODY)), OrderRequest)
 
 
 def test_shopify_signature() -> None:

@@ -159,3 +159,23 @@ async def test_an_order_outside_the_map_is_refused_naming_its_location() -> None
     assert refused.value.field == "address.location"
     assert "outside the map's bounds (lat 47.0477 to 47.2713" in str(refused.value)
     assert store.orders == {} and store.published == []
+
+
+async def test_an_unchanged_reason_is_on_the_timeline_once() -> None:
+    store = FakeOrdersStore()
+    placed = await handlers.place_order(store, "t1", spec(), bounds=MAP)
+    order_id = placed.order.id
+    heavy = {"plan_id": "p1", "reason_code": "too_heavy", "reason": "weighs 900 kg"}
+    full = {"plan_id": "p1", "reason_code": "fleet_full", "reason": "no vehicle left"}
+    for detail, event in (
+        (heavy, "e1"),
+        (heavy, "e2"),
+        (full, "e3"),
+        ({**full, "plan_id": "p2"}, "e4"),
+    ):
+        await handlers.record_unassigned(store, "t1", order_id, None, detail, event)
+    await handlers.record_unassigned(store, "t2", order_id, None, heavy, "e5")  # not t2's order
+    reasons = [
+        (d["plan_id"], d["reason_code"]) for _, k, d in store.details if k == "order.unassigned"
+    ]
+    assert reasons == [("p1", "too_heavy"), ("p1", "fleet_full"), ("p2", "fleet_full")]

@@ -11,7 +11,7 @@ import pytest
 from orders.domain.shopify import ShopifySettings
 from orders.service_layer import integrations
 
-from ...fakes import MAP, FakeOrdersStore
+from ...fakes import MAP, NO_MAP, FakeOrdersStore
 from ..domain.test_domain_rules import SHOPIFY_ORDER
 
 SECRET = "shpss_secret"
@@ -32,16 +32,16 @@ async def _configured() -> FakeOrdersStore:
 async def test_a_tenant_without_integration_or_a_wrong_signature_is_refused() -> None:
     with pytest.raises(integrations.SignatureInvalid):
         await integrations.receive_shopify_order(
-            FakeOrdersStore(), "t1", BODY, _sign(SECRET, BODY), "w1", bounds=MAP
+            FakeOrdersStore(), "t1", BODY, _sign(SECRET, BODY), "w1", bounds=MAP, geocoder=NO_MAP
         )
     store = await _configured()
     with pytest.raises(integrations.SignatureInvalid):
         await integrations.receive_shopify_order(
-            store, "t1", BODY, _sign("wrong", BODY), "w1", bounds=MAP
+            store, "t1", BODY, _sign("wrong", BODY), "w1", bounds=MAP, geocoder=NO_MAP
         )
     with pytest.raises(integrations.SignatureInvalid):
         await integrations.receive_shopify_order(
-            store, "t2", BODY, _sign(SECRET, BODY), "w1", bounds=MAP
+            store, "t2", BODY, _sign(SECRET, BODY), "w1", bounds=MAP, geocoder=NO_MAP
         )
     assert store.orders == {}
 
@@ -50,7 +50,7 @@ async def test_a_delivery_without_webhook_id_is_refused_after_the_signature() ->
     store = await _configured()
     with pytest.raises(integrations.WebhookIdMissing):
         await integrations.receive_shopify_order(
-            store, "t1", BODY, _sign(SECRET, BODY), None, bounds=MAP
+            store, "t1", BODY, _sign(SECRET, BODY), None, bounds=MAP, geocoder=NO_MAP
         )
     assert store.orders == {}
 
@@ -58,17 +58,17 @@ async def test_a_delivery_without_webhook_id_is_refused_after_the_signature() ->
 async def test_a_redelivered_webhook_names_the_first_order_and_creates_nothing() -> None:
     store = await _configured()
     first = await integrations.receive_shopify_order(
-        store, "t1", BODY, _sign(SECRET, BODY), "w1", bounds=MAP
+        store, "t1", BODY, _sign(SECRET, BODY), "w1", bounds=MAP, geocoder=NO_MAP
     )
     again = await integrations.receive_shopify_order(
-        store, "t1", BODY, _sign(SECRET, BODY), "w1", bounds=MAP
+        store, "t1", BODY, _sign(SECRET, BODY), "w1", bounds=MAP, geocoder=NO_MAP
     )
     assert not first.duplicate and again == integrations.WebhookReceived(first.order_id, True)
     assert store.orders[first.order_id].spec.external_id == "shopify-42"
     assert len(store.published) == 1
     # Another delivery id of the same Shopify order: the external id makes it a duplicate.
     other = await integrations.receive_shopify_order(
-        store, "t1", BODY, _sign(SECRET, BODY), "w2", bounds=MAP
+        store, "t1", BODY, _sign(SECRET, BODY), "w2", bounds=MAP, geocoder=NO_MAP
     )
     assert other == integrations.WebhookReceived(first.order_id, True)
 
@@ -77,5 +77,5 @@ async def test_a_body_that_is_not_json_is_refused() -> None:
     store = await _configured()
     with pytest.raises(json.JSONDecodeError):
         await integrations.receive_shopify_order(
-            store, "t1", b"{", _sign(SECRET, b"{"), "w1", bounds=MAP
+            store, "t1", b"{", _sign(SECRET, b"{"), "w1", bounds=MAP, geocoder=NO_MAP
         )

@@ -11,6 +11,7 @@ from lastmile_common.events.orders import OrderSnapshot
 from lastmile_common.events.routes import (
     Load,
     LoadPlanEntry,
+    PlannedBreak,
     PlannedStop,
     RoutePlanned,
     RouteUpdated,
@@ -86,6 +87,7 @@ def route_data(
         "stops": tuple(stops),
         "load_plan": load_plan,
         "geometry": geometry,
+        "breaks": _breaks_of(route, day, tz),
     }
     if reason is not None:
         return RouteUpdated(**fields, reason=reason)
@@ -120,6 +122,14 @@ def route_of_solved(solved: dict[str, Any]) -> Route:
 def previous_result(solved_routes: list[dict[str, Any]]) -> PlanResult:
     """The routes of a stored plan as the PlanResult a re-plan starts from."""
     return PlanResult(tuple(route_of_solved(s) for s in solved_routes), ())
+
+
+def _breaks_of(route: Route, day: date, tz: str) -> tuple[PlannedBreak, ...]:
+    """The route's breaks as UTC intervals, in time order."""
+    return tuple(
+        PlannedBreak(start=to_utc(day, tz, b.start), end=to_utc(day, tz, b.start + b.duration))
+        for b in sorted(route.breaks, key=lambda b: b.start)
+    )
 
 
 def _load_of(route: Route, orders: dict[str, OrderSnapshot]) -> Load:

@@ -17,7 +17,7 @@ from planner.service_layer.replanning import replan_depot
 
 from lastmile.testing.roads import shared_road_router
 
-from .conftest import DAY, T, depot, order, van
+from .conftest import DAY, T, at, depot, order, van
 from .fakes import FakeStore, FakeTransactions, InlineSolver
 
 NOW = datetime(2030, 5, 6, 5, 0, tzinfo=UTC)
@@ -221,6 +221,26 @@ async def test_a_replan_without_a_solution_changes_nothing() -> None:
     assert store.routes[T, route_id] == before
     with pytest.raises(NoSolutionInTime):
         await _plan(store, _NoAnswer(), preview=True)
+
+
+async def test_each_route_lists_the_breaks_it_planned() -> None:
+    store = FakeStore()
+    await store.save_depot(depot())
+    lunch = [{"duration_min": 30, "earliest_start": "12:00", "latest_start": "13:00"}]
+    await store.save_vehicle(van("v1", breaks=lunch))
+    morning, afternoon = (
+        order("o1", start="08:00", end="11:00"),
+        order("o2", dlat=0.02, start="14:00", end="16:00"),
+    )
+    for o in (morning, afternoon):
+        await pending.record_order(store, T, o, NOW, "order.created")
+    outcome = await _plan(store)
+    [route] = outcome.routes
+    [lunch_break] = route.breaks
+    assert at("12:00") <= lunch_break.start <= at("13:00")
+    assert lunch_break.end - lunch_break.start == timedelta(minutes=30)
+    published = [e for e, *_ in store.published if isinstance(e, RoutePlanned)]
+    assert published[0].breaks == route.breaks
 
 
 async def test_a_started_vehicle_is_replanned_from_the_stop_and_time_tracking_saw() -> None:
