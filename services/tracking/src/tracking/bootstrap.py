@@ -14,7 +14,7 @@ from tracking.adapters.broadcast import Broadcaster
 from tracking.adapters.ping_writer import PingWriter
 from tracking.adapters.recovery import recover
 from tracking.adapters.store import PgStore
-from tracking.entrypoints import http_dispatch, http_pings, http_stops, http_track
+from tracking.entrypoints import http_dispatch, http_driver, http_pings, http_stops, http_track
 from tracking.entrypoints.kafka import subscriptions
 from tracking.service_layer.config import config_from
 from tracking.service_layer.state import TrackingState
@@ -87,10 +87,17 @@ def create_app(settings: TrackingSettings) -> FastAPI:
         SERVICE,
         settings,
         start,
-        [http_pings.router, http_stops.router, http_track.router, http_dispatch.router],
+        [
+            http_pings.router,
+            http_stops.router,
+            http_track.router,
+            http_dispatch.router,
+            http_driver.router,
+        ],
         title="lastmile tracking",
         description="GPS pings to route progress, arrivals, deliveries and ETAs.",
     )
     app.state.broadcaster = broadcaster
+    http_driver.mount_driver_app(app)
 
     return app
