@@ -91,10 +91,13 @@ def test_the_osrm_pod_commands_serve_a_prepared_dataset(rendered, k8s, tmp_path)
 
     waiting = subprocess.Popen(  # the init container, before the Job has written anything
         [_resolve(part, env) for part in wait["command"] + wait["args"]],
-        stdout=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
     )
     try:
-        time.sleep(0.5)
+        # Its first "waiting for" line says it looked, found nothing and is sleeping (no exit
+        # can follow for a polling period); end of output instead means it exited.
+        assert waiting.stdout is not None
+        assert waiting.stdout.readline().startswith(b"waiting for "), "it did not wait"
         assert waiting.poll() is None, "the init container must wait for the dataset"
         _prepare(dataset, tmp_path, Path(binary).parent)
         # It polls every 5 s: let go within one period.

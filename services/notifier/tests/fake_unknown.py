@@ -16,16 +16,18 @@ class FakeUnknownMessages:
         self._log = log
 
     async def undecided(self, channel: str, settle_s: float, limit: int) -> list[Any]:
-        settled = datetime.now(UTC) - timedelta(seconds=settle_s)
+        now = datetime.now(UTC)
+        settled, day_ago = now - timedelta(seconds=settle_s), now - timedelta(days=1)
         rows = [
             r
             for r in self._log.rows.values()
             if r["state"] == "unknown"
             and r["channel"] == channel
             and r["finished_at"] <= settled
+            and r["claimed_at"] > day_ago
             and not r["reason"].startswith(UNDECIDED)
         ]
-        return rows[:limit]
+        return sorted(rows, key=lambda r: r["claimed_at"])[:limit]
 
     async def open_among(self, ids: Sequence[str]) -> list[tuple[str, str, str]]:
         rows = (self._log.rows.get(i) for i in ids)
@@ -46,6 +48,12 @@ class FakeUnknownMessages:
             if row["state"] not in ("unknown", "sending"):
                 continue
             row.update(state=verdict.state, reason=verdict.reason)
+            if verdict.state == "pending":  # due again at once, and not over
+                row.update(next_attempt_at=datetime.now(UTC), finished_at=None)
+            else:
+                row["finished_at"] = datetime.now(UTC)
+            if verdict.state == "sent":
+                row["sent_at"] = datetime.now(UTC)
             row["provider_message_id"] = verdict.provider_message_id or row["provider_message_id"]
             row["provider_status"] = verdict.provider_status or row["provider_status"]
             changed.append(row)

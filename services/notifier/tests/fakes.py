@@ -1,9 +1,7 @@
-# size: one in-memory stand-in per repository of the NotifierStore port, kept together
 """An in-memory notifier store (the unit of work and its repositories) for unit tests."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import replace
@@ -15,8 +13,9 @@ from notifier.domain.builtin_templates import TemplateSource
 from notifier.domain.config import TenantConfig
 from notifier.domain.model import OrderView
 from notifier.domain.triggers import EtaMemory
-from notifier.service_layer.ports import Finished, NewNotification, NewOrder, OutgoingEvent, Row
+from notifier.service_layer.ports import NewOrder, OutgoingEvent
 
+from .fake_log import FakeNotificationLog
 from .fake_unknown import FakeUnknownMessages
 
 
@@ -29,7 +28,8 @@ class FakeOrders:
         self._log = log
 
     def _view(self, view: OrderView, default_zone: str) -> OrderView:
-        return replace(view, time_zone=self._depots.zones.get(view.depot_id, default_zone))
+        zone = self._depots.zones.get((view.tenant_id, view.depot_id), default_zone)
+        return replace(view, time_zone=zone)
 
     async def load(
         self, tenant_id: str, order_id: str, default_zone: str, *, lock: bool = False
@@ -126,16 +126,16 @@ class FakeOrders:
 
 
 class FakeDepots:
-    """Depots' time zones (one tenant's worth is enough for unit tests)."""
+    """Depots' time zones, by (tenant, depot)."""
 
     def __init__(self) -> None:
-        self.zones: dict[str, str] = {}
+        self.zones: dict[tuple[str, str], str] = {}
 
     async def zone(self, tenant_id: str, depot_id: str) -> str | None:
-        return self.zones.get(depot_id)
+        return self.zones.get((tenant_id, depot_id))
 
     async def set_zone(self, tenant_id: str, depot_id: str, zone: str) -> None:
-        self.zones[depot_id] = zone
+        self.zones[(tenant_id, depot_id)] = zone
 
 
 class FakeSettings:
@@ -156,6 +156,7 @@ class FakeTemplates:
 
     def __init__(self) -> None:
         self.stored: dict[tuple[str, str, str, str], TemplateSource] = {}
+        self.updated: dict[tuple[str, str, str, str], datetime] = {}
 
     async def of_kind(self, tenant_id: str, kind: str, channel: str) -> dict[str, TemplateSource]:
         return {
@@ -168,15 +169,24 @@ class FakeTemplates:
         self, tenant_id: str, kind: str, channel: str, locale: str, source: TemplateSource
     ) -> None:
         self.stored[(tenant_id, kind, channel, locale)] = source
+        self.updated[(tenant_id, kind, channel, locale)] = datetime.now(UTC)
 
     async def delete(self, tenant_id: str, kind: str, channel: str, locale: str) -> bool:
         return self.stored.pop((tenant_id, kind, channel, locale), None) is not None
 
     async def all_of(self, tenant_id: str) -> list[dict[str, Any]]:
         return [
-            {"kind": k, "channel": c, "locale": locale, "body_text": source.text}
-            for (tenant, k, c, locale), source in sorted(self.stored.items())
-            if tenant == tenant_id
+            {
+                "kind": key[1],
+                "channel": key[2],
+                "locale": key[3],
+                "subject": source.subject,
+                "body_text": source.text,
+                "body_html": source.html,
+                "updated_at": self.updated[key],
+            }
+            for key, source in sorted(self.stored.items())
+            if key[0] == tenant_id
         ]
 
 
@@ -191,97 +201,6 @@ class FakeOptOuts:
 
     async def remove(self, tenant_id: str, channel: str, address: str) -> None:
         self.entries.discard((tenant_id, channel, address))
-
-
-class FakeNotificationLog:
-    """Notification rows as dicts, one per key; opted-out addresses are suppressed."""
-
-    def __init__(self, opt_outs: FakeOptOuts) -> None:
-        self.rows: dict[str, dict[str, Any]] = {}
-        self._opt_outs = opt_outs
-
-    def _opted_out(self, row: NewNotification) -> bool:
-        return any(
-            (tenant, row.channel, row.address) in self._opt_outs.entries
-            for tenant in (row.tenant_id, "*")
-        )
-
-    async def insert_many(self, rows: Sequence[NewNotification]) -> list[str]:
-        taken = []
-        keys = {(r["tenant_id"], r["order_id"], r["kind"], r["scope"], r["version"], r["channel"])
-                for r in self.rows.values()}  # fmt: skip
-        for row in rows:
-            key = (row.tenant_id, row.order_id, row.kind, row.scope, row.version, row.channel)
-            if key in keys:
-                continue
-            state = row.state
-            reason = row.reason
-            if state == "pending" and self._opted_out(row):
-                state, reason = "suppressed", "opted out"
-            notification_id = str(uuid.uuid4())
-            self.rows[notification_id] = {
-                **row.__dict__,
-                "id": notification_id,
-                "state": state,
-                "reason": reason,
-                "attempts": 0,
-                "provider_message_id": None,
-                "provider_status": None,
-                "created_at": datetime.now(UTC),
-            }
-            taken.append(notification_id)
-        return taken
-
-    async def drop_pending(
-        self, tenant_id: str, order_id: str, kinds: Sequence[str], reason: str
-    ) -> int:
-        dropped = 0
-        for row in self.rows.values():
-            if (row["tenant_id"], row["order_id"]) == (tenant_id, order_id) and (
-                row["kind"] in kinds and row["state"] == "pending"
-            ):
-                row.update(state="dropped", reason=reason)
-                dropped += 1
-        return dropped
-
-    async def claim_due(self, limit: int) -> list[Row]:
-        due = [r for r in self.rows.values() if r["state"] == "pending"][:limit]
-        for row in due:
-            row.update(state="sending", attempts=row["attempts"] + 1)
-        return due
-
-    async def recover_sending(self, lease_s: float) -> int:
-        stuck = [r for r in self.rows.values() if r["state"] == "sending"]
-        for row in stuck:
-            row["state"] = "unknown"
-        return len(stuck)
-
-    async def finish(self, outcomes: Sequence[Finished]) -> None:
-        for notification_id, state, provider_id, reason, _, delta in outcomes:
-            row = self.rows[notification_id]
-            if row["state"] == "sending":
-                row.update(state=state, reason=reason, attempts=row["attempts"] + delta)
-                row["provider_message_id"] = provider_id or row["provider_message_id"]
-
-    async def by_provider_id(self, provider_message_id: str) -> Row | None:
-        for row in self.rows.values():
-            if row["provider_message_id"] == provider_message_id:
-                return row
-        return None
-
-    async def set_final(self, notification_id: str, state: str, status: str, reason: str) -> None:
-        self.rows[notification_id].update(state=state, provider_status=status, reason=reason)
-
-    async def set_provider_status(self, notification_id: str, status: str) -> None:
-        self.rows[notification_id]["provider_status"] = status
-
-    async def history(self, tenant_id: str, order_id: str | None, limit: int) -> list[Row]:
-        rows = [
-            r
-            for r in self.rows.values()
-            if r["tenant_id"] == tenant_id and order_id in (None, r["order_id"])
-        ]
-        return sorted(rows, key=lambda r: r["created_at"], reverse=True)[:limit]
 
 
 class FakeStore:

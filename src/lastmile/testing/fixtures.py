@@ -55,6 +55,7 @@ class TopicReader:
     """Reads a topic from its beginning with a throw-away group, for assertions."""
 
     def __init__(self, bootstrap: str, topic: str) -> None:
+        self._bootstrap = bootstrap
         self._consumer = AIOKafkaConsumer(
             topic,
             bootstrap_servers=bootstrap,
@@ -92,6 +93,19 @@ class TopicReader:
                     if predicate(envelope):
                         found.append(envelope)
         return found
+
+    async def read_through(self, marker: EventData, *, key: str, timeout: float = 30.0) -> None:
+        """Publish `marker` on `key` and read until it arrives: a partition is read in order, so
+        every record published on `key` before it has been read too (to assert that nothing
+        more came, without sleeping and hoping). The marker's tenant is one of its own."""
+        producer = AIOKafkaProducer(bootstrap_servers=self._bootstrap, acks="all")
+        await producer.start()
+        try:
+            envelope = await publish(producer, marker, tenant=f"marker-{uuid.uuid4().hex}", key=key)
+        finally:
+            await producer.stop()
+        seen = await self.wait_for(lambda e: e.id == envelope.id, timeout=timeout)
+        assert seen, f"marker {envelope.id} on {key!r} not read within {timeout}s"
 
     async def raw(self, predicate: object, *, timeout: float = 30.0) -> list[object]:
         """Collect raw records (e.g. dead letters) matching `predicate(record)`."""

@@ -140,7 +140,9 @@ async def test_kill_9_mid_burst_then_restart_sends_no_duplicates(
     print(f"killed after {killed_at} of {BURST} orders; decided after restart: {dict(decided)}")
     assert sum(decided.values()) >= 1, "nothing was in flight at the kill"
     assert all(r["state"] == "sent" for r in rows if r["channel"] == "sms"), "an SMS is undecided"
-    assert len(twilio.requests) == BURST
+    # Only this burst's numbers: the restarted consumer group reads the topics from the start,
+    # so another test's order still due a message may reach this fake Twilio too.
+    assert sum(r.to in mine for r in twilio.requests) == BURST
     # E-mails left `unknown` are only those handed to the relay that had not answered: at most
     # one per SMTP session in use.
     unknown = [r for r in rows if r["state"] == "unknown"]

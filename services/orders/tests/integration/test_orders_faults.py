@@ -9,9 +9,11 @@ import subprocess
 from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 
 import httpx
 import pytest
+from lastmile_common.events.orders import OrderCancelled
 from lastmile_common.events.topics import ORDERS
 
 from lastmile.infra.platform import Infrastructure
@@ -23,6 +25,16 @@ from .conftest import new_tenant
 from .test_orders_api import order_body
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
+
+DEPOT = order_body()["depot_id"]  # every order's key: their events share one partition
+
+
+def marker() -> OrderCancelled:
+    """An event on the orders topic that no test counts, to read the partition through."""
+    return OrderCancelled(
+        order_id="marker", external_id="marker", depot_id=DEPOT, version=1,
+        cancelled_at=datetime.now(UTC),
+    )  # fmt: skip
 
 
 @contextmanager
@@ -47,9 +59,10 @@ async def created_events(
                 lambda e: e.tenant == tenant and e.type == "order.created", count=10**6, timeout=1.0
             ):
                 per_order[event.subject or ""].add(event.id)
-        # a moment more, so a late duplicate would be seen too
-        for event in await reader.wait_for(lambda e: e.tenant == tenant, count=10**6, timeout=2):
-            if event.type == "order.created":
+        # The outbox sends in order, so a late duplicate comes before a marker sent after.
+        await reader.read_through(marker(), key=DEPOT)
+        for event, _ in reader.records:
+            if event is not None and event.tenant == tenant and event.type == "order.created":
                 per_order[event.subject or ""].add(event.id)
     return per_order
 
