@@ -107,6 +107,8 @@ async def test_driver_app_pings_offline_and_delivers(
             await page.wait_for_function(
                 "document.querySelector('li.stop.done .status').textContent.includes('delivered')"
             )
+            await _opens_offline(context, page)
+            failed = await _fail_second_stop(page, deliveries, tenant, route)
             # A revoked device is signed out at its next call.
             await _revoke(infra.database_url, device["device_id"])
             await page.reload()
@@ -116,6 +118,35 @@ async def test_driver_app_pings_offline_and_delivers(
         finally:
             await browser.close()
     _assert_delivered(event, route)
+    assert failed.data.order_id == route.stops[1].order_id  # type: ignore[attr-defined]
+    assert failed.data.reason_code == "no_access"  # type: ignore[attr-defined]
+    assert failed.data.reason == "gate locked"  # type: ignore[attr-defined]
+
+
+async def _fail_second_stop(
+    page: Page, deliveries: TopicReader, tenant: str, route: RoutePlanned
+) -> Envelope:
+    """Fail the second stop from the page with a reason code and a note."""
+    second = page.locator(f"li.stop[data-stop-id='{route.stops[1].stop_id}']")
+    await second.locator("button.fail").click()
+    await second.locator("select[name=reason_code]").select_option("no_access")
+    await second.locator("input[name=reason]").fill("gate locked")
+    await second.locator(".fail-form button[type=submit]").click()
+    [event] = await deliveries.wait_for(
+        lambda e: e.tenant == tenant and e.type == "order.delivery_failed"
+    )
+    return event
+
+
+async def _opens_offline(context: BrowserContext, page: Page) -> None:
+    """With the service worker installed, the app and the last route loaded open offline."""
+    await page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    await context.set_offline(True)
+    await page.reload()
+    await page.locator("li.stop").first.wait_for(timeout=10_000)
+    assert await page.locator("li.stop").count() == 2
+    assert await page.locator("li.stop.done").count() == 1
+    await context.set_offline(False)
 
 
 def _assert_delivered(event: Envelope, route: RoutePlanned) -> None:

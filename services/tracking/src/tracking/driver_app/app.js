@@ -7,6 +7,7 @@ const $ = (id) => document.getElementById(id);
 let lastFix = null;
 let watchId = null;
 let flushing = false;
+let shown = null;  // the route as last drawn
 
 class SignedOut extends Error {}
 
@@ -32,6 +33,7 @@ function signIn(raw) {
 function signOut(message) {
   localStorage.removeItem(TOKEN_KEY);
   localStorage.removeItem(ROUTE_KEY);
+  shown = null;
   if (watchId !== null) navigator.geolocation.clearWatch(watchId);
   watchId = null;
   $("route").hidden = true;
@@ -44,9 +46,13 @@ function clock(iso, zone) {
 }
 
 function renderRoute(route) {
+  // Redrawing an unchanged route would close the form the driver is filling in.
+  const drawn = JSON.stringify(route);
+  if (drawn === shown) return;
+  shown = drawn;
   const list = $("stops");
   list.replaceChildren();
-  if (!route) { $("route-summary").textContent = "No route for today yet."; return; }
+  if (!route) { $("route-summary").textContent = "No route to drive now."; return; }
   const left = route.stops.filter((s) => s.status !== "delivered" && s.status !== "failed").length;
   $("route-summary").textContent = `Route ${route.route_id}: ${left} of ${route.stops.length} stops to go`;
   for (const stop of route.stops) list.append(renderStop(route, stop));
