@@ -109,12 +109,7 @@ async def test_driver_app_pings_offline_and_delivers(
             )
             await _opens_offline(context, page)
             failed = await _fail_second_stop(page, deliveries, tenant, route)
-            # A revoked device is signed out at its next call.
-            await _revoke(infra.database_url, device["device_id"])
-            await page.reload()
-            await page.locator("#signin").wait_for(timeout=10_000)
-            assert "signed out" in await page.locator("#signin-message").inner_text()
-            assert await page.evaluate("localStorage.getItem('lastmile.driver.token')") is None
+            await _revoked_is_signed_out(infra, context, page, device["device_id"], lats[0])
         finally:
             await browser.close()
     _assert_delivered(event, route)
@@ -147,6 +142,24 @@ async def _opens_offline(context: BrowserContext, page: Page) -> None:
     assert await page.locator("li.stop").count() == 2
     assert await page.locator("li.stop.done").count() == 1
     await context.set_offline(False)
+
+
+async def _revoked_is_signed_out(
+    infra: Infrastructure, context: BrowserContext, page: Page, device_id: str, lat: float
+) -> None:
+    """A revoked device is signed out at its next call, and forgets the pings it still holds."""
+    await context.set_offline(True)
+    await _move(context, page, lat, 1)
+    await _revoke(infra.database_url, device_id)
+    await context.set_offline(False)
+    await page.locator("#signin").wait_for(timeout=10_000)
+    assert "signed out" in await page.locator("#signin-message").inner_text()
+    assert await page.evaluate("localStorage.getItem('lastmile.driver.token')") is None
+    await eventually(lambda: _queue_empty(page), timeout=5.0, what="the ping queue cleared")
+
+
+async def _queue_empty(page: Page) -> bool:
+    return bool(await page.evaluate("PingQueue.count()") == 0)
 
 
 def _assert_delivered(event: Envelope, route: RoutePlanned) -> None:

@@ -36,6 +36,8 @@ function signOut(message) {
   shown = null;
   if (watchId !== null) navigator.geolocation.clearWatch(watchId);
   watchId = null;
+  // Positions of a signed-out device must not go out under the next device's token.
+  PingQueue.clear();
   $("route").hidden = true;
   $("signin").hidden = false;
   $("signin-message").textContent = message || "";

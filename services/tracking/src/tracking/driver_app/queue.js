@@ -45,6 +45,9 @@ const PingQueue = (() => {
     remove(keys) {
       return run("readwrite", (store) => { keys.forEach((k) => store.delete(k)); return {}; });
     },
+    clear() {
+      return run("readwrite", (store) => { store.clear(); return {}; });
+    },
     count() {
       return run("readonly", (store) => {
         const out = { value: 0 };
