@@ -23,7 +23,7 @@ def _gap(vehicles: int, distance: float, bks: tuple[int, float] | None) -> str:
     return f"{100 * (distance - bks[1]) / bks[1]:+.2f}%"
 
 
-def run_solomon(files: list[Path], time_limit: float, as_json: bool) -> int:
+def run_solomon(files: list[Path], time_limit: float, as_json: bool, seed: int = 0) -> int:
     """Solve each file, check it, print JSON lines or a table; non-zero if any is infeasible."""
     bks_path = next(
         (f.parent / "bks.csv" for f in files if (f.parent / "bks.csv").exists()), DATA / "bks.csv"
@@ -38,7 +38,7 @@ def run_solomon(files: list[Path], time_limit: float, as_json: bool) -> int:
     bad = 0
     for path in files:
         inst = read_instance(path)
-        out = solve_instance(to_problem(inst), time_limit)
+        out = solve_instance(to_problem(inst), time_limit, seed)
         ok = not out.errors and out.unplaced == 0
         bad += not ok
         vehicles = len(out.routes)
@@ -74,15 +74,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("files", nargs="*", type=Path)
     parser.add_argument("--time-limit", type=float, default=30.0)
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--scaling", action="store_true", help="generated depots, 100-5000 stops")
+    parser.add_argument("--versus", action="store_true", help="solve vs OR-Tools GLS alone")
     parser.add_argument("--sizes", default="100,500,1000,2000,5000")
     args = parser.parse_args(argv)
     if args.scaling:
         from bench.planner.scaling import run_scaling
 
         return run_scaling([int(s) for s in args.sizes.split(",")], args.time_limit)
+    if args.versus:
+        from bench.planner.versus import run_versus
+
+        return run_versus([int(s) for s in args.sizes.split(",")], args.time_limit)
     files = args.files or sorted(DATA.glob("*.txt"))
-    return run_solomon(files, args.time_limit, args.json)
+    return run_solomon(files, args.time_limit, args.json, args.seed)
 
 
 if __name__ == "__main__":

@@ -6,7 +6,6 @@ import time
 
 from planner.domain.checker import check_plan
 from planner.domain.model import PlanningProblem, PlanResult
-from planner.domain.search import SearchSettings, solve_with
 from planner.domain.solver import DECOMPOSE_ABOVE, solve
 from planner.domain.synthetic import generated_depot
 
@@ -24,7 +23,7 @@ def _first_feasible_seconds(problem: PlanningProblem, time_limit_s: float) -> fl
         # Sectors are planned one after another; the first full plan is the sector pass.
         solve(problem, time_limit_s * 0.2, 0)
     else:
-        solve_with(problem, SearchSettings(time_limit_s, work_limit=1))
+        solve(problem, time_limit_s, 0, work_limit=1)
     return time.monotonic() - started
 
 

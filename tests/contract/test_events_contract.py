@@ -11,9 +11,12 @@ from lastmile_common.events import export
 from lastmile_common.events.envelope import Envelope, decode, encode
 from lastmile_common.events.registry import REGISTRY
 from lastmile_common.events.topics import TOPICS
+from opentelemetry import trace
+from opentelemetry.propagate import extract
 from pydantic import BaseModel
 
 EXAMPLES_DIR = Path(__file__).parent / "examples"
+TRACEPARENT = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
 
 
 def _example(event_type: str) -> dict[str, Any]:
@@ -24,23 +27,20 @@ def _example(event_type: str) -> dict[str, Any]:
 def test_every_event_type_round_trips(event_type: str) -> None:
     entry = REGISTRY[event_type]
     data = entry.model.model_validate(_example(event_type))
-    envelope = Envelope.wrap(
-        data,
-        source="/tests",
-        tenant="t-1",
-        subject="s-1",
-        traceparent="00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
-    )
+    # Wrapped inside a span: the envelope carries that span's trace context.
+    with trace.use_span(trace.get_current_span(extract({"traceparent": TRACEPARENT}))):
+        envelope = Envelope.wrap(data, source="/tests", tenant="t-1", subject="s-1")
     record = encode(envelope, key="k")
     headers = dict(record.headers)
     assert headers["ce_type"] == event_type.encode()
     assert headers["ce_specversion"] == b"1.0"
     assert headers["ce_tenant"] == b"t-1"
     assert headers["content-type"] == b"application/json"
-    assert "traceparent" in headers
+    assert headers["traceparent"] == TRACEPARENT.encode()
     decoded = decode(record.headers, record.value, record.key)
     assert decoded.data == data
     assert decoded.id == envelope.id and decoded.type == event_type and decoded.tenant == "t-1"
+    assert decoded.traceparent == TRACEPARENT
 
 
 def test_every_event_type_has_an_example() -> None:

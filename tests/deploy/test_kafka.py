@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import ast
-from pathlib import Path
+import importlib
+import inspect
+import typing
+from unittest.mock import create_autospec
 
 import pytest
-from lastmile_common.events import topics as topic_names
-from lastmile_common.events.registry import REGISTRY
+from lastmile_common.events.registry import REGISTRY, lookup
 from lastmile_common.events.topics import TOPICS, dlt_of
 
 OVERLAYS = ("dev", "prod")
-REPO = Path(__file__).resolve().parents[2]
 SPECS = {spec.name: spec for spec in TOPICS}
 # Services that must never run two replicas at once (their state is in memory).
 SINGLE_REPLICA = ("tracking",)
@@ -134,94 +134,40 @@ def test_keda_scales_each_service_on_every_group_and_topic_within_partitions(
             assert int(trigger["metadata"]["lagThreshold"]) > 0
 
 
-def _subscriptions_in_code(service):
-    """(group, topics or None) for every `Subscription(...)` call in a service's source."""
-    found = []
-    for path in (REPO / "services" / service / "src").rglob("*.py"):
-        for node in ast.walk(ast.parse(path.read_text())):
-            if not isinstance(node, ast.Call):
-                continue
-            func = node.func
-            name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
-            if name != "Subscription":
-                continue
-            kwargs = {kw.arg: kw.value for kw in node.keywords}
-            group = node.args[0] if node.args else kwargs.get("name")
-            topics = node.args[1] if len(node.args) > 1 else kwargs.get("topics")
-            # A non-literal name comes from settings (checked against the rendered env below).
-            name_value = group.value if isinstance(group, ast.Constant) else None
-            found.append((name_value, _resolve_topics(topics)))
-    return found
+def _declared_in_code(service, settings):
+    """{group: topics} of the subscriptions the service's `entrypoints/consumers.py` declares.
 
-
-def _resolve_topics(node):
-    if not isinstance(node, ast.Tuple | ast.List):
-        return None
-    names = []
-    for element in node.elts:
-        if isinstance(element, ast.Constant):
-            names.append(element.value)
-        elif isinstance(element, ast.Attribute | ast.Name):
-            constant = element.attr if isinstance(element, ast.Attribute) else element.id
-            if not hasattr(topic_names, constant):
-                return None
-            names.append(getattr(topic_names, constant))
-        else:
-            return None
-    return set(names)
-
-
-def _group_from_settings(rendered, k8s, service, monkeypatch):
-    """The group a settings-named Subscription joins in each overlay (one setting per service)."""
-    fields = [f for f in k8s.settings_class(service).model_fields if f.endswith("consumer_group")]
-    assert len(fields) == 1, (
-        f"{service}: a non-literal Subscription name needs a *consumer_group setting"
-    )
-    groups = set()
-    for overlay in OVERLAYS:
-        env = k8s.container_env(
-            rendered[overlay], k8s.service_container(rendered[overlay], service)
-        )
-        with monkeypatch.context() as patch:
-            groups.add(getattr(k8s.build_settings(service, env, patch), fields[0]))
-    assert len(groups) == 1, f"{service} joins different groups per overlay: {groups}"
-    return groups.pop()
+    `subscriptions(settings, *collaborators)`: the collaborators (a tracker, handler deps) are
+    only called when events arrive, so stand-ins of their types do here."""
+    declare = importlib.import_module(f"{service}.entrypoints.consumers").subscriptions
+    hints = typing.get_type_hints(declare)
+    first, *rest = inspect.signature(declare).parameters.values()
+    assert hints[first.name] is type(settings), f"{service}: subscriptions(settings, ...) first"
+    stand_ins = [
+        create_autospec(hints[p.name], instance=True) for p in rest if p.default is p.empty
+    ]
+    declared = {}
+    for sub in declare(settings, *stand_ins):
+        assert sub.name not in declared, f"{service}: two subscriptions named {sub.name}"
+        for event_type in sub.handlers:
+            assert lookup(event_type).topic in sub.topics, f"{sub.name}: {event_type} never arrives"
+        declared[sub.name] = set(sub.topics)
+    return declared
 
 
 @pytest.mark.parametrize("service", ["orders", "planner", "tracking", "notifier"])
-def test_subscriptions_in_code_match_consumer_groups_yaml(
-    rendered, k8s, consumer_groups, monkeypatch, service
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_declared_consumers_match_consumer_groups_yaml(
+    rendered, k8s, consumer_groups, monkeypatch, service, overlay
 ):
-    found = _subscriptions_in_code(service)
-    if not found:
-        pytest.skip(f"{service} declares no Subscription yet")
-    declared = consumer_groups[service]["consumes"]
-    found = [
-        (group or _group_from_settings(rendered, k8s, service, monkeypatch), topics)
-        for group, topics in found
-    ]
-    assert {group for group, _ in found} == set(declared), (
+    env = k8s.container_env(rendered[overlay], k8s.service_container(rendered[overlay], service))
+    with monkeypatch.context() as patch:  # the settings a pod of this overlay builds
+        settings = k8s.build_settings(service, env, patch)
+    declared = _declared_in_code(service, settings)
+    wanted = {group: set(topics) for group, topics in consumer_groups[service]["consumes"].items()}
+    assert declared == wanted, (
         f"{service}: update deploy/k8s/consumer-groups.yaml (and the ACLs and KEDA triggers)"
     )
-    for group, topics in found:
-        if topics is not None:
-            assert topics == set(declared[group]), f"{service}/{group} reads {sorted(topics)}"
-
-
-def test_the_subscription_scan_finds_calls_of_every_shape(tmp_path, monkeypatch):
-    source = (
-        "from x import Subscription, topics\n"
-        'A = Subscription("g-one", (topics.ORDERS,), {})\n'
-        'B = Subscription(\n    name="g-two",\n    topics=(topics.ROUTES, "etas.v1"),\n    handlers={},\n)\n'
-    )
-    src = tmp_path / "services" / "svc" / "src"
-    src.mkdir(parents=True)
-    (src / "consumers.py").write_text(source)
-    monkeypatch.setattr(f"{__name__}.REPO", tmp_path)
-    assert sorted(_subscriptions_in_code("svc")) == [
-        ("g-one", {"orders.v1"}),
-        ("g-two", {"routes.v1", "etas.v1"}),
-    ]
 
 
 @pytest.mark.parametrize("overlay", OVERLAYS)

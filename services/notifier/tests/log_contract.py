@@ -13,7 +13,7 @@ COLUMNS = {
     "id", "tenant_id", "order_id", "kind", "scope", "version", "channel", "state", "address",
     "subject", "body_text", "body_html", "segments", "attempts", "next_attempt_at",
     "expires_at", "event_time", "provider_message_id", "provider_status", "reason",
-    "created_at", "claimed_at", "sent_at", "finished_at",
+    "created_at", "claimed_at", "sent_at", "finished_at", "traceparent",
 }  # fmt: skip
 
 

@@ -64,6 +64,13 @@ class PlannerStoreContract:
         assert _as_snapshot(saved.snapshot) == _as_snapshot(pending("o1").snapshot)
         assert await store.get_pending(OTHER, "o1") is None
 
+    async def test_progress_keeps_when_tracking_saw_it(self, store: PlannerStore) -> None:
+        await store.save_depot(depot("d1"))
+        await store.save_pending(replace(pending("o1"), progress="arrived", progress_at=T0))
+        saved = await store.get_pending(T, "o1")
+        assert saved is not None
+        assert (saved.progress, saved.progress_at) == ("arrived", T0)
+
     async def test_replan_requests_merge_and_clear_only_when_unchanged(
         self, store: PlannerStore
     ) -> None:

@@ -1,16 +1,19 @@
-"""A service's running plumbing: pool, producer, consumer runners and outbox relay, started
-and stopped in the right order."""
+"""A service's running plumbing: pool, producer, outbox relay, the service's own components and
+its consumers, entered in that order and left in reverse."""
 
 from __future__ import annotations
 
 import asyncio
 import gc
 import logging
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import asyncpg
 from aiokafka import AIOKafkaProducer
+from starlette.datastructures import State
 
 from lastmile_common.db.migrations import migrate
 from lastmile_common.db.pool import create_pool
@@ -42,7 +45,7 @@ class Runtime:
         return bool(await self.pool.fetchval("SELECT 1"))
 
     async def broker_ready(self) -> bool:
-        """The broker's metadata is reachable and every background task is alive."""
+        """The broker's metadata is reachable and the relay and every consumer are alive."""
         client = self.producer.client
         await asyncio.wait_for(client.force_metadata_update(), timeout=2.0)
         return (
@@ -52,36 +55,78 @@ class Runtime:
         )
 
 
-async def start_runtime(
+class Component(Protocol):
+    """A part of a service beside the plumbing (a tracker, a dispatcher, background loops)."""
+
+    name: str
+
+    def run(self, runtime: Runtime, state: State) -> AbstractAsyncContextManager[object]:
+        """Start on entry (pool, producer and relay are up, consumers not yet), publishing what
+        routes need on the app's `state`; stop on exit (after the consumers stopped)."""
+        ...
+
+    async def ready(self) -> bool:
+        """Whether it works (checked by `/readyz`)."""
+        ...
+
+
+# A service's consumers, declared once its components run (so they can use what those built).
+Subscriptions = Callable[[], Sequence[Subscription]]
+
+
+@asynccontextmanager
+async def running(
     service: str,
     settings: ServiceSettings,
-    migrations_package: str,
-    subscriptions: Sequence[Subscription] = (),
-) -> Runtime:
-    """Connect, migrate (unless told not to), start the producer, the relay and the consumers."""
-    url = settings.require_database_url()
-    kafka = settings.kafka()
-    pool = await create_pool(
-        url, service, min_size=settings.db_pool_min, max_size=settings.db_pool_max
-    )
-    if settings.migrate_on_start:
-        async with pool.acquire() as conn:
-            await migrate(conn, service, migrations_package)
-    producer = make_producer(kafka, client_id=service)
-    await producer.start()
-    relay = OutboxRelay(
-        pool,
-        producer,
-        service,
-        batch_size=settings.outbox_batch_size,
-        poll_interval_s=settings.outbox_poll_interval_s,
-    )
-    await relay.start()
-    runtime = Runtime(service, settings, pool, producer, relay)
-    runtime.runners = [ConsumerRunner(sub, pool, producer, kafka) for sub in subscriptions]
-    await asyncio.gather(*(runner.start() for runner in runtime.runners))
-    settle_heap()
-    return runtime
+    state: State,
+    *,
+    migrations: str,
+    components: Sequence[Component] = (),
+    subscriptions: Subscriptions = tuple,
+) -> AsyncIterator[Runtime]:
+    """Connect, migrate (unless told not to), start the producer, the relay, the components and
+    the consumers; on exit stop them in reverse order (consumers finish, commit and leave)."""
+    async with AsyncExitStack() as stack:
+        pool = await create_pool(
+            settings.require_database_url(),
+            service,
+            min_size=settings.db_pool_min,
+            max_size=settings.db_pool_max,
+        )
+        stack.push_async_callback(pool.close)
+        if settings.migrate_on_start:
+            async with pool.acquire() as conn:
+                await migrate(conn, service, migrations)
+        kafka = settings.kafka()
+        producer = make_producer(kafka, client_id=service)
+        await producer.start()
+        stack.push_async_callback(producer.stop)
+        relay = OutboxRelay(
+            pool,
+            producer,
+            service,
+            batch_size=settings.outbox_batch_size,
+            poll_interval_s=settings.outbox_poll_interval_s,
+        )
+        await relay.start()
+        stack.push_async_callback(relay.stop)
+        runtime = Runtime(service, settings, pool, producer, relay)
+        state.runtime = runtime
+        for component in components:
+            await stack.enter_async_context(component.run(runtime, state))
+        runtime.runners = [ConsumerRunner(s, pool, producer, kafka) for s in subscriptions()]
+        stack.push_async_callback(_stop_consumers, runtime.runners)
+        await asyncio.gather(*(runner.start() for runner in runtime.runners))
+        settle_heap()
+        yield runtime
+
+
+async def _stop_consumers(runners: Sequence[ConsumerRunner]) -> None:
+    for runner in runners:
+        try:
+            await runner.stop()
+        except Exception:
+            log.exception("consumer did not stop cleanly", extra={"consumer": runner.name})
 
 
 def settle_heap() -> None:
@@ -90,15 +135,3 @@ def settle_heap() -> None:
     gc.collect()
     gc.freeze()
     gc.set_threshold(*GC_THRESHOLDS)
-
-
-async def stop_runtime(runtime: Runtime) -> None:
-    """Stop consumers (finish, commit, leave), then the relay, the producer and the pool."""
-    for runner in runtime.runners:
-        try:
-            await runner.stop()
-        except Exception:
-            log.exception("consumer did not stop cleanly", extra={"consumer": runner.name})
-    await runtime.relay.stop()
-    await runtime.producer.stop()
-    await runtime.pool.close()

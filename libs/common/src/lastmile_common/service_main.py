@@ -51,10 +51,10 @@ def app_from_environment() -> FastAPI:
     return _resolve(os.environ[_APP_FACTORY_ENV])(settings)  # type: ignore[no-any-return]
 
 
-def run_service(
+def run_service[S: ServiceSettings](
     service: str,
-    settings_factory: Callable[[], ServiceSettings],
-    app_factory: Callable[[ServiceSettings], FastAPI],
+    settings_factory: Callable[[], S],
+    app_factory: Callable[[S], FastAPI],
     migrations_package: str,
     argv: Sequence[str] | None = None,
 ) -> None:

@@ -42,11 +42,3 @@ def configure_tracing(service: str, otlp_endpoint: str | None) -> None:
 def instrument_app(app: FastAPI) -> None:
     """Trace every request of an app (health and metrics excluded)."""
     FastAPIInstrumentor.instrument_app(app, excluded_urls="livez,readyz,metrics")
-
-
-def current_traceparent() -> str | None:
-    """The W3C traceparent of the current span, to carry into events."""
-    context = trace.get_current_span().get_span_context()
-    if not context.is_valid:
-        return None
-    return f"00-{context.trace_id:032x}-{context.span_id:016x}-{int(context.trace_flags):02x}"

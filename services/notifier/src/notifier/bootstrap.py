@@ -1,15 +1,16 @@
-"""Wiring: settings → channels, consumer subscription, dispatcher and HTTP app."""
+"""Wiring: settings → channels, consumer subscriptions, the dispatcher component and the app."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
 from lastmile_common.http.app import create_service_app
-from lastmile_common.runtime import Runtime, start_runtime
+from lastmile_common.runtime import Runtime
+from starlette.datastructures import State
 
 from notifier.adapters.send_journal import SendJournal
 from notifier.adapters.sink import SinkBox
@@ -18,8 +19,7 @@ from notifier.adapters.store import PostgresStore, transactions
 from notifier.channels_factory import build_buckets, build_channels
 from notifier.domain.masking import redact
 from notifier.domain.signing import unsubscribe_token
-from notifier.entrypoints import api, sink, webhooks
-from notifier.entrypoints.consumers import KEYS, subscription
+from notifier.entrypoints import api, consumers, sink, webhooks
 from notifier.service_layer.deps import Deps
 from notifier.service_layer.dispatcher import Dispatcher, DispatchSettings
 from notifier.service_layer.new_orders import NewOrderBatch
@@ -45,7 +45,77 @@ class RedactContacts(logging.Filter):
         return True
 
 
-def _deps(settings: NotifierSettings) -> Deps:
+class LogRedaction:
+    """Masks contacts in every log handler's output, from before the consumers start."""
+
+    name = "log-redaction"
+
+    @asynccontextmanager
+    async def run(self, runtime: Runtime, state: State) -> AsyncIterator[None]:
+        """Install the filter on the handlers logging configured."""
+        for handler in logging.getLogger().handlers:
+            if not any(isinstance(f, RedactContacts) for f in handler.filters):
+                handler.addFilter(RedactContacts())
+        yield
+
+    async def ready(self) -> bool:
+        """Every handler redacts."""
+        return all(
+            any(isinstance(f, RedactContacts) for f in handler.filters)
+            for handler in logging.getLogger().handlers
+        )
+
+
+class Dispatching:
+    """The dispatcher (`app.state.dispatcher`), the send journal's verdicts on a previous run's
+    e-mails and the resolver of unknown outcomes."""
+
+    name = "dispatcher"
+
+    def __init__(self, settings: NotifierSettings, box: SinkBox) -> None:
+        self._settings, self._box = settings, box
+        self._dispatcher: Dispatcher | None = None
+
+    @asynccontextmanager
+    async def run(self, runtime: Runtime, state: State) -> AsyncIterator[None]:
+        """Start dispatching; on exit finish the sends in flight."""
+        settings = self._settings
+        journal = _journal(settings)
+        channels = build_channels(settings, self._box, journal)
+        tx = transactions(runtime.pool)
+        dispatcher = Dispatcher(
+            tx,
+            channels,
+            build_buckets(settings),
+            _dispatch_settings(settings),
+            _unsubscribe_url(settings),
+            on_claimed=journal.claimed if journal is not None else None,
+        )
+        await dispatcher.start()
+        state.dispatcher = self._dispatcher = dispatcher
+        email = channels["email"]
+        if journal is not None and isinstance(email, SmtpChannel):
+            await decide_from_journal(tx, journal.previous_marks(), email.domain)
+            journal.forget_previous()
+        resolver = unknown_resolver(
+            tx, channels, settings.unknown_settle_s, settings.unknown_check_interval_s
+        )
+        try:
+            yield
+        finally:
+            if resolver is not None:
+                await resolver.stop()
+            await dispatcher.stop()
+            if journal is not None:
+                journal.close()
+
+    async def ready(self) -> bool:
+        """The dispatch loop is alive."""
+        return self._dispatcher is not None and self._dispatcher.healthy
+
+
+def build_deps(settings: NotifierSettings) -> Deps:
+    """What the consumers' handlers share: links, the tenant cache and the new-order batch."""
     cache = TenantCache()
     return Deps(
         tracking_base_url=settings.tracking_base_url,
@@ -58,85 +128,46 @@ def _deps(settings: NotifierSettings) -> Deps:
     )
 
 
-# size: the lifespan override goes when the app factory takes components (issue 13)
 def create_app(settings: NotifierSettings) -> FastAPI:
-    """The notifier app: its lifespan runs the consumers, the relay and the dispatcher."""
-
-    deps = _deps(settings)
-
-    async def start(app: FastAPI) -> Runtime:
-        return await start_runtime(
-            SERVICE, settings, MIGRATIONS, [subscription(deps, settings.consumer_group), KEYS]
-        )
-
+    """The notifier app: the dispatcher runs beside the consumers, the relay and the API."""
+    deps = build_deps(settings)
+    box = SinkBox(settings.sink_max_messages)
     app = create_service_app(
         SERVICE,
         settings,
-        start,
         [api.router, webhooks.router, sink.router],
+        migrations=MIGRATIONS,
+        components=[LogRedaction(), Dispatching(settings, box)],
+        subscriptions=lambda: consumers.subscriptions(settings, deps),
         title="lastmile notifier",
         description="Customer SMS and e-mail about orders, each sent exactly once.",
     )
-    box = SinkBox(settings.sink_max_messages)
     app.state.sink = box
     app.state.deps = deps
-    inner = app.router.lifespan_context
+    return app
+
+
+def _dispatch_settings(settings: NotifierSettings) -> DispatchSettings:
+    return DispatchSettings(
+        batch_size=settings.dispatch_batch_size,
+        concurrency=settings.dispatch_concurrency,
+        poll_interval_s=settings.dispatch_poll_interval_s,
+        max_attempts=settings.max_send_attempts,
+        backoff_initial_s=settings.retry_backoff_initial_s,
+        backoff_max_s=settings.retry_backoff_max_s,
+        sending_lease_s=settings.sending_lease_s,
+    )
+
+
+def _unsubscribe_url(settings: NotifierSettings) -> Callable[[str, str], str]:
     secret = settings.unsubscribe_secret.get_secret_value()
     base = settings.public_base_url.rstrip("/")
 
     def unsubscribe_url(tenant_id: str, email: str) -> str:
         return f"{base}/unsubscribe/{unsubscribe_token(secret, tenant_id, email)}"
 
-    @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        _install_redaction()
-        async with inner(app):
-            journal = _journal(settings)
-            channels = build_channels(settings, box, journal)
-            tx = transactions(app.state.runtime.pool)
-            dispatcher = Dispatcher(
-                tx,
-                channels,
-                build_buckets(settings),
-                DispatchSettings(
-                    batch_size=settings.dispatch_batch_size,
-                    concurrency=settings.dispatch_concurrency,
-                    poll_interval_s=settings.dispatch_poll_interval_s,
-                    max_attempts=settings.max_send_attempts,
-                    backoff_initial_s=settings.retry_backoff_initial_s,
-                    backoff_max_s=settings.retry_backoff_max_s,
-                    sending_lease_s=settings.sending_lease_s,
-                ),
-                unsubscribe_url,
-                on_claimed=journal.claimed if journal is not None else None,
-            )
-            await dispatcher.start()
-            app.state.dispatcher = dispatcher
-            email = channels["email"]
-            if journal is not None and isinstance(email, SmtpChannel):
-                await decide_from_journal(tx, journal.previous_marks(), email.domain)
-                journal.forget_previous()
-            resolver = unknown_resolver(
-                tx, channels, settings.unknown_settle_s, settings.unknown_check_interval_s
-            )
-            try:
-                yield
-            finally:
-                if resolver is not None:
-                    await resolver.stop()
-                await dispatcher.stop()
-                if journal is not None:
-                    journal.close()
-
-    app.router.lifespan_context = lifespan
-    return app
+    return unsubscribe_url
 
 
 def _journal(settings: NotifierSettings) -> SendJournal | None:
     return SendJournal(Path(settings.send_journal_dir)) if settings.send_journal_dir else None
-
-
-def _install_redaction() -> None:
-    for handler in logging.getLogger().handlers:
-        if not any(isinstance(f, RedactContacts) for f in handler.filters):
-            handler.addFilter(RedactContacts())

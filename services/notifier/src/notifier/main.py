@@ -12,4 +12,4 @@ from notifier.settings import NotifierSettings
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Serve (default) or migrate."""
-    run_service(SERVICE, NotifierSettings, create_app, MIGRATIONS, argv)  # type: ignore[arg-type]
+    run_service(SERVICE, NotifierSettings, create_app, MIGRATIONS, argv)

@@ -1,11 +1,10 @@
-"""Wiring: the orders app with its routers, consumers and runtime."""
+"""Wiring: the orders app with its routers and consumers."""
 
 from __future__ import annotations
 
 from fastapi import FastAPI
 from lastmile_common.http.app import create_service_app
 from lastmile_common.routing import RoutingSettings, map_bounds
-from lastmile_common.runtime import Runtime, start_runtime
 
 from orders.entrypoints import consumers, http_import, http_orders, http_shopify
 from orders.entrypoints.deps import key_cache
@@ -21,16 +20,12 @@ def create_app(settings: OrdersSettings, *, routing: RoutingSettings | None = No
     """The orders service app; orders outside the map of `routing` (default: `ROUTING_*`, the
     `ROUTING_BOUNDS` setting or the map file's header) are refused."""
     bounds = map_bounds(routing or RoutingSettings())
-
-    async def start(app: FastAPI) -> Runtime:
-        subs = consumers.subscriptions(bounds)
-        return await start_runtime(SERVICE, settings, MIGRATIONS, subs)
-
     app = create_service_app(
         SERVICE,
         settings,
-        start,
         [http_import.router, http_orders.router, http_shopify.router],
+        migrations=MIGRATIONS,
+        subscriptions=lambda: consumers.subscriptions(settings, bounds),
         title="lastmile orders",
         description=DESCRIPTION,
         body_limit_exempt=("/v1/orders/import",),

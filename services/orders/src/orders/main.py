@@ -8,4 +8,4 @@ from orders.settings import OrdersSettings
 
 def main() -> None:
     """Serve the orders API and consumers, or apply migrations."""
-    run_service(SERVICE, OrdersSettings, create_app, MIGRATIONS)  # type: ignore[arg-type]
+    run_service(SERVICE, OrdersSettings, create_app, MIGRATIONS)

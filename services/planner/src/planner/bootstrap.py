@@ -10,7 +10,8 @@ from datetime import datetime
 from fastapi import FastAPI
 from lastmile_common.http.app import create_service_app
 from lastmile_common.routing import RoutingSettings, open_router
-from lastmile_common.runtime import Runtime, start_runtime
+from lastmile_common.runtime import Runtime
+from starlette.datastructures import State
 
 from planner.adapters.solver_pool import ProcessSolverRunner
 from planner.adapters.store import transactions
@@ -25,6 +26,41 @@ made on request (`POST /v1/plans`) or at each depot's cut-off; routes are publis
 `routes.v1` and re-planned when orders, cancellations or delays arrive."""
 
 
+class Planning:
+    """The road network, the solver worker pool and the re-plan and cut-off loops; routes find
+    the planner's context on `app.state.planner`."""
+
+    name = "planning"
+
+    def __init__(
+        self, settings: PlannerSettings, roads: RoutingSettings, clock: Callable[[], datetime]
+    ) -> None:
+        self._settings, self._roads, self._clock = settings, roads, clock
+        self._loops: list[asyncio.Task[None]] = []
+
+    @asynccontextmanager
+    async def run(self, runtime: Runtime, state: State) -> AsyncIterator[None]:
+        """Load the map, start the solver pool (warming up in the background) and the loops."""
+        router = await asyncio.to_thread(open_router, self._roads)
+        solver = ProcessSolverRunner(self._settings.solver_workers)
+        warm = asyncio.create_task(solver.warm_up())
+        tx = transactions(runtime.pool)
+        ctx = PlannerContext(self._settings, tx, solver, router, self._clock)
+        state.planner = ctx
+        self._loops = background.start_loops(ctx)
+        try:
+            yield
+        finally:
+            for task in [*self._loops, warm]:
+                task.cancel()
+            await asyncio.gather(*self._loops, warm, return_exceptions=True)
+            solver.close()
+
+    async def ready(self) -> bool:
+        """The loops are running."""
+        return bool(self._loops) and not any(task.done() for task in self._loops)
+
+
 def create_app(
     settings: PlannerSettings,
     *,
@@ -35,39 +71,13 @@ def create_app(
 
     `routing` (default: from `ROUTING_*`) says where roads come from; the map is loaded at start.
     """
-    roads = routing or RoutingSettings()
-
-    async def start(app: FastAPI) -> Runtime:
-        subs = consumers.subscriptions(settings.late_threshold_s, clock)
-        return await start_runtime(SERVICE, settings, MIGRATIONS, subs)
-
-    app = create_service_app(
+    return create_service_app(
         SERVICE,
         settings,
-        start,
         [http_fleet.router, http_plans.router],
+        migrations=MIGRATIONS,
+        components=[Planning(settings, routing or RoutingSettings(), clock)],
+        subscriptions=lambda: consumers.subscriptions(settings, clock),
         title="lastmile planner",
         description=DESCRIPTION,
     )
-    inner = app.router.lifespan_context
-
-    @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with inner(app):
-            router = await asyncio.to_thread(open_router, roads)
-            solver = ProcessSolverRunner(settings.solver_workers)
-            warm = asyncio.create_task(solver.warm_up())
-            tx = transactions(app.state.runtime.pool)
-            ctx = PlannerContext(settings, tx, solver, router, clock)
-            app.state.planner = ctx
-            loops = background.start_loops(ctx)
-            try:
-                yield
-            finally:
-                for task in [*loops, warm]:
-                    task.cancel()
-                await asyncio.gather(*loops, warm, return_exceptions=True)
-                solver.close()
-
-    app.router.lifespan_context = lifespan
-    return app

@@ -8,4 +8,4 @@ from planner.settings import PlannerSettings
 
 def main() -> None:
     """Serve the planner API, consumers and background loops, or apply migrations."""
-    run_service(SERVICE, PlannerSettings, create_app, MIGRATIONS)  # type: ignore[arg-type]
+    run_service(SERVICE, PlannerSettings, create_app, MIGRATIONS)

@@ -1,22 +1,29 @@
-"""Wiring: settings in, a FastAPI app out, whose lifespan starts the runtime and the tracker."""
+"""Wiring: settings in, a FastAPI app out, whose lifespan runs the tracker and its consumers."""
 
 from __future__ import annotations
 
 import logging
-from typing import cast
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from lastmile_common.http.app import create_service_app
-from lastmile_common.kafka.consumer import ConsumerRunner, Subscription
-from lastmile_common.runtime import Runtime, settle_heap, start_runtime
+from lastmile_common.runtime import Runtime, settle_heap
+from starlette.datastructures import State
 
 from tracking.adapters.broadcast import Broadcaster
 from tracking.adapters.ping_writer import PingWriter
 from tracking.adapters.recovery import recover
 from tracking.adapters.store import PgStore
-from tracking.entrypoints import http_dispatch, http_driver, http_pings, http_stops, http_track
-from tracking.entrypoints.kafka import subscriptions
-from tracking.service_layer.config import config_from
+from tracking.entrypoints import (
+    consumers,
+    http_dispatch,
+    http_driver,
+    http_pings,
+    http_stops,
+    http_track,
+)
+from tracking.service_layer.config import TrackerConfig, config_from
 from tracking.service_layer.state import TrackingState
 from tracking.service_layer.tracker import Tracker
 from tracking.settings import TrackingSettings
@@ -26,44 +33,31 @@ MIGRATIONS = "tracking.migrations"
 log = logging.getLogger(__name__)
 
 
-class _WriterStop:
-    """Lets `stop_runtime` flush the ping writer after the consumers stopped, before the pool
-    closes: it stops the runtime's `runners` in order, so the writer goes last among them."""
+class Tracking:
+    """The tracker, recovered from the database before the first event, and its ping writer
+    (flushed on exit, after the consumers stopped and before the pool closes)."""
 
-    name = "tracking-ping-writer"
+    name = "tracker"
 
-    def __init__(self, writer: PingWriter) -> None:
-        self._writer = writer
+    def __init__(
+        self, settings: TrackingSettings, config: TrackerConfig, broadcaster: Broadcaster
+    ) -> None:
+        self._settings, self._config, self._broadcaster = settings, config, broadcaster
+        self._tracker: Tracker | None = None
+        self._writer: PingWriter | None = None
 
     @property
-    def healthy(self) -> bool:
-        """The writer's loop is alive."""
-        return self._writer.running
+    def tracker(self) -> Tracker:
+        """The running tracker (the consumers are declared once it exists)."""
+        if self._tracker is None:
+            raise RuntimeError("the tracker runs only inside the app's lifespan")
+        return self._tracker
 
-    async def stop(self) -> None:
-        """Write what is buffered."""
-        await self._writer.stop()
-
-
-async def _start_consumers(
-    runtime: Runtime, subs: list[Subscription], settings: TrackingSettings
-) -> None:
-    for subscription in subs:
-        runner = ConsumerRunner(subscription, runtime.pool, runtime.producer, settings.kafka())
-        await runner.start()
-        runtime.runners.append(runner)
-
-
-def create_app(settings: TrackingSettings) -> FastAPI:
-    """The tracking service app."""
-    config = config_from(settings)
-    broadcaster = Broadcaster()
-
-    async def start(app: FastAPI) -> Runtime:
-        state = TrackingState(filter_config=config.filter)
-        # The runtime migrates and opens the pool before consumers start; the tracker must
-        # exist (and be recovered) before the first event, so the consumers come last.
-        runtime = await start_runtime(SERVICE, settings, MIGRATIONS, ())
+    @asynccontextmanager
+    async def run(self, runtime: Runtime, state: State) -> AsyncIterator[None]:
+        """Recover the live state, start the ping writer; publish both on `state`."""
+        settings = self._settings
+        live = TrackingState(filter_config=self._config.filter)
         writer = PingWriter(
             runtime.pool,
             SERVICE,
@@ -71,22 +65,31 @@ def create_app(settings: TrackingSettings) -> FastAPI:
             max_rows=settings.ping_flush_rows,
             retention_days=settings.ping_retention_days,
         )
-        tracker = Tracker(state, PgStore(), writer, broadcaster, config)
+        tracker = Tracker(live, PgStore(), writer, self._broadcaster, self._config)
         async with runtime.pool.acquire() as conn:
-            counts = await recover(conn, state, settings.token_ttl_after_route_s)
+            counts = await recover(conn, live, settings.token_ttl_after_route_s)
         log.info("tracking state recovered", extra=counts)
         await writer.start()
         settle_heap()  # the recovered routes and vehicles are long-lived
-        app.state.tracker = tracker
-        app.state.ping_writer = writer
-        await _start_consumers(runtime, subscriptions(tracker), settings)
-        runtime.runners.append(cast(ConsumerRunner, _WriterStop(writer)))
-        return runtime
+        state.tracker, state.ping_writer = tracker, writer
+        self._tracker, self._writer = tracker, writer
+        try:
+            yield
+        finally:
+            await writer.stop()  # writes what is buffered
 
+    async def ready(self) -> bool:
+        """The ping writer's loop is alive."""
+        return self._writer is not None and self._writer.running
+
+
+def create_app(settings: TrackingSettings) -> FastAPI:
+    """The tracking service app."""
+    broadcaster = Broadcaster()
+    tracking = Tracking(settings, config_from(settings), broadcaster)
     app = create_service_app(
         SERVICE,
         settings,
-        start,
         [
             http_pings.router,
             http_stops.router,
@@ -94,10 +97,12 @@ def create_app(settings: TrackingSettings) -> FastAPI:
             http_dispatch.router,
             http_driver.router,
         ],
+        migrations=MIGRATIONS,
+        components=[tracking],
+        subscriptions=lambda: consumers.subscriptions(settings, tracking.tracker),
         title="lastmile tracking",
         description="GPS pings to route progress, arrivals, deliveries and ETAs.",
     )
     app.state.broadcaster = broadcaster
     http_driver.mount_driver_app(app)
-
     return app

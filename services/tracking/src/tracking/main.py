@@ -10,7 +10,7 @@ from tracking.settings import TrackingSettings
 
 def main() -> None:
     """Serve the tracking API and consumers, or apply its migrations."""
-    run_service(SERVICE, TrackingSettings, create_app, MIGRATIONS)  # type: ignore[arg-type]
+    run_service(SERVICE, TrackingSettings, create_app, MIGRATIONS)
 
 
 if __name__ == "__main__":

@@ -1,69 +1,73 @@
-"""Writing events into the transactional outbox, in the same transaction as the state change."""
+"""The one way into the transactional outbox: `add(conn, events)`, in the transaction (or the
+statement) that made the change."""
 
 from __future__ import annotations
 
 import base64
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
 
 from lastmile_common.db.pool import Connection
-from lastmile_common.events.base import EventData
 from lastmile_common.events.envelope import Envelope, encode
-from lastmile_common.telemetry import current_traceparent
 
-NOTIFY_CHANNEL_SUFFIX = "_outbox"
-_INSERT = "INSERT INTO outbox (topic, key, value, headers) VALUES ($1, $2, $3, $4)"
-
-
-OutboxRow = tuple[str, bytes | None, bytes, list[list[str]]]
+# An event to publish and its Kafka key.
+Outgoing = tuple[Envelope, str]
 
 
-def outbox_row(envelope: Envelope, key: str) -> OutboxRow:
-    """The (topic, key, value, headers) an outbox row stores; headers as base64 pairs."""
-    record = encode(envelope, key)
-    headers = [[name, base64.b64encode(value).decode()] for name, value in record.headers]
-    return envelope.topic, record.key, record.value, headers
+@dataclass(frozen=True)
+class Alongside:
+    """A state change written in the same statement as the events (one round trip, atomic
+    without BEGIN/COMMIT): its CTEs (without `WITH`), its final SELECT and their arguments."""
+
+    ctes: str
+    select: str
+    args: Sequence[Any]
+    # The name of one of the CTEs: the events are queued only if it returned a row.
+    only_if: str | None = None
 
 
-async def add_to_outbox(conn: Connection, envelope: Envelope, key: str) -> None:
-    """Queue an event for publication; call inside the transaction that made the change."""
-    await conn.execute(
-        _INSERT,
-        *outbox_row(envelope, key),
+def _queue(first: int, only_if: str | None) -> str:
+    # Rows keep the events' order (ORDER BY n), so the relay publishes them in that order.
+    condition = f" WHERE EXISTS (SELECT FROM {only_if})" if only_if else ""
+    p = [f"${first + i}" for i in range(4)]
+    return (
+        "INSERT INTO outbox (topic, key, value, headers)"
+        " SELECT o.topic, o.key, o.value, o.headers::jsonb"
+        f" FROM unnest({p[0]}::text[], {p[1]}::bytea[], {p[2]}::bytea[], {p[3]}::text[])"
+        f" WITH ORDINALITY AS o(topic, key, value, headers, n){condition} ORDER BY o.n"
     )
 
 
-async def add_many_to_outbox(conn: Connection, events: list[tuple[Envelope, str]]) -> None:
-    """Queue several events at once (one round trip)."""
-    await conn.executemany(
-        _INSERT,
-        [outbox_row(envelope, key) for envelope, key in events],
+def _columns(events: Sequence[Outgoing]) -> list[list[Any]]:
+    topics: list[Any] = []
+    keys: list[Any] = []
+    values: list[Any] = []
+    headers: list[Any] = []
+    for envelope, key in events:
+        record = encode(envelope, key)
+        topics.append(envelope.topic)
+        keys.append(record.key)
+        values.append(record.value)
+        headers.append(json.dumps([[n, base64.b64encode(v).decode()] for n, v in record.headers]))
+    return [topics, keys, values, headers]
+
+
+async def add(
+    conn: Connection, events: Sequence[Outgoing], alongside: Alongside | None = None
+) -> list[Any]:
+    """Queue events for publication, in one round trip; call inside the transaction that made
+    the change, or pass that change as `alongside`. Returns the rows of its final SELECT."""
+    if alongside is None:
+        if events:
+            await conn.execute(_queue(1, None), *_columns(events))
+        return []
+    first = len(alongside.args) + 1
+    statement = (
+        f"WITH {alongside.ctes}, queued AS ({_queue(first, alongside.only_if)}) {alongside.select}"
     )
-
-
-async def publish_event(
-    conn: Connection,
-    data: EventData,
-    *,
-    source: str,
-    tenant: str,
-    key: str,
-    subject: str | None = None,
-) -> None:
-    """Wrap event data in an envelope carrying the current trace and queue it in the outbox."""
-    await conn.execute(
-        _INSERT,
-        *event_row(data, source=source, tenant=tenant, key=key, subject=subject),
-    )
-
-
-def event_row(
-    data: EventData, *, source: str, tenant: str, key: str, subject: str | None = None
-) -> OutboxRow:
-    """The outbox row of event data in an envelope carrying the current trace (for callers
-    that insert it as part of a larger statement)."""
-    envelope = Envelope.wrap(
-        data, source=source, tenant=tenant, subject=subject, traceparent=current_traceparent()
-    )
-    return outbox_row(envelope, key)
+    return list(await conn.fetch(statement, *alongside.args, *_columns(events)))
 
 
 def decode_headers(stored: list[list[str]]) -> list[tuple[str, bytes]]:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -10,6 +12,9 @@ from typing import Any
 from cloudevents.core.bindings import kafka as ce_kafka
 from cloudevents.core.formats.json import JSONFormat
 from cloudevents.core.v1.event import CloudEvent
+from opentelemetry import trace
+from opentelemetry.sdk.trace.id_generator import RandomIdGenerator
+from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 from pydantic import ValidationError
 
 from lastmile_common.events.base import EventData
@@ -17,7 +22,45 @@ from lastmile_common.events.registry import lookup, type_of
 
 TENANT_ATTR = "tenant"
 TRACEPARENT_HEADER = "traceparent"
+SOURCE_PREFIX = "/lastmile/"
 Headers = list[tuple[str, bytes]]
+_W3C = TraceContextTextMapPropagator()
+_IDS = RandomIdGenerator()
+
+
+def service_source(service: str) -> str:
+    """The `ce_source` of every event a lastmile service publishes: `/lastmile/<service>`."""
+    return f"{SOURCE_PREFIX}{service}"
+
+
+def trace_context() -> str:
+    """The W3C traceparent of the current span, or of a new trace when none is current."""
+    context = None
+    if not trace.get_current_span().get_span_context().is_valid:
+        # Outside any span (a request without tracing, a background loop) the event starts a
+        # trace; flagged sampled so that consumers exporting spans record its continuation.
+        root = trace.SpanContext(
+            _IDS.generate_trace_id(),
+            _IDS.generate_span_id(),
+            is_remote=False,
+            trace_flags=trace.TraceFlags(trace.TraceFlags.SAMPLED),
+        )
+        context = trace.set_span_in_context(trace.NonRecordingSpan(root))
+    carrier: dict[str, str] = {}
+    _W3C.inject(carrier, context)
+    return carrier[TRACEPARENT_HEADER]
+
+
+@contextmanager
+def continuing(traceparent: str | None) -> Iterator[None]:
+    """Make a stored trace context current, for work resumed later on behalf of the event that
+    caused it (a queued notification sent); without one, leave the current context."""
+    if not traceparent:
+        yield
+        return
+    span = trace.get_current_span(_W3C.extract({TRACEPARENT_HEADER: traceparent}))
+    with trace.use_span(span):
+        yield
 
 
 class UndecodableEvent(ValueError):
@@ -45,16 +88,16 @@ class Envelope:
         source: str,
         tenant: str,
         subject: str | None = None,
-        traceparent: str | None = None,
     ) -> Envelope:
-        """Build the envelope of a data model, taking its type from the registry."""
+        """Build the envelope of a data model, taking its type from the registry and carrying
+        the current trace context."""
         return cls(
             type=type_of(data).type,
             source=source,
             tenant=tenant,
             data=data,
             subject=subject,
-            traceparent=traceparent,
+            traceparent=trace_context(),
         )
 
     @property

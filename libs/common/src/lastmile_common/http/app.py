@@ -1,45 +1,51 @@
-"""The app factory every service uses: problem handlers, body limit, health, tracing, lifespan."""
+"""The app factory every service uses: problem handlers, body limit, health, tracing, and a
+lifespan that runs the plumbing, the service's components and its consumers."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 
 import uvicorn
 from fastapi import APIRouter, Depends, FastAPI
 
 from lastmile_common.http.control_chars import refuse_control_characters
-from lastmile_common.http.health import health_router
+from lastmile_common.http.health import ReadinessCheck, health_router
 from lastmile_common.http.problems import BodySizeLimit, install_problem_handlers
 from lastmile_common.logging import configure_logging
 from lastmile_common.revocations import RevokedKeys
-from lastmile_common.runtime import Runtime, stop_runtime
+from lastmile_common.runtime import Component, Subscriptions, running
 from lastmile_common.settings import ServiceSettings
 from lastmile_common.telemetry import configure_tracing, instrument_app
-
-RuntimeStarter = Callable[[FastAPI], Awaitable[Runtime]]
 
 
 def create_service_app(
     service: str,
     settings: ServiceSettings,
-    start: RuntimeStarter,
     routers: Sequence[APIRouter],
     *,
+    migrations: str,
+    components: Sequence[Component] = (),
+    subscriptions: Subscriptions = tuple,
     title: str,
     description: str = "",
     body_limit_exempt: tuple[str, ...] = (),
 ) -> FastAPI:
-    """A FastAPI app whose lifespan starts the runtime and stops it on shutdown (SIGTERM)."""
+    """A FastAPI app whose lifespan runs the pool, producer and relay, then `components` in
+    order, then the consumers `subscriptions()` declares; and stops them in reverse (SIGTERM).
+    `/readyz` checks the database, the broker and every component."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        runtime = await start(app)
-        app.state.runtime = runtime
-        try:
+        async with running(
+            service,
+            settings,
+            app.state,
+            migrations=migrations,
+            components=components,
+            subscriptions=subscriptions,
+        ):
             yield
-        finally:
-            await stop_runtime(runtime)
 
     app = FastAPI(
         title=title,
@@ -58,7 +64,12 @@ def create_service_app(
     async def broker_ready() -> bool:
         return await app.state.runtime.broker_ready()  # type: ignore[no-any-return]
 
-    app.include_router(health_router({"database": db_ready, "broker": broker_ready}))
+    checks: dict[str, ReadinessCheck] = {"database": db_ready, "broker": broker_ready}
+    for component in components:
+        if component.name in checks:
+            raise ValueError(f"two readiness checks named {component.name!r}")
+        checks[component.name] = component.ready
+    app.include_router(health_router(checks))
     for router in routers:
         app.include_router(router)
     app.add_middleware(

@@ -31,24 +31,24 @@ SQL = (
     " AND o.tenant_id IN (s.tenant_id, '*')) THEN 'suppressed' ELSE r.state END AS fate"
     " FROM unnest($13::int[], $14::text[], $15::text[], $16::text[], $17::text[], $18::text[],"
     " $19::int[], $20::text[], $21::text[], $22::timestamptz[], $23::text[], $24::text[],"
-    " $25::int[], $26::timestamptz[], $27::timestamptz[]) AS r(n, channel, address, subject,"
-    " body_text, body_html, segments, state, reason, next_attempt_at, kind, scope, version,"
-    " expires_at, event_time) JOIN stored s ON s.n = r.n WHERE s.agreed),"
+    " $25::int[], $26::timestamptz[], $27::timestamptz[], $28::text[]) AS r(n, channel, address,"
+    " subject, body_text, body_html, segments, state, reason, next_attempt_at, kind, scope,"
+    " version, expires_at, event_time, traceparent) JOIN stored s ON s.n = r.n WHERE s.agreed),"
     " taken AS (INSERT INTO notifications (tenant_id, order_id, kind, scope, version, channel,"
     " address, subject, body_text, body_html, segments, state, reason, next_attempt_at,"
-    " expires_at, event_time, finished_at) SELECT tenant_id, order_id, kind, scope, version,"
-    " channel, address, subject, body_text, body_html, segments, fate,"
+    " expires_at, event_time, finished_at, traceparent) SELECT tenant_id, order_id, kind, scope,"
+    " version, channel, address, subject, body_text, body_html, segments, fate,"
     " CASE WHEN fate = 'suppressed' THEN 'opted out' ELSE reason END, next_attempt_at,"
-    " expires_at, event_time, CASE WHEN fate <> 'pending' THEN now() END FROM rows"
+    " expires_at, event_time, CASE WHEN fate <> 'pending' THEN now() END, traceparent FROM rows"
     " ON CONFLICT (tenant_id, order_id, kind, scope, version, channel) DO NOTHING RETURNING id)"
     " SELECT stored.*, (SELECT count(*) FROM taken) AS taken FROM stored"
 )
 
 
 def args(items: Sequence[NewOrder]) -> list[Any]:
-    """The parameters of SQL: twelve order columns, then fifteen notification columns."""
+    """The parameters of SQL: twelve order columns, then sixteen notification columns."""
     orders: list[list[Any]] = [[] for _ in range(12)]
-    rows: list[list[Any]] = [[] for _ in range(15)]
+    rows: list[list[Any]] = [[] for _ in range(16)]
     for n, item in enumerate(items, start=1):
         o, r = item.order, item.order.recipient
         contact: tuple[Any, ...] = (
@@ -84,6 +84,7 @@ def args(items: Sequence[NewOrder]) -> list[Any]:
                 x.version,
                 x.expires_at,
                 x.event_time,
+                x.traceparent,
             )
             for column, value in zip(rows, values, strict=True):
                 column.append(value)

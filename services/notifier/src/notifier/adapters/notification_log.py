@@ -13,10 +13,10 @@ from notifier.service_layer.ports import Finished, NewNotification, Row
 def keys_sql(first: int, only_if: str = "TRUE") -> str:
     """CTEs `rows` and `taken`: one intent's rows (one per channel), with `only_if` holding.
 
-    Parameters: $1 tenant, $2 order, then from $`first` the 14 values of `key_args` in order.
+    Parameters: $1 tenant, $2 order, then from $`first` the 15 values of `key_args` in order.
     An address that opted out gets the row `suppressed`; a key already taken is left alone.
     """
-    p = [f"${first + i}" for i in range(14)]
+    p = [f"${first + i}" for i in range(15)]
     return (
         "rows AS (SELECT r.*, CASE WHEN r.state = 'pending' AND EXISTS (SELECT 1 FROM opt_outs o"
         " WHERE o.channel = r.channel AND o.address = r.address AND o.tenant_id IN ($1, '*'))"
@@ -27,18 +27,19 @@ def keys_sql(first: int, only_if: str = "TRUE") -> str:
         f" segments, state, reason, next_attempt_at) WHERE {only_if}),"
         " taken AS (INSERT INTO notifications (tenant_id, order_id, kind, scope, version,"
         " channel, address, subject, body_text, body_html, segments, state, reason,"
-        " next_attempt_at, expires_at, event_time, finished_at)"
+        " next_attempt_at, expires_at, event_time, finished_at, traceparent)"
         f" SELECT $1, $2, {p[9]}, {p[10]}, {p[11]}, r.channel, r.address, r.subject, r.body_text,"
         " r.body_html, r.segments, r.fate,"
         " CASE WHEN r.fate = 'suppressed' THEN 'opted out' ELSE r.reason END,"
-        f" r.next_attempt_at, {p[12]}, {p[13]}, CASE WHEN r.fate <> 'pending' THEN now() END"
+        f" r.next_attempt_at, {p[12]}, {p[13]}, CASE WHEN r.fate <> 'pending' THEN now() END,"
+        f" {p[14]}::text"
         " FROM rows r ON CONFLICT (tenant_id, order_id, kind, scope, version, channel)"
         " DO NOTHING RETURNING id)"
     )
 
 
 def key_args(rows: Sequence[NewNotification]) -> list[Any]:
-    """The 14 values `keys_sql` expects after tenant and order, for rows of one intent."""
+    """The 15 values `keys_sql` expects after tenant and order, for rows of one intent."""
     first = rows[0]
     return [
         [r.channel for r in rows],
@@ -55,6 +56,7 @@ def key_args(rows: Sequence[NewNotification]) -> list[Any]:
         first.version,
         first.expires_at,
         first.event_time,
+        first.traceparent,
     ]
 
 

@@ -6,9 +6,9 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 import asyncpg
-from lastmile_common.db.outbox import add_many_to_outbox
+from lastmile_common.db import outbox
 from lastmile_common.db.pool import Connection
-from lastmile_common.events.envelope import Envelope
+from lastmile_common.events.envelope import Envelope, continuing, service_source
 
 from notifier.adapters.depots import PostgresDepots
 from notifier.adapters.notification_log import PostgresNotificationLog
@@ -19,7 +19,7 @@ from notifier.adapters.settings import PostgresSettings
 from notifier.adapters.templates import PostgresTemplates
 from notifier.service_layer.ports import NotifierStore, OutgoingEvent, Transactions
 
-SOURCE = "notifier"
+SOURCE = service_source("notifier")
 
 
 class PostgresStore:
@@ -41,15 +41,13 @@ class PostgresStore:
 
     async def publish(self, events: Sequence[OutgoingEvent]) -> None:
         """Queue events in the outbox (one round trip)."""
-        if not events:
-            return
-        await add_many_to_outbox(
-            self.conn,
-            [
-                (Envelope.wrap(e.data, source=SOURCE, tenant=e.tenant_id, subject=e.subject), e.key)
-                for e in events
-            ],
-        )
+        await outbox.add(self.conn, [(self._envelope(e), e.key) for e in events])
+
+    def _envelope(self, event: OutgoingEvent) -> Envelope:
+        with continuing(event.traceparent):
+            return Envelope.wrap(
+                event.data, source=SOURCE, tenant=event.tenant_id, subject=event.subject
+            )
 
 
 def transactions(pool: asyncpg.Pool) -> Transactions:

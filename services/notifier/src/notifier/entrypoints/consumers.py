@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 from lastmile_common.db.pool import Connection
+from lastmile_common.events import deliveries, etas, orders, routes
 from lastmile_common.events.base import EventData
 from lastmile_common.events.envelope import Envelope
 from lastmile_common.events.topics import DELIVERIES, ETAS, ORDERS, ROUTES, TENANTS
@@ -16,6 +17,7 @@ from notifier.adapters.store import PostgresStore
 from notifier.service_layer import handlers
 from notifier.service_layer.deps import Deps
 from notifier.service_layer.ports import NotifierStore
+from notifier.settings import NotifierSettings
 
 E = TypeVar("E", bound=EventData)
 
@@ -39,10 +41,16 @@ def _adapt[E: EventData](
     return handle
 
 
-def subscription(deps: Deps, group: str) -> Subscription:
-    """The notifier's consumer group over orders, routes, deliveries and ETAs."""
-    from lastmile_common.events import deliveries, etas, orders, routes
+def subscriptions(settings: NotifierSettings, deps: Deps) -> tuple[Subscription, ...]:
+    """The notifier's consumer groups: orders, routes, deliveries and ETAs; revoked API keys
+    (so that the notifier's API refuses them too)."""
+    return (
+        _subscription(deps, settings.consumer_group),
+        Subscription("notifier-keys", (TENANTS,), REVOCATION_HANDLERS),
+    )
 
+
+def _subscription(deps: Deps, group: str) -> Subscription:
     return Subscription(
         name=group,
         topics=(ORDERS, ROUTES, DELIVERIES, ETAS),
@@ -64,7 +72,3 @@ def subscription(deps: Deps, group: str) -> Subscription:
         },
         hooks=deps.batch,
     )
-
-
-# Revoked API keys, so that the notifier's API refuses them too.
-KEYS = Subscription("notifier-keys", (TENANTS,), REVOCATION_HANDLERS)

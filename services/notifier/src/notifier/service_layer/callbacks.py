@@ -59,7 +59,9 @@ async def _apply(store: NotifierStore, row: Row, status: str, error_code: str | 
         await store.notifications.set_provider_status(str(row["id"]), status)
         return
     order_id = row["order_id"]
-    await store.publish([OutgoingEvent(data, row["tenant_id"], order_id, order_id)])
+    await store.publish(
+        [OutgoingEvent(data, row["tenant_id"], order_id, order_id, row["traceparent"])]
+    )
 
 
 async def inbound_sms(store: NotifierStore, sender: str, body: str) -> str | None:

@@ -278,4 +278,6 @@ def outcome_event(row: Row, state: str, result: SendResult, now: datetime) -> Ou
         )
     else:
         data = NotificationFailed(**common, failed_at=now, reason=result.error)
-    return OutgoingEvent(data, row["tenant_id"], row["order_id"], row["order_id"])
+    return OutgoingEvent(
+        data, row["tenant_id"], row["order_id"], row["order_id"], row["traceparent"]
+    )

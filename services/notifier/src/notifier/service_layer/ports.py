@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from contextlib import AbstractAsyncContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
 from lastmile_common.events.base import EventData
+from lastmile_common.events.envelope import trace_context
 from lastmile_common.events.orders import OrderSnapshot
 
 from notifier.domain.builtin_templates import TemplateSource
@@ -46,6 +47,8 @@ class NewNotification:
     next_attempt_at: datetime
     expires_at: datetime | None
     event_time: datetime | None
+    # The trace of the event being handled, which the notification's events continue.
+    traceparent: str = field(default_factory=trace_context)
 
 
 @dataclass(frozen=True)
@@ -62,12 +65,14 @@ class NewOrder:
 
 @dataclass(frozen=True)
 class OutgoingEvent:
-    """An event for the outbox: its data, tenant, partition key and subject."""
+    """An event for the outbox: its data, tenant, partition key and subject, and the trace it
+    continues (a notification's, stored with it; else the current one)."""
 
     data: EventData
     tenant_id: str
     key: str
     subject: str
+    traceparent: str | None = None
 
 
 class OrdersRepository(Protocol):

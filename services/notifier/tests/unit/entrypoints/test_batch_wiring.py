@@ -7,10 +7,11 @@ from typing import Any
 from lastmile_common.events.deliveries import StopArrived
 from lastmile_common.events.envelope import Envelope
 from notifier.adapters.store import PostgresStore
-from notifier.entrypoints.consumers import subscription
+from notifier.entrypoints.consumers import subscriptions
 from notifier.service_layer.deps import Deps
 from notifier.service_layer.new_orders import NewOrderBatch
 from notifier.service_layer.tenant_cache import TenantCache
+from notifier.settings import NotifierSettings
 from notifier.testing import events as ev
 
 
@@ -26,7 +27,8 @@ class _Recording(NewOrderBatch):
 async def test_another_event_type_flushes_the_gathered_orders_first() -> None:
     batch = _Recording()
     deps = Deps("http://t", "http://p", "s", cache=TenantCache(), batch=batch)
-    sub = subscription(deps, "notifier")
+    sub, keys = subscriptions(NotifierSettings(consumer_group="notifier-test"), deps)
+    assert (sub.name, keys.name) == ("notifier-test", "notifier-keys")
     assert sub.hooks is batch
     arrived = StopArrived(
         route_id="r1",

@@ -8,25 +8,27 @@ from datetime import datetime
 from typing import Any
 
 import asyncpg
-from lastmile_common.db.outbox import event_row, publish_event
+from lastmile_common.db import outbox
 from lastmile_common.db.pool import Connection
 from lastmile_common.events.base import EventData
+from lastmile_common.events.envelope import Envelope, service_source
 from lastmile_common.events.orders import OrderSpec
 
 from orders.domain.model import Order
 from orders.domain.shopify import ShopifySettings
 from orders.service_layer.ports import CreateRaced, KnownOrder, NewOrder
 
-SOURCE = "/lastmile/orders"
+SOURCE = service_source("orders")
 _COLUMNS = "id, tenant_id, spec, status, version, created_at, updated_at"
 _OF_O = ", ".join(f"o.{column}" for column in _COLUMNS.split(", "))
 
-# One statement, so one round trip and atomic without BEGIN/COMMIT: insert the order, its
+# One statement (with the outbox row `outbox.add` appends, queued only if `created` returned
+# a row), so one round trip and atomic without BEGIN/COMMIT: insert the order, its
 # idempotency key, timeline entry and outbox row unless the tenant's key or external id is
 # known; then return the order(s) they name instead. A concurrent twin that commits first
 # makes the insert raise a unique violation (CreateRaced); a retry then sees it.
-CREATE_ONCE = f"""
-WITH seen AS (
+CREATE_ONCE_CTES = """
+seen AS (
     SELECT request_hash, order_id FROM idempotency_keys WHERE tenant_id = $2 AND key = $9::text
 ), prior AS (
     SELECT id FROM orders WHERE tenant_id = $2 AND external_id = $3
@@ -43,10 +45,8 @@ WITH seen AS (
 ), timeline AS (
     INSERT INTO order_timeline (order_id, at, kind, detail)
     SELECT id, $8, $11::text, $12::jsonb FROM created
-), queued AS (
-    INSERT INTO outbox (topic, key, value, headers)
-    SELECT $13::text, $14::bytea, $15::bytea, $16::jsonb FROM created
-)
+)"""
+CREATE_ONCE_SELECT = f"""
 SELECT true AS by_key, seen.request_hash, {_OF_O}
 FROM seen JOIN orders o ON o.id = seen.order_id
 UNION ALL
@@ -101,8 +101,8 @@ class PostgresOrdersStore:
 
     async def _create_once(self, new: NewOrder) -> list[Any]:
         order = new.order
-        return await self.conn.fetch(
-            CREATE_ONCE,
+        envelope = Envelope.wrap(new.event, source=SOURCE, tenant=order.tenant_id, subject=order.id)
+        args = (
             order.id,
             order.tenant_id,
             order.spec.external_id,
@@ -115,13 +115,11 @@ class PostgresOrdersStore:
             new.fingerprint,
             new.timeline_kind,
             new.timeline_detail,
-            *event_row(
-                new.event,
-                source=SOURCE,
-                tenant=order.tenant_id,
-                key=new.event_key,
-                subject=order.id,
-            ),
+        )
+        return await outbox.add(
+            self.conn,
+            [(envelope, new.event_key)],
+            outbox.Alongside(CREATE_ONCE_CTES, CREATE_ONCE_SELECT, args, only_if="created"),
         )
 
     async def save(self, order: Order) -> None:
@@ -153,9 +151,8 @@ class PostgresOrdersStore:
         )
 
     async def publish(self, data: EventData, *, tenant_id: str, key: str, subject: str) -> None:
-        await publish_event(
-            self.conn, data, source=SOURCE, tenant=tenant_id, key=key, subject=subject
-        )
+        envelope = Envelope.wrap(data, source=SOURCE, tenant=tenant_id, subject=subject)
+        await outbox.add(self.conn, [(envelope, key)])
 
     async def shopify_settings(self, tenant_id: str) -> ShopifySettings | None:
         row = await self.conn.fetchrow(

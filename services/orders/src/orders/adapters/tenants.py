@@ -5,8 +5,9 @@ from __future__ import annotations
 import uuid
 
 from lastmile_common import api_keys
-from lastmile_common.db.outbox import publish_event
+from lastmile_common.db import outbox
 from lastmile_common.db.pool import Connection
+from lastmile_common.events.envelope import Envelope
 from lastmile_common.events.tenants import ApiKeyRevoked
 from lastmile_common.revocations import record_revocation
 
@@ -50,5 +51,5 @@ async def revoke_key(conn: Connection, key_hash: str) -> str | None:
         tenant_id: str = row["tenant_id"]
         await record_revocation(conn, tenant_id, key_hash, row["revoked_at"])
         event = ApiKeyRevoked(key_hash=key_hash, revoked_at=row["revoked_at"])
-        await publish_event(conn, event, source=SOURCE, tenant=tenant_id, key=tenant_id)
+        await outbox.add(conn, [(Envelope.wrap(event, source=SOURCE, tenant=tenant_id), tenant_id)])
     return tenant_id

@@ -14,6 +14,7 @@ from lastmile_common.routing import Bounds
 from orders.adapters.store import PostgresOrdersStore
 from orders.domain.on_map import OutsideMap
 from orders.service_layer import handlers
+from orders.settings import OrdersSettings
 
 TIMELINE_TYPES = (
     "route.started",
@@ -75,7 +76,7 @@ async def handle_progress(conn: Connection, envelope: Envelope) -> None:
         )
 
 
-def subscriptions(bounds: Bounds) -> tuple[Subscription, ...]:
+def subscriptions(settings: OrdersSettings, bounds: Bounds) -> tuple[Subscription, ...]:
     """The orders service's consumers; `bounds`: the map's rectangle orders must lie in."""
     inbound = {"order.submitted": submitted_handler(bounds)}
     return (

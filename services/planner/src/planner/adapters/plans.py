@@ -32,9 +32,11 @@ class PlanRows:
     async def save_pending(self, order: PendingOrder) -> None:
         await self.conn.execute(
             "INSERT INTO pending_orders (tenant_id, order_id, depot_id, service_date, status,"
-            " version, snapshot, progress) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+            " version, snapshot, progress, progress_at)"
+            " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
             " ON CONFLICT (tenant_id, order_id) DO UPDATE SET depot_id = $3, service_date = $4,"
-            " status = $5, version = $6, snapshot = $7, progress = $8, updated_at = now()",
+            " status = $5, version = $6, snapshot = $7, progress = $8, progress_at = $9,"
+            " updated_at = now()",
             order.tenant_id,
             order.order_id,
             order.depot_id,
@@ -43,6 +45,7 @@ class PlanRows:
             order.version,
             order.snapshot.model_dump(mode="json"),
             order.progress,
+            order.progress_at,
         )
 
     async def pending_for(self, tenant_id: str, depot_id: str, day: date) -> list[PendingOrder]:

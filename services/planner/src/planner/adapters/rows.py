@@ -32,6 +32,7 @@ def pending_of(row: Any) -> PendingOrder:
         row["version"],
         OrderSnapshot.model_validate(row["snapshot"]),
         row["progress"],
+        row["progress_at"],
     )
 
 

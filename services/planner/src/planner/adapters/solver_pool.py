@@ -32,7 +32,9 @@ class SolverUnavailable(Exception):
 
 def _warm_up() -> bool:
     import planner.domain.solver  # noqa: F401  (imports OR-Tools once per worker)
+    from planner.domain.ruin_recreate import warm_up
 
+    warm_up()  # compiles (or loads from numba's cache) the ruin-and-recreate search
     return True
 
 

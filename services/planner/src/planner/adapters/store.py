@@ -9,15 +9,16 @@ from datetime import date, datetime
 from typing import Any
 
 import asyncpg
-from lastmile_common.db.outbox import publish_event
+from lastmile_common.db import outbox
 from lastmile_common.db.pool import Connection
 from lastmile_common.events.base import EventData
+from lastmile_common.events.envelope import Envelope, service_source
 
 from planner.adapters.fleet import FleetRows
 from planner.adapters.plans import PlanRows
 from planner.service_layer.records import ReplanRequest
 
-SOURCE = "/lastmile/planner"
+SOURCE = service_source("planner")
 
 
 class PostgresPlannerStore(FleetRows, PlanRows):
@@ -96,9 +97,8 @@ class PostgresPlannerStore(FleetRows, PlanRows):
         return bool(status.endswith(" 1"))
 
     async def publish(self, data: EventData, *, tenant_id: str, key: str, subject: str) -> None:
-        await publish_event(
-            self.conn, data, source=SOURCE, tenant=tenant_id, key=key, subject=subject
-        )
+        envelope = Envelope.wrap(data, source=SOURCE, tenant=tenant_id, subject=subject)
+        await outbox.add(self.conn, [(envelope, key)])
 
 
 def transactions(pool: asyncpg.Pool) -> Any:

@@ -158,7 +158,12 @@ def _add_orders(
             m.routing.VehicleVar(index).SetValues([-1, *allowed])
 
 
-def _add_locks(m: RoutingModel, locks: Mapping[int, Sequence[int]], not_before: int) -> None:
+def _add_locks(
+    m: RoutingModel,
+    locks: Mapping[int, Sequence[int]],
+    not_before: int,
+    began: Mapping[int, int],
+) -> None:
     locked = {oi for chain in locks.values() for oi in chain}
     for vi, chain in locks.items():
         previous = m.routing.Start(vi)
@@ -166,6 +171,11 @@ def _add_locks(m: RoutingModel, locks: Mapping[int, Sequence[int]], not_before: 
             index = m.manager.NodeToIndex(m.layout.order_node(oi))
             m.routing.NextVar(previous).SetValue(index)
             previous = index
+            # Tracking saw the service begin then: the rest of the route goes on from there,
+            # not from the depot at the shift's start.
+            if oi in began:
+                cumul = m.time.CumulVar(index)
+                cumul.SetMin(min(began[oi], cumul.Max()))
     # Stops not yet started cannot be served in the past.
     for oi in range(len(m.layout.orders)):
         if oi not in locked:
@@ -184,8 +194,10 @@ def build_model(
     fits: Sequence[OrderFit],
     locks: Mapping[int, Sequence[int]] | None = None,
     not_before: int = 0,
+    began: Mapping[int, int] | None = None,
 ) -> RoutingModel:
-    """Build the routing model; `locks` fixes the first stops of routes (vehicle -> orders)."""
+    """Build the routing model; `locks` fixes the first stops of routes (vehicle -> orders),
+    `began` the earliest service start tracking saw at locked stops (order index -> second)."""
     manager = pywrapcp.RoutingIndexManager(
         len(layout.locations), len(problem.vehicles), layout.starts, layout.ends
     )
@@ -207,5 +219,5 @@ def build_model(
     _add_capacities(m, problem)
     _add_breaks(m, problem)
     _add_orders(m, problem, fits, locked)
-    _add_locks(m, locks, not_before)
+    _add_locks(m, locks, not_before, began or {})
     return m

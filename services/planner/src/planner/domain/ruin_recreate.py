@@ -41,6 +41,9 @@ Solution = tuple[Ints, Ints, Ints, Ints, Ints, Ints, Ints]
 START_TEMPERATURE = 10.0
 END_TEMPERATURE = 0.05
 CHUNK = 2000
+# Route distance limit when there is none (fits in int64 with any route's distance added).
+NO_LIMIT = 1 << 60
+FLEET_CHUNK = CHUNK // 4
 
 
 @njit(cache=True)
@@ -76,7 +79,7 @@ def _drop_shortest(sol, n_routes_floor):  # type: ignore[no-untyped-def]
 
 @njit(cache=True)
 def _anneal_chunk(  # type: ignore[no-untyped-def]
-    cur, work, best, steps, t_from, t_to, adj, T, D, ready, due, dem, cap, depot_dist, n
+    cur, work, best, steps, t_from, t_to, adj, T, D, ready, due, dem, cap, limit, depot_dist, n
 ):
     ratio = (t_to / t_from) ** (1.0 / steps)
     temp = t_from
@@ -87,7 +90,7 @@ def _anneal_chunk(  # type: ignore[no-untyped-def]
         copy_solution(cur, work)
         touched = ruin(work, adj, n)
         compact(work, touched, T, D, ready, due, dem)
-        recreate(work, max_routes, T, D, ready, due, dem, cap, depot_dist)
+        recreate(work, max_routes, T, D, ready, due, dem, cap, limit, depot_dist)
         temp *= ratio
         if work[4][1] > 0:
             continue
@@ -103,12 +106,12 @@ def _anneal_chunk(  # type: ignore[no-untyped-def]
 
 @njit(cache=True)
 def _fleet_chunk(  # type: ignore[no-untyped-def]
-    cur, work, best, seen, steps, floor, adj, T, D, ready, due, dem, cap, depot_dist, n
+    cur, work, best, seen, steps, floor, adj, T, D, ready, due, dem, cap, limit, depot_dist, n
 ):
     """Steps of route removal; returns False once no route can go (the floor is reached)."""
     for _ in range(steps):
         if cur[4][1] == 0:
-            if cur[4][0] < best[4][0]:
+            if cur[4][0] < best[4][0] or best[4][1] > 0:
                 copy_solution(cur, best)
             touched = _drop_shortest(cur, floor)
             if touched.shape[0] == 0:
@@ -117,12 +120,12 @@ def _fleet_chunk(  # type: ignore[no-untyped-def]
         copy_solution(cur, work)
         touched = ruin(work, adj, n)
         compact(work, touched, T, D, ready, due, dem)
-        recreate(work, cur[4][0], T, D, ready, due, dem, cap, depot_dist)
+        recreate(work, cur[4][0], T, D, ready, due, dem, cap, limit, depot_dist)
         if work[4][1] < cur[4][1] or _absence(work, seen) < _absence(cur, seen):
             copy_solution(work, cur)
         for i in range(cur[4][1]):
             seen[cur[5][i]] += 1
-    if cur[4][1] == 0 and cur[4][0] < best[4][0]:
+    if cur[4][1] == 0 and (cur[4][0] < best[4][0] or best[4][1] > 0):
         copy_solution(cur, best)
     return True
 
@@ -136,7 +139,8 @@ class _Arrays:
     ready: Ints
     due: Ints
     dem: Ints
-    cap: int
+    cap: Ints
+    limit: int
     adj: Ints
     depot_dist: Ints
     n: int
@@ -151,8 +155,9 @@ class _Arrays:
             D,
             np.array(p.ready, np.int64),
             np.array(p.due, np.int64),
-            np.array(p.demand, np.int64),
-            p.capacity,
+            np.array(p.demand, np.int64).reshape(len(p.demand), -1),
+            np.array(p.capacity, np.int64),
+            NO_LIMIT if p.max_distance is None else p.max_distance,
             adj,
             D[0].copy(),
             len(p.ready) - 1,
@@ -165,15 +170,18 @@ class _Arrays:
             np.zeros((rows, n + 2), np.int64),
             np.zeros((rows, n + 2), np.int64),
             np.zeros((rows, n + 2), np.int64),
-            np.zeros((rows, 3), np.int64),
+            np.zeros((rows, 2 + self.cap.shape[0]), np.int64),
             np.zeros(2, np.int64),
             np.zeros(n, np.int64),
             np.full((n + 1, 2), -1, np.int64),
         )
 
-    def load(self, routes: Routes) -> Solution:
+    def load(self, routes: Routes, missing: list[int] | None = None) -> Solution:
         sol = self.empty()
-        P, A, Z, R, H, _, W = sol
+        P, A, Z, R, H, U, W = sol
+        left_out = missing or []
+        U[: len(left_out)] = left_out
+        H[1] = len(left_out)
         kept = [r for r in routes if r]
         for k, r in enumerate(kept):
             P[k, 1 : len(r) + 1] = r
@@ -188,40 +196,59 @@ class _Arrays:
 
 
 def _start(p: Vrptw, routes: Routes, seed: int) -> tuple[_Arrays, Solution, Solution, Solution]:
-    """The data, and the current, best and scratch solutions, all from `routes`."""
+    """The data, and the current, best and scratch solutions, all from `routes`; customers not
+    on them start unplaced (route removal places them first)."""
     arr = _Arrays.of(p)
     seed_random(seed)
-    return arr, arr.load(routes), arr.load(routes), arr.empty()
+    routed = {c for r in routes for c in r}
+    missing = [c for c in range(1, arr.n + 1) if c not in routed]
+    return arr, arr.load(routes, missing), arr.load(routes, missing), arr.empty()
 
 
-def shorten(p: Vrptw, routes: Routes, deadline: float, seed: int = 0) -> Routes:
-    """The shortest plan found before the deadline, with at most as many routes as `routes`."""
+def shorten(
+    p: Vrptw, routes: Routes, deadline: float, seed: int = 0, steps: int | None = None
+) -> Routes:
+    """The shortest plan found before the deadline (or after `steps` steps), with at most as
+    many routes as `routes`."""
     arr, cur, best, work = _start(p, routes, seed)
     per_customer = max(1.0, float(total_distance(cur)) / max(1, arr.n))
     hot, cold = START_TEMPERATURE * per_customer, END_TEMPERATURE * per_customer
     start = time.monotonic()
     span = max(1e-3, deadline - start)
-    while (now := time.monotonic()) < deadline:
-        done = (now - start) / span
+    done_steps = 0
+    while (now := time.monotonic()) < deadline and (steps is None or done_steps < steps):
+        # Cooling follows whichever budget is nearer its end, so a step budget that binds
+        # first makes the whole run independent of the clock.
+        chunk = CHUNK if steps is None else min(CHUNK, steps - done_steps)
+        done = (now - start) / span if steps is None else done_steps / steps
         t_from = hot * (cold / hot) ** done
-        t_to = hot * (cold / hot) ** min(1.0, done + 0.01)
+        share = 0.01 if steps is None else chunk / steps
+        t_to = hot * (cold / hot) ** min(1.0, done + share)
         _anneal_chunk(
-            cur, work, best, CHUNK, t_from, t_to, arr.adj, arr.T, arr.D, arr.ready, arr.due,
-            arr.dem, arr.cap, arr.depot_dist, arr.n,
+            cur, work, best, chunk, t_from, t_to, arr.adj, arr.T, arr.D, arr.ready, arr.due,
+            arr.dem, arr.cap, arr.limit, arr.depot_dist, arr.n,
         )  # fmt: skip
+        done_steps += chunk
     return arr.routes(best)
 
 
-def fewer_routes(p: Vrptw, routes: Routes, deadline: float, seed: int = 0) -> Routes:
-    """A plan with as few routes as found before the deadline (never below the capacity bound)."""
+def fewer_routes(
+    p: Vrptw, routes: Routes, deadline: float, seed: int = 0, steps: int | None = None
+) -> Routes:
+    """A plan with as few routes as found before the deadline (or after `steps` steps), never
+    below the capacity bound; customers missing from `routes` are placed first, and stay
+    missing from the answer if that fails."""
     arr, cur, best, work = _start(p, routes, seed)
     seen = np.zeros(arr.n + 1, np.int64)
     floor = capacity_floor(p)
-    while time.monotonic() < deadline:
+    done_steps = 0
+    while time.monotonic() < deadline and (steps is None or done_steps < steps):
+        chunk = FLEET_CHUNK if steps is None else min(FLEET_CHUNK, steps - done_steps)
         going = _fleet_chunk(
-            cur, work, best, seen, CHUNK // 4, floor, arr.adj, arr.T, arr.D, arr.ready, arr.due,
-            arr.dem, arr.cap, arr.depot_dist, arr.n,
+            cur, work, best, seen, chunk, floor, arr.adj, arr.T, arr.D, arr.ready, arr.due,
+            arr.dem, arr.cap, arr.limit, arr.depot_dist, arr.n,
         )  # fmt: skip
+        done_steps += chunk
         if not going:
             break
     return arr.routes(best)
@@ -230,6 +257,6 @@ def fewer_routes(p: Vrptw, routes: Routes, deadline: float, seed: int = 0) -> Ro
 def warm_up() -> None:
     """Compile (or load from numba's cache) the search before a timed run."""
     tiny = Vrptw([[0, 1, 1], [1, 0, 1], [1, 1, 0]], [[0, 1, 1], [1, 0, 1], [1, 1, 0]],
-                 [0, 0, 0], [100, 100, 100], [0, 1, 1], 2)  # fmt: skip
+                 [0, 0, 0], [100, 100, 100], [[0], [1], [1]], [2], 3)  # fmt: skip
     shorten(tiny, [[1], [2]], time.monotonic() + 0.01)
     fewer_routes(tiny, [[1], [2]], time.monotonic() + 0.01)

@@ -6,8 +6,8 @@ cheapest feasible place, skipping each place with a small probability ("blinks")
 of a place is checked in O(1) from the earliest and latest service start at each position.
 
 A solution is held in these arrays (k = route, i = position in the path depot..depot):
-P[k, i] node, A[k, i] earliest and Z[k, i] latest service start, R[k] = (customers, load,
-distance), H = (routes, unplaced), U[:H[1]] unplaced customers, W[c] = (route, position)
+P[k, i] node, A[k, i] earliest and Z[k, i] latest service start, R[k] = (customers, distance,
+load in each capacity dimension...), H = (routes, unplaced), U[:H[1]] unplaced customers, W[c] = (route, position)
 with route -1 while c is unplaced.
 """
 
@@ -31,8 +31,8 @@ def seed_random(seed: int) -> None:
 def refresh(k, P, A, Z, R, W, T, D, ready, due, dem):  # type: ignore[no-untyped-def]
     n = R[k, 0]
     A[k, 0] = ready[0]
-    load = 0
     dist = 0
+    R[k, 2:] = 0
     for i in range(1, n + 2):
         p = P[k, i - 1]
         c = P[k, i]
@@ -41,7 +41,8 @@ def refresh(k, P, A, Z, R, W, T, D, ready, due, dem):  # type: ignore[no-untyped
             t = ready[c]
         A[k, i] = t
         dist += D[p, c]
-        load += dem[c]
+        for d in range(dem.shape[1]):
+            R[k, 2 + d] += dem[c, d]
         W[c, 0] = k
         W[c, 1] = i
     Z[k, n + 1] = due[0]
@@ -51,8 +52,7 @@ def refresh(k, P, A, Z, R, W, T, D, ready, due, dem):  # type: ignore[no-untyped
         if due[c] < t:
             t = due[c]
         Z[k, i] = t
-    R[k, 1] = load
-    R[k, 2] = dist
+    R[k, 1] = dist
 
 
 @njit(cache=True)
@@ -75,7 +75,7 @@ def total_distance(sol):  # type: ignore[no-untyped-def]
     R, H = sol[3], sol[4]
     s = 0
     for k in range(H[0]):
-        s += R[k, 2]
+        s += R[k, 1]
     return s
 
 
@@ -163,7 +163,25 @@ def compact(sol, touched, T, D, ready, due, dem):  # type: ignore[no-untyped-def
 
 
 @njit(cache=True)
-def insertion_order(sol, dem, depot_dist):  # type: ignore[no-untyped-def]
+def _size(dem, cap, c):  # type: ignore[no-untyped-def]
+    """The largest share of a vehicle's capacity customer c takes in any dimension."""
+    s = 0.0
+    for d in range(dem.shape[1]):
+        s = max(s, dem[c, d] / max(1, cap[d]))
+    return s
+
+
+@njit(cache=True)
+def _fits(R, k, dem, cap, c):  # type: ignore[no-untyped-def]
+    # A loop, not all(...): numba compiles generator expressions poorly.
+    for d in range(dem.shape[1]):  # noqa: SIM110
+        if R[k, 2 + d] + dem[c, d] > cap[d]:
+            return False
+    return True
+
+
+@njit(cache=True)
+def insertion_order(sol, dem, cap, depot_dist):  # type: ignore[no-untyped-def]
     U, H = sol[5], sol[4]
     m = H[1]
     todo = U[:m].copy()
@@ -175,7 +193,7 @@ def insertion_order(sol, dem, depot_dist):  # type: ignore[no-untyped-def]
     for i in range(m):
         c = todo[i]
         if pick < 8.0:
-            key[i] = -dem[c] - np.random.random() * 1e-3
+            key[i] = -_size(dem, cap, c) - np.random.random() * 1e-3
         elif pick < 10.0:
             key[i] = -depot_dist[c] - np.random.random() * 1e-3
         else:
@@ -184,16 +202,17 @@ def insertion_order(sol, dem, depot_dist):  # type: ignore[no-untyped-def]
 
 
 @njit(cache=True)
-def recreate(sol, max_routes, T, D, ready, due, dem, cap, depot_dist):  # type: ignore[no-untyped-def]
+def recreate(sol, max_routes, T, D, ready, due, dem, cap, limit, depot_dist):  # type: ignore[no-untyped-def]
+    """Put the unplaced customers back; `limit` is the longest distance a route may drive."""
     P, A, Z, R, H, U, W = sol
-    todo = insertion_order(sol, dem, depot_dist)
+    todo = insertion_order(sol, dem, cap, depot_dist)
     H[1] = 0
     for c in todo:
         best = np.int64(1) << 60
         bk = -1
         bi = -1
         for k in range(H[0]):
-            if R[k, 1] + dem[c] > cap:
+            if not _fits(R, k, dem, cap, c):
                 continue
             for i in range(R[k, 0] + 1):
                 if A[k, i] > due[c]:
@@ -206,12 +225,14 @@ def recreate(sol, max_routes, T, D, ready, due, dem, cap, depot_dist):  # type: 
                 if t > due[c] or t + T[c, q] > Z[k, i + 1]:
                     continue
                 cost = D[p, c] + D[c, q] - D[p, q]
+                if R[k, 1] + cost > limit:
+                    continue
                 if cost < best and np.random.random() >= BLINK:
                     best = cost
                     bk = k
                     bi = i
         if bk < 0:
-            if H[0] < max_routes:
+            if H[0] < max_routes and D[0, c] + D[c, 0] <= limit:
                 k = H[0]
                 H[0] += 1
                 P[k, 0] = 0

@@ -61,8 +61,10 @@ def solve_with(
     locks: Mapping[int, Sequence[int]] | None = None,
     not_before: int = 0,
     initial_routes: Sequence[Sequence[int]] | None = None,
+    began: Mapping[int, int] | None = None,
 ) -> PlanResult:
-    """Solve with explicit settings; `locks`/`initial_routes` hold order indices per vehicle."""
+    """Solve with explicit settings; `locks`/`initial_routes` hold order indices per vehicle,
+    `began` when service began at locked stops (order index -> second, from tracking)."""
     started = time.monotonic()
     orders = list(problem.orders)
     layout = build_layout(problem, orders)
@@ -70,7 +72,7 @@ def solve_with(
     fits = check_orders(problem, layout, mats, not_before)
     if not orders:
         return PlanResult((), (), 0.0, time.monotonic() - started, "ok")
-    model = build_model(problem, layout, mats, fits, locks, not_before)
+    model = build_model(problem, layout, mats, fits, locks, not_before, began)
     remaining = settings.time_limit_s - (time.monotonic() - started)
     params = search_parameters(
         SearchSettings(

@@ -1,14 +1,27 @@
-"""Plan routes: the picklable `solve` entry point, one search or a day split into sectors.
+"""Plan routes: `solve`, the one entry point of the service and of every benchmark.
 
-`seed` only rotates where sectors start when a large day is decomposed; see `search` for what
-makes a single search repeatable.
+Objective, in this order: leave out as few orders as possible, weighted by priority (each level
+weighs ten times the one below, see `routing_model.drop_penalty`); then use as few vehicles as
+possible (their fixed costs); then the lowest cost (per km and per hour).
+
+Which search runs:
+- a day the compiled search models (`vrptw_data.plain_vrptw`: identical vehicles from and to
+  the depot without breaks or working-time limits, any capacity dimensions, a route distance
+  limit, one hard window per order) gets the compiled ruin-and-recreate search between an
+  OR-Tools start and an OR-Tools polish (`plain_search`);
+- any other day gets OR-Tools' insertion plus guided local search on the full model (`search`);
+- above DECOMPOSE_ABOVE orders the day is split into sectors (`decompose`).
+
+`seed` seeds the ruin-and-recreate steps and rotates where sectors start.
 """
 
 from __future__ import annotations
 
 from planner.domain.decompose import solve_by_sectors
 from planner.domain.model import PlanningProblem, PlanResult
+from planner.domain.plain_search import solve_plain
 from planner.domain.search import SearchSettings, default_settings, solve_with
+from planner.domain.vrptw_data import plain_vrptw
 
 # Above this many orders one model gets too big for memory and time: split into sectors.
 DECOMPOSE_ABOVE = 1500
@@ -19,11 +32,15 @@ def solve(
 ) -> PlanResult:
     """Plan the problem's orders on its fleet within `time_limit_s` seconds.
 
-    With a `work_limit` (solutions explored) that binds before the time limit, the same problem
-    and seed give the same plan on any machine, however loaded.
+    With a `work_limit` (solutions explored, or ruin-and-recreate steps in proportion) that
+    binds before the time limit, the same problem and seed give the same plan on any machine,
+    however loaded.
     """
     if len(problem.orders) > DECOMPOSE_ABOVE:
         return solve_by_sectors(problem, time_limit_s, seed)
+    data = plain_vrptw(problem) if problem.orders else None
+    if data is not None:
+        return solve_plain(problem, data, time_limit_s, seed, work_limit)
     settings = default_settings(len(problem.orders), time_limit_s)
     if work_limit is not None:
         settings = SearchSettings(

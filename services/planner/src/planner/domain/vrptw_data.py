@@ -1,29 +1,39 @@
-"""A planning problem as plain VRPTW integer data, when it is one (the Solomon benchmark's shape).
+"""A planning problem as VRPTW integer data, when it is one the compiled search models.
 
-The data are the solver's own integer matrices, so routes found on them are feasible for the
-OR-Tools model as they are.
+Modelled: identical vehicles (one shift, one capacity, the same skills and costs) that start and
+end at the depot without breaks or working-time limits; any number of capacity dimensions
+(weight, volume, parcels); a route distance limit (max route distance or EV range); orders with
+one hard window and only skills the fleet has. The data are the solver's own integer matrices,
+so routes found on them are feasible for the OR-Tools model as they are.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from planner.domain.layout import build_layout, build_matrices, time_bounds
-from planner.domain.model import Order, PlanningProblem, VehicleKind
+from planner.domain.layout import (
+    build_layout,
+    build_matrices,
+    capacity_units,
+    demand_units,
+    time_bounds,
+)
+from planner.domain.model import Order, PlanningProblem, Vehicle, VehicleKind
 
 Routes = list[list[int]]
 
 
 @dataclass(frozen=True)
 class Vrptw:
-    """Integer data of a one-window, one-capacity VRPTW; node 0 is the depot."""
+    """Integer data of a one-window VRPTW; node 0 is the depot."""
 
     time: list[list[int]]  # travel plus service at the origin
     dist: list[list[int]]
     ready: list[int]
     due: list[int]
-    demand: list[int]
-    capacity: int
+    demand: list[list[int]]  # per node, per capacity dimension
+    capacity: list[int]  # per capacity dimension
+    max_distance: int | None = None
 
 
 def _plain_fleet(problem: PlanningProblem) -> bool:
@@ -31,49 +41,49 @@ def _plain_fleet(problem: PlanningProblem) -> bool:
     if not fleet or any(replace(v, id=fleet[0].id) != fleet[0] for v in fleet):
         return False
     v = fleet[0]
-    limits = (v.max_working_time, v.max_route_distance, v.max_route_duration, v.battery_range_m)
     return (
         v.kind != VehicleKind.DRONE
         and v.speed_mps is None
         and not v.breaks
-        and all(x is None for x in limits)
+        and v.max_working_time is None
+        and v.max_route_duration is None
         and v.start in (None, depot)
         and v.end in (None, depot)
     )
 
 
-def _plain_order(o: Order) -> bool:
-    return (
-        len(o.windows) == 1
-        and not o.soft_windows
-        and not o.skills
-        and o.demand.weight_kg == 0
-        and o.demand.volume_m3 == 0
-    )
+def _plain_order(o: Order, v: Vehicle) -> bool:
+    return len(o.windows) == 1 and not o.soft_windows and o.skills <= v.skills
 
 
 def plain_vrptw(problem: PlanningProblem) -> Vrptw | None:
-    """The problem as integer VRPTW data (node i + 1 is order i), or None if it needs more.
-
-    Modelled: one hard window per order, parcels as the only capacity, identical vehicles that
-    start and end at the depot without breaks, skills or limits.
-    """
-    if not _plain_fleet(problem) or not all(_plain_order(o) for o in problem.orders):
+    """The problem as integer VRPTW data (node i + 1 is order i), or None if it needs more."""
+    if not _plain_fleet(problem):
+        return None
+    v = problem.vehicles[0]
+    if not all(_plain_order(o, v) for o in problem.orders):
         return None
     orders = problem.orders
     layout = build_layout(problem, list(orders))
     mats = build_matrices(problem, layout)[0]
     start, end = time_bounds(problem, layout, 0)
+    demands = [demand_units(o) for o in orders]
+    # Only the dimensions some order uses; parcels when none does.
+    dims = [k for k in range(3) if any(d[k] for d in demands)] or [2]
     return Vrptw(
         mats.time.tolist(),
         mats.distance.tolist(),
         [start] + [o.windows[0].start for o in orders],
         [end] + [o.windows[0].end for o in orders],
-        [0] + [o.demand.parcels for o in orders],
-        problem.vehicles[0].capacity.parcels,
+        [[0] * len(dims)] + [[d[k] for k in dims] for d in demands],
+        [capacity_units(v)[k] for k in dims],
+        v.distance_limit(),
     )
 
 
 def capacity_floor(p: Vrptw) -> int:
-    """No plan needs fewer routes than total demand over one vehicle's capacity."""
-    return max(1, -(-sum(p.demand) // max(1, p.capacity)))
+    """No plan needs fewer routes than total demand over one vehicle's capacity (any dimension)."""
+    floors = [
+        -(-sum(row[d] for row in p.demand) // max(1, cap)) for d, cap in enumerate(p.capacity)
+    ]
+    return max(1, *floors)

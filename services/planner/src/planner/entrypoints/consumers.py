@@ -20,15 +20,27 @@ from lastmile_common.kafka.consumer import Handler, Subscription
 from lastmile_common.revocations import REVOCATION_HANDLERS
 
 from planner.adapters.store import PostgresPlannerStore
+from planner.entrypoints.deps import utc_now
 from planner.service_layer import pending
-from planner.service_layer.records import Progress
+from planner.settings import PlannerSettings
 
 
 def subscriptions(
-    late_threshold_s: float, clock: Callable[[], datetime]
+    settings: PlannerSettings, clock: Callable[[], datetime] = utc_now
 ) -> tuple[Subscription, ...]:
     """The planner's consumer groups: orders, deliveries, revoked API keys."""
+    return (
+        Subscription("planner-orders", (topics.ORDERS,), _order_handlers(clock)),
+        Subscription(
+            "planner-deliveries",
+            (topics.DELIVERIES,),
+            _delivery_handlers(clock, settings.late_threshold_s),
+        ),
+        Subscription("planner-keys", (topics.TENANTS,), REVOCATION_HANDLERS),
+    )
 
+
+def _order_handlers(clock: Callable[[], datetime]) -> dict[str, Handler]:
     async def on_order(conn: Connection, envelope: Envelope) -> None:
         assert isinstance(envelope.data, OrderSnapshot)
         await pending.record_order(
@@ -41,6 +53,12 @@ def subscriptions(
             PostgresPlannerStore(conn), envelope.tenant, envelope.data, clock()
         )
 
+    return {"order.created": on_order, "order.updated": on_order, "order.cancelled": on_cancelled}
+
+
+def _delivery_handlers(
+    clock: Callable[[], datetime], late_threshold_s: float
+) -> dict[str, Handler]:
     async def on_started(conn: Connection, envelope: Envelope) -> None:
         assert isinstance(envelope.data, RouteStarted)
         await pending.route_started(
@@ -56,10 +74,7 @@ def subscriptions(
     async def on_served(conn: Connection, envelope: Envelope) -> None:
         data = envelope.data
         assert isinstance(data, OrderDelivered | OrderDeliveryFailed)
-        progress: Progress = "delivered" if isinstance(data, OrderDelivered) else "failed"
-        await pending.record_progress(
-            PostgresPlannerStore(conn), envelope.tenant, data.order_id, progress
-        )
+        await pending.order_served(PostgresPlannerStore(conn), envelope.tenant, data)
 
     async def on_completed(conn: Connection, envelope: Envelope) -> None:
         assert isinstance(envelope.data, RouteCompleted)
@@ -67,20 +82,10 @@ def subscriptions(
             PostgresPlannerStore(conn), envelope.tenant, envelope.data, clock()
         )
 
-    order_handlers: dict[str, Handler] = {
-        "order.created": on_order,
-        "order.updated": on_order,
-        "order.cancelled": on_cancelled,
-    }
-    delivery_handlers: dict[str, Handler] = {
+    return {
         "route.started": on_started,
         "stop.arrived": on_arrived,
         "order.delivered": on_served,
         "order.delivery_failed": on_served,
         "route.completed": on_completed,
     }
-    return (
-        Subscription("planner-orders", (topics.ORDERS,), order_handlers),
-        Subscription("planner-deliveries", (topics.DELIVERIES,), delivery_handlers),
-        Subscription("planner-keys", (topics.TENANTS,), REVOCATION_HANDLERS),
-    )

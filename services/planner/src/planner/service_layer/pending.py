@@ -9,7 +9,12 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date, datetime
 
-from lastmile_common.events.deliveries import RouteCompleted, StopArrived
+from lastmile_common.events.deliveries import (
+    OrderDelivered,
+    OrderDeliveryFailed,
+    RouteCompleted,
+    StopArrived,
+)
 from lastmile_common.events.orders import OrderCancelled, OrderSnapshot
 
 from planner.service_layer.clock import service_date_of
@@ -90,15 +95,30 @@ async def place_depot_orders(store: PlannerStore, tenant_id: str, depot_id: str)
 
 
 async def record_progress(
-    store: PlannerStore, tenant_id: str, order_id: str, progress: Progress
+    store: PlannerStore,
+    tenant_id: str,
+    order_id: str,
+    progress: Progress,
+    seen_at: datetime | None = None,
 ) -> None:
-    """A stop is in progress (arrived) or served (delivered, failed): it stays locked."""
+    """A stop is in progress (arrived) or served (delivered, failed): it stays locked; `seen_at`
+    is when tracking saw it, where a re-plan picks the vehicle up."""
     order = await store.get_pending(tenant_id, order_id)
     if order is None:
         return
     rank = {None: 0, "arrived": 1, "delivered": 2, "failed": 2}
     if rank[progress] >= rank[order.progress]:
-        await store.save_pending(replace(order, progress=progress))
+        await store.save_pending(replace(order, progress=progress, progress_at=seen_at))
+
+
+async def order_served(
+    store: PlannerStore, tenant_id: str, event: OrderDelivered | OrderDeliveryFailed
+) -> None:
+    """A hand-over or a failed attempt: the stop is served, the vehicle left it then."""
+    if isinstance(event, OrderDelivered):
+        await record_progress(store, tenant_id, event.order_id, "delivered", event.delivered_at)
+    else:
+        await record_progress(store, tenant_id, event.order_id, "failed", event.failed_at)
 
 
 async def route_started(store: PlannerStore, tenant_id: str, route_id: str) -> None:
@@ -137,7 +157,7 @@ async def stop_arrived(
     store: PlannerStore, tenant_id: str, event: StopArrived, at: datetime, late_threshold_s: float
 ) -> bool:
     """Lock the stop; a vehicle later than the threshold asks for a re-plan of its depot's day."""
-    await record_progress(store, tenant_id, event.order_id, "arrived")
+    await record_progress(store, tenant_id, event.order_id, "arrived", event.arrived_at)
     route = await store.get_route(tenant_id, event.route_id)
     if route is None:
         return False

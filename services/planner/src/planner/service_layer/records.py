@@ -28,6 +28,8 @@ class PendingOrder:
     version: int
     snapshot: OrderSnapshot
     progress: Progress | None = None
+    # When tracking saw that progress (arrival, hand-over, failed attempt).
+    progress_at: datetime | None = None
 
 
 @dataclass(frozen=True)

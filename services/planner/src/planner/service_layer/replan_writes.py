@@ -3,13 +3,14 @@ day's summary updated (and published when what is left out changed)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 from lastmile_common.events.orders import OrderSnapshot
 from lastmile_common.events.routes import PlanCompleted, RouteCancelled
 
 from planner.domain.model import PlanResult
+from planner.domain.replan import StopSeen
 from planner.service_layer.planning import unassigned_of
 from planner.service_layer.ports import PlannerStore
 from planner.service_layer.problem import StoredDepot, StoredVehicle
@@ -35,6 +36,8 @@ class Replan:
     active: list[StoredRoute]
     locks: dict[str, list[str]]
     snapshots: dict[str, OrderSnapshot]
+    # Where and when tracking last saw each started vehicle: its locked stops' progress times.
+    seen: dict[str, StopSeen] = field(default_factory=dict)
 
     @property
     def locked_ids(self) -> set[str]:

@@ -11,10 +11,11 @@ import asyncio
 from dataclasses import replace
 from datetime import date, datetime
 
+from lastmile_common.events.orders import OrderSnapshot
 from lastmile_common.routing import Router
 
 from planner.domain.model import PlanningProblem, PlanResult, Vehicle
-from planner.domain.replan import replan
+from planner.domain.replan import StopSeen, replan
 from planner.service_layer.clock import to_seconds
 from planner.service_layer.planning import NoSolutionInTime, require_solution
 from planner.service_layer.ports import SolverRunner, Transactions
@@ -66,6 +67,26 @@ def locked_chains(
     return chains
 
 
+def to_plan(orders: dict[str, PendingOrder], locked_ids: set[str]) -> dict[str, OrderSnapshot]:
+    """What a re-plan plans: locked stops, and open orders not yet served."""
+    return {
+        oid: o.snapshot
+        for oid, o in orders.items()
+        if oid in locked_ids or (o.status == "open" and o.progress is None)
+    }
+
+
+def seen_stops(
+    orders: dict[str, PendingOrder], locked_ids: set[str], day: date, time_zone: str
+) -> dict[str, StopSeen]:
+    """Locked stops with the time tracking saw them (arrived, or served and left)."""
+    return {
+        oid: StopSeen(to_seconds(day, time_zone, o.progress_at), o.progress != "arrived")
+        for oid in locked_ids
+        if (o := orders[oid]).progress_at is not None
+    }
+
+
 async def replan_depot(
     tx: Transactions,
     solver: SolverRunner,
@@ -100,11 +121,6 @@ async def replan_depot(
         ]
     locks = locked_chains(active, pending)
     locked_ids = {oid for chain in locks.values() for oid in chain}
-    orders = [
-        o
-        for o in pending.values()
-        if o.order_id in locked_ids or (o.status == "open" and o.progress is None)
-    ]
     job = Replan(
         tenant_id,
         depot,
@@ -116,7 +132,8 @@ async def replan_depot(
         vehicles,
         active,
         locks,
-        {o.order_id: o.snapshot for o in orders},
+        to_plan(pending, locked_ids),
+        seen_stops(pending, locked_ids, day, depot.spec.time_zone),
     )
     result, geometries = await _on_roads(
         job, router, solver, new_orders_on_started, time_limit_s, grace_s
@@ -178,6 +195,7 @@ async def _solve(
             now_s,
             time_limit_s,
             0,
+            job.seen,
             timeout_s=time_limit_s + grace_s,
         ),
         time_limit_s,

@@ -7,7 +7,7 @@ from typing import Any
 
 from planner.domain.checker import check_plan
 from planner.domain.model import TimeWindow
-from planner.domain.replan import replan
+from planner.domain.replan import StopSeen, replan
 
 
 def test_locked_stops_never_move_and_new_orders_are_placed_after_now(build: Any) -> None:
@@ -54,3 +54,24 @@ def test_a_stop_served_after_its_window_closed_stays_locked_and_the_rest_replans
     v0 = next(r for r in second.routes if r.vehicle_id == "v0")
     assert v0.visits[0].order_id == "early"
     assert {f"o{i}" for i in range(1, 6)} <= set(second.order_ids())
+
+
+def test_a_started_vehicle_goes_on_from_where_and_when_tracking_last_saw_it(build: Any) -> None:
+    soon, later = (TimeWindow(0, 300),), (TimeWindow(500, 10_000),)
+    orders = [
+        build.order("o1", 10, windows=soon),
+        build.order("o2", 20, windows=soon),
+        build.order("o3", 100, windows=later),
+    ]
+    p = build.problem([build.vehicle("v0")], orders)
+    first = build.plan(p)
+    assert first.order_ids() == ["o1", "o2", "o3"]
+    # Planned at o2 around 30 s; the driver was held up and arrived there at 3,000 s.
+    late = {"o1": StopSeen(2_000, finished=True), "o2": StopSeen(3_000)}
+    second = replan(p, first, {"v0": ["o1", "o2"]}, 3_000, 1.0, 0, seen=late)
+    o1, o2, o3 = second.routes[0].visits
+    assert (o1.order_id, o2.order_id, o3.order_id) == ("o1", "o2", "o3")
+    assert o1.start >= 2_000 - 10
+    assert o2.start >= 3_000
+    # Service at o2 (10 s) and the drive to o3 (80 s) come after the arrival tracking saw.
+    assert o3.start >= 3_000 + 10 + 80

@@ -121,5 +121,7 @@ def test_problems_with_more_rules_are_left_to_the_general_solver(build: Any) -> 
     assert plain_vrptw(replace(p, vehicles=(lunch, *p.vehicles[1:]))) is None
     two = replace(p.orders[0], windows=(TimeWindow(0, 10), TimeWindow(50, 60)))
     assert plain_vrptw(replace(p, orders=(two, *p.orders[1:]))) is None
-    heavy = replace(p.orders[0], demand=Capacity(5.0, 0.0, 1))
-    assert plain_vrptw(replace(p, orders=(heavy, *p.orders[1:]))) is None
+    soft = replace(p.orders[0], soft_windows=True)
+    assert plain_vrptw(replace(p, orders=(soft, *p.orders[1:]))) is None
+    shift = replace(p.vehicles[0], max_working_time=3_600)
+    assert plain_vrptw(replace(p, vehicles=(shift, *p.vehicles[1:]))) is None

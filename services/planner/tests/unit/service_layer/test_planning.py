@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from lastmile_common.events.deliveries import RouteCompleted
+from lastmile_common.events.deliveries import RouteCompleted, StopArrived
 from lastmile_common.events.orders import OrderCreated
 from lastmile_common.events.routes import PlanCompleted, RouteCancelled, RoutePlanned, RouteUpdated
 from planner.domain.model import PlanResult
@@ -221,3 +221,25 @@ async def test_a_replan_without_a_solution_changes_nothing() -> None:
     assert store.routes[T, route_id] == before
     with pytest.raises(NoSolutionInTime):
         await _plan(store, _NoAnswer(), preview=True)
+
+
+async def test_a_started_vehicle_is_replanned_from_the_stop_and_time_tracking_saw() -> None:
+    store, route_id, first = await planned_store()
+    [planned] = [d for d, _ in store.published if isinstance(d, RoutePlanned)]
+    second_planned = planned.stops[1].planned_arrival
+    # The driver reached the first stop two hours after the plan said they would leave it.
+    late = planned.stops[0].planned_departure + timedelta(hours=2)
+    arrived = StopArrived(
+        route_id=route_id, stop_id=planned.stops[0].stop_id, order_id=first, vehicle_id="v1",
+        arrived_at=late, location=planned.stops[0].location,
+    )  # fmt: skip
+    await pending.stop_arrived(store, T, arrived, NOW, late_threshold_s=1e9)
+    assert store.pending[T, first].progress_at == late
+    store.published.clear()
+    await _replan(store, reason="late")
+    [updated] = [d for d, _ in store.published if isinstance(d, RouteUpdated)]
+    assert updated.stops[0].order_id == first
+    assert updated.stops[0].planned_departure >= late
+    # The next stop comes after the service there and the drive, not at its old time.
+    assert updated.stops[1].planned_arrival > late + timedelta(seconds=60)
+    assert updated.stops[1].planned_arrival > second_planned + timedelta(hours=1)

@@ -6,8 +6,8 @@ import json
 from datetime import datetime
 from typing import Any
 
-from lastmile_common.db.outbox import add_many_to_outbox, outbox_row
-from lastmile_common.events.envelope import Envelope
+from lastmile_common.db import outbox
+from lastmile_common.db.outbox import Outgoing
 
 from tracking.adapters.metrics import ETA_ERROR
 from tracking.domain.route import RouteState
@@ -46,39 +46,27 @@ class PgStore:
         for horizon, error in errors.items():
             ETA_ERROR.labels(str(horizon)).observe(abs(error))
 
-    async def add_events(self, conn: Any, events: list[tuple[Envelope, str]]) -> None:
+    async def add_events(self, conn: Any, events: list[Outgoing]) -> None:
         """Queue events in the outbox."""
-        await add_many_to_outbox(conn, events)
+        await outbox.add(conn, events)
 
     async def save_routes_and_events(
-        self, conn: Any, routes: list[RouteState], events: list[tuple[Envelope, str]]
+        self, conn: Any, routes: list[RouteState], events: list[Outgoing]
     ) -> None:
         """Routes and outbox rows in ONE round trip: the hot path's only transactional write."""
-        outbox = [_outbox_row(envelope, key) for envelope, key in events]
-        await conn.execute(
-            _ROUTES_AND_OUTBOX,
+        args = (
             [r.route_id for r in routes],
             [r.tenant_id for r in routes],
             [r.vehicle_id for r in routes],
             [r.version for r in routes],
             [r.status.value for r in routes],
             [json.dumps(r.to_json()) for r in routes],
-            [row[0] for row in outbox],
-            [row[1] for row in outbox],
-            [row[2] for row in outbox],
-            [row[3] for row in outbox],
         )
+        await outbox.add(conn, events, outbox.Alongside(_SAVE_ROUTES, "SELECT 1", args))
 
 
-def _outbox_row(envelope: Envelope, key: str) -> tuple[str, bytes | None, bytes, str]:
-    # The row `add_many_to_outbox` writes, with headers as JSON text so it can share a
-    # statement with the route upsert.
-    topic, record_key, value, headers = outbox_row(envelope, key)
-    return topic, record_key, value, json.dumps(headers)
-
-
-_ROUTES_AND_OUTBOX = """
-WITH saved AS (
+_SAVE_ROUTES = """
+saved AS (
     INSERT INTO routes (route_id, tenant_id, vehicle_id, version, status, state)
     SELECT r.id, r.tenant, r.vehicle, r.version, r.status, r.state::jsonb
     FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::text[], $6::text[])
@@ -87,11 +75,4 @@ WITH saved AS (
         vehicle_id = EXCLUDED.vehicle_id, version = EXCLUDED.version,
         status = EXCLUDED.status, state = EXCLUDED.state, updated_at = now()
     RETURNING 1
-), queued AS (
-    INSERT INTO outbox (topic, key, value, headers)
-    SELECT o.topic, o.key, o.value, o.headers::jsonb
-    FROM unnest($7::text[], $8::bytea[], $9::bytea[], $10::text[]) AS o(topic, key, value, headers)
-    RETURNING 1
-)
-SELECT (SELECT count(*) FROM saved), (SELECT count(*) FROM queued)
-"""
+)"""

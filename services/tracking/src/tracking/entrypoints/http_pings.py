@@ -7,7 +7,7 @@ from typing import Any
 
 from fastapi import APIRouter, status
 from fastapi.responses import JSONResponse
-from lastmile_common.db.outbox import add_to_outbox
+from lastmile_common.db import outbox
 from lastmile_common.events.envelope import Envelope
 from lastmile_common.events.pings import Ping, PingBatch
 from lastmile_common.http.problems import field_errors, problem_response
@@ -85,5 +85,5 @@ async def post_pings(
         batch, source=SOURCE, tenant=device.tenant_id, subject=device.vehicle_id
     )
     async with pool.acquire() as conn, conn.transaction():
-        await add_to_outbox(conn, envelope, device.vehicle_id)
+        await outbox.add(conn, [(envelope, device.vehicle_id)])
     return JSONResponse({"accepted": accepted, "rejected": rejected})

@@ -6,13 +6,14 @@ from datetime import datetime
 
 from lastmile_common.events import deliveries, etas
 from lastmile_common.events.base import EventData, GeoPoint
+from lastmile_common.events.envelope import service_source
 
 from tracking.domain.eta import StopEta
 from tracking.domain.eta_policy import Published
 from tracking.domain.progress import RouteCompleted, StopArrived
 from tracking.domain.route import RouteState
 
-SOURCE = "lastmile/tracking"
+SOURCE = service_source("tracking")
 
 
 def route_started(route: RouteState, at: datetime, stop_etas: list[StopEta]) -> EventData:

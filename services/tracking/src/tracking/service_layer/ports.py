@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Protocol
 
-from lastmile_common.events.envelope import Envelope
+from lastmile_common.db.outbox import Outgoing
 
 from tracking.domain.eta_policy import Published
 from tracking.domain.fixes import Fix, Verdict
@@ -28,11 +28,11 @@ class Store(Protocol):
     ) -> None:
         """Record the ETA errors measured at an arrival."""
 
-    async def add_events(self, conn: Any, events: list[tuple[Envelope, str]]) -> None:
+    async def add_events(self, conn: Any, events: list[Outgoing]) -> None:
         """Queue events in the outbox."""
 
     async def save_routes_and_events(
-        self, conn: Any, routes: list[RouteState], events: list[tuple[Envelope, str]]
+        self, conn: Any, routes: list[RouteState], events: list[Outgoing]
     ) -> None:
         """Routes and outbox events together, in one round trip."""
 

@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 from lastmile_common.events.routes import RouteCancelled, RouteUpdated
 from tracking.domain.route import RouteStatus
-from tracking.entrypoints.kafka import BatchWriter
+from tracking.entrypoints.consumers import BatchWriter
 from tracking.service_layer.completion import CompleteStop, StopAlreadyCompleted, complete_stop
 from tracking.service_layer.config import TrackerConfig
 from tracking.service_layer.state import TrackingState

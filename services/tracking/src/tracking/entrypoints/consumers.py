@@ -13,6 +13,7 @@ from lastmile_common.revocations import REVOCATION_HANDLERS
 from tracking.domain.fixes import Fix
 from tracking.service_layer.effects import Batch
 from tracking.service_layer.tracker import Tracker
+from tracking.settings import TrackingSettings
 
 
 def to_fix(ping: Ping) -> Fix:
@@ -51,7 +52,7 @@ class BatchWriter:
         self.batch.rollback()
 
 
-def subscriptions(tracker: Tracker) -> list[Subscription]:
+def subscriptions(settings: TrackingSettings, tracker: Tracker) -> list[Subscription]:
     """The consumer groups of tracking: routes, pings, revoked API keys."""
     routes, pings = BatchWriter(tracker), BatchWriter(tracker)
 

@@ -1,0 +1,47 @@
+"""`solve` against OR-Tools guided local search alone, at equal time, on generated depots."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+
+from planner.domain.checker import check_plan
+from planner.domain.model import PlanningProblem, PlanResult
+from planner.domain.search import default_settings, solve_with
+from planner.domain.solver import solve
+from planner.domain.synthetic import generated_depot
+
+
+def plan_cost(problem: PlanningProblem, result: PlanResult) -> float:
+    """Fixed, per-km and per-hour cost of the routes, recomputed from the plan."""
+    fleet = {v.id: v for v in problem.vehicles}
+    return sum(
+        fleet[r.vehicle_id].fixed_cost
+        + fleet[r.vehicle_id].cost_per_km * r.distance_m / 1000
+        + fleet[r.vehicle_id].cost_per_hour * (r.end - r.start) / 3600
+        for r in result.routes
+    )
+
+
+def _row(name: str, problem: PlanningProblem, run: Callable[[], PlanResult]) -> bool:
+    result = run()
+    errors = check_plan(problem, result)
+    print(
+        f"{name:<22}{len(result.routes):>6}{len(result.unplaced):>9}"
+        f"{plan_cost(problem, result):>11.1f}{result.seconds:>7.1f}  {errors[:2] or 'ok'}",
+        flush=True,
+    )
+    return not errors
+
+
+def run_versus(sizes: list[int], time_limit_s: float) -> int:
+    """Per size: the generated depot without breaks (a day the compiled search models)."""
+    print(f"{'run':<22}{'vans':>6}{'unplaced':>9}{'cost':>11}{'secs':>7}  checked")
+    ok = True
+    for n in sizes:
+        day = generated_depot(n)
+        day = replace(day, vehicles=tuple(replace(v, breaks=()) for v in day.vehicles))
+        settings = default_settings(n, time_limit_s)
+        ok &= _row(f"{n} stops, solve", day, lambda d=day: solve(d, time_limit_s, 0))
+        ok &= _row(f"{n} stops, OR-Tools", day, lambda d=day, s=settings: solve_with(d, s))
+    return 0 if ok else 1

@@ -1,0 +1,167 @@
+"""The search for plain VRPTW days: OR-Tools start, compiled ruin and recreate, OR-Tools polish.
+
+The start is OR-Tools' insertion plus guided local search until FIRST_SHARE of the budget (up
+to GLS_START_UP_TO orders; above, the insertion alone, which may take until FEWER_UNTIL). Route
+removal (`fewer_routes`) runs until FEWER_UNTIL, distance (`shorten`) until SHORTEN_UNTIL;
+OR-Tools then polishes the routes it is handed and reads them back as timed routes. A start
+that leaves orders out gives them routes of their own while the fleet has room, and route
+removal places the rest first; when it cannot, OR-Tools plans the day from scratch. With a work limit every phase
+also has a work budget (solutions for OR-Tools, STEPS_PER_WORK ruin-and-recreate steps per unit
+for the compiled phases), so a limit that binds before the clock gives the same plan on any
+machine."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, replace
+
+from planner.domain.explain import explain
+from planner.domain.layout import build_layout, build_matrices
+from planner.domain.model import PlanningProblem, PlanResult, Unplaced
+from planner.domain.precheck import check_orders
+from planner.domain.ruin_recreate import fewer_routes, shorten
+from planner.domain.search import default_settings, solve_with
+from planner.domain.vrptw_data import Vrptw, plain_vrptw
+
+FIRST_SHARE = 0.05
+FEWER_UNTIL = 0.3
+SHORTEN_UNTIL = 0.97
+# Above this many orders the start is OR-Tools' first solution alone: its guided local search
+# would spend the start's share of the budget before it finished one.
+GLS_START_UP_TO = 200
+# Ruin-and-recreate steps per unit of work limit; route removal gets a quarter of them.
+STEPS_PER_WORK = 40
+
+
+@dataclass(frozen=True)
+class _Budget:
+    """Where the run started, how long it may take, and its work limit if any."""
+
+    started: float
+    time_limit_s: float
+    work_limit: int | None
+
+    def until(self, share: float) -> float:
+        return self.started + self.time_limit_s * share
+
+    def left(self) -> float:
+        return self.time_limit_s - (time.monotonic() - self.started)
+
+
+def _attempt(
+    problem: PlanningProblem,
+    seconds: float,
+    work_limit: int | None,
+    initial: list[list[int]] | None = None,
+) -> PlanResult:
+    """One OR-Tools search; `initial` routes hold order indices."""
+    seed = None
+    if initial is not None:
+        seed = initial + [[] for _ in range(len(problem.vehicles) - len(initial))]
+    scaled = default_settings(len(problem.orders), seconds)
+    return solve_with(problem, replace(scaled, work_limit=work_limit), initial_routes=seed)
+
+
+def _start(problem: PlanningProblem, budget: _Budget) -> PlanResult:
+    """The plan the compiled search starts from."""
+    if budget.work_limit is not None:
+        # A work limit must end the start, not the clock: up to route removal's deadline.
+        return _attempt(problem, budget.time_limit_s * FEWER_UNTIL, budget.work_limit)
+    if len(problem.orders) > GLS_START_UP_TO:
+        return _attempt(problem, budget.time_limit_s * FEWER_UNTIL, 1)
+    return _attempt(problem, budget.time_limit_s * FIRST_SHARE, None)
+
+
+def _steps(budget: _Budget) -> int | None:
+    """Ruin-and-recreate steps of the distance phase under a work limit (a quarter for routes)."""
+    return None if budget.work_limit is None else budget.work_limit * STEPS_PER_WORK
+
+
+def _alone_fits(data: Vrptw, c: int) -> bool:
+    """Can one vehicle serve customer node c alone, from and back to the depot?"""
+    begin = max(data.ready[c], data.ready[0] + data.time[0][c])
+    back = begin + data.time[c][0]
+    drive = data.dist[0][c] + data.dist[c][0]
+    return (
+        begin <= data.due[c]
+        and back <= data.due[0]
+        and all(d <= cap for d, cap in zip(data.demand[c], data.capacity, strict=True))
+        and (data.max_distance is None or drive <= data.max_distance)
+    )
+
+
+def _completed(data: Vrptw, start: list[list[int]], fleet: int) -> list[list[int]]:
+    """The start with customers it left out on routes of their own while the fleet has room;
+    route removal folds them in, and places the rest first."""
+    placed = {c for r in start for c in r}
+    missing = [c for c in range(1, len(data.ready)) if c not in placed]
+    room = fleet - len(start)
+    alone = [c for c in missing if _alone_fits(data, c)][: max(0, room)]
+    return start + [[c] for c in alone]
+
+
+def _with_fixed_costs(problem: PlanningProblem, result: PlanResult) -> PlanResult:
+    fixed = {v.id: v.fixed_cost for v in problem.vehicles}
+    cost = result.cost + sum(fixed[r.vehicle_id] for r in result.routes)
+    return replace(result, cost=cost)
+
+
+def _servable(problem: PlanningProblem) -> tuple[PlanningProblem, tuple[Unplaced, ...]]:
+    """The day without orders no vehicle can serve even alone, and those orders explained."""
+    orders = list(problem.orders)
+    layout = build_layout(problem, orders)
+    fits = check_orders(problem, layout, build_matrices(problem, layout), 0)
+    kept = tuple(o for o, f in zip(orders, fits, strict=True) if f.allowed)
+    out = tuple(explain(problem, o, f) for o, f in zip(orders, fits, strict=True) if not f.allowed)
+    return replace(problem, orders=kept), out
+
+
+def solve_plain(
+    problem: PlanningProblem, data: Vrptw, time_limit_s: float, seed: int, work_limit: int | None
+) -> PlanResult:
+    """Fewest vehicles, then shortest distance, for a day `plain_vrptw` turned into `data`.
+
+    Orders no vehicle can serve (too heavy, no road access, a window out of reach) are left out
+    first with their reasons: route removal needs every other order placed.
+    """
+    started = time.monotonic()
+    servable, impossible = _servable(problem)
+    if impossible:
+        again = plain_vrptw(servable) if servable.orders else None
+        if again is None:
+            return _attempt(problem, time_limit_s, work_limit)
+        left = time_limit_s - (time.monotonic() - started)
+        result = _solve_servable(servable, again, left, seed, work_limit)
+        return replace(result, unplaced=result.unplaced + impossible)
+    return _solve_servable(problem, data, time_limit_s, seed, work_limit)
+
+
+def _solve_servable(
+    problem: PlanningProblem, data: Vrptw, time_limit_s: float, seed: int, work_limit: int | None
+) -> PlanResult:
+    budget = _Budget(time.monotonic(), time_limit_s, work_limit)
+    first = _start(problem, budget)
+    index = {o.id: i for i, o in enumerate(problem.orders)}
+    start = [[index[v.order_id] + 1 for v in r.visits] for r in first.routes if r.visits]
+    start = _completed(data, start, len(problem.vehicles))
+    steps = _steps(budget)
+    if start:
+        fleet_steps = None if steps is None else max(1, steps // 4)
+        start = fewer_routes(data, start, budget.until(FEWER_UNTIL), seed, fleet_steps)
+    if sum(map(len, start)) < len(problem.orders):
+        # More orders than the fleet can take: ruin and recreate works on complete plans, so
+        # OR-Tools, which weighs what to leave out by priority, plans the day from scratch in
+        # the rest of the budget.
+        return _attempt(problem, max(0.5, budget.left()), work_limit)
+    shorter = shorten(data, start, budget.until(SHORTEN_UNTIL), seed, steps)
+    routes = [[c - 1 for c in r] for r in shorter]
+    # Only as many vehicles as routes, so the polish cannot open another one; and no fixed
+    # cost: OR-Tools adds it to a route's first arc, where guided local search would then spend
+    # its penalties instead of on the arcs that make the distance.
+    fleet = tuple(replace(v, fixed_cost=0.0) for v in problem.vehicles[: len(routes)])
+    fewer = replace(problem, vehicles=fleet)
+    polished = _attempt(fewer, max(0.5, budget.left()), work_limit, routes)
+    if polished.unplaced or polished.status != "ok" or len(polished.routes) > len(routes):
+        return _attempt(problem, max(0.5, budget.left()), work_limit) if first.unplaced else first
+    done = _with_fixed_costs(problem, polished)
+    return replace(done, seconds=time.monotonic() - budget.started)
