@@ -18,7 +18,14 @@ from tracking.adapters.ping_writer import PingWriter
 from tracking.adapters.recovery import recover
 from tracking.adapters.roads import RoadTravel
 from tracking.adapters.store import PgStore
-from tracking.entrypoints import consumers, http_dispatch, http_pings, http_stops, http_track
+from tracking.entrypoints import (
+    consumers,
+    http_dispatch,
+    http_driver,
+    http_pings,
+    http_stops,
+    http_track,
+)
 from tracking.service_layer.config import TrackerConfig, config_from
 from tracking.service_layer.state import TrackingState
 from tracking.service_layer.tracker import Tracker
@@ -94,7 +101,13 @@ def create_app(settings: TrackingSettings, routing: RoutingSettings | None = Non
     app = create_service_app(
         SERVICE,
         settings,
-        [http_pings.router, http_stops.router, http_track.router, http_dispatch.router],
+        [
+            http_pings.router,
+            http_stops.router,
+            http_track.router,
+            http_dispatch.router,
+            http_driver.router,
+        ],
         migrations=MIGRATIONS,
         components=[tracking],
         subscriptions=lambda: consumers.subscriptions(settings, tracking.tracker),
@@ -102,4 +115,5 @@ def create_app(settings: TrackingSettings, routing: RoutingSettings | None = Non
         description="GPS pings to route progress, arrivals, deliveries and ETAs.",
     )
     app.state.broadcaster = broadcaster
+    http_driver.mount_driver_app(app)
     return app

@@ -48,6 +48,7 @@ class StopState:
     resolved_at: datetime | None = None
     planned_start: datetime | None = None  # planned service start: after any planned wait
     windows: tuple[tuple[datetime, datetime], ...] = ()  # delivery windows (UTC), in order
+    load_label: str = ""  # where the parcel is in the vehicle (the load plan's label)
 
     @property
     def resolved(self) -> bool:
@@ -154,6 +155,7 @@ def _revive(name: str, value: Any) -> Any:
 
 def route_from_event(tenant_id: str, event: RoutePlanned, tokens: dict[str, str]) -> RouteState:
     """A fresh route state from a planner event; `tokens` maps order id to tracking token."""
+    labels = {entry.order_id: entry.label for entry in event.load_plan}
     stops = [
         StopState(
             stop_id=s.stop_id,
@@ -166,6 +168,7 @@ def route_from_event(tenant_id: str, event: RoutePlanned, tokens: dict[str, str]
             token=tokens.get(s.order_id),
             planned_start=s.planned_departure - timedelta(seconds=s.service_time_s),
             windows=tuple((w.start, w.end) for w in sorted(s.windows, key=lambda w: w.start)),
+            load_label=labels.get(s.order_id) or s.load_label,
         )
         for s in sorted(event.stops, key=lambda s: s.sequence)
     ]
