@@ -31,11 +31,15 @@ class FakeOrdersStore:
         self.shopify: dict[str, ShopifySettings] = {}
         self.webhooks: dict[tuple[str, str], str] = {}
         self.transactions = 0
+        self.tenants: set[str] = set()
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[None]:
         self.transactions += 1
         yield
+
+    async def tenant_exists(self, tenant_id: str) -> bool:
+        return tenant_id in self.tenants
 
     async def get(self, tenant_id: str, order_id: str) -> Order | None:
         order = self.orders.get(order_id)

@@ -78,6 +78,9 @@ class PostgresOrdersStore:
         """A transaction on the connection (a savepoint inside the caller's transaction)."""
         return self.conn.transaction()
 
+    async def tenant_exists(self, tenant_id: str) -> bool:
+        return bool(await self.conn.fetchval("SELECT true FROM tenants WHERE id = $1", tenant_id))
+
     async def get(self, tenant_id: str, order_id: str) -> Order | None:
         row = await self.conn.fetchrow(
             f"SELECT {_COLUMNS} FROM orders WHERE tenant_id = $1 AND id = $2", tenant_id, order_id

@@ -15,7 +15,8 @@ from orders.adapters.store import PostgresOrdersStore
 from orders.domain.geocoding import AddressNotPlaced
 from orders.domain.on_map import OutsideMap
 from orders.service_layer import handlers
-from orders.service_layer.locating import AddressPlacer, locate
+from orders.service_layer.locating import AddressPlacer
+from orders.service_layer.submitted import UnknownTenant, place_submitted
 from orders.settings import OrdersSettings
 
 TIMELINE_TYPES = (
@@ -35,16 +36,17 @@ def submitted_handler(bounds: Bounds, geocoder: AddressPlacer) -> Handler:
 
     async def handle_submitted(conn: Connection, envelope: Envelope) -> None:
         """An integrator's order on Kafka: validated and geocoded like the HTTP one."""
-        known = await conn.fetchval("SELECT true FROM tenants WHERE id = $1", envelope.tenant)
-        if not known:
-            raise PermanentError(f"unknown tenant {envelope.tenant!r}")
         request = OrderRequest.model_validate(envelope.data.model_dump())
-        store = PostgresOrdersStore(conn)
         try:
-            spec, note = locate(geocoder, request)
-            await handlers.place_order(
-                store, envelope.tenant, spec, bounds=bounds, source="kafka", note=note
+            await place_submitted(
+                PostgresOrdersStore(conn),
+                envelope.tenant,
+                request,
+                bounds=bounds,
+                geocoder=geocoder,
             )
+        except UnknownTenant as exc:
+            raise PermanentError(str(exc)) from None
         except AddressNotPlaced as exc:  # to the dead-letter topic at once, with the reason
             raise PermanentError(f"address: {exc}") from None
         except handlers.DuplicateExternalId as exc:
