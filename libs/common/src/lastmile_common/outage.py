@@ -12,11 +12,14 @@ from aiokafka.errors import KafkaConnectionError, KafkaError, KafkaTimeoutError
 # resources (too many connections, out of memory, disk full), 57P0x shutting down or starting
 # up, 58 system error (I/O). A query cancelled by statement_timeout (57014) is not among them.
 _UNAVAILABLE_SQLSTATE_PREFIXES = ("08", "53", "57P0", "58")
-# asyncpg reports a connection it lost, or a pool that is closing, as an InterfaceError.
+# asyncpg reports a connection it lost, or a pool that is closing, as an InterfaceError. A
+# pooled connection the server dropped is released by asyncpg itself, so the request that still
+# holds it gets "released back to the pool" (seen under `pg_ctl -m immediate` in tests/faults).
 _UNAVAILABLE_INTERFACE_MESSAGES = (
     "connection is closed",
     "connection was closed",
     "pool is closing",
+    "connection has been released back to the pool",
 )
 
 

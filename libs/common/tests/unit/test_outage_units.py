@@ -35,6 +35,12 @@ def _wrapped(cause: BaseException) -> Exception:
         (asyncpg.exceptions.AdminShutdownError("terminating"), "database"),
         (asyncpg.exceptions.TooManyConnectionsError("too many"), "database"),
         (asyncpg.exceptions.InterfaceError("connection is closed"), "database"),
+        (
+            asyncpg.exceptions.InterfaceError(
+                "cannot call Connection.fetch(): connection has been released back to the pool"
+            ),
+            "database",
+        ),
         (KafkaConnectionError("no broker"), "broker"),
         (KafkaTimeoutError(), "broker"),
         (_wrapped(ConnectionResetError()), "database"),

@@ -15,7 +15,10 @@ DRIVER_APP = Path(__file__).resolve().parent.parent / "driver_app"
 router = APIRouter(tags=["driver"])
 
 
-@router.get("/v1/device/route")
+@router.get(
+    "/v1/device/route",
+    responses={403: {"description": "called with an API key, not a device token"}},
+)
 async def device_route(device: DeviceDep, tracker: TrackerDep) -> dict[str, Any]:
     """The route of the day of the device's vehicle (`route` is null when it has none)."""
     assert device.vehicle_id is not None
