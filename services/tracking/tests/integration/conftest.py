@@ -18,7 +18,9 @@ from lastmile.testing.roads import TEST_CACHE
 SECRET = "dev-api-key-secret-change-me"
 
 
-@pytest.fixture(scope="session")
+# Per module, not per session: a tracking app left running joins the tracking consumer groups
+# of every later test, and takes routes.v1 partitions from the app that test starts.
+@pytest.fixture(scope="module")
 async def app(infra: Infrastructure) -> AsyncIterator[RunningApp]:
     """The tracking app with its consumers, relay and ping writer running, also on a real port
     (for a browser)."""
