@@ -6,8 +6,10 @@ from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from tracking.domain.eta_error import ErrorBook, Prediction
 from tracking.domain.eta_policy import Published
 from tracking.domain.fixes import FilterConfig, Fix, FixFilter
+from tracking.domain.pace import FleetPace
 from tracking.domain.road_path import RoadPath
 from tracking.domain.route import RouteState, RouteStatus
 
@@ -44,6 +46,9 @@ class TrackingState:
     last_route_check: dict[str, datetime] = field(default_factory=dict)  # off-route, ping time
     paths: dict[str, tuple[str, RoadPath]] = field(default_factory=dict)  # decoded geometries
     stale: set[str] = field(default_factory=set)  # routes to reload: their write failed
+    fleet: dict[str, tuple[datetime, FleetPace]] = field(default_factory=dict)  # per depot
+    errors: dict[str, ErrorBook] = field(default_factory=dict)  # measured ETA errors per depot
+    predictions: dict[OrderKey, dict[int, Prediction]] = field(default_factory=dict)
 
     def vehicle(self, tenant_id: str, vehicle_id: str) -> Vehicle:
         """The vehicle, created on first sight."""

@@ -54,15 +54,15 @@ def test_window_narrows_as_the_stop_nears() -> None:
 
 
 def test_slow_driver_pace_stretches_later_etas() -> None:
-    event = planned_route("r1", "v1", T0, stops=3)
+    event = planned_route("r1", "v1", T0, stops=5)
     slow, normal = route_from_event("t", event, {}), route_from_event("t", event, {})
     for route, speed in ((slow, 4.0), (normal, 8.0 / 1.3)):
-        for fix in route_trace(event, T0, order=[1], speed_mps=speed, dwell_s=40):
+        for fix in route_trace(event, T0, order=[1, 2], speed_mps=speed, dwell_s=40):
             prog.apply_fix(route, fix, prog.ProgressConfig())
-    s1 = event.stops[0].location
+    s2 = event.stops[1].location
     at = T0 + timedelta(hours=1)
-    eta_slow = compute_etas(slow, s1.lat, s1.lon, at, TT, CFG)[-1].eta
-    eta_normal = compute_etas(normal, s1.lat, s1.lon, at, TT, CFG)[-1].eta
+    eta_slow = compute_etas(slow, s2.lat, s2.lon, at, TT, CFG)[-1].eta
+    eta_normal = compute_etas(normal, s2.lat, s2.lon, at, TT, CFG)[-1].eta
     assert eta_slow > eta_normal + timedelta(minutes=2)
 
 
