@@ -37,7 +37,7 @@ def main() -> None:
     """Run the days and print the figures (a table, then one JSON line)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--days", type=int, default=3)
-    parser.add_argument("--orders", type=int, default=60)
+    parser.add_argument("--orders", type=int, default=150)
     parser.add_argument("--vans", type=int, default=5)
     parser.add_argument("--seed", type=int, default=1, help="the first day's seed")
     args = parser.parse_args()
@@ -62,12 +62,12 @@ def main() -> None:
             "seconds": round(time.perf_counter() - began, 1),
         })  # fmt: skip
     horizons = {str(h): summary(found) for h, found in rows.items()}
-    print("horizon  stops  p50   p90   bias  hit    width  hit&<=30min")
+    print("horizon  stops  p50   p90   bias  hit    width  hit&<=30min  misses (ahead of plan)")
     for h, s in horizons.items():
         if s["stops"]:
             print(f"{h:>4} min {s['stops']:>5}  {s['p50_min']:>4}  {s['p90_min']:>4}  "
                   f"{s['bias_min']:>5}  {s['hit_rate']:.3f}  {s['mean_width_min']:>5}  "
-                  f"{s['hit_narrow_rate']:.3f}")  # fmt: skip
+                  f"{s['hit_narrow_rate']:.3f}        {s['misses']} ({s['misses_ahead_of_plan']})")  # fmt: skip
     for d in days:
         print(f"day seed {d['seed']}: {d['stops']} stops, on time {d['on_time_rate']:.3f}, "
               f"ETA changed per order {d['eta_changed_mean']} (max {d['eta_changed_max']}), "

@@ -68,6 +68,7 @@ class Truth:
 
     arrivals: dict[str, datetime] = field(default_factory=dict)
     windows: dict[str, tuple[datetime, datetime]] = field(default_factory=dict)
+    planned_start: dict[str, datetime] = field(default_factory=dict)  # the plan's service start
     styles: dict[str, DriverStyle] = field(default_factory=dict)
 
 
@@ -101,6 +102,8 @@ def _drive(
         truth.arrivals[stop.order_id] = t
         window = stop.windows[0]
         truth.windows[stop.order_id] = (window.start, window.end)
+        service = timedelta(seconds=stop.service_time_s)
+        truth.planned_start[stop.order_id] = stop.planned_departure - service
         # A van early for the window waits at the door before serving.
         t = stand(
             (stop.location.lat, stop.location.lon), t, max(0.0, (window.start - t).total_seconds())

@@ -25,14 +25,18 @@ def _in_force(told: list[EtaUpdated], cutoff: datetime) -> EtaUpdated | None:
     return max(before, key=lambda e: (e.computed_at, e.sequence)) if before else None
 
 
-def horizon_rows(events: list[Any], truth: Truth) -> dict[int, list[tuple[float, float, bool]]]:
-    """Per horizon: (error s, window width min, arrival inside the window) of every stop with an
-    ETA told that long before its arrival (error = ETA - arrival: negative is early)."""
+Row = tuple[float, float, bool, bool]
+
+
+def horizon_rows(events: list[Any], truth: Truth) -> dict[int, list[Row]]:
+    """Per horizon: (error s, window width min, arrival inside the window, arrival before the
+    planned service start) of every stop with an ETA told that long before its arrival (error =
+    ETA - arrival: positive when the van came earlier than told)."""
     told: dict[str, list[EtaUpdated]] = {}
     for event in events:
         if isinstance(event, EtaUpdated):
             told.setdefault(event.order_id, []).append(event)
-    out: dict[int, list[tuple[float, float, bool]]] = {h: [] for h in HORIZONS_MIN}
+    out: dict[int, list[Row]] = {h: [] for h in HORIZONS_MIN}
     for order_id, arrived in truth.arrivals.items():
         for minutes in HORIZONS_MIN:
             eta = _in_force(told.get(order_id, []), arrived - timedelta(minutes=minutes))
@@ -40,7 +44,8 @@ def horizon_rows(events: list[Any], truth: Truth) -> dict[int, list[tuple[float,
                 continue
             width = (eta.window_end - eta.window_start).total_seconds() / 60
             inside = eta.window_start <= arrived <= eta.window_end
-            out[minutes].append(((eta.eta - arrived).total_seconds(), width, inside))
+            ahead = arrived < truth.planned_start[order_id]
+            out[minutes].append(((eta.eta - arrived).total_seconds(), width, inside, ahead))
     return out
 
 
@@ -81,20 +86,24 @@ def on_time_rate(truth: Truth) -> float:
     return sum(hits) / len(hits) if hits else 0.0
 
 
-def summary(rows: list[tuple[float, float, bool]]) -> dict[str, float | int]:
-    """p50/p90 absolute error and bias (minutes), window hit rate and mean width."""
+def summary(rows: list[Row]) -> dict[str, float | int]:
+    """p50/p90 absolute error and bias (minutes), window hit rate and mean width, and the share
+    of misses where the van came before the plan's service start (no ETA is told before it)."""
     if not rows:
         return {"stops": 0}
-    errors = sorted(abs(e) / 60 for e, _, _ in rows)
-    narrow = [inside and width <= NARROW_MIN for _, width, inside in rows]
+    errors = sorted(abs(r[0]) / 60 for r in rows)
+    narrow = [inside and width <= NARROW_MIN for _, width, inside, _ in rows]
+    missed = [ahead for _, _, inside, ahead in rows if not inside]
     return {
         "stops": len(rows),
         "p50_min": round(_pct(errors, 0.5), 1),
         "p90_min": round(_pct(errors, 0.9), 1),
-        "bias_min": round(statistics.fmean(e for e, _, _ in rows) / 60, 1),
-        "hit_rate": round(sum(i for _, _, i in rows) / len(rows), 3),
-        "mean_width_min": round(statistics.fmean(w for _, w, _ in rows), 1),
+        "bias_min": round(statistics.fmean(r[0] for r in rows) / 60, 1),
+        "hit_rate": round(sum(r[2] for r in rows) / len(rows), 3),
+        "mean_width_min": round(statistics.fmean(r[1] for r in rows), 1),
         "hit_narrow_rate": round(sum(narrow) / len(rows), 3),
+        "misses_ahead_of_plan": sum(missed),
+        "misses": len(missed),
     }
 
 

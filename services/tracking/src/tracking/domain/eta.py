@@ -22,8 +22,8 @@ class EtaConfig:
 
     min_half_window_s: float = 300.0
     max_half_window_s: float = 3600.0
-    window_fraction: float = 0.15  # of the time still to go: far stops get wide windows
-    per_stop_s: float = 60.0  # every stop before yours adds uncertainty
+    window_fraction: float = 0.2  # of the time still to go: far stops get wide windows
+    per_stop_s: float = 15.0  # every stop before yours adds uncertainty
 
 
 @dataclass(frozen=True, slots=True)

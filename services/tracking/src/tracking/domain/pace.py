@@ -34,7 +34,7 @@ class PaceConfig:
     """How much evidence moves the pace away from its prior, and how far it may go."""
 
     prior_s: float = 300.0  # the prior weighs as much as this many planned driving seconds
-    service_prior_s: float = 300.0  # ...and as this many planned service seconds
+    service_prior_s: float = 900.0  # ...and as this many planned service seconds
     half_life_s: float = 3600.0  # a driver's legs count half this long before their newest
     # Arrivals are seen entering a stop's geofence, departures leaving a wider one: the metres
     # inside them are missing from every observed leg (the depot's circle, a stop's two).
@@ -43,6 +43,10 @@ class PaceConfig:
     stop_entry_m: float = 60.0
     min_pace: float = 0.6
     max_pace: float = 2.0
+    # One leg counts at most this far from its plan: a jam or a long talk at a door is bad luck,
+    # not the driver's pace, and must not stretch every later ETA.
+    leg_ratio: tuple[float, float] = (0.5, 1.6)
+    service_ratio: tuple[float, float] = (0.3, 2.5)
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +57,10 @@ class Sample:
     observed_s: float
     key: Key
     at: datetime
+
+    def counted_s(self, bounds: tuple[float, float]) -> float:
+        """The observed seconds, held within `bounds` times the planned ones."""
+        return min(bounds[1] * self.planned_s, max(bounds[0] * self.planned_s, self.observed_s))
 
 
 def road_class(distance_m: float, seconds: float) -> str:
@@ -162,10 +170,10 @@ def fleet_pace(routes: Iterable[RouteState], config: PaceConfig) -> FleetPace:
     for route in routes:
         for sample in leg_samples(route, config):
             acc = sums.setdefault(sample.key, [0.0, 0.0])
-            acc[0] += sample.observed_s
+            acc[0] += sample.counted_s(config.leg_ratio)
             acc[1] += sample.planned_s
         for sample in service_samples(route, config):
-            service[0] += sample.observed_s
+            service[0] += sample.counted_s(config.service_ratio)
             service[1] += sample.planned_s
     ratios = {
         key: _clamp((obs + config.prior_s) / (plan + config.prior_s), config)
@@ -202,11 +210,11 @@ def driver_pace(
     newest = max((s.at for s in driven + served), default=at)
     for sample in driven:
         weight = _recency(sample.at, newest, config)
-        legs[0] += weight * sample.observed_s
+        legs[0] += weight * sample.counted_s(config.leg_ratio)
         legs[1] += weight * sample.planned_s * fleet.ratio(sample.key)
     for sample in served:
         weight = _recency(sample.at, newest, config)
-        service[0] += weight * sample.observed_s
+        service[0] += weight * sample.counted_s(config.service_ratio)
         service[1] += weight * sample.planned_s * fleet.service
     driver = (legs[0] + config.prior_s) / (legs[1] + config.prior_s)
     prior = config.service_prior_s

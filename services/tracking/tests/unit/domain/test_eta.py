@@ -108,3 +108,11 @@ def test_accuracy_uses_the_eta_in_force_at_each_horizon() -> None:
     ]
     assert arrival_errors(told, arrived) == {60: 1200.0, 30: -300.0, 10: 60.0}
     assert arrival_errors(told[2:], arrived) == {10: 60.0}
+
+
+def test_policy_tells_a_window_that_narrowed() -> None:
+    policy = PublishPolicy(threshold_s=120, min_interval_s=60, material_s=600, narrowed_s=300)
+    last = published(_eta(30, start=-20, end=20), T0, None)
+    later = T0 + timedelta(minutes=5)
+    assert not should_publish(policy, last, _eta(30, start=-18, end=18), later)  # 4 min narrower
+    assert should_publish(policy, last, _eta(30, start=-15, end=15), later)  # 10 min narrower
