@@ -36,7 +36,7 @@ def _last_eta(store: FakeStore, order_id: str) -> datetime:
 
 async def test_a_slow_driver_is_told_later_etas_and_arrivals_measure_the_error() -> None:
     slow, slow_events = await _day(8.0 / 1.3 / 1.5)
-    kept, kept_events = await _day(8.0 / 1.3)
+    _, kept_events = await _day(8.0 / 1.3)
     # Both told from the same place (stop 4): the slow van's last stop is later by its pace.
     gap = _last_eta(slow_events, "r1-o8") - _last_eta(kept_events, "r1-o8")
     assert gap > timedelta(minutes=3)
