@@ -103,3 +103,36 @@ def _point_at(points: Sequence[LatLon], cumulative: Sequence[float], metres: flo
     span = cumulative[index] - cumulative[index - 1]
     share = 0.0 if span <= 0 else (metres - cumulative[index - 1]) / span
     return a[0] + share * (b[0] - a[0]), a[1] + share * (b[1] - a[1])
+
+
+def section(
+    path: Sequence[LatLon], a: LatLon, b: LatLon, hint: int = 0
+) -> tuple[list[LatLon], int]:
+    """The piece of a route's road path from near `a` to near `b`, and the index it ends at.
+
+    The path runs depot → stops → depot, so the next stop lies ahead of `hint` (where the last
+    piece ended); a driver who changed the order may find it behind, and drives back along it.
+    """
+    if len(path) < 2:
+        return [a, b], hint
+    start = _nearest(path, a, hint)
+    # The first pass near the stop: a route may come back along the same street later.
+    ahead = next((i for i in range(start, len(path)) if _gap(path[i], b) <= 40.0), None)
+    if ahead is None:
+        ahead = _nearest(path, b, start)
+    end = ahead if _gap(path[ahead], b) <= 150.0 else _nearest(path, b, 0)
+    piece = list(path[start : end + 1]) if end >= start else list(path[end : start + 1])[::-1]
+    return [a, *piece, b], end
+
+
+def _nearest(path: Sequence[LatLon], point: LatLon, lo: int) -> int:
+    return min(range(lo, len(path)), key=lambda i: _gap(path[i], point), default=len(path) - 1)
+
+
+def _gap(p: LatLon, q: LatLon) -> float:
+    return haversine_m(p[0], p[1], q[0], q[1])
+
+
+def road_metres(points: Sequence[LatLon]) -> float:
+    """The length of a polyline in metres."""
+    return sum(_gap(p, q) for p, q in itertools.pairwise(points))
