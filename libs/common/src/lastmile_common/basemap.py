@@ -34,6 +34,12 @@ class RoadLine:
     kind: str
     points: tuple[tuple[float, float], ...]
 
+    def crosses(self, south: float, west: float, north: float, east: float) -> bool:
+        """Whether the road's bounding box meets a rectangle (cheap: before projecting it)."""
+        lats = [p[0] for p in self.points]
+        lons = [p[1] for p in self.points]
+        return min(lats) <= north and max(lats) >= south and min(lons) <= east and max(lons) >= west
+
 
 class _Roads(osmium.SimpleHandler):
     def __init__(self) -> None:

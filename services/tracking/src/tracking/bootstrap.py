@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from lastmile_common.basemap import road_lines
 from lastmile_common.http.app import create_service_app
 from lastmile_common.routing import RoutingSettings, open_router
 from lastmile_common.runtime import Runtime, settle_heap
@@ -74,6 +75,10 @@ class Tracking:
             retention_days=settings.ping_retention_days,
         )
         router = await asyncio.to_thread(open_router, self._routing)
+        # The customer page's street map: the extract's roads, where this process has the file
+        # (an http road engine may run without it: then no streets, as before).
+        extract = self._routing.map_file
+        state.streets = await asyncio.to_thread(road_lines, extract) if extract.is_file() else ()
         roads = RoadTravel(router, self._config.travel)
         tracker = Tracker(live, PgStore(), writer, self._broadcaster, self._config, roads)
         async with runtime.pool.acquire() as conn:

@@ -25,6 +25,7 @@ async def test_the_derived_link_works_from_confirmation_to_route(
     tenant, _ = new_tenant()
     order_id = str(uuid.uuid4())
     token = link_token(DEV_SECRET, order_id)  # what the notifier puts in the confirmation
+    assert len(app.state.streets) > 500  # the customer map's streets, read from the extract
 
     received = await app.client.get(f"/track/{token}.json")
     assert received.status_code == 200, received.text

@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from lastmile_common.basemap import RoadLine
 from lastmile_common.http.auth import CallerKey, verified_key
 from lastmile_common.http.deps import ConnDep as ConnDep
 from lastmile_common.http.deps import PoolDep as PoolDep
@@ -40,7 +41,13 @@ def _tenant_id(key: CallerKey) -> str:
     return key.tenant_id
 
 
+def _streets(request: Request) -> tuple[RoadLine, ...]:
+    streets: tuple[RoadLine, ...] = getattr(request.app.state, "streets", ())
+    return streets
+
+
 TrackerDep = Annotated[Tracker, Depends(_tracker)]
+StreetsDep = Annotated[tuple[RoadLine, ...], Depends(_streets)]
 SettingsDep = Annotated[TrackingSettings, Depends(_settings)]
 BroadcasterDep = Annotated[Broadcaster, Depends(_broadcaster)]
 TenantDep = Annotated[str, Depends(_tenant_id)]

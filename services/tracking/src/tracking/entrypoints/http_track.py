@@ -15,7 +15,7 @@ from lastmile_common.http.problems import Problem
 from lastmile_common.tracking_links import order_of
 
 from tracking.adapters.queries import find_token
-from tracking.entrypoints.deps import PoolDep, SettingsDep, TrackerDep
+from tracking.entrypoints.deps import PoolDep, SettingsDep, StreetsDep, TrackerDep
 from tracking.entrypoints.map_view import build_map
 from tracking.service_layer.views import OrderView, order_view, received_view
 from tracking.settings import TrackingSettings
@@ -96,7 +96,7 @@ def format_window(view: OrderView) -> str:
     responses={404: {"description": "Unknown or expired link", "content": {"text/html": {}}}},
 )
 async def track_page(
-    token: str, pool: PoolDep, tracker: TrackerDep, settings: SettingsDep
+    token: str, pool: PoolDep, tracker: TrackerDep, settings: SettingsDep, streets: StreetsDep
 ) -> HTMLResponse:
     """The customer's tracking page; refreshes itself."""
     try:
@@ -110,7 +110,7 @@ async def track_page(
     open_ = view.status in ("scheduled", "next", "on_the_way")
     map_ = None
     if open_ and view.destination is not None:
-        map_ = build_map(view.destination, view.vehicle, settings.map_tile_url, view.road)
+        map_ = build_map(view.destination, view.vehicle, settings.map_tile_url, view.road, streets)
     tz = ZoneInfo(view.time_zone)
     updated = f"{view.updated_at.astimezone(tz):%H:%M}" if view.updated_at else None
     html = _TEMPLATE.render(
