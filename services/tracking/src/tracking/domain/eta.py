@@ -12,7 +12,7 @@ from tracking.domain.eta_error import ErrorBook
 from tracking.domain.pace import FleetPace, Pace, PaceConfig, driver_pace
 from tracking.domain.progress import remaining
 from tracking.domain.route import RouteState
-from tracking.domain.service_start import service_start
+from tracking.domain.service_start import planned_wait, service_start
 from tracking.domain.travel import Travel
 
 
@@ -24,6 +24,7 @@ class EtaConfig:
     max_half_window_s: float = 3600.0
     window_fraction: float = 0.2  # of the time still to go: far stops get wide windows
     per_stop_s: float = 15.0  # every stop before yours adds uncertainty
+    ahead_s: float = 180.0  # a van this early at its latest stop is ahead of plan
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,24 +72,38 @@ def compute_etas(
     legs = travel.legs(route, (lat, lon), stops, at) if stops else []
     clock, here = at, (lat, lon)
     out: list[StopEta] = []
+    keep_plan = not ahead_of_plan(route, config)
     for index, (stop, leg_s) in enumerate(zip(stops, legs, strict=True)):
         service = timedelta(seconds=stop.service_time_s * pace.service)
+        keep_plan = keep_plan or planned_wait(stop)  # a planned wait holds every stop after it
         if stop.stop_id == route.at_stop and stop.arrived_at is not None:
             eta = stop.arrived_at
-            clock = max(at, service_start(stop, eta) + service)
+            clock = max(at, service_start(stop, eta, keep_plan) + service)
             floor = at
         else:
             factor = pace.leg(haversine_m(*here, stop.lat, stop.lon), leg_s, clock, route.time_zone)
             # Early vans wait for the window and the planned start: the wait carries onwards.
-            eta = service_start(stop, clock + timedelta(seconds=leg_s * factor))
+            eta = service_start(stop, clock + timedelta(seconds=leg_s * factor), keep_plan)
             clock = eta + service
-            floor = service_start(stop, at)  # nor does the told window open before that
+            floor = service_start(stop, at, keep_plan)  # nor does the told window open before
         here = (stop.lat, stop.lon)
         before, after = _span((eta - at).total_seconds(), index, config, errors)
         start = max(floor, eta - timedelta(seconds=before))
         end = eta + timedelta(seconds=after)
         out.append(StopEta(stop.stop_id, stop.order_id, eta, start, end, index))
     return out
+
+
+def ahead_of_plan(route: RouteState, config: EtaConfig) -> bool:
+    """Whether the van reached its latest stop well before the plan had it there: such a driver
+    does not wait for planned times (only for windows and the waits the plan scheduled)."""
+    reached = [s for s in route.stops if s.arrived_at is not None]
+    if not reached:
+        return False
+    latest = max(reached, key=lambda s: s.arrived_at or s.planned_arrival)
+    assert latest.arrived_at is not None
+    early = (latest.planned_arrival - latest.arrived_at).total_seconds()
+    return early >= config.ahead_s
 
 
 def _span(
