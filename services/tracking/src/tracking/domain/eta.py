@@ -25,6 +25,10 @@ class EtaConfig:
     window_fraction: float = 0.2  # of the time still to go: far stops get wide windows
     per_stop_s: float = 15.0  # every stop before yours adds uncertainty
     ahead_s: float = 180.0  # a van this early at its latest stop is ahead of plan
+    # The promise near the door: a window told this close to the arrival is at most so wide
+    # (measured on bench.eta: capping changed no hit, the error quantiles run wide there).
+    near_s: float = 2400.0
+    near_max_width_s: float = 1800.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +117,11 @@ def _span(
     measured = errors.span(seconds_to_go) if errors is not None else None
     if measured is None:
         half = half_window_s(seconds_to_go, stops_away, config)
-        return half, half
-    cap = config.max_half_window_s
-    return min(cap, measured[0]), min(cap, measured[1])
+        before, after = half, half
+    else:
+        cap = config.max_half_window_s
+        before, after = min(cap, measured[0]), min(cap, measured[1])
+    if seconds_to_go <= config.near_s and before + after > config.near_max_width_s:
+        shrink = config.near_max_width_s / (before + after)  # both sides alike: same skew
+        before, after = before * shrink, after * shrink
+    return before, after

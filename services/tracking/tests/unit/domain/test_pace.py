@@ -75,3 +75,23 @@ def test_windows_follow_the_measured_error_once_enough_is_measured() -> None:
             break
     else:
         raise AssertionError("no stop 30 minutes ahead")
+
+
+def test_windows_near_the_door_are_at_most_30_minutes_wide() -> None:
+    book = ErrorBook(WindowConfig(min_samples=20, margin=1.0, min_half_s=60))
+    for k in range(40):  # -20..+19.5 min: a wide spread 30 minutes out
+        book.add(horizon_bucket(1800.0), 30.0 * (k - 20))
+    config = EtaConfig()
+    event = planned_route("r1", "v1", T0, stops=10, spacing_m=1500)
+    route = route_from_event("t", event, {})
+    depot = event.depot_location
+    etas = compute_etas(route, depot.lat, depot.lon, T0, TravelTimes(), config, errors=book)
+    near = [e for e in etas if (e.eta - T0).total_seconds() <= config.near_s]
+    assert near
+    for eta in near:
+        width = (eta.window_end - eta.window_start).total_seconds()
+        assert width <= config.near_max_width_s + 1
+    measured = [e for e in near if horizon_bucket((e.eta - T0).total_seconds()) == 4]
+    assert measured
+    for eta in measured:  # the measured skew is kept: later side longer than the earlier
+        assert eta.window_end - eta.eta > eta.eta - eta.window_start - timedelta(minutes=1)
