@@ -42,6 +42,13 @@ def draw_style(rng: random.Random) -> DriverStyle:
     return DriverStyle(pace=round(pace, 3), late_start_s=late)
 
 
+def draw_demo_style(rng: random.Random) -> DriverStyle:
+    """A milder driver for the demo day, whose drivers carry their quirks already (a late start,
+    a slow one, a changed order, a gap in signal): near the plan, rarely held up."""
+    pace = min(1.15, max(0.92, rng.lognormvariate(math.log(1.03), 0.06)))
+    return DriverStyle(pace=round(pace, 3), delays_per_hour=0.15)
+
+
 def leg_seconds(style: DriverStyle, planned_s: float, rng: random.Random) -> tuple[float, float]:
     """(driving seconds, of which held up) for a leg the road engine puts at `planned_s`."""
     driving = planned_s * style.pace * rng.lognormvariate(0.0, style.leg_sigma)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import random
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -21,7 +21,7 @@ from lastmile.demo.fleet import create_fleet
 from lastmile.demo.intake import send_all, send_api
 from lastmile.demo.places import DEPOT_ID, TIME_ZONE
 from lastmile.demo.platform import Platform, check
-from lastmile.demo.road_drive import draw_style
+from lastmile.demo.road_drive import draw_demo_style
 from lastmile.demo.tenant import create_tenant
 
 
@@ -189,14 +189,15 @@ class DemoRun:
                     if route.vehicle_kind != "drone" and not resume:
                         quirked.append(route.route_id)
                     rng = random.Random(self.rng.random())
-                    style = ON_PLAN if on_plan else replace(draw_style(rng), late_start_s=0)
+                    flies = route.vehicle_kind == "drone"
+                    style = ON_PLAN if on_plan or flies else draw_demo_style(rng)
                     driver = Driver(
                         route.route_id, route.vehicle_id, tracking, telematics, self.tenant_id,
                         tokens[route.vehicle_id], state, clock, rng, quirks, style,
                         start_at=clock.now() if resume else None,
                     )  # fmt: skip
                     what = "back out for new stops" if resume else quirks.describe()
-                    what += "" if on_plan else f"; {style.describe()}"
+                    what += "" if style is ON_PLAN else f"; {style.describe()}"
                     say(
                         f"{route.vehicle_kind} {route.vehicle_id}: {len(route.stops)} stops, {what}"
                     )
