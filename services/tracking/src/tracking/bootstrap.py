@@ -15,14 +15,17 @@ from starlette.datastructures import State
 
 from tracking.adapters.broadcast import Broadcaster
 from tracking.adapters.ping_writer import PingWriter
+from tracking.adapters.proof_keeping import ProofKeeping
 from tracking.adapters.recovery import recover
 from tracking.adapters.roads import RoadTravel
 from tracking.adapters.store import PgStore
 from tracking.entrypoints import (
     consumers,
+    http_devices,
     http_dispatch,
     http_driver,
     http_pings,
+    http_proofs,
     http_stops,
     http_track,
 )
@@ -102,14 +105,17 @@ def create_app(settings: TrackingSettings, routing: RoutingSettings | None = Non
         SERVICE,
         settings,
         [
+            http_devices.router,
             http_pings.router,
             http_stops.router,
             http_track.router,
             http_dispatch.router,
             http_driver.router,
+            http_proofs.router,
         ],
         migrations=MIGRATIONS,
-        components=[tracking],
+        components=[tracking, ProofKeeping(settings)],
+        body_limit_exempt=(http_proofs.PREFIX,),
         subscriptions=lambda: consumers.subscriptions(settings, tracking.tracker),
         title="lastmile tracking",
         description="GPS pings to route progress, arrivals, deliveries and ETAs.",

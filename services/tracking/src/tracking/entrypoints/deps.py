@@ -14,6 +14,7 @@ from lastmile_common.http.problems import Problem
 
 from tracking.adapters.broadcast import Broadcaster
 from tracking.adapters.queries import find_device
+from tracking.service_layer.proofs import Proofs
 from tracking.service_layer.tracker import Tracker
 from tracking.settings import TrackingSettings
 
@@ -36,6 +37,11 @@ def _broadcaster(request: Request) -> Broadcaster:
     return broadcaster
 
 
+def _proofs(request: Request) -> Proofs:
+    proofs: Proofs = request.app.state.proofs
+    return proofs
+
+
 def _tenant_id(key: CallerKey) -> str:
     return key.tenant_id
 
@@ -44,6 +50,7 @@ TrackerDep = Annotated[Tracker, Depends(_tracker)]
 SettingsDep = Annotated[TrackingSettings, Depends(_settings)]
 BroadcasterDep = Annotated[Broadcaster, Depends(_broadcaster)]
 TenantDep = Annotated[str, Depends(_tenant_id)]
+ProofsDep = Annotated[Proofs, Depends(_proofs)]
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from tracking.domain import progress as prog
 from tracking.domain.proof import distance_check
 from tracking.domain.route import RouteState, RouteStatus, StopState
 from tracking.service_layer.effects import Effects
+from tracking.service_layer.proofs import Proofs
 from tracking.service_layer.tracker import Tracker
 
 
@@ -43,10 +44,19 @@ class CompleteStop:
     vehicle_id: str | None = None  # set when a device token made the call
 
 
-async def complete_stop(tracker: Tracker, conn: Any, cmd: CompleteStop) -> dict[str, Any]:
-    """Record the completion, publish order.delivered / order.delivery_failed; return a summary."""
-    route, stop = await _open_stop(tracker, conn, cmd)
+async def complete_stop(
+    tracker: Tracker, conn: Any, cmd: CompleteStop, proofs: Proofs | None = None
+) -> dict[str, Any]:
+    """Record the completion, publish order.delivered / order.delivery_failed; return a summary.
+
+    Uploaded proofs (`proof:` references) must be this stop's; they are marked attached."""
+    route, stop = await open_stop(
+        tracker, conn, cmd.tenant_id, cmd.route_id, cmd.stop_id, cmd.vehicle_id
+    )
     delivered = cmd.outcome == "delivered"
+    if delivered and proofs is not None:
+        refs = {"photo": cmd.photo_ref, "signature": cmd.signature_ref}
+        await proofs.attach(conn, cmd.tenant_id, route.route_id, stop.stop_id, refs)
     happened = prog.resolve_stop(route, stop, delivered, cmd.at)
     effects = Effects(changed={route.route_id: route})
     tenant = cmd.tenant_id
@@ -94,22 +104,28 @@ async def complete_stop(tracker: Tracker, conn: Any, cmd: CompleteStop) -> dict[
     return summary
 
 
-async def _open_stop(
-    tracker: Tracker, conn: Any, cmd: CompleteStop
+async def open_stop(
+    tracker: Tracker,
+    conn: Any,
+    tenant_id: str,
+    route_id: str,
+    stop_id: str,
+    vehicle_id: str | None = None,
 ) -> tuple[RouteState, StopState]:
-    """The tenant's route and its stop, if still open; else StopNotFound/StopAlreadyCompleted."""
-    if cmd.route_id in tracker.state.stale:
-        await tracker.reload_route(conn, cmd.route_id)
-    route = tracker.state.routes.get(cmd.route_id)
-    if route is None or route.tenant_id != cmd.tenant_id:
-        raise StopNotFound(f"route {cmd.route_id} not found")
-    if cmd.vehicle_id is not None and cmd.vehicle_id != route.vehicle_id:
-        raise StopNotFound(f"route {cmd.route_id} not found for this device")
-    stop = route.stop(cmd.stop_id)
+    """The tenant's route and its stop, if still open (and on the device's vehicle when
+    `vehicle_id` is given); else StopNotFound/StopAlreadyCompleted."""
+    if route_id in tracker.state.stale:
+        await tracker.reload_route(conn, route_id)
+    route = tracker.state.routes.get(route_id)
+    if route is None or route.tenant_id != tenant_id:
+        raise StopNotFound(f"route {route_id} not found")
+    if vehicle_id is not None and vehicle_id != route.vehicle_id:
+        raise StopNotFound(f"route {route_id} not found for this device")
+    stop = route.stop(stop_id)
     if stop is None:
-        raise StopNotFound(f"stop {cmd.stop_id} not found on route {cmd.route_id}")
+        raise StopNotFound(f"stop {stop_id} not found on route {route_id}")
     if stop.resolved or route.status in (RouteStatus.CANCELLED, RouteStatus.COMPLETED):
-        raise StopAlreadyCompleted(f"stop {cmd.stop_id} is already {stop.status.value}")
+        raise StopAlreadyCompleted(f"stop {stop_id} is already {stop.status.value}")
     return route, stop
 
 
