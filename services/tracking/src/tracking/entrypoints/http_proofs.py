@@ -19,6 +19,26 @@ from tracking.service_layer.proofs import Proofs, UploadProof, ref_of
 
 PREFIX = "/v1/proofs/"  # exempt from the service-wide body limit: limits per kind here
 router = APIRouter(tags=["proofs"])
+
+
+def _binary(what: str) -> dict[str, Any]:
+    """An upload media type: raw bytes (an example cannot be inlined; it is described)."""
+    return {
+        "schema": {"type": "string", "format": "binary"},
+        "examples": {"camera": {"summary": what, "description": "the file's bytes, as they are"}},
+    }
+
+
+_UPLOAD_CONTENT = {
+    "image/jpeg": _binary("a photo from the phone's camera"),
+    "image/png": _binary("a photo, or a signature drawn on a canvas"),
+    "image/webp": _binary("a photo"),
+    "image/svg+xml": {
+        "schema": {"type": "string"},
+        "example": '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 600 200">'
+        '<path d="M10 100 L80 60 L150 120" fill="none" stroke="#000"/></svg>',
+    },
+}
 # Served media never runs script, is never sniffed as something else, never shared.
 MEDIA_HEADERS = {
     "X-Content-Type-Options": "nosniff",
@@ -56,20 +76,7 @@ def _unsupported(kind: str, exc: MediaRefused) -> Problem:
 @router.post(
     PREFIX + "{route_id}/{stop_id}/{kind}",
     status_code=status.HTTP_201_CREATED,
-    openapi_extra={
-        "requestBody": {
-            "required": True,
-            "content": {
-                "image/jpeg": {"schema": {"type": "string", "format": "binary"}},
-                "image/png": {"schema": {"type": "string", "format": "binary"}},
-                "image/webp": {"schema": {"type": "string", "format": "binary"}},
-                "image/svg+xml": {
-                    "schema": {"type": "string"},
-                    "example": '<svg xmlns="http://www.w3.org/2000/svg"><path d="M0 0L9 9"/></svg>',
-                },
-            },
-        }
-    },
+    openapi_extra={"requestBody": {"required": True, "content": _UPLOAD_CONTENT}},
     responses={
         404: {"description": "no such open stop for this tenant or device"},
         409: {"description": "the stop is already completed"},

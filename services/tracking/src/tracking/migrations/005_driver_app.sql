@@ -17,3 +17,14 @@ CREATE TABLE proofs (
 );
 CREATE INDEX proofs_stop ON proofs (tenant_id, route_id, stop_id, kind);
 CREATE INDEX proofs_expiry ON proofs (expires_at);
+
+-- What a driver's app reports about the day besides stops: breaks and the route finished.
+CREATE TABLE driver_events (
+    tenant_id   text        NOT NULL,
+    vehicle_id  text        NOT NULL,
+    device_id   text        NOT NULL,
+    kind        text        NOT NULL,  -- break_started, break_ended, route_finished
+    route_id    text,
+    at          timestamptz NOT NULL
+);
+CREATE INDEX driver_events_vehicle ON driver_events (tenant_id, vehicle_id, at);
