@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 from lastmile_common.events import deliveries
@@ -50,9 +50,7 @@ async def complete_stop(
     """Record the completion, publish order.delivered / order.delivery_failed; return a summary.
 
     Uploaded proofs (`proof:` references) must be this stop's; they are marked attached."""
-    route, stop = await open_stop(
-        tracker, conn, cmd.tenant_id, cmd.route_id, cmd.stop_id, cmd.vehicle_id
-    )
+    route, stop = await _open_stop(tracker, conn, cmd)
     delivered = cmd.outcome == "delivered"
     if delivered and proofs is not None:
         refs = {"photo": cmd.photo_ref, "signature": cmd.signature_ref}
@@ -104,6 +102,25 @@ async def complete_stop(
     return summary
 
 
+async def _open_stop(
+    tracker: Tracker, conn: Any, cmd: CompleteStop
+) -> tuple[RouteState, StopState]:
+    """The tenant's route and its stop, if still open; else StopNotFound/StopAlreadyCompleted."""
+    if cmd.route_id in tracker.state.stale:
+        await tracker.reload_route(conn, cmd.route_id)
+    route = tracker.state.routes.get(cmd.route_id)
+    if route is None or route.tenant_id != cmd.tenant_id:
+        raise StopNotFound(f"route {cmd.route_id} not found")
+    if cmd.vehicle_id is not None and cmd.vehicle_id != route.vehicle_id:
+        raise StopNotFound(f"route {cmd.route_id} not found for this device")
+    stop = route.stop(cmd.stop_id)
+    if stop is None:
+        raise StopNotFound(f"stop {cmd.stop_id} not found on route {cmd.route_id}")
+    if stop.resolved or route.status in (RouteStatus.CANCELLED, RouteStatus.COMPLETED):
+        raise StopAlreadyCompleted(f"stop {cmd.stop_id} is already {stop.status.value}")
+    return route, stop
+
+
 async def open_stop(
     tracker: Tracker,
     conn: Any,
@@ -112,21 +129,12 @@ async def open_stop(
     stop_id: str,
     vehicle_id: str | None = None,
 ) -> tuple[RouteState, StopState]:
-    """The tenant's route and its stop, if still open (and on the device's vehicle when
-    `vehicle_id` is given); else StopNotFound/StopAlreadyCompleted."""
-    if route_id in tracker.state.stale:
-        await tracker.reload_route(conn, route_id)
-    route = tracker.state.routes.get(route_id)
-    if route is None or route.tenant_id != tenant_id:
-        raise StopNotFound(f"route {route_id} not found")
-    if vehicle_id is not None and vehicle_id != route.vehicle_id:
-        raise StopNotFound(f"route {route_id} not found for this device")
-    stop = route.stop(stop_id)
-    if stop is None:
-        raise StopNotFound(f"stop {stop_id} not found on route {route_id}")
-    if stop.resolved or route.status in (RouteStatus.CANCELLED, RouteStatus.COMPLETED):
-        raise StopAlreadyCompleted(f"stop {stop_id} is already {stop.status.value}")
-    return route, stop
+    """An open stop of the tenant's route (and of the device's vehicle when `vehicle_id` is
+    given), as a completion would find it: for uploads made before the completion."""
+    probe = CompleteStop(
+        tenant_id, route_id, stop_id, "delivered", datetime.now(UTC), vehicle_id=vehicle_id
+    )
+    return await _open_stop(tracker, conn, probe)
 
 
 def _delivered(
