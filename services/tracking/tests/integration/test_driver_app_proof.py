@@ -106,6 +106,7 @@ async def test_delivery_at_the_door_with_photo_signature_and_age_check(
             await page.wait_for_function(
                 "document.getElementById('day-status').textContent.includes('still open')"
             )
+            await _customer_sees_the_photo(page, app, event)
         finally:
             await browser.close()
     await _assert_proof(app, auth, event)
@@ -162,6 +163,15 @@ async def _non_image_refused(page: Page, first: Locator) -> None:
     await form.locator("button[type=submit]").click()
     await page.wait_for_function(
         "document.querySelector('li.stop .error').textContent.includes('not a valid image/jpeg')"
+    )
+
+
+async def _customer_sees_the_photo(page: Page, app: RunningApp, event: Envelope) -> None:
+    """The customer's tracking page shows the delivery photo, loaded."""
+    await page.goto(f"{app.url}/track/{event.data.tracking_token}")  # type: ignore[attr-defined]
+    await page.wait_for_function(
+        "(() => { const img = document.getElementById('delivery-photo');"
+        " return img && img.complete && img.naturalWidth === 40; })()"
     )
 
 
