@@ -8,6 +8,7 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime, timedelta
 
+import polyline
 import pytest
 from aiokafka import AIOKafkaProducer
 from lastmile_common.events.envelope import Envelope
@@ -120,6 +121,21 @@ async def _door_details(page: Page, first: Locator) -> None:
     assert (await first.locator("a.nav").get_attribute("href") or "").startswith("geo:")
     assert "destination=" in (await first.locator("a.maps").get_attribute("href") or "")
     assert await page.locator("#map circle").count() >= 2
+    await _next_leg(page)
+
+
+async def _next_leg(page: Page) -> None:
+    """The map's next leg: the planned roads from the last stop done to the next open one."""
+    road = [(52.50, 13.40), (52.51, 13.40), (52.52, 13.40), (52.52, 13.41), (52.53, 13.41)]
+    stops = [
+        {"sequence": 1, "lat": 52.51, "lon": 13.40, "status": "delivered"},
+        {"sequence": 2, "lat": 52.52, "lon": 13.41, "status": "pending"},
+    ]
+    leg = await page.evaluate(
+        "([text, stops]) => RouteMap.nextLeg(RouteMap.decode(text), {stops}, stops[1], null)",
+        [polyline.encode(road, 5), stops],
+    )
+    assert [tuple(p) for p in leg] == road[1:4]
 
 
 async def _break(page: Page) -> None:

@@ -31,7 +31,29 @@ const RouteMap = (() => {
     return node;
   }
 
-  // Draws the route into `svg`; the next open stop is marked, `fix` is the phone's position.
+  // The index of the road point nearest to `at` ([lat, lon]), from `from` on.
+  function nearest(road, at, from = 0) {
+    let best = from, bestD = Infinity;
+    for (let i = from; i < road.length; i++) {
+      const d = (road[i][0] - at[0]) ** 2 + (road[i][1] - at[1]) ** 2;
+      if (d < bestD) { best = i; bestD = d; }
+    }
+    return best;
+  }
+
+  // The next leg: the planned roads from the phone (else the last stop done, else the start)
+  // to the next open stop.
+  function nextLeg(road, route, next, fix) {
+    if (!road.length || !next) return [];
+    const done = route.stops.filter((s) => s.sequence < next.sequence);
+    const last = done.length ? done[done.length - 1] : null;
+    const from = fix ? [fix.lat, fix.lon] : last ? [last.lat, last.lon] : road[0];
+    const start = nearest(road, from);
+    return road.slice(start, nearest(road, [next.lat, next.lon], start) + 1);
+  }
+
+  // Draws the route into `svg`; the next open stop and the leg to it are marked, `fix` is the
+  // phone's position.
   function draw(svg, route, fix) {
     svg.replaceChildren();
     const road = route.geometry ? decode(route.geometry) : [];
@@ -48,6 +70,8 @@ const RouteMap = (() => {
     svg.setAttribute("viewBox", `0 0 ${SIZE} ${SIZE}`);
     if (road.length) svg.append(element("polyline", { points: road.map((p) => xy(p).join(",")).join(" "), class: "road" }));
     const next = route.stops.find((s) => s.status !== "delivered" && s.status !== "failed");
+    const leg = nextLeg(road, route, next, fix);
+    if (leg.length > 1) svg.append(element("polyline", { points: leg.map((p) => xy(p).join(",")).join(" "), class: "leg" }));
     for (const stop of route.stops) {
       const [x, y] = xy([stop.lat, stop.lon]);
       const done = stop.status === "delivered" || stop.status === "failed";
@@ -69,5 +93,5 @@ const RouteMap = (() => {
     };
   }
 
-  return { decode, draw, navigation };
+  return { decode, draw, navigation, nextLeg };
 })();
