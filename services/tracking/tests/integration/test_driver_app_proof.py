@@ -1,6 +1,7 @@
 """The driver's app in headless Chromium, at the door: address, note, phone and navigation
 links, a break, a re-planned stop marked new, a non-image photo refused with a clear message,
-then a delivery with camera photo, drawn signature and the age check; the stored proof, the
+then a delivery with camera photo, drawn signature and the age check confirmed offline (kept
+on the phone, sent when back online); the stored proof, the
 event and the customer's photo; "route finished" refused while stops are open."""
 
 from __future__ import annotations
@@ -96,7 +97,13 @@ async def test_delivery_at_the_door_with_photo_signature_and_age_check(
             await first.locator("input[name=photo]").set_input_files(
                 {"name": "door.png", "mimeType": "image/png", "buffer": png(40, 30)}
             )
+            # Confirmed offline: kept with its photo and signature, sent once back online.
+            await context.set_offline(True)
             await first.locator(".deliver-form button[type=submit]").click()
+            await page.wait_for_function(
+                "document.getElementById('queue').textContent.includes('1 stops waiting')"
+            )
+            await context.set_offline(False)
             [event] = await deliveries.wait_for(
                 lambda e: e.tenant == tenant and e.type == "order.delivered"
             )

@@ -44,6 +44,7 @@ function signOut(message) {
   stopWatching();
   // Positions of a signed-out device must not go out under the next device's token.
   PingQueue.clear();
+  CompletionQueue.clear();
   $("route").hidden = true;
   $("signin").hidden = false;
   $("signin-message").textContent = message || "";
@@ -123,12 +124,35 @@ async function onPosition(position) {
   await flush();
 }
 
-// Sends queued pings oldest first; a failed send leaves them queued for the next try.
+// Sends completions made offline, oldest first; one the server refuses is dropped and said.
+async function flushCompletions() {
+  for (;;) {
+    const [keys, completions] = await CompletionQueue.oldest(1);
+    if (!keys.length) return;
+    let response;
+    try {
+      response = await sendCompletion(api, completions[0]);
+    } catch (exc) {
+      if (exc instanceof TypeError || exc instanceof SignedOut) throw exc;
+      $("notice").textContent = exc.message;  // an upload refused: retrying cannot help
+    }
+    if (response && !response.ok && response.status !== 409) {
+      const problem = await response.json().catch(() => ({}));
+      $("notice").textContent = problem.detail || t("notSaved", { status: response.status });
+    }
+    await CompletionQueue.remove(keys);
+    shown = null;  // the route changed: redraw it
+    await loadRoute();
+  }
+}
+
+// Sends queued completions, then pings oldest first; a failed send leaves them queued.
 async function flush() {
   if (flushing || !token()) return;
   flushing = true;
   lastFlushAt = Date.now();
   try {
+    await flushCompletions();
     for (;;) {
       const [keys, pings] = await PingQueue.oldest(BATCH);
       if (!keys.length) break;
@@ -147,7 +171,9 @@ async function flush() {
 
 async function showQueue() {
   const waiting = await PingQueue.count();
-  $("queue").textContent = waiting ? t("waiting", { n: waiting }) : "";
+  const stops = await CompletionQueue.count();
+  $("queue").textContent = [waiting ? t("waiting", { n: waiting }) : "", stops ? t("stopsWaiting", { n: stops }) : ""]
+    .filter(Boolean).join(" · ");
   $("net").textContent = t(navigator.onLine ? "online" : "offline");
   $("battery").textContent = battery.low ? t("lowBattery") : "";
 }

@@ -60,9 +60,10 @@ const Proof = (() => {
     };
   }
 
-  // Uploads one proof; returns its reference, or throws an Error with the server's message.
-  async function upload(api, route, stop, kind, blob) {
-    const path = `/v1/proofs/${encodeURIComponent(route.route_id)}/${encodeURIComponent(stop.stop_id)}/${kind}`;
+  // Uploads one proof; returns its reference, or throws an Error with the server's message
+  // (a TypeError when the network is gone).
+  async function upload(api, routeId, stopId, kind, blob) {
+    const path = `/v1/proofs/${encodeURIComponent(routeId)}/${encodeURIComponent(stopId)}/${kind}`;
     const response = await api(path, {
       method: "POST", body: blob, headers: { "Content-Type": blob.type || "application/octet-stream" },
     });

@@ -40,7 +40,9 @@ function renderStop(route, stop, ctx) {
   $$(".fail-form").onsubmit = (event) => {
     event.preventDefault();
     const form = event.target;
-    complete(route, stop, item, ctx, () => ({ outcome: "failed", reason_code: form.reason_code.value, reason: form.reason.value }));
+    complete(route, stop, item, ctx, async () => ({
+      body: { outcome: "failed", reason_code: form.reason_code.value, reason: form.reason.value },
+    }));
   };
   wireDelivery(route, stop, item, ctx);
   return item;
@@ -70,26 +72,38 @@ function openDelivery(item, stop) {
   item.pad = pad;
 }
 
+// The delivery as the driver confirmed it: the proof's blobs are made now, uploaded when sent.
 async function delivery(route, stop, item, ctx) {
   const form = item.querySelector(".deliver-form");
   const proof = { recipient_name: form.recipient.value.trim() };
   const fix = ctx.fix();
   if (fix) proof.location = { lat: fix.lat, lon: fix.lon };
   const [file] = form.photo.files;
-  if (file) proof.photo_ref = await Proof.upload(ctx.api, route, stop, "photo", await Proof.photoBlob(file));
-  if (item.pad && !item.pad.empty()) {
-    const svg = new Blob([item.pad.svg()], { type: "image/svg+xml" });
-    proof.signature_ref = await Proof.upload(ctx.api, route, stop, "signature", svg);
-  }
-  return { outcome: "delivered", proof };
+  const signed = item.pad && !item.pad.empty();
+  return {
+    body: { outcome: "delivered", proof },
+    photo: file ? await Proof.photoBlob(file) : null,
+    signature: signed ? new Blob([item.pad.svg()], { type: "image/svg+xml" }) : null,
+  };
 }
 
-async function complete(route, stop, item, ctx, body) {
+// Sends one completion (uploads first); returns the response, throws TypeError when offline.
+async function sendCompletion(api, completion) {
+  const { route_id: routeId, stop_id: stopId } = completion;
+  const body = structuredClone(completion.body);
+  if (completion.photo) body.proof.photo_ref = await Proof.upload(api, routeId, stopId, "photo", completion.photo);
+  if (completion.signature) body.proof.signature_ref = await Proof.upload(api, routeId, stopId, "signature", completion.signature);
+  const path = `/v1/routes/${encodeURIComponent(routeId)}/stops/${encodeURIComponent(stopId)}:complete`;
+  return api(path, { method: "POST", body: JSON.stringify(body) });
+}
+
+async function complete(route, stop, item, ctx, make) {
   const error = item.querySelector(".error");
   error.textContent = t("sending");
+  const completion = { route_id: route.route_id, stop_id: stop.stop_id, photo: null, signature: null, ...(await make()) };
+  completion.body.completed_at = new Date().toISOString();  // when the driver confirmed it
   try {
-    const path = `/v1/routes/${encodeURIComponent(route.route_id)}/stops/${encodeURIComponent(stop.stop_id)}:complete`;
-    const response = await ctx.api(path, { method: "POST", body: JSON.stringify(await body()) });
+    const response = await sendCompletion(ctx.api, completion);
     if (!response.ok && response.status !== 409) {
       const problem = await response.json().catch(() => ({}));
       error.textContent = problem.detail || t("notSaved", { status: response.status });
@@ -99,7 +113,11 @@ async function complete(route, stop, item, ctx, body) {
     await ctx.reload();
   } catch (exc) {
     if (exc instanceof SignedOut) return;
-    error.textContent = exc instanceof TypeError ? t("noConnection") : exc.message;
+    if (!(exc instanceof TypeError)) { error.textContent = exc.message; return; }
+    // No network: kept on the phone with its photo and signature, sent when online.
+    await CompletionQueue.add(completion);
+    error.textContent = t("queued");
+    await showQueue();
   }
 }
 
