@@ -15,7 +15,7 @@ from aiokafka import AIOKafkaProducer
 from lastmile_common.events.envelope import Envelope
 from lastmile_common.events.routes import RoutePlanned, RouteUpdated
 from lastmile_common.events.topics import DELIVERIES
-from playwright.async_api import Locator, Page, async_playwright
+from playwright.async_api import BrowserContext, Locator, Page, async_playwright
 from tracking.simulation import planned_route
 
 from lastmile.infra.platform import Infrastructure
@@ -91,7 +91,7 @@ async def test_delivery_at_the_door_with_photo_signature_and_age_check(
             first = page.locator(f"li.stop[data-stop-id='{route.stops[0].stop_id}']")
             await first.wait_for(timeout=10_000)
             await _door_details(page, first)
-            await _break(page)
+            await _break(context, page)
             await _replanned(app, producer, tenant, page, route_id, vehicle)
             await _non_image_refused(page, first)
             await first.locator("input[name=photo]").set_input_files(
@@ -145,7 +145,13 @@ async def _next_leg(page: Page) -> None:
     assert [tuple(p) for p in leg] == road[1:4]
 
 
-async def _break(page: Page) -> None:
+async def _break(context: BrowserContext, page: Page) -> None:
+    await context.set_offline(True)  # a break needs the server: said so, nothing changes
+    await page.locator("#break").click()
+    await page.wait_for_function(
+        "document.getElementById('day-status').textContent.startsWith('No connection')"
+    )
+    await context.set_offline(False)
     await page.locator("#break").click()
     await page.wait_for_function(
         "document.getElementById('day-status').textContent.startsWith('On break')"

@@ -101,7 +101,13 @@ function showDay(body) {
 }
 
 async function dayAction(path, body) {
-  const response = await api(path, { method: "POST", body: JSON.stringify(body || {}) });
+  let response;
+  try {
+    response = await api(path, { method: "POST", body: JSON.stringify(body || {}) });
+  } catch (exc) {
+    if (!(exc instanceof SignedOut)) $("day-status").textContent = t("offlineAction");
+    return null;
+  }
   const answer = await response.json().catch(() => ({}));
   if (!response.ok) { $("day-status").textContent = answer.detail || t("notSaved", { status: response.status }); return null; }
   return answer;
