@@ -37,11 +37,6 @@ def _broadcaster(request: Request) -> Broadcaster:
     return broadcaster
 
 
-def _proofs(request: Request) -> Proofs:
-    proofs: Proofs = request.app.state.proofs
-    return proofs
-
-
 def _tenant_id(key: CallerKey) -> str:
     return key.tenant_id
 
@@ -50,7 +45,6 @@ TrackerDep = Annotated[Tracker, Depends(_tracker)]
 SettingsDep = Annotated[TrackingSettings, Depends(_settings)]
 BroadcasterDep = Annotated[Broadcaster, Depends(_broadcaster)]
 TenantDep = Annotated[str, Depends(_tenant_id)]
-ProofsDep = Annotated[Proofs, Depends(_proofs)]
 
 
 @dataclass(frozen=True)
@@ -90,3 +84,11 @@ async def _device_only(caller: CallerDep) -> Caller:
 
 
 DeviceDep = Annotated[Caller, Depends(_device_only)]
+
+
+def _proofs(request: Request) -> Proofs:
+    proofs: Proofs = request.app.state.proofs
+    return proofs
+
+
+ProofsDep = Annotated[Proofs, Depends(_proofs)]
