@@ -13,9 +13,9 @@ from lastmile_common.routing import RoutingSettings, open_router
 from lastmile_common.runtime import Runtime, settle_heap
 from starlette.datastructures import State
 
+from tracking.adapters import proof_keeping
 from tracking.adapters.broadcast import Broadcaster
 from tracking.adapters.ping_writer import PingWriter
-from tracking.adapters.proof_keeping import ProofKeeping
 from tracking.adapters.recovery import recover
 from tracking.adapters.roads import RoadTravel
 from tracking.adapters.store import PgStore
@@ -113,9 +113,9 @@ def create_app(settings: TrackingSettings, routing: RoutingSettings | None = Non
             http_driver.router,
             http_proofs.router,
         ],
-        migrations=MIGRATIONS,
-        components=[tracking, ProofKeeping(settings)],
         body_limit_exempt=(http_proofs.PREFIX,),
+        migrations=MIGRATIONS,
+        components=[tracking, proof_keeping.ProofKeeping(settings)],
         subscriptions=lambda: consumers.subscriptions(settings, tracking.tracker),
         title="lastmile tracking",
         description="GPS pings to route progress, arrivals, deliveries and ETAs.",
