@@ -11,6 +11,7 @@ from fastapi import FastAPI, HTTPException
 from fastapi.responses import HTMLResponse
 from lastmile_common.events.envelope import Envelope
 
+from lastmile.console.devices import devices_router
 from lastmile.console.feed import EventFeed
 from lastmile.console.state import DayState
 from lastmile.console.views import snapshot
@@ -93,4 +94,5 @@ def console_app(
             return {"tenant_id": None, "waiting": True}
         return snapshot(tenants.days[chosen], services)
 
+    app.include_router(devices_router(services))
     return app

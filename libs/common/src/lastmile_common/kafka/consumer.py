@@ -30,6 +30,24 @@ PRUNE_EVERY_S = 3600.0
 type Batches = dict[TopicPartition, list[Record]]
 
 
+async def close_consumer(consumer: AIOKafkaConsumer) -> None:
+    """Leave the group and close the connections, even when a fetch was in its retry back-off.
+
+    aiokafka's fetcher cancels its pending fetch requests on close and awaits them; one that is
+    sleeping out `retry_backoff_ms` after a failed fetch (a slow or restarting broker) lets the
+    CancelledError through, and `stop()` raises it before it closes the client. Only a stop
+    that is itself being cancelled passes the CancelledError on.
+    """
+    try:
+        await consumer.stop()
+    except asyncio.CancelledError:
+        task = asyncio.current_task()
+        if task is not None and task.cancelling():
+            raise
+        log.warning("a fetch in retry back-off was cancelled while stopping; closing the client")
+        await consumer._client.close()  # the step aiokafka's stop() skipped
+
+
 class ConsumerRunner:
     """Runs one subscription until stopped."""
 
@@ -76,7 +94,7 @@ class ConsumerRunner:
         if self._task is not None:
             await self._task
         if self._consumer is not None:
-            await self._consumer.stop()
+            await close_consumer(self._consumer)
 
     @property
     def healthy(self) -> bool:
