@@ -15,6 +15,7 @@ from lastmile_common.basemap import layer
 from lastmile_common.events.envelope import Envelope
 from lastmile_common.routing.settings import RoutingSettings
 
+from lastmile.console.devices import devices_router
 from lastmile.console.feed import EventFeed
 from lastmile.console.state import DayState
 from lastmile.console.views import snapshot
@@ -112,4 +113,5 @@ def console_app(
             return {"tenant_id": None, "waiting": True}
         return snapshot(tenants.days[chosen], services)
 
+    app.include_router(devices_router(services))
     return app

@@ -14,6 +14,7 @@ from lastmile_common.routing import RoutingSettings, open_router
 from lastmile_common.runtime import Runtime, settle_heap
 from starlette.datastructures import State
 
+from tracking.adapters import proof_keeping
 from tracking.adapters.broadcast import Broadcaster
 from tracking.adapters.ping_writer import PingWriter
 from tracking.adapters.recovery import recover
@@ -21,9 +22,11 @@ from tracking.adapters.roads import RoadTravel
 from tracking.adapters.store import PgStore
 from tracking.entrypoints import (
     consumers,
+    http_devices,
     http_dispatch,
     http_driver,
     http_pings,
+    http_proofs,
     http_stops,
     http_track,
 )
@@ -107,14 +110,17 @@ def create_app(settings: TrackingSettings, routing: RoutingSettings | None = Non
         SERVICE,
         settings,
         [
+            http_devices.router,
             http_pings.router,
             http_stops.router,
             http_track.router,
             http_dispatch.router,
             http_driver.router,
+            http_proofs.router,
         ],
+        body_limit_exempt=(http_proofs.PREFIX,),
         migrations=MIGRATIONS,
-        components=[tracking],
+        components=[tracking, proof_keeping.ProofKeeping(settings)],
         subscriptions=lambda: consumers.subscriptions(settings, tracking.tracker),
         title="lastmile tracking",
         description="GPS pings to route progress, arrivals, deliveries and ETAs.",

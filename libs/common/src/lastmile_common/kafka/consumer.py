@@ -12,6 +12,7 @@ from aiokafka.structs import OffsetAndMetadata
 
 from lastmile_common.db.inbox import prune
 from lastmile_common.db.pool import ACQUIRE_TIMEOUT_S
+from lastmile_common.kafka.group_leave import leave_first_generation
 from lastmile_common.kafka.processing import (
     DependencyUnavailable,
     EventProcessor,
@@ -31,7 +32,8 @@ type Batches = dict[TopicPartition, list[Record]]
 
 
 async def close_consumer(consumer: AIOKafkaConsumer) -> None:
-    """Leave the group and close the connections, even when a fetch was in its retry back-off.
+    """Leave the group (also in Tansu's generation 0) and close the connections, even when a
+    fetch was in its retry back-off.
 
     aiokafka's fetcher cancels its pending fetch requests on close and awaits them; one that is
     sleeping out `retry_backoff_ms` after a failed fetch (a slow or restarting broker) lets the
@@ -39,6 +41,7 @@ async def close_consumer(consumer: AIOKafkaConsumer) -> None:
     that is itself being cancelled passes the CancelledError on.
     """
     try:
+        await leave_first_generation(consumer)
         await consumer.stop()
     except asyncio.CancelledError:
         task = asyncio.current_task()

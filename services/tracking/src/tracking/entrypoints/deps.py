@@ -15,6 +15,7 @@ from lastmile_common.http.problems import Problem
 
 from tracking.adapters.broadcast import Broadcaster
 from tracking.adapters.queries import find_device
+from tracking.service_layer.proofs import Proofs
 from tracking.service_layer.tracker import Tracker
 from tracking.settings import TrackingSettings
 
@@ -90,3 +91,11 @@ async def _device_only(caller: CallerDep) -> Caller:
 
 
 DeviceDep = Annotated[Caller, Depends(_device_only)]
+
+
+def _proofs(request: Request) -> Proofs:
+    proofs: Proofs = request.app.state.proofs
+    return proofs
+
+
+ProofsDep = Annotated[Proofs, Depends(_proofs)]

@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import APIRouter
 from lastmile_common.http.problems import Problem
 
-from tracking.entrypoints.deps import CallerDep, PoolDep, TrackerDep
+from tracking.entrypoints.deps import CallerDep, PoolDep, ProofsDep, TrackerDep
 from tracking.entrypoints.schemas import CompleteStopIn
 from tracking.service_layer.completion import (
     CompleteStop,
@@ -16,6 +16,7 @@ from tracking.service_layer.completion import (
     StopNotFound,
     complete_stop,
 )
+from tracking.service_layer.proofs import ProofRefused
 
 router = APIRouter(tags=["stops"])
 
@@ -64,13 +65,18 @@ async def complete(
     caller: CallerDep,
     tracker: TrackerDep,
     pool: PoolDep,
+    proofs: ProofsDep,
 ) -> dict[str, Any]:
     """Complete a stop (driver's device bound to the route's vehicle, or a tenant API key)."""
     cmd = _command(route_id, stop_id, body, caller.tenant_id, caller.vehicle_id)
     try:
         async with pool.acquire() as conn, conn.transaction():
-            return await complete_stop(tracker, conn, cmd)
+            return await complete_stop(tracker, conn, cmd, proofs)
     except StopNotFound as exc:
         raise Problem(404, "Not found", str(exc)) from None
     except StopAlreadyCompleted as exc:
         raise Problem(409, "Already completed", str(exc)) from None
+    except ProofRefused as exc:
+        raise Problem(
+            422, "Invalid request", str(exc), errors=[{"field": exc.field, "message": str(exc)}]
+        ) from None

@@ -119,6 +119,7 @@ async def track_page(
         map=map_,
         refresh_s=settings.track_refresh_s,
         updated=updated,
+        token=token,
     )
     return HTMLResponse(
         html, headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
