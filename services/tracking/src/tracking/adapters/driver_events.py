@@ -33,3 +33,11 @@ class PgDriverEvents:
             vehicle_id,
         )
         return row["at"] if row and row["kind"] == "break_started" else None
+
+    async def hold(self, conn: Any, tenant_id: str, vehicle_id: str) -> None:
+        """A transaction-scoped advisory lock on the vehicle."""
+        await conn.execute(
+            "SELECT pg_advisory_xact_lock(hashtextextended($1 || '/' || $2, 0))",
+            tenant_id,
+            vehicle_id,
+        )

@@ -37,11 +37,18 @@ class DriverEvents(Protocol):
     async def break_started(self, conn: Any, tenant_id: str, vehicle_id: str) -> datetime | None:
         """When the vehicle's running break started, or None when it is not on a break."""
 
+    async def hold(self, conn: Any, tenant_id: str, vehicle_id: str) -> None:
+        """Serialize the vehicle's day reports until the transaction ends."""
+
 
 async def take_break(
     tracker: Tracker, events: DriverEvents, conn: Any, event: DayEvent
 ) -> dict[str, Any]:
-    """Start or end a break (409 when already in that state); dispatchers see it live."""
+    """Start or end a break (409 when already in that state); dispatchers see it live.
+
+    Runs in a transaction: two reports of one vehicle at once take turns, so the second sees
+    the first one's break."""
+    await events.hold(conn, event.tenant_id, event.vehicle_id)
     running = await events.break_started(conn, event.tenant_id, event.vehicle_id)
     if event.kind == "break_started" and running is not None:
         raise DayRefused(f"already on a break since {running.isoformat()}")
