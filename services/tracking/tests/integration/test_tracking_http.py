@@ -71,8 +71,14 @@ async def test_ping_batch_with_one_bad_ping(infra: Infrastructure, app: RunningA
             and app.state.tracker.state.vehicles[(tenant, vehicle)].last is not None
         )
     )
-    listed = await app.client.get("/v1/vehicles", headers=auth)
-    assert listed.json()["vehicles"][0]["position"]["lon"] == 13.4005
+
+    async def listed() -> list[dict[str, object]]:
+        # Read from PostgreSQL (any replica answers): once the ping writer flushed the position.
+        vehicles = (await app.client.get("/v1/vehicles", headers=auth)).json()["vehicles"]
+        return vehicles if vehicles and vehicles[0]["position"] else []
+
+    [shown] = await eventually(listed, what="the vehicle's position in /v1/vehicles")
+    assert shown["position"]["lon"] == 13.4005  # type: ignore[index]
     # All bad: 422 naming each field; no credentials or an API key instead of a device: refused.
     all_bad = await app.client.post("/v1/pings", json={"pings": [bad]}, headers=device)
     assert all_bad.status_code == 422

@@ -11,16 +11,26 @@ from fastapi import APIRouter, Request
 from sse_starlette.sse import EventSourceResponse
 
 from tracking.adapters.queries import accuracy_stats
-from tracking.entrypoints.deps import BroadcasterDep, PoolDep, TenantDep, TrackerDep
+from tracking.adapters.recovery import tenant_state
+from tracking.entrypoints.deps import BroadcasterDep, PoolDep, SettingsDep, TenantDep
 from tracking.service_layer.views import vehicles_view
+from tracking.settings import TrackingSettings
 
 router = APIRouter(tags=["dispatch"])
 
 
 @router.get("/v1/vehicles")
-async def vehicles(tenant: TenantDep, tracker: TrackerDep) -> dict[str, Any]:
+async def vehicles(tenant: TenantDep, pool: PoolDep, settings: SettingsDep) -> dict[str, Any]:
     """Every vehicle of the caller's tenant: last position, route and next stop."""
-    return {"vehicles": vehicles_view(tracker.state, tenant)}
+    return {"vehicles": await _snapshot(pool, tenant, settings)}
+
+
+async def _snapshot(pool: Any, tenant: str, settings: TrackingSettings) -> list[dict[str, Any]]:
+    """The tenant's vehicles from PostgreSQL: the same on every replica, whichever one follows
+    which vehicle."""
+    async with pool.acquire() as conn:
+        state = await tenant_state(conn, tenant, settings.token_ttl_after_route_s)
+    return vehicles_view(state, tenant)
 
 
 @router.get("/v1/eta-accuracy")
@@ -36,11 +46,15 @@ async def eta_accuracy(tenant: TenantDep, pool: PoolDep) -> dict[str, Any]:
 
 @router.get("/v1/stream")
 async def stream(
-    request: Request, tenant: TenantDep, tracker: TrackerDep, broadcaster: BroadcasterDep
+    request: Request,
+    tenant: TenantDep,
+    pool: PoolDep,
+    settings: SettingsDep,
+    broadcaster: BroadcasterDep,
 ) -> EventSourceResponse:
     """Server-sent events: a `snapshot`, then `position`, `stop` and `route` messages."""
     queue = broadcaster.subscribe(tenant)
-    snapshot = vehicles_view(tracker.state, tenant)
+    snapshot = await _snapshot(pool, tenant, settings)
 
     async def events() -> AsyncIterator[dict[str, str]]:
         try:

@@ -1,0 +1,60 @@
+"""Reads answer from PostgreSQL: a replica that does not follow the vehicle (its partition is
+another replica's, or a rebalance just moved it) serves the same tracking page and vehicles."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from aiokafka import AIOKafkaProducer
+from tracking.simulation import planned_route
+
+from lastmile.testing.apps import RunningApp
+from lastmile.testing.fixtures import publish
+from lastmile.testing.waiting import eventually
+
+from .conftest import new_tenant
+
+pytestmark = pytest.mark.integration
+
+
+def forget(app: RunningApp, tenant: str, vehicle: str, route_id: str) -> None:
+    """Make this process a replica that holds nothing of the vehicle."""
+    state = app.state.tracker.state
+    state.routes.pop(route_id, None)
+    state.vehicles.pop((tenant, vehicle), None)
+
+
+async def test_a_replica_without_the_route_serves_the_page_and_the_vehicles(
+    app: RunningApp, producer: AIOKafkaProducer
+) -> None:
+    tenant, auth = new_tenant()
+    vehicle, route_id = f"v-{uuid.uuid4().hex[:8]}", f"r-{uuid.uuid4().hex[:8]}"
+    start = datetime.now(UTC).replace(microsecond=0) + timedelta(hours=1)
+    route = planned_route(route_id, vehicle, start, stops=2)
+    await publish(producer, route, tenant=tenant, key=route.depot_id)
+    await eventually(lambda: route_id in app.state.tracker.state.routes)
+    tokens = [s.token for s in app.state.tracker.state.routes[route_id].stops]
+    first = route.stops[0]
+    done = await app.client.post(
+        f"/v1/routes/{route_id}/stops/{first.stop_id}:complete",
+        json={"outcome": "delivered", "proof": {"photo_ref": "media/p.jpg"}},
+        headers=auth,
+    )
+    assert done.status_code == 200, done.text
+
+    forget(app, tenant, vehicle, route_id)
+
+    delivered = await app.client.get(f"/track/{tokens[0]}.json")
+    assert delivered.status_code == 200, delivered.text
+    assert delivered.json()["status"] == "delivered"
+    nxt = await app.client.get(f"/track/{tokens[1]}.json")
+    assert nxt.status_code == 200, nxt.text
+    assert nxt.json()["status"] == "next"  # the first stop done: the route started
+    assert nxt.json()["destination"] is not None
+    page = await app.client.get(f"/track/{tokens[1]}")
+    assert page.status_code == 200
+    assert "You are the next stop" in page.text
+    listed = (await app.client.get("/v1/vehicles", headers=auth)).json()["vehicles"]
+    assert [v["vehicle_id"] for v in listed] == [vehicle]  # no ping yet: no position
