@@ -14,8 +14,8 @@ from lastmile_common.runtime import Runtime, settle_heap
 from starlette.datastructures import State
 
 from tracking.adapters.broadcast import Broadcaster
+from tracking.adapters.ownership import Ownership
 from tracking.adapters.ping_writer import PingWriter
-from tracking.adapters.recovery import recover
 from tracking.adapters.roads import RoadTravel
 from tracking.adapters.store import PgStore
 from tracking.entrypoints import (
@@ -53,6 +53,7 @@ class Tracking:
         self._routing = routing
         self._tracker: Tracker | None = None
         self._writer: PingWriter | None = None
+        self._ownership: Ownership | None = None
 
     @property
     def tracker(self) -> Tracker:
@@ -61,9 +62,17 @@ class Tracking:
             raise RuntimeError("the tracker runs only inside the app's lifespan")
         return self._tracker
 
+    @property
+    def ownership(self) -> Ownership:
+        """Which vehicles this replica follows (the vehicle group's rebalance hooks)."""
+        if self._ownership is None:
+            raise RuntimeError("the tracker runs only inside the app's lifespan")
+        return self._ownership
+
     @asynccontextmanager
     async def run(self, runtime: Runtime, state: State) -> AsyncIterator[None]:
-        """Recover the live state, start the ping writer; publish both on `state`."""
+        """Start the ping writer; the live state is loaded per partition as they are assigned.
+        Publish the tracker, the writer and the ownership on `state`."""
         settings = self._settings
         live = TrackingState(filter_config=self._config.filter)
         writer = PingWriter(
@@ -76,13 +85,11 @@ class Tracking:
         router = await asyncio.to_thread(open_router, self._routing)
         roads = RoadTravel(router, self._config.travel)
         tracker = Tracker(live, PgStore(), writer, self._broadcaster, self._config, roads)
-        async with runtime.pool.acquire() as conn:
-            counts = await recover(conn, live, settings.token_ttl_after_route_s)
-        log.info("tracking state recovered", extra=counts)
+        ownership = Ownership(live, runtime.pool, writer, settings.token_ttl_after_route_s)
         await writer.start()
-        settle_heap()  # the recovered routes and vehicles are long-lived
-        state.tracker, state.ping_writer = tracker, writer
-        self._tracker, self._writer = tracker, writer
+        settle_heap()
+        state.tracker, state.ping_writer, state.ownership = tracker, writer, ownership
+        self._tracker, self._writer, self._ownership = tracker, writer, ownership
         try:
             yield
         finally:
@@ -110,7 +117,9 @@ def create_app(settings: TrackingSettings, routing: RoutingSettings | None = Non
         ],
         migrations=MIGRATIONS,
         components=[tracking],
-        subscriptions=lambda: consumers.subscriptions(settings, tracking.tracker),
+        subscriptions=lambda: consumers.subscriptions(
+            settings, tracking.tracker, tracking.ownership
+        ),
         title="lastmile tracking",
         description="GPS pings to route progress, arrivals, deliveries and ETAs.",
     )

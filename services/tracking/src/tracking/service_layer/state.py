@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -107,3 +108,19 @@ class TrackingState:
         entries = self.history.get(key, [])
         if (told.at, told.eta) in entries:
             entries.remove((told.at, told.eta))
+
+    def drop(self, keep: Callable[[str, str], bool]) -> int:
+        """Forget every vehicle `keep` refuses, with its routes and their orders' ETAs (its
+        partition went to another replica); return how many vehicles went."""
+        gone = [key for key in self.vehicles if not keep(*key)]
+        for key in gone:
+            vehicle = self.vehicles.pop(key)
+            for route_id in vehicle.route_ids:
+                route = self.routes.pop(route_id, None)
+                for name in ("last_eta_at", "last_route_check", "paths"):
+                    getattr(self, name).pop(route_id, None)
+                self.stale.discard(route_id)
+                for stop in route.stops if route is not None else ():
+                    self.told.pop((vehicle.tenant_id, stop.order_id), None)
+                    self.history.pop((vehicle.tenant_id, stop.order_id), None)
+        return len(gone)
