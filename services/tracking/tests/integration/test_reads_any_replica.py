@@ -3,11 +3,15 @@ another replica's, or a rebalance just moved it) serves the same tracking page a
 
 from __future__ import annotations
 
+import asyncio
+import json
 import uuid
 from datetime import UTC, datetime, timedelta
 
+import httpx
 import pytest
 from aiokafka import AIOKafkaProducer
+from tracking.domain.route import RouteState, RouteStatus, route_from_event
 from tracking.simulation import planned_route
 
 from lastmile.testing.apps import RunningApp
@@ -58,3 +62,54 @@ async def test_a_replica_without_the_route_serves_the_page_and_the_vehicles(
     assert "You are the next stop" in page.text
     listed = (await app.client.get("/v1/vehicles", headers=auth)).json()["vehicles"]
     assert [v["vehicle_id"] for v in listed] == [vehicle]  # no ping yet: no position
+
+
+async def test_the_stream_tells_what_another_replica_follows(
+    app: RunningApp, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Positions and route progress that another replica writes reach this replica's stream."""
+    tenant, auth = new_tenant()
+    vehicle, route_id = f"v-{uuid.uuid4().hex[:8]}", f"r-{uuid.uuid4().hex[:8]}"
+    monkeypatch.setattr(app.state.ownership, "owns", lambda t, v: v != vehicle)
+    start = datetime.now(UTC).replace(microsecond=0)
+    route = route_from_event(tenant, planned_route(route_id, vehicle, start, stops=1), {})
+    pool = app.state.runtime.pool
+
+    async def save(state: RouteState) -> None:  # as the owning replica's batch writes it
+        await pool.execute(
+            "INSERT INTO routes (route_id, tenant_id, vehicle_id, version, status, state)"
+            " VALUES ($1, $2, $3, 1, $4, $5::jsonb) ON CONFLICT (route_id) DO UPDATE SET"
+            " status = EXCLUDED.status, state = EXCLUDED.state, updated_at = now()",
+            route_id,
+            tenant,
+            vehicle,
+            state.status.value,
+            json.dumps(state.to_json()),
+        )
+
+    await save(route)
+    seen: list[str] = []
+    async with (
+        httpx.AsyncClient(base_url=app.url, timeout=20) as client,
+        client.stream("GET", "/v1/stream", headers=auth) as stream,
+    ):
+        lines = stream.aiter_lines()
+        while not any(line.startswith("data:") for line in seen):
+            seen.append(await anext(lines))
+        assert vehicle in seen[-1]  # the snapshot, from PostgreSQL
+        await pool.execute(
+            "INSERT INTO vehicle_positions (tenant_id, vehicle_id, time, lat, lon)"
+            " VALUES ($1, $2, $3, 52.5, 13.4)",
+            tenant,
+            vehicle,
+            start,
+        )
+        route.status = RouteStatus.STARTED
+        await save(route)
+        while not (
+            any('"status": "started"' in line for line in seen)
+            and any('"lat": 52.5' in line for line in seen)
+        ):
+            seen.append(await asyncio.wait_for(anext(lines), 10))
+    started = [line for line in seen if '"status": "started"' in line]
+    assert started and route_id in started[0], seen
