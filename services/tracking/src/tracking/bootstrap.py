@@ -17,6 +17,7 @@ from tracking.adapters.broadcast import Broadcaster
 from tracking.adapters.ownership import Ownership
 from tracking.adapters.ping_writer import PingWriter
 from tracking.adapters.roads import RoadTravel
+from tracking.adapters.route_news import RouteNews
 from tracking.adapters.store import PgStore
 from tracking.entrypoints import (
     consumers,
@@ -86,12 +87,15 @@ class Tracking:
         roads = RoadTravel(router, self._config.travel)
         tracker = Tracker(live, PgStore(), writer, self._broadcaster, self._config, roads)
         ownership = Ownership(live, runtime.pool, writer, settings.token_ttl_after_route_s)
+        news = RouteNews(live)
         await writer.start()
         settle_heap()
         state.tracker, state.ping_writer, state.ownership = tracker, writer, ownership
+        state.route_news = news
         self._tracker, self._writer, self._ownership = tracker, writer, ownership
         try:
-            yield
+            async with news.listening(runtime.pool):
+                yield
         finally:
             await writer.stop()  # writes what is buffered
 

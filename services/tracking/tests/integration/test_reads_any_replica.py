@@ -4,14 +4,20 @@ another replica's, or a rebalance just moved it) serves the same tracking page a
 from __future__ import annotations
 
 import asyncio
-import json
 import uuid
 from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
 from aiokafka import AIOKafkaProducer
-from tracking.domain.route import RouteState, RouteStatus, route_from_event
+from lastmile_common.events.pings import Ping
+from tracking.adapters.broadcast import Broadcaster
+from tracking.adapters.route_news import RouteNews
+from tracking.adapters.store import PgStore
+from tracking.domain.route import RouteState, RouteStatus, StopStatus, route_from_event
+from tracking.service_layer.completion import CompleteStop, complete_stop
+from tracking.service_layer.state import TrackingState
+from tracking.service_layer.tracker import Tracker
 from tracking.simulation import planned_route
 
 from lastmile.testing.apps import RunningApp
@@ -84,7 +90,7 @@ async def test_the_stream_tells_what_another_replica_follows(
             tenant,
             vehicle,
             state.status.value,
-            json.dumps(state.to_json()),
+            state.to_json(),  # the pool encodes jsonb
         )
 
     await save(route)
@@ -113,3 +119,38 @@ async def test_the_stream_tells_what_another_replica_follows(
             seen.append(await asyncio.wait_for(anext(lines), 10))
     started = [line for line in seen if '"status": "started"' in line]
     assert started and route_id in started[0], seen
+
+
+async def test_the_owner_reloads_a_route_another_replica_completed_a_stop_of(
+    app: RunningApp, producer: AIOKafkaProducer
+) -> None:
+    """A driver's completion answered by a replica that does not follow the vehicle reaches
+    the owner's memory before its next batch (else it would write its older snapshot over)."""
+    tenant, _ = new_tenant()
+    vehicle, route_id = f"v-{uuid.uuid4().hex[:8]}", f"r-{uuid.uuid4().hex[:8]}"
+    start = datetime.now(UTC).replace(microsecond=0) + timedelta(hours=1)
+    route = planned_route(route_id, vehicle, start, stops=2)
+    await publish(producer, route, tenant=tenant, key=route.depot_id)
+    pool = app.state.runtime.pool
+    owner = app.state.tracker
+
+    async def committed() -> bool:
+        return bool(
+            await pool.fetchval("SELECT count(*) FROM routes WHERE route_id = $1", route_id)
+        )
+
+    await eventually(committed, what="the route committed")
+    first = route.stops[0].stop_id
+    other = Tracker(TrackingState(), PgStore(), app.state.ping_writer, Broadcaster(), owner.config)
+    news = RouteNews(TrackingState())  # another replica's
+    cmd = CompleteStop(tenant, route_id, first, "delivered", datetime.now(UTC), photo_ref="p.jpg")
+    async with pool.acquire() as conn, conn.transaction():
+        await complete_stop(other, conn, cmd)
+        await news.announce(conn, route_id)
+    assert owner.state.routes[route_id].stop(first).status is StopStatus.PENDING
+    ping = Ping(vehicle_id=vehicle, time=datetime.now(UTC), lat=52.5, lon=13.4)
+    await publish(producer, ping, tenant=tenant, key=vehicle)  # the owner's next batch
+    await eventually(
+        lambda: owner.state.routes[route_id].stop(first).status is StopStatus.DELIVERED,
+        what="the owner's memory to learn the completion",
+    )

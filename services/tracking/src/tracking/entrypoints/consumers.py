@@ -42,8 +42,9 @@ class BatchWriter:
         self.batch = Batch()
 
     def begin(self) -> None:
-        """A new transaction: nothing gathered yet."""
+        """A new transaction: nothing gathered yet; routes changed elsewhere reload now."""
         self.batch = Batch()
+        self._tracker.state.between_batches()
 
     async def before_commit(self, conn: Connection) -> None:
         """Write what the batch's events changed."""

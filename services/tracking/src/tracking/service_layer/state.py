@@ -45,6 +45,8 @@ class TrackingState:
     last_route_check: dict[str, datetime] = field(default_factory=dict)  # off-route, ping time
     paths: dict[str, tuple[str, RoadPath]] = field(default_factory=dict)  # decoded geometries
     stale: set[str] = field(default_factory=set)  # routes to reload: their write failed
+    # Routes another replica changed (a completion it answered): stale from the next batch on.
+    elsewhere: set[str] = field(default_factory=set)
 
     def vehicle(self, tenant_id: str, vehicle_id: str) -> Vehicle:
         """The vehicle, created on first sight."""
@@ -108,6 +110,17 @@ class TrackingState:
         entries = self.history.get(key, [])
         if (told.at, told.eta) in entries:
             entries.remove((told.at, told.eta))
+
+    def changed_elsewhere(self, route_id: str) -> None:
+        """Another replica committed a change to the route: reload it before the next batch."""
+        if route_id in self.routes:
+            self.elsewhere.add(route_id)
+
+    def between_batches(self) -> None:
+        """Routes changed elsewhere become stale now, never in the middle of a batch (whose
+        uncommitted progress a reload would throw away)."""
+        self.stale |= self.elsewhere
+        self.elsewhere.clear()
 
     def drop(self, keep: Callable[[str, str], bool]) -> int:
         """Forget every vehicle `keep` refuses, with its routes and their orders' ETAs (its
