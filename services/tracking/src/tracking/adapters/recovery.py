@@ -88,14 +88,25 @@ async def recover(
 async def order_state(
     conn: Any, tenant_id: str, order_id: str, route_id: str
 ) -> TrackingState | None:
-    """What one customer's view needs: the route, its vehicle's position, the order's ETAs."""
+    """What one customer's view needs: the route carrying the order (the token's, else the
+    latest that does: a re-plan may have moved it, and route events of two vehicles are not
+    ordered), its vehicle's position, the order's ETAs. None: no route carries it now."""
     raw = await conn.fetchval(
         "SELECT state FROM routes WHERE route_id = $1 AND tenant_id = $2", route_id, tenant_id
     )
-    if raw is None:
-        return None
+    route = _route(raw) if raw is not None else None
+    if route is None or all(s.order_id != order_id for s in route.stops):
+        raw = await conn.fetchval(
+            "SELECT state FROM routes WHERE tenant_id = $1 AND state @> jsonb_build_object("
+            "'stops', jsonb_build_array(jsonb_build_object('order_id', $2::text)))"
+            " ORDER BY updated_at DESC LIMIT 1",
+            tenant_id,
+            order_id,
+        )
+        if raw is None:
+            return None
+        route = _route(raw)
     state = TrackingState()
-    route = _route(raw)
     state.add_route(route)
     _add_positions(
         state,

@@ -41,15 +41,18 @@ async def _view(token: str, pool: Any, settings: TrackingSettings) -> OrderView:
             return received_view(order_id)
         if target is not None and not target.expired:
             state = await order_state(conn, target.tenant_id, target.order_id, target.route_id)
-            if state is not None:
-                view = order_view(
-                    state,
-                    target.tenant_id,
-                    target.order_id,
-                    target.route_id,
-                    target.stop_id,
-                    settings.map_stops_away,
-                )
+            if state is None:  # re-planned off its route, on none yet
+                return received_view(target.order_id)
+            (route,) = state.routes.values()
+            stop = next(s for s in route.stops if s.order_id == target.order_id)
+            view = order_view(
+                state,
+                target.tenant_id,
+                target.order_id,
+                route.route_id,
+                stop.stop_id,
+                settings.map_stops_away,
+            )
     if view is None:
         raise Problem(404, "Not found", "this tracking link is unknown or has expired")
     return view
