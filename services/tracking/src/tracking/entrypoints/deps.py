@@ -14,6 +14,7 @@ from lastmile_common.http.deps import PoolDep as PoolDep
 from lastmile_common.http.problems import Problem
 
 from tracking.adapters.broadcast import Broadcaster
+from tracking.adapters.ownership import Ownership
 from tracking.adapters.queries import find_device
 from tracking.service_layer.proofs import Proofs
 from tracking.service_layer.tracker import Tracker
@@ -38,6 +39,11 @@ def _broadcaster(request: Request) -> Broadcaster:
     return broadcaster
 
 
+def _ownership(request: Request) -> Ownership:
+    ownership: Ownership = request.app.state.ownership
+    return ownership
+
+
 def _tenant_id(key: CallerKey) -> str:
     return key.tenant_id
 
@@ -51,6 +57,7 @@ TrackerDep = Annotated[Tracker, Depends(_tracker)]
 StreetsDep = Annotated[tuple[RoadLine, ...], Depends(_streets)]
 SettingsDep = Annotated[TrackingSettings, Depends(_settings)]
 BroadcasterDep = Annotated[Broadcaster, Depends(_broadcaster)]
+OwnershipDep = Annotated[Ownership, Depends(_ownership)]
 TenantDep = Annotated[str, Depends(_tenant_id)]
 
 

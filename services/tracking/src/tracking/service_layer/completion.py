@@ -106,7 +106,8 @@ async def _open_stop(
     tracker: Tracker, conn: Any, cmd: CompleteStop
 ) -> tuple[RouteState, StopState]:
     """The tenant's route and its stop, if still open; else StopNotFound/StopAlreadyCompleted."""
-    if cmd.route_id in tracker.state.stale:
+    if cmd.route_id in tracker.state.stale or cmd.route_id not in tracker.state.routes:
+        # Not followed here (another replica owns the vehicle): from its committed snapshot.
         await tracker.reload_route(conn, cmd.route_id)
     route = tracker.state.routes.get(cmd.route_id)
     if route is None or route.tenant_id != cmd.tenant_id:
