@@ -105,7 +105,7 @@ async def test_driver_app_pings_offline_and_delivers(
                 lambda e: e.tenant == tenant and e.type == "order.delivered"
             )
             await page.wait_for_function(
-                "document.querySelector('li.stop.done .status').textContent.includes('delivered')"
+                "document.querySelector('li.stop.done .status')?.textContent.includes('delivered')"
             )
             await _opens_offline(context, page)
             failed = await _fail_second_stop(context, page, deliveries, tenant, route)

@@ -108,7 +108,7 @@ async def test_delivery_at_the_door_with_photo_signature_and_age_check(
                 lambda e: e.tenant == tenant and e.type == "order.delivered"
             )
             await page.wait_for_function(
-                "document.querySelector('li.stop.done .status').textContent.includes('delivered')"
+                "document.querySelector('li.stop.done .status')?.textContent.includes('delivered')"
             )
             await page.locator("#finish").click()
             await page.wait_for_function(
@@ -191,7 +191,7 @@ async def _non_image_refused(page: Page, first: Locator) -> None:
     )
     await form.locator("button[type=submit]").click()
     await page.wait_for_function(
-        "document.querySelector('li.stop .error').textContent.includes('not a valid image/jpeg')"
+        "document.querySelector('li.stop .error')?.textContent.includes('not a valid image/jpeg')"
     )
 
 
