@@ -20,6 +20,7 @@ from planner.domain.model import (
     VehicleKind,
 )
 from planner.domain.ruin_recreate import warm_up
+from planner.domain.search import SearchSettings, solve_with
 from planner.domain.solver import solve
 
 PARCEL = Capacity(0.0, 0.0, 1)
@@ -212,3 +213,16 @@ def test_an_order_no_vehicle_can_serve_is_left_out_first_with_its_reason(
     assert shortened == [19]
     assert check_plan(p, result) == []
     assert [(u.order_id, u.code) for u in result.unplaced] == [("piano", ReasonCode.TOO_LARGE)]
+
+
+def test_the_polish_keeps_the_handed_routes_when_its_search_returns_nothing(build: Any) -> None:
+    """On a loaded machine the polish may run out of time before its search returns a plan:
+    the routes it was handed must come back, not a plan from scratch with every order left out.
+    (An invalid solution limit makes OR-Tools return nothing at once, as the clock did.)"""
+    p = _plain(build, 12)
+    routes = [[i] for i in range(12)]  # each order alone fits its window
+    handed = replace(p, vehicles=tuple(replace(p.vehicles[0], id=f"w{i}") for i in range(12)))
+    result = solve_with(handed, SearchSettings(5.0, work_limit=0), initial_routes=routes)
+    assert check_plan(handed, result) == []
+    assert result.unplaced == ()
+    assert [[v.order_id for v in r.visits] for r in result.routes] == [[o.id] for o in p.orders]
