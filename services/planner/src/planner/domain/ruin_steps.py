@@ -16,6 +16,11 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from planner.domain import compiled_cache
+
+# Before any @njit(cache=True) below: where the compiled code is kept (see compiled_cache).
+compiled_cache.configure()
+
 # Mean customers removed per step, longest string, and the chance to skip an insertion place.
 MEAN_REMOVED = 10
 LONGEST_STRING = 10
