@@ -20,7 +20,7 @@ from pathlib import Path
 import numba
 
 # The modules whose functions are compiled with cache=True.
-COMPILED = ("ruin_steps.py", "ruin_recreate.py")
+COMPILED = ("ruin_steps.py", "recreate_step.py", "ruin_recreate.py")
 HERE = Path(__file__).resolve().parent
 
 

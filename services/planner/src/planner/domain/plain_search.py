@@ -16,12 +16,13 @@ import time
 from dataclasses import dataclass, replace
 
 from planner.domain.explain import explain
+from planner.domain.fleet_data import alone_on_free_vehicles, compiled_data
 from planner.domain.layout import build_layout, build_matrices
 from planner.domain.model import PlanningProblem, PlanResult, Unplaced
 from planner.domain.precheck import check_orders
-from planner.domain.ruin_recreate import fewer_routes, shorten
+from planner.domain.ruin_recreate import Plan, fewer_routes, shorten
 from planner.domain.search import default_settings, solve_with
-from planner.domain.vrptw_data import Vrptw, plain_vrptw
+from planner.domain.vrptw_data import Vrptw
 
 FIRST_SHARE = 0.05
 FEWER_UNTIL = 0.3
@@ -90,14 +91,19 @@ def _alone_fits(data: Vrptw, c: int) -> bool:
     )
 
 
-def _completed(data: Vrptw, start: list[list[int]], fleet: int) -> list[list[int]]:
+def _completed(data: Vrptw, start: Plan, fleet: int) -> Plan:
     """The start with customers it left out on routes of their own while the fleet has room;
     route removal folds them in, and places the rest first."""
-    placed = {c for r in start for c in r}
-    missing = [c for c in range(1, len(data.ready)) if c not in placed]
-    room = fleet - len(start)
+    routes, vehicles = start
+    placed = {c for r in routes for c in r}
+    missing = [c for c in range(1, data.customers + 1) if c not in placed]
+    if data.fleet is not None:
+        return alone_on_free_vehicles(data, start, missing)
+    room = fleet - len(routes)
     alone = [c for c in missing if _alone_fits(data, c)][: max(0, room)]
-    return start + [[c] for c in alone]
+    return routes + [[c] for c in alone], vehicles + list(
+        range(len(routes), len(routes) + len(alone))
+    )
 
 
 def _with_fixed_costs(problem: PlanningProblem, result: PlanResult) -> PlanResult:
@@ -127,7 +133,7 @@ def solve_plain(
     started = time.monotonic()
     servable, impossible = _servable(problem)
     if impossible:
-        again = plain_vrptw(servable) if servable.orders else None
+        again = compiled_data(servable) if servable.orders else None
         if again is None:
             return _attempt(problem, time_limit_s, work_limit)
         left = time_limit_s - (time.monotonic() - started)
@@ -142,23 +148,33 @@ def _solve_servable(
     budget = _Budget(time.monotonic(), time_limit_s, work_limit)
     first = _start(problem, budget)
     index = {o.id: i for i, o in enumerate(problem.orders)}
-    start = [[index[v.order_id] + 1 for v in r.visits] for r in first.routes if r.visits]
+    vehicle = {v.id: k for k, v in enumerate(problem.vehicles)}
+    kept = [r for r in first.routes if r.visits]
+    start = (
+        [[index[v.order_id] + 1 for v in r.visits] for r in kept],
+        [vehicle[r.vehicle_id] for r in kept] if data.fleet else list(range(len(kept))),
+    )
     start = _completed(data, start, len(problem.vehicles))
     steps = _steps(budget)
-    if start:
+    if start[0]:
         fleet_steps = None if steps is None else max(1, steps // 4)
-        start = fewer_routes(data, start, budget.until(FEWER_UNTIL), seed, fleet_steps)
-    if sum(map(len, start)) < len(problem.orders):
+        start = fewer_routes(
+            data, start[0], budget.until(FEWER_UNTIL), seed, fleet_steps, vehicles=start[1]
+        )
+    if sum(map(len, start[0])) < len(problem.orders):
         # More orders than the fleet can take: ruin and recreate works on complete plans, so
         # OR-Tools, which weighs what to leave out by priority, plans the day from scratch in
         # the rest of the budget.
         return _attempt(problem, max(0.5, budget.left()), work_limit)
-    shorter = shorten(data, start, budget.until(SHORTEN_UNTIL), seed, steps)
+    shorter, used = shorten(
+        data, start[0], budget.until(SHORTEN_UNTIL), seed, steps, vehicles=start[1]
+    )
     routes = [[c - 1 for c in r] for r in shorter]
-    # Only as many vehicles as routes, so the polish cannot open another one; and no fixed
-    # cost: OR-Tools adds it to a route's first arc, where guided local search would then spend
-    # its penalties instead of on the arcs that make the distance.
-    fleet = tuple(replace(v, fixed_cost=0.0) for v in problem.vehicles[: len(routes)])
+    # Only the vehicles that drive a route, so the polish cannot open another one; and no
+    # fixed cost: OR-Tools adds it to a route's first arc, where guided local search would then
+    # spend its penalties instead of on the arcs that make the distance.
+    chosen = [problem.vehicles[v] for v in used] if data.fleet else problem.vehicles[: len(routes)]
+    fleet = tuple(replace(v, fixed_cost=0.0) for v in chosen)
     fewer = replace(problem, vehicles=fleet)
     polished = _attempt(fewer, max(0.5, budget.left()), work_limit, routes)
     if polished.unplaced or polished.status != "ok" or len(polished.routes) > len(routes):
