@@ -106,6 +106,26 @@ def _completed(data: Vrptw, start: Plan, fleet: int) -> Plan:
     )
 
 
+def _orders(routes: list[list[int]]) -> list[list[int]]:
+    """Customer nodes to order indices."""
+    return [[c - 1 for c in r] for r in routes]
+
+
+def _on(problem: PlanningProblem, data: Vrptw, used: list[int]) -> PlanningProblem:
+    """The problem on only the vehicles that drive a route, route k on the k-th, so OR-Tools
+    cannot open another; and without fixed costs: OR-Tools adds them to a route's first arc,
+    where guided local search would then spend its penalties instead of on the arcs that make
+    the distance."""
+    chosen = [problem.vehicles[v] for v in used] if data.fleet else problem.vehicles[: len(used)]
+    return replace(problem, vehicles=tuple(replace(v, fixed_cost=0.0) for v in chosen))
+
+
+def _left_out(problem: PlanningProblem, result: PlanResult) -> int:
+    """What a plan leaves out, weighed as the objective does (tenfold per priority level)."""
+    priority = {o.id: o.priority for o in problem.orders}
+    return sum(10 ** max(0, priority[u.order_id]) for u in result.unplaced)
+
+
 def _with_fixed_costs(problem: PlanningProblem, result: PlanResult) -> PlanResult:
     fixed = {v.id: v.fixed_cost for v in problem.vehicles}
     cost = result.cost + sum(fixed[r.vehicle_id] for r in result.routes)
@@ -164,19 +184,18 @@ def _solve_servable(
     if sum(map(len, start[0])) < len(problem.orders):
         # More orders than the fleet can take: ruin and recreate works on complete plans, so
         # OR-Tools, which weighs what to leave out by priority, plans the day from scratch in
-        # the rest of the budget.
-        return _attempt(problem, max(0.5, budget.left()), work_limit)
+        # the rest of the budget; unless that finds nothing better in the time it has (a
+        # loaded machine), the routes route removal left are the plan.
+        scratch = _attempt(problem, max(0.5, budget.left()), work_limit)
+        partial = _attempt(_on(problem, data, start[1]), 0.5, 1, _orders(start[0]))
+        return min(
+            (scratch, _with_fixed_costs(problem, partial)), key=lambda r: _left_out(problem, r)
+        )
     shorter, used = shorten(
         data, start[0], budget.until(SHORTEN_UNTIL), seed, steps, vehicles=start[1]
     )
-    routes = [[c - 1 for c in r] for r in shorter]
-    # Only the vehicles that drive a route, so the polish cannot open another one; and no
-    # fixed cost: OR-Tools adds it to a route's first arc, where guided local search would then
-    # spend its penalties instead of on the arcs that make the distance.
-    chosen = [problem.vehicles[v] for v in used] if data.fleet else problem.vehicles[: len(routes)]
-    fleet = tuple(replace(v, fixed_cost=0.0) for v in chosen)
-    fewer = replace(problem, vehicles=fleet)
-    polished = _attempt(fewer, max(0.5, budget.left()), work_limit, routes)
+    routes = _orders(shorter)
+    polished = _attempt(_on(problem, data, used), max(0.5, budget.left()), work_limit, routes)
     if polished.unplaced or polished.status != "ok" or len(polished.routes) > len(routes):
         return _attempt(problem, max(0.5, budget.left()), work_limit) if first.unplaced else first
     done = _with_fixed_costs(problem, polished)
