@@ -80,6 +80,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", default="100,500,1000,2000,5000")
     parser.add_argument("--long-factor", type=float, default=2.0, help="scaling: 0 skips")
     parser.add_argument("--no-breaks", action="store_true", help="scaling: vans without breaks")
+    parser.add_argument("--mixed", action="store_true", help="versus: a mixed fleet")
     args = parser.parse_args(argv)
     if args.scaling:
         from bench.planner.scaling import run_scaling
@@ -89,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.versus:
         from bench.planner.versus import run_versus
 
-        return run_versus([int(s) for s in args.sizes.split(",")], args.time_limit)
+        return run_versus([int(s) for s in args.sizes.split(",")], args.time_limit, args.mixed)
     files = args.files or sorted(DATA.glob("*.txt"))
     return run_solomon(files, args.time_limit, args.json, args.seed)
 
