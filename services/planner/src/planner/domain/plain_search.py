@@ -1,14 +1,16 @@
-"""The search for plain VRPTW days: OR-Tools start, compiled ruin and recreate, OR-Tools polish.
+"""The compiled search's days: OR-Tools start, compiled ruin and recreate, OR-Tools polish.
 
-The start is OR-Tools' insertion plus guided local search until FIRST_SHARE of the budget (up
-to GLS_START_UP_TO orders; above, the insertion alone, which may take until FEWER_UNTIL). Route
-removal (`fewer_routes`) runs until FEWER_UNTIL, distance (`shorten`) until SHORTEN_UNTIL;
-OR-Tools then polishes the routes it is handed and reads them back as timed routes. A start
-that leaves orders out gives them routes of their own while the fleet has room, and route
-removal places the rest first; when it cannot, OR-Tools plans the day from scratch. With a work limit every phase
-also has a work budget (solutions for OR-Tools, STEPS_PER_WORK ruin-and-recreate steps per unit
-for the compiled phases), so a limit that binds before the clock gives the same plan on any
-machine."""
+Days `fleet_data.compiled_data` models: identical vehicles or a mixed fleet (see there). The
+start is OR-Tools' insertion plus guided local search until FIRST_SHARE of the budget (up to
+GLS_START_UP_TO orders; above, the insertion alone, which may take until FEWER_UNTIL). Route
+removal (`fewer_routes`) runs until FEWER_UNTIL, cost (`shorten`) until SHORTEN_UNTIL; OR-Tools
+then polishes the routes it is handed, on the vehicles that drive them, and reads them back as
+timed routes. A start that leaves orders out gives them routes of their own on free vehicles
+that can serve them alone, and route removal places the rest first; when it cannot, OR-Tools
+plans the day from scratch (kept unless it leaves out more than route removal's routes). With a
+work limit every phase also has a work budget (solutions for OR-Tools, STEPS_PER_WORK
+ruin-and-recreate steps per unit for the compiled phases), so a limit that binds before the
+clock gives the same plan on any machine."""
 
 from __future__ import annotations
 

@@ -20,7 +20,7 @@ from planner.domain.model import Break, Capacity, Location, PlanningProblem, Tim
 from planner.domain.ruin_recreate import Plan, fewer_routes, shorten, warm_up
 from planner.domain.search import SearchSettings, solve_with
 from planner.domain.solver import solve
-from planner.domain.vrptw_data import Vrptw
+from planner.domain.vrptw_data import Vrptw, capacity_floor
 
 PARCEL = Capacity(0.0, 0.0, 1)
 
@@ -175,3 +175,11 @@ def test_breaks_stay_with_or_tools(build: Any) -> None:
     lunch = build.vehicle("lunch", breaks=(Break(600, 1_000, 2_000),))
     p = build.problem([lunch, build.vehicle("v")], _orders(build, 5))
     assert compiled_data(p) is None
+
+
+def test_the_route_floor_counts_the_largest_vehicles_first(build: Any) -> None:
+    big = [build.vehicle(f"big{k}", capacity=Capacity(0.0, 0.0, 12)) for k in range(2)]
+    small = [build.vehicle(f"small{k}", capacity=Capacity(0.0, 0.0, 3)) for k in range(10)]
+    # 30 parcels: 12 + 12 + 3 = 27 is short, a fourth vehicle is needed.
+    assert capacity_floor(_data(build.problem(small + big, _orders(build, 30)))) == 4
+    assert capacity_floor(_data(build.problem(small + big, _orders(build, 24)))) == 2
