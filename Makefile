@@ -29,9 +29,13 @@ $(TOOLS)/bin/uv:
 	$(PYTHON) -m venv $(TOOLS)
 	$(TOOLS)/bin/pip install --quiet "uv==$(UV_VERSION)"
 
+# Bytecode compiled once: with PYTHONDONTWRITEBYTECODE (set on CI machines and here) every
+# process would otherwise compile each module it imports, every time it starts (a service
+# process, schemathesis: seconds each).
 env: $(UV)
 	@test -n "$(WORKSPACE_PYTHON)" || scripts/find-python >/dev/null
-	$(UV) sync --frozen --all-packages --quiet
+	$(UV) sync --frozen --all-packages --quiet --compile-bytecode
+	$(UV) run --frozen python -m compileall -q -j 0 libs/common/src services/*/src src >/dev/null
 
 run: env
 	$(UV) run --frozen lastmile up

@@ -1,12 +1,15 @@
 """`uv run python -m bench.notifier.crash [--orders 1000] [--rounds 3] [--kill-at 0.3]
-[--no-recovery] [--json]`: kill -9 of the notifier in the middle of a burst, then a restart.
+[--no-recovery] [--no-relay-search] [--json]`: kill -9 of the notifier in the middle of a burst,
+then a restart.
 
 Each round: a fresh tenant, `--orders` order.created published at once (an SMS and an e-mail
 each), the notifier killed with SIGKILL once `--kill-at` of the SMS reached the Twilio fake,
 then started again until every notification is final or judged undecidable. It counts what
 reached each provider per address (duplicates), what stays `unknown` (undecided) and how the
 messages in flight were decided. `--no-recovery` runs the notifier as before the recovery
-work: no send journal and a settle time no round waits for, so nothing in flight is decided.
+work: no send journal and a settle time no round waits for, so nothing in flight is decided;
+`--no-relay-search` keeps the journal but does not ask the relay (Mailpit's search API, served
+over the capture) about e-mails it had been handed unanswered.
 The Twilio fake answers after `--twilio-delay-ms`, the SMTP relay after `--relay-delay-ms`.
 """
 
@@ -23,6 +26,7 @@ from typing import Any, cast
 import asyncpg
 from aiokafka import AIOKafkaProducer
 from notifier.testing.fake_twilio import FakeTwilio
+from notifier.testing.mail_search import FakeMailSearch
 from notifier.testing.smtp_capture import SmtpCapture
 
 from bench.notifier.measure import configure_tenant, records
@@ -35,7 +39,9 @@ ROOT = Path(__file__).resolve().parents[2]
 STATE = ROOT / ".lastmile" / "bench-notifier-crash"
 
 
-def _settings(twilio: FakeTwilio, smtp: SmtpCapture, recovery: bool) -> dict[str, str]:
+def _settings(
+    twilio: FakeTwilio, smtp: SmtpCapture, recovery: bool, relay: FakeMailSearch | None
+) -> dict[str, str]:
     settings = {
         "CONSUMER_GROUP": f"notifier-crash-{uuid.uuid4().hex[:8]}",
         "REQUIRE_TENANT_SETTINGS": "true",
@@ -51,6 +57,8 @@ def _settings(twilio: FakeTwilio, smtp: SmtpCapture, recovery: bool) -> dict[str
     }
     if recovery:
         settings["SEND_JOURNAL_DIR"] = str(STATE / f"journal-{uuid.uuid4().hex[:8]}")
+    if recovery and relay is not None:
+        settings["EMAIL_SEARCH_URL"] = relay.base_url
     return settings
 
 
@@ -77,11 +85,11 @@ async def _settled(database_url: str, tenant: str, expected: int, recovery: bool
 
 
 def _final_unknown(row: Any, recovery: bool) -> bool:
-    """Without recovery an `unknown` row never changes; with it, e-mails are decided once at
-    start (from the journal) and SMS until the provider's answer leaves them `undecided`."""
+    """Without recovery an `unknown` row never changes; with it, one is decided (from the
+    journal, the provider's list, the relay's search) until only `undecided` ones are left."""
     if row["state"] != "unknown":
         return False
-    return not recovery or row["channel"] == "email" or row["reason"].startswith("undecided")
+    return not recovery or row["reason"].startswith("undecided")
 
 
 async def _round(
@@ -91,10 +99,11 @@ async def _round(
     recovery: bool,
     twilio: FakeTwilio,
     smtp: SmtpCapture,
+    relay: FakeMailSearch | None,
     producer: AIOKafkaProducer,
 ) -> dict[str, Any]:
     port = free_port()
-    settings = _settings(twilio, smtp, recovery)
+    settings = _settings(twilio, smtp, recovery, relay)
     with (STATE / "notifier.log").open("ab") as log:
         with service_process("notifier", infra, port, settings=settings, output=log) as proc:
             await wait_ready(proc, port)
@@ -160,18 +169,28 @@ async def run(infra: Infrastructure, args: argparse.Namespace) -> list[dict[str,
     """Start the fakes and a producer, then one kill-and-restart round after another."""
     twilio = await FakeTwilio(account_sid="ACbench", delay_s=args.twilio_delay_ms / 1000).start()
     smtp = SmtpCapture(delay_s=args.relay_delay_ms / 1000).start()
+    relay = None if args.no_relay_search else await FakeMailSearch(smtp).start()
     producer = AIOKafkaProducer(bootstrap_servers=infra.kafka_bootstrap, linger_ms=2, acks=1)
     await producer.start()
     try:
         return [
             await _round(
-                infra, args.orders, args.kill_at, not args.no_recovery, twilio, smtp, producer
+                infra,
+                args.orders,
+                args.kill_at,
+                not args.no_recovery,
+                twilio,
+                smtp,
+                relay,
+                producer,
             )
             for _ in range(args.rounds)
         ]
     finally:
         await producer.stop()
         await twilio.stop()
+        if relay is not None:
+            await relay.stop()
         smtp.stop()
 
 
@@ -184,6 +203,9 @@ def main() -> None:
     parser.add_argument("--twilio-delay-ms", type=float, default=50)
     parser.add_argument("--relay-delay-ms", type=float, default=20)
     parser.add_argument("--no-recovery", action="store_true", help="as before: nothing decided")
+    parser.add_argument(
+        "--no-relay-search", action="store_true", help="do not ask the relay by Message-ID"
+    )
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     STATE.mkdir(parents=True, exist_ok=True)

@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer
 from lastmile_common.events.envelope import decode
 from lastmile_common.events.topics import ETAS
 from lastmile_common.routing import Router, RoutingSettings, open_router
@@ -26,6 +26,7 @@ from tracking.settings import TrackingSettings
 
 from bench.tracking import workload
 from bench.tracking.load import run_load
+from bench.tracking.replicas import throughput_replicas
 from lastmile.infra.platform import Infrastructure, start_infrastructure
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -63,17 +64,6 @@ def _settings(infra: Infrastructure, poll_records: int) -> TrackingSettings:
     )
 
 
-async def _producer(infra: Infrastructure) -> AIOKafkaProducer:
-    producer = AIOKafkaProducer(
-        bootstrap_servers=infra.kafka_bootstrap,
-        linger_ms=20,
-        acks="all",
-        max_batch_size=1024 * 1024,
-    )
-    await producer.start()
-    return producer
-
-
 async def throughput(
     infra: Infrastructure, vehicles: int, per_vehicle: int, batch: int, poll_records: int
 ) -> dict[str, Any]:
@@ -84,7 +74,7 @@ async def throughput(
     fixes = workload.traces(routes, start, per_vehicle, 1.0)
     records = workload.ping_records(tenant, fixes, batch)
     total = sum(len(trace) for trace in fixes.values())
-    producer = await _producer(infra)
+    producer = await workload.producer(infra.kafka_bootstrap)
     try:
         await workload.publish_routes(producer, tenant, routes)
         await workload.send_all(producer, workload.PINGS_TOPIC, records)
@@ -140,7 +130,7 @@ async def latency(
     start = datetime.now(UTC).replace(microsecond=0)
     routes = workload.on_roads(workload.fleet(tenant, vehicles, start), _router())
     depots = {r.vehicle_id: (r.depot_location.lat, r.depot_location.lon) for r in routes}
-    producer = await _producer(infra)
+    producer = await workload.producer(infra.kafka_bootstrap)
     try:
         await workload.publish_routes(producer, tenant, routes)
     finally:
@@ -209,10 +199,29 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--poll-records", type=int, default=500)
     parser.add_argument("--phases", default="single,batch,latency")
+    parser.add_argument(
+        "--replicas",
+        default="",
+        help="e.g. 1,2,3: instead of the phases, N tracking processes in one group drain the "
+        "batch workload",
+    )
     args = parser.parse_args()
     infra = start_infrastructure(ROOT / ".lastmile" / "bench-tracking", fresh_database=True)
     try:
-        phases = args.phases.split(",")
+        for n in [int(r) for r in args.replicas.split(",") if r]:
+            out = asyncio.run(
+                throughput_replicas(
+                    infra,
+                    _router(),
+                    n,
+                    args.vehicles,
+                    args.per_vehicle,
+                    args.batch,
+                    args.poll_records,
+                )
+            )
+            print(json.dumps(out), flush=True)
+        phases = [] if args.replicas else args.phases.split(",")
         if "single" in phases:
             out = asyncio.run(
                 throughput(infra, args.vehicles, args.per_vehicle // 5, 1, args.poll_records)

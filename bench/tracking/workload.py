@@ -88,6 +88,15 @@ def ping_records(tenant: str, fixes: dict[str, list[Fix]], batch: int) -> list[K
     return records
 
 
+async def producer(bootstrap: str) -> AIOKafkaProducer:
+    """A started producer that batches large (acks from all replicas)."""
+    started = AIOKafkaProducer(
+        bootstrap_servers=bootstrap, linger_ms=20, acks="all", max_batch_size=1024 * 1024
+    )
+    await started.start()
+    return started
+
+
 async def send_all(producer: AIOKafkaProducer, topic: str, records: list[KafkaRecord]) -> None:
     """Send records without waiting for each, then flush."""
     for record in records:

@@ -18,6 +18,7 @@ from lastmile_common.api_keys import issue
 from lastmile_common.db.outbox import decode_headers
 from lastmile_common.events.envelope import Envelope, decode, service_source, trace_context
 from lastmile_common.events.orders import OrderSubmitted
+from lastmile_common.events.topics import INTERNAL_TOPICS
 from lastmile_common.settings import ServiceSettings
 from opentelemetry import trace
 from opentelemetry.propagate import extract
@@ -65,11 +66,17 @@ async def _outbox(
     done: Callable[[list[Envelope]], bool],
     timeout: float = 60.0,
 ) -> list[Envelope]:
-    """The tenant's events in a service's outbox, once `done(events)` holds."""
+    """The tenant's events in a service's outbox, once `done(events)` holds. Not those queued
+    for an internal topic: re-keyed copies of another service's events, kept as they came."""
     conn = await asyncpg.connect(infra.database_url)
+    internal = [spec.name for spec in INTERNAL_TOPICS]
 
     async def written() -> list[Envelope] | None:
-        rows = await conn.fetch(f"SELECT key, value, headers FROM {service}.outbox ORDER BY id")
+        rows = await conn.fetch(
+            f"SELECT key, value, headers FROM {service}.outbox"
+            " WHERE topic <> ALL($1::text[]) ORDER BY id",
+            internal,
+        )
         decoded = [
             decode(decode_headers(json.loads(r["headers"])), r["value"], r["key"]) for r in rows
         ]

@@ -9,12 +9,10 @@ from unittest.mock import create_autospec
 
 import pytest
 from lastmile_common.events.registry import REGISTRY, lookup
-from lastmile_common.events.topics import TOPICS, dlt_of
+from lastmile_common.events.topics import INTERNAL_TOPICS, TOPICS, dlt_of
 
 OVERLAYS = ("dev", "prod")
-SPECS = {spec.name: spec for spec in TOPICS}
-# Services that must never run two replicas at once (their state is in memory).
-SINGLE_REPLICA = ("tracking",)
+SPECS = {spec.name: spec for spec in TOPICS + INTERNAL_TOPICS}
 
 
 def _topics(objs):
@@ -44,6 +42,8 @@ def test_topic_partitions_retention_and_replication(rendered, overlay):
         assert dlt["partitions"] == topic["partitions"], "a DLT keeps its source's partitioning"
         assert int(topic["config"]["retention.ms"]) == spec.retention_hours * 3_600_000
         assert int(dlt["config"]["retention.ms"]) >= int(topic["config"]["retention.ms"])
+        if spec.partitioned_as is not None:  # co-partitioned: one partition count, always
+            assert topic["partitions"] == declared[spec.partitioned_as]["spec"]["partitions"]
     for topic in declared.values():
         assert topic["spec"]["replicas"] >= int(topic["spec"]["config"]["min.insync.replicas"])
         assert topic["metadata"]["labels"]["strimzi.io/cluster"] == "lastmile"
@@ -86,15 +86,14 @@ def test_consumer_groups_name_only_known_topics(consumer_groups):
 
 
 @pytest.mark.parametrize("overlay", ["dev", "prod"])
-def test_tracking_runs_as_one_replaced_replica_never_autoscaled(rendered, k8s, overlay):
+def test_tracking_rolls_one_replica_at_a_time_and_keeps_one_up(rendered, k8s, overlay):
     objs = rendered[overlay]
-    for service in SINGLE_REPLICA:
-        deployment = k8s.named(objs, "Deployment", service)["spec"]
-        assert deployment["replicas"] == 1
-        assert deployment["strategy"] == {"type": "Recreate"}  # never two at once
-        assert not [
-            o for o in objs if o["kind"] == "ScaledObject" and o["metadata"]["name"] == service
-        ]
+    deployment = k8s.named(objs, "Deployment", "tracking")["spec"]
+    assert deployment["replicas"] >= (2 if overlay == "prod" else 1)  # dev: one of everything
+    rolling = deployment["strategy"]
+    assert rolling["type"] == "RollingUpdate"
+    assert rolling["rollingUpdate"] == {"maxSurge": 1, "maxUnavailable": 0}
+    assert k8s.named(objs, "PodDisruptionBudget", "tracking")["spec"]["maxUnavailable"] == 1
 
 
 def test_keda_scales_each_service_on_every_group_and_topic_within_partitions(
@@ -108,8 +107,6 @@ def test_keda_scales_each_service_on_every_group_and_topic_within_partitions(
         if c["kind"] == "ConfigMap" and c["metadata"]["name"].startswith("lastmile-platform")
     )
     for service, groups in consumer_groups.items():
-        if service in SINGLE_REPLICA:
-            continue
         scaled = k8s.named(objs, "ScaledObject", service)["spec"]
         assert scaled["scaleTargetRef"] == {
             "apiVersion": "apps/v1",
@@ -124,6 +121,8 @@ def test_keda_scales_each_service_on_every_group_and_topic_within_partitions(
         read = {t for ts in groups["consumes"].values() for t in ts}
         assert scaled["maxReplicaCount"] <= max(partitions[t] for t in read)
         assert 1 <= scaled["minReplicaCount"] <= scaled["maxReplicaCount"]
+        if service == "tracking":  # a lost pod's vehicles go to another within a rebalance
+            assert scaled["minReplicaCount"] >= 2
         for trigger in scaled["triggers"]:
             assert trigger["type"] == "kafka"
             assert (
@@ -149,8 +148,12 @@ def _declared_in_code(service, settings):
     declared = {}
     for sub in declare(settings, *stand_ins):
         assert sub.name not in declared, f"{service}: two subscriptions named {sub.name}"
+        rekeyed = {spec.carries for spec in INTERNAL_TOPICS if spec.name in sub.topics}
         for event_type in sub.handlers:
-            assert lookup(event_type).topic in sub.topics, f"{sub.name}: {event_type} never arrives"
+            topic = lookup(event_type).topic
+            assert topic in sub.topics or topic in rekeyed, (
+                f"{sub.name}: {event_type} never arrives"
+            )
         declared[sub.name] = set(sub.topics)
     return declared
 

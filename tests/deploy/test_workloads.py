@@ -71,8 +71,7 @@ def test_service_probes_and_graceful_stop(rendered, k8s, overlay, service):
     # SIGTERM after preStop; uvicorn drains, then the runtime stops consumers, relay, producer.
     budget = pre_stop + _graceful_shutdown_s() + 10
     assert spec["terminationGracePeriodSeconds"] >= budget
-    if service != "tracking":  # one replica, replaced: tests/deploy/test_kafka.py
-        assert deployment["spec"]["strategy"]["rollingUpdate"]["maxUnavailable"] == 0
+    assert deployment["spec"]["strategy"]["rollingUpdate"]["maxUnavailable"] == 0
     labels = deployment["spec"]["template"]["metadata"]["labels"]
     for kind in ("Service", "PodDisruptionBudget"):
         obj = k8s.named(objs, kind, service)

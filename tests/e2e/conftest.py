@@ -62,7 +62,10 @@ def platform(e2e_infra: Infrastructure) -> Iterator[Platform]:
 
 @pytest.fixture(scope="session")
 async def demo_day(platform: Platform) -> DemoRun:
-    """A small demo day (40 orders, time x400) run once for every e2e test."""
+    """A small demo day (40 orders, time x300) run once for every e2e test.
+
+    At x300 a second of processing lag on a loaded machine is 5 simulated minutes of ETA error;
+    faster days measured the machine's load more than the ETAs."""
     lines: list[str] = []
 
     def say(line: str) -> None:
@@ -70,9 +73,9 @@ async def demo_day(platform: Platform) -> DemoRun:
         lines.append(stamped)
         print(stamped, flush=True)
 
-    config = DemoConfig(orders=40, speed=400.0, vans=2, timeout_s=200, plan_time_limit_s=3)
+    config = DemoConfig(orders=40, speed=300.0, vans=2, timeout_s=260, plan_time_limit_s=3)
     run = DemoRun(platform, config, say)
-    figures = await asyncio.wait_for(run.run(), timeout=240)
+    figures = await asyncio.wait_for(run.run(), timeout=300)
     print_figures(figures, say)
     ARTIFACTS.mkdir(exist_ok=True)
     (ARTIFACTS / "e2e-demo-day.log").write_text("\n".join(lines) + "\n")

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
-import os
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-import uvicorn
 from lastmile_common.events.base import EventData, GeoPoint
 from lastmile_common.events.envelope import Envelope
 from lastmile_common.events.pings import Ping
@@ -17,11 +14,10 @@ from lastmile_common.events.routes import Load, PlannedStop, RoutePlanned
 from playwright.async_api import async_playwright
 
 from lastmile.console.app import Tenants, console_app
-from lastmile.infra.ports import free_port
+from lastmile.testing.console import CHROMIUM, CHROMIUM_ARGS, serving
 
 pytestmark = [pytest.mark.e2e]
 
-CHROMIUM = os.environ.get("LASTMILE_CHROMIUM", "/usr/bin/chromium")
 CHICAGO_DEPOT = GeoPoint(lat=41.85, lon=-87.65)
 # 17:40 in Chicago (CST, UTC-6) on a winter day: 00:40 the next day in Berlin.
 FIX_AT = datetime(2030, 1, 15, 23, 40, tzinfo=UTC)
@@ -53,25 +49,15 @@ def _chicago_day(tenant: str) -> Tenants:
 
 @pytest.fixture
 async def console() -> AsyncIterator[str]:
-    """The console's HTTP side over a Chicago day, served on a free port."""
-    port = free_port()
-    app = console_app(_chicago_day("t-chicago"), {})
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    task = asyncio.create_task(server.serve())
-    while not server.started:
-        await asyncio.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    await task
+    """The console's HTTP side over a Chicago day."""
+    async with serving(console_app(_chicago_day("t-chicago"), {})) as url:
+        yield url
 
 
 async def test_a_chicago_fix_reads_in_chicago_time_named(console: str) -> None:
     assert Path(CHROMIUM).exists(), f"{CHROMIUM} missing: apt-get install -y chromium"
     async with async_playwright() as p:
-        browser = await p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
+        browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             page = await browser.new_page()
             await page.goto(f"{console}/?tenant=t-chicago")

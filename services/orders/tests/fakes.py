@@ -41,6 +41,9 @@ class FakeOrdersStore:
     async def tenant_exists(self, tenant_id: str) -> bool:
         return tenant_id in self.tenants
 
+    async def get_for_update(self, tenant_id: str, order_id: str) -> Order | None:
+        return await self.get(tenant_id, order_id)
+
     async def get(self, tenant_id: str, order_id: str) -> Order | None:
         order = self.orders.get(order_id)
         return order if order and order.tenant_id == tenant_id else None

@@ -46,6 +46,25 @@ class PlannerStoreContract:
         assert await store.delete_depot(T, "d1") is True
         assert await store.get_depot(T, "d1") is None
 
+    async def test_add_never_overwrites_and_update_never_creates(self, store: PlannerStore) -> None:
+        assert await store.update_depot(depot("d1")) is False
+        assert await store.hold_depot(T, "d1") is False
+        assert await store.add_depot(depot("d1")) is True
+        assert await store.add_depot(depot("d1", name="Other")) is False
+        assert await store.get_depot(T, "d1") == depot("d1")
+        assert await store.hold_depot(T, "d1") is True
+        assert await store.hold_depot(OTHER, "d1") is False
+        assert await store.update_depot(depot("d1", name="Renamed")) is True
+        assert await store.get_depot(T, "d1") == depot("d1", name="Renamed")
+        assert await store.update_vehicle(van("v1", "d1")) is False
+        assert await store.add_vehicle(van("v1", "d1")) is True
+        assert await store.add_vehicle(van("v1", "d1", name="Other")) is False
+        assert await store.update_vehicle(van("v1", "d1", name="Renamed")) is True
+        assert await store.get_vehicle(T, "v1") == van("v1", "d1", name="Renamed")
+        assert await store.delete_vehicle(T, "v1") is True
+        assert await store.update_vehicle(van("v1", "d1")) is False
+        assert await store.get_vehicle(T, "v1") is None
+
     async def test_pending_orders_of_a_date_in_order_id_order(self, store: PlannerStore) -> None:
         await store.save_depot(depot("d1"))
         for order_id in ("o3", "o1", "o2"):

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, HTTPException
+from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import HTMLResponse
+from lastmile_common.basemap import layer
 from lastmile_common.events.envelope import Envelope
+from lastmile_common.routing.settings import RoutingSettings
 
+from lastmile.console.devices import devices_router
 from lastmile.console.feed import EventFeed
 from lastmile.console.state import DayState
 from lastmile.console.views import snapshot
@@ -48,7 +53,10 @@ def create_app(kafka_bootstrap: str, services: dict[str, str]) -> FastAPI:
         finally:
             await feed.stop()
 
-    return console_app(tenants, services, lifespan=lifespan, events=lambda: feed.events)
+    extract = RoutingSettings().map_file
+    return console_app(
+        tenants, services, lifespan=lifespan, events=lambda: feed.events, extract=extract
+    )
 
 
 def console_app(
@@ -57,9 +65,13 @@ def console_app(
     *,
     lifespan: Callable[[FastAPI], AbstractAsyncContextManager[None]] | None = None,
     events: Callable[[], int] = lambda: 0,
+    extract: Path | None = None,
 ) -> FastAPI:
-    """The console's routes over days already folded (or being folded by a feed)."""
+    """The console's routes over days already folded (or being folded by a feed); `extract`:
+    the map extract whose roads the page draws as its base layer."""
     app = FastAPI(title="lastmile dispatcher console", lifespan=lifespan)
+    app.add_middleware(GZipMiddleware, minimum_size=4096)
+    has_map = extract is not None and extract.is_file()
 
     @app.get("/livez")
     async def livez() -> dict[str, str]:
@@ -72,6 +84,14 @@ def console_app(
     @app.get("/", response_class=HTMLResponse)
     async def page() -> HTMLResponse:
         return HTMLResponse(PAGE.read_text(encoding="utf-8"))
+
+    @app.get("/api/basemap")
+    async def basemap() -> dict[str, Any]:
+        """The streets under the routes, read from the platform's own map extract."""
+        if extract is None or not has_map:
+            raise HTTPException(404, "no map extract configured")
+        # Read once per process (about a second), off the event loop.
+        return await asyncio.to_thread(layer, extract)
 
     @app.get("/api/tenants")
     async def list_tenants() -> dict[str, Any]:
@@ -93,4 +113,5 @@ def console_app(
             return {"tenant_id": None, "waiting": True}
         return snapshot(tenants.days[chosen], services)
 
+    app.include_router(devices_router(services))
     return app

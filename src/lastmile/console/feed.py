@@ -11,6 +11,7 @@ from collections.abc import Callable
 from aiokafka import AIOKafkaConsumer
 from lastmile_common.events import topics
 from lastmile_common.events.envelope import Envelope, decode
+from lastmile_common.kafka.consumer import close_consumer
 
 log = logging.getLogger(__name__)
 
@@ -77,4 +78,4 @@ class EventFeed:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
         if self._consumer is not None:
-            await self._consumer.stop()
+            await close_consumer(self._consumer)

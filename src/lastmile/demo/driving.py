@@ -1,4 +1,5 @@
-"""Drivers on the road: GPS pings along each route (with noise and quirks), stop completions."""
+"""Drivers on the road: GPS pings along each route's roads (with noise, each driver's own pace
+and quirks), stop completions."""
 
 from __future__ import annotations
 
@@ -21,9 +22,16 @@ from lastmile.console.state import DayState, RouteView
 from lastmile.demo.clock import SimClock
 from lastmile.demo.places import TIME_ZONE, offset
 from lastmile.demo.platform import check
+from lastmile.demo.road_drive import (
+    DriverStyle,
+    along,
+    leg_seconds,
+    road_metres,
+    section,
+    service_seconds,
+)
 
 log = logging.getLogger(__name__)
-DETOUR = 1.3
 # Van speeds the planner assumes (m/s by local hour): rush hours are slower.
 RUSH = ((7.0, 9.5), (16.0, 19.0))
 
@@ -35,6 +43,10 @@ def van_speed(at: datetime) -> float:
     if any(start <= hour < end for start, end in RUSH):
         return 5.5
     return 8.0 if 9.5 <= hour < 16 else 9.0
+
+
+# A driver who keeps to the roads' times: no pace of their own, no jams, steady at the door.
+ON_PLAN = DriverStyle(delays_per_hour=0.0, leg_sigma=0.0, service_sigma=0.15)
 
 
 @dataclass(frozen=True)
@@ -76,12 +88,14 @@ class Driver:
     clock: SimClock
     rng: random.Random
     quirks: Quirks = Quirks()
+    style: DriverStyle = ON_PLAN
     ping_every_s: float = 20.0
     arrival_wait_s: float = 8.0
     done: set[str] = field(default_factory=set)
     outcomes: dict[str, str] = field(default_factory=dict)
     moved: set[str] = field(default_factory=set)
     start_at: datetime | None = None
+    _hint: int = 0  # where on the route's path the last leg ended
     _buffer: list[dict[str, Any]] = field(default_factory=list)
     _completions: asyncio.Queue[tuple[dict[str, Any], datetime, tuple[float, float]] | None] = (
         field(default_factory=asyncio.Queue)
@@ -115,22 +129,22 @@ class Driver:
         t = await self._dwell(here, t, 60.0)  # loading at the depot
         while stop := self._next_stop():
             target = (stop["lat"], stop["lon"])
-            leg = self._leg_seconds(kind, here, target, t)
+            points, leg, held = self._leg(kind, here, target, t)
             earliest = stop["planned_arrival"] - timedelta(seconds=leg + 300)
             t = await self._dwell(here, t, (earliest - t).total_seconds()) if earliest > t else t
-            t = await self._travel(here, target, t, leg)
+            t = await self._travel(points, t, leg, held)
             here = target
             route = self.route
             if route is None or all(s["order_id"] != stop["order_id"] for s in route.stops):
                 continue  # re-planned onto another vehicle while this one was on its way
-            service = max(45.0, self._service_s(stop) * self.rng.uniform(0.8, 1.3))
+            service = service_seconds(self.style, self._service_s(stop), self.rng)
             arrived = t
             t = await self._dwell(here, t, service)
             self.done.add(stop["order_id"])
             await self._flush()
             await self._completions.put((stop, max(arrived + timedelta(seconds=40), t), here))
-        leg = self._leg_seconds(kind, here, depot, t)
-        t = await self._travel(here, depot, t, leg)
+        points, leg, held = self._leg(kind, here, depot, t)
+        t = await self._travel(points, t, leg, held)
         await self._dwell(depot, t, 120.0)
         await self._flush(force=True)
 
@@ -149,23 +163,24 @@ class Driver:
     def _service_s(self, stop: dict[str, Any]) -> float:
         return float(stop.get("service_time_s") or 150)
 
-    def _leg_seconds(
+    def _leg(
         self, kind: str, a: tuple[float, float], b: tuple[float, float], at: datetime
-    ) -> float:
+    ) -> tuple[list[tuple[float, float]], float, float]:
+        """The roads from a to b on the route's path, the seconds this driver takes on them
+        (the time of day's speed, their own pace, noise), and how many of those a jam holds."""
         if kind == "drone":
-            return haversine_m(*a, *b) / 15.0 + 30
-        noise = self.rng.uniform(0.92, 1.12)
-        return haversine_m(*a, *b) * DETOUR / van_speed(at) * self.quirks.slowness * noise
+            return [a, b], haversine_m(*a, *b) / 15.0 + 30, 0.0
+        route = self.route
+        points, self._hint = section(route.path if route else [], a, b, self._hint)
+        planned = road_metres(points) / van_speed(at) * self.quirks.slowness
+        seconds, held = leg_seconds(self.style, planned, self.rng)
+        return points, seconds, held
 
     async def _travel(
-        self, a: tuple[float, float], b: tuple[float, float], t: datetime, seconds: float
+        self, points: list[tuple[float, float]], t: datetime, seconds: float, held: float
     ) -> datetime:
-        steps = max(1, math.ceil(seconds / self.ping_every_s))
-        speed = haversine_m(*a, *b) / max(seconds, 1.0)
-        for k in range(1, steps + 1):
-            share = k / steps
-            point = (a[0] + share * (b[0] - a[0]), a[1] + share * (b[1] - a[1]))
-            await self._ping(point, t + timedelta(seconds=share * seconds), speed)
+        for p in along(points, t, seconds, self.ping_every_s, held, self.rng):
+            await self._ping((p.lat, p.lon), p.at, p.speed_mps)
         return t + timedelta(seconds=seconds)
 
     async def _dwell(self, at: tuple[float, float], t: datetime, seconds: float) -> datetime:

@@ -16,11 +16,12 @@ from lastmile.console.feed import EventFeed
 from lastmile.console.state import DayState
 from lastmile.demo import planning
 from lastmile.demo.day import DemoDay, make_day
-from lastmile.demo.driving import Driver, Quirks, Telematics, register_device
+from lastmile.demo.driving import ON_PLAN, Driver, Quirks, Telematics, register_device
 from lastmile.demo.fleet import create_fleet
 from lastmile.demo.intake import send_all, send_api
 from lastmile.demo.places import DEPOT_ID, TIME_ZONE
 from lastmile.demo.platform import Platform, check
+from lastmile.demo.road_drive import draw_demo_style
 from lastmile.demo.tenant import create_tenant
 
 
@@ -187,12 +188,16 @@ class DemoRun:
                     quirks = Quirks() if on_plan else self._quirks(route.vehicle_kind, len(quirked))
                     if route.vehicle_kind != "drone" and not resume:
                         quirked.append(route.route_id)
+                    rng = random.Random(self.rng.random())
+                    flies = route.vehicle_kind == "drone"
+                    style = ON_PLAN if on_plan or flies else draw_demo_style(rng)
                     driver = Driver(
                         route.route_id, route.vehicle_id, tracking, telematics, self.tenant_id,
-                        tokens[route.vehicle_id], state, clock, random.Random(self.rng.random()),
-                        quirks, start_at=clock.now() if resume else None,
+                        tokens[route.vehicle_id], state, clock, rng, quirks, style,
+                        start_at=clock.now() if resume else None,
                     )  # fmt: skip
                     what = "back out for new stops" if resume else quirks.describe()
+                    what += "" if style is ON_PLAN else f"; {style.describe()}"
                     say(
                         f"{route.vehicle_kind} {route.vehicle_id}: {len(route.stops)} stops, {what}"
                     )

@@ -12,6 +12,7 @@ from typing import Any
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
+from lastmile_common.kafka.consumer import close_consumer
 
 from lastmile.dlt.letters import DeadLetter, dead_letter, source_of
 
@@ -57,7 +58,7 @@ async def read_all(bootstrap: str, topic: str) -> list[tuple[int, int, Any]]:
             waiting = {tp for tp in waiting if await consumer.position(tp) < ends[tp]}
         return sorted(records, key=lambda item: (item[0], item[1]))
     finally:
-        await consumer.stop()
+        await close_consumer(consumer)
 
 
 async def dead_letters(bootstrap: str, dlt_topic: str) -> list[DeadLetter]:

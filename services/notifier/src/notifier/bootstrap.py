@@ -12,6 +12,7 @@ from lastmile_common.http.app import create_service_app
 from lastmile_common.runtime import Runtime
 from starlette.datastructures import State
 
+from notifier.adapters.mail_search import MailpitSearch
 from notifier.adapters.send_journal import SendJournal
 from notifier.adapters.sink import SinkBox
 from notifier.adapters.smtp import SmtpChannel
@@ -23,7 +24,7 @@ from notifier.entrypoints import api, consumers, sink, webhooks
 from notifier.service_layer.deps import Deps
 from notifier.service_layer.dispatcher import Dispatcher, DispatchSettings
 from notifier.service_layer.new_orders import NewOrderBatch
-from notifier.service_layer.recovery import decide_from_journal, unknown_resolver
+from notifier.service_layer.recovery import RelayLookup, decide_from_journal, unknown_resolver
 from notifier.service_layer.tenant_cache import TenantCache
 from notifier.settings import NotifierSettings
 
@@ -94,17 +95,21 @@ class Dispatching:
         await dispatcher.start()
         state.dispatcher = self._dispatcher = dispatcher
         email = channels["email"]
+        relay = _relay_lookup(settings, email)
         if journal is not None and isinstance(email, SmtpChannel):
-            await decide_from_journal(tx, journal.previous_marks(), email.domain)
+            marks = journal.previous_marks()
+            await decide_from_journal(tx, marks, email.domain, relay_searchable=relay is not None)
             journal.forget_previous()
         resolver = unknown_resolver(
-            tx, channels, settings.unknown_settle_s, settings.unknown_check_interval_s
+            tx, channels, settings.unknown_settle_s, settings.unknown_check_interval_s, relay
         )
         try:
             yield
         finally:
             if resolver is not None:
                 await resolver.stop()
+            if relay is not None and isinstance(relay.search, MailpitSearch):
+                await relay.search.close()
             await dispatcher.stop()
             if journal is not None:
                 journal.close()
@@ -167,6 +172,18 @@ def _unsubscribe_url(settings: NotifierSettings) -> Callable[[str, str], str]:
         return f"{base}/unsubscribe/{unsubscribe_token(secret, tenant_id, email)}"
 
     return unsubscribe_url
+
+
+def _relay_lookup(settings: NotifierSettings, email: object) -> RelayLookup | None:
+    """The relay's message search, when one is configured for the SMTP channel."""
+    if not settings.email_search_url or not isinstance(email, SmtpChannel):
+        return None
+    auth = None
+    if settings.email_search_username:
+        password = settings.email_search_password
+        auth = (settings.email_search_username, password.get_secret_value() if password else "")
+    search = MailpitSearch(settings.email_search_url, auth=auth, timeout_s=settings.smtp_timeout_s)
+    return RelayLookup(search, email.domain)
 
 
 def _journal(settings: NotifierSettings) -> SendJournal | None:

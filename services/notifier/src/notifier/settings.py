@@ -62,6 +62,12 @@ class NotifierSettings(ServiceSettings):
     # A directory of this process alone (a pod's emptyDir) where SMTP sends are journaled, so
     # that after a crash e-mails never handed to the relay are sent again; empty: no journal.
     send_journal_dir: str = ""
+    # Mailpit's message search API of the relay (e.g. http://127.0.0.1:8025): e-mails whose
+    # outcome is unknown (handed to the relay, no answer) are decided by their Message-ID there.
+    # Only for a relay that stores a message before it answers 250. Empty: they stay unknown.
+    email_search_url: str = ""
+    email_search_username: str | None = None
+    email_search_password: SecretStr | None = None
     sms_rate_per_s: float = Field(default=500.0, gt=0)
     email_rate_per_s: float = Field(default=500.0, gt=0)
     sink_max_messages: int = Field(default=500, ge=1)

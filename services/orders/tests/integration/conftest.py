@@ -29,7 +29,9 @@ def orders_settings(infra: Infrastructure, **overrides: Any) -> OrdersSettings:
     return OrdersSettings(**(defaults | overrides))
 
 
-@pytest.fixture(scope="session")
+# Per module, as in tracking: an app left running for the session stays in its consumer groups
+# (taking partitions from later tests' apps) and keeps polling the shared broker.
+@pytest.fixture(scope="module")
 async def app(infra: Infrastructure) -> AsyncIterator[RunningApp]:
     """The orders app with its consumers and relay running, and a client on it."""
     async with running_app(create_app(orders_settings(infra)), base_url="http://orders") as app:

@@ -45,7 +45,7 @@ class Planning:
         solver = ProcessSolverRunner(self._settings.solver_workers)
         warm = asyncio.create_task(solver.warm_up())
         tx = transactions(runtime.pool)
-        ctx = PlannerContext(self._settings, tx, solver, router, self._clock)
+        ctx = PlannerContext(self._settings, tx, solver, router, self._clock, runtime.pool)
         state.planner = ctx
         self._loops = background.start_loops(ctx)
         try:

@@ -40,7 +40,9 @@ def planner_settings(infra: Infrastructure, **overrides: Any) -> PlannerSettings
     return PlannerSettings(**values)
 
 
-@pytest.fixture(scope="session")
+# Per module, as in tracking: an app left running for the session stays in its consumer groups
+# (taking partitions from later tests' apps) and keeps polling the shared broker.
+@pytest.fixture(scope="module")
 async def app(infra: Infrastructure) -> AsyncIterator[RunningApp]:
     """The planner app with its consumers and loops running, and a client on it."""
     async with running_app(create_app(planner_settings(infra)), base_url="http://planner") as app:

@@ -18,5 +18,5 @@ async def test_planner_api_holds_under_fuzzing(infra: Infrastructure, road_route
     time, more than its start may take)."""
     _, auth = new_tenant()
     settings = {"SOLVER_TIME_LIMIT_S": "1", "REPLAN_TIME_LIMIT_S": "1"}
-    run = await fuzz_service("planner", infra, headers=auth, max_examples=10, settings=settings)
+    run = await fuzz_service("planner", infra, headers=auth, settings=settings)
     assert run.passed, run.report

@@ -8,21 +8,26 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from lastmile_common.basemap import road_lines
 from lastmile_common.http.app import create_service_app
 from lastmile_common.routing import RoutingSettings, open_router
 from lastmile_common.runtime import Runtime, settle_heap
 from starlette.datastructures import State
 
+from tracking.adapters import proof_keeping
 from tracking.adapters.broadcast import Broadcaster
+from tracking.adapters.ownership import Ownership
 from tracking.adapters.ping_writer import PingWriter
-from tracking.adapters.recovery import recover
 from tracking.adapters.roads import RoadTravel
+from tracking.adapters.route_news import RouteNews
 from tracking.adapters.store import PgStore
 from tracking.entrypoints import (
     consumers,
+    http_devices,
     http_dispatch,
     http_driver,
     http_pings,
+    http_proofs,
     http_stops,
     http_track,
 )
@@ -53,6 +58,7 @@ class Tracking:
         self._routing = routing
         self._tracker: Tracker | None = None
         self._writer: PingWriter | None = None
+        self._ownership: Ownership | None = None
 
     @property
     def tracker(self) -> Tracker:
@@ -61,9 +67,17 @@ class Tracking:
             raise RuntimeError("the tracker runs only inside the app's lifespan")
         return self._tracker
 
+    @property
+    def ownership(self) -> Ownership:
+        """Which vehicles this replica follows (the vehicle group's rebalance hooks)."""
+        if self._ownership is None:
+            raise RuntimeError("the tracker runs only inside the app's lifespan")
+        return self._ownership
+
     @asynccontextmanager
     async def run(self, runtime: Runtime, state: State) -> AsyncIterator[None]:
-        """Recover the live state, start the ping writer; publish both on `state`."""
+        """Start the ping writer; the live state is loaded per partition as they are assigned.
+        Publish the tracker, the writer and the ownership on `state`."""
         settings = self._settings
         live = TrackingState(filter_config=self._config.filter)
         writer = PingWriter(
@@ -74,17 +88,22 @@ class Tracking:
             retention_days=settings.ping_retention_days,
         )
         router = await asyncio.to_thread(open_router, self._routing)
+        # The customer page's street map: the extract's roads, where this process has the file
+        # (an http road engine may run without it: then no streets, as before).
+        extract = self._routing.map_file
+        state.streets = await asyncio.to_thread(road_lines, extract) if extract.is_file() else ()
         roads = RoadTravel(router, self._config.travel)
         tracker = Tracker(live, PgStore(), writer, self._broadcaster, self._config, roads)
-        async with runtime.pool.acquire() as conn:
-            counts = await recover(conn, live, settings.token_ttl_after_route_s)
-        log.info("tracking state recovered", extra=counts)
+        ownership = Ownership(live, runtime.pool, writer, settings.token_ttl_after_route_s)
+        news = RouteNews(live)
         await writer.start()
-        settle_heap()  # the recovered routes and vehicles are long-lived
-        state.tracker, state.ping_writer = tracker, writer
-        self._tracker, self._writer = tracker, writer
+        settle_heap()
+        state.tracker, state.ping_writer, state.ownership = tracker, writer, ownership
+        state.route_news = news
+        self._tracker, self._writer, self._ownership = tracker, writer, ownership
         try:
-            yield
+            async with news.listening(runtime.pool):
+                yield
         finally:
             await writer.stop()  # writes what is buffered
 
@@ -102,15 +121,20 @@ def create_app(settings: TrackingSettings, routing: RoutingSettings | None = Non
         SERVICE,
         settings,
         [
+            http_devices.router,
             http_pings.router,
             http_stops.router,
             http_track.router,
             http_dispatch.router,
             http_driver.router,
+            http_proofs.router,
         ],
+        body_limit_exempt=(http_proofs.PREFIX,),
         migrations=MIGRATIONS,
-        components=[tracking],
-        subscriptions=lambda: consumers.subscriptions(settings, tracking.tracker),
+        components=[tracking, proof_keeping.ProofKeeping(settings)],
+        subscriptions=lambda: consumers.subscriptions(
+            settings, tracking.tracker, tracking.ownership
+        ),
         title="lastmile tracking",
         description="GPS pings to route progress, arrivals, deliveries and ETAs.",
     )

@@ -1,5 +1,7 @@
 """Settings of the tracking service (environment prefix TRACKING_)."""
 
+from typing import Literal
+
 from lastmile_common.settings import ServiceSettings
 from lastmile_common.tracking_links import DEV_SECRET
 from pydantic import Field, SecretStr
@@ -38,3 +40,19 @@ class TrackingSettings(ServiceSettings):
     map_tile_url: str | None = Field(default=None, description="e.g. https://tiles/{z}/{x}/{y}.png")
     track_refresh_s: int = Field(default=30, ge=5)
     stream_position_interval_s: float = Field(default=1.0, ge=0)
+    # Proof of delivery: photos and signatures (docs/driver-app.md "Proof storage").
+    proof_storage: Literal["local", "s3"] = "local"
+    proof_dir: str | None = Field(default=None, description="local: default <state dir>/proofs")
+    proof_s3_bucket: str = ""
+    proof_s3_prefix: str = ""
+    proof_s3_endpoint: str | None = Field(default=None, description="MinIO, Ceph, ...")
+    proof_s3_region: str = "us-east-1"
+    proof_s3_access_key_id: str | None = None
+    proof_s3_secret_access_key: SecretStr | None = None
+    proof_s3_allow_http: bool = False
+    proof_photo_max_bytes: int = Field(default=5 * 1024 * 1024, ge=1024)
+    proof_signature_max_bytes: int = Field(default=512 * 1024, ge=1024)
+    proof_retention_days: int = Field(default=90, ge=1, description="from the upload")
+    device_link_base_url: str | None = Field(
+        default=None, description="where phones reach tracking (default: the request's own URL)"
+    )

@@ -21,7 +21,9 @@ SECRET = "dev-api-key-secret-change-me"
 # Per module, not per session: a tracking app left running joins the tracking consumer groups
 # of every later test, and takes routes.v1 partitions from the app that test starts.
 @pytest.fixture(scope="module")
-async def app(infra: Infrastructure) -> AsyncIterator[RunningApp]:
+async def app(
+    infra: Infrastructure, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[RunningApp]:
     """The tracking app with its consumers, relay and ping writer running, also on a real port
     (for a browser)."""
     settings = TrackingSettings(
@@ -31,6 +33,8 @@ async def app(infra: Infrastructure) -> AsyncIterator[RunningApp]:
         consumer_max_attempts=3,
         ping_flush_interval_s=0.1,
         outbox_poll_interval_s=0.05,
+        proof_dir=str(tmp_path_factory.mktemp("proofs")),
+        proof_photo_max_bytes=64 * 1024,
     )
     roads = RoutingSettings(cache_dir=TEST_CACHE)
     async with running_app(

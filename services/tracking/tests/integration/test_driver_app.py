@@ -108,7 +108,7 @@ async def test_driver_app_pings_offline_and_delivers(
                 "document.querySelector('li.stop.done .status').textContent.includes('delivered')"
             )
             await _opens_offline(context, page)
-            failed = await _fail_second_stop(page, deliveries, tenant, route)
+            failed = await _fail_second_stop(context, page, deliveries, tenant, route)
             await _revoked_is_signed_out(infra, context, page, device["device_id"], lats[0])
         finally:
             await browser.close()
@@ -119,17 +119,26 @@ async def test_driver_app_pings_offline_and_delivers(
 
 
 async def _fail_second_stop(
-    page: Page, deliveries: TopicReader, tenant: str, route: RoutePlanned
+    context: BrowserContext, page: Page, deliveries: TopicReader, tenant: str, route: RoutePlanned
 ) -> Envelope:
-    """Fail the second stop from the page with a reason code and a note."""
+    """Fail the second stop from the page with a reason code and a note, offline: the
+    completion waits on the phone and goes out when the connection returns."""
     second = page.locator(f"li.stop[data-stop-id='{route.stops[1].stop_id}']")
     await second.locator("button.fail").click()
     await second.locator("select[name=reason_code]").select_option("no_access")
     await second.locator("input[name=reason]").fill("gate locked")
+    await context.set_offline(True)
     await second.locator(".fail-form button[type=submit]").click()
+    await page.wait_for_function(
+        "document.getElementById('queue').textContent.includes('1 stops waiting')"
+    )
+    assert "Saved on the phone" in await second.locator(".error").inner_text()
+    assert await deliveries.wait_for(lambda e: e.tenant == tenant, timeout=2) == []
+    await context.set_offline(False)
     [event] = await deliveries.wait_for(
         lambda e: e.tenant == tenant and e.type == "order.delivery_failed"
     )
+    await page.wait_for_function("document.getElementById('queue').textContent === ''")
     return event
 
 

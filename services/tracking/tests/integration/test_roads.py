@@ -9,10 +9,12 @@ from itertools import pairwise
 from typing import Any
 
 import polyline
+from lastmile_common.basemap import road_lines
 from lastmile_common.events.base import GeoPoint
 from lastmile_common.events.routes import Load, PlannedStop, RoutePlanned
 from lastmile_common.geo import haversine_m
 from lastmile_common.routing import Point, Profile, Router
+from lastmile_common.routing.settings import RoutingSettings
 from tracking.adapters.roads import RoadTravel
 from tracking.domain.eta import EtaConfig, compute_etas
 from tracking.domain.fixes import Fix
@@ -20,7 +22,7 @@ from tracking.domain.road_path import RoadPath
 from tracking.domain.route import RouteState, StopStatus, route_from_event
 from tracking.domain.travel import TravelTimes
 from tracking.entrypoints.http_track import _TEMPLATE
-from tracking.entrypoints.map_view import build_map
+from tracking.entrypoints.map_view import HEIGHT, WIDTH, build_map
 from tracking.service_layer.config import TrackerConfig
 from tracking.service_layer.state import TrackingState
 from tracking.service_layer.tracker import Tracker
@@ -242,3 +244,20 @@ async def test_pings_that_came_before_their_route_cost_one_road_call_not_one_eac
     assert len(fixes) > 20
     # route.started's ETAs from the fix that started it, then the ETAs from the newest fix.
     assert counting.calls == [("matrix", 2), ("matrix", 2)]
+
+
+def test_the_customer_map_draws_the_streets_around_the_home_from_the_extract() -> None:
+    streets = road_lines(RoutingSettings().map_file)
+    home, van = (VADUZ.lat, VADUZ.lon), (VADUZ.lat + 0.004, VADUZ.lon + 0.003)
+    drawn = build_map(home, van, None, [van, home], streets)
+    assert 10 < len(drawn.streets) < len(streets)  # the streets in the frame, not the country
+    for _, points in drawn.streets:
+        xy = [tuple(map(float, p.split(","))) for p in points.split()]
+        # every street drawn reaches into the frame
+        assert any(0 <= x <= WIDTH and 0 <= y <= HEIGHT for x, y in xy)
+    assert {kind for kind, _ in drawn.streets} >= {"minor"}
+    html = _TEMPLATE.render(view=None, window="", map=drawn, refresh_s=30, updated=None)
+    assert html.count('<polyline class="street') == len(drawn.streets)
+    assert html.index('class="street') < html.index('id="road"')  # under the route
+    # No map extract (an http road engine without the file): no streets, the rest as before.
+    assert build_map(home, van, None, [van, home]).streets == ()

@@ -30,14 +30,12 @@ async def test_tracking_api_holds_under_fuzzing(infra: Infrastructure) -> None:
             fuzz,
             base_url,
             headers=auth,
-            max_examples=10,
             exclude_paths=["/v1/pings", "/v1/device/route", "/v1/stream"],
         )
         with_device = asyncio.to_thread(
             fuzz,
             base_url,
             headers=by_device,
-            max_examples=10,
             include_paths=["/v1/pings", "/v1/device/route"],
         )
         runs = [await with_key, await with_device]

@@ -25,6 +25,7 @@ async def test_the_derived_link_works_from_confirmation_to_route(
     tenant, _ = new_tenant()
     order_id = str(uuid.uuid4())
     token = link_token(DEV_SECRET, order_id)  # what the notifier puts in the confirmation
+    assert len(app.state.streets) > 500  # the customer map's streets, read from the extract
 
     received = await app.client.get(f"/track/{token}.json")
     assert received.status_code == 200, received.text
@@ -55,3 +56,48 @@ async def test_the_derived_link_works_from_confirmation_to_route(
 
     view = await eventually(scheduled, what="the planned order's view")
     assert view["destination"] is not None
+
+
+async def test_a_link_follows_its_order_across_a_re_plan(
+    app: RunningApp, producer: AIOKafkaProducer
+) -> None:
+    """Re-planned off its route the order shows "received", then its new route's stop; route
+    events of two vehicles may arrive in any order, so the token's route is only a hint."""
+    tenant, _ = new_tenant()
+    order_id = str(uuid.uuid4())
+    token = link_token(DEV_SECRET, order_id)
+    start = datetime.now(UTC).replace(microsecond=0) + timedelta(hours=1)
+    first = planned_route(f"r-{uuid.uuid4().hex[:8]}", f"v-{uuid.uuid4().hex[:6]}", start, stops=2)
+    mine = first.stops[0].model_copy(update={"order_id": order_id})
+    await publish(
+        producer,
+        first.model_copy(update={"stops": (mine, first.stops[1])}),
+        tenant=tenant,
+        key=first.depot_id,
+    )
+
+    async def status() -> str:
+        response = await app.client.get(f"/track/{token}.json")
+        assert response.status_code == 200, response.text
+        return str(response.json()["status"])
+
+    await eventually(lambda: _is(status, "scheduled"), what="the planned order's view")
+    # Version 2 of the route no longer carries the order (the re-plan moved it away).
+    without = planned_route(first.route_id, first.vehicle_id, start, stops=2, version=2)
+    await publish(
+        producer,
+        without.model_copy(update={"stops": (without.stops[1],)}),
+        tenant=tenant,
+        key=first.depot_id,
+    )
+    await eventually(lambda: _is(status, "received"), what="the order off its route")
+    other = planned_route(f"r-{uuid.uuid4().hex[:8]}", f"v-{uuid.uuid4().hex[:6]}", start, stops=1)
+    moved = other.stops[0].model_copy(update={"order_id": order_id})
+    await publish(
+        producer, other.model_copy(update={"stops": (moved,)}), tenant=tenant, key=other.depot_id
+    )
+    await eventually(lambda: _is(status, "scheduled"), what="the order on its new route")
+
+
+async def _is(status, wanted: str) -> bool:  # type: ignore[no-untyped-def]
+    return await status() == wanted

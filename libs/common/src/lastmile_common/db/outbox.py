@@ -40,14 +40,14 @@ def _queue(first: int, only_if: str | None) -> str:
     )
 
 
-def _columns(events: Sequence[Outgoing]) -> list[list[Any]]:
+def _columns(events: Sequence[Outgoing], topic: str | None = None) -> list[list[Any]]:
     topics: list[Any] = []
     keys: list[Any] = []
     values: list[Any] = []
     headers: list[Any] = []
     for envelope, key in events:
         record = encode(envelope, key)
-        topics.append(envelope.topic)
+        topics.append(topic or envelope.topic)
         keys.append(record.key)
         values.append(record.value)
         headers.append(json.dumps([[n, base64.b64encode(v).decode()] for n, v in record.headers]))
@@ -55,13 +55,18 @@ def _columns(events: Sequence[Outgoing]) -> list[list[Any]]:
 
 
 async def add(
-    conn: Connection, events: Sequence[Outgoing], alongside: Alongside | None = None
+    conn: Connection,
+    events: Sequence[Outgoing],
+    alongside: Alongside | None = None,
+    *,
+    topic: str | None = None,
 ) -> list[Any]:
     """Queue events for publication, in one round trip; call inside the transaction that made
-    the change, or pass that change as `alongside`. Returns the rows of its final SELECT."""
+    the change, or pass that change as `alongside`. Returns the rows of its final SELECT.
+    `topic` sends them to a service's internal topic instead of their type's (re-keying)."""
     if alongside is None:
         if events:
-            await conn.execute(_queue(1, None), *_columns(events))
+            await conn.execute(_queue(1, None), *_columns(events, topic))
         return []
     first = len(alongside.args) + 1
     statement = (

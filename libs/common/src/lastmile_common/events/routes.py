@@ -41,6 +41,13 @@ class PlannedStop(EventData):
     windows: tuple[TimeWindow, ...] = ()
     load_label: str = ""
     locked: bool = False
+    address: str = Field(default="", description="the delivery address on one line, for the driver")
+    recipient_name: str = ""
+    phone: str | None = Field(default=None, description="the recipient's phone (E.164), to call")
+    note: str = Field(default="", description="the customer's note for the driver")
+    skills: tuple[str, ...] = Field(
+        default=(), description="what the stop requires (e.g. age_check): asked at the door"
+    )
 
 
 class LoadPlanEntry(EventData):

@@ -10,6 +10,8 @@ DELIVERIES = "deliveries.v1"
 ETAS = "etas.v1"
 NOTIFICATIONS = "notifications.v1"
 TENANTS = "tenants.v1"
+# Internal to tracking: route events re-keyed by vehicle (see docs/architecture.md).
+VEHICLE_ROUTES = "tracking.vehicle-routes.v1"
 
 DLT_SUFFIX = ".dlt"
 
@@ -22,6 +24,10 @@ class TopicSpec:
     partitions: int
     key: str
     retention_hours: int = 168
+    # An internal topic read in one group with this topic: always as many partitions as it.
+    partitioned_as: str | None = None
+    # An internal topic carrying this public topic's events, re-keyed.
+    carries: str | None = None
 
 
 TOPICS: tuple[TopicSpec, ...] = (
@@ -35,6 +41,12 @@ TOPICS: tuple[TopicSpec, ...] = (
     # Kept a year: a service whose schema is created later still learns every revocation
     # of keys that can still be in use (see docs/architecture.md, "API keys").
     TopicSpec(TENANTS, 3, "tenant id", retention_hours=24 * 365),
+)
+
+
+# One service's own topics: not part of the public contract (no schema, no AsyncAPI channel).
+INTERNAL_TOPICS: tuple[TopicSpec, ...] = (
+    TopicSpec(VEHICLE_ROUTES, 12, "vehicle id", partitioned_as=GPS_PINGS, carries=ROUTES),
 )
 
 

@@ -8,10 +8,13 @@ import logging
 
 import asyncpg
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListener, TopicPartition
+from aiokafka.coordinator.assignors.range import RangePartitionAssignor
+from aiokafka.coordinator.assignors.roundrobin import RoundRobinPartitionAssignor
 from aiokafka.structs import OffsetAndMetadata
 
 from lastmile_common.db.inbox import prune
 from lastmile_common.db.pool import ACQUIRE_TIMEOUT_S
+from lastmile_common.kafka.group_leave import leave_first_generation
 from lastmile_common.kafka.processing import (
     DependencyUnavailable,
     EventProcessor,
@@ -19,7 +22,13 @@ from lastmile_common.kafka.processing import (
     unavailable,
 )
 from lastmile_common.kafka.retry import backoff_delay
-from lastmile_common.kafka.subscription import BatchHooks, Handler, PermanentError, Subscription
+from lastmile_common.kafka.subscription import (
+    Assignment,
+    BatchHooks,
+    Handler,
+    PermanentError,
+    Subscription,
+)
 from lastmile_common.metrics import CONSUMER_LAG, CONSUMER_PAUSED
 from lastmile_common.settings import KafkaSettings
 
@@ -28,6 +37,26 @@ __all__ = ["BatchHooks", "ConsumerRunner", "Handler", "PermanentError", "Subscri
 log = logging.getLogger(__name__)
 PRUNE_EVERY_S = 3600.0
 type Batches = dict[TopicPartition, list[Record]]
+
+
+async def close_consumer(consumer: AIOKafkaConsumer) -> None:
+    """Leave the group (also in Tansu's generation 0) and close the connections, even when a
+    fetch was in its retry back-off.
+
+    aiokafka's fetcher cancels its pending fetch requests on close and awaits them; one that is
+    sleeping out `retry_backoff_ms` after a failed fetch (a slow or restarting broker) lets the
+    CancelledError through, and `stop()` raises it before it closes the client. Only a stop
+    that is itself being cancelled passes the CancelledError on.
+    """
+    try:
+        await leave_first_generation(consumer)
+        await consumer.stop()
+    except asyncio.CancelledError:
+        task = asyncio.current_task()
+        if task is not None and task.cancelling():
+            raise
+        log.warning("a fetch in retry back-off was cancelled while stopping; closing the client")
+        await consumer._client.close()  # the step aiokafka's stop() skipped
 
 
 class ConsumerRunner:
@@ -65,6 +94,10 @@ class ConsumerRunner:
             enable_auto_commit=False,
             auto_offset_reset="earliest",
             max_poll_records=self._kafka.max_poll_records,
+            # Range keeps partition N of every topic on one member; round robin spreads better.
+            partition_assignment_strategy=(RangePartitionAssignor,)
+            if self.subscription.co_partitioned
+            else (RoundRobinPartitionAssignor,),
         )
         self._consumer.subscribe(list(self.subscription.topics), listener=_CommitOnRevoke(self))
         await self._consumer.start()
@@ -76,7 +109,7 @@ class ConsumerRunner:
         if self._task is not None:
             await self._task
         if self._consumer is not None:
-            await self._consumer.stop()
+            await close_consumer(self._consumer)
 
     @property
     def healthy(self) -> bool:
@@ -192,12 +225,31 @@ class ConsumerRunner:
                 )
 
     async def on_revoked(self, revoked: set[TopicPartition]) -> None:
-        """Wait for the batch in flight; its offsets are committed before the partitions go."""
+        """Wait for the batch in flight; its offsets are committed before the partitions go,
+        then the service lets go of their state."""
         async with self._lock:
             log.info(
                 "partitions revoked",
                 extra={"consumer": self.name, "partitions": sorted(str(tp) for tp in revoked)},
             )
+            if self.subscription.rebalance is not None:
+                await self.subscription.rebalance.revoked(self._assignment(revoked))
+
+    async def on_assigned(self, assigned: set[TopicPartition]) -> None:
+        """The service takes up the state of its new partitions before their first fetch."""
+        if self.subscription.rebalance is None:
+            return
+        async with self._lock:
+            await self.subscription.rebalance.assigned(self._assignment(assigned))
+
+    def _assignment(self, partitions: set[TopicPartition]) -> Assignment:
+        assert self._consumer is not None
+        counts = {}
+        for topic in self.subscription.topics:
+            known = self._consumer.partitions_for_topic(topic)
+            if known:
+                counts[topic] = len(known)
+        return Assignment(frozenset((tp.topic, tp.partition) for tp in partitions), counts)
 
 
 class _CommitOnRevoke(ConsumerRebalanceListener):  # type: ignore[misc]
@@ -208,4 +260,4 @@ class _CommitOnRevoke(ConsumerRebalanceListener):  # type: ignore[misc]
         await self._runner.on_revoked(revoked)
 
     async def on_partitions_assigned(self, assigned: set[TopicPartition]) -> None:
-        return None
+        await self._runner.on_assigned(assigned)

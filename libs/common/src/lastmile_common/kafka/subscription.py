@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from lastmile_common.db.pool import Connection
@@ -32,15 +32,41 @@ class BatchHooks(Protocol):
 
 
 @dataclass(frozen=True)
+class Assignment:
+    """Partitions a rebalance gave or took, with the partition count of each subscribed topic."""
+
+    partitions: frozenset[tuple[str, int]]
+    counts: Mapping[str, int] = field(default_factory=dict)
+
+    def of(self, topic: str) -> set[int]:
+        """The partition numbers of one topic."""
+        return {p for t, p in self.partitions if t == topic}
+
+
+class RebalanceHooks(Protocol):
+    """Lets a service keep state per partition: `assigned` runs before the first fetch of the
+    new partitions, `revoked` after the batch in flight committed and before they go."""
+
+    async def assigned(self, assignment: Assignment) -> None: ...
+
+    async def revoked(self, assignment: Assignment) -> None: ...
+
+
+@dataclass(frozen=True)
 class Subscription:
     """A consumer group: its name, the topics it reads, and a handler per event type.
 
     A handler's only effects go through the connection it is given, inside the runner's
     transaction (directly, or gathered and written by `hooks.before_commit`); events of types
     without a handler are skipped (other consumers want them).
+
+    `co_partitioned`: its topics have equal partition counts and keys, and partition N of each
+    goes to the same member (range assignment), so state keyed like them lives in one member.
     """
 
     name: str
     topics: tuple[str, ...]
     handlers: Mapping[str, Handler]
     hooks: BatchHooks | None = None
+    co_partitioned: bool = False
+    rebalance: RebalanceHooks | None = None

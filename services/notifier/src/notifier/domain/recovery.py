@@ -1,5 +1,6 @@
 """Deciding `unknown` messages later: SMS from what the provider holds, e-mail from how far
-the send got (the journal); each ends sent, failed, to be sent again, or still unknown.
+the send got (the journal) and, for those handed to the relay unanswered, from the relay's
+message search; each ends sent, failed, to be sent again, or still unknown.
 
 An SMS we may have handed over is matched on what the provider echoes of it (recipient, body,
 created after we claimed it); a sid already recorded on another notification is never matched
@@ -88,8 +89,13 @@ def _found(row: Undecided, copy: ProviderCopy) -> Verdict:
     return Verdict(row.id, "sent", "found at the provider", copy.sid, copy.status)
 
 
-def from_journal(marks: dict[str, set[str]], ids: Iterable[str], domain: str) -> list[Verdict]:
-    """Verdicts for `unknown` e-mails from the marks a crashed process left (see send_journal)."""
+def from_journal(
+    marks: dict[str, set[str]], ids: Iterable[str], domain: str, *, relay_searchable: bool = False
+) -> list[Verdict]:
+    """Verdicts for `unknown` e-mails from the marks a crashed process left (see send_journal).
+
+    An e-mail handed to the relay without an answer stays `unknown`: for good when the relay
+    cannot be searched, else until the relay is asked for its Message-ID (`from_relay`)."""
     verdicts = []
     for notification_id in ids:
         got = marks.get(notification_id)
@@ -104,8 +110,27 @@ def from_journal(marks: dict[str, set[str]], ids: Iterable[str], domain: str) ->
             reason = "the relay never accepted it: sent again"
             verdicts.append(Verdict(notification_id, "pending", reason))
         else:
-            reason = f"{UNDECIDED}: handed to the relay, no answer before the process died"
+            reason = "handed to the relay, no answer before the process died"
+            if not relay_searchable:
+                reason = f"{UNDECIDED}: {reason}"
             verdicts.append(Verdict(notification_id, "unknown", reason))
+    return verdicts
+
+
+def from_relay(ids: Iterable[str], held: set[str], domain: str) -> list[Verdict]:
+    """Verdicts for settled `unknown` e-mails from the Message-IDs the relay says it holds.
+
+    A relay stores a message before it answers 250, so once the send has settled, a
+    Message-ID it does not hold was never taken: sending it again cannot duplicate."""
+    verdicts = []
+    for notification_id in ids:
+        message_id = email_message_id(notification_id, domain)
+        if message_id in held:
+            reason = "found at the relay by its Message-ID"
+            verdicts.append(Verdict(notification_id, "sent", reason, message_id))
+        else:
+            reason = "the relay holds no message with its Message-ID: sent again"
+            verdicts.append(Verdict(notification_id, "pending", reason))
     return verdicts
 
 

@@ -11,6 +11,10 @@ from lastmile_common.events.etas import EtaUpdated
 from notifier.domain.config import Triggers
 from notifier.domain.model import Intent, OrderView
 
+# The version of the kinds a customer gets at most once per order (confirmed, out for delivery,
+# arriving, delivered, failed); with the empty scope, the notification key is the order's.
+ONCE_PER_ORDER = 1
+
 
 def out_for_delivery(
     stop: StartedStop | None,
@@ -32,11 +36,12 @@ def out_for_delivery(
         "window_start": stop.eta_window_start,
         "window_end": stop.eta_window_end,
     }
+    # Keyed per order, not per route or route version: a re-plan that moves the order onto
+    # another route (or a new attempt after a failed one) never tells it twice.
     return Intent(
         "out_for_delivery",
-        version,
+        ONCE_PER_ORDER,
         facts,
-        scope=route_id,
         expires_at=stop.eta_window_end,
         event_time=started_at,
     )
@@ -71,11 +76,11 @@ def eta_update(
     if triggers.arriving and (
         event.stops_away <= triggers.arriving_stops or minutes <= triggers.arriving_minutes
     ):
+        # Once per order: the key has no route, so a re-plan onto another route cannot re-arm it.
         return Intent(
             "arriving",
-            1,
+            ONCE_PER_ORDER,
             facts,
-            scope=event.route_id,
             expires_at=event.window_end,
             event_time=event.computed_at,
         )
@@ -149,7 +154,7 @@ def delivered(event: OrderDelivered, triggers: Triggers) -> Intent | None:
         "proof_summary": ", ".join(parts),
         "received_by": proof.recipient_name or "",
     }
-    return Intent("delivered", 1, facts, event_time=event.delivered_at)
+    return Intent("delivered", ONCE_PER_ORDER, facts, event_time=event.delivered_at)
 
 
 def delivery_failed(event: OrderDeliveryFailed, triggers: Triggers) -> Intent | None:
@@ -162,4 +167,4 @@ def delivery_failed(event: OrderDeliveryFailed, triggers: Triggers) -> Intent | 
         "reason": event.reason or event.reason_code.replace("_", " "),
         "next_step": event.next_step,
     }
-    return Intent("failed", 1, facts, scope=event.route_id, event_time=event.failed_at)
+    return Intent("failed", ONCE_PER_ORDER, facts, event_time=event.failed_at)

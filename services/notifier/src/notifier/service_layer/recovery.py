@@ -1,5 +1,6 @@
 """Deciding `unknown` messages: SMS by asking the provider what it created (every few seconds),
-e-mail at start from the send journal a killed process left."""
+e-mail at start from the send journal a killed process left, then those the journal cannot
+decide (handed to the relay, unanswered) by asking the relay's search for their Message-ID."""
 
 from __future__ import annotations
 
@@ -7,12 +8,21 @@ import asyncio
 import logging
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Protocol, runtime_checkable
 
 from prometheus_client import Counter as Metric
 
-from notifier.domain.recovery import ProviderCopy, Undecided, Verdict, from_journal, judge
+from notifier.domain.recovery import (
+    ProviderCopy,
+    Undecided,
+    Verdict,
+    email_message_id,
+    from_journal,
+    from_relay,
+    judge,
+)
 from notifier.service_layer.channels import SendResult
 from notifier.service_layer.dispatcher import outcome_event
 from notifier.service_layer.ports import NotifierStore, Row, Transactions
@@ -33,14 +43,37 @@ class SentLookup(Protocol):
         ...
 
 
+class RelaySearch(Protocol):
+    """A mail relay that can say which Message-IDs it received (Mailpit's search)."""
+
+    async def holds(self, message_ids: Sequence[str]) -> set[str] | None:
+        """Those of `message_ids` the relay holds; None when it cannot be asked."""
+        ...
+
+
+@dataclass(frozen=True)
+class RelayLookup:
+    """The relay's search and the domain our Message-IDs carry."""
+
+    search: RelaySearch
+    domain: str
+
+
 class UnknownResolver:
-    """Asks the provider about settled `unknown` SMS and records what it says."""
+    """Asks the SMS provider (and the mail relay) about settled `unknown` messages and records
+    what they say."""
 
     def __init__(
-        self, tx: Transactions, sms: SentLookup, settle_s: float, interval_s: float
+        self,
+        tx: Transactions,
+        sms: SentLookup | None,
+        settle_s: float,
+        interval_s: float,
+        relay: RelayLookup | None = None,
     ) -> None:
         self._tx = tx
         self._sms = sms
+        self._relay = relay
         self._settle_s = settle_s
         self._interval_s = interval_s
         self._task: asyncio.Task[None] | None = None
@@ -64,7 +97,31 @@ class UnknownResolver:
             await asyncio.sleep(self._interval_s)
 
     async def resolve_once(self, limit: int = 200) -> Counter[str]:
-        """One round: ask about each settled recipient, record the verdicts; count them."""
+        """One round: ask about each settled message, record the verdicts; count them."""
+        counts: Counter[str] = Counter()
+        if self._sms is not None:
+            counts += await self._resolve_sms(self._sms, limit)
+        if self._relay is not None:
+            counts += await self._resolve_email(self._relay, limit)
+        return counts
+
+    async def _resolve_email(self, relay: RelayLookup, limit: int) -> Counter[str]:
+        async with self._tx() as store:
+            rows = await store.unknown.undecided("email", self._settle_s, limit)
+        if not rows:
+            return Counter()
+        ids = [str(r["id"]) for r in rows]
+        held = await relay.search.holds([email_message_id(i, relay.domain) for i in ids])
+        if held is None:
+            return Counter({"unreachable": len(ids)})  # the relay could not be asked: next round
+        verdicts = from_relay(ids, held, relay.domain)
+        async with self._tx() as store:
+            await apply_verdicts(store, verdicts)
+        counts: Counter[str] = Counter(v.state for v in verdicts)
+        log.warning("unknown e-mails asked about", extra={"outcomes": dict(counts)})
+        return counts
+
+    async def _resolve_sms(self, sms: SentLookup, limit: int) -> Counter[str]:
         async with self._tx() as store:
             rows = await store.unknown.undecided("sms", self._settle_s, limit)
         by_recipient: dict[str, list[Row]] = defaultdict(list)
@@ -73,7 +130,7 @@ class UnknownResolver:
         counts: Counter[str] = Counter()
         for address, group in by_recipient.items():
             since = min(r["claimed_at"] for r in group)
-            copies = await self._sms.sent_to(address, since - _SKEW)
+            copies = await sms.sent_to(address, since - _SKEW)
             if copies is None:
                 counts["unreachable"] += len(group)
                 continue  # the provider could not be asked: next round
@@ -107,7 +164,7 @@ async def apply_verdicts(store: NotifierStore, verdicts: Sequence[Verdict]) -> N
 
 
 async def decide_from_journal(
-    tx: Transactions, marks: dict[str, set[str]], domain: str
+    tx: Transactions, marks: dict[str, set[str]], domain: str, *, relay_searchable: bool = False
 ) -> Counter[str]:
     """At start: decide the e-mails earlier processes of this pod left unfinished.
 
@@ -118,7 +175,7 @@ async def decide_from_journal(
     async with tx() as store:
         rows = await store.unknown.open_among(list(marks))
         emails = [i for i, channel, _ in rows if channel == "email"]
-        verdicts = from_journal(marks, emails, domain)
+        verdicts = from_journal(marks, emails, domain, relay_searchable=relay_searchable)
         verdicts += [
             Verdict(i, "unknown", LEFT_SENDING)
             for i, channel, state in rows
@@ -132,13 +189,19 @@ async def decide_from_journal(
 
 
 def unknown_resolver(
-    tx: Transactions, channels: Mapping[str, object], settle_s: float, interval_s: float
+    tx: Transactions,
+    channels: Mapping[str, object],
+    settle_s: float,
+    interval_s: float,
+    relay: RelayLookup | None = None,
 ) -> UnknownResolver | None:
-    """A started resolver when the SMS provider can list what it sent (Twilio), else None."""
+    """A started resolver when the SMS provider can list what it sent (Twilio) or the relay can
+    be searched, else None."""
     sms = channels.get("sms")
-    if not isinstance(sms, SentLookup):
+    lookup = sms if isinstance(sms, SentLookup) else None
+    if lookup is None and relay is None:
         return None
-    resolver = UnknownResolver(tx, sms, settle_s, interval_s)
+    resolver = UnknownResolver(tx, lookup, settle_s, interval_s, relay)
     resolver.start()
     return resolver
 

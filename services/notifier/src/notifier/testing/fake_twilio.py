@@ -2,16 +2,12 @@
 
 `POST Messages.json` creates a message; `GET Messages.json` lists them as Twilio does (newest
 first, `To`/`From` filters, `PageSize`, `next_page_uri`), so the notifier can ask what it sent.
-
-A small asyncio HTTP/1.1 server (keep-alive, Content-Length bodies) rather than a web
-framework, so that in benchmarks the fake costs far less CPU than the service it measures.
 """
 
 from __future__ import annotations
 
 import asyncio
 import base64
-import json
 import time
 import uuid
 from collections import deque
@@ -19,16 +15,7 @@ from dataclasses import dataclass, field
 from email.utils import formatdate
 from urllib.parse import parse_qsl, urlencode
 
-_REASONS = {
-    200: "OK",
-    201: "Created",
-    400: "Bad Request",
-    401: "Unauthorized",
-    404: "Not Found",
-    429: "Too Many Requests",
-    500: "Internal Server Error",
-    503: "Service Unavailable",
-}
+from notifier.testing.json_http import JsonHttpServer
 
 
 @dataclass(frozen=True)
@@ -55,7 +42,7 @@ class FakeTwilio:
     invalid_numbers: set[str] = field(default_factory=set)
     requests: list[SmsRequest] = field(default_factory=list)
     port: int = 0
-    _server: asyncio.Server | None = None
+    _server: JsonHttpServer | None = None
 
     @property
     def base_url(self) -> str:
@@ -140,39 +127,20 @@ class FakeTwilio:
             "error_code": None,
         }
 
-    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        try:
-            while True:
-                head = await reader.readuntil(b"\r\n\r\n")
-                lines = head.decode("latin-1").split("\r\n")
-                method, path, _ = lines[0].split(" ", 2)
-                headers = {}
-                for line in lines[1:]:
-                    name, _, value = line.partition(":")
-                    headers[name.strip().lower()] = value.strip()
-                body = await reader.readexactly(int(headers.get("content-length", "0")))
-                if self.delay_s:
-                    await asyncio.sleep(self.delay_s)
-                status, payload = self.answer(path, headers.get("authorization", ""), body, method)
-                data = json.dumps(payload).encode()
-                writer.write(
-                    f"HTTP/1.1 {status} {_REASONS.get(status, 'Error')}\r\n"
-                    f"Content-Type: application/json\r\nContent-Length: {len(data)}\r\n\r\n".encode()
-                    + data
-                )
-                await writer.drain()
-        except (asyncio.IncompleteReadError, ConnectionError, ValueError):
-            pass
-        finally:
-            writer.close()
+    async def _handle(
+        self, method: str, path: str, headers: dict[str, str], body: bytes
+    ) -> tuple[int, object]:
+        if self.delay_s:
+            await asyncio.sleep(self.delay_s)
+        return self.answer(path, headers.get("authorization", ""), body, method)
 
     async def start(self) -> FakeTwilio:
-        """Serve on a free local port in the running event loop."""
-        self._server = await asyncio.start_server(self._serve, "127.0.0.1", self.port)
-        self.port = self._server.sockets[0].getsockname()[1]
+        """Serve on a free local port (or `port`) in the running event loop."""
+        self._server = JsonHttpServer(self._handle)
+        self.port = await self._server.start(self.port)
         return self
 
     async def stop(self) -> None:
         """Stop serving."""
         if self._server is not None:
-            self._server.close()
+            await self._server.stop()

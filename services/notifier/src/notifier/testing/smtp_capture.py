@@ -34,12 +34,12 @@ class SmtpCapture:
     # queue to disk first): the window in which a sender cannot know whether it was accepted.
     delay_s: float = 0.0
     _controller: Any = None
-    _lock: threading.Lock = field(default_factory=threading.Lock)
+    lock: threading.Lock = field(default_factory=threading.Lock)
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         """aiosmtpd hook: keep the message."""
         message = email.message_from_bytes(envelope.content, policy=default)
-        with self._lock:
+        with self.lock:
             self.mails.append(CapturedMail(list(envelope.rcpt_tos), message, time.monotonic()))
         if self.delay_s:
             await asyncio.sleep(self.delay_s)
@@ -47,7 +47,7 @@ class SmtpCapture:
 
     def to(self, address: str) -> list[CapturedMail]:
         """Messages for one recipient."""
-        with self._lock:
+        with self.lock:
             return [m for m in self.mails if address in m.rcpt_tos]
 
     def start(self) -> SmtpCapture:

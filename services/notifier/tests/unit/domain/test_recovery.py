@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from notifier.domain.recovery import ProviderCopy, Undecided, judge
+from notifier.domain.recovery import (
+    UNDECIDED,
+    ProviderCopy,
+    Undecided,
+    email_message_id,
+    from_journal,
+    from_relay,
+    judge,
+)
 
 T0 = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
 
@@ -49,3 +57,21 @@ def test_fewer_identical_copies_than_rows_stay_unknown() -> None:
 def test_a_copy_the_provider_failed_is_failed() -> None:
     (verdict,) = judge([_row(1)], [_copy("SM1", status="undelivered")], known_sids=set())
     assert verdict.state == "failed"
+
+
+def test_an_e_mail_the_relay_holds_is_sent_and_one_it_never_took_goes_out_again() -> None:
+    held = {email_message_id("id-1", "shop.example")}
+    verdicts = {v.id: v for v in from_relay(["id-1", "id-2"], held, "shop.example")}
+    assert (verdicts["id-1"].state, verdicts["id-1"].provider_message_id) == (
+        "sent",
+        "<id-1@shop.example>",
+    )
+    assert verdicts["id-2"].state == "pending"
+
+
+def test_an_e_mail_handed_to_the_relay_waits_for_the_search_only_when_there_is_one() -> None:
+    marks = {"id-1": {"C", "S", "H"}}
+    [final] = from_journal(marks, ["id-1"], "shop.example")
+    [asked] = from_journal(marks, ["id-1"], "shop.example", relay_searchable=True)
+    assert final.state == asked.state == "unknown"
+    assert final.reason.startswith(UNDECIDED) and not asked.reason.startswith(UNDECIDED)

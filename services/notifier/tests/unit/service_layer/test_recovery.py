@@ -3,14 +3,14 @@ journal for e-mail, each verdict with its event."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 
 from lastmile_common.events.notifications import NotificationSent
 from notifier.domain.recovery import ProviderCopy
 from notifier.service_layer.ports import NewNotification, NotifierStore
-from notifier.service_layer.recovery import UnknownResolver, decide_from_journal
+from notifier.service_layer.recovery import RelayLookup, UnknownResolver, decide_from_journal
 
 from ...fakes import FakeStore
 
@@ -96,3 +96,39 @@ async def test_the_journal_decides_e_mails_also_those_a_lease_kept_in_sending() 
     assert rows[sms]["state"] == "unknown"
     assert counts == {"sent": 1, "pending": 1, "unknown": 2}
     assert [e.data.notification_id for e in store.published] == [accepted]  # type: ignore[attr-defined]
+
+
+class _Relay:
+    def __init__(self, held: set[str] | None) -> None:
+        self.held = held
+        self.asked: list[str] = []
+
+    async def holds(self, message_ids: Sequence[str]) -> set[str] | None:
+        self.asked += message_ids
+        return None if self.held is None else self.held & set(message_ids)
+
+
+async def test_the_resolver_asks_the_relay_about_e_mails_the_journal_left_unknown() -> None:
+    store = FakeStore()
+    taken = await _in_flight(store, "email", "d", state="sending")
+    lost = await _in_flight(store, "email", "e", state="sending")
+    handed = {"C", "S", "H"}
+    await decide_from_journal(
+        _tx(store), {taken: handed, lost: handed}, "shop.example", relay_searchable=True
+    )
+    rows = store.notifications.rows
+    for notification_id in (taken, lost):  # settled: as if the restart was a while ago
+        rows[notification_id]["finished_at"] = NOW - timedelta(minutes=1)
+    down = UnknownResolver(_tx(store), None, 30.0, 1.0, RelayLookup(_Relay(None), "shop.example"))
+    assert await down.resolve_once() == {"unreachable": 2}
+    assert rows[taken]["state"] == rows[lost]["state"] == "unknown"
+    relay = _Relay({f"<{taken}@shop.example>"})
+    resolver = UnknownResolver(_tx(store), None, 30.0, 1.0, RelayLookup(relay, "shop.example"))
+    assert await resolver.resolve_once() == {"sent": 1, "pending": 1}
+    assert (rows[taken]["state"], rows[taken]["provider_message_id"]) == (
+        "sent",
+        f"<{taken}@shop.example>",
+    )
+    assert rows[lost]["state"] == "pending"  # the relay never took it: sent again, once
+    assert [e.data.notification_id for e in store.published] == [taken]  # type: ignore[attr-defined]
+    assert await resolver.resolve_once() == {}

@@ -87,6 +87,14 @@ class PostgresOrdersStore:
         )
         return order_from_row(row) if row else None
 
+    async def get_for_update(self, tenant_id: str, order_id: str) -> Order | None:
+        row = await self.conn.fetchrow(
+            f"SELECT {_COLUMNS} FROM orders WHERE tenant_id = $1 AND id = $2 FOR UPDATE",
+            tenant_id,
+            order_id,
+        )
+        return order_from_row(row) if row else None
+
     async def get_any(self, order_id: str) -> Order | None:
         row = await self.conn.fetchrow(f"SELECT {_COLUMNS} FROM orders WHERE id = $1", order_id)
         return order_from_row(row) if row else None

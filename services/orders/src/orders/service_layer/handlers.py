@@ -138,7 +138,7 @@ async def record_progress(
     event_id: str,
 ) -> None:
     """Add a delivery or notification event to the order's timeline and move its status."""
-    order = await store.get(tenant_id, order_id)
+    order = await store.get_for_update(tenant_id, order_id)
     if order is None:
         return  # not ours (another tenant's or an unknown order): nothing to record
     await store.add_timeline(order_id, at or datetime.now(UTC), event_type, detail, event_id)
@@ -171,7 +171,9 @@ _SAME_UNASSIGNED = ("plan_id", "reason_code", "reason")
 
 
 async def _load(store: OrdersStore, tenant_id: str, order_id: str) -> Order:
-    order = await store.get(tenant_id, order_id)
+    # Locked: two changes of one order racing each other (cancel and new windows) run one
+    # after the other, the second on the first's result; otherwise one would be lost.
+    order = await store.get_for_update(tenant_id, order_id)
     if order is None:
         raise OrderNotFound(order_id)
     return order

@@ -50,6 +50,10 @@ class OrdersStore(Protocol):
 
     async def get(self, tenant_id: str, order_id: str) -> Order | None: ...
 
+    async def get_for_update(self, tenant_id: str, order_id: str) -> Order | None:
+        """As `get`, and no other transaction changes the order until this one ends."""
+        ...
+
     async def get_any(self, order_id: str) -> Order | None: ...
 
     async def add_unless_known(self, new: NewOrder) -> KnownOrder | None:

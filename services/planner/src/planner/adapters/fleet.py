@@ -38,6 +38,35 @@ class FleetRows:
             depot.spec.model_dump(mode="json"),
         )
 
+    async def add_depot(self, depot: StoredDepot) -> bool:
+        status = await self.conn.execute(
+            "INSERT INTO depots (tenant_id, id, spec) VALUES ($1, $2, $3)"
+            " ON CONFLICT (tenant_id, id) DO NOTHING",
+            depot.tenant_id,
+            depot.id,
+            depot.spec.model_dump(mode="json"),
+        )
+        return bool(status.endswith(" 1"))
+
+    async def update_depot(self, depot: StoredDepot) -> bool:
+        status = await self.conn.execute(
+            "UPDATE depots SET spec = $3, updated_at = now() WHERE tenant_id = $1 AND id = $2",
+            depot.tenant_id,
+            depot.id,
+            depot.spec.model_dump(mode="json"),
+        )
+        return bool(status.endswith(" 1"))
+
+    async def hold_depot(self, tenant_id: str, depot_id: str) -> bool:
+        # KEY SHARE: a concurrent delete waits for this transaction, which so never adds a
+        # vehicle to a depot deleted meanwhile (a foreign-key violation).
+        row = await self.conn.fetchrow(
+            "SELECT 1 FROM depots WHERE tenant_id = $1 AND id = $2 FOR KEY SHARE",
+            tenant_id,
+            depot_id,
+        )
+        return row is not None
+
     async def delete_depot(self, tenant_id: str, depot_id: str) -> bool:
         status = await self.conn.execute(
             "DELETE FROM depots WHERE tenant_id = $1 AND id = $2", tenant_id, depot_id
@@ -67,6 +96,28 @@ class FleetRows:
             vehicle.depot_id,
             vehicle.spec.model_dump(mode="json"),
         )
+
+    async def add_vehicle(self, vehicle: StoredVehicle) -> bool:
+        status = await self.conn.execute(
+            "INSERT INTO vehicles (tenant_id, id, depot_id, spec) VALUES ($1, $2, $3, $4)"
+            " ON CONFLICT (tenant_id, id) DO NOTHING",
+            vehicle.tenant_id,
+            vehicle.id,
+            vehicle.depot_id,
+            vehicle.spec.model_dump(mode="json"),
+        )
+        return bool(status.endswith(" 1"))
+
+    async def update_vehicle(self, vehicle: StoredVehicle) -> bool:
+        status = await self.conn.execute(
+            "UPDATE vehicles SET spec = $4, updated_at = now()"
+            " WHERE tenant_id = $1 AND id = $2 AND depot_id = $3",
+            vehicle.tenant_id,
+            vehicle.id,
+            vehicle.depot_id,
+            vehicle.spec.model_dump(mode="json"),
+        )
+        return bool(status.endswith(" 1"))
 
     async def delete_vehicle(self, tenant_id: str, vehicle_id: str) -> bool:
         status = await self.conn.execute(

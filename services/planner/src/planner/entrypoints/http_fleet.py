@@ -27,21 +27,25 @@ def _not_found(what: str, ident: str) -> Problem:
     return Problem(404, "Not found", f"no {what} {ident!r}")
 
 
+def _taken(what: str, ident: str) -> Problem:
+    return Problem(
+        409,
+        "Conflict",
+        f"{what} {ident!r} exists; use PUT to change it",
+        errors=[{"field": "body.id", "message": "already used"}],
+    )
+
+
 @router.post("/depots", status_code=201, response_model=DepotView)
 async def create_depot(body: DepotCreate, tenant: TenantDep, ctx: PlannerDep) -> DepotView:
     """Add a depot; orders already received for it are placed on their service dates."""
     depot_id = body.id or new_id("dep")
     spec = DepotSpec.model_validate(body.model_dump(exclude={"id"}))
+    depot = StoredDepot(tenant, depot_id, spec)
     async with ctx.tx() as store:
-        if await store.get_depot(tenant, depot_id) is not None:
-            raise Problem(
-                409,
-                "Conflict",
-                f"depot {depot_id!r} exists; use PUT to change it",
-                errors=[{"field": "body.id", "message": "already used"}],
-            )
-        depot = StoredDepot(tenant, depot_id, spec)
-        await store.save_depot(depot)
+        # One insert decides: of two requests racing with the same id, the second is the 409.
+        if not await store.add_depot(depot):
+            raise _taken("depot", depot_id)
         await pending.place_depot_orders(store, tenant, depot_id)
     return _depot_view(depot)
 
@@ -68,11 +72,11 @@ async def replace_depot(
     depot_id: str, body: DepotSpec, tenant: TenantDep, ctx: PlannerDep
 ) -> DepotView:
     """Replace a depot's configuration (a new time zone re-dates its pending orders)."""
+    depot = StoredDepot(tenant, depot_id, body)
     async with ctx.tx() as store:
-        if await store.get_depot(tenant, depot_id) is None:
+        # An update, not an upsert: a depot deleted meanwhile stays deleted (404).
+        if not await store.update_depot(depot):
             raise _not_found("depot", depot_id)
-        depot = StoredDepot(tenant, depot_id, body)
-        await store.save_depot(depot)
         await pending.place_depot_orders(store, tenant, depot_id)
     return _depot_view(depot)
 
@@ -93,18 +97,13 @@ async def create_vehicle(
     """Add a vehicle (and its driver's shift) to a depot."""
     vehicle_id = body.id or new_id("veh")
     spec = VehicleSpec.model_validate(body.model_dump(exclude={"id"}))
+    vehicle = StoredVehicle(tenant, vehicle_id, depot_id, spec)
     async with ctx.tx() as store:
-        if await store.get_depot(tenant, depot_id) is None:
+        # Held, the depot cannot be deleted before this vehicle is in (which would be a 500).
+        if not await store.hold_depot(tenant, depot_id):
             raise _not_found("depot", depot_id)
-        if await store.get_vehicle(tenant, vehicle_id) is not None:
-            raise Problem(
-                409,
-                "Conflict",
-                f"vehicle {vehicle_id!r} exists; use PUT to change it",
-                errors=[{"field": "body.id", "message": "already used"}],
-            )
-        vehicle = StoredVehicle(tenant, vehicle_id, depot_id, spec)
-        await store.save_vehicle(vehicle)
+        if not await store.add_vehicle(vehicle):
+            raise _taken("vehicle", vehicle_id)
     return _vehicle_view(vehicle)
 
 
@@ -137,7 +136,9 @@ async def replace_vehicle(
         if old is None:
             raise _not_found("vehicle", vehicle_id)
         vehicle = StoredVehicle(tenant, vehicle_id, old.depot_id, body)
-        await store.save_vehicle(vehicle)
+        # An update: a vehicle deleted meanwhile (or with its depot) stays deleted (404).
+        if not await store.update_vehicle(vehicle):
+            raise _not_found("vehicle", vehicle_id)
     return _vehicle_view(vehicle)
 
 

@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 from lastmile_common.events.base import GeoPoint
-from lastmile_common.events.orders import OrderSnapshot
+from lastmile_common.events.orders import OrderSnapshot, PostalAddress
 from lastmile_common.events.routes import (
     Load,
     LoadPlanEntry,
@@ -32,6 +32,50 @@ def stop_id(route_id: str, order_id: str) -> str:
     return f"{route_id}:{order_id}"
 
 
+def one_line(address: PostalAddress) -> str:
+    """An address as the driver reads it: `line1, line2, postal code city`."""
+    town = " ".join(part for part in (address.postal_code, address.city) if part)
+    return ", ".join(part for part in (address.line1, address.line2, town) if part)
+
+
+def door_details(order: OrderSnapshot) -> dict[str, Any]:
+    """What the driver needs at the door: address, recipient, phone, note, required skills."""
+    return {
+        "address": one_line(order.address),
+        "recipient_name": order.recipient.name,
+        "phone": order.recipient.phone,
+        "note": order.notes,
+        "skills": order.skills,
+    }
+
+
+def _stops(
+    route_id: str,
+    route: Route,
+    day: date,
+    tz: str,
+    orders: dict[str, OrderSnapshot],
+    locked: set[str],
+) -> list[PlannedStop]:
+    """The route's visits as planned stops (UTC times, the order's window and door details)."""
+    return [
+        PlannedStop(
+            stop_id=stop_id(route_id, visit.order_id),
+            sequence=seq,
+            order_id=visit.order_id,
+            location=orders[visit.order_id].address.location,
+            planned_arrival=to_utc(day, tz, visit.arrival),
+            planned_departure=to_utc(day, tz, visit.departure),
+            service_time_s=orders[visit.order_id].service_time_s,
+            windows=orders[visit.order_id].windows,
+            load_label=visit.load_label,
+            locked=visit.order_id in locked,
+            **door_details(orders[visit.order_id]),
+        )
+        for seq, visit in enumerate(route.visits, start=1)
+    ]
+
+
 def route_data(
     *,
     plan_id: str,
@@ -48,21 +92,7 @@ def route_data(
 ) -> RoutePlanned:
     """route.planned data (or route.updated when `reason` is given) for one solver route."""
     tz = depot.spec.time_zone
-    stops = [
-        PlannedStop(
-            stop_id=stop_id(route_id, visit.order_id),
-            sequence=seq,
-            order_id=visit.order_id,
-            location=orders[visit.order_id].address.location,
-            planned_arrival=to_utc(day, tz, visit.arrival),
-            planned_departure=to_utc(day, tz, visit.departure),
-            service_time_s=orders[visit.order_id].service_time_s,
-            windows=orders[visit.order_id].windows,
-            load_label=visit.load_label,
-            locked=visit.order_id in locked,
-        )
-        for seq, visit in enumerate(route.visits, start=1)
-    ]
+    stops = _stops(route_id, route, day, tz, orders, locked)
     labels = {v.order_id: v.load_label for v in route.visits}
     load_plan = tuple(
         LoadPlanEntry(order_id=oid, load_sequence=i, label=labels.get(oid, ""))

@@ -51,6 +51,18 @@ class FakeStore:
     async def save_depot(self, depot: StoredDepot) -> None:
         self.depots[depot.tenant_id, depot.id] = depot
 
+    async def add_depot(self, depot: StoredDepot) -> bool:
+        return self.depots.setdefault((depot.tenant_id, depot.id), depot) is depot
+
+    async def update_depot(self, depot: StoredDepot) -> bool:
+        if (depot.tenant_id, depot.id) not in self.depots:
+            return False
+        self.depots[depot.tenant_id, depot.id] = depot
+        return True
+
+    async def hold_depot(self, tenant_id: str, depot_id: str) -> bool:
+        return (tenant_id, depot_id) in self.depots
+
     async def delete_depot(self, tenant_id: str, depot_id: str) -> bool:
         return self.depots.pop((tenant_id, depot_id), None) is not None
 
@@ -64,6 +76,16 @@ class FakeStore:
 
     async def save_vehicle(self, vehicle: StoredVehicle) -> None:
         self.vehicles[vehicle.tenant_id, vehicle.id] = vehicle
+
+    async def add_vehicle(self, vehicle: StoredVehicle) -> bool:
+        return self.vehicles.setdefault((vehicle.tenant_id, vehicle.id), vehicle) is vehicle
+
+    async def update_vehicle(self, vehicle: StoredVehicle) -> bool:
+        old = self.vehicles.get((vehicle.tenant_id, vehicle.id))
+        if old is None or old.depot_id != vehicle.depot_id:
+            return False
+        self.vehicles[vehicle.tenant_id, vehicle.id] = vehicle
+        return True
 
     async def delete_vehicle(self, tenant_id: str, vehicle_id: str) -> bool:
         return self.vehicles.pop((tenant_id, vehicle_id), None) is not None

@@ -263,3 +263,30 @@ async def test_a_started_vehicle_is_replanned_from_the_stop_and_time_tracking_sa
     # The next stop comes after the service there and the drive, not at its old time.
     assert updated.stops[1].planned_arrival > late + timedelta(seconds=60)
     assert updated.stops[1].planned_arrival > second_planned + timedelta(hours=1)
+
+
+async def test_each_stop_carries_what_the_driver_needs_at_the_door() -> None:
+    special = order("o1").model_copy(
+        update={
+            "recipient": order("o1").recipient.model_copy(update={"phone": "+4230000000"}),
+            "address": order("o1").address.model_copy(
+                update={"line2": "Hinterhaus", "postal_code": "9490"}
+            ),
+            "notes": "ring twice",
+            "skills": ("age_check",),
+        }
+    )
+    store = await _store_with([special, order("o2", dlat=0.02)])
+    await store.save_vehicle(van("v1", skills=["age_check"]))
+    outcome = await _plan(store)
+    stops = {s.order_id: s for s in outcome.routes[0].stops}
+    first, plain = stops["o1"], stops["o2"]
+    assert first.address == "Street 1, Hinterhaus, 9490 Vaduz"
+    assert (first.recipient_name, first.phone, first.note) == ("Ada", "+4230000000", "ring twice")
+    assert first.skills == ("age_check",)
+    assert (plain.address, plain.phone, plain.note, plain.skills) == (
+        "Street 1, Vaduz",
+        None,
+        "",
+        (),
+    )

@@ -63,6 +63,27 @@ async def find_device(conn: Any, token: str) -> tuple[str, str, str] | None:
     return (row["device_id"], row["tenant_id"], row["vehicle_id"]) if row else None
 
 
+async def list_devices(conn: Any, tenant_id: str) -> list[dict[str, Any]]:
+    """The tenant's devices, newest first (without tokens)."""
+    rows = await conn.fetch(
+        "SELECT device_id, vehicle_id, label, created_at, revoked_at FROM devices"
+        " WHERE tenant_id = $1 ORDER BY created_at DESC",
+        tenant_id,
+    )
+    return [dict(r) for r in rows]
+
+
+async def revoke_device(conn: Any, tenant_id: str, device_id: str) -> bool:
+    """Revoke the tenant's device (kept revoked if it was); False when it has no such device."""
+    row = await conn.fetchrow(
+        "UPDATE devices SET revoked_at = coalesce(revoked_at, now())"
+        " WHERE tenant_id = $1 AND device_id = $2 RETURNING device_id",
+        tenant_id,
+        device_id,
+    )
+    return row is not None
+
+
 async def accuracy_stats(conn: Any, tenant_id: str) -> list[dict[str, Any]]:
     """ETA error per horizon for a tenant: count, mean absolute, median and p90 absolute, bias."""
     rows = await conn.fetch(

@@ -1,26 +1,34 @@
-"""ETAs for the remaining stops: travel legs, service times, the driver's pace, a narrowing window."""
+"""ETAs for the remaining stops: travel legs and service times at the driver's learned pace, in a
+window sized from the day's measured error (a narrowing guess until enough is measured)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from lastmile_common.geo import haversine_m
+
+from tracking.domain.eta_error import ErrorBook
+from tracking.domain.pace import FleetPace, Pace, PaceConfig, driver_pace
 from tracking.domain.progress import remaining
 from tracking.domain.route import RouteState
-from tracking.domain.service_start import service_start
+from tracking.domain.service_start import planned_wait, service_start
 from tracking.domain.travel import Travel
 
 
 @dataclass(frozen=True, slots=True)
 class EtaConfig:
-    """How wide ETA windows are and how much the observed pace may stretch the plan."""
+    """How wide ETA windows are before errors are measured."""
 
     min_half_window_s: float = 300.0
     max_half_window_s: float = 3600.0
-    window_fraction: float = 0.15  # of the time still to go: far stops get wide windows
-    per_stop_s: float = 60.0  # every stop before yours adds uncertainty
-    min_pace: float = 0.7
-    max_pace: float = 1.8
+    window_fraction: float = 0.2  # of the time still to go: far stops get wide windows
+    per_stop_s: float = 15.0  # every stop before yours adds uncertainty
+    ahead_s: float = 180.0  # a van this early at its latest stop is ahead of plan
+    # The promise near the door: a window told this close to the arrival is at most so wide
+    # (measured on bench.eta: capping changed no hit, the error quantiles run wide there).
+    near_s: float = 2400.0
+    near_max_width_s: float = 1800.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,21 +41,6 @@ class StopEta:
     window_start: datetime
     window_end: datetime
     stops_away: int
-
-
-def pace_factor(route: RouteState, config: EtaConfig) -> float:
-    """Observed time over planned time to the latest arrival (1.0 before any arrival)."""
-    if route.started_at is None:
-        return 1.0
-    visited = [(s.arrived_at, s) for s in route.stops if s.arrived_at is not None]
-    if not visited:
-        return 1.0
-    arrived_at, last = max(visited, key=lambda pair: pair[0])
-    planned = (last.planned_arrival - route.start_time).total_seconds()
-    actual = (arrived_at - route.started_at).total_seconds()
-    if planned <= 60 or actual <= 0:
-        return 1.0
-    return min(config.max_pace, max(config.min_pace, actual / planned))
 
 
 def half_window_s(seconds_to_go: float, stops_away: int, config: EtaConfig) -> float:
@@ -67,29 +60,68 @@ def compute_etas(
     at: datetime,
     travel: Travel,
     config: EtaConfig,
+    *,
+    pace: Pace | None = None,
+    errors: ErrorBook | None = None,
 ) -> list[StopEta]:
     """ETAs of every open stop of a route from the vehicle's position at time `at`.
 
     The legs come in one call for every remaining stop in the order the driver is expected to
-    take them, then stretch by the driver's observed pace.
+    take them, then stretch by the driver's pace (learned from this route alone when none is
+    given). Windows hold the measured error of ETAs as far ahead, where `errors` knows it.
     """
-    pace = pace_factor(route, config)
+    if pace is None:
+        pace = driver_pace([route], FleetPace(), at, PaceConfig())
     stops = remaining(route)
     legs = travel.legs(route, (lat, lon), stops, at) if stops else []
-    clock = at
+    clock, here = at, (lat, lon)
     out: list[StopEta] = []
+    keep_plan = not ahead_of_plan(route, config)
     for index, (stop, leg_s) in enumerate(zip(stops, legs, strict=True)):
-        service = timedelta(seconds=stop.service_time_s)
+        service = timedelta(seconds=stop.service_time_s * pace.service)
+        keep_plan = keep_plan or planned_wait(stop)  # a planned wait holds every stop after it
         if stop.stop_id == route.at_stop and stop.arrived_at is not None:
             eta = stop.arrived_at
-            clock = max(at, service_start(stop, eta) + service)
+            clock = max(at, service_start(stop, eta, keep_plan) + service)
             floor = at
         else:
+            factor = pace.leg(haversine_m(*here, stop.lat, stop.lon), leg_s, clock, route.time_zone)
             # Early vans wait for the window and the planned start: the wait carries onwards.
-            eta = service_start(stop, clock + timedelta(seconds=leg_s * pace))
+            eta = service_start(stop, clock + timedelta(seconds=leg_s * factor), keep_plan)
             clock = eta + service
-            floor = service_start(stop, at)  # nor does the told window open before that
-        half = timedelta(seconds=half_window_s((eta - at).total_seconds(), index, config))
-        start = max(floor, eta - half)
-        out.append(StopEta(stop.stop_id, stop.order_id, eta, start, eta + half, index))
+            floor = service_start(stop, at, keep_plan)  # nor does the told window open before
+        here = (stop.lat, stop.lon)
+        before, after = _span((eta - at).total_seconds(), index, config, errors)
+        start = max(floor, eta - timedelta(seconds=before))
+        end = eta + timedelta(seconds=after)
+        out.append(StopEta(stop.stop_id, stop.order_id, eta, start, end, index))
     return out
+
+
+def ahead_of_plan(route: RouteState, config: EtaConfig) -> bool:
+    """Whether the van reached its latest stop well before the plan had it there: such a driver
+    does not wait for planned times (only for windows and the waits the plan scheduled)."""
+    reached = [s for s in route.stops if s.arrived_at is not None]
+    if not reached:
+        return False
+    latest = max(reached, key=lambda s: s.arrived_at or s.planned_arrival)
+    assert latest.arrived_at is not None
+    early = (latest.planned_arrival - latest.arrived_at).total_seconds()
+    return early >= config.ahead_s
+
+
+def _span(
+    seconds_to_go: float, stops_away: int, config: EtaConfig, errors: ErrorBook | None
+) -> tuple[float, float]:
+    """Seconds the window reaches before and after the ETA."""
+    measured = errors.span(seconds_to_go) if errors is not None else None
+    if measured is None:
+        half = half_window_s(seconds_to_go, stops_away, config)
+        before, after = half, half
+    else:
+        cap = config.max_half_window_s
+        before, after = min(cap, measured[0]), min(cap, measured[1])
+    if seconds_to_go <= config.near_s and before + after > config.near_max_width_s:
+        shrink = config.near_max_width_s / (before + after)  # both sides alike: same skew
+        before, after = before * shrink, after * shrink
+    return before, after

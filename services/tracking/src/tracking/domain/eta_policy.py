@@ -16,6 +16,7 @@ class PublishPolicy:
     min_interval_s: float = 60.0  # at most one update per order per interval...
     material_s: float = 600.0  # ...unless the window moved this much
     stops_away_watch: int = 5  # a change of stops away this close is always told
+    narrowed_s: float = 300.0  # a window this much narrower than the one told is worth telling
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +42,9 @@ def should_publish(
     if abs((new.window_end - last.window_end).total_seconds()) >= policy.material_s:
         return True
     if new.stops_away != last.stops_away and new.stops_away <= policy.stops_away_watch:
+        return True
+    told_width = (last.window_end - last.window_start).total_seconds()
+    if (new.window_end - new.window_start).total_seconds() <= told_width - policy.narrowed_s:
         return True
     if (now - last.at).total_seconds() < policy.min_interval_s:
         return False

@@ -49,6 +49,12 @@ class StopState:
     planned_start: datetime | None = None  # planned service start: after any planned wait
     windows: tuple[tuple[datetime, datetime], ...] = ()  # delivery windows (UTC), in order
     load_label: str = ""  # where the parcel is in the vehicle (the load plan's label)
+    # What the driver needs at the door (the planner copies it from the order).
+    address: str = ""
+    recipient_name: str = ""
+    phone: str | None = None
+    note: str = ""
+    skills: tuple[str, ...] = ()
 
     @property
     def resolved(self) -> bool:
@@ -148,6 +154,8 @@ def _revive(name: str, value: Any) -> Any:
         return datetime.fromisoformat(value)
     if name == "windows":
         return tuple((datetime.fromisoformat(a), datetime.fromisoformat(b)) for a, b in value)
+    if name == "skills":
+        return tuple(value)
     if name == "status":
         return RouteStatus(value) if value in RouteStatus._value2member_map_ else StopStatus(value)
     return value
@@ -169,6 +177,11 @@ def route_from_event(tenant_id: str, event: RoutePlanned, tokens: dict[str, str]
             planned_start=s.planned_departure - timedelta(seconds=s.service_time_s),
             windows=tuple((w.start, w.end) for w in sorted(s.windows, key=lambda w: w.start)),
             load_label=labels.get(s.order_id) or s.load_label,
+            address=s.address,
+            recipient_name=s.recipient_name,
+            phone=s.phone,
+            note=s.note,
+            skills=s.skills,
         )
         for s in sorted(event.stops, key=lambda s: s.sequence)
     ]

@@ -7,15 +7,22 @@ from datetime import datetime
 from tracking.domain.route import StopState
 
 
-def service_start(stop: StopState, arrival: datetime) -> datetime:
+def planned_wait(stop: StopState) -> bool:
+    """Whether the plan has the van wait at this stop before serving it."""
+    return stop.planned_start is not None and stop.planned_start > stop.planned_arrival
+
+
+def service_start(stop: StopState, arrival: datetime, keep_plan: bool = True) -> datetime:
     """The earliest time the driver can serve `stop` after reaching it at `arrival`.
 
     A van that arrives early waits: for the first window not yet closed to open, and for the
     planned service start (where the plan scheduled a wait, drivers keep to it). Whatever leg
-    times say, an ETA is the later of the arrival and this floor.
+    times say, an ETA is the later of the arrival and this floor. `keep_plan` False (the van has
+    shown it is ahead of plan, and no wait the plan scheduled lies before this stop): it serves
+    as soon as the window allows, and the planned start is no floor.
     """
     begin = arrival
-    if stop.planned_start is not None:
+    if keep_plan and stop.planned_start is not None:
         begin = max(begin, stop.planned_start)
     for opens, closes in stop.windows:
         if begin <= closes:

@@ -1,13 +1,21 @@
-// The driver's app: sign in with a device token, today's route, pings, completing stops.
+// The driver's app: sign in with a device token, today's route (re-read every 30 s, new stops
+// marked), pings queued and sent in batches (slower on a low battery), breaks, route finished.
 const TOKEN_KEY = "lastmile.driver.token";
 const ROUTE_KEY = "lastmile.driver.route";
+const SEEN_KEY = "lastmile.driver.seen";  // {route_id, version, stops, fresh} of the route shown
 const BATCH = 100;
 const FLUSH_EVERY_MS = 5000;
+const LOW_BATTERY_EVERY_MS = 30000;  // fixes kept and sent this often when the battery is low
+const ROUTE_EVERY_MS = 30000;
 const $ = (id) => document.getElementById(id);
 let lastFix = null;
+let lastKeptAt = 0;
+let lastFlushAt = 0;
 let watchId = null;
 let flushing = false;
 let shown = null;  // the route as last drawn
+let battery = { level: null, low: false };
+let finished = false;
 
 class SignedOut extends Error {}
 
@@ -19,7 +27,7 @@ async function api(path, options = {}) {
     headers: { "Content-Type": "application/json", Authorization: `Bearer ${token()}`, ...options.headers },
   });
   if (response.status === 401) {
-    signOut("This device was signed out: ask your dispatcher for a new link.");
+    signOut(t("signedOut"));
     throw new SignedOut();
   }
   return response;
@@ -31,20 +39,28 @@ function signIn(raw) {
 }
 
 function signOut(message) {
-  localStorage.removeItem(TOKEN_KEY);
-  localStorage.removeItem(ROUTE_KEY);
+  [TOKEN_KEY, ROUTE_KEY, SEEN_KEY].forEach((k) => localStorage.removeItem(k));
   shown = null;
-  if (watchId !== null) navigator.geolocation.clearWatch(watchId);
-  watchId = null;
+  stopWatching();
   // Positions of a signed-out device must not go out under the next device's token.
   PingQueue.clear();
+  CompletionQueue.clear();
   $("route").hidden = true;
   $("signin").hidden = false;
   $("signin-message").textContent = message || "";
 }
 
-function clock(iso, zone) {
-  return new Date(iso).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", timeZone: zone });
+// Stops the planner added since the route was last shown (same route, newer version).
+function freshStops(route) {
+  const seen = JSON.parse(localStorage.getItem(SEEN_KEY) || "null");
+  const ids = route.stops.map((s) => s.stop_id);
+  let fresh = [];
+  if (seen && seen.route_id === route.route_id) {
+    fresh = route.version > seen.version ? ids.filter((id) => !seen.stops.includes(id)) : seen.fresh;
+  }
+  localStorage.setItem(SEEN_KEY, JSON.stringify({ route_id: route.route_id, version: route.version, stops: ids, fresh }));
+  if (seen && route.version > seen.version && fresh.length) $("notice").textContent = t("replanned", { n: fresh.length });
+  return new Set(fresh);
 }
 
 function renderRoute(route) {
@@ -54,62 +70,13 @@ function renderRoute(route) {
   shown = drawn;
   const list = $("stops");
   list.replaceChildren();
-  if (!route) { $("route-summary").textContent = "No route to drive now."; return; }
-  const left = route.stops.filter((s) => s.status !== "delivered" && s.status !== "failed").length;
-  $("route-summary").textContent = `Route ${route.route_id}: ${left} of ${route.stops.length} stops to go`;
-  for (const stop of route.stops) list.append(renderStop(route, stop));
-}
-
-function renderStop(route, stop) {
-  const item = $("stop-template").content.firstElementChild.cloneNode(true);
-  const done = stop.status === "delivered" || stop.status === "failed";
-  item.dataset.stopId = stop.stop_id;
-  item.classList.toggle("done", done);
-  item.querySelector(".seq").textContent = `${stop.sequence}.`;
-  item.querySelector(".place").textContent = stop.address || `${stop.lat.toFixed(5)}, ${stop.lon.toFixed(5)}`;
-  const windows = stop.windows.map(([a, b]) => `${clock(a, route.time_zone)}–${clock(b, route.time_zone)}`);
-  item.querySelector(".window").textContent = windows.length
-    ? `Window ${windows.join(", ")}` : `Planned ${clock(stop.planned_arrival, route.time_zone)}`;
-  item.querySelector(".label").textContent = stop.load_label ? `Parcel: ${stop.load_label}` : "";
-  item.querySelector(".note").textContent = stop.note || "";
-  item.querySelector(".status").textContent = `Status: ${stop.status}`;
-  if (stop.phone) {
-    const call = item.querySelector(".call");
-    call.href = `tel:${stop.phone}`;
-    call.hidden = false;
-  }
-  item.querySelectorAll(".deliver, .fail").forEach((b) => { b.hidden = done; });
-  item.querySelector(".deliver").onclick = () => { item.querySelector(".deliver-form").hidden = false; };
-  item.querySelector(".fail").onclick = () => { item.querySelector(".fail-form").hidden = false; };
-  item.querySelector(".deliver-form").onsubmit = (event) => {
-    event.preventDefault();
-    const proof = { recipient_name: event.target.recipient.value.trim() };
-    if (lastFix) proof.location = { lat: lastFix.lat, lon: lastFix.lon };
-    complete(route, stop, item, { outcome: "delivered", proof });
-  };
-  item.querySelector(".fail-form").onsubmit = (event) => {
-    event.preventDefault();
-    const form = event.target;
-    complete(route, stop, item, { outcome: "failed", reason_code: form.reason_code.value, reason: form.reason.value });
-  };
-  return item;
-}
-
-async function complete(route, stop, item, body) {
-  const error = item.querySelector(".error");
-  error.textContent = "";
-  try {
-    const path = `/v1/routes/${encodeURIComponent(route.route_id)}/stops/${encodeURIComponent(stop.stop_id)}:complete`;
-    const response = await api(path, { method: "POST", body: JSON.stringify(body) });
-    if (!response.ok && response.status !== 409) {
-      const problem = await response.json().catch(() => ({}));
-      error.textContent = problem.detail || `Not saved (${response.status})`;
-      return;
-    }
-    await loadRoute();
-  } catch (exc) {
-    if (!(exc instanceof SignedOut)) error.textContent = "No connection: try again when online.";
-  }
+  $("map-box").hidden = !route;
+  if (!route) { $("route-summary").textContent = t("noRoute"); return; }
+  const left = route.stops.filter((s) => !isDone(s)).length;
+  $("route-summary").textContent = t("summary", { route: route.route_id, left, total: route.stops.length });
+  const ctx = { api, fix: () => lastFix, reload: loadRoute, fresh: freshStops(route) };
+  for (const stop of route.stops) list.append(renderStop(route, stop, ctx));
+  RouteMap.draw($("map"), route, lastFix);
 }
 
 async function loadRoute() {
@@ -119,28 +86,79 @@ async function loadRoute() {
     const body = await response.json();
     localStorage.setItem(ROUTE_KEY, JSON.stringify(body.route));
     renderRoute(body.route);
+    showDay(body);
   } catch (exc) {
     if (exc instanceof SignedOut) return;
     renderRoute(JSON.parse(localStorage.getItem(ROUTE_KEY) || "null"));  // offline: the last one loaded
   }
 }
 
+function showDay(body) {
+  const pause = body.break_started_at;
+  $("break").textContent = t(pause ? "breakEnd" : "breakStart");
+  $("break").dataset.action = pause ? "end" : "start";
+  $("day-status").textContent = pause ? t("onBreak", { t: clock(pause) }) : "";
+}
+
+async function dayAction(path, body) {
+  let response;
+  try {
+    response = await api(path, { method: "POST", body: JSON.stringify(body || {}) });
+  } catch (exc) {
+    if (!(exc instanceof SignedOut)) $("day-status").textContent = t("offlineAction");
+    return null;
+  }
+  const answer = await response.json().catch(() => ({}));
+  if (!response.ok) { $("day-status").textContent = answer.detail || t("notSaved", { status: response.status }); return null; }
+  return answer;
+}
+
 async function onPosition(position) {
+  if (finished) return;
   const c = position.coords;
   lastFix = { lat: c.latitude, lon: c.longitude };
+  if (shown && shown !== "null") RouteMap.draw($("map"), JSON.parse(shown), lastFix);
+  // On a low battery one fix per interval is kept: fewer radio wake-ups, fewer uploads.
+  if (battery.low && position.timestamp - lastKeptAt < LOW_BATTERY_EVERY_MS) return;
+  lastKeptAt = position.timestamp;
   const ping = { time: new Date(position.timestamp).toISOString(), lat: c.latitude, lon: c.longitude };
   if (c.accuracy != null) ping.accuracy_m = c.accuracy;
   if (c.speed != null && c.speed >= 0) ping.speed_mps = c.speed;
   if (c.heading != null && c.heading >= 0 && c.heading < 360) ping.heading_deg = c.heading;
+  if (battery.level != null) ping.battery = battery.level;
   await PingQueue.add(ping);
   await flush();
 }
 
-// Sends queued pings oldest first; a failed send leaves them queued for the next try.
+// Sends completions made offline, oldest first; one the server refuses is dropped and said.
+async function flushCompletions() {
+  for (;;) {
+    const [keys, completions] = await CompletionQueue.oldest(1);
+    if (!keys.length) return;
+    let response;
+    try {
+      response = await sendCompletion(api, completions[0]);
+    } catch (exc) {
+      if (exc instanceof TypeError || exc instanceof SignedOut) throw exc;
+      $("notice").textContent = exc.message;  // an upload refused: retrying cannot help
+    }
+    if (response && !response.ok && response.status !== 409) {
+      const problem = await response.json().catch(() => ({}));
+      $("notice").textContent = problem.detail || t("notSaved", { status: response.status });
+    }
+    await CompletionQueue.remove(keys);
+    shown = null;  // the route changed: redraw it
+    await loadRoute();
+  }
+}
+
+// Sends queued completions, then pings oldest first; a failed send leaves them queued.
 async function flush() {
   if (flushing || !token()) return;
   flushing = true;
+  lastFlushAt = Date.now();
   try {
+    await flushCompletions();
     for (;;) {
       const [keys, pings] = await PingQueue.oldest(BATCH);
       if (!keys.length) break;
@@ -159,8 +177,39 @@ async function flush() {
 
 async function showQueue() {
   const waiting = await PingQueue.count();
-  $("queue").textContent = waiting ? `${waiting} positions waiting to be sent` : "";
-  $("net").textContent = navigator.onLine ? "online" : "offline";
+  const stops = await CompletionQueue.count();
+  $("queue").textContent = [waiting ? t("waiting", { n: waiting }) : "", stops ? t("stopsWaiting", { n: stops }) : ""]
+    .filter(Boolean).join(" · ");
+  $("net").textContent = t(navigator.onLine ? "online" : "offline");
+  $("battery").textContent = battery.low ? t("lowBattery") : "";
+}
+
+function watch() {
+  if (watchId !== null || finished || !("geolocation" in navigator)) return;
+  watchId = navigator.geolocation.watchPosition(onPosition, () => {}, {
+    enableHighAccuracy: !battery.low, maximumAge: battery.low ? LOW_BATTERY_EVERY_MS : 0,
+  });
+}
+
+function stopWatching() {
+  if (watchId !== null) navigator.geolocation.clearWatch(watchId);
+  watchId = null;
+}
+
+// Low: under 20 % and not charging. The watch is restarted with the matching accuracy.
+async function watchBattery() {
+  if (!navigator.getBattery) return;
+  const device = await navigator.getBattery();
+  const update = () => {
+    const low = device.level < 0.2 && !device.charging;
+    const changed = low !== battery.low;
+    battery = { level: Math.round(device.level * 100) / 100, low };
+    if (changed && watchId !== null) { stopWatching(); watch(); }
+    showQueue();
+  };
+  device.addEventListener("levelchange", update);
+  device.addEventListener("chargingchange", update);
+  update();
 }
 
 function start() {
@@ -168,9 +217,7 @@ function start() {
   $("signin").hidden = true;
   $("route").hidden = false;
   loadRoute();
-  if (watchId === null && "geolocation" in navigator) {
-    watchId = navigator.geolocation.watchPosition(onPosition, () => {}, { enableHighAccuracy: true, maximumAge: 0 });
-  }
+  watch();
   flush();
 }
 
@@ -183,9 +230,25 @@ function tokenFromLink() {
 
 $("signin-form").onsubmit = (event) => { event.preventDefault(); signIn($("token-input").value); };
 $("signout").onclick = () => signOut("");
+$("break").onclick = async () => {
+  if (await dayAction("/v1/device/break", { action: $("break").dataset.action || "start" })) loadRoute();
+};
+$("finish").onclick = async () => {
+  const done = await dayAction("/v1/device/finish");
+  if (!done) return;
+  finished = true;
+  stopWatching();
+  await flush();
+  $("day-status").textContent = t("finished");
+};
 window.addEventListener("online", () => { flush(); loadRoute(); });
 window.addEventListener("offline", showQueue);
-setInterval(flush, FLUSH_EVERY_MS);
+setInterval(() => {
+  if (!battery.low || Date.now() - lastFlushAt >= LOW_BATTERY_EVERY_MS) flush();
+}, FLUSH_EVERY_MS);
+setInterval(() => { if (token() && !finished) loadRoute(); }, ROUTE_EVERY_MS);
+translatePage();
 if ("serviceWorker" in navigator) navigator.serviceWorker.register("sw.js");
 tokenFromLink();
+watchBattery();
 start();

@@ -1,6 +1,9 @@
 // The app shell is served from the cache when offline; the API always goes to the network.
-const CACHE = "lastmile-driver-v1";
-const SHELL = ["./", "index.html", "app.css", "queue.js", "app.js", "manifest.webmanifest", "icon.svg"];
+const CACHE = "lastmile-driver-v2";
+const SHELL = [
+  "./", "index.html", "app.css", "strings.js", "queue.js", "proof.js", "map.js", "stops.js", "app.js",
+  "manifest.webmanifest", "icon.svg",
+];
 
 self.addEventListener("install", (event) => {
   event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(SHELL)));

@@ -1,4 +1,5 @@
-"""Kafka consumers: routes.v1 and gps.pings.v1 events translated into tracker calls."""
+"""Kafka consumers: routes.v1 re-keyed by vehicle; the vehicle group (pings and the re-keyed
+route events, co-partitioned) translated into tracker calls."""
 
 from __future__ import annotations
 
@@ -6,10 +7,12 @@ from lastmile_common.db.pool import Connection
 from lastmile_common.events.envelope import Envelope
 from lastmile_common.events.pings import Ping, PingBatch
 from lastmile_common.events.routes import RouteCancelled, RoutePlanned
-from lastmile_common.events.topics import GPS_PINGS, ROUTES, TENANTS
+from lastmile_common.events.topics import GPS_PINGS, ROUTES, TENANTS, VEHICLE_ROUTES
 from lastmile_common.kafka.consumer import Subscription
+from lastmile_common.kafka.subscription import RebalanceHooks
 from lastmile_common.revocations import REVOCATION_HANDLERS
 
+from tracking.adapters.rekeying import forward_route
 from tracking.domain.fixes import Fix
 from tracking.service_layer.effects import Batch
 from tracking.service_layer.tracker import Tracker
@@ -39,8 +42,9 @@ class BatchWriter:
         self.batch = Batch()
 
     def begin(self) -> None:
-        """A new transaction: nothing gathered yet."""
+        """A new transaction: nothing gathered yet; routes changed elsewhere reload now."""
         self.batch = Batch()
+        self._tracker.state.between_batches()
 
     async def before_commit(self, conn: Connection) -> None:
         """Write what the batch's events changed."""
@@ -52,17 +56,19 @@ class BatchWriter:
         self.batch.rollback()
 
 
-def subscriptions(settings: TrackingSettings, tracker: Tracker) -> list[Subscription]:
-    """The consumer groups of tracking: routes, pings, revoked API keys."""
-    routes, pings = BatchWriter(tracker), BatchWriter(tracker)
+def subscriptions(
+    settings: TrackingSettings, tracker: Tracker, ownership: RebalanceHooks | None = None
+) -> list[Subscription]:
+    """The consumer groups of tracking: route re-keying, vehicles, revoked API keys."""
+    pings = BatchWriter(tracker)
 
     async def on_route(conn: Connection, envelope: Envelope) -> None:
         assert isinstance(envelope.data, RoutePlanned)
-        await tracker.route_planned(conn, envelope.tenant, envelope.data, routes.batch)
+        await tracker.route_planned(conn, envelope.tenant, envelope.data, pings.batch)
 
     async def on_cancel(conn: Connection, envelope: Envelope) -> None:
         assert isinstance(envelope.data, RouteCancelled)
-        await tracker.route_cancelled(conn, envelope.tenant, envelope.data, routes.batch)
+        await tracker.route_cancelled(conn, envelope.tenant, envelope.data, pings.batch)
 
     async def on_ping(conn: Connection, envelope: Envelope) -> None:
         ping = envelope.data
@@ -85,18 +91,24 @@ def subscriptions(settings: TrackingSettings, tracker: Tracker) -> list[Subscrip
         Subscription(
             name="tracking-routes",
             topics=(ROUTES,),
+            handlers=dict.fromkeys(
+                ("route.planned", "route.updated", "route.cancelled"), forward_route
+            ),
+        ),
+        # Partition N of both topics on one replica: a vehicle's pings and route events meet.
+        Subscription(
+            name="tracking-pings",
+            topics=(GPS_PINGS, VEHICLE_ROUTES),
             handlers={
+                "ping": on_ping,
+                "ping.batch": on_batch,
                 "route.planned": on_route,
                 "route.updated": on_route,
                 "route.cancelled": on_cancel,
             },
-            hooks=routes,
-        ),
-        Subscription(
-            name="tracking-pings",
-            topics=(GPS_PINGS,),
-            handlers={"ping": on_ping, "ping.batch": on_batch},
             hooks=pings,
+            co_partitioned=True,
+            rebalance=ownership,
         ),
         Subscription(name="tracking-keys", topics=(TENANTS,), handlers=REVOCATION_HANDLERS),
     ]

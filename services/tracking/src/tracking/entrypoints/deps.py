@@ -7,13 +7,16 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from lastmile_common.basemap import RoadLine
 from lastmile_common.http.auth import CallerKey, verified_key
 from lastmile_common.http.deps import ConnDep as ConnDep
 from lastmile_common.http.deps import PoolDep as PoolDep
 from lastmile_common.http.problems import Problem
 
 from tracking.adapters.broadcast import Broadcaster
+from tracking.adapters.ownership import Ownership
 from tracking.adapters.queries import find_device
+from tracking.service_layer.proofs import Proofs
 from tracking.service_layer.tracker import Tracker
 from tracking.settings import TrackingSettings
 
@@ -36,13 +39,25 @@ def _broadcaster(request: Request) -> Broadcaster:
     return broadcaster
 
 
+def _ownership(request: Request) -> Ownership:
+    ownership: Ownership = request.app.state.ownership
+    return ownership
+
+
 def _tenant_id(key: CallerKey) -> str:
     return key.tenant_id
 
 
+def _streets(request: Request) -> tuple[RoadLine, ...]:
+    streets: tuple[RoadLine, ...] = getattr(request.app.state, "streets", ())
+    return streets
+
+
 TrackerDep = Annotated[Tracker, Depends(_tracker)]
+StreetsDep = Annotated[tuple[RoadLine, ...], Depends(_streets)]
 SettingsDep = Annotated[TrackingSettings, Depends(_settings)]
 BroadcasterDep = Annotated[Broadcaster, Depends(_broadcaster)]
+OwnershipDep = Annotated[Ownership, Depends(_ownership)]
 TenantDep = Annotated[str, Depends(_tenant_id)]
 
 
@@ -83,3 +98,11 @@ async def _device_only(caller: CallerDep) -> Caller:
 
 
 DeviceDep = Annotated[Caller, Depends(_device_only)]
+
+
+def _proofs(request: Request) -> Proofs:
+    proofs: Proofs = request.app.state.proofs
+    return proofs
+
+
+ProofsDep = Annotated[Proofs, Depends(_proofs)]

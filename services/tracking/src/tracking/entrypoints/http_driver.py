@@ -1,32 +1,100 @@
-"""The driver's app: its static files under /driver/ and the device's route of the day."""
+"""The driver's app: its static files under /driver/, the device's route of the day, breaks and
+the route finished."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
+from lastmile_common.http.problems import Problem
+from pydantic import BaseModel, ConfigDict
 
-from tracking.entrypoints.deps import DeviceDep, TrackerDep
+from tracking.adapters.driver_events import PgDriverEvents
+from tracking.entrypoints.deps import Caller, DeviceDep, PoolDep, TrackerDep
+from tracking.service_layer.driver_day import (
+    DayEvent,
+    DayKind,
+    DayRefused,
+    finish_route,
+    take_break,
+)
 from tracking.service_layer.driver_view import driver_route, todays_route
 
 DRIVER_APP = Path(__file__).resolve().parent.parent / "driver_app"
 router = APIRouter(tags=["driver"])
+_events = PgDriverEvents()
+_DEVICE_ONLY: dict[int | str, dict[str, Any]] = {
+    403: {"description": "called with an API key, not a device token"}
+}
 
 
-@router.get(
-    "/v1/device/route",
-    responses={403: {"description": "called with an API key, not a device token"}},
-)
-async def device_route(device: DeviceDep, tracker: TrackerDep) -> dict[str, Any]:
-    """The route of the day of the device's vehicle (`route` is null when it has none)."""
+class BreakIn(BaseModel):
+    """Start or end the driver's break."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"action": "start"}]})
+
+    action: Literal["start", "end"]
+
+
+@router.get("/v1/device/route", responses=_DEVICE_ONLY)
+async def device_route(device: DeviceDep, tracker: TrackerDep, pool: PoolDep) -> dict[str, Any]:
+    """The route of the day of the device's vehicle (`route` is null when it has none), and
+    when the running break started (null: not on a break)."""
     assert device.vehicle_id is not None
     route = todays_route(tracker.state, device.tenant_id, device.vehicle_id)
+    async with pool.acquire() as conn:
+        pause = await _events.break_started(conn, device.tenant_id, device.vehicle_id)
     return {
         "vehicle_id": device.vehicle_id,
         "route": driver_route(route) if route is not None else None,
+        "break_started_at": pause.isoformat() if pause else None,
     }
+
+
+def _event(device: Caller, tracker: TrackerDep, kind: DayKind) -> DayEvent:
+    assert device.vehicle_id is not None and device.device_id is not None
+    route = todays_route(tracker.state, device.tenant_id, device.vehicle_id)
+    return DayEvent(
+        device.tenant_id,
+        device.vehicle_id,
+        device.device_id,
+        kind,
+        route.route_id if route else None,
+        datetime.now(UTC),
+    )
+
+
+@router.post(
+    "/v1/device/break", responses={**_DEVICE_ONLY, 409: {"description": "already in that state"}}
+)
+async def device_break(
+    body: BreakIn, device: DeviceDep, tracker: TrackerDep, pool: PoolDep
+) -> dict[str, Any]:
+    """Start or end a break (dispatchers see it on `/v1/stream` as a `driver` message)."""
+    kind: DayKind = "break_started" if body.action == "start" else "break_ended"
+    try:
+        async with pool.acquire() as conn, conn.transaction():
+            return await take_break(tracker, _events, conn, _event(device, tracker, kind))
+    except DayRefused as exc:
+        raise Problem(409, "Conflict", str(exc)) from None
+
+
+@router.post(
+    "/v1/device/finish",
+    responses={**_DEVICE_ONLY, 409: {"description": "stops of the route are still open"}},
+)
+async def device_finish(device: DeviceDep, tracker: TrackerDep, pool: PoolDep) -> dict[str, Any]:
+    """The driver declares the route finished (refused while a stop is still open)."""
+    try:
+        async with pool.acquire() as conn:
+            return await finish_route(
+                tracker, _events, conn, _event(device, tracker, "route_finished")
+            )
+    except DayRefused as exc:
+        raise Problem(409, "Conflict", str(exc)) from None
 
 
 def mount_driver_app(app: FastAPI) -> None:

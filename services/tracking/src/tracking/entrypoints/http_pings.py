@@ -1,11 +1,11 @@
-"""Drivers' devices and their ping batches (published to gps.pings.v1 through the outbox)."""
+"""Drivers' ping batches (published to gps.pings.v1 through the outbox)."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from lastmile_common.db import outbox
 from lastmile_common.events.envelope import Envelope
@@ -13,19 +13,11 @@ from lastmile_common.events.pings import Ping, PingBatch
 from lastmile_common.http.problems import field_errors, problem_response
 from pydantic import ValidationError
 
-from tracking.adapters.queries import create_device
-from tracking.entrypoints.deps import DeviceDep, PoolDep, SettingsDep, TenantDep
-from tracking.entrypoints.schemas import DeviceIn, DeviceOut, PingBatchIn, PingBatchOut, PingIn
+from tracking.entrypoints.deps import DeviceDep, PoolDep, SettingsDep
+from tracking.entrypoints.schemas import PingBatchIn, PingBatchOut, PingIn
 from tracking.service_layer.messages import SOURCE
 
 router = APIRouter(tags=["pings"])
-
-
-@router.post("/v1/devices", status_code=status.HTTP_201_CREATED, response_model=DeviceOut)
-async def register_device(body: DeviceIn, tenant: TenantDep, pool: PoolDep) -> dict[str, str]:
-    """Issue a device token bound to a vehicle (shown once; only its hash is stored)."""
-    async with pool.acquire() as conn:
-        return await create_device(conn, tenant, body.vehicle_id, body.label)
 
 
 def _check(

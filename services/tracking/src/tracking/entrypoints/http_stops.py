@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from lastmile_common.http.problems import Problem
 
-from tracking.entrypoints.deps import CallerDep, PoolDep, TrackerDep
+from tracking.adapters.route_news import RouteNews
+from tracking.entrypoints.deps import CallerDep, PoolDep, ProofsDep, TrackerDep
 from tracking.entrypoints.schemas import CompleteStopIn
 from tracking.service_layer.completion import (
     CompleteStop,
@@ -16,6 +17,7 @@ from tracking.service_layer.completion import (
     StopNotFound,
     complete_stop,
 )
+from tracking.service_layer.proofs import ProofRefused
 
 router = APIRouter(tags=["stops"])
 
@@ -64,13 +66,23 @@ async def complete(
     caller: CallerDep,
     tracker: TrackerDep,
     pool: PoolDep,
+    proofs: ProofsDep,
+    request: Request,
 ) -> dict[str, Any]:
-    """Complete a stop (driver's device bound to the route's vehicle, or a tenant API key)."""
+    """Complete a stop (driver's device bound to the route's vehicle, or a tenant API key); the
+    replica following the vehicle, if another, reloads the route before its next batch."""
     cmd = _command(route_id, stop_id, body, caller.tenant_id, caller.vehicle_id)
+    news: RouteNews = request.app.state.route_news
     try:
         async with pool.acquire() as conn, conn.transaction():
-            return await complete_stop(tracker, conn, cmd)
+            summary = await complete_stop(tracker, conn, cmd, proofs)
+            await news.announce(conn, route_id)
+            return summary
     except StopNotFound as exc:
         raise Problem(404, "Not found", str(exc)) from None
     except StopAlreadyCompleted as exc:
         raise Problem(409, "Already completed", str(exc)) from None
+    except ProofRefused as exc:
+        raise Problem(
+            422, "Invalid request", str(exc), errors=[{"field": exc.field, "message": str(exc)}]
+        ) from None

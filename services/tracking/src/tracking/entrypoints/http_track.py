@@ -15,7 +15,8 @@ from lastmile_common.http.problems import Problem
 from lastmile_common.tracking_links import order_of
 
 from tracking.adapters.queries import find_token
-from tracking.entrypoints.deps import PoolDep, SettingsDep, TrackerDep
+from tracking.adapters.recovery import order_state
+from tracking.entrypoints.deps import PoolDep, SettingsDep, StreetsDep
 from tracking.entrypoints.map_view import build_map
 from tracking.service_layer.views import OrderView, order_view, received_view
 from tracking.settings import TrackingSettings
@@ -28,23 +29,30 @@ _TEMPLATE = _env.from_string(
 )
 
 
-async def _view(token: str, pool: Any, tracker: Any, settings: TrackingSettings) -> OrderView:
+async def _view(token: str, pool: Any, settings: TrackingSettings) -> OrderView:
+    """The customer's view, from PostgreSQL: any replica answers it the same, whichever one
+    follows the vehicle (and after a rebalance moved it)."""
     # A token derived with the shared secret names its order: valid before any route has it.
     order_id = order_of(settings.tracking_link_secret.get_secret_value(), token)
+    view = None
     async with pool.acquire() as conn:
         target = await find_token(conn, token, order_id)
-    if target is None and order_id is not None:
-        return received_view(order_id)
-    view = None
-    if target is not None and not target.expired:
-        view = order_view(
-            tracker.state,
-            target.tenant_id,
-            target.order_id,
-            target.route_id,
-            target.stop_id,
-            settings.map_stops_away,
-        )
+        if target is None and order_id is not None:
+            return received_view(order_id)
+        if target is not None and not target.expired:
+            state = await order_state(conn, target.tenant_id, target.order_id, target.route_id)
+            if state is None:  # re-planned off its route, on none yet
+                return received_view(target.order_id)
+            (route,) = state.routes.values()
+            stop = next(s for s in route.stops if s.order_id == target.order_id)
+            view = order_view(
+                state,
+                target.tenant_id,
+                target.order_id,
+                route.route_id,
+                stop.stop_id,
+                settings.map_stops_away,
+            )
     if view is None:
         raise Problem(404, "Not found", "this tracking link is unknown or has expired")
     return view
@@ -55,11 +63,9 @@ def _iso(value: datetime | None) -> str | None:
 
 
 @router.get("/track/{token}.json")
-async def track_json(
-    token: str, pool: PoolDep, tracker: TrackerDep, settings: SettingsDep
-) -> dict[str, Any]:
+async def track_json(token: str, pool: PoolDep, settings: SettingsDep) -> dict[str, Any]:
     """The customer's view as JSON (no other customer's data, vehicle only when near)."""
-    view = await _view(token, pool, tracker, settings)
+    view = await _view(token, pool, settings)
     return {
         "order_id": view.order_id,
         "status": view.status,
@@ -96,11 +102,11 @@ def format_window(view: OrderView) -> str:
     responses={404: {"description": "Unknown or expired link", "content": {"text/html": {}}}},
 )
 async def track_page(
-    token: str, pool: PoolDep, tracker: TrackerDep, settings: SettingsDep
+    token: str, pool: PoolDep, settings: SettingsDep, streets: StreetsDep
 ) -> HTMLResponse:
     """The customer's tracking page; refreshes itself."""
     try:
-        view = await _view(token, pool, tracker, settings)
+        view = await _view(token, pool, settings)
     except Problem:
         return HTMLResponse(
             "<!doctype html><title>Not found</title>"
@@ -110,7 +116,7 @@ async def track_page(
     open_ = view.status in ("scheduled", "next", "on_the_way")
     map_ = None
     if open_ and view.destination is not None:
-        map_ = build_map(view.destination, view.vehicle, settings.map_tile_url, view.road)
+        map_ = build_map(view.destination, view.vehicle, settings.map_tile_url, view.road, streets)
     tz = ZoneInfo(view.time_zone)
     updated = f"{view.updated_at.astimezone(tz):%H:%M}" if view.updated_at else None
     html = _TEMPLATE.render(
@@ -119,6 +125,7 @@ async def track_page(
         map=map_,
         refresh_s=settings.track_refresh_s,
         updated=updated,
+        token=token,
     )
     return HTMLResponse(
         html, headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}

@@ -1,11 +1,14 @@
-"""The customer's map: inline SVG (the route's roads, the home and the van) by default,
-slippy-map tiles under it when a tile URL is configured."""
+"""The customer's map: inline SVG (the streets of the platform's own map extract, the route's
+roads, the home and the van) by default, slippy-map tiles under it when a tile URL is
+configured."""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+
+from lastmile_common.basemap import RoadLine
 
 WIDTH, HEIGHT, TILE = 360, 240, 256
 
@@ -28,6 +31,8 @@ class MapView:
     markers: tuple[Marker, ...]
     tiles: tuple[tuple[str, int, int], ...] = ()
     road: str = ""  # SVG polyline points ("x,y x,y ..."): the route's roads to the customer
+    # The streets in the frame from the platform's own map extract: (class, SVG points).
+    streets: tuple[tuple[str, str], ...] = ()
 
 
 def _world_px(lat: float, lon: float, zoom: int) -> tuple[float, float]:
@@ -37,6 +42,29 @@ def _world_px(lat: float, lon: float, zoom: int) -> tuple[float, float]:
     s = math.sin(math.radians(max(-85.0, min(85.0, lat))))
     y = (0.5 - math.log((1 + s) / (1 - s)) / (4 * math.pi)) * scale
     return x, y
+
+
+def _latlon(x: float, y: float, zoom: int) -> tuple[float, float]:
+    """The inverse of `_world_px`."""
+    scale = TILE * 2**zoom
+    lon = x / scale * 360.0 - 180.0
+    lat = math.degrees(math.atan(math.sinh(math.pi * (1 - 2 * y / scale))))
+    return lat, lon
+
+
+def _streets(
+    lines: Sequence[RoadLine], zoom: int, left: float, top: float
+) -> tuple[tuple[str, str], ...]:
+    """The streets crossing the frame, in its pixels (major roads last: drawn on top)."""
+    north, west = _latlon(left, top, zoom)
+    south, east = _latlon(left + WIDTH, top + HEIGHT, zoom)
+    out: list[tuple[str, str]] = []
+    for line in lines:
+        if line.crosses(south, west, north, east):
+            px = (_world_px(lat, lon, zoom) for lat, lon in line.points)
+            out.append((line.kind, " ".join(f"{x - left:.1f},{y - top:.1f}" for x, y in px)))
+    order = {"service": 0, "minor": 1, "major": 2}
+    return tuple(sorted(out, key=lambda street: order.get(street[0], 1)))
 
 
 def _zoom_to_fit(points: list[tuple[float, float]]) -> int:
@@ -53,9 +81,10 @@ def build_map(
     vehicle: tuple[float, float] | None,
     tile_url: str | None,
     road: Sequence[tuple[float, float]] = (),
+    streets: Sequence[RoadLine] = (),
 ) -> MapView:
     """Markers for the customer's address and (when shown) the vehicle, and the roads between
-    them, centred in the frame."""
+    them, centred in the frame, over the `streets` of the map extract that cross it."""
     points = [home] + ([vehicle] if vehicle else [])
     zoom = _zoom_to_fit(points + list(road))
     px = [_world_px(lat, lon, zoom) for lat, lon in points + list(road)]
@@ -76,4 +105,5 @@ def build_map(
                 if 0 <= ty < n:
                     url = tile_url.format(z=zoom, x=tx % n, y=ty)
                     tiles.append((url, int(tx * TILE - left), int(ty * TILE - top)))
-    return MapView(WIDTH, HEIGHT, markers, tuple(tiles), line)
+    drawn = _streets(streets, zoom, left, top)
+    return MapView(WIDTH, HEIGHT, markers, tuple(tiles), line, drawn)

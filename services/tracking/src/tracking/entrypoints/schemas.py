@@ -21,11 +21,24 @@ class DeviceIn(BaseModel):
 
 
 class DeviceOut(BaseModel):
-    """The device token is shown once; only its hash is kept."""
+    """The device token is shown once (also inside the sign-in link and its QR code); only its
+    hash is kept."""
 
     device_id: str
     vehicle_id: str
     device_token: str
+    sign_in_url: str = Field(description="opens the driver's app signed in as this device")
+    sign_in_qr_svg: str = Field(description="the sign-in link as a QR code (SVG) to scan")
+
+
+class DeviceListed(BaseModel):
+    """A registered device (never its token)."""
+
+    device_id: str
+    vehicle_id: str
+    label: str
+    created_at: UtcDatetime
+    revoked_at: UtcDatetime | None
 
 
 class PingIn(BaseModel):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 from lastmile_common.events import deliveries
@@ -13,6 +13,7 @@ from tracking.domain import progress as prog
 from tracking.domain.proof import distance_check
 from tracking.domain.route import RouteState, RouteStatus, StopState
 from tracking.service_layer.effects import Effects
+from tracking.service_layer.proofs import Proofs
 from tracking.service_layer.tracker import Tracker
 
 
@@ -43,10 +44,17 @@ class CompleteStop:
     vehicle_id: str | None = None  # set when a device token made the call
 
 
-async def complete_stop(tracker: Tracker, conn: Any, cmd: CompleteStop) -> dict[str, Any]:
-    """Record the completion, publish order.delivered / order.delivery_failed; return a summary."""
+async def complete_stop(
+    tracker: Tracker, conn: Any, cmd: CompleteStop, proofs: Proofs | None = None
+) -> dict[str, Any]:
+    """Record the completion, publish order.delivered / order.delivery_failed; return a summary.
+
+    Uploaded proofs (`proof:` references) must be this stop's; they are marked attached."""
     route, stop = await _open_stop(tracker, conn, cmd)
     delivered = cmd.outcome == "delivered"
+    if delivered and proofs is not None:
+        refs = {"photo": cmd.photo_ref, "signature": cmd.signature_ref}
+        await proofs.attach(conn, cmd.tenant_id, route.route_id, stop.stop_id, refs)
     happened = prog.resolve_stop(route, stop, delivered, cmd.at)
     effects = Effects(changed={route.route_id: route})
     tenant = cmd.tenant_id
@@ -98,7 +106,8 @@ async def _open_stop(
     tracker: Tracker, conn: Any, cmd: CompleteStop
 ) -> tuple[RouteState, StopState]:
     """The tenant's route and its stop, if still open; else StopNotFound/StopAlreadyCompleted."""
-    if cmd.route_id in tracker.state.stale:
+    if cmd.route_id in tracker.state.stale or cmd.route_id not in tracker.state.routes:
+        # Not followed here (another replica owns the vehicle): from its committed snapshot.
         await tracker.reload_route(conn, cmd.route_id)
     route = tracker.state.routes.get(cmd.route_id)
     if route is None or route.tenant_id != cmd.tenant_id:
@@ -111,6 +120,22 @@ async def _open_stop(
     if stop.resolved or route.status in (RouteStatus.CANCELLED, RouteStatus.COMPLETED):
         raise StopAlreadyCompleted(f"stop {cmd.stop_id} is already {stop.status.value}")
     return route, stop
+
+
+async def open_stop(
+    tracker: Tracker,
+    conn: Any,
+    tenant_id: str,
+    route_id: str,
+    stop_id: str,
+    vehicle_id: str | None = None,
+) -> tuple[RouteState, StopState]:
+    """An open stop of the tenant's route (and of the device's vehicle when `vehicle_id` is
+    given), as a completion would find it: for uploads made before the completion."""
+    probe = CompleteStop(
+        tenant_id, route_id, stop_id, "delivered", datetime.now(UTC), vehicle_id=vehicle_id
+    )
+    return await _open_stop(tracker, conn, probe)
 
 
 def _delivered(

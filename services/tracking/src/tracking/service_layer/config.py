@@ -7,9 +7,11 @@ from dataclasses import dataclass, field
 from lastmile_common.tracking_links import DEV_SECRET
 
 from tracking.domain.eta import EtaConfig
+from tracking.domain.eta_error import WindowConfig
 from tracking.domain.eta_policy import PublishPolicy
 from tracking.domain.fixes import FilterConfig
 from tracking.domain.off_route import OffRouteConfig
+from tracking.domain.pace import PaceConfig
 from tracking.domain.progress import ProgressConfig
 from tracking.domain.travel import TravelTimes
 from tracking.settings import TrackingSettings
@@ -25,6 +27,9 @@ class TrackerConfig:
     policy: PublishPolicy = field(default_factory=PublishPolicy)
     off_route: OffRouteConfig = field(default_factory=OffRouteConfig)
     travel: TravelTimes = field(default_factory=TravelTimes)
+    pace: PaceConfig = field(default_factory=PaceConfig)
+    windows: WindowConfig = field(default_factory=WindowConfig)
+    fleet_pace_every_s: float = 300.0  # the fleet's pace is summed again after this much ping time
     eta_recompute_s: float = 15.0
     pending_max: int = 2000
     token_ttl_s: int = 2 * 86400

@@ -33,6 +33,8 @@ def driver_route(route: RouteState) -> dict[str, Any]:
         "status": route.status.value,
         "time_zone": route.time_zone,
         "start_time": route.start_time.isoformat(),
+        # The planned path on roads (encoded polyline, precision 5), for the app's map.
+        "geometry": route.geometry,
         "stops": [
             {
                 "stop_id": stop.stop_id,
@@ -44,6 +46,11 @@ def driver_route(route: RouteState) -> dict[str, Any]:
                 "windows": [[a.isoformat(), b.isoformat()] for a, b in stop.windows],
                 "status": stop.status.value,
                 "load_label": stop.load_label,
+                "address": stop.address,
+                "recipient_name": stop.recipient_name,
+                "phone": stop.phone,
+                "note": stop.note,
+                "skills": list(stop.skills),
             }
             for stop in sorted(route.stops, key=lambda s: s.sequence)
         ],

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from tracking.domain.eta_error import ErrorBook, Prediction
 from tracking.domain.eta_policy import Published
 from tracking.domain.fixes import FilterConfig, Fix, FixFilter
+from tracking.domain.pace import FleetPace
 from tracking.domain.road_path import RoadPath
 from tracking.domain.route import RouteState, RouteStatus
 
@@ -44,6 +47,11 @@ class TrackingState:
     last_route_check: dict[str, datetime] = field(default_factory=dict)  # off-route, ping time
     paths: dict[str, tuple[str, RoadPath]] = field(default_factory=dict)  # decoded geometries
     stale: set[str] = field(default_factory=set)  # routes to reload: their write failed
+    fleet: dict[str, tuple[datetime, FleetPace]] = field(default_factory=dict)  # per depot
+    errors: dict[str, ErrorBook] = field(default_factory=dict)  # measured ETA errors per depot
+    predictions: dict[OrderKey, dict[int, Prediction]] = field(default_factory=dict)
+    # Routes another replica changed (a completion it answered): stale from the next batch on.
+    elsewhere: set[str] = field(default_factory=set)
 
     def vehicle(self, tenant_id: str, vehicle_id: str) -> Vehicle:
         """The vehicle, created on first sight."""
@@ -107,3 +115,30 @@ class TrackingState:
         entries = self.history.get(key, [])
         if (told.at, told.eta) in entries:
             entries.remove((told.at, told.eta))
+
+    def changed_elsewhere(self, route_id: str) -> None:
+        """Another replica committed a change to the route: reload it before the next batch."""
+        if route_id in self.routes:
+            self.elsewhere.add(route_id)
+
+    def between_batches(self) -> None:
+        """Routes changed elsewhere become stale now, never in the middle of a batch (whose
+        uncommitted progress a reload would throw away)."""
+        self.stale |= self.elsewhere
+        self.elsewhere.clear()
+
+    def drop(self, keep: Callable[[str, str], bool]) -> int:
+        """Forget every vehicle `keep` refuses, with its routes and their orders' ETAs (its
+        partition went to another replica); return how many vehicles went."""
+        gone = [key for key in self.vehicles if not keep(*key)]
+        for key in gone:
+            vehicle = self.vehicles.pop(key)
+            for route_id in vehicle.route_ids:
+                route = self.routes.pop(route_id, None)
+                for name in ("last_eta_at", "last_route_check", "paths"):
+                    getattr(self, name).pop(route_id, None)
+                self.stale.discard(route_id)
+                for stop in route.stops if route is not None else ():
+                    self.told.pop((vehicle.tenant_id, stop.order_id), None)
+                    self.history.pop((vehicle.tenant_id, stop.order_id), None)
+        return len(gone)

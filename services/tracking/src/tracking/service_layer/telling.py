@@ -13,6 +13,7 @@ from tracking.domain.travel import Travel
 from tracking.service_layer import messages
 from tracking.service_layer.config import TrackerConfig
 from tracking.service_layer.effects import Effects
+from tracking.service_layer.learning import errors_of, note_predictions, pace_of
 from tracking.service_layer.ports import PingSink
 from tracking.service_layer.state import TrackingState
 
@@ -30,7 +31,12 @@ def tell_etas(
 ) -> list[StopEta]:
     """ETAs of the route's open stops; `eta.updated` for each the policy (or `force`) tells."""
     state.last_eta_at[route.route_id] = fix.time
-    etas = compute_etas(route, fix.lat, fix.lon, fix.time, travel, cfg.eta)
+    pace = pace_of(state, cfg, route, fix.time)
+    errors = errors_of(state, cfg, route)
+    etas = compute_etas(
+        route, fix.lat, fix.lon, fix.time, travel, cfg.eta, pace=pace, errors=errors
+    )
+    note_predictions(state, route, etas, fix.time)
     tokens = {s.stop_id: s.token for s in route.stops}
     for eta in etas:
         key = (route.tenant_id, eta.order_id)

@@ -18,6 +18,7 @@ from tracking.domain.travel import Travel
 from tracking.service_layer import messages
 from tracking.service_layer.config import TrackerConfig
 from tracking.service_layer.effects import Batch, Effects, stream_position, stream_stop
+from tracking.service_layer.learning import learn_arrival
 from tracking.service_layer.ports import PingSink, Roads, Store, Stream, TokenRow
 from tracking.service_layer.state import TrackingState, Vehicle
 from tracking.service_layer.telling import etas_due, measure_arrival, tell_etas
@@ -255,6 +256,7 @@ class Tracker:
                     subject=item.stop.order_id,
                 )
                 measure_arrival(self.state, tenant, item.stop.order_id, item.at, effects)
+                learn_arrival(self.state, self.config, route, item.stop.order_id, item.at)
                 stream_stop(self.stream, route, item.stop.stop_id, "arrived", item.at)
             elif isinstance(item, prog.StopDeparted):
                 stream_stop(self.stream, route, item.stop.stop_id, "departed", item.at)

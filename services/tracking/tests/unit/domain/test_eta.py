@@ -54,15 +54,15 @@ def test_window_narrows_as_the_stop_nears() -> None:
 
 
 def test_slow_driver_pace_stretches_later_etas() -> None:
-    event = planned_route("r1", "v1", T0, stops=3)
+    event = planned_route("r1", "v1", T0, stops=5)
     slow, normal = route_from_event("t", event, {}), route_from_event("t", event, {})
     for route, speed in ((slow, 4.0), (normal, 8.0 / 1.3)):
-        for fix in route_trace(event, T0, order=[1], speed_mps=speed, dwell_s=40):
+        for fix in route_trace(event, T0, order=[1, 2], speed_mps=speed, dwell_s=40):
             prog.apply_fix(route, fix, prog.ProgressConfig())
-    s1 = event.stops[0].location
+    s2 = event.stops[1].location
     at = T0 + timedelta(hours=1)
-    eta_slow = compute_etas(slow, s1.lat, s1.lon, at, TT, CFG)[-1].eta
-    eta_normal = compute_etas(normal, s1.lat, s1.lon, at, TT, CFG)[-1].eta
+    eta_slow = compute_etas(slow, s2.lat, s2.lon, at, TT, CFG)[-1].eta
+    eta_normal = compute_etas(normal, s2.lat, s2.lon, at, TT, CFG)[-1].eta
     assert eta_slow > eta_normal + timedelta(minutes=2)
 
 
@@ -108,3 +108,11 @@ def test_accuracy_uses_the_eta_in_force_at_each_horizon() -> None:
     ]
     assert arrival_errors(told, arrived) == {60: 1200.0, 30: -300.0, 10: 60.0}
     assert arrival_errors(told[2:], arrived) == {10: 60.0}
+
+
+def test_policy_tells_a_window_that_narrowed() -> None:
+    policy = PublishPolicy(threshold_s=120, min_interval_s=60, material_s=600, narrowed_s=300)
+    last = published(_eta(30, start=-20, end=20), T0, None)
+    later = T0 + timedelta(minutes=5)
+    assert not should_publish(policy, last, _eta(30, start=-18, end=18), later)  # 4 min narrower
+    assert should_publish(policy, last, _eta(30, start=-15, end=15), later)  # 10 min narrower

@@ -128,3 +128,35 @@ def test_a_van_on_plan_with_waits_gets_unbiased_etas() -> None:
     assert set(bias) == {60, 30, 10}
     for horizon, mean in bias.items():
         assert abs(mean) < 90, (horizon, mean)
+
+
+def test_a_van_ahead_of_plan_is_told_its_own_pace_until_a_planned_wait() -> None:
+    # Planned at 4 m/s; the van drives 8: it reaches stop 1 minutes before the plan has it there.
+    event = planned_route("r1", "v1", T0, stops=4, spacing_m=1500, service_s=120)
+    slow_plan = [
+        s.model_copy(
+            update={
+                "planned_arrival": T0 + (s.planned_arrival - T0) * 2,
+                "planned_departure": T0 + (s.planned_arrival - T0) * 2 + timedelta(seconds=120),
+            }
+        )
+        for s in event.stops
+    ]
+    route = route_from_event("t", event.model_copy(update={"stops": tuple(slow_plan)}), {})
+    for fix in route_trace(event, T0, order=[1], dwell_s=60):
+        prog.apply_fix(route, fix, prog.ProgressConfig())
+    s1 = route.stops[0]
+    assert s1.arrived_at is not None and s1.arrived_at < s1.planned_arrival - timedelta(minutes=3)
+    at = s1.arrived_at + timedelta(seconds=60)
+    etas = {e.stop_id: e for e in compute_etas(route, s1.lat, s1.lon, at, TT, CFG)}
+    # Not held back to the slow plan: told when this van will be there.
+    assert etas["r1-s2"].eta < route.stops[1].planned_arrival - timedelta(minutes=3)
+
+    # The same van, but the plan has it wait at stop 3 for its window: 3 and 4 keep the plan.
+    opens = route.stops[2].planned_arrival + timedelta(minutes=10)
+    route.stops[2].windows = ((opens, opens + timedelta(hours=1)),)
+    route.stops[2].planned_start = opens
+    etas = {e.stop_id: e for e in compute_etas(route, s1.lat, s1.lon, at, TT, CFG)}
+    assert etas["r1-s2"].eta < route.stops[1].planned_arrival - timedelta(minutes=3)
+    assert etas["r1-s3"].eta >= opens
+    assert etas["r1-s4"].eta >= route.stops[3].planned_start  # type: ignore[operator]

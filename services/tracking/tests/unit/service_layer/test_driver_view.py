@@ -45,3 +45,21 @@ def test_the_started_route_else_the_earliest_planned_one() -> None:
     assert todays_route(state, "t1", "van-1") is later
     later.status = earlier.status = RouteStatus.COMPLETED
     assert todays_route(state, "t1", "van-1") is None
+
+
+def test_door_details_reach_the_driver_and_survive_a_snapshot() -> None:
+    event = planned_route("r2", "van-1", START, stops=2)
+    door = {
+        "address": "Hauptstr. 5, 10115 Berlin",
+        "recipient_name": "Ada",
+        "phone": "+4930123456",
+        "note": "ring twice",
+        "skills": ("age_check",),
+    }
+    stops = (event.stops[0].model_copy(update=door), event.stops[1])
+    route = route_from_event("t1", event.model_copy(update={"stops": stops}), {})
+    shown = driver_route(RouteState.from_json(route.to_json()))
+    first, second = shown["stops"]
+    assert {k: first[k] for k in door} == {**door, "skills": ["age_check"]}
+    assert (second["address"], second["phone"], second["skills"]) == ("", None, [])
+    assert shown["geometry"] == route.geometry

@@ -1,0 +1,77 @@
+"""State follows partitions: a replica loads exactly the vehicles of the gps.pings.v1
+partitions it is given, and flushes and forgets those taken from it."""
+
+from __future__ import annotations
+
+import itertools
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from aiokafka import AIOKafkaProducer
+from lastmile_common.events.topics import GPS_PINGS
+from lastmile_common.kafka.partitioning import partition_for
+from lastmile_common.kafka.subscription import Assignment
+from tracking.adapters.ownership import Ownership
+from tracking.service_layer.state import TrackingState
+from tracking.simulation import planned_route
+
+from lastmile.testing.apps import RunningApp
+from lastmile.testing.fixtures import publish
+from lastmile.testing.waiting import eventually
+
+from .conftest import new_tenant
+
+pytestmark = pytest.mark.integration
+COUNT = 12
+
+
+def given(*partitions: int) -> Assignment:
+    return Assignment(frozenset((GPS_PINGS, p) for p in partitions), {GPS_PINGS: COUNT})
+
+
+def vehicles_on_two_partitions() -> tuple[str, str]:
+    names = (f"v-{uuid.uuid4().hex[:8]}" for _ in itertools.count())
+    first = next(names)
+    other = next(n for n in names if partition_for(n, COUNT) != partition_for(first, COUNT))
+    return first, other
+
+
+async def test_assignment_loads_exactly_its_vehicles_and_revocation_drops_them(
+    app: RunningApp, producer: AIOKafkaProducer
+) -> None:
+    tenant, _ = new_tenant()
+    start = datetime.now(UTC).replace(microsecond=0) + timedelta(hours=1)
+    routes = [
+        planned_route(f"r-{uuid.uuid4().hex[:8]}", v, start) for v in vehicles_on_two_partitions()
+    ]
+    for route in routes:
+        await publish(producer, route, tenant=tenant, key=route.depot_id)
+    pool = app.state.runtime.pool
+
+    async def committed() -> bool:
+        ids = [r.route_id for r in routes]
+        n = await pool.fetchval("SELECT count(*) FROM routes WHERE route_id = ANY($1)", ids)
+        return bool(n == len(ids))
+
+    await eventually(committed, what="both routes committed")
+    (a, b) = routes
+    pa, pb = partition_for(a.vehicle_id, COUNT), partition_for(b.vehicle_id, COUNT)
+    state = TrackingState()
+    replica = Ownership(state, pool, app.state.ping_writer, 86400)
+
+    def ours() -> set[str]:
+        return {r.route_id for r in routes} & set(state.routes)
+
+    await replica.assigned(given(pa))
+    assert ours() == {a.route_id}
+    assert replica.owns(tenant, a.vehicle_id) and not replica.owns(tenant, b.vehicle_id)
+    assert all(partition_for(v, COUNT) == pa for _, v in state.vehicles)
+    await replica.assigned(given(pa, pb))  # only pb is new: nothing loaded twice
+    assert ours() == {a.route_id, b.route_id}
+    assert len(state.vehicles[(tenant, a.vehicle_id)].route_ids) == 1
+    await replica.revoked(given(pa))
+    assert ours() == {b.route_id}
+    assert (tenant, a.vehicle_id) not in state.vehicles
+    await replica.revoked(given(pb))
+    assert not state.routes and not state.vehicles

@@ -1,0 +1,97 @@
+"""Learning the pace of the day and sizing windows from measured error."""
+
+from datetime import UTC, datetime, timedelta
+
+from tracking.domain import progress as prog
+from tracking.domain.eta import EtaConfig, compute_etas
+from tracking.domain.eta_error import ErrorBook, WindowConfig, horizon_bucket
+from tracking.domain.pace import FleetPace, PaceConfig, driver_pace, fleet_pace, leg_samples
+from tracking.domain.route import RouteState, route_from_event
+from tracking.domain.travel import TravelTimes
+from tracking.simulation import planned_route, route_trace
+
+T0 = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
+CFG = PaceConfig()
+
+
+def _driven(speed_mps: float, visited: list[int], stops: int = 6) -> RouteState:
+    """A route whose van drove the `visited` stops at a speed, completing each as it left."""
+    event = planned_route("r1", "v1", T0, stops=stops)
+    route = route_from_event("t", event, {})
+    for fix in route_trace(event, T0, order=visited, speed_mps=speed_mps, dwell_s=120):
+        before = route.at_stop
+        prog.apply_fix(route, fix, prog.ProgressConfig())
+        if before and route.at_stop is None:
+            stop = route.stop(before)
+            assert stop is not None
+            prog.resolve_stop(route, stop, True, fix.time)
+    return route
+
+
+def test_a_slow_driver_is_learned_and_a_plan_keeping_one_is_not() -> None:
+    slow = driver_pace(
+        [_driven(8.0 / 1.3 / 1.5, [1, 2, 3, 4])], FleetPace(), T0 + timedelta(hours=2), CFG
+    )
+    kept = driver_pace(
+        [_driven(8.0 / 1.3, [1, 2, 3, 4])], FleetPace(), T0 + timedelta(hours=2), CFG
+    )
+    assert slow.driver > 1.3
+    assert 0.9 < kept.driver < 1.1
+
+
+def test_legs_count_from_the_drivers_completion_and_skip_a_changed_order() -> None:
+    in_order = leg_samples(_driven(6.0, [1, 2, 3]), CFG)
+    assert len(in_order) == 3
+    swapped = leg_samples(_driven(6.0, [2, 1, 3]), CFG)
+    # 2 was reached straight from the depot, not from 1: no planned time for that leg
+    assert len(swapped) < len(in_order)
+
+
+def test_the_fleet_pace_shrinks_towards_the_plan_with_little_evidence() -> None:
+    one_leg = fleet_pace([_driven(3.0, [1])], CFG)
+    many = fleet_pace([_driven(3.0, [1, 2, 3, 4, 5])], CFG)
+    (ratio_one,) = one_leg.ratios.values()
+    assert 1.0 < ratio_one < max(many.ratios.values())
+
+
+def test_windows_follow_the_measured_error_once_enough_is_measured() -> None:
+    book = ErrorBook(WindowConfig(min_samples=20, margin=1.0, min_half_s=60))
+    to_go = 1800.0
+    assert book.span(to_go) is None
+    for k in range(40):  # vans 0..13 min later than told, never earlier
+        book.add(horizon_bucket(to_go), 20.0 * k)
+    before, after = book.span(to_go) or (0.0, 0.0)
+    assert before == 60  # nothing arrived early: the floor
+    assert 700 < after <= 780
+    assert book.span(60.0) is None  # another horizon knows nothing yet
+
+    event = planned_route("r1", "v1", T0, stops=8, spacing_m=2000)
+    route = route_from_event("t", event, {})
+    depot = event.depot_location
+    etas = compute_etas(route, depot.lat, depot.lon, T0, TravelTimes(), EtaConfig(), errors=book)
+    for eta in etas:
+        if horizon_bucket((eta.eta - T0).total_seconds()) == horizon_bucket(to_go):
+            assert eta.window_end - eta.eta == timedelta(seconds=after)
+            break
+    else:
+        raise AssertionError("no stop 30 minutes ahead")
+
+
+def test_windows_near_the_door_are_at_most_30_minutes_wide() -> None:
+    book = ErrorBook(WindowConfig(min_samples=20, margin=1.0, min_half_s=60))
+    for k in range(40):  # -20..+19.5 min: a wide spread 30 minutes out
+        book.add(horizon_bucket(1800.0), 30.0 * (k - 20))
+    config = EtaConfig()
+    event = planned_route("r1", "v1", T0, stops=10, spacing_m=1500)
+    route = route_from_event("t", event, {})
+    depot = event.depot_location
+    etas = compute_etas(route, depot.lat, depot.lon, T0, TravelTimes(), config, errors=book)
+    near = [e for e in etas if (e.eta - T0).total_seconds() <= config.near_s]
+    assert near
+    for eta in near:
+        width = (eta.window_end - eta.window_start).total_seconds()
+        assert width <= config.near_max_width_s + 1
+    measured = [e for e in near if horizon_bucket((e.eta - T0).total_seconds()) == 4]
+    assert measured
+    for eta in measured:  # the measured skew is kept: later side longer than the earlier
+        assert eta.window_end - eta.eta > eta.eta - eta.window_start - timedelta(minutes=1)
