@@ -34,6 +34,12 @@ COPY libs/common libs/common
 COPY services/${SERVICE} services/${SERVICE}
 RUN --mount=type=cache,target=/root/.cache/uv \
     uv sync --frozen --no-dev --no-editable --package "lastmile-${SERVICE}"
+# The planner's compiled search, compiled ahead into the venv (a worker seeds its writable numba
+# cache from it instead of compiling for a minute at start; planner/domain/compiled_cache.py).
+RUN if [ "${SERVICE}" = planner ]; then \
+      PLANNER_NUMBA_CACHE_DIR=/app/.venv/numba-cache /app/.venv/bin/python -c \
+        "from planner.domain.ruin_recreate import warm_up; warm_up()"; \
+    fi
 
 # ---- runtime: the interpreter and the virtualenv, nothing else ----
 FROM ${PYTHON_IMAGE} AS runtime
@@ -48,6 +54,8 @@ ENV PATH=/app/.venv/bin:$PATH \
     PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     HOME=/tmp \
+    PLANNER_NUMBA_PREBUILT=/app/.venv/numba-cache \
+    PLANNER_NUMBA_CACHE_DIR=/tmp/numba-cache \
     LASTMILE_SERVICE=${SERVICE}
 WORKDIR /tmp
 USER 10001:10001

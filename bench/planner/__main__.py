@@ -78,15 +78,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scaling", action="store_true", help="generated depots, 100-5000 stops")
     parser.add_argument("--versus", action="store_true", help="solve vs OR-Tools GLS alone")
     parser.add_argument("--sizes", default="100,500,1000,2000,5000")
+    parser.add_argument("--long-factor", type=float, default=2.0, help="scaling: 0 skips")
+    parser.add_argument("--no-breaks", action="store_true", help="scaling: vans without breaks")
+    parser.add_argument("--mixed", action="store_true", help="versus: a mixed fleet")
     args = parser.parse_args(argv)
     if args.scaling:
         from bench.planner.scaling import run_scaling
 
-        return run_scaling([int(s) for s in args.sizes.split(",")], args.time_limit)
+        sizes = [int(s) for s in args.sizes.split(",")]
+        return run_scaling(sizes, args.time_limit, args.long_factor, not args.no_breaks)
     if args.versus:
         from bench.planner.versus import run_versus
 
-        return run_versus([int(s) for s in args.sizes.split(",")], args.time_limit)
+        return run_versus([int(s) for s in args.sizes.split(",")], args.time_limit, args.mixed)
     files = args.files or sorted(DATA.glob("*.txt"))
     return run_solomon(files, args.time_limit, args.json, args.seed)
 

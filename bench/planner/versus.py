@@ -6,7 +6,14 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from planner.domain.checker import check_plan
-from planner.domain.model import PlanningProblem, PlanResult
+from planner.domain.model import (
+    Capacity,
+    Location,
+    PlanningProblem,
+    PlanResult,
+    TimeWindow,
+    VehicleKind,
+)
 from planner.domain.search import default_settings, solve_with
 from planner.domain.solver import solve
 from planner.domain.synthetic import generated_depot
@@ -23,6 +30,31 @@ def plan_cost(problem: PlanningProblem, result: PlanResult) -> float:
     )
 
 
+HOUR = 3600
+# A partner carrier's hub north-west of the generated depot.
+HUB = Location(52.55, 13.30)
+
+
+def mixed(day: PlanningProblem) -> PlanningProblem:
+    """The day on a mixed fleet: vans with a fridge, EVs (range, smaller, cheaper per km),
+    partner vans from their own hub on a shorter shift; every 20th order needs the fridge."""
+    fleet = []
+    for k, v in enumerate(day.vehicles):
+        if k % 3 == 0:
+            fleet.append(replace(v, skills=frozenset({"fridge"})))
+        elif k % 3 == 1:
+            ev = replace(v, kind=VehicleKind.EV, battery_range_m=90_000, cost_per_km=0.15)
+            fleet.append(replace(ev, capacity=Capacity(600, 8, 80), fixed_cost=45))
+        else:
+            partner = replace(v, kind=VehicleKind.PARTNER, carrier_id="c1", start=HUB, end=HUB)
+            fleet.append(replace(partner, shift=TimeWindow(9 * HOUR, 18 * HOUR), fixed_cost=90))
+    orders = tuple(
+        replace(o, skills=frozenset({"fridge"})) if i % 20 == 0 else o
+        for i, o in enumerate(day.orders)
+    )
+    return replace(day, vehicles=tuple(fleet), orders=orders)
+
+
 def _row(name: str, problem: PlanningProblem, run: Callable[[], PlanResult]) -> bool:
     result = run()
     errors = check_plan(problem, result)
@@ -34,13 +66,15 @@ def _row(name: str, problem: PlanningProblem, run: Callable[[], PlanResult]) -> 
     return not errors
 
 
-def run_versus(sizes: list[int], time_limit_s: float) -> int:
-    """Per size: the generated depot without breaks (a day the compiled search models)."""
+def run_versus(sizes: list[int], time_limit_s: float, mixed_fleet: bool = False) -> int:
+    """Per size: the generated depot without breaks (a day the compiled search models), on
+    its vans or on a `mixed` fleet."""
     print(f"{'run':<22}{'vans':>6}{'unplaced':>9}{'cost':>11}{'secs':>7}  checked")
     ok = True
     for n in sizes:
         day = generated_depot(n)
         day = replace(day, vehicles=tuple(replace(v, breaks=()) for v in day.vehicles))
+        day = mixed(day) if mixed_fleet else day
         settings = default_settings(n, time_limit_s)
         ok &= _row(f"{n} stops, solve", day, lambda d=day: solve(d, time_limit_s, 0))
         ok &= _row(f"{n} stops, OR-Tools", day, lambda d=day, s=settings: solve_with(d, s))

@@ -1,4 +1,9 @@
-"""Large days: split orders into sectors around the depot, solve each, then mend the borders."""
+"""Large days: split orders into sectors around the depot, solve each, then mend the borders.
+
+A sector the compiled search models (`fleet_data.compiled_data`) gets it (`plain_search`), as
+a day of its size would; other sectors, and the border passes that start from the sectors'
+routes, get OR-Tools.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,9 @@ import math
 import time
 from dataclasses import replace
 
+from planner.domain.fleet_data import compiled_data
 from planner.domain.model import Order, PlanningProblem, PlanResult, Route, Unplaced, Vehicle
+from planner.domain.plain_search import solve_plain
 from planner.domain.search import default_settings, solve_with
 
 SECTOR_SIZE = 400
@@ -39,9 +46,14 @@ def _solve_part(
     orders: list[Order],
     seconds: float,
     routes: list[Route] | None = None,
+    seed: int = 0,
 ) -> PlanResult:
     part = replace(problem, vehicles=tuple(vehicles), orders=tuple(orders))
     initial = None
+    if routes is None and orders:
+        data = compiled_data(part)
+        if data is not None:
+            return solve_plain(part, data, seconds, seed, None)
     if routes is not None:
         index = {o.id: i for i, o in enumerate(orders)}
         by_vehicle = {r.vehicle_id: [index[v.order_id] for v in r.visits] for r in routes}
@@ -57,7 +69,9 @@ def solve_by_sectors(problem: PlanningProblem, time_limit_s: float, seed: int) -
     per_sector = time_limit_s * (1 - BORDER_SHARE) / n
     # Below this a sector may not even finish its first solution; overrunning beats failing.
     parts = [
-        _solve_part(problem, vs, os, max(per_sector, 1.0 + MIN_SECONDS_PER_ORDER * len(os)))
+        _solve_part(
+            problem, vs, os, max(per_sector, 1.0 + MIN_SECONDS_PER_ORDER * len(os)), seed=seed
+        )
         for vs, os in sectors
     ]
     state = [

@@ -1,14 +1,16 @@
-"""The search for plain VRPTW days: OR-Tools start, compiled ruin and recreate, OR-Tools polish.
+"""The compiled search's days: OR-Tools start, compiled ruin and recreate, OR-Tools polish.
 
-The start is OR-Tools' insertion plus guided local search until FIRST_SHARE of the budget (up
-to GLS_START_UP_TO orders; above, the insertion alone, which may take until FEWER_UNTIL). Route
-removal (`fewer_routes`) runs until FEWER_UNTIL, distance (`shorten`) until SHORTEN_UNTIL;
-OR-Tools then polishes the routes it is handed and reads them back as timed routes. A start
-that leaves orders out gives them routes of their own while the fleet has room, and route
-removal places the rest first; when it cannot, OR-Tools plans the day from scratch. With a work limit every phase
-also has a work budget (solutions for OR-Tools, STEPS_PER_WORK ruin-and-recreate steps per unit
-for the compiled phases), so a limit that binds before the clock gives the same plan on any
-machine."""
+Days `fleet_data.compiled_data` models: identical vehicles or a mixed fleet (see there). The
+start is OR-Tools' insertion plus guided local search until FIRST_SHARE of the budget (up to
+GLS_START_UP_TO orders; above, the insertion alone, which may take until FEWER_UNTIL). Route
+removal (`fewer_routes`) runs until FEWER_UNTIL, cost (`shorten`) until SHORTEN_UNTIL; OR-Tools
+then polishes the routes it is handed, on the vehicles that drive them, and reads them back as
+timed routes. A start that leaves orders out gives them routes of their own on free vehicles
+that can serve them alone, and route removal places the rest first; when it cannot, OR-Tools
+plans the day from scratch (kept unless it leaves out more than route removal's routes). With a
+work limit every phase also has a work budget (solutions for OR-Tools, STEPS_PER_WORK
+ruin-and-recreate steps per unit for the compiled phases), so a limit that binds before the
+clock gives the same plan on any machine."""
 
 from __future__ import annotations
 
@@ -16,12 +18,13 @@ import time
 from dataclasses import dataclass, replace
 
 from planner.domain.explain import explain
+from planner.domain.fleet_data import alone_on_free_vehicles, compiled_data
 from planner.domain.layout import build_layout, build_matrices
 from planner.domain.model import PlanningProblem, PlanResult, Unplaced
 from planner.domain.precheck import check_orders
-from planner.domain.ruin_recreate import fewer_routes, shorten
+from planner.domain.ruin_recreate import Plan, fewer_routes, shorten
 from planner.domain.search import default_settings, solve_with
-from planner.domain.vrptw_data import Vrptw, plain_vrptw
+from planner.domain.vrptw_data import Vrptw
 
 FIRST_SHARE = 0.05
 FEWER_UNTIL = 0.3
@@ -90,14 +93,39 @@ def _alone_fits(data: Vrptw, c: int) -> bool:
     )
 
 
-def _completed(data: Vrptw, start: list[list[int]], fleet: int) -> list[list[int]]:
+def _completed(data: Vrptw, start: Plan, fleet: int) -> Plan:
     """The start with customers it left out on routes of their own while the fleet has room;
     route removal folds them in, and places the rest first."""
-    placed = {c for r in start for c in r}
-    missing = [c for c in range(1, len(data.ready)) if c not in placed]
-    room = fleet - len(start)
+    routes, vehicles = start
+    placed = {c for r in routes for c in r}
+    missing = [c for c in range(1, data.customers + 1) if c not in placed]
+    if data.fleet is not None:
+        return alone_on_free_vehicles(data, start, missing)
+    room = fleet - len(routes)
     alone = [c for c in missing if _alone_fits(data, c)][: max(0, room)]
-    return start + [[c] for c in alone]
+    return routes + [[c] for c in alone], vehicles + list(
+        range(len(routes), len(routes) + len(alone))
+    )
+
+
+def _orders(routes: list[list[int]]) -> list[list[int]]:
+    """Customer nodes to order indices."""
+    return [[c - 1 for c in r] for r in routes]
+
+
+def _on(problem: PlanningProblem, data: Vrptw, used: list[int]) -> PlanningProblem:
+    """The problem on only the vehicles that drive a route, route k on the k-th, so OR-Tools
+    cannot open another; and without fixed costs: OR-Tools adds them to a route's first arc,
+    where guided local search would then spend its penalties instead of on the arcs that make
+    the distance."""
+    chosen = [problem.vehicles[v] for v in used] if data.fleet else problem.vehicles[: len(used)]
+    return replace(problem, vehicles=tuple(replace(v, fixed_cost=0.0) for v in chosen))
+
+
+def _left_out(problem: PlanningProblem, result: PlanResult) -> int:
+    """What a plan leaves out, weighed as the objective does (tenfold per priority level)."""
+    priority = {o.id: o.priority for o in problem.orders}
+    return sum(10 ** max(0, priority[u.order_id]) for u in result.unplaced)
 
 
 def _with_fixed_costs(problem: PlanningProblem, result: PlanResult) -> PlanResult:
@@ -127,7 +155,7 @@ def solve_plain(
     started = time.monotonic()
     servable, impossible = _servable(problem)
     if impossible:
-        again = plain_vrptw(servable) if servable.orders else None
+        again = compiled_data(servable) if servable.orders else None
         if again is None:
             return _attempt(problem, time_limit_s, work_limit)
         left = time_limit_s - (time.monotonic() - started)
@@ -142,25 +170,34 @@ def _solve_servable(
     budget = _Budget(time.monotonic(), time_limit_s, work_limit)
     first = _start(problem, budget)
     index = {o.id: i for i, o in enumerate(problem.orders)}
-    start = [[index[v.order_id] + 1 for v in r.visits] for r in first.routes if r.visits]
+    vehicle = {v.id: k for k, v in enumerate(problem.vehicles)}
+    kept = [r for r in first.routes if r.visits]
+    start = (
+        [[index[v.order_id] + 1 for v in r.visits] for r in kept],
+        [vehicle[r.vehicle_id] for r in kept] if data.fleet else list(range(len(kept))),
+    )
     start = _completed(data, start, len(problem.vehicles))
     steps = _steps(budget)
-    if start:
+    if start[0]:
         fleet_steps = None if steps is None else max(1, steps // 4)
-        start = fewer_routes(data, start, budget.until(FEWER_UNTIL), seed, fleet_steps)
-    if sum(map(len, start)) < len(problem.orders):
+        start = fewer_routes(
+            data, start[0], budget.until(FEWER_UNTIL), seed, fleet_steps, vehicles=start[1]
+        )
+    if sum(map(len, start[0])) < len(problem.orders):
         # More orders than the fleet can take: ruin and recreate works on complete plans, so
         # OR-Tools, which weighs what to leave out by priority, plans the day from scratch in
-        # the rest of the budget.
-        return _attempt(problem, max(0.5, budget.left()), work_limit)
-    shorter = shorten(data, start, budget.until(SHORTEN_UNTIL), seed, steps)
-    routes = [[c - 1 for c in r] for r in shorter]
-    # Only as many vehicles as routes, so the polish cannot open another one; and no fixed
-    # cost: OR-Tools adds it to a route's first arc, where guided local search would then spend
-    # its penalties instead of on the arcs that make the distance.
-    fleet = tuple(replace(v, fixed_cost=0.0) for v in problem.vehicles[: len(routes)])
-    fewer = replace(problem, vehicles=fleet)
-    polished = _attempt(fewer, max(0.5, budget.left()), work_limit, routes)
+        # the rest of the budget; unless that finds nothing better in the time it has (a
+        # loaded machine), the routes route removal left are the plan.
+        scratch = _attempt(problem, max(0.5, budget.left()), work_limit)
+        partial = _attempt(_on(problem, data, start[1]), 0.5, 1, _orders(start[0]))
+        return min(
+            (scratch, _with_fixed_costs(problem, partial)), key=lambda r: _left_out(problem, r)
+        )
+    shorter, used = shorten(
+        data, start[0], budget.until(SHORTEN_UNTIL), seed, steps, vehicles=start[1]
+    )
+    routes = _orders(shorter)
+    polished = _attempt(_on(problem, data, used), max(0.5, budget.left()), work_limit, routes)
     if polished.unplaced or polished.status != "ok" or len(polished.routes) > len(routes):
         return _attempt(problem, max(0.5, budget.left()), work_limit) if first.unplaced else first
     done = _with_fixed_costs(problem, polished)

@@ -1,14 +1,17 @@
-"""One ruin-and-recreate step for plain VRPTW, compiled with numba (after SISR).
+"""One ruin-and-recreate step, compiled with numba (after SISR): the solution and the ruin.
 
 Ruin: from a random customer's nearest neighbours, cut strings of consecutive customers (some
-with a kept run inside) out of nearby routes. Recreate: put every removed customer back at its
-cheapest feasible place, skipping each place with a small probability ("blinks"). Feasibility
-of a place is checked in O(1) from the earliest and latest service start at each position.
+with a kept run inside) out of nearby routes. Recreate (`recreate_step`): put every removed
+customer back at its cheapest feasible place. Feasibility of a place is checked in O(1) from the
+earliest and latest service start at each position.
 
-A solution is held in these arrays (k = route, i = position in the path depot..depot):
-P[k, i] node, A[k, i] earliest and Z[k, i] latest service start, R[k] = (customers, distance,
-load in each capacity dimension...), H = (routes, unplaced), U[:H[1]] unplaced customers, W[c] = (route, position)
-with route -1 while c is unplaced.
+Every route is driven by one vehicle of the instance's `veh` table (its matrix class, start and
+end node, earliest departure, latest return, distance limit, fixed cost, capacities); a vehicle
+drives at most one route. A solution is held in these arrays (k = route, i = position in the
+path start..end): P[k, i] node, A[k, i] earliest and Z[k, i] latest service start, R[k] =
+(customers, distance, cost, vehicle, load in each capacity dimension...), H = (routes,
+unplaced), U[:H[1]] unplaced customers, W[c] = (route, position) with route -1 while c is
+unplaced, F[v] = 1 while vehicle v drives a route.
 """
 
 from __future__ import annotations
@@ -16,10 +19,17 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-# Mean customers removed per step, longest string, and the chance to skip an insertion place.
+from planner.domain import compiled_cache
+
+# Before any @njit(cache=True) below: where the compiled code is kept (see compiled_cache).
+compiled_cache.configure()
+
+# Mean customers removed per step, longest string.
 MEAN_REMOVED = 10
 LONGEST_STRING = 10
-BLINK = 0.01
+# Columns of R (per route) and of the vehicle table.
+CUSTOMERS, DIST, COST, VEH, LOAD = 0, 1, 2, 3, 4
+CLS, START, END, EARLIEST, LATEST, LIMIT, FIXED, CAP = 0, 1, 2, 3, 4, 5, 6, 7
 
 
 @njit(cache=True)
@@ -28,11 +38,18 @@ def seed_random(seed: int) -> None:
 
 
 @njit(cache=True)
-def refresh(k, P, A, Z, R, W, T, D, ready, due, dem):  # type: ignore[no-untyped-def]
-    n = R[k, 0]
-    A[k, 0] = ready[0]
+def refresh(k, sol, T3, D3, K3, ready, due, dem, veh):  # type: ignore[no-untyped-def]
+    """Times, distance, cost and loads of route k from its customers P[k, 1..n]."""
+    P, A, Z, R, W = sol[0], sol[1], sol[2], sol[3], sol[6]
+    v = R[k, VEH]
+    T, D, K = T3[veh[v, CLS]], D3[veh[v, CLS]], K3[veh[v, CLS]]
+    n = R[k, CUSTOMERS]
+    P[k, 0] = veh[v, START]
+    P[k, n + 1] = veh[v, END]
+    A[k, 0] = veh[v, EARLIEST]
     dist = 0
-    R[k, 2:] = 0
+    cost = 0
+    R[k, LOAD:] = 0
     for i in range(1, n + 2):
         p = P[k, i - 1]
         c = P[k, i]
@@ -41,24 +58,27 @@ def refresh(k, P, A, Z, R, W, T, D, ready, due, dem):  # type: ignore[no-untyped
             t = ready[c]
         A[k, i] = t
         dist += D[p, c]
-        for d in range(dem.shape[1]):
-            R[k, 2 + d] += dem[c, d]
-        W[c, 0] = k
-        W[c, 1] = i
-    Z[k, n + 1] = due[0]
+        cost += K[p, c]
+        if i <= n:
+            for d in range(dem.shape[1]):
+                R[k, LOAD + d] += dem[c, d]
+            W[c, 0] = k
+            W[c, 1] = i
+    Z[k, n + 1] = veh[v, LATEST]
     for i in range(n, -1, -1):
         c = P[k, i]
         t = Z[k, i + 1] - T[c, P[k, i + 1]]
         if due[c] < t:
             t = due[c]
         Z[k, i] = t
-    R[k, 1] = dist
+    R[k, DIST] = dist
+    R[k, COST] = cost
 
 
 @njit(cache=True)
 def copy_solution(src, dst):  # type: ignore[no-untyped-def]
-    P, A, Z, R, H, U, W = src
-    P2, A2, Z2, R2, H2, U2, W2 = dst
+    P, A, Z, R, H, U, W, F = src
+    P2, A2, Z2, R2, H2, U2, W2, F2 = dst
     for k in range(H[0]):
         m = R[k, 0] + 2
         P2[k, :m] = P[k, :m]
@@ -68,14 +88,16 @@ def copy_solution(src, dst):  # type: ignore[no-untyped-def]
     H2[:] = H[:]
     U2[: H[1]] = U[: H[1]]
     W2[:, :] = W[:, :]
+    F2[:] = F[:]
 
 
 @njit(cache=True)
-def total_distance(sol):  # type: ignore[no-untyped-def]
+def total_cost(sol, veh):  # type: ignore[no-untyped-def]
+    """Arc costs plus the fixed cost of every vehicle used."""
     R, H = sol[3], sol[4]
     s = 0
     for k in range(H[0]):
-        s += R[k, 1]
+        s += R[k, COST] + veh[R[k, VEH], FIXED]
     return s
 
 
@@ -131,123 +153,38 @@ def ruin(sol, adj, n_customers):  # type: ignore[no-untyped-def]
 
 
 @njit(cache=True)
-def compact(sol, touched, T, D, ready, due, dem):  # type: ignore[no-untyped-def]
-    """Close the gaps left in touched routes; drop routes left empty."""
-    P, A, Z, R, H, W = sol[0], sol[1], sol[2], sol[3], sol[4], sol[6]
+def compact(sol, touched, inst):  # type: ignore[no-untyped-def]
+    """Close the gaps left in touched routes; drop routes left empty (their vehicle is free)."""
+    P, R, H, W, F = sol[0], sol[3], sol[4], sol[6], sol[7]
     for k in range(touched.shape[0]):
         if not touched[k]:
             continue
         m = 1
-        for i in range(1, R[k, 0] + 1):
+        for i in range(1, R[k, CUSTOMERS] + 1):
             c = P[k, i]
             if W[c, 0] == k:
                 P[k, m] = c
                 m += 1
-        P[k, m] = 0
-        R[k, 0] = m - 1
+        R[k, CUSTOMERS] = m - 1
     k = 0
     while k < H[0]:
-        if R[k, 0] == 0:
+        if R[k, CUSTOMERS] == 0:
+            F[R[k, VEH]] = 0
             last = H[0] - 1
             if k != last:
-                m = R[last, 0] + 2
+                m = R[last, CUSTOMERS] + 1
                 P[k, :m] = P[last, :m]
-                R[k, 0] = R[last, 0]
+                R[k, :] = R[last, :]
                 touched[k] = True
             H[0] -= 1
             continue
         k += 1
     for k in range(H[0]):
         if touched[k]:
-            refresh(k, P, A, Z, R, W, T, D, ready, due, dem)
+            refresh_in(k, sol, inst)
 
 
 @njit(cache=True)
-def _size(dem, cap, c):  # type: ignore[no-untyped-def]
-    """The largest share of a vehicle's capacity customer c takes in any dimension."""
-    s = 0.0
-    for d in range(dem.shape[1]):
-        s = max(s, dem[c, d] / max(1, cap[d]))
-    return s
-
-
-@njit(cache=True)
-def _fits(R, k, dem, cap, c):  # type: ignore[no-untyped-def]
-    # A loop, not all(...): numba compiles generator expressions poorly.
-    for d in range(dem.shape[1]):  # noqa: SIM110
-        if R[k, 2 + d] + dem[c, d] > cap[d]:
-            return False
-    return True
-
-
-@njit(cache=True)
-def insertion_order(sol, dem, cap, depot_dist):  # type: ignore[no-untyped-def]
-    U, H = sol[5], sol[4]
-    m = H[1]
-    todo = U[:m].copy()
-    pick = np.random.random() * 11.0
-    if pick < 4.0:
-        np.random.shuffle(todo)
-        return todo
-    key = np.empty(m, np.float64)
-    for i in range(m):
-        c = todo[i]
-        if pick < 8.0:
-            key[i] = -_size(dem, cap, c) - np.random.random() * 1e-3
-        elif pick < 10.0:
-            key[i] = -depot_dist[c] - np.random.random() * 1e-3
-        else:
-            key[i] = depot_dist[c] + np.random.random() * 1e-3
-    return todo[np.argsort(key)]
-
-
-@njit(cache=True)
-def recreate(sol, max_routes, T, D, ready, due, dem, cap, limit, depot_dist):  # type: ignore[no-untyped-def]
-    """Put the unplaced customers back; `limit` is the longest distance a route may drive."""
-    P, A, Z, R, H, U, W = sol
-    todo = insertion_order(sol, dem, cap, depot_dist)
-    H[1] = 0
-    for c in todo:
-        best = np.int64(1) << 60
-        bk = -1
-        bi = -1
-        for k in range(H[0]):
-            if not _fits(R, k, dem, cap, c):
-                continue
-            for i in range(R[k, 0] + 1):
-                if A[k, i] > due[c]:
-                    break
-                p = P[k, i]
-                q = P[k, i + 1]
-                t = A[k, i] + T[p, c]
-                if t < ready[c]:
-                    t = ready[c]
-                if t > due[c] or t + T[c, q] > Z[k, i + 1]:
-                    continue
-                cost = D[p, c] + D[c, q] - D[p, q]
-                if R[k, 1] + cost > limit:
-                    continue
-                if cost < best and np.random.random() >= BLINK:
-                    best = cost
-                    bk = k
-                    bi = i
-        if bk < 0:
-            if H[0] < max_routes and D[0, c] + D[c, 0] <= limit:
-                k = H[0]
-                H[0] += 1
-                P[k, 0] = 0
-                P[k, 1] = c
-                P[k, 2] = 0
-                R[k, 0] = 1
-                refresh(k, P, A, Z, R, W, T, D, ready, due, dem)
-            else:
-                W[c, 0] = -1
-                U[H[1]] = c
-                H[1] += 1
-            continue
-        n = R[bk, 0]
-        for i in range(n + 1, bi, -1):
-            P[bk, i + 1] = P[bk, i]
-        P[bk, bi + 1] = c
-        R[bk, 0] = n + 1
-        refresh(bk, P, A, Z, R, W, T, D, ready, due, dem)
+def refresh_in(k, sol, inst):  # type: ignore[no-untyped-def]
+    """`refresh` with the instance tuple (T3, D3, K3, ready, due, dem, veh, ...)."""
+    refresh(k, sol, inst[0], inst[1], inst[2], inst[3], inst[4], inst[5], inst[6])

@@ -88,8 +88,9 @@ def solve_with(
         nodes = [[layout.order_node(oi) for oi in r] for r in initial_routes]
         first = routing.ReadAssignmentFromRoutes(nodes, True)
         solution = routing.SolveFromAssignmentWithParameters(first, params) if first else None
-        if solution is None:
-            solution = routing.SolveWithParameters(params)
+        # Out of time before the search took over (a loaded machine): the handed routes, as
+        # they are, beat a search from scratch in the same lost time.
+        solution = solution or first or routing.SolveWithParameters(params)
     else:
         solution = routing.SolveWithParameters(params)
     if solution is None:

@@ -5,10 +5,11 @@ weighs ten times the one below, see `routing_model.drop_penalty`); then use as f
 possible (their fixed costs); then the lowest cost (per km and per hour).
 
 Which search runs:
-- a day the compiled search models (`vrptw_data.plain_vrptw`: identical vehicles from and to
-  the depot without breaks or working-time limits, any capacity dimensions, a route distance
-  limit, one hard window per order) gets the compiled ruin-and-recreate search between an
-  OR-Tools start and an OR-Tools polish (`plain_search`);
+- a day the compiled search models (`fleet_data.compiled_data`: identical or mixed vehicles
+  with their own capacities, skills, shifts, start and end points, speeds, distance limits and
+  prices, without breaks or working-time limits and without drones; one hard window per order)
+  gets the compiled ruin-and-recreate search between an OR-Tools start and an OR-Tools polish
+  (`plain_search`);
 - any other day gets OR-Tools' insertion plus guided local search on the full model (`search`);
 - above DECOMPOSE_ABOVE orders the day is split into sectors (`decompose`).
 
@@ -18,10 +19,10 @@ Which search runs:
 from __future__ import annotations
 
 from planner.domain.decompose import solve_by_sectors
+from planner.domain.fleet_data import compiled_data
 from planner.domain.model import PlanningProblem, PlanResult
 from planner.domain.plain_search import solve_plain
 from planner.domain.search import SearchSettings, default_settings, solve_with
-from planner.domain.vrptw_data import plain_vrptw
 
 # Above this many orders one model gets too big for memory and time: split into sectors.
 DECOMPOSE_ABOVE = 1500
@@ -38,7 +39,7 @@ def solve(
     """
     if len(problem.orders) > DECOMPOSE_ABOVE:
         return solve_by_sectors(problem, time_limit_s, seed)
-    data = plain_vrptw(problem) if problem.orders else None
+    data = compiled_data(problem) if problem.orders else None
     if data is not None:
         return solve_plain(problem, data, time_limit_s, seed, work_limit)
     settings = default_settings(len(problem.orders), time_limit_s)

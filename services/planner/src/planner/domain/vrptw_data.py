@@ -1,15 +1,19 @@
 """A planning problem as VRPTW integer data, when it is one the compiled search models.
 
-Modelled: identical vehicles (one shift, one capacity, the same skills and costs) that start and
-end at the depot without breaks or working-time limits; any number of capacity dimensions
-(weight, volume, parcels); a route distance limit (max route distance or EV range); orders with
-one hard window and only skills the fleet has. The data are the solver's own integer matrices,
-so routes found on them are feasible for the OR-Tools model as they are.
+`plain_vrptw`: identical vehicles (one shift, one capacity, the same skills and costs) that
+start and end at the depot without breaks or working-time limits; any number of capacity
+dimensions (weight, volume, parcels); a route distance limit (max route distance or EV range);
+orders with one hard window and only skills the fleet has. Mixed fleets are `fleet_data`'s. The
+data are the solver's own integer matrices, so routes found on them are feasible for the
+OR-Tools model as they are.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+
+import numpy as np
+import numpy.typing as npt
 
 from planner.domain.layout import (
     build_layout,
@@ -21,11 +25,31 @@ from planner.domain.layout import (
 from planner.domain.model import Order, PlanningProblem, Vehicle, VehicleKind
 
 Routes = list[list[int]]
+Ints = npt.NDArray[np.int64]
+
+
+@dataclass(frozen=True)
+class Fleet:
+    """The vehicles of a mixed fleet: per matrix class the integer time (travel plus service at
+    the origin), distance and cost matrices over all nodes; per vehicle a row of the table
+    (`ruin_steps`: class, start node, end node, earliest departure, latest return, distance
+    limit, fixed cost, capacity per dimension); which nodes each vehicle may serve."""
+
+    time: Ints
+    dist: Ints
+    cost: Ints
+    table: Ints
+    eligible: npt.NDArray[np.bool_]
+    customers: int
 
 
 @dataclass(frozen=True)
 class Vrptw:
-    """Integer data of a one-window VRPTW; node 0 is the depot."""
+    """Integer data of a one-window VRPTW; node 0 is the depot, customers 1..n.
+
+    Without `fleet`: identical vehicles from and to node 0 with `capacity` and `max_distance`,
+    on `time` and `dist`. With it: ready, due and demand cover every node (customers, then
+    the vehicles' own start and end points), and the vehicles are the fleet's."""
 
     time: list[list[int]]  # travel plus service at the origin
     dist: list[list[int]]
@@ -34,6 +58,12 @@ class Vrptw:
     demand: list[list[int]]  # per node, per capacity dimension
     capacity: list[int]  # per capacity dimension
     max_distance: int | None = None
+    fleet: Fleet | None = None
+
+    @property
+    def customers(self) -> int:
+        """How many customers (nodes 1..n)."""
+        return self.fleet.customers if self.fleet else len(self.ready) - 1
 
 
 def _plain_fleet(problem: PlanningProblem) -> bool:
@@ -82,8 +112,17 @@ def plain_vrptw(problem: PlanningProblem) -> Vrptw | None:
 
 
 def capacity_floor(p: Vrptw) -> int:
-    """No plan needs fewer routes than total demand over one vehicle's capacity (any dimension)."""
-    floors = [
-        -(-sum(row[d] for row in p.demand) // max(1, cap)) for d, cap in enumerate(p.capacity)
-    ]
-    return max(1, *floors)
+    """No plan needs fewer routes than it takes the largest vehicles to carry the total demand
+    (in any dimension)."""
+    if p.fleet is None:
+        floors = [
+            -(-sum(row[d] for row in p.demand) // max(1, cap)) for d, cap in enumerate(p.capacity)
+        ]
+        return max(1, *floors)
+    floor = 1
+    caps = p.fleet.table[:, -len(p.capacity) :]
+    for d in range(len(p.capacity)):
+        total = sum(row[d] for row in p.demand)
+        carried = np.cumsum(np.sort(caps[:, d])[::-1])
+        floor = max(floor, int(np.searchsorted(carried, total)) + 1)
+    return min(floor, len(caps))

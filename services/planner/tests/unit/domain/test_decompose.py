@@ -30,3 +30,23 @@ def test_sectors_share_out_orders_and_vehicles(build: Any) -> None:
     sectors = decompose.split_sectors(p, 3, seed=0)
     assert sorted(o.id for _, os in sectors for o in os) == sorted(o.id for o in orders)
     assert [len(vs) for vs, _ in sectors] == [2, 2, 2]
+
+
+def test_each_sector_gets_the_compiled_search(build: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(decompose, "SECTOR_SIZE", 15)
+    sectors: list[int] = []
+    real = decompose.solve_plain
+
+    def spy(part: Any, *args: Any) -> Any:
+        sectors.append(len(part.orders))
+        return real(part, *args)
+
+    monkeypatch.setattr(decompose, "solve_plain", spy)
+    orders = [
+        build.order(f"o{i}", 80 * math.cos(i * 0.37), 80 * math.sin(i * 0.37)) for i in range(45)
+    ]
+    p = build.problem([build.vehicle(f"v{i}") for i in range(9)], orders)
+    result = decompose.solve_by_sectors(p, time_limit_s=6.0, seed=1)
+    assert sectors == [15, 15, 15]
+    assert check_plan(p, result) == []
+    assert result.unplaced == ()

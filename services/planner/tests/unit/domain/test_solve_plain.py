@@ -17,9 +17,11 @@ from planner.domain.model import (
     ReasonCode,
     Route,
     TimeWindow,
+    Unplaced,
     VehicleKind,
 )
 from planner.domain.ruin_recreate import warm_up
+from planner.domain.search import SearchSettings, solve_with
 from planner.domain.solver import solve
 
 PARCEL = Capacity(0.0, 0.0, 1)
@@ -212,3 +214,50 @@ def test_an_order_no_vehicle_can_serve_is_left_out_first_with_its_reason(
     assert shortened == [19]
     assert check_plan(p, result) == []
     assert [(u.order_id, u.code) for u in result.unplaced] == [("piano", ReasonCode.TOO_LARGE)]
+
+
+def test_the_polish_keeps_the_handed_routes_when_its_search_returns_nothing(build: Any) -> None:
+    """On a loaded machine the polish may run out of time before its search returns a plan:
+    the routes it was handed must come back, not a plan from scratch with every order left out.
+    (An invalid solution limit makes OR-Tools return nothing at once, as the clock did.)"""
+    p = _plain(build, 12)
+    routes = [[i] for i in range(12)]  # each order alone fits its window
+    handed = replace(p, vehicles=tuple(replace(p.vehicles[0], id=f"w{i}") for i in range(12)))
+    result = solve_with(handed, SearchSettings(5.0, work_limit=0), initial_routes=routes)
+    assert check_plan(handed, result) == []
+    assert result.unplaced == ()
+    assert [[v.order_id for v in r.visits] for r in result.routes] == [[o.id] for o in p.orders]
+
+
+def test_when_or_tools_finds_nothing_from_scratch_the_routes_route_removal_left_are_kept(
+    build: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A day route removal could not complete goes to OR-Tools from scratch; on a loaded
+    machine that may find no plan in the time left, and every order came back left out."""
+    real_fewer, real_attempt = plain_search.fewer_routes, plain_search._attempt
+
+    def one_short(*args: Any, **kw: Any) -> Any:
+        routes, vehicles = real_fewer(*args, **kw)
+        return [r[:-1] if k == 0 else r for k, r in enumerate(routes)], vehicles
+
+    calls: list[bool] = []
+
+    def out_of_time(
+        problem: PlanningProblem, seconds: float, work_limit: Any, initial: Any = None
+    ) -> Any:
+        calls.append(initial is None)
+        if initial is None and len(calls) > 1:  # the run from scratch, not the start
+            return PlanResult(
+                (),
+                tuple(Unplaced(o.id, ReasonCode.FLEET_FULL, "") for o in problem.orders),
+                status="no_solution",
+            )
+        return real_attempt(problem, seconds, work_limit, initial)
+
+    monkeypatch.setattr(plain_search, "fewer_routes", one_short)
+    monkeypatch.setattr(plain_search, "_attempt", out_of_time)
+    p = _plain(build)
+    result = solve(p, 3.0, 0)
+    assert calls[:2] == [True, True]
+    assert check_plan(p, result) == []
+    assert len(result.unplaced) == 1

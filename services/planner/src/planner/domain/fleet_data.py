@@ -1,0 +1,139 @@
+"""A mixed fleet as integer data for the compiled search (`vrptw_data.Fleet`).
+
+Modelled: vehicles that differ in capacity (weight, volume, parcels), skills, shift, own start
+and end points, road profile or own speed (their matrices), distance limit (max route distance,
+EV range), fixed cost and price per km and per hour; orders with one hard window. The price per
+hour counts driving time only (waiting and service are the same whichever vehicle drives), and
+a vehicle without prices counts 1 per metre, as in the OR-Tools model; the OR-Tools polish then
+weighs the exact span. Not modelled here (OR-Tools plans those days): breaks, working-time and
+route-duration limits, drones, several or soft windows.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from planner.domain.layout import (
+    COST_SCALE,
+    UNREACHABLE,
+    VehicleMatrices,
+    build_layout,
+    build_matrices,
+    capacity_units,
+    demand_units,
+    scaled,
+    time_bounds,
+)
+from planner.domain.model import PlanningProblem, Vehicle, VehicleKind
+from planner.domain.vrptw_data import Fleet, Routes, Vrptw, plain_vrptw
+
+# Latest time at nodes without a window (start and end points): their vehicle's shift bounds.
+OPEN = 1 << 40
+# Route distance limit when there is none (fits in int64 with any route's distance added).
+NO_LIMIT = 1 << 60
+
+
+def _modelled(v: Vehicle) -> bool:
+    return (
+        v.kind != VehicleKind.DRONE
+        and not v.breaks
+        and v.max_working_time is None
+        and v.max_route_duration is None
+    )
+
+
+def compiled_data(problem: PlanningProblem) -> Vrptw | None:
+    """The problem as data for the compiled search (identical or mixed fleet), or None."""
+    plain = plain_vrptw(problem)
+    if plain is not None:
+        return plain
+    if not problem.vehicles or not all(_modelled(v) for v in problem.vehicles):
+        return None
+    if not all(len(o.windows) == 1 and not o.soft_windows for o in problem.orders):
+        return None
+    return fleet_vrptw(problem)
+
+
+def _cost(m: VehicleMatrices, v: Vehicle) -> np.ndarray:
+    """Objective units per arc: km and driving-hour prices, or metres without prices."""
+    per_m = v.cost_per_km * COST_SCALE / 1000.0
+    per_s = v.cost_per_hour * COST_SCALE / 3600.0
+    if per_m <= 0 and per_s <= 0:
+        return m.distance
+    dist = np.minimum(m.travel.distance_m, UNREACHABLE)
+    drive = np.minimum(m.travel.duration_s, UNREACHABLE)
+    return np.rint(dist * per_m + drive * per_s).astype(np.int64)
+
+
+def fleet_vrptw(problem: PlanningProblem) -> Vrptw:
+    """Integer data over all nodes, one row of the fleet table per vehicle."""
+    orders = list(problem.orders)
+    layout = build_layout(problem, orders)
+    mats = build_matrices(problem, layout)
+    nodes, n = len(layout.locations), len(orders)
+    demands = [demand_units(o) for o in orders]
+    dims = [k for k in range(3) if any(d[k] for d in demands)] or [2]
+    classes: dict[tuple[int, float, float], int] = {}
+    times, dists, costs, rows = [], [], [], []
+    eligible = np.ones((len(problem.vehicles), nodes), np.bool_)
+    for vi, (v, m) in enumerate(zip(problem.vehicles, mats, strict=True)):
+        key = (id(m), v.cost_per_km, v.cost_per_hour)
+        if key not in classes:
+            classes[key] = len(classes)
+            times.append(m.time)
+            dists.append(m.distance)
+            costs.append(_cost(m, v))
+        earliest, latest = time_bounds(problem, layout, vi)
+        limit = v.distance_limit()
+        caps = capacity_units(v)
+        rows.append(
+            [classes[key], layout.starts[vi], layout.ends[vi], earliest, latest]
+            + [NO_LIMIT if limit is None else limit, scaled(v.fixed_cost)]
+            + [caps[k] for k in dims]
+        )
+        eligible[vi, 1 : n + 1] = [o.skills <= v.skills for o in orders]
+    table = np.array(rows, np.int64)
+    fleet = Fleet(np.stack(times), np.stack(dists), np.stack(costs), table, eligible, n)
+    return Vrptw(
+        [],
+        [],
+        [0] + [o.windows[0].start for o in orders] + [0] * (nodes - n - 1),
+        [OPEN] + [o.windows[0].end for o in orders] + [OPEN] * (nodes - n - 1),
+        [[0] * len(dims)]
+        + [[d[k] for k in dims] for d in demands]
+        + [[0] * len(dims)] * (nodes - n - 1),
+        [int(c) for c in table[:, 7:].max(axis=0)],
+        None,
+        fleet,
+    )
+
+
+def _alone(f: Fleet, data: Vrptw, v: int, c: int) -> bool:
+    """Can vehicle v serve customer node c alone (window, shift, load, distance)?"""
+    cls, start, end, earliest, latest, limit = (int(x) for x in f.table[v, :6])
+    begin = max(data.ready[c], earliest + int(f.time[cls, start, c]))
+    return (
+        bool(f.eligible[v, c])
+        and begin <= data.due[c]
+        and begin + int(f.time[cls, c, end]) <= latest
+        and all(d <= cap for d, cap in zip(data.demand[c], f.table[v, 7:], strict=True))
+        and int(f.dist[cls, start, c] + f.dist[cls, c, end]) <= limit
+    )
+
+
+def alone_on_free_vehicles(
+    data: Vrptw, start: tuple[Routes, list[int]], missing: list[int]
+) -> tuple[Routes, list[int]]:
+    """The start plus a route of its own for each missing customer some free vehicle can serve
+    alone (the cheapest in fixed cost); route removal folds them in."""
+    assert data.fleet is not None
+    f = data.fleet
+    routes, vehicles = list(start[0]), list(start[1])
+    free = sorted(set(range(len(f.table))) - set(vehicles), key=lambda v: int(f.table[v, 6]))
+    for c in missing:
+        v = next((v for v in free if _alone(f, data, v, c)), None)
+        if v is not None:
+            free.remove(v)
+            routes.append([c])
+            vehicles.append(v)
+    return routes, vehicles

@@ -1,0 +1,168 @@
+"""The recreate half of a ruin-and-recreate step, compiled with numba (see `ruin_steps`).
+
+Every unplaced customer goes back at its cheapest feasible place (arc cost of the route's
+vehicle), skipping each place with a small probability ("blinks"); where none fits, a free
+vehicle that can serve it alone opens a route (the cheapest: fixed cost plus arcs) while the
+route count allows.
+
+The instance tuple `inst` is (T3, D3, K3, ready, due, dem, veh, elig, cap, depot_dist):
+per matrix class the time (travel plus service at the origin), distance and cost matrices; per
+node the window and demand; the vehicle table (columns in `ruin_steps`); per vehicle and node
+whether the vehicle may serve it; the largest capacity per dimension; distance from node 0.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from planner.domain.ruin_steps import (
+    CAP,
+    CLS,
+    CUSTOMERS,
+    DIST,
+    EARLIEST,
+    END,
+    FIXED,
+    LATEST,
+    LIMIT,
+    LOAD,
+    START,
+    VEH,
+    refresh_in,
+)
+
+# The chance to skip an insertion place.
+BLINK = 0.01
+NONE = np.int64(1) << 60
+
+
+@njit(cache=True)
+def _size(dem, cap, c):  # type: ignore[no-untyped-def]
+    """The largest share of a vehicle's capacity customer c takes in any dimension."""
+    s = 0.0
+    for d in range(dem.shape[1]):
+        s = max(s, dem[c, d] / max(1, cap[d]))
+    return s
+
+
+@njit(cache=True)
+def _fits(R, k, dem, veh, c):  # type: ignore[no-untyped-def]
+    # A loop, not all(...): numba compiles generator expressions poorly.
+    v = R[k, VEH]
+    for d in range(dem.shape[1]):  # noqa: SIM110
+        if R[k, LOAD + d] + dem[c, d] > veh[v, CAP + d]:
+            return False
+    return True
+
+
+@njit(cache=True)
+def insertion_order(sol, dem, cap, depot_dist):  # type: ignore[no-untyped-def]
+    U, H = sol[5], sol[4]
+    m = H[1]
+    todo = U[:m].copy()
+    pick = np.random.random() * 11.0
+    if pick < 4.0:
+        np.random.shuffle(todo)
+        return todo
+    key = np.empty(m, np.float64)
+    for i in range(m):
+        c = todo[i]
+        if pick < 8.0:
+            key[i] = -_size(dem, cap, c) - np.random.random() * 1e-3
+        elif pick < 10.0:
+            key[i] = -depot_dist[c] - np.random.random() * 1e-3
+        else:
+            key[i] = depot_dist[c] + np.random.random() * 1e-3
+    return todo[np.argsort(key)]
+
+
+@njit(cache=True)
+def free_vehicle(sol, c, inst):  # type: ignore[no-untyped-def]
+    """The cheapest free vehicle that can serve customer c alone, or -1."""
+    T3, D3, K3, ready, due, dem, veh, elig = inst[:8]
+    F = sol[7]
+    best = NONE
+    pick = -1
+    for v in range(veh.shape[0]):
+        if F[v] or not elig[v, c]:
+            continue
+        cl, s, e = veh[v, CLS], veh[v, START], veh[v, END]
+        fits = True
+        for d in range(dem.shape[1]):
+            if dem[c, d] > veh[v, CAP + d]:
+                fits = False
+        t = max(ready[c], veh[v, EARLIEST] + T3[cl][s, c])
+        if not fits or t > due[c] or t + T3[cl][c, e] > veh[v, LATEST]:
+            continue
+        if D3[cl][s, c] + D3[cl][c, e] > veh[v, LIMIT]:
+            continue
+        cost = veh[v, FIXED] + K3[cl][s, c] + K3[cl][c, e]
+        if cost < best:
+            best = cost
+            pick = v
+    return pick
+
+
+@njit(cache=True)
+def _cheapest_place(sol, c, inst):  # type: ignore[no-untyped-def]
+    """(route, position) of customer c's cheapest feasible place, (-1, -1) if none."""
+    P, A, Z, R, H = sol[0], sol[1], sol[2], sol[3], sol[4]
+    T3, D3, K3, ready, due, dem, veh, elig = inst[:8]
+    best = NONE
+    bk = -1
+    bi = -1
+    for k in range(H[0]):
+        v = R[k, VEH]
+        if not elig[v, c] or not _fits(R, k, dem, veh, c):
+            continue
+        T, D, K = T3[veh[v, CLS]], D3[veh[v, CLS]], K3[veh[v, CLS]]
+        for i in range(R[k, CUSTOMERS] + 1):
+            if A[k, i] > due[c]:
+                break
+            p = P[k, i]
+            q = P[k, i + 1]
+            t = A[k, i] + T[p, c]
+            if t < ready[c]:
+                t = ready[c]
+            if t > due[c] or t + T[c, q] > Z[k, i + 1]:
+                continue
+            if R[k, DIST] + D[p, c] + D[c, q] - D[p, q] > veh[v, LIMIT]:
+                continue
+            cost = K[p, c] + K[c, q] - K[p, q]
+            if cost < best and np.random.random() >= BLINK:
+                best = cost
+                bk = k
+                bi = i
+    return bk, bi
+
+
+@njit(cache=True)
+def recreate(sol, max_routes, inst):  # type: ignore[no-untyped-def]
+    """Put the unplaced customers back, with at most `max_routes` routes."""
+    P, R, H, U, W, F = sol[0], sol[3], sol[4], sol[5], sol[6], sol[7]
+    todo = insertion_order(sol, inst[5], inst[8], inst[9])
+    H[1] = 0
+    for c in todo:
+        bk, bi = _cheapest_place(sol, c, inst)
+        if bk < 0:
+            v = free_vehicle(sol, c, inst) if H[0] < max_routes else -1
+            if v >= 0:
+                k = H[0]
+                H[0] += 1
+                F[v] = 1
+                R[k, VEH] = v
+                P[k, 1] = c
+                R[k, CUSTOMERS] = 1
+                refresh_in(k, sol, inst)
+            else:
+                W[c, 0] = -1
+                U[H[1]] = c
+                H[1] += 1
+            continue
+        n = R[bk, CUSTOMERS]
+        for i in range(n + 1, bi, -1):
+            P[bk, i + 1] = P[bk, i]
+        P[bk, bi + 1] = c
+        R[bk, CUSTOMERS] = n + 1
+        refresh_in(bk, sol, inst)
