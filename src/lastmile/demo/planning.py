@@ -13,7 +13,7 @@ from lastmile.console.state import DayState
 from lastmile.demo.clock import SimClock
 from lastmile.demo.day import DemoDay
 from lastmile.demo.places import TIME_ZONE
-from lastmile.demo.platform import check
+from lastmile.demo.platform import check, retrying_unavailable
 
 
 async def configure_notifier(notifier: httpx.AsyncClient) -> None:
@@ -70,7 +70,8 @@ async def plan(
             raise TimeoutError("the planner did not receive every order within 120 s")
         await asyncio.sleep(0.3)
     before = len(state.plans)
-    check(await planner.post("/v1/plans", json=_plan_body(depot_id, day, time_limit_s)))
+    body = _plan_body(depot_id, day, time_limit_s)
+    check(await retrying_unavailable(lambda: planner.post("/v1/plans", json=body)))
     await _wait(lambda: len(state.plans) > before, 300, "plan.completed")
     route_ids = state.plans[-1]["route_ids"]
     await _wait(

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -60,3 +62,18 @@ def check(response: httpx.Response) -> Any:
             f"{response.text[:500]}"
         )
     return response.json() if response.content else None
+
+
+async def retrying_unavailable(
+    send: Callable[[], Awaitable[httpx.Response]], *, within_s: float = 300.0
+) -> httpx.Response:
+    """Send until the answer is not 503, waiting the `Retry-After` it names (a solver still
+    warming up, a dependency restarting); the last answer once `within_s` is spent."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + within_s
+    while True:
+        response = await send()
+        if response.status_code != 503 or loop.time() >= deadline:
+            return response
+        wait = float(response.headers.get("Retry-After", "1") or 1)
+        await asyncio.sleep(min(wait, max(0.0, deadline - loop.time())))

@@ -30,8 +30,10 @@ class Problem(Exception):
         *,
         errors: list[dict[str, Any]] | None = None,
         type_: str = "about:blank",
+        headers: dict[str, str] | None = None,
     ) -> None:
         super().__init__(detail or title)
+        self.headers = headers
         self.status = status
         self.title = title
         self.detail = detail
@@ -100,7 +102,7 @@ def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(Problem)
     async def _problem(request: Request, exc: Problem) -> JSONResponse:
         return problem_response(
-            exc.status, exc.title, exc.detail, request.url.path, exc.errors, exc.type
+            exc.status, exc.title, exc.detail, request.url.path, exc.errors, exc.type, exc.headers
         )
 
 

@@ -35,6 +35,11 @@ class SolverUnavailable(Exception):
     """The worker pool broke (a worker died or was terminated) during this solve."""
 
 
+class SolverWarming(SolverUnavailable):
+    """The workers are still starting (importing OR-Tools, compiling or loading the compiled
+    search): a solve queued behind that would time out and kill the warm-up with it."""
+
+
 def _exit_with(parent: int) -> None:
     """In a worker: exit when the planner that started it is gone (killed with SIGKILL, it
     cannot stop its pool), instead of living on as an orphan."""
@@ -61,6 +66,7 @@ class ProcessSolverRunner:
     def __init__(self, max_workers: int = 1) -> None:
         self._max_workers = max_workers
         self._pool = self._new_pool()
+        self._warming: asyncio.Event | None = None
 
     def _new_pool(self) -> ProcessPoolExecutor:
         return ProcessPoolExecutor(
@@ -70,13 +76,25 @@ class ProcessSolverRunner:
             initargs=(os.getpid(),),
         )
 
-    async def warm_up(self) -> None:
-        """Start the workers and import the solver before the first request needs it."""
+    async def warm_up(self, fn: Callable[..., object] = _warm_up, *args: Any) -> None:
+        """Start the workers and import the solver before the first request needs it; solves
+        asked for meanwhile are refused with `SolverWarming` instead of waiting behind it."""
         loop = asyncio.get_running_loop()
-        await loop.run_in_executor(self._pool, _warm_up)
+        self._warming = asyncio.Event()
+        try:
+            await loop.run_in_executor(self._pool, fn, *args)
+        finally:
+            self._warming.set()  # also when it failed: a solve then starts the worker itself
+
+    @property
+    def warming(self) -> bool:
+        """True while a warm-up runs."""
+        return self._warming is not None and not self._warming.is_set()
 
     async def run(self, fn: Callable[..., PlanResult], *args: Any, timeout_s: float) -> PlanResult:
         """Run `fn(*args)` in a worker; terminate the worker if the deadline passes or we're cancelled."""
+        if self.warming:
+            raise SolverWarming("the solver is still starting; retry in a few seconds")
         loop = asyncio.get_running_loop()
         pool = self._pool
         future = loop.run_in_executor(pool, fn, *args)

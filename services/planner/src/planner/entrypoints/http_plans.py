@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from lastmile_common.http.problems import Problem
 
-from planner.adapters.solver_pool import SolverTimeout, SolverUnavailable
+from planner.adapters.solver_pool import SolverTimeout, SolverUnavailable, SolverWarming
 from planner.entrypoints.deps import PlannerDep, TenantDep
 from planner.entrypoints.schemas import PlanRequest, PlanView, RouteView, UnassignedView, route_view
 from planner.service_layer.planning import (
@@ -20,6 +20,8 @@ from planner.service_layer.planning import (
 from planner.service_layer.records import StoredPreview
 
 router = APIRouter(prefix="/v1", tags=["plans"])
+# A solver still starting (a cold worker compiles its search for about a minute).
+SOLVER_WARMING_RETRY_S = 10
 
 
 @router.post("/plans", response_model=PlanView)
@@ -68,7 +70,10 @@ async def create_plan(body: PlanRequest, tenant: TenantDep, ctx: PlannerDep) -> 
             "routes of this date already started; changes are re-planned automatically",
         ) from None
     except (SolverTimeout, SolverUnavailable, NoSolutionInTime) as exc:
-        raise Problem(503, "Solver unavailable", str(exc)) from None
+        retry = SOLVER_WARMING_RETRY_S if isinstance(exc, SolverWarming) else 1
+        raise Problem(
+            503, "Solver unavailable", str(exc), headers={"Retry-After": str(retry)}
+        ) from None
     routes = tuple(
         route_view(r, "preview" if outcome.preview else "planned") for r in outcome.routes
     )

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import subprocess
 import sys
 import time
 
 import psutil
 import pytest
-from planner.adapters.solver_pool import ProcessSolverRunner, SolverTimeout
+from planner.adapters.solver_pool import ProcessSolverRunner, SolverTimeout, SolverWarming
 
 
 async def test_a_solve_past_its_deadline_is_terminated_and_the_pool_recovers() -> None:
@@ -45,3 +46,20 @@ def test_workers_exit_when_the_planner_is_killed() -> None:
     for process in alive:
         process.kill()
     assert not alive, f"{len(alive)} worker processes outlived the planner"
+
+
+async def test_a_solve_asked_while_the_workers_warm_up_is_refused_and_keeps_the_warm_up() -> None:
+    runner = ProcessSolverRunner(max_workers=1)
+    try:
+        warming = asyncio.create_task(runner.warm_up(time.sleep, 4))
+        await asyncio.sleep(0.5)
+        warm_pool = runner._pool
+        with pytest.raises(SolverWarming):
+            await runner.run(abs, -3, timeout_s=1.0)  # type: ignore[arg-type]
+        assert runner._pool is warm_pool, "the warm-up was killed"
+        await warming
+        assert not runner.warming
+        assert await runner.run(abs, -3, timeout_s=20) == 3  # type: ignore[arg-type, comparison-overlap]
+        assert runner._pool is warm_pool
+    finally:
+        runner.close()
