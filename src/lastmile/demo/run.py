@@ -173,7 +173,10 @@ class DemoRun:
             assert self.producer is not None
             telematics = Telematics(self.producer)
             while loop.time() < deadline:
-                for route in sorted(state.routes.values(), key=lambda r: r.route_id):
+                # By vehicle: each vehicle gets the same quirk on every run (route ids are random).
+                for route in sorted(
+                    state.routes.values(), key=lambda r: (r.vehicle_id, r.route_id)
+                ):
                     previous = on_road.get(route.vehicle_id)
                     if previous and not previous.done():
                         continue  # the vehicle is still out on a route
