@@ -86,6 +86,12 @@ class ProcessSolverRunner:
         finally:
             self._warming.set()  # also when it failed: a solve then starts the worker itself
 
+    async def warmed(self) -> None:
+        """Return once a running warm-up is over: what plans without a caller waiting (cut-offs,
+        re-plans) wait for, instead of being refused."""
+        if self._warming is not None:
+            await self._warming.wait()
+
     @property
     def warming(self) -> bool:
         """True while a warm-up runs."""

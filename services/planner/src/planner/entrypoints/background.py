@@ -21,6 +21,7 @@ def replanner(ctx: PlannerContext) -> Replanner:
     async def run(
         tenant: str, depot: str, day: date, now: datetime, reason: str, event_time: datetime | None
     ) -> int:
+        await ctx.solver.warmed()  # refused during the warm-up, it would wait for the next event
         async with ctx.depot_lock(tenant, depot):
             return await replan_depot(
                 ctx.tx,
@@ -43,6 +44,7 @@ def cutoff_planner(ctx: PlannerContext) -> Callable[[str, str, date], Awaitable[
     """Plan one depot's date at its cut-off, under its lock."""
 
     async def run(tenant: str, depot: str, day: date) -> object:
+        await ctx.solver.warmed()  # the cut-off is claimed already: refused, it would be lost
         async with ctx.depot_lock(tenant, depot):
             return await plan_depot(
                 ctx.tx,

@@ -89,3 +89,6 @@ class SolverRunner(Protocol):
     async def run(
         self, fn: Callable[..., PlanResult], *args: Any, timeout_s: float
     ) -> PlanResult: ...
+
+    async def warmed(self) -> None:
+        """Return once the workers are warm (at once when no warm-up runs)."""

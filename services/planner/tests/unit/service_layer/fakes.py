@@ -214,6 +214,9 @@ class InlineSolver:
     def __init__(self) -> None:
         self.calls = 0
 
+    async def warmed(self) -> None:
+        """Always warm."""
+
     async def run(self, fn: Callable[..., PlanResult], *args: Any, timeout_s: float) -> PlanResult:
         self.calls += 1
         return fn(*args)
