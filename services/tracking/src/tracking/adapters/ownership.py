@@ -28,6 +28,7 @@ class Ownership:
         self._state, self._pool, self._writer, self._keep_s = state, pool, writer, keep_s
         self.partitions: set[int] = set()
         self._count = 0
+        state.follows = self.owns
 
     def owns(self, tenant_id: str, vehicle_id: str) -> bool:
         """Whether this replica follows the vehicle (its pings' partition is assigned here)."""
@@ -63,7 +64,11 @@ class Ownership:
         gone = assignment.of(GPS_PINGS) & self.partitions
         if not gone:
             return
-        await self._writer.flush()
-        self.partitions -= gone
-        dropped = self._state.drop(self.owns)
-        log.info("partitions revoked", extra={"partitions": sorted(gone), "vehicles": dropped})
+        try:
+            await self._writer.flush()  # on failure it keeps its rows for the next flush
+        finally:
+            # aiokafka goes on with the rebalance whatever a hook raises: never keep following
+            # partitions that are no longer consumed here.
+            self.partitions -= gone
+            dropped = self._state.drop(self.owns)
+            log.info("partitions revoked", extra={"partitions": sorted(gone), "vehicles": dropped})

@@ -85,6 +85,21 @@ async def recover(
     return {"routes": len(routes), "vehicles": len(positions), "etas": len(told)}
 
 
+async def vehicle_state(conn: Any, tenant_id: str, vehicle_id: str) -> TrackingState:
+    """One vehicle's planned and started routes as last committed: what a replica that does not
+    follow the vehicle answers its driver from."""
+    rows = await conn.fetch(
+        "SELECT r.state FROM routes r JOIN route_vehicles v USING (route_id)"
+        " WHERE v.tenant_id = $1 AND v.vehicle_id = $2 AND r.status IN ('planned', 'started')",
+        tenant_id,
+        vehicle_id,
+    )
+    state = TrackingState()
+    for row in rows:
+        state.add_route(_route(row["state"]))
+    return state
+
+
 async def order_state(
     conn: Any, tenant_id: str, order_id: str, route_id: str
 ) -> TrackingState | None:

@@ -13,7 +13,9 @@ from lastmile_common.http.problems import Problem
 from pydantic import BaseModel, ConfigDict
 
 from tracking.adapters.driver_events import PgDriverEvents
-from tracking.entrypoints.deps import Caller, DeviceDep, PoolDep, TrackerDep
+from tracking.adapters.recovery import vehicle_state
+from tracking.domain.route import RouteState
+from tracking.entrypoints.deps import Caller, DeviceDep, OwnershipDep, PoolDep, TrackerDep
 from tracking.service_layer.driver_day import (
     DayEvent,
     DayKind,
@@ -40,12 +42,14 @@ class BreakIn(BaseModel):
 
 
 @router.get("/v1/device/route", responses=_DEVICE_ONLY)
-async def device_route(device: DeviceDep, tracker: TrackerDep, pool: PoolDep) -> dict[str, Any]:
+async def device_route(
+    device: DeviceDep, tracker: TrackerDep, pool: PoolDep, ownership: OwnershipDep
+) -> dict[str, Any]:
     """The route of the day of the device's vehicle (`route` is null when it has none), and
     when the running break started (null: not on a break)."""
     assert device.vehicle_id is not None
-    route = todays_route(tracker.state, device.tenant_id, device.vehicle_id)
     async with pool.acquire() as conn:
+        route = await _todays(conn, device, tracker, ownership)
         pause = await _events.break_started(conn, device.tenant_id, device.vehicle_id)
     return {
         "vehicle_id": device.vehicle_id,
@@ -54,9 +58,21 @@ async def device_route(device: DeviceDep, tracker: TrackerDep, pool: PoolDep) ->
     }
 
 
-def _event(device: Caller, tracker: TrackerDep, kind: DayKind) -> DayEvent:
+async def _todays(
+    conn: Any, device: Caller, tracker: TrackerDep, ownership: OwnershipDep
+) -> RouteState | None:
+    """The vehicle's route of the day: from memory on the replica that follows the vehicle,
+    else as last committed (any replica may answer the driver's phone)."""
+    assert device.vehicle_id is not None
+    tenant, vehicle = device.tenant_id, device.vehicle_id
+    state = tracker.state if ownership.owns(tenant, vehicle) else None
+    if state is None:
+        state = await vehicle_state(conn, tenant, vehicle)
+    return todays_route(state, tenant, vehicle)
+
+
+def _event(device: Caller, route: RouteState | None, kind: DayKind) -> DayEvent:
     assert device.vehicle_id is not None and device.device_id is not None
-    route = todays_route(tracker.state, device.tenant_id, device.vehicle_id)
     return DayEvent(
         device.tenant_id,
         device.vehicle_id,
@@ -71,13 +87,14 @@ def _event(device: Caller, tracker: TrackerDep, kind: DayKind) -> DayEvent:
     "/v1/device/break", responses={**_DEVICE_ONLY, 409: {"description": "already in that state"}}
 )
 async def device_break(
-    body: BreakIn, device: DeviceDep, tracker: TrackerDep, pool: PoolDep
+    body: BreakIn, device: DeviceDep, tracker: TrackerDep, pool: PoolDep, ownership: OwnershipDep
 ) -> dict[str, Any]:
     """Start or end a break (dispatchers see it on `/v1/stream` as a `driver` message)."""
     kind: DayKind = "break_started" if body.action == "start" else "break_ended"
     try:
         async with pool.acquire() as conn, conn.transaction():
-            return await take_break(tracker, _events, conn, _event(device, tracker, kind))
+            route = await _todays(conn, device, tracker, ownership)
+            return await take_break(tracker, _events, conn, _event(device, route, kind))
     except DayRefused as exc:
         raise Problem(409, "Conflict", str(exc)) from None
 
@@ -86,13 +103,15 @@ async def device_break(
     "/v1/device/finish",
     responses={**_DEVICE_ONLY, 409: {"description": "stops of the route are still open"}},
 )
-async def device_finish(device: DeviceDep, tracker: TrackerDep, pool: PoolDep) -> dict[str, Any]:
+async def device_finish(
+    device: DeviceDep, tracker: TrackerDep, pool: PoolDep, ownership: OwnershipDep
+) -> dict[str, Any]:
     """The driver declares the route finished (refused while a stop is still open)."""
     try:
         async with pool.acquire() as conn:
-            return await finish_route(
-                tracker, _events, conn, _event(device, tracker, "route_finished")
-            )
+            route = await _todays(conn, device, tracker, ownership)
+            event = _event(device, route, "route_finished")
+            return await finish_route(tracker, _events, conn, event, route)
     except DayRefused as exc:
         raise Problem(409, "Conflict", str(exc)) from None
 

@@ -106,8 +106,11 @@ async def _open_stop(
     tracker: Tracker, conn: Any, cmd: CompleteStop
 ) -> tuple[RouteState, StopState]:
     """The tenant's route and its stop, if still open; else StopNotFound/StopAlreadyCompleted."""
-    if cmd.route_id in tracker.state.stale or cmd.route_id not in tracker.state.routes:
-        # Not followed here (another replica owns the vehicle): from its committed snapshot.
+    known = tracker.state.routes.get(cmd.route_id)
+    followed = known is not None and tracker.state.follows(known.tenant_id, known.vehicle_id)
+    if cmd.route_id in tracker.state.stale or not followed:
+        # Not followed here (another replica owns the vehicle, and a copy kept from an earlier
+        # completion here would be old): from its committed snapshot.
         await tracker.reload_route(conn, cmd.route_id)
     route = tracker.state.routes.get(cmd.route_id)
     if route is None or route.tenant_id != cmd.tenant_id:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal, Protocol
 
-from tracking.service_layer.driver_view import todays_route
+from tracking.domain.route import RouteState
 from tracking.service_layer.tracker import Tracker
 
 DayKind = Literal["break_started", "break_ended", "route_finished"]
@@ -58,10 +58,9 @@ async def take_break(
 
 
 async def finish_route(
-    tracker: Tracker, events: DriverEvents, conn: Any, event: DayEvent
+    tracker: Tracker, events: DriverEvents, conn: Any, event: DayEvent, route: RouteState | None
 ) -> dict[str, Any]:
-    """The driver is done: refused while the route of the day has open stops."""
-    route = todays_route(tracker.state, event.tenant_id, event.vehicle_id)
+    """The driver is done: refused while `route`, the route of the day, has open stops."""
     if route is not None:
         open_ = [s.stop_id for s in route.stops if not s.resolved]
         if open_:

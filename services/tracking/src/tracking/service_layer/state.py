@@ -52,6 +52,8 @@ class TrackingState:
     predictions: dict[OrderKey, dict[int, Prediction]] = field(default_factory=dict)
     # Routes another replica changed (a completion it answered): stale from the next batch on.
     elsewhere: set[str] = field(default_factory=set)
+    # Whether this replica follows a vehicle (tenant, vehicle); the partition owner sets it.
+    follows: Callable[[str, str], bool] = field(default=lambda _tenant, _vehicle: True)
 
     def vehicle(self, tenant_id: str, vehicle_id: str) -> Vehicle:
         """The vehicle, created on first sight."""
