@@ -16,9 +16,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from aiokafka import AIOKafkaConsumer
 from lastmile_common.events.envelope import decode
-from lastmile_common.events.topics import ETAS
 from lastmile_common.routing import Router, RoutingSettings, open_router
 from prometheus_client import REGISTRY
 from tracking.bootstrap import create_app
@@ -27,6 +25,7 @@ from tracking.settings import TrackingSettings
 from bench.tracking import workload
 from bench.tracking.load import run_load
 from bench.tracking.replicas import throughput_replicas
+from bench.tracking.rolling import rolling_restart
 from lastmile.infra.platform import Infrastructure, start_infrastructure
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -127,26 +126,13 @@ async def latency(
 ) -> dict[str, Any]:
     """Live pings at `rate` from another process; ping time → eta.updated received."""
     tenant = workload.new_tenant()
-    start = datetime.now(UTC).replace(microsecond=0)
-    routes = workload.on_roads(workload.fleet(tenant, vehicles, start), _router())
-    depots = {r.vehicle_id: (r.depot_location.lat, r.depot_location.lon) for r in routes}
-    producer = await workload.producer(infra.kafka_bootstrap)
-    try:
-        await workload.publish_routes(producer, tenant, routes)
-    finally:
-        await producer.stop()
+    depots = await workload.live_fleet(infra.kafka_bootstrap, tenant, vehicles, _router())
     app = create_app(_settings(infra, poll_records))
     lat_ms: list[float] = []
     async with app.router.lifespan_context(app):
         tracker = app.state.tracker
-        await _until(lambda: len(tracker.state.routes) >= len(routes), 600)
-        consumer = AIOKafkaConsumer(
-            ETAS,
-            bootstrap_servers=infra.kafka_bootstrap,
-            group_id=f"bench-{tenant}",
-            auto_offset_reset="latest",
-        )
-        await consumer.start()
+        await _until(lambda: len(tracker.state.routes) >= len(depots), 600)
+        consumer = await workload.eta_consumer(infra.kafka_bootstrap, tenant)
         # The generator encodes every ping first (its own process), then sends on schedule.
         begin_at = datetime.now(UTC) + timedelta(seconds=prepare_s)
         proc = multiprocessing.get_context("spawn").Process(
@@ -188,15 +174,13 @@ async def latency(
     }
 
 
-def main() -> None:
-    """Run the phases and print one JSON line each."""
-    logging.basicConfig(level=logging.WARNING)
+def _arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench.tracking")
     parser.add_argument("--vehicles", type=int, default=200)
     parser.add_argument("--per-vehicle", type=int, default=500, help="pings per vehicle")
     parser.add_argument("--batch", type=int, default=50, help="pings per ping.batch event")
     parser.add_argument("--rate", type=float, default=5000.0)
-    parser.add_argument("--seconds", type=float, default=20.0)
+    parser.add_argument("--seconds", type=float, help="load seconds (latency 20, rolling 75)")
     parser.add_argument("--poll-records", type=int, default=500)
     parser.add_argument("--phases", default="single,batch,latency")
     parser.add_argument(
@@ -205,7 +189,20 @@ def main() -> None:
         help="e.g. 1,2,3: instead of the phases, N tracking processes in one group drain the "
         "batch workload",
     )
-    args = parser.parse_args()
+    parser.add_argument(
+        "--rolling",
+        action="store_true",
+        help="instead of the phases, 3 tracking processes under --rate pings/s restarted one by "
+        "one (SIGTERM) after --warm seconds of load",
+    )
+    parser.add_argument("--warm", type=float, default=20.0, help="load seconds before restarts")
+    return parser.parse_args()
+
+
+def main() -> None:
+    """Run the phases and print one JSON line each."""
+    logging.basicConfig(level=logging.WARNING)
+    args = _arguments()
     infra = start_infrastructure(ROOT / ".lastmile" / "bench-tracking", fresh_database=True)
     try:
         for n in [int(r) for r in args.replicas.split(",") if r]:
@@ -221,7 +218,14 @@ def main() -> None:
                 )
             )
             print(json.dumps(out), flush=True)
-        phases = [] if args.replicas else args.phases.split(",")
+        if args.rolling:
+            out = asyncio.run(
+                rolling_restart(
+                    infra, _router(), args.vehicles, args.rate, args.seconds or 75.0, args.warm
+                )
+            )
+            print(json.dumps(out), flush=True)
+        phases = [] if args.replicas or args.rolling else args.phases.split(",")
         if "single" in phases:
             out = asyncio.run(
                 throughput(infra, args.vehicles, args.per_vehicle // 5, 1, args.poll_records)
@@ -233,7 +237,9 @@ def main() -> None:
             )
             print(json.dumps(out), flush=True)
         if "latency" in phases:
-            out = asyncio.run(latency(infra, 500, args.rate, args.seconds, args.poll_records))
+            out = asyncio.run(
+                latency(infra, 500, args.rate, args.seconds or 20.0, args.poll_records)
+            )
             print(json.dumps(out), flush=True)
     finally:
         infra.stop()

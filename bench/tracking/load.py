@@ -9,6 +9,7 @@ import asyncio
 import time
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from multiprocessing import Queue
 
 from aiokafka import AIOKafkaProducer
 from lastmile_common.events.envelope import Envelope, KafkaRecord, encode
@@ -23,12 +24,14 @@ def schedule(
     rate: float,
     seconds: float,
     begin_at: datetime,
+    spread: float = 0.8,
 ) -> list[tuple[float, KafkaRecord]]:
     """(seconds after begin, record) for every ping, round-robin over the vehicles."""
     vehicles = list(depots)
     # Vehicle i waits at its depot, then drives east at 15 m/s: leaving the depot geofence
-    # starts its route, which publishes eta.updated for every stop.
-    departs = {v: seconds * 0.8 * i / len(vehicles) for i, v in enumerate(vehicles)}
+    # starts its route, which publishes eta.updated for every stop. The departures are spread
+    # over the first `spread` of the run (0: all leave at once).
+    departs = {v: seconds * spread * i / len(vehicles) for i, v in enumerate(vehicles)}
     out = []
     for n in range(int(rate * seconds)):
         at = n / rate
@@ -56,15 +59,20 @@ def run_load(
     rate: float,
     seconds: float,
     begin_at: datetime,
+    spread: float = 0.8,
+    report: Queue[tuple[int, float]] | None = None,
 ) -> None:
-    """Entry point of the load process."""
-    planned = schedule(tenant, depots, rate, seconds, begin_at)
-    asyncio.run(_send(bootstrap, planned, begin_at))
+    """Entry point of the load process; `report` receives (pings sent, seconds sending)."""
+    planned = schedule(tenant, depots, rate, seconds, begin_at, spread)
+    took = asyncio.run(_send(bootstrap, planned, begin_at))
+    if report is not None:
+        report.put((len(planned), took))
 
 
 async def _send(
     bootstrap: str, planned: list[tuple[float, KafkaRecord]], begin_at: datetime
-) -> None:
+) -> float:
+    """Send on schedule; the seconds from the first scheduled send to the last flushed."""
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap, linger_ms=2, acks="all")
     await producer.start()
     try:
@@ -83,5 +91,6 @@ async def _send(
                 index += 1
             await asyncio.sleep(0.002)
         await producer.flush()
+        return time.monotonic() - began
     finally:
         await producer.stop()

@@ -52,7 +52,7 @@ async def _lag(infra: Infrastructure) -> int:
         await consumer.stop()
 
 
-async def _routes_saved(infra: Infrastructure, tenant: str, count: int) -> None:
+async def routes_saved(infra: Infrastructure, tenant: str, count: int) -> None:
     conn = await asyncpg.connect(infra.database_url, server_settings={"search_path": "tracking"})
 
     async def saved() -> bool:
@@ -103,7 +103,7 @@ async def throughput_replicas(
         producer = await workload.producer(infra.kafka_bootstrap)
         try:
             await workload.publish_routes(producer, tenant, routes)
-            await _routes_saved(infra, tenant, len(routes))
+            await routes_saved(infra, tenant, len(routes))
             log.info("routes followed")
             cpu0 = [_cpu_s(p.pid) for p in processes]
             began = time.perf_counter()

@@ -5,11 +5,11 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime, timedelta
 
-from aiokafka import AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from lastmile_common.events.envelope import Envelope, KafkaRecord, encode
 from lastmile_common.events.pings import Ping, PingBatch
 from lastmile_common.events.routes import RoutePlanned
-from lastmile_common.events.topics import GPS_PINGS, ROUTES
+from lastmile_common.events.topics import ETAS, GPS_PINGS, ROUTES
 from lastmile_common.routing import Point, Profile, Router
 from tracking.domain.fixes import Fix
 from tracking.simulation import offset, planned_route, route_trace
@@ -110,6 +110,29 @@ async def publish_routes(
     """Put the fleet's routes on routes.v1."""
     records = [encode(Envelope.wrap(r, source="bench", tenant=tenant), r.depot_id) for r in routes]
     await send_all(producer, ROUTES, records)
+
+
+async def live_fleet(
+    bootstrap: str, tenant: str, vehicles: int, router: Router, stops: int = 30
+) -> dict[str, tuple[float, float]]:
+    """Publish a fleet starting now on the roads; each vehicle's depot (where it waits)."""
+    start = datetime.now(UTC).replace(microsecond=0)
+    routes = on_roads(fleet(tenant, vehicles, start, stops), router)
+    started = await producer(bootstrap)
+    try:
+        await publish_routes(started, tenant, routes)
+    finally:
+        await started.stop()
+    return {r.vehicle_id: (r.depot_location.lat, r.depot_location.lon) for r in routes}
+
+
+async def eta_consumer(bootstrap: str, tenant: str) -> AIOKafkaConsumer:
+    """A started consumer of the ETAs published from now on, in a group of its own."""
+    consumer = AIOKafkaConsumer(
+        ETAS, bootstrap_servers=bootstrap, group_id=f"bench-{tenant}", auto_offset_reset="latest"
+    )
+    await consumer.start()
+    return consumer
 
 
 def new_tenant() -> str:
