@@ -3,6 +3,7 @@ simulated pings for it, and the phone's wall-clock fixes start its (tomorrow's) 
 
 from __future__ import annotations
 
+import asyncio
 import json
 import uuid
 from datetime import UTC, datetime, time, timedelta
@@ -16,7 +17,7 @@ from lastmile_common.api_keys import issue
 from lastmile_common.routing import RoutingSettings
 from tracking.bootstrap import create_app
 from tracking.settings import TrackingSettings
-from tracking.simulation import DEPOT, planned_route
+from tracking.simulation import DEPOT, offset, planned_route
 
 from lastmile.console.feed import EventFeed
 from lastmile.console.state import DayState
@@ -27,6 +28,7 @@ from lastmile.demo.places import TIME_ZONE
 from lastmile.demo.platform import Platform
 from lastmile.infra.platform import Infrastructure
 from lastmile.testing.apps import running_app
+from lastmile.testing.browser import phone
 from lastmile.testing.fixtures import publish
 from lastmile.testing.roads import TEST_CACHE
 from lastmile.testing.waiting import eventually
@@ -117,15 +119,20 @@ async def test_handed_off_vehicle_is_driven_by_the_app_only(
         assert route["route_id"] == "r-app"
         assert [s["order_id"] for s in route["stops"]] == [mine.stops[0].order_id]
 
-        # The phone's fixes carry the wall clock, a day before the route's plan: they start it.
-        now = datetime.now(UTC)
-        away = (DEPOT[0] + 0.01, DEPOT[1])
-        fixes = [
-            {"time": (now + timedelta(seconds=s)).isoformat(), "lat": away[0], "lon": away[1],
-             "accuracy_m": 5.0}
-            for s in (0, 5)
-        ]  # fmt: skip
-        sent = await app.client.post("/v1/pings", json={"pings": fixes}, headers=phone)
-        assert sent.status_code < 300, sent.text
+        # The link in a browser: the app shows the route, and its wall-clock fixes (a day
+        # before the route's plan) start it.
+        await _phone_drives(link, mine.stops[0].stop_id)
         tracked = app.state.tracker.state.routes
         await eventually(lambda: tracked["r-app"].started_at is not None, timeout=20)
+
+
+async def _phone_drives(link: str, stop_id: str) -> None:
+    """Open the sign-in link in headless Chromium away from the depot; wait for the stop."""
+    away = offset(DEPOT[0], DEPOT[1], 800.0, 0.0)
+    async with phone(*away) as (_, page):
+        await page.goto(link)
+        await page.locator(f"li.stop[data-stop-id='{stop_id}']").wait_for(timeout=10_000)
+        await page.wait_for_function(
+            "document.getElementById('queue').textContent === ''", timeout=10_000
+        )
+        await asyncio.sleep(1.0)  # a moment for the batch to reach tracking
