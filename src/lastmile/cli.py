@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import signal
@@ -15,6 +16,8 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
+from lastmile.demo.hand_off import EARLY_START_S, chosen_vehicle
+from lastmile.demo.hand_off import RUN_FILE_KEY as HAND_OFF_KEY
 from lastmile.dlt import commands as dlt_commands
 from lastmile.geocode import add_geocode_commands, cmd_geocode_prepare
 from lastmile.infra.platform import Infrastructure, start_infrastructure
@@ -34,6 +37,8 @@ def _write_run_file(infra: Infrastructure, supervisor: Supervisor) -> None:
         "database_url": infra.database_url,
         "pids": {**infra.pids, **supervisor.pids},
     }
+    with contextlib.suppress(OSError, ValueError):  # the demo's hand-off outlives a rewrite
+        run |= {k: v for k, v in json.loads(RUN_FILE.read_text()).items() if k == HAND_OFF_KEY}
     if infra.postgres is not None:
         run["pids"]["postgres"] = _postmaster_pid(infra.postgres.data_dir)
     tmp = RUN_FILE.with_suffix(".tmp")
@@ -61,6 +66,9 @@ def cmd_up(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
     print("lastmile: starting infrastructure ...", flush=True)
+    if args.demo and chosen_vehicle(args.hand_off):
+        # The handed-off route is tomorrow's; the phone's fixes may start it today.
+        os.environ.setdefault("TRACKING_EARLY_START_S", str(EARLY_START_S))
     infra = start_infrastructure(STATE_DIR)
     supervisor = Supervisor(infra, STATE_DIR / "logs")
     demo: subprocess.Popen[bytes] | None = None
@@ -110,7 +118,7 @@ def cmd_up(args: argparse.Namespace) -> int:
 def _start_demo(args: argparse.Namespace) -> subprocess.Popen[bytes]:
     """The demo day as a child process (its output goes to this terminal)."""
     command = [sys.executable, "-m", "lastmile.cli", "demo", "--orders", str(args.orders)]
-    command += ["--speed", str(args.speed)]
+    command += ["--speed", str(args.speed), "--hand-off", args.hand_off or "none"]
     return subprocess.Popen(command, env={**os.environ, "LASTMILE_STATE_DIR": str(STATE_DIR)})  # noqa: S603
 
 
@@ -118,7 +126,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
     """Run the simulated delivery day against the running platform (run.json) and print figures."""
     from lastmile.demo.cli import run_demo_command
 
-    return run_demo_command(RUN_FILE, args.orders, args.speed, args.seed)
+    return run_demo_command(
+        RUN_FILE, args.orders, args.speed, args.seed, chosen_vehicle(args.hand_off)
+    )
 
 
 def _database_url() -> tuple[str, Infrastructure | None]:
@@ -221,6 +231,13 @@ def build_parser() -> argparse.ArgumentParser:
         parser_.add_argument("--orders", type=int, default=300, help="orders in the demo day")
         parser_.add_argument(
             "--speed", type=float, default=60.0, help="simulated seconds per real second"
+        )
+        parser_.add_argument(
+            "--hand-off",
+            metavar="VEHICLE",
+            default=os.environ.get("LASTMILE_DEMO_HANDOFF", "van-1"),
+            help="vehicle left to the driver's app (its sign-in link is printed); 'none': all "
+            "simulated (default: LASTMILE_DEMO_HANDOFF, else van-1)",
         )
     demo.add_argument("--seed", type=int, default=7, help="random seed of the day")
     commands.add_parser("migrate", help="apply every service's database migrations")

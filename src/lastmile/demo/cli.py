@@ -22,7 +22,9 @@ def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
-def run_demo_command(run_file: Path, orders: int, speed: float, seed: int) -> int:
+def run_demo_command(
+    run_file: Path, orders: int, speed: float, seed: int, hand_off: str | None = None
+) -> int:
     """Run the day; exit 0 with the figures printed, 1 with the reason it could not run."""
     try:
         platform = Platform.from_run_file(run_file)
@@ -32,10 +34,10 @@ def run_demo_command(run_file: Path, orders: int, speed: float, seed: int) -> in
     say(f"demo day: {orders} orders, time x{speed:g}, services: {', '.join(platform.services)}")
     if platform.console:
         say(f"watch it in the dispatcher console: {platform.console}")
-    config = DemoConfig(orders=orders, speed=speed, seed=seed)
+    config = DemoConfig(orders=orders, speed=speed, seed=seed, hand_off=hand_off)
     signal.signal(signal.SIGTERM, _interrupt)
     try:
-        figures = asyncio.run(DemoRun(platform, config, say).run())
+        figures = asyncio.run(DemoRun(platform, config, say, run_file).run())
     except KeyboardInterrupt:
         say("stopped")
         return 130

@@ -7,6 +7,7 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -14,7 +15,7 @@ from aiokafka import AIOKafkaProducer
 
 from lastmile.console.feed import EventFeed
 from lastmile.console.state import DayState
-from lastmile.demo import planning
+from lastmile.demo import hand_off, planning
 from lastmile.demo.day import DemoDay, make_day
 from lastmile.demo.driving import ON_PLAN, Driver, Quirks, Telematics, register_device
 from lastmile.demo.fleet import create_fleet
@@ -37,6 +38,7 @@ class DemoConfig:
     timeout_s: float = 1800.0
     plan_time_limit_s: float | None = None
     quirks: bool = True  # False: every driver keeps to the plan (an ETA-accuracy baseline)
+    hand_off: str | None = None  # a vehicle left to the driver's app on a phone (not simulated)
 
 
 def next_day(now: datetime | None = None) -> date:
@@ -72,8 +74,16 @@ QUIRKS = (
 class DemoRun:
     """One run of the demo day against a running platform."""
 
-    def __init__(self, platform: Platform, config: DemoConfig, say: Callable[[str], None]) -> None:
+    def __init__(
+        self,
+        platform: Platform,
+        config: DemoConfig,
+        say: Callable[[str], None],
+        run_file: Path | None = None,
+    ) -> None:
         self.platform, self.config, self.say = platform, config, say
+        self.run_file = run_file  # where the hand-off's sign-in link is recorded
+        self.handed_off: dict[str, str] | None = None
         self.rng = random.Random(config.seed)
         self.state: DayState | None = None
         self.tenant_id = self.api_key = ""
@@ -172,11 +182,18 @@ class DemoRun:
         async with self.client("tracking") as tracking, self.client("orders") as orders_api:
             assert self.producer is not None
             telematics = Telematics(self.producer)
+            if vehicle := self.config.hand_off:
+                routed = any(r.vehicle_id == vehicle for r in state.routes.values())
+                self.handed_off = await hand_off.hand_off(tracking, vehicle, routed, self.say)
+                if self.run_file is not None:
+                    hand_off.record(self.run_file, self.handed_off)
             while loop.time() < deadline:
                 # By vehicle: each vehicle gets the same quirk on every run (route ids are random).
                 for route in sorted(
                     state.routes.values(), key=lambda r: (r.vehicle_id, r.route_id)
                 ):
+                    if route.vehicle_id == self.config.hand_off:
+                        continue  # the phone drives it: pings and completions from the app
                     previous = on_road.get(route.vehicle_id)
                     if previous and not previous.done():
                         continue  # the vehicle is still out on a route

@@ -22,6 +22,7 @@ class TrackingSettings(ServiceSettings):
     max_speed_mps: float = Field(default=70.0, gt=0)
     max_clock_ahead_s: float = Field(default=300.0, ge=0)
     depot_radius_m: float = Field(default=150.0, gt=0)
+    early_start_s: float = Field(default=3600.0, ge=0, description="a route starts this early")
     stop_radius_m: float = Field(default=60.0, gt=0)
     dwell_s: float = Field(default=30.0, ge=0)
     far_from_address_m: float = Field(default=200.0, gt=0)

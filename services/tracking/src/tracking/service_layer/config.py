@@ -49,6 +49,7 @@ def config_from(settings: TrackingSettings) -> TrackerConfig:
         ),
         progress=ProgressConfig(
             depot_radius_m=settings.depot_radius_m,
+            early_start_s=settings.early_start_s,
             stop_radius_m=settings.stop_radius_m,
             dwell_s=settings.dwell_s,
         ),
