@@ -44,3 +44,18 @@ async def test_a_stop_that_is_itself_cancelled_passes_the_cancellation_on() -> N
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
+
+
+async def test_a_consumer_without_a_group_closes() -> None:
+    from aiokafka import AIOKafkaConsumer
+
+    consumer = AIOKafkaConsumer(bootstrap_servers="127.0.0.1:9")  # never started: no group
+    consumer._coordinator = type("NoGroup", (), {})()  # as aiokafka's NoGroupCoordinator
+    stopped: list[bool] = []
+
+    async def stop() -> None:
+        stopped.append(True)
+
+    consumer.stop = stop  # type: ignore[method-assign]
+    await close_consumer(consumer)
+    assert stopped == [True]

@@ -20,8 +20,10 @@ async def leave_first_generation(consumer: AIOKafkaConsumer) -> bool:
     service restarted, or a rolling deploy's new pod) waited that long to be assigned them.
     """
     coordinator = getattr(consumer, "_coordinator", None)
-    if coordinator is None or coordinator.generation != 0 or not coordinator.member_id:
+    # A consumer without a group (manual assignment) has a coordinator with no generation.
+    if getattr(coordinator, "generation", None) != 0 or not getattr(coordinator, "member_id", ""):
         return False
+    assert coordinator is not None
     request = LeaveGroupRequest(coordinator.group_id, coordinator.member_id)
     try:
         await coordinator._send_req(request)
