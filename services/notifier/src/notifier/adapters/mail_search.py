@@ -4,12 +4,10 @@ search API (`GET /api/v1/search?query=message-id:...`), which local relays and t
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
 
 from notifier.adapters.form_client import FormClient, NoAnswer, NotSent
 
 SEARCH_PATH = "/api/v1/search"
-MESSAGES_PATH = "/api/v1/messages"  # newest first
 
 
 class MailpitSearch:
@@ -40,21 +38,6 @@ class MailpitSearch:
             ):
                 held.add(message_id)
         return held
-
-    async def kept_since(self) -> datetime | None:
-        """When the oldest message the relay keeps arrived (its `Created`); None when it cannot
-        be asked or keeps none."""
-        try:
-            first = await self._http.get(MESSAGES_PATH, {"limit": "1"})
-            total = int(first.json()["total"]) if first.status == 200 else 0
-            if total <= 0:
-                return None
-            last = await self._http.get(MESSAGES_PATH, {"start": str(total - 1), "limit": "1"})
-            oldest = last.json()["messages"][0] if last.status == 200 else None
-            created = datetime.fromisoformat(str(oldest["Created"])) if oldest else None
-        except (NotSent, NoAnswer, ValueError, KeyError, IndexError, TypeError):
-            return None
-        return created if created is None or created.tzinfo else created.replace(tzinfo=UTC)
 
     async def close(self) -> None:
         """Close the connections."""

@@ -15,9 +15,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
-# How far the relay's clock and ours may disagree (both kept by NTP: well under a second).
-RELAY_CLOCK_MARGIN = timedelta(seconds=2)
-
 FAILED_STATUSES = {"failed", "undelivered", "canceled"}
 UNDECIDED = "undecided"
 
@@ -120,24 +117,18 @@ def from_journal(
     return verdicts
 
 
-def from_relay(
-    claims: Iterable[tuple[str, datetime]], held: set[str], domain: str, kept_since: datetime
-) -> list[Verdict]:
-    """Verdicts for settled `unknown` e-mails, given as (id, claimed at), from the Message-IDs
-    the relay holds and the arrival of the oldest message it still keeps.
+def from_relay(ids: Iterable[str], held: set[str], domain: str) -> list[Verdict]:
+    """Verdicts for settled `unknown` e-mails from the Message-IDs the relay says it holds.
 
     A relay stores a message before it answers 250, so once the send has settled, a
-    Message-ID it does not hold was never taken, provided the relay could not have dropped it:
-    a relay drops its oldest messages first, so only an e-mail claimed after the oldest one it
-    keeps arrived (with RELAY_CLOCK_MARGIN for the two clocks) is provably never taken. An
-    older one gets no verdict: it stays `unknown`, and is asked about again."""
+    Message-ID it does not hold was never taken: sending it again cannot duplicate."""
     verdicts = []
-    for notification_id, claimed_at in claims:
+    for notification_id in ids:
         message_id = email_message_id(notification_id, domain)
         if message_id in held:
             reason = "found at the relay by its Message-ID"
             verdicts.append(Verdict(notification_id, "sent", reason, message_id))
-        elif claimed_at > kept_since + RELAY_CLOCK_MARGIN:
+        else:
             reason = "the relay holds no message with its Message-ID: sent again"
             verdicts.append(Verdict(notification_id, "pending", reason))
     return verdicts

@@ -50,11 +50,6 @@ class RelaySearch(Protocol):
         """Those of `message_ids` the relay holds; None when it cannot be asked."""
         ...
 
-    async def kept_since(self) -> datetime | None:
-        """When the oldest message the relay still keeps arrived; None when it cannot be asked
-        or keeps none."""
-        ...
-
 
 @dataclass(frozen=True)
 class RelayLookup:
@@ -115,12 +110,11 @@ class UnknownResolver:
             rows = await store.unknown.undecided("email", self._settle_s, limit)
         if not rows:
             return Counter()
-        claims = [(str(r["id"]), r["claimed_at"]) for r in rows]
-        kept_since = await relay.search.kept_since()
-        held = await relay.search.holds([email_message_id(i, relay.domain) for i, _ in claims])
-        if held is None or kept_since is None:
-            return Counter({"unreachable": len(claims)})  # could not be asked: next round
-        verdicts = from_relay(claims, held, relay.domain, kept_since)
+        ids = [str(r["id"]) for r in rows]
+        held = await relay.search.holds([email_message_id(i, relay.domain) for i in ids])
+        if held is None:
+            return Counter({"unreachable": len(ids)})  # the relay could not be asked: next round
+        verdicts = from_relay(ids, held, relay.domain)
         async with self._tx() as store:
             await apply_verdicts(store, verdicts)
         counts: Counter[str] = Counter(v.state for v in verdicts)

@@ -13,7 +13,6 @@ from notifier.testing.json_http import JsonHttpServer
 from notifier.testing.smtp_capture import CapturedMail, SmtpCapture
 
 SEARCH = "/api/v1/search"
-MESSAGES = "/api/v1/messages"
 
 
 @dataclass
@@ -22,7 +21,6 @@ class FakeMailSearch:
 
     capture: SmtpCapture
     unreachable: bool = False
-    dropped: int = 0  # the oldest messages the relay no longer keeps (Mailpit's message limit)
     queries: list[str] = field(default_factory=list)
     _server: JsonHttpServer | None = None
 
@@ -41,7 +39,7 @@ class FakeMailSearch:
             if t.lower().startswith("message-id:")
         ]
         with self.capture.lock:
-            mails = list(self.capture.mails)[self.dropped :]
+            mails = list(self.capture.mails)
         found = [m for m in reversed(mails) if all(t in _message_id(m) for t in terms)]
         return {
             "total": len(mails),
@@ -55,21 +53,11 @@ class FakeMailSearch:
         self, method: str, path: str, headers: dict[str, str], body: bytes
     ) -> tuple[int, object]:
         resource, _, query = path.partition("?")
-        if method != "GET" or resource not in (SEARCH, MESSAGES):
+        if method != "GET" or resource != SEARCH:
             return 404, {"error": "not found"}
         if self.unreachable:
             return 503, {"error": "unavailable"}
-        params = dict(parse_qsl(query))
-        if resource == MESSAGES:
-            return 200, self.messages(int(params.get("start", 0)), int(params.get("limit", 50)))
-        return 200, self.search(params.get("query", ""))
-
-    def messages(self, start: int, limit: int) -> dict[str, object]:
-        """Mailpit's message list, newest first, without the `dropped` oldest ones."""
-        with self.capture.lock:
-            mails = list(self.capture.mails)[self.dropped :]
-        page = list(reversed(mails))[start : start + limit]
-        return {"total": len(mails), "start": start, "messages": [_summary(m) for m in page]}
+        return 200, self.search(dict(parse_qsl(query)).get("query", ""))
 
     async def start(self) -> FakeMailSearch:
         """Serve on a free local port in the running event loop."""

@@ -107,9 +107,6 @@ class _Relay:
         self.asked += message_ids
         return None if self.held is None else self.held & set(message_ids)
 
-    async def kept_since(self) -> datetime | None:
-        return None if self.held is None else NOW - timedelta(days=1)
-
 
 async def test_the_resolver_asks_the_relay_about_e_mails_the_journal_left_unknown() -> None:
     store = FakeStore()
