@@ -4,7 +4,6 @@ notifier's own rules would send for the ETAs tracking published."""
 from __future__ import annotations
 
 import statistics
-from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -66,15 +65,7 @@ def eta_changed_counts(events: list[Any], config: Triggers) -> dict[str, int]:
                 continue
             intent = triggers.eta_update(event, order, config)
             memory = triggers.remember(event, order, intent, False)
-            views[event.order_id] = replace(
-                order,
-                eta_sequence=event.sequence,
-                notified_eta=memory.notified_eta,
-                eta_changed_at=memory.eta_changed_at,
-                prior_eta=memory.prior_eta,
-                prior_changed_at=memory.prior_changed_at,
-                eta_closed=memory.eta_closed,
-            )
+            views[event.order_id] = memory.applied_to(order, event.sequence)
             if intent is not None and intent.kind == "eta_changed":
                 counts[event.order_id] += 1
     return counts

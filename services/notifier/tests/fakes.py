@@ -113,14 +113,8 @@ class FakeOrders:
         self.rows[(tenant_id, order_id)] = (
             version,
             replace(
-                view,
-                eta_sequence=max(view.eta_sequence, sequence),
+                memory.applied_to(view, sequence),
                 tracking_token=tracking_token or view.tracking_token,
-                notified_eta=memory.notified_eta,
-                eta_changed_at=memory.eta_changed_at,
-                prior_eta=memory.prior_eta,
-                prior_changed_at=memory.prior_changed_at,
-                eta_closed=memory.eta_closed,
             ),
         )
 

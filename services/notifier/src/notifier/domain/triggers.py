@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from lastmile_common.events.deliveries import OrderDelivered, OrderDeliveryFailed, StartedStop
@@ -116,6 +116,18 @@ class EtaMemory:
     prior_eta: datetime | None
     prior_changed_at: datetime | None
     eta_closed: str
+
+    def applied_to(self, order: OrderView, sequence: int) -> OrderView:
+        """The order as it reads once this memory, of the ETA event `sequence`, is stored."""
+        return replace(
+            order,
+            eta_sequence=max(order.eta_sequence, sequence),
+            notified_eta=self.notified_eta,
+            eta_changed_at=self.eta_changed_at,
+            prior_eta=self.prior_eta,
+            prior_changed_at=self.prior_changed_at,
+            eta_closed=self.eta_closed,
+        )
 
 
 def remember(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from lastmile_common.events.etas import EtaUpdated
@@ -43,16 +42,7 @@ def _step(
         assert intent is None
         return order, None  # the handler only keeps the token of a late estimate
     memory = remember(event, order, intent, pending_dropped)
-    order = replace(
-        order,
-        eta_sequence=event.sequence,
-        notified_eta=memory.notified_eta,
-        eta_changed_at=memory.eta_changed_at,
-        prior_eta=memory.prior_eta,
-        prior_changed_at=memory.prior_changed_at,
-        eta_closed=memory.eta_closed,
-    )
-    return order, intent
+    return memory.applied_to(order, event.sequence), intent
 
 
 def _kinds(order: OrderView, events: list[EtaUpdated]) -> list[str | None]:
