@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from lastmile_common.geo import haversine_m
 
+from tracking.domain.breaks import taken_s
 from tracking.domain.route import RouteState, StopState
 from tracking.domain.service_start import service_start
 
@@ -115,7 +116,7 @@ def leg_samples(route: RouteState, config: PaceConfig) -> list[Sample]:
         if left is None or reached is None or left > reached:
             continue
         planned = (stop.planned_arrival - planned_left).total_seconds()
-        observed = (reached - left).total_seconds()
+        observed = (reached - left).total_seconds() - taken_s(route, left, reached)
         distance = haversine_m(*origin, stop.lat, stop.lon)
         if planned < 30 or distance < 2 * config.stop_entry_m:
             continue
@@ -144,7 +145,7 @@ def service_samples(route: RouteState, config: PaceConfig) -> list[Sample]:
         if stop.arrived_at is None or left is None or stop.service_time_s <= 0:
             continue
         began = service_start(stop, stop.arrived_at)
-        observed = (left - began).total_seconds()
+        observed = (left - began).total_seconds() - taken_s(route, began, left)
         if observed > 0:
             key = ("service", time_bucket(began, route.time_zone))
             out.append(Sample(float(stop.service_time_s), observed, key, left))
