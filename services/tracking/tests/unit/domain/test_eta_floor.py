@@ -168,3 +168,15 @@ def test_a_van_ahead_of_plan_is_told_its_own_pace_until_a_planned_wait() -> None
     assert etas["r1-s2"].eta < route.stops[1].planned_arrival - timedelta(minutes=3)
     assert etas["r1-s3"].eta >= opens
     assert etas["r1-s4"].eta >= route.stops[3].planned_start  # type: ignore[operator]
+
+
+def test_a_van_early_before_any_planned_wait_is_told_its_own_arrival() -> None:
+    # Leaving ten minutes early, before the plan's first wait (stop 2's window): stop 1 is told
+    # when this van will be there, not the plan's guess; stop 2 waits for its window.
+    event = _waiting_route(timedelta(minutes=30))
+    route = route_from_event("t", event, {})
+    depot = event.depot_location
+    early = T0 - timedelta(minutes=10)
+    etas = compute_etas(route, depot.lat, depot.lon, early, TT, CFG)
+    assert abs((etas[0].eta - early).total_seconds() - 1500 * 1.3 / 8.0) < 2
+    assert etas[1].eta >= event.stops[1].windows[0].start
