@@ -1,10 +1,11 @@
 """Learning the pace of the day and sizing windows from measured error."""
 
+import random
 from datetime import UTC, datetime, timedelta
 
 from tracking.domain import progress as prog
 from tracking.domain.eta import EtaConfig, compute_etas
-from tracking.domain.eta_error import ErrorBook, WindowConfig, horizon_bucket
+from tracking.domain.eta_error import ErrorBook, WindowConfig, horizon_bucket, told_errors
 from tracking.domain.pace import FleetPace, PaceConfig, driver_pace, fleet_pace, leg_samples
 from tracking.domain.route import RouteState, route_from_event
 from tracking.domain.travel import TravelTimes
@@ -95,3 +96,33 @@ def test_windows_near_the_door_are_at_most_30_minutes_wide() -> None:
     assert measured
     for eta in measured:  # the measured skew is kept: later side longer than the earlier
         assert eta.window_end - eta.eta > eta.eta - eta.window_start - timedelta(minutes=1)
+
+
+def test_a_window_holds_the_stated_share_of_the_next_arrivals() -> None:
+    # Errors drawn from one spread; a window sized from 40 of them must hold at least 95 % of
+    # the arrivals that follow (on average over many days), not a little less.
+    rng = random.Random(5)
+    held, trials = 0, 0
+    for _ in range(400):
+        book = ErrorBook(WindowConfig(min_samples=20, min_half_s=0))
+        for _ in range(40):
+            book.add(horizon_bucket(1800.0), rng.gauss(60.0, 240.0))
+        before, after = book.span(1800.0) or (0.0, 0.0)
+        for _ in range(50):
+            error = rng.gauss(60.0, 240.0)
+            held += -before <= error <= after
+            trials += 1
+    assert held / trials >= 0.95
+
+
+def test_errors_are_those_of_the_eta_the_customer_held_that_long_before() -> None:
+    arrived = T0 + timedelta(hours=2)
+    told = [
+        (arrived - timedelta(minutes=70), arrived - timedelta(minutes=4)),
+        (arrived - timedelta(minutes=25), arrived + timedelta(minutes=2)),
+    ]
+    errors = dict(told_errors(told, arrived))
+    # 30 minutes before (bucket 20-30 min), the customer still held the ETA told 70 min before.
+    assert errors[horizon_bucket(1800.0)] == 240.0
+    assert errors[horizon_bucket(1200.0)] == -120.0
+    assert horizon_bucket(5400.0) not in errors  # nothing was told 90 minutes before
