@@ -1,0 +1,33 @@
+"""OSRM's engine from the bindings: loading a prepared dataset and calling it, errors as ours."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import osrm
+
+from lastmile_common.routing.types import MapDataError, RoutingError
+
+
+def load_engine(path: Path, *, mmap: bool = False) -> osrm.OSRM:
+    """The contraction-hierarchies engine on one prepared dataset; `mmap` maps the files instead
+    of reading them in (processes on one dataset then share its pages)."""
+    try:
+        return osrm.OSRM(
+            algorithm="CH", storage_config=str(path), use_shared_memory=False, use_mmap=mmap
+        )
+    except RuntimeError as exc:
+        raise MapDataError(
+            f"cannot load the prepared dataset {path} (delete {path.parent} to prepare it"
+            f" again): {exc}"
+        ) from exc
+
+
+def call(method: Callable[[Any], Any], params: Any) -> Any:
+    """`method(params)`; the bindings raise OSRM's error code and message as RuntimeError."""
+    try:
+        return method(params)
+    except RuntimeError as exc:
+        raise RoutingError(str(exc)) from exc
