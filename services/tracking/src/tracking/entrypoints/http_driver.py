@@ -1,14 +1,15 @@
-"""The driver's app: its static files under /driver/, the device's route of the day, breaks and
-the route finished."""
+"""The driver's app: its static files under /driver/, the device's route of the day and its map's
+streets, breaks and the route finished."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, FastAPI, Query, Request
 from fastapi.staticfiles import StaticFiles
+from lastmile_common.basemap import layer
 from lastmile_common.http.problems import Problem
 from pydantic import BaseModel, ConfigDict
 
@@ -16,7 +17,14 @@ from tracking.adapters.driver_events import PgDriverEvents
 from tracking.adapters.recovery import vehicle_state
 from tracking.adapters.route_news import RouteNews
 from tracking.domain.route import RouteState
-from tracking.entrypoints.deps import Caller, DeviceDep, OwnershipDep, PoolDep, TrackerDep
+from tracking.entrypoints.deps import (
+    Caller,
+    DeviceDep,
+    OwnershipDep,
+    PoolDep,
+    StreetsDep,
+    TrackerDep,
+)
 from tracking.service_layer.driver_day import (
     DayEvent,
     DayKind,
@@ -125,6 +133,20 @@ async def device_finish(
             return await finish_route(tracker, _events, conn, event, route)
     except DayRefused as exc:
         raise Problem(409, "Conflict", str(exc)) from None
+
+
+@router.get("/v1/device/basemap", responses=_DEVICE_ONLY)
+async def device_basemap(
+    device: DeviceDep,
+    streets: StreetsDep,
+    south: Annotated[float, Query(ge=-90, le=90)],
+    west: Annotated[float, Query(ge=-180, le=180)],
+    north: Annotated[float, Query(ge=-90, le=90)],
+    east: Annotated[float, Query(ge=-180, le=180)],
+) -> dict[str, Any]:
+    """The streets of the platform's map extract that cross the box (the app draws them under
+    its route), by class, with the attribution to show; none where tracking has no extract."""
+    return layer(road for road in streets if road.crosses(south, west, north, east))
 
 
 def mount_driver_app(app: FastAPI) -> None:
