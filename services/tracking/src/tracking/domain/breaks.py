@@ -11,9 +11,17 @@ Span = tuple[datetime, datetime]
 
 
 def breaks_ahead(route: RouteState) -> list[Span]:
-    """The planned breaks the driver has not taken yet (each break taken, the running one too,
-    stands for the earliest planned one: drivers move a break, they rarely add one)."""
-    return list(route.breaks[len(route.breaks_taken) :])
+    """The planned breaks still ahead: each break the driver took (the running one too) stands
+    for the earliest planned one (drivers move a break, they rarely add one), and a planned
+    break the van drove past (it reached a stop the plan serves after it) is gone: taken
+    without telling, its time is in the van's progress already, or skipped."""
+    left = route.breaks[len(route.breaks_taken) :]
+    reached = [s for s in route.stops if _reached(s)]
+    return [span for span in left if not any(served_after(s, span) for s in reached)]
+
+
+def _reached(stop: StopState) -> bool:
+    return stop.arrived_at is not None or stop.departed_at is not None or stop.resolved
 
 
 def running_break_end(route: RouteState, at: datetime, unplanned_s: float) -> datetime | None:

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from lastmile_common.events.routes import PlannedBreak, RoutePlanned
 from tracking.domain.eta import EtaConfig, compute_etas
 from tracking.domain.pace import PaceConfig, leg_samples
-from tracking.domain.route import RouteState, route_from_event
+from tracking.domain.route import RouteState, StopStatus, route_from_event
 from tracking.domain.travel import TravelTimes
 from tracking.simulation import planned_route
 
@@ -97,3 +97,22 @@ def test_a_break_is_not_read_as_a_slow_leg() -> None:
     legs = leg_samples(route, PaceConfig())
     second = [s for s in legs if s.at == s2.arrived_at]
     assert second and second[0].observed_s < second[0].planned_s * 1.2
+
+
+def test_a_planned_break_the_van_drove_past_is_no_longer_ahead() -> None:
+    # The driver served stop 3, the first one after the planned break, without reporting a
+    # break: taken silently (it is in the van's progress already) or skipped; either way the
+    # later stops are not held by it again.
+    pausing = route_from_event("t", _with_break(after_stop=2), {})
+    s3 = pausing.stops[2]
+    s3.arrived_at = s3.planned_arrival
+    s3.resolved_at = s3.planned_arrival + timedelta(seconds=120)
+    s3.status = StopStatus.DELIVERED
+    for stop in pausing.stops[:2]:
+        stop.status = StopStatus.DELIVERED
+    now = s3.resolved_at
+    etas = _etas(pausing, now)
+    assert set(etas) == {4}
+    lat, lon = s3.lat, s3.lon
+    told = compute_etas(pausing, lat, lon, now, TT, CFG)[0].eta
+    assert abs((told - now).total_seconds() - LEG_S) < 2
