@@ -85,3 +85,13 @@ async def test_the_basemap_holds_the_streets_of_the_box_for_a_device(app: Runnin
     assert key.status_code == 403
     bad = await app.client.get("/v1/device/basemap", params={**box, "north": 91}, headers=device)
     assert bad.status_code == 422
+    # A region, not a route's surroundings, or a box upside down: refused, naming the side.
+    for params, field in (
+        ({**box, "north": 48.5}, "north"),
+        ({**box, "east": 10.9}, "east"),
+        ({**box, "north": 47.0}, "north"),
+    ):
+        refused = await app.client.get("/v1/device/basemap", params=params, headers=device)
+        assert refused.status_code == 422, params
+        assert refused.headers["content-type"].startswith("application/problem+json")
+        assert [e["field"] for e in refused.json()["errors"]] == [field]

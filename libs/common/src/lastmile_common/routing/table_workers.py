@@ -10,6 +10,7 @@ dataset's files once (shared pages: a large region is not copied per worker).
 
 from __future__ import annotations
 
+import threading
 from array import array
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -50,18 +51,31 @@ class TableWorkersBroken(Exception):
 
 
 class TableWorkers:
-    """`workers` processes sharing each large table by rows."""
+    """`workers` processes sharing each large table by rows. One table at a time (callers in
+    several threads wait): a table already uses every worker."""
 
     def __init__(self, workers: int) -> None:
         if workers < 2:
             raise ValueError("table workers split a table: two at least")
         self._workers = workers
         self._pool: ProcessPoolExecutor | None = None
+        self._lock = threading.Lock()
 
     def table(
         self, path: Path, coordinates: list[tuple[float, float]]
     ) -> tuple[array[float], array[float], tuple[float, ...]]:
-        """Durations and distances (row-major) and snapping distances of every point."""
+        """Durations and distances (row-major) and snapping distances of every point; raises
+        TableWorkersBroken when a worker died (during this table or since the last one)."""
+        with self._lock:
+            try:
+                return self._table(path, coordinates)
+            except BrokenProcessPool as exc:
+                self._stop()
+                raise TableWorkersBroken(str(exc)) from exc
+
+    def _table(
+        self, path: Path, coordinates: list[tuple[float, float]]
+    ) -> tuple[array[float], array[float], tuple[float, ...]]:
         if self._pool is None:
             self._pool = worker_pool(self._workers)
         size = len(coordinates)
@@ -74,11 +88,7 @@ class TableWorkers:
         distances: array[float] = array("d")
         snap_m: list[float] = []
         for part in parts:
-            try:
-                rows_durations, rows_distances, rows_snap = part.result()
-            except BrokenProcessPool as exc:
-                self.close()
-                raise TableWorkersBroken(str(exc)) from exc
+            rows_durations, rows_distances, rows_snap = part.result()
             durations.frombytes(rows_durations)
             distances.frombytes(rows_distances)
             snap_m += rows_snap
@@ -86,6 +96,10 @@ class TableWorkers:
 
     def close(self) -> None:
         """Stop the workers."""
+        with self._lock:
+            self._stop()
+
+    def _stop(self) -> None:
         if self._pool is not None:
             stop_pool(self._pool)
             self._pool = None

@@ -7,7 +7,9 @@ import multiprocessing
 import os
 import random
 import signal
+import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -80,13 +82,28 @@ def test_a_small_table_stays_in_process(
     assert not _workers() - before
 
 
+@pytest.mark.parametrize("idle_s", [0.0, 1.0], ids=["during-the-next-table", "noticed-idle"])
 def test_a_killed_worker_costs_no_table(
-    prepared: PreparedMap, split_router: EmbeddedRouter
+    prepared: PreparedMap, split_router: EmbeddedRouter, idle_s: float
 ) -> None:
     points = _points(prepared, PARALLEL_FROM, seed=5)
     before = _workers()
     expected = split_router.matrix(points, MORNING_RUSH, Profile.CAR)
     for pid in _workers() - before:
         os.kill(pid, signal.SIGKILL)
+    time.sleep(idle_s)  # the pool marks itself broken once it notices: then submit() refuses
     _same(split_router.matrix(points, MORNING_RUSH, Profile.CAR), expected)  # in this process
-    _same(split_router.matrix(points, MORNING_RUSH, Profile.CAR), expected)  # new workers
+    started = _workers()
+    _same(split_router.matrix(points, MORNING_RUSH, Profile.CAR), expected)
+    assert len(_workers() - started) == 3  # on new workers
+
+
+def test_tables_from_several_threads_each_get_their_own_answer(
+    prepared: PreparedMap, split_router: EmbeddedRouter
+) -> None:
+    tables = [_points(prepared, PARALLEL_FROM + k, seed=10 + k) for k in range(4)]
+    expected = [EmbeddedRouter(prepared).matrix(t, MORNING_RUSH, Profile.CAR) for t in tables]
+    with ThreadPoolExecutor(4) as threads:
+        got = list(threads.map(lambda t: split_router.matrix(t, MORNING_RUSH, Profile.CAR), tables))
+    for a, b in zip(got, expected, strict=True):
+        _same(a, b)

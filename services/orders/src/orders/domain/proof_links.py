@@ -34,5 +34,6 @@ def proof_links(detail: Mapping[str, Any], base_url: str) -> tuple[ProofLink, ..
     for kind, field in KINDS:
         proof_id = stored_proof_id(proof.get(field))
         if proof_id is not None:
-            links.append(ProofLink(kind, proof_id, base_url + quote(proof_id, safe="")))
+            url = base_url.rstrip("/") + "/" + quote(proof_id, safe="")
+            links.append(ProofLink(kind, proof_id, url))
     return tuple(links)

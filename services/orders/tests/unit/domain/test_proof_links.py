@@ -25,3 +25,8 @@ def test_media_kept_elsewhere_and_entries_without_proof_have_no_link() -> None:
 def test_an_id_cannot_leave_the_proofs_path() -> None:
     [link] = proof_links({"proof": {"photo_ref": "proof:../orders/x?y"}}, BASE)
     assert link.url == BASE + "..%2Forders%2Fx%3Fy"
+
+
+def test_the_base_url_may_be_written_without_its_trailing_slash() -> None:
+    [link] = proof_links({"proof": {"photo_ref": "proof:ab12"}}, BASE.rstrip("/"))
+    assert link.url == BASE + "ab12"

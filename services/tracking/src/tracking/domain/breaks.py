@@ -8,6 +8,8 @@ from datetime import datetime, timedelta
 from tracking.domain.route import RouteState, StopState
 
 Span = tuple[datetime, datetime]
+# How long a break lasts that the plan did not place (and the longest an unended one counts).
+UNPLANNED_BREAK_S = 1800.0
 
 
 def breaks_ahead(route: RouteState) -> list[Span]:
@@ -31,13 +33,17 @@ def running_break_end(route: RouteState, at: datetime, unplanned_s: float) -> da
     began = route.on_break_since
     if began is None:
         return None
-    index = len(route.breaks_taken) - 1
+    length = _length(route, len(route.breaks_taken) - 1, unplanned_s)
+    return max(at, began + timedelta(seconds=length))
+
+
+def _length(route: RouteState, index: int, unplanned_s: float) -> float:
+    """How long the driver's `index`-th break should last: the planned break it stands for,
+    else `unplanned_s`."""
     if index < len(route.breaks):
         start, end = route.breaks[index]
-        length = (end - start).total_seconds()
-    else:
-        length = unplanned_s
-    return max(at, began + timedelta(seconds=length))
+        return (end - start).total_seconds()
+    return unplanned_s
 
 
 def served_after(stop: StopState, span: Span) -> bool:
@@ -62,10 +68,15 @@ def planned_break_s(stop: StopState, before: StopState | None, spans: list[Span]
     )
 
 
-def taken_s(route: RouteState, a: datetime, b: datetime) -> float:
-    """Seconds of the breaks the driver took (a running one up to `b`) between `a` and `b`."""
+def taken_s(
+    route: RouteState, a: datetime, b: datetime, unplanned_s: float = UNPLANNED_BREAK_S
+) -> float:
+    """Seconds of the breaks the driver took between `a` and `b`. A break not ended (yet, or a
+    driver who never taps "end break") counts up to `b` but no longer than it should last:
+    driving on after a forgotten tap is driving, not a break."""
     total = 0.0
-    for start, end in route.breaks_taken:
-        stop = b if end is None else min(end, b)
-        total += max(0.0, (stop - max(start, a)).total_seconds())
+    for index, (start, end) in enumerate(route.breaks_taken):
+        if end is None:
+            end = start + timedelta(seconds=_length(route, index, unplanned_s))
+        total += max(0.0, (min(end, b) - max(start, a)).total_seconds())
     return total

@@ -8,7 +8,13 @@ from datetime import datetime, timedelta
 
 from lastmile_common.geo import haversine_m
 
-from tracking.domain.breaks import breaks_ahead, planned_break_s, running_break_end, served_after
+from tracking.domain.breaks import (
+    UNPLANNED_BREAK_S,
+    breaks_ahead,
+    planned_break_s,
+    running_break_end,
+    served_after,
+)
 from tracking.domain.eta_error import ErrorBook
 from tracking.domain.pace import FleetPace, Pace, PaceConfig, driver_pace
 from tracking.domain.progress import remaining
@@ -26,7 +32,7 @@ class EtaConfig:
     window_fraction: float = 0.2  # of the time still to go: far stops get wide windows
     per_stop_s: float = 15.0  # every stop before yours adds uncertainty
     # A break the plan did not place, taken now: it lasts this long (a common statutory one).
-    unplanned_break_s: float = 1800.0
+    unplanned_break_s: float = UNPLANNED_BREAK_S
     # The promise near the door: a window told this close to the arrival is at most so wide
     # (measured on bench.eta: capping changed no hit, the error quantiles run wide there).
     near_s: float = 2400.0

@@ -1,4 +1,5 @@
-"""When service at a stop can begin: never before its window opens nor its planned start."""
+"""When service at a stop can begin: never before its window opens, nor before its planned
+start where the plan scheduled a wait (at that stop or one before it)."""
 
 from __future__ import annotations
 

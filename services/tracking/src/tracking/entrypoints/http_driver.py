@@ -3,6 +3,7 @@ streets, breaks and the route finished."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -135,6 +136,11 @@ async def device_finish(
         raise Problem(409, "Conflict", str(exc)) from None
 
 
+# The largest box of streets one call returns (degrees each way): a route's surroundings, not a
+# region (a country's extract in one answer would be tens of MB built on the event loop).
+MAX_BASEMAP_SPAN_DEG = 1.0
+
+
 @router.get("/v1/device/basemap", responses=_DEVICE_ONLY)
 async def device_basemap(
     device: DeviceDep,
@@ -145,8 +151,27 @@ async def device_basemap(
     east: Annotated[float, Query(ge=-180, le=180)],
 ) -> dict[str, Any]:
     """The streets of the platform's map extract that cross the box (the app draws them under
-    its route), by class, with the attribution to show; none where tracking has no extract."""
-    return layer(road for road in streets if road.crosses(south, west, north, east))
+    its route), by class, with the attribution to show; none where tracking has no extract.
+    A box is at most MAX_BASEMAP_SPAN_DEG each way, south below north and west below east."""
+    errors = [
+        {"field": field, "message": message}
+        for field, low, high in (("north", south, north), ("east", west, east))
+        for message in _span_problems(low, high)
+    ]
+    if errors:
+        raise Problem(
+            422, "Unprocessable Content", "the box is not a route's surroundings", errors=errors
+        )
+    box = (south, west, north, east)
+    return await asyncio.to_thread(lambda: layer(r for r in streets if r.crosses(*box)))
+
+
+def _span_problems(low: float, high: float) -> list[str]:
+    if high <= low:
+        return ["must be greater than its opposite side"]
+    if high - low > MAX_BASEMAP_SPAN_DEG:
+        return [f"the box may span at most {MAX_BASEMAP_SPAN_DEG} degrees"]
+    return []
 
 
 def mount_driver_app(app: FastAPI) -> None:

@@ -99,6 +99,22 @@ def test_a_break_is_not_read_as_a_slow_leg() -> None:
     assert second and second[0].observed_s < second[0].planned_s * 1.2
 
 
+def test_a_break_never_ended_is_not_read_as_fast_legs_for_the_rest_of_the_day() -> None:
+    # The driver taps "break" leaving the depot and never "end break", then drives on plan.
+    route = route_from_event("t", planned_route("r1", "v1", T0, stops=4, service_s=120), {})
+    route.started_at = T0
+    route.take_break(T0)
+    for stop in route.stops:
+        stop.arrived_at = stop.planned_arrival + BREAK  # the break did hold the van 30 min
+        stop.resolved_at = stop.arrived_at + timedelta(seconds=120)
+    legs = leg_samples(route, PaceConfig())
+    assert len(legs) >= 3
+    first, *later = sorted(legs, key=lambda s: s.at)
+    assert first.observed_s < first.planned_s * 1.2  # the break is not a slow first leg
+    for leg in later:  # nor are the legs after it, driven on plan, counted as taking no time
+        assert 0.7 * leg.planned_s < leg.observed_s < 1.3 * leg.planned_s
+
+
 def test_a_planned_break_the_van_drove_past_is_no_longer_ahead() -> None:
     # The driver served stop 3, the first one after the planned break, without reporting a
     # break: taken silently (it is in the van's progress already) or skipped; either way the
