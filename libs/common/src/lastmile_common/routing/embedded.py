@@ -8,7 +8,7 @@ from pathlib import Path
 
 import osrm
 
-from lastmile_common.routing.osrm_engine import call, load_engine
+from lastmile_common.routing.osrm_engine import call, load_engine, table_parameters
 from lastmile_common.routing.osrm_results import (
     lon_lat,
     matrix_from_table,
@@ -72,7 +72,7 @@ class EmbeddedRouter:
                 return RoadMatrix(len(points), durations, distances, snap_m, bucket)
             except TableWorkersBroken:
                 pass  # a worker died: this table in this process, the next one on new workers
-        params = osrm.TableParameters(coordinates=coordinates, annotations=["duration", "distance"])
+        params = table_parameters(coordinates)
         return matrix_from_table(call(engine.Table, params), len(points), bucket)
 
     def route(self, stops: Sequence[Point], departure: datetime, profile: Profile) -> RoadRoute:

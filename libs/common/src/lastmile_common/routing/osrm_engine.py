@@ -31,3 +31,16 @@ def call(method: Callable[[Any], Any], params: Any) -> Any:
         return method(params)
     except RuntimeError as exc:
         raise RoutingError(str(exc)) from exc
+
+
+def table_parameters(
+    coordinates: list[tuple[float, float]], rows: range | None = None
+) -> osrm.TableParameters:
+    """A durations + distances table of every coordinate, or of `rows` to every coordinate;
+    no hints (lastmile never sends them back, and making them costs ~10 % of a large table)."""
+    return osrm.TableParameters(
+        coordinates=coordinates,
+        sources=list(rows) if rows is not None else [],
+        annotations=["duration", "distance"],
+        generate_hints=False,
+    )

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import osrm
 
-from lastmile_common.routing.osrm_engine import call, load_engine
+from lastmile_common.routing.osrm_engine import call, load_engine, table_parameters
 from lastmile_common.routing.osrm_results import check_ok, flat_rows
 from lastmile_common.worker_processes import stop_pool, worker_pool
 
@@ -35,12 +35,7 @@ def table_rows(path: Path, coordinates: list[tuple[float, float]], first: int, l
     engine = _engines.get(path)
     if engine is None:
         engine = _engines[path] = load_engine(path, mmap=True)  # one copy in memory
-    params = osrm.TableParameters(
-        coordinates=coordinates,
-        sources=list(range(first, last)),
-        annotations=["duration", "distance"],
-    )
-    result = call(engine.Table, params)
+    result = call(engine.Table, table_parameters(coordinates, range(first, last)))
     check_ok(result)
     snap_m = [float(w["distance"]) for w in result["sources"]]
     return (

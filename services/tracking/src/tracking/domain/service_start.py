@@ -6,10 +6,16 @@ from datetime import datetime
 
 from tracking.domain.route import StopState
 
+WAIT_TOLERANCE_S = 60.0  # planned times are rounded to seconds, legs to a bucket's pace
 
-def planned_wait(stop: StopState) -> bool:
-    """Whether the plan has the van wait at this stop before serving it."""
-    return stop.planned_start is not None and stop.planned_start > stop.planned_arrival
+
+def planned_wait(stop: StopState, break_s: float = 0.0) -> bool:
+    """Whether the plan has the van wait at this stop before serving it (more than the
+    `break_s` of a planned break before it: a break is no wait)."""
+    if stop.planned_start is None:
+        return False
+    gap = (stop.planned_start - stop.planned_arrival).total_seconds()
+    return gap > break_s + WAIT_TOLERANCE_S
 
 
 def service_start(stop: StopState, arrival: datetime, keep_plan: bool = True) -> datetime:

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, FastAPI, Query
+from fastapi import APIRouter, FastAPI, Query, Request
 from fastapi.staticfiles import StaticFiles
 from lastmile_common.basemap import layer
 from lastmile_common.http.problems import Problem
@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict
 
 from tracking.adapters.driver_events import PgDriverEvents
 from tracking.adapters.recovery import vehicle_state
+from tracking.adapters.route_news import RouteNews
 from tracking.domain.route import RouteState
 from tracking.entrypoints.deps import (
     Caller,
@@ -95,14 +96,24 @@ def _event(device: Caller, route: RouteState | None, kind: DayKind) -> DayEvent:
     "/v1/device/break", responses={**_DEVICE_ONLY, 409: {"description": "already in that state"}}
 )
 async def device_break(
-    body: BreakIn, device: DeviceDep, tracker: TrackerDep, pool: PoolDep, ownership: OwnershipDep
+    body: BreakIn,
+    request: Request,
+    device: DeviceDep,
+    tracker: TrackerDep,
+    pool: PoolDep,
+    ownership: OwnershipDep,
 ) -> dict[str, Any]:
-    """Start or end a break (dispatchers see it on `/v1/stream` as a `driver` message)."""
+    """Start or end a break (dispatchers see it on `/v1/stream` as a `driver` message; the
+    route's ETAs account for it)."""
     kind: DayKind = "break_started" if body.action == "start" else "break_ended"
+    news: RouteNews = request.app.state.route_news
     try:
         async with pool.acquire() as conn, conn.transaction():
             route = await _todays(conn, device, tracker, ownership)
-            return await take_break(tracker, _events, conn, _event(device, route, kind))
+            done = await take_break(tracker, _events, conn, _event(device, route, kind))
+            if route is not None:  # the vehicle's owner reloads the route with its break
+                await news.announce(conn, route.route_id)
+            return done
     except DayRefused as exc:
         raise Problem(409, "Conflict", str(exc)) from None
 

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from tracking.domain.eta_error import ErrorBook, Prediction
+from tracking.domain.eta_error import ErrorBook
 from tracking.domain.eta_policy import Published
 from tracking.domain.fixes import FilterConfig, Fix, FixFilter
 from tracking.domain.pace import FleetPace
@@ -49,7 +49,6 @@ class TrackingState:
     stale: set[str] = field(default_factory=set)  # routes to reload: their write failed
     fleet: dict[str, tuple[datetime, FleetPace]] = field(default_factory=dict)  # per depot
     errors: dict[str, ErrorBook] = field(default_factory=dict)  # measured ETA errors per depot
-    predictions: dict[OrderKey, dict[int, Prediction]] = field(default_factory=dict)
     # Routes another replica changed (a completion it answered): stale from the next batch on.
     elsewhere: set[str] = field(default_factory=set)
     # Whether this replica follows a vehicle (tenant, vehicle); the partition owner sets it.
