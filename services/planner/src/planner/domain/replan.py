@@ -72,7 +72,8 @@ def replan(
         r.vehicle_id: [v.order_id for v in r.visits if v.order_id not in locked_ids]
         for r in previous.routes
     }
-    found = solve_plain(part.problem, data, time_limit_s, seed, None, initial)
+    left = max(FALLBACK_S, time_limit_s - (time.monotonic() - started))
+    found = solve_plain(part.problem, data, left, seed, None, initial)
     result = with_locked(problem, part, found)
     errors = check_plan(problem, result, served=locked_ids)
     if not errors:

@@ -10,8 +10,9 @@ from planner.domain import plain_search
 from planner.domain import replan as replan_module
 from planner.domain.checker import check_plan
 from planner.domain.layout import is_drone
-from planner.domain.model import Location, PlanningProblem, PlanResult
+from planner.domain.model import Location, PlanningProblem, PlanResult, TimeWindow
 from planner.domain.replan import promise_windows, replan, replan_with_ortools
+from planner.domain.replan_locks import remainder
 from planner.domain.ruin_recreate import warm_up
 from planner.domain.search import SearchSettings, solve_with
 from planner.domain.solver import solve
@@ -153,3 +154,28 @@ def test_handed_routes_seed_or_tools_when_no_vehicle_starts_at_the_depot(build: 
     result = solve_with(p, SearchSettings(1.0, work_limit=1), initial_routes=handed)
     routes = {r.vehicle_id: [v.order_id for v in r.visits] for r in result.routes}
     assert routes == {"v0": ["o4", "o1"], "v1": ["o3", "o2"]}
+
+
+def test_the_remainder_starts_a_started_van_at_its_last_locked_stop_with_what_is_left(
+    build: Any,
+) -> None:
+    orders = [
+        build.order("a", 100),
+        build.order("b", 200),
+        build.order("c", 300),
+        build.order("gone", 50, windows=(TimeWindow(0, 400),)),
+    ]
+    ev = build.vehicle("ev", battery_range_m=5_000)
+    p = build.problem([ev, build.vehicle("idle")], orders)
+    seen = {"b": replan_module.StopSeen(900)}
+    part = remainder(p, {"ev": ["a", "b"]}, 1_000, seen)
+    started, idle = part.problem.vehicles
+    # a: 100 s there, 10 s service; b reached at 210 but seen arriving at 900: leaves at 910.
+    assert started.start == orders[1].location
+    assert started.shift == TimeWindow(910, 10_000)
+    assert started.capacity.parcels == 8
+    assert started.battery_range_m == 5_000 - 200
+    assert idle.shift.start == 1_000
+    assert [o.id for o in part.problem.orders] == ["c"]
+    assert [u.order_id for u in part.closed] == ["gone"]
+    assert [v.start for v in part.chains["ev"].visits] == [100, 900]
