@@ -36,10 +36,13 @@ def errors_of(state: TrackingState, cfg: TrackerConfig, route: RouteState) -> Er
 def learn_arrival(
     state: TrackingState, cfg: TrackerConfig, route: RouteState, order_id: str, at: datetime
 ) -> None:
-    """The errors of the ETAs told for an order, now that its vehicle arrived."""
-    told = state.history.get((route.tenant_id, order_id))
-    if not told:
+    """The errors of the ETAs told for an order, now that its vehicle arrived; once per order
+    (a batch processed again after a failed write sees the same arrival twice)."""
+    key = (route.tenant_id, order_id)
+    told = state.history.get(key)
+    if not told or key in state.learned:
         return
+    state.learned.add(key)
     book = errors_of(state, cfg, route)
     for bucket, error in told_errors(told, at):
         book.add(bucket, error)

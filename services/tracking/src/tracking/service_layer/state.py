@@ -43,6 +43,7 @@ class TrackingState:
     routes: dict[str, RouteState] = field(default_factory=dict)
     told: dict[OrderKey, Published] = field(default_factory=dict)
     history: dict[OrderKey, list[tuple[datetime, datetime]]] = field(default_factory=dict)
+    learned: set[OrderKey] = field(default_factory=set)  # arrivals whose ETA errors are counted
     last_eta_at: dict[str, datetime] = field(default_factory=dict)
     last_route_check: dict[str, datetime] = field(default_factory=dict)  # off-route, ping time
     paths: dict[str, tuple[str, RoadPath]] = field(default_factory=dict)  # decoded geometries
@@ -142,4 +143,5 @@ class TrackingState:
                 for stop in route.stops if route is not None else ():
                     self.told.pop((vehicle.tenant_id, stop.order_id), None)
                     self.history.pop((vehicle.tenant_id, stop.order_id), None)
+                    self.learned.discard((vehicle.tenant_id, stop.order_id))
         return len(gone)
