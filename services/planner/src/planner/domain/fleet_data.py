@@ -2,11 +2,19 @@
 
 Modelled: vehicles that differ in capacity (weight, volume, parcels), skills, shift, own start
 and end points, road profile or own speed (their matrices), distance limit (max route distance,
-EV range), fixed cost and price per km and per hour; orders with one hard window. The price per
-hour counts driving time only (waiting and service are the same whichever vehicle drives), and
-a vehicle without prices counts 1 per metre, as in the OR-Tools model; the OR-Tools polish then
-weighs the exact span. Not modelled here (OR-Tools plans those days): breaks, working-time and
-route-duration limits, drones, several or soft windows.
+EV range), route-duration and working-time limits, fixed cost and price per km and per hour;
+orders with one hard window. The price per hour counts driving time only (waiting and service
+are the same whichever vehicle drives), and a vehicle without prices counts 1 per metre, as in
+the OR-Tools model; the OR-Tools polish then weighs the exact span.
+
+A route-duration or working-time limit L (without breaks, working time is the route's span,
+`checker`) becomes a latest return of earliest departure + L: the compiled search always
+departs at the earliest start and waits where a window makes it, so for it this is exact; it is
+safe for the plan (OR-Tools may only depart later, shortening the span). A route that keeps to
+L only by departing later is OR-Tools' (its start, polish or fallback): the compiled search
+cannot insert into such a start route, only take stops out of it, and the polish checks every
+route it is handed. Not modelled here (OR-Tools plans those days): breaks, drones, several or
+soft windows.
 """
 
 from __future__ import annotations
@@ -16,12 +24,14 @@ import numpy as np
 from planner.domain.layout import (
     COST_SCALE,
     UNREACHABLE,
+    Layout,
     VehicleMatrices,
     build_layout,
     build_matrices,
     capacity_units,
     demand_units,
     scaled,
+    span_limit,
     time_bounds,
 )
 from planner.domain.model import PlanningProblem, Vehicle, VehicleKind
@@ -34,12 +44,15 @@ NO_LIMIT = 1 << 60
 
 
 def _modelled(v: Vehicle) -> bool:
-    return (
-        v.kind != VehicleKind.DRONE
-        and not v.breaks
-        and v.max_working_time is None
-        and v.max_route_duration is None
-    )
+    return v.kind != VehicleKind.DRONE and not v.breaks
+
+
+def _departure_and_return(problem: PlanningProblem, layout: Layout, vi: int) -> tuple[int, int]:
+    """Earliest departure and latest return of vehicle vi, the return brought forward to the
+    departure plus its span limit (the compiled search departs at the earliest start)."""
+    earliest, latest = time_bounds(problem, layout, vi)
+    span = span_limit(problem.vehicles[vi])
+    return earliest, latest if span is None else min(latest, earliest + span)
 
 
 def compiled_data(problem: PlanningProblem) -> Vrptw | None:
@@ -83,7 +96,7 @@ def fleet_vrptw(problem: PlanningProblem) -> Vrptw:
             times.append(m.time)
             dists.append(m.distance)
             costs.append(_cost(m, v))
-        earliest, latest = time_bounds(problem, layout, vi)
+        earliest, latest = _departure_and_return(problem, layout, vi)
         limit = v.distance_limit()
         caps = capacity_units(v)
         rows.append(
