@@ -8,9 +8,11 @@ are the same whichever vehicle drives), and a vehicle without prices counts 1 pe
 the OR-Tools model; the OR-Tools polish then weighs the exact span.
 
 A route-duration or working-time limit L (without breaks, working time is the route's span,
-`checker`) becomes a latest return of earliest departure + L: the compiled search always
-departs at the earliest start and waits where a window makes it, so for it this is exact; it is
-safe for the plan (OR-Tools may only depart later, shortening the span). A route that keeps to
+`checker`) becomes a latest return of departure + L, the departure being the vehicle's earliest
+start or, if later, the earliest it can serve any customer less the drive there (departing
+then changes no service time). The compiled search departs at the earliest start and waits
+where a window makes it, so for it this is exact; it is safe for the plan (OR-Tools may depart
+later, shortening the span, never earlier than this departure is useful). A route that keeps to
 L only by departing later is OR-Tools' (its start, polish or fallback): the compiled search
 cannot insert into such a start route, only take stops out of it, and the polish checks every
 route it is handed. Not modelled here (OR-Tools plans those days): breaks, drones, several or
@@ -24,7 +26,6 @@ import numpy as np
 from planner.domain.layout import (
     COST_SCALE,
     UNREACHABLE,
-    Layout,
     VehicleMatrices,
     build_layout,
     build_matrices,
@@ -35,7 +36,7 @@ from planner.domain.layout import (
     time_bounds,
 )
 from planner.domain.model import PlanningProblem, Vehicle, VehicleKind
-from planner.domain.vrptw_data import Fleet, Routes, Vrptw, plain_vrptw
+from planner.domain.vrptw_data import Fleet, Ints, Routes, Vrptw, plain_vrptw
 
 # Latest time at nodes without a window (start and end points): their vehicle's shift bounds.
 OPEN = 1 << 40
@@ -47,12 +48,18 @@ def _modelled(v: Vehicle) -> bool:
     return v.kind != VehicleKind.DRONE and not v.breaks
 
 
-def _departure_and_return(problem: PlanningProblem, layout: Layout, vi: int) -> tuple[int, int]:
-    """Earliest departure and latest return of vehicle vi, the return brought forward to the
-    departure plus its span limit (the compiled search departs at the earliest start)."""
-    earliest, latest = time_bounds(problem, layout, vi)
-    span = span_limit(problem.vehicles[vi])
-    return earliest, latest if span is None else min(latest, earliest + span)
+def _latest_return(v: Vehicle, earliest: int, latest: int, first_service: Ints) -> int:
+    """Vehicle v's latest return, brought forward to its departure plus its span limit.
+
+    The compiled search departs at `earliest`; but no customer is served before
+    `first_service` (per customer v may serve: its window's opening less the drive from v's
+    start), so departing at the earliest of those instead changes no service time, and
+    OR-Tools may depart then: the span counts from there."""
+    span = span_limit(v)
+    if span is None:
+        return latest
+    depart = max(earliest, int(first_service.min(initial=latest)))
+    return min(latest, depart + span)
 
 
 def compiled_data(problem: PlanningProblem) -> Vrptw | None:
@@ -89,6 +96,7 @@ def fleet_vrptw(problem: PlanningProblem) -> Vrptw:
     classes: dict[tuple[int, float, float], int] = {}
     times, dists, costs, rows = [], [], [], []
     eligible = np.ones((len(problem.vehicles), nodes), np.bool_)
+    ready = np.array([o.windows[0].start for o in orders], np.int64)
     for vi, (v, m) in enumerate(zip(problem.vehicles, mats, strict=True)):
         key = (id(m), v.cost_per_km, v.cost_per_hour)
         if key not in classes:
@@ -96,7 +104,10 @@ def fleet_vrptw(problem: PlanningProblem) -> Vrptw:
             times.append(m.time)
             dists.append(m.distance)
             costs.append(_cost(m, v))
-        earliest, latest = _departure_and_return(problem, layout, vi)
+        eligible[vi, 1 : n + 1] = [o.skills <= v.skills for o in orders]
+        earliest, latest = time_bounds(problem, layout, vi)
+        opens = ready - m.time[layout.starts[vi], 1 : n + 1]
+        latest = _latest_return(v, earliest, latest, opens[eligible[vi, 1 : n + 1]])
         limit = v.distance_limit()
         caps = capacity_units(v)
         rows.append(
@@ -104,7 +115,6 @@ def fleet_vrptw(problem: PlanningProblem) -> Vrptw:
             + [NO_LIMIT if limit is None else limit, scaled(v.fixed_cost)]
             + [caps[k] for k in dims]
         )
-        eligible[vi, 1 : n + 1] = [o.skills <= v.skills for o in orders]
     table = np.array(rows, np.int64)
     fleet = Fleet(np.stack(times), np.stack(dists), np.stack(costs), table, eligible, n)
     return Vrptw(

@@ -243,3 +243,13 @@ def test_a_start_that_departs_late_for_its_limit_still_plans_every_order(
     assert calls == ["fewer_routes"]
     assert check_plan(p, result) == []
     assert result.unplaced == ()
+
+
+def test_a_duration_limit_counts_from_when_the_first_window_is_reachable(build: Any) -> None:
+    # Nothing opens before 3,000 s: the vans' 1,500 s count from then, not from 0.
+    orders = [replace(o, windows=(TimeWindow(3_000, 4_500),)) for o in _orders(build, 6)]
+    vans = [build.vehicle(f"v{k}", max_route_duration=1_500) for k in range(3)]
+    p = build.problem(vans, orders)
+    plan = _searched(p)
+    assert _replayed(p, plan) == []
+    assert max(_spans(p, plan)) <= 1_500
