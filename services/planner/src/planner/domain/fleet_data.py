@@ -2,11 +2,20 @@
 
 Modelled: vehicles that differ in capacity (weight, volume, parcels), skills, shift, own start
 and end points, road profile or own speed (their matrices), distance limit (max route distance,
-EV range), fixed cost and price per km and per hour; orders with one hard window. The price per
-hour counts driving time only (waiting and service are the same whichever vehicle drives), and
-a vehicle without prices counts 1 per metre, as in the OR-Tools model; the OR-Tools polish then
-weighs the exact span. Not modelled here (OR-Tools plans those days): breaks, working-time and
-route-duration limits, drones, several or soft windows.
+EV range), route-duration and working-time limits, fixed cost and price per km and per hour;
+orders with one hard window. The price per hour counts driving time only (waiting and service
+are the same whichever vehicle drives), and a vehicle without prices counts 1 per metre, as in
+the OR-Tools model; the OR-Tools polish then weighs the exact span.
+
+A route-duration or working-time limit L (without breaks, working time is the route's span,
+`checker`) becomes a latest return of departure + L, the departure being the vehicle's earliest
+start or, if later, the earliest it can serve any customer less the drive there (departing
+then changes no service time). The compiled search departs at the earliest start and waits
+where a window makes it; the bound is exact where no route can wait (every window open as soon
+as the vehicle can get there) and cuts nothing where the vehicle can serve any customer as
+late as its window allows. Any other limit, where OR-Tools could keep to it by departing later
+to cut a wait, sends the day to OR-Tools (`_latest_return`; measured in docs/benchmarks.md).
+Not modelled here (OR-Tools plans those days): breaks, drones, several or soft windows.
 """
 
 from __future__ import annotations
@@ -22,10 +31,11 @@ from planner.domain.layout import (
     capacity_units,
     demand_units,
     scaled,
+    span_limit,
     time_bounds,
 )
 from planner.domain.model import PlanningProblem, Vehicle, VehicleKind
-from planner.domain.vrptw_data import Fleet, Routes, Vrptw, plain_vrptw
+from planner.domain.vrptw_data import Fleet, Ints, Routes, Vrptw, plain_vrptw
 
 # Latest time at nodes without a window (start and end points): their vehicle's shift bounds.
 OPEN = 1 << 40
@@ -34,12 +44,29 @@ NO_LIMIT = 1 << 60
 
 
 def _modelled(v: Vehicle) -> bool:
-    return (
-        v.kind != VehicleKind.DRONE
-        and not v.breaks
-        and v.max_working_time is None
-        and v.max_route_duration is None
-    )
+    return v.kind != VehicleKind.DRONE and not v.breaks
+
+
+def _latest_return(v: Vehicle, earliest: int, latest: int, opens: Ints, closes: Ints) -> int | None:
+    """Vehicle v's latest return, brought forward to its departure plus its span limit; None
+    where a later departure could matter (OR-Tools plans those days).
+
+    Per customer v may serve, `opens` is when v must leave to arrive as its window opens, and
+    `closes` when v is back after serving it as its window closes. The compiled search departs
+    at `earliest`; but no route serves anyone before `opens.min()`, so departing then changes
+    no service time, and the span counts from there. That is exact where no route can wait
+    (every window open as soon as v can get there), and the limit cuts nothing where v can
+    serve any customer as late as its window allows; else OR-Tools, departing later to cut a
+    wait, would find routes the compiled search cannot."""
+    span = span_limit(v)
+    if span is None:
+        return latest
+    depart = max(earliest, int(opens.min(initial=latest)))
+    bound = min(latest, depart + span)
+    no_wait = int(opens.max(initial=earliest)) <= depart
+    if no_wait or bound >= min(latest, int(closes.max(initial=earliest))):
+        return bound
+    return None
 
 
 def compiled_data(problem: PlanningProblem) -> Vrptw | None:
@@ -65,8 +92,9 @@ def _cost(m: VehicleMatrices, v: Vehicle) -> np.ndarray:
     return np.rint(dist * per_m + drive * per_s).astype(np.int64)
 
 
-def fleet_vrptw(problem: PlanningProblem) -> Vrptw:
-    """Integer data over all nodes, one row of the fleet table per vehicle."""
+def fleet_vrptw(problem: PlanningProblem) -> Vrptw | None:
+    """Integer data over all nodes, one row of the fleet table per vehicle; None where a
+    vehicle's span limit is one the compiled search cannot model exactly (`_latest_return`)."""
     orders = list(problem.orders)
     layout = build_layout(problem, orders)
     mats = build_matrices(problem, layout)
@@ -76,6 +104,8 @@ def fleet_vrptw(problem: PlanningProblem) -> Vrptw:
     classes: dict[tuple[int, float, float], int] = {}
     times, dists, costs, rows = [], [], [], []
     eligible = np.ones((len(problem.vehicles), nodes), np.bool_)
+    ready = np.array([o.windows[0].start for o in orders], np.int64)
+    due = np.array([o.windows[0].end for o in orders], np.int64)
     for vi, (v, m) in enumerate(zip(problem.vehicles, mats, strict=True)):
         key = (id(m), v.cost_per_km, v.cost_per_hour)
         if key not in classes:
@@ -83,15 +113,21 @@ def fleet_vrptw(problem: PlanningProblem) -> Vrptw:
             times.append(m.time)
             dists.append(m.distance)
             costs.append(_cost(m, v))
+        eligible[vi, 1 : n + 1] = [o.skills <= v.skills for o in orders]
         earliest, latest = time_bounds(problem, layout, vi)
+        mine = eligible[vi, 1 : n + 1]
+        opens = ready - m.time[layout.starts[vi], 1 : n + 1]
+        closes = due + m.time[1 : n + 1, layout.ends[vi]]
+        back = _latest_return(v, earliest, latest, opens[mine], closes[mine])
+        if back is None:
+            return None
         limit = v.distance_limit()
         caps = capacity_units(v)
         rows.append(
-            [classes[key], layout.starts[vi], layout.ends[vi], earliest, latest]
+            [classes[key], layout.starts[vi], layout.ends[vi], earliest, back]
             + [NO_LIMIT if limit is None else limit, scaled(v.fixed_cost)]
             + [caps[k] for k in dims]
         )
-        eligible[vi, 1 : n + 1] = [o.skills <= v.skills for o in orders]
     table = np.array(rows, np.int64)
     fleet = Fleet(np.stack(times), np.stack(dists), np.stack(costs), table, eligible, n)
     return Vrptw(

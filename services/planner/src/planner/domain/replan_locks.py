@@ -3,7 +3,9 @@
 The compiled search knows no locks, so the re-plan is transformed before it runs:
 - a vehicle with locked stops starts at its last locked stop, when it leaves it (tracking's
   times where it saw the stop, else driven along the chain from the shift's start), with its
-  capacity less the locked orders' demand and its distance limit less the chain's distance;
+  capacity less the locked orders' demand and its distance limit less the chain's distance; its
+  route-duration or working-time limit becomes a latest return (the route began at the chain's
+  start);
 - every other vehicle departs no earlier than `now_s`; windows of the other orders begin no
   earlier than `now_s` (an order whose windows all closed is left out);
 - locked orders leave the problem, and come back in front of their vehicle's route afterwards
@@ -16,7 +18,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from planner.domain.layout import is_drone
+from planner.domain.layout import is_drone, span_limit
 from planner.domain.loadplan import with_load_plan
 from planner.domain.model import (
     Capacity,
@@ -109,10 +111,15 @@ def _less(c: Capacity, orders: Sequence[Order]) -> Capacity:
 
 def _after_chain(v: Vehicle, chain: Sequence[Order], driven: Chain) -> Vehicle:
     used = math.ceil(driven.distance_m)
+    span = span_limit(v)
+    end = v.shift.end if span is None else min(v.shift.end, driven.start + span)
     return replace(
         v,
         start=chain[-1].location,
-        shift=TimeWindow(driven.departure, v.shift.end),
+        # The route began at the chain's start: its span limit is a latest return.
+        shift=TimeWindow(driven.departure, end),
+        max_route_duration=None,
+        max_working_time=None,
         capacity=_less(v.capacity, chain),
         max_route_distance=None if v.max_route_distance is None else v.max_route_distance - used,
         battery_range_m=None if v.battery_range_m is None else v.battery_range_m - used,

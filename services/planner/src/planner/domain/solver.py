@@ -6,8 +6,9 @@ possible (their fixed costs); then the lowest cost (per km and per hour).
 
 Which search runs:
 - a day the compiled search models (`fleet_data.compiled_data`: identical or mixed vehicles
-  with their own capacities, skills, shifts, start and end points, speeds, distance limits and
-  prices, without breaks or working-time limits and without drones; one hard window per order)
+  with their own capacities, skills, shifts, start and end points, speeds, distance, route
+  duration and working-time limits and prices, without breaks and without drones; one hard
+  window per order)
   gets the compiled ruin-and-recreate search between an OR-Tools start and an OR-Tools polish
   (`plain_search`);
 - any other day gets OR-Tools' insertion plus guided local search on the full model (`search`);

@@ -149,9 +149,8 @@ def test_routes_move_to_the_vehicles_without_fixed_cost(build: Any) -> None:
     assert _replayed(p, plan) == []
 
 
-def test_solve_runs_the_compiled_search_on_a_mixed_fleet(
-    build: Any, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def _spied(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Calls of route removal, the compiled search's first phase, from now on."""
     calls: list[str] = []
     real = plain_search.fewer_routes
 
@@ -160,6 +159,13 @@ def test_solve_runs_the_compiled_search_on_a_mixed_fleet(
         return real(*args, **kw)
 
     monkeypatch.setattr(plain_search, "fewer_routes", spy)
+    return calls
+
+
+def test_solve_runs_the_compiled_search_on_a_mixed_fleet(
+    build: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls = _spied(monkeypatch)
     big = build.vehicle("big", capacity=Capacity(0.0, 0.0, 12), start=Location(0.0, 300.0))
     small = [
         build.vehicle(f"s{k}", capacity=Capacity(0.0, 0.0, 4), speed_mps=0.8) for k in range(8)
@@ -183,3 +189,65 @@ def test_the_route_floor_counts_the_largest_vehicles_first(build: Any) -> None:
     # 30 parcels: 12 + 12 + 3 = 27 is short, a fourth vehicle is needed.
     assert capacity_floor(_data(build.problem(small + big, _orders(build, 30)))) == 4
     assert capacity_floor(_data(build.problem(small + big, _orders(build, 24)))) == 2
+
+
+def _spans(p: PlanningProblem, plan: Plan) -> list[int]:
+    """How long each route of the compiled plan lasts, departing at its vehicle's shift start."""
+    routes, vehicles = plan
+    result = solve_with(
+        replace(p, vehicles=tuple(p.vehicles[v] for v in vehicles)),
+        SearchSettings(5.0, work_limit=1),
+        initial_routes=[[c - 1 for c in r] for r in routes],
+    )
+    return [r.end - r.start for r in result.routes]
+
+
+def _any_time(build: Any, n: int) -> list[Any]:
+    return [replace(o, windows=(TimeWindow(0, 10_000),)) for o in _orders(build, n)]
+
+
+def test_a_route_duration_limit_binds_in_the_compiled_search(build: Any) -> None:
+    orders = _any_time(build, 20)
+    vans = [build.vehicle(f"v{k}", capacity=Capacity(0.0, 0.0, 40)) for k in range(4)]
+    loose = [replace(v, max_route_duration=10_000) for v in vans]
+    assert len(_searched(build.problem(loose, orders))[0]) == 1
+    p = build.problem([replace(v, max_route_duration=1_500) for v in vans], orders)
+    plan = _searched(p)
+    assert len(plan[0]) > 1
+    assert _replayed(p, plan) == []
+    assert max(_spans(p, plan)) <= 1_500
+
+
+def test_a_working_time_limit_without_breaks_binds_in_the_compiled_search(build: Any) -> None:
+    vans = [build.vehicle(f"v{k}", capacity=Capacity(0.0, 0.0, 40)) for k in range(3)]
+    short = [replace(v, max_working_time=1_500) for v in vans]
+    p = build.problem([*short, build.vehicle("slow", speed_mps=0.5)], _any_time(build, 20))
+    plan = _searched(p)
+    assert _replayed(p, plan) == []
+    spans = dict(zip(plan[1], _spans(p, plan), strict=True))
+    assert all(spans[v] <= 1_500 for v in range(3) if v in spans)
+
+
+def test_a_limit_a_later_departure_could_keep_to_stays_with_or_tools(build: Any) -> None:
+    # Windows late in the day: OR-Tools departs late to keep to 1,500 s; the compiled search
+    # departs at the shift start and would wait, so it does not get the day.
+    late = [
+        replace(o, id=f"late{o.id}", windows=(TimeWindow(6_000, 7_000),)) for o in _orders(build, 6)
+    ]
+    vans = [build.vehicle(f"v{k}", max_route_duration=1_500) for k in range(3)]
+    p = build.problem(vans, _orders(build, 10, seed=7, width=10_000) + late)
+    assert compiled_data(p) is None
+    result = solve(p, 2.0, 0)
+    assert check_plan(p, result) == []
+    assert result.unplaced == ()
+
+
+def test_a_duration_limit_counts_from_when_the_first_window_is_reachable(build: Any) -> None:
+    # Nothing opens before 3,000 s: the vans' 2,000 s count from then, not from 0, and cover
+    # every window to its close.
+    orders = [replace(o, windows=(TimeWindow(3_000, 3_600),)) for o in _orders(build, 6)]
+    vans = [build.vehicle(f"v{k}", max_route_duration=2_000) for k in range(3)]
+    p = build.problem(vans, orders)
+    plan = _searched(p)
+    assert _replayed(p, plan) == []
+    assert max(_spans(p, plan)) <= 2_000

@@ -179,3 +179,20 @@ def test_the_remainder_starts_a_started_van_at_its_last_locked_stop_with_what_is
     assert [o.id for o in part.problem.orders] == ["c"]
     assert [u.order_id for u in part.closed] == ["gone"]
     assert [v.start for v in part.chains["ev"].visits] == [100, 900]
+
+
+def test_a_started_van_keeps_its_route_duration_limit_from_its_first_departure(
+    build: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # v0 served o0 (1,000 m out) and left it at 1,010 s; 1,990 s of its 3,000 s remain, too
+    # few to serve the cluster further out and come back, so the other van must.
+    near = build.order("o0", 1_000)
+    cluster = [build.order(f"c{i}", 1_500 + 40 * i, 30 * (i % 2)) for i in range(8)]
+    vans = [build.vehicle("v0", max_route_duration=3_000), build.vehicle("v1")]
+    p = build.problem(vans, [near, *cluster])
+    first = build.plan(p)
+    shortened = _spy(monkeypatch, "shorten")
+    second = replan(p, first, {"v0": ["o0"]}, 1_010, 2.0, 0)
+    assert shortened, "the re-plan did not run the compiled search"
+    assert not second.notes
+    assert check_plan(promise_windows(p, first), second, served=frozenset({"o0"})) == []
