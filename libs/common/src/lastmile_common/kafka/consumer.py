@@ -94,6 +94,8 @@ class ConsumerRunner:
             enable_auto_commit=False,
             auto_offset_reset="earliest",
             max_poll_records=self._kafka.max_poll_records,
+            heartbeat_interval_ms=self._kafka.heartbeat_interval_ms,
+            session_timeout_ms=self._kafka.session_timeout_ms,
             # Range keeps partition N of every topic on one member; round robin spreads better.
             partition_assignment_strategy=(RangePartitionAssignor,)
             if self.subscription.co_partitioned
