@@ -122,11 +122,16 @@ async def running(
 
 
 async def _stop_consumers(runners: Sequence[ConsumerRunner]) -> None:
-    for runner in runners:
+    """Stop every group at once: each one's partitions go to the other replicas as soon as its
+    own batch in flight committed, not after the groups stopped before it."""
+
+    async def stop(runner: ConsumerRunner) -> None:
         try:
             await runner.stop()
         except Exception:
             log.exception("consumer did not stop cleanly", extra={"consumer": runner.name})
+
+    await asyncio.gather(*(stop(runner) for runner in runners))
 
 
 def settle_heap() -> None:
