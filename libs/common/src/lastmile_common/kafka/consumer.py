@@ -15,6 +15,7 @@ from aiokafka.structs import OffsetAndMetadata
 from lastmile_common.db.inbox import prune
 from lastmile_common.db.pool import ACQUIRE_TIMEOUT_S
 from lastmile_common.kafka.group_leave import leave_first_generation
+from lastmile_common.kafka.group_settle import group_state, settled
 from lastmile_common.kafka.processing import (
     DependencyUnavailable,
     EventProcessor,
@@ -36,6 +37,7 @@ __all__ = ["BatchHooks", "ConsumerRunner", "Handler", "PermanentError", "Subscri
 
 log = logging.getLogger(__name__)
 PRUNE_EVERY_S = 3600.0
+JOIN_WAIT_MAX_S = 30.0  # a group that never settles (a member crash-looping) is joined anyway
 type Batches = dict[TopicPartition, list[Record]]
 
 
@@ -86,7 +88,14 @@ class ConsumerRunner:
         return self.subscription.name
 
     async def start(self) -> None:
-        """Join the group and start consuming in the background."""
+        """Join the group (a stateful one once it settled) and start consuming in the
+        background."""
+        if self.subscription.rebalance is not None and self._kafka.join_calm_s > 0:
+            await settled(
+                lambda: group_state(self._kafka, self.name),
+                self._kafka.join_calm_s,
+                JOIN_WAIT_MAX_S,
+            )
         self._consumer = AIOKafkaConsumer(
             **self._kafka.client_options(),
             group_id=self.name,
