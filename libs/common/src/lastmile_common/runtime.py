@@ -45,13 +45,14 @@ class Runtime:
         return bool(await self.pool.fetchval("SELECT 1"))
 
     async def broker_ready(self) -> bool:
-        """The broker's metadata is reachable and the relay and every consumer are alive."""
+        """The broker's metadata is reachable, the relay and every consumer are alive and the
+        groups this replica joined have settled since."""
         client = self.producer.client
         await asyncio.wait_for(client.force_metadata_update(), timeout=2.0)
         return (
             bool(client.cluster.brokers())
             and self.relay.healthy
-            and all(runner.healthy for runner in self.runners)
+            and all(runner.healthy and runner.settled for runner in self.runners)
         )
 
 

@@ -36,7 +36,7 @@ class KafkaSettings:
     inbox_retention_hours: float = 192.0
     heartbeat_interval_ms: int = 500
     session_timeout_ms: int = 10_000
-    join_calm_s: float = 3.0
+    join_calm_s: float = 10.0
     security_protocol: str = "PLAINTEXT"
     sasl_mechanism: str | None = None
     sasl_username: str | None = None
@@ -91,8 +91,9 @@ class ServiceSettings(BaseSettings):
     # How long a member that stopped heartbeating (killed, frozen) keeps its partitions.
     consumer_session_timeout_ms: int = Field(default=10_000, ge=1000)
     # A consumer group that keeps state per partition (rebalance hooks) is joined only once it
-    # has not been rebalancing for this long (0: at once); see kafka/group_settle.py.
-    consumer_join_calm_s: float = Field(default=3.0, ge=0)
+    # has been stable this long, and a replica that joined others is ready only once it is
+    # stable this long again (0: at once); see kafka/group_settle.py.
+    consumer_join_calm_s: float = Field(default=10.0, ge=0)
     # Longer than any topic keeps an event (168 h), so a redelivery always meets its claim.
     consumer_inbox_retention_hours: float = Field(default=192.0, gt=0)
     outbox_batch_size: int = Field(default=500, ge=1)

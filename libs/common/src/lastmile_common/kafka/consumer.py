@@ -15,7 +15,7 @@ from aiokafka.structs import OffsetAndMetadata
 from lastmile_common.db.inbox import prune
 from lastmile_common.db.pool import ACQUIRE_TIMEOUT_S
 from lastmile_common.kafka.group_leave import leave_first_generation
-from lastmile_common.kafka.group_settle import group_state, settled
+from lastmile_common.kafka.group_settle import NO_MEMBERS, group_state, settled
 from lastmile_common.kafka.processing import (
     DependencyUnavailable,
     EventProcessor,
@@ -77,6 +77,7 @@ class ConsumerRunner:
         self._processor = EventProcessor(subscription, pool, producer, kafka)
         self._consumer: AIOKafkaConsumer | None = None
         self._task: asyncio.Task[None] | None = None
+        self._settling: asyncio.Task[None] | None = None
         self._stopping = asyncio.Event()
         self._lock = asyncio.Lock()
         self._outage_waits = 0  # consecutive waits of the current outage (0: none)
@@ -88,14 +89,15 @@ class ConsumerRunner:
         return self.subscription.name
 
     async def start(self) -> None:
-        """Join the group (a stateful one once it settled) and start consuming in the
-        background."""
-        if self.subscription.rebalance is not None and self._kafka.join_calm_s > 0:
-            await settled(
-                lambda: group_state(self._kafka, self.name),
-                self._kafka.join_calm_s,
-                JOIN_WAIT_MAX_S,
-            )
+        """Join the group and start consuming in the background. A group with rebalance hooks
+        is joined once it has settled, and if others were in it, `settled` turns true only
+        once it has settled again after this join (readiness waits for it, so a rolling deploy
+        stops the next old replica only after this join's pause was worked off)."""
+        stateful = self.subscription.rebalance is not None and self._kafka.join_calm_s > 0
+        alone = True
+        if stateful:
+            alone = await group_state(self._kafka, self.name) in NO_MEMBERS
+            await self._calm()
         self._consumer = AIOKafkaConsumer(
             **self._kafka.client_options(),
             group_id=self.name,
@@ -113,9 +115,23 @@ class ConsumerRunner:
         self._consumer.subscribe(list(self.subscription.topics), listener=_CommitOnRevoke(self))
         await self._consumer.start()
         self._task = asyncio.create_task(self._run(), name=f"consumer:{self.name}")
+        if stateful and not alone:
+            self._settling = asyncio.create_task(self._calm(), name=f"settling:{self.name}")
+
+    async def _calm(self) -> None:
+        await settled(
+            lambda: group_state(self._kafka, self.name), self._kafka.join_calm_s, JOIN_WAIT_MAX_S
+        )
+
+    @property
+    def settled(self) -> bool:
+        """False while the group still settles after this member joined it."""
+        return self._settling is None or self._settling.done()
 
     async def stop(self) -> None:
         """Stop fetching, finish the batch in flight, commit, leave the group."""
+        if self._settling is not None:
+            self._settling.cancel()
         self._stopping.set()
         if self._task is not None:
             await self._task
