@@ -180,7 +180,7 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--per-vehicle", type=int, default=500, help="pings per vehicle")
     parser.add_argument("--batch", type=int, default=50, help="pings per ping.batch event")
     parser.add_argument("--rate", type=float, default=5000.0)
-    parser.add_argument("--seconds", type=float, help="load seconds (latency 20, rolling 75)")
+    parser.add_argument("--seconds", type=float, help="load seconds (latency 20, rolling 150)")
     parser.add_argument("--poll-records", type=int, default=500)
     parser.add_argument("--phases", default="single,batch,latency")
     parser.add_argument(
@@ -230,7 +230,7 @@ def main() -> None:
                     _router(),
                     args.vehicles,
                     args.rate,
-                    args.seconds or 75.0,
+                    args.seconds or 150.0,
                     args.warm,
                     logs=args.logs,
                 )
