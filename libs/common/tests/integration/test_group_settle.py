@@ -9,7 +9,7 @@ import uuid
 import asyncpg
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from lastmile_common.kafka.consumer import ConsumerRunner, close_consumer
-from lastmile_common.kafka.group_settle import CALM, NO_MEMBERS, group_state
+from lastmile_common.kafka.group_settle import CALM, NO_MEMBERS, admin_client, group_state
 from lastmile_common.kafka.subscription import Assignment, Subscription
 from lastmile_common.settings import ServiceSettings
 
@@ -23,23 +23,24 @@ async def test_a_group_reads_as_rebalancing_while_a_member_joins_then_calm(
 ) -> None:
     kafka = ServiceSettings(kafka_bootstrap_servers=infra.kafka_bootstrap).kafka()
     group = f"settle-{uuid.uuid4().hex[:8]}"
-    assert await group_state(kafka, group) in NO_MEMBERS
-    first = AIOKafkaConsumer(TOPIC, bootstrap_servers=infra.kafka_bootstrap, group_id=group)
-    await first.start()  # returns once assigned
-    second = AIOKafkaConsumer(TOPIC, bootstrap_servers=infra.kafka_bootstrap, group_id=group)
-    joining = asyncio.create_task(second.start())
-    try:
-        seen = []
-        async with asyncio.timeout(60):
-            while not joining.done() or seen[-1] != CALM:
-                seen.append(await group_state(kafka, group))
-                await first.getmany(timeout_ms=100)  # heartbeats, rejoins
-        assert any(state != CALM for state in seen), seen
-        assert seen[-1] == "Stable", seen
-    finally:
-        await joining
-        await close_consumer(second)
-        await close_consumer(first)
+    async with admin_client(kafka) as admin:
+        assert await group_state(admin, group) in NO_MEMBERS
+        first = AIOKafkaConsumer(TOPIC, bootstrap_servers=infra.kafka_bootstrap, group_id=group)
+        await first.start()  # returns once assigned
+        second = AIOKafkaConsumer(TOPIC, bootstrap_servers=infra.kafka_bootstrap, group_id=group)
+        joining = asyncio.create_task(second.start())
+        try:
+            seen = []
+            async with asyncio.timeout(60):
+                while not joining.done() or seen[-1] != CALM:
+                    seen.append(await group_state(admin, group))
+                    await first.getmany(timeout_ms=100)  # heartbeats, rejoins
+            assert any(state != CALM for state in seen), seen
+            assert seen[-1] == "Stable", seen
+        finally:
+            await joining
+            await close_consumer(second)
+            await close_consumer(first)
 
 
 class _Hooks:
@@ -70,7 +71,8 @@ async def test_a_replica_joining_others_is_settled_only_once_the_group_is_calm_a
         async with asyncio.timeout(30):
             while not second.settled:
                 await asyncio.sleep(0.1)
-        assert await group_state(kafka, subscription.name) == CALM
+        async with admin_client(kafka) as admin:
+            assert await group_state(admin, subscription.name) == CALM
     finally:
         await second.stop()
         await first.stop()

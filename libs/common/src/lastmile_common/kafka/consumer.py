@@ -10,12 +10,13 @@ import asyncpg
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListener, TopicPartition
 from aiokafka.coordinator.assignors.range import RangePartitionAssignor
 from aiokafka.coordinator.assignors.roundrobin import RoundRobinPartitionAssignor
+from aiokafka.errors import KafkaError
 from aiokafka.structs import OffsetAndMetadata
 
 from lastmile_common.db.inbox import prune
 from lastmile_common.db.pool import ACQUIRE_TIMEOUT_S
 from lastmile_common.kafka.group_leave import leave_first_generation
-from lastmile_common.kafka.group_settle import NO_MEMBERS, group_state, settled
+from lastmile_common.kafka.group_settle import NO_MEMBERS, admin_client, group_state, settled
 from lastmile_common.kafka.processing import (
     DependencyUnavailable,
     EventProcessor,
@@ -94,10 +95,7 @@ class ConsumerRunner:
         once it has settled again after this join (readiness waits for it, so a rolling deploy
         stops the next old replica only after this join's pause was worked off)."""
         stateful = self.subscription.rebalance is not None and self._kafka.join_calm_s > 0
-        alone = True
-        if stateful:
-            alone = await group_state(self._kafka, self.name) in NO_MEMBERS
-            await self._calm()
+        alone = not stateful or await self._calm(before_joining=True)
         self._consumer = AIOKafkaConsumer(
             **self._kafka.client_options(),
             group_id=self.name,
@@ -115,13 +113,25 @@ class ConsumerRunner:
         self._consumer.subscribe(list(self.subscription.topics), listener=_CommitOnRevoke(self))
         await self._consumer.start()
         self._task = asyncio.create_task(self._run(), name=f"consumer:{self.name}")
-        if stateful and not alone:
+        if not alone:
             self._settling = asyncio.create_task(self._calm(), name=f"settling:{self.name}")
 
-    async def _calm(self) -> None:
-        await settled(
-            lambda: group_state(self._kafka, self.name), self._kafka.join_calm_s, JOIN_WAIT_MAX_S
-        )
+    async def _calm(self, before_joining: bool = False) -> bool:
+        """Wait until the group has settled; True when it had no members (or could not be
+        described: nothing to wait for then)."""
+        try:
+            async with admin_client(self._kafka) as admin:
+                if before_joining and await group_state(admin, self.name) in NO_MEMBERS:
+                    return True
+                await settled(
+                    lambda: group_state(admin, self.name),
+                    self._kafka.join_calm_s,
+                    JOIN_WAIT_MAX_S,
+                )
+                return False
+        except (KafkaError, OSError) as err:
+            log.warning("could not describe group %s; not waiting for it: %s", self.name, err)
+            return True
 
     @property
     def settled(self) -> bool:

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.errors import KafkaError
@@ -23,13 +24,19 @@ NO_MEMBERS = frozenset({"Empty", "Dead", ""})
 POLL_S = 0.25
 
 
-async def group_state(kafka: KafkaSettings, group: str) -> str:
+async def group_state(admin: AIOKafkaAdminClient, group: str) -> str:
     """The group's state as the broker describes it (e.g. Stable, PreparingRebalance, Empty)."""
+    (described,) = await admin.describe_consumer_groups([group])
+    return str(described.groups[0][2])
+
+
+@asynccontextmanager
+async def admin_client(kafka: KafkaSettings) -> AsyncIterator[AIOKafkaAdminClient]:
+    """A started admin client, closed on exit."""
     admin = AIOKafkaAdminClient(**kafka.client_options())
     await admin.start()
     try:
-        (described,) = await admin.describe_consumer_groups([group])
-        return str(described.groups[0][2])
+        yield admin
     finally:
         await admin.close()
 
