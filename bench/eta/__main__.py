@@ -49,7 +49,8 @@ def main() -> None:
         began = time.perf_counter()
         day = plan_day(router, seed, args.orders, args.vans, date(2026, 12, 1))
         events, truth = asyncio.run(run_day(day, RoadTravel(router, config.travel), seed, config))
-        for minutes, found in horizon_rows(events, truth).items():
+        per_day = horizon_rows(events, truth)
+        for minutes, found in per_day.items():
             rows[minutes].extend(found)
         counts = list(eta_changed_counts(events, Triggers()).values())
         days.append({
@@ -59,6 +60,7 @@ def main() -> None:
             "eta_changed_mean": round(statistics.fmean(counts), 2) if counts else 0.0,
             "eta_changed_max": max(counts, default=0),
             "driver_pace": sorted(round(s.pace, 2) for s in truth.styles.values()),
+            "horizons": {str(h): summary(found) for h, found in per_day.items()},
             "seconds": round(time.perf_counter() - began, 1),
         })  # fmt: skip
     horizons = {str(h): summary(found) for h, found in rows.items()}
@@ -68,11 +70,32 @@ def main() -> None:
             print(f"{h:>4} min {s['stops']:>5}  {s['p50_min']:>4}  {s['p90_min']:>4}  "
                   f"{s['bias_min']:>5}  {s['hit_rate']:.3f}  {s['mean_width_min']:>5}  "
                   f"{s['hit_narrow_rate']:.3f}        {s['misses']} ({s['misses_ahead_of_plan']})")  # fmt: skip
+    print("median over the days (each day's figure, then the median):")
+    for h, line in medians(days).items():
+        print(f"{h:>4} min  " + "  ".join(f"{k} {v}" for k, v in line.items()))
     for d in days:
         print(f"day seed {d['seed']}: {d['stops']} stops, on time {d['on_time_rate']:.3f}, "
               f"ETA changed per order {d['eta_changed_mean']} (max {d['eta_changed_max']}), "
               f"driver pace {d['driver_pace']}, {d['seconds']} s")  # fmt: skip
-    print(json.dumps({"horizons": horizons, "days": days}))
+    print(json.dumps({"horizons": horizons, "medians": medians(days), "days": days}))
+
+
+def medians(days: list[dict[str, Any]]) -> dict[str, dict[str, float]]:
+    """Per horizon, the median over the days of each day's figures."""
+    out: dict[str, dict[str, float]] = {}
+    for h in map(str, HORIZONS_MIN):
+        found = [d["horizons"][h] for d in days if d["horizons"][h]["stops"]]
+        if found:
+            keys = (
+                "p50_min",
+                "p90_min",
+                "bias_min",
+                "hit_rate",
+                "mean_width_min",
+                "hit_narrow_rate",
+            )
+            out[h] = {k: round(statistics.median(f[k] for f in found), 3) for k in keys}
+    return out
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
-"""Command line: `python -m bench.planner FILE... --time-limit S [--json]` or `--scaling`."""
+"""Command line: `python -m bench.planner FILE... --time-limit S [--json]`, `--scaling`,
+`--versus` or `--replan`."""
 
 from __future__ import annotations
 
@@ -81,12 +82,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--long-factor", type=float, default=2.0, help="scaling: 0 skips")
     parser.add_argument("--no-breaks", action="store_true", help="scaling: vans without breaks")
     parser.add_argument("--mixed", action="store_true", help="versus: a mixed fleet")
+    parser.add_argument("--replan", action="store_true", help="re-plan at noon vs OR-Tools")
+    parser.add_argument("--seeds", default="1,2,3", help="replan: generated days")
     args = parser.parse_args(argv)
     if args.scaling:
         from bench.planner.scaling import run_scaling
 
         sizes = [int(s) for s in args.sizes.split(",")]
         return run_scaling(sizes, args.time_limit, args.long_factor, not args.no_breaks)
+    if args.replan:
+        from bench.planner.replan import run_replan
+
+        seeds = [int(s) for s in args.seeds.split(",")]
+        return run_replan([int(s) for s in args.sizes.split(",")], args.time_limit, seeds)
     if args.versus:
         from bench.planner.versus import run_versus
 

@@ -16,10 +16,15 @@ import httpx
 
 from lastmile.infra.platform import Infrastructure
 from lastmile.restarts import RestartPolicy, RestartState
-from lastmile.services import ServiceSpec
+from lastmile.services import SERVICES, ServiceSpec
 
 CONSOLE = "console"
 CONSOLE_PORT = 8000
+
+
+def _port(spec: ServiceSpec) -> int:
+    """The port a service is started on when none is given: its setting, else its default."""
+    return int(os.environ.get(f"{spec.prefix}HTTP_PORT", spec.port))
 
 
 def _to_stderr(line: str) -> None:
@@ -58,11 +63,20 @@ class Supervisor:
         if spec.name == "notifier" and "tracking" in self.urls:
             # Customers' links point at the tracking service this run started (any port).
             env.setdefault("NOTIFIER_TRACKING_BASE_URL", f"{self.urls['tracking']}/track/")
+        if spec.name == "orders":
+            # The timeline links proofs where tracking serves them (orders starts first).
+            env.setdefault("ORDERS_PROOF_BASE_URL", f"{self._url_of('tracking')}/v1/proofs/")
         return env
+
+    def _url_of(self, name: str) -> str:
+        """A service's address: where this run started it, else where `start` will."""
+        if name in self.urls:
+            return self.urls[name]
+        return f"http://127.0.0.1:{_port(next(s for s in SERVICES if s.name == name))}"
 
     def start(self, spec: ServiceSpec, port: int | None = None) -> None:
         """Start one service process, logging to its own file."""
-        port = port or int(os.environ.get(f"{spec.prefix}HTTP_PORT", spec.port))
+        port = port or _port(spec)
         self._spawn(spec.name, spec.name, self.environment(spec, port), port)
 
     def _spawn(self, name: str, module: str, env: dict[str, str], port: int) -> None:

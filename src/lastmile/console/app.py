@@ -11,7 +11,7 @@ from typing import Any
 from fastapi import FastAPI, HTTPException
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import HTMLResponse
-from lastmile_common.basemap import layer
+from lastmile_common.basemap import layer, road_lines
 from lastmile_common.events.envelope import Envelope
 from lastmile_common.routing.settings import RoutingSettings
 
@@ -91,7 +91,7 @@ def console_app(
         if extract is None or not has_map:
             raise HTTPException(404, "no map extract configured")
         # Read once per process (about a second), off the event loop.
-        return await asyncio.to_thread(layer, extract)
+        return layer(await asyncio.to_thread(road_lines, extract))
 
     @app.get("/api/tenants")
     async def list_tenants() -> dict[str, Any]:

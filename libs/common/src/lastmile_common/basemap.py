@@ -3,6 +3,7 @@ for pages that draw their own map instead of loading tiles from an outside serve
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -73,10 +74,11 @@ def road_lines(extract: Path) -> tuple[RoadLine, ...]:
     return tuple(handler.lines)
 
 
-def layer(extract: Path) -> dict[str, Any]:
-    """The base layer as JSON for a page: roads by class, and the attribution it must show."""
+def layer(lines: Iterable[RoadLine]) -> dict[str, Any]:
+    """The base layer as JSON for a page: the roads `lines` (e.g. `road_lines(extract)`) by
+    class, and the attribution it must show."""
     return {
         "attribution": ATTRIBUTION,
         "attribution_url": ATTRIBUTION_URL,
-        "roads": [{"kind": r.kind, "points": r.points} for r in road_lines(extract)],
+        "roads": [{"kind": r.kind, "points": r.points} for r in lines],
     }

@@ -20,4 +20,9 @@ class OrdersSettings(ServiceSettings):
         default="street",
         description="coarsest placement accepted for an address without coordinates",
     )
+    proof_base_url: str = Field(
+        default="http://127.0.0.1:8003/v1/proofs/",
+        description="where tracking serves proofs of delivery to API keys; the order's "
+        "timeline links each proof as this + its id",
+    )
     geocoding: GeocodingSettings = Field(default_factory=GeocodingSettings)

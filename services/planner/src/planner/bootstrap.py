@@ -55,6 +55,7 @@ class Planning:
                 task.cancel()
             await asyncio.gather(*self._loops, warm, return_exceptions=True)
             solver.close()
+            router.close()
 
     async def ready(self) -> bool:
         """The loops are running."""

@@ -106,6 +106,7 @@ class Tracking:
                 yield
         finally:
             await writer.stop()  # writes what is buffered
+            router.close()
 
     async def ready(self) -> bool:
         """The ping writer's loop is alive."""

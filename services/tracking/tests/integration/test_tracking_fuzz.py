@@ -36,7 +36,7 @@ async def test_tracking_api_holds_under_fuzzing(infra: Infrastructure) -> None:
             fuzz,
             base_url,
             headers=by_device,
-            include_paths=["/v1/pings", "/v1/device/route"],
+            include_paths=["/v1/pings", "/v1/device/route", "/v1/device/basemap"],
         )
         runs = [await with_key, await with_device]
     assert all(run.passed for run in runs), "\n".join(run.report for run in runs)

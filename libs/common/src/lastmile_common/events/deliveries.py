@@ -47,6 +47,18 @@ class StopArrived(EventData):
     tracking_token: str | None = None
 
 
+# A reference to a proof that tracking stores ("proof:<proof_id>"); any other reference names
+# media kept elsewhere (an integrator's own store).
+PROOF_REF_PREFIX = "proof:"
+
+
+def stored_proof_id(ref: object) -> str | None:
+    """The proof id a `proof:` reference names; None for another reference or none."""
+    if not isinstance(ref, str) or not ref.startswith(PROOF_REF_PREFIX):
+        return None
+    return ref.removeprefix(PROOF_REF_PREFIX) or None
+
+
 class Proof(EventData):
     """Proof of delivery: references to stored media, who took it, where."""
 

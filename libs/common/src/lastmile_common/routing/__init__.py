@@ -50,7 +50,7 @@ def open_router(settings: RoutingSettings) -> Router:
     prepared = prepare_map(
         settings.map_file, settings.traffic, settings.profiles, settings.cache_dir
     )
-    return EmbeddedRouter(prepared)
+    return EmbeddedRouter(prepared, settings.table_worker_count())
 
 
 def map_bounds(settings: RoutingSettings) -> Bounds:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 import osrm
 
+from lastmile_common.routing.osrm_engine import call, load_engine, table_parameters
 from lastmile_common.routing.osrm_results import (
     lon_lat,
     matrix_from_table,
@@ -16,10 +16,10 @@ from lastmile_common.routing.osrm_results import (
     snap_from_nearest,
 )
 from lastmile_common.routing.prepare import PreparedMap
+from lastmile_common.routing.table_workers import PARALLEL_FROM, TableWorkers, TableWorkersBroken
 from lastmile_common.routing.traffic import TrafficModel
 from lastmile_common.routing.types import (
     Bounds,
-    MapDataError,
     Point,
     Profile,
     RoadMatrix,
@@ -30,26 +30,19 @@ from lastmile_common.routing.types import (
 )
 
 
-def _engine(path: Path) -> osrm.OSRM:
-    try:
-        return osrm.OSRM(algorithm="CH", storage_config=str(path), use_shared_memory=False)
-    except RuntimeError as exc:
-        raise MapDataError(
-            f"cannot load the prepared dataset {path} (delete {path.parent} to prepare it"
-            f" again): {exc}"
-        ) from exc
-
-
 class EmbeddedRouter:
-    """Road matrices, routes and snapping from OSRM in this process (one engine per dataset)."""
+    """Road matrices, routes and snapping from OSRM in this process (one engine per dataset);
+    with `table_workers` (two or more), tables of PARALLEL_FROM points or more are shared out to
+    that many worker processes by rows."""
 
-    def __init__(self, prepared: PreparedMap) -> None:
+    def __init__(self, prepared: PreparedMap, table_workers: int = 0) -> None:
         self._prepared = prepared
+        self._workers = TableWorkers(table_workers) if table_workers > 1 else None
         engines: dict[Path, osrm.OSRM] = {}
         self._engines: dict[tuple[Profile, str], osrm.OSRM] = {}
         for key, dataset in prepared.datasets.items():
             if dataset.path not in engines:
-                engines[dataset.path] = _engine(dataset.path)
+                engines[dataset.path] = load_engine(dataset.path)
             self._engines[key] = engines[dataset.path]
 
     @property
@@ -71,10 +64,16 @@ class EmbeddedRouter:
         """Durations and distances between every pair of points for legs departing at `departure`."""
         check_points(points, 1)
         bucket, engine = self._pick(departure, profile)
-        params = osrm.TableParameters(
-            coordinates=lon_lat(points), annotations=["duration", "distance"]
-        )
-        return matrix_from_table(self._call(engine.Table, params), len(points), bucket)
+        coordinates = lon_lat(points)
+        if self._workers is not None and len(points) >= PARALLEL_FROM:
+            try:
+                path = self._prepared.datasets[profile, bucket].path
+                durations, distances, snap_m = self._workers.table(path, coordinates)
+                return RoadMatrix(len(points), durations, distances, snap_m, bucket)
+            except TableWorkersBroken:
+                pass  # a worker died: this table in this process, the next one on new workers
+        params = table_parameters(coordinates)
+        return matrix_from_table(call(engine.Table, params), len(points), bucket)
 
     def route(self, stops: Sequence[Point], departure: datetime, profile: Profile) -> RoadRoute:
         """The road path through the stops in order, with its geometry, for a departure then."""
@@ -87,14 +86,14 @@ class EmbeddedRouter:
             geometries="polyline",
             continue_straight=False,
         )
-        return route_from_result(self._call(engine.Route, params), bucket)
+        return route_from_result(call(engine.Route, params), bucket)
 
     def snap(self, point: Point, profile: Profile) -> Snap:
         """The nearest point on a road the profile may use, and how far away it is."""
         check_points([point], 1)
         engine = self._engine_for(profile, self.traffic.ordered()[0].name)
         params = osrm.NearestParameters(coordinates=lon_lat([point]))
-        return snap_from_nearest(self._call(engine.Nearest, params), point)
+        return snap_from_nearest(call(engine.Nearest, params), point)
 
     def _pick(self, departure: datetime, profile: Profile) -> tuple[str, osrm.OSRM]:
         bucket = self.traffic.bucket_at(departure).name
@@ -106,9 +105,7 @@ class EmbeddedRouter:
             raise RoutingError(f"no road data prepared for profile {profile.value}")
         return engine
 
-    @staticmethod
-    def _call(method: Callable[[Any], Any], params: Any) -> Any:
-        try:
-            return method(params)
-        except RuntimeError as exc:  # the bindings raise OSRM's error code and message
-            raise RoutingError(str(exc)) from exc
+    def close(self) -> None:
+        """Stop the table workers, if any ran."""
+        if self._workers is not None:
+            self._workers.close()

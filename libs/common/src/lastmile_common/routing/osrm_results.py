@@ -31,7 +31,7 @@ def check_ok(result: Any) -> None:
         raise RoutingError(f"{code}: {message}".rstrip(": "))
 
 
-def _flat(rows: Iterable[Iterable[float | None]]) -> array[float]:
+def flat_rows(rows: Iterable[Iterable[float | None]]) -> array[float]:
     """Rows of a table into one row-major array; OSRM's null (no route) becomes inf."""
     out: array[float] = array("d")
     for row in rows:
@@ -46,7 +46,7 @@ def _flat(rows: Iterable[Iterable[float | None]]) -> array[float]:
 def matrix_from_table(result: Any, size: int, bucket: str) -> RoadMatrix:
     """A Table answer with durations and distances as a RoadMatrix."""
     check_ok(result)
-    durations, distances = _flat(result["durations"]), _flat(result["distances"])
+    durations, distances = flat_rows(result["durations"]), flat_rows(result["distances"])
     if len(durations) != size * size or len(distances) != size * size:
         raise RoutingError(f"the engine answered a table of the wrong size for {size} points")
     snap_m = tuple(float(w["distance"]) for w in result["sources"])

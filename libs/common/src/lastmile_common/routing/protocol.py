@@ -36,3 +36,7 @@ class Router(Protocol):
     def snap(self, point: Point, profile: Profile) -> Snap:
         """The nearest point on a road the profile may use, and how far away it is."""
         ...
+
+    def close(self) -> None:
+        """Release what the router holds (worker processes, connections)."""
+        ...

@@ -24,6 +24,11 @@ def embedded_map() -> Path:
     return EMBEDDED_MAP
 
 
+def usable_cores() -> int:
+    """CPUs this process may run on (its affinity, which containers' cpusets narrow)."""
+    return len(os.sched_getaffinity(0))
+
+
 def default_cache_dir() -> Path:
     """Prepared datasets live under the platform's state directory."""
     return Path(os.environ.get("LASTMILE_STATE_DIR", ".lastmile")) / "routing"
@@ -33,6 +38,8 @@ class RoutingSettings(BaseSettings):
     """Where roads come from. `traffic` is JSON in `ROUTING_TRAFFIC` (one region per map).
 
     backend `embedded`: OSRM in this process on `map_file`, prepared into `cache_dir`.
+    `table_workers`: worker processes sharing a large table by rows (embedded backend); unset:
+    one per usable core up to 4; 0 or 1: tables in the calling process only.
     backend `http`: osrm-routed servers, one per (profile, bucket), at `url_template` (with
     `{profile}` and `{bucket}`, the bucket's `_` written `-`), e.g.
     `http://osrm-{profile}-{bucket}:5000` -> `http://osrm-car-morning-rush:5000`.
@@ -49,3 +56,8 @@ class RoutingSettings(BaseSettings):
     # The map's rectangle for the http backend; unset: read from `map_file`'s header.
     bounds: Bounds | None = None
     http_timeout_s: float = Field(default=30.0, gt=0)
+    table_workers: int | None = Field(default=None, ge=0)
+
+    def table_worker_count(self) -> int:
+        """`table_workers`, or one per usable core up to 4."""
+        return self.table_workers if self.table_workers is not None else min(4, usable_cores())

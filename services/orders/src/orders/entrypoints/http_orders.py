@@ -17,6 +17,7 @@ from orders.entrypoints.deps import (
     ConnDep,
     GeocoderDep,
     MapBoundsDep,
+    SettingsDep,
     StoreDep,
     TenantDep,
     outside_map_problem,
@@ -100,12 +101,15 @@ async def create_order(
 
 
 @router.get("/{order_id}", response_model=OrderOut)
-async def get_order(order_id: str, tenant: TenantDep, conn: ConnDep) -> OrderOut:
-    """An order of the caller's tenant with its timeline."""
+async def get_order(
+    order_id: str, tenant: TenantDep, conn: ConnDep, settings: SettingsDep
+) -> OrderOut:
+    """An order of the caller's tenant with its timeline; a delivery's entry links its proofs
+    (`proofs[].url`: tracking serves them to the tenant's API key)."""
     found = await order_with_timeline(conn, tenant, order_id)
     if found is None:
         raise Problem(404, "Not Found", f"no order {order_id}")
-    return OrderOut.of(*found)
+    return OrderOut.of(*found, proof_base_url=settings.proof_base_url)
 
 
 @router.get("", response_model=OrderPage)

@@ -10,6 +10,7 @@ from lastmile_common.events.orders import OrderRequest, OrderSpec
 from pydantic import BaseModel, ConfigDict, Field
 
 from orders.domain.model import Order
+from orders.domain.proof_links import ProofLink, proof_links
 
 ORDER_EXAMPLE: dict[str, Any] = {
     "external_id": "SHOP-1001",
@@ -95,11 +96,12 @@ class ChangeWindows(BaseModel):
 
 
 class TimelineEntry(BaseModel):
-    """Something that happened to an order."""
+    """Something that happened to an order; a delivery lists its stored proofs in `proofs`."""
 
     at: datetime
     kind: str
     detail: dict[str, Any]
+    proofs: list[ProofLink] = Field(default_factory=list)
 
 
 class OrderOut(BaseModel):
@@ -114,8 +116,10 @@ class OrderOut(BaseModel):
     timeline: list[TimelineEntry] | None = None
 
     @classmethod
-    def of(cls, order: Order, timeline: list[dict[str, Any]] | None = None) -> OrderOut:
-        """The API view of an order."""
+    def of(
+        cls, order: Order, timeline: list[dict[str, Any]] | None = None, proof_base_url: str = ""
+    ) -> OrderOut:
+        """The API view of an order; its timeline links proofs under `proof_base_url`."""
         return cls(
             order_id=order.id,
             status=order.status,
@@ -123,10 +127,14 @@ class OrderOut(BaseModel):
             created_at=order.created_at,
             updated_at=order.updated_at,
             order=order.spec,
-            timeline=[TimelineEntry(**entry) for entry in timeline]
+            timeline=[_entry(entry, proof_base_url) for entry in timeline]
             if timeline is not None
             else None,
         )
+
+
+def _entry(entry: dict[str, Any], proof_base_url: str) -> TimelineEntry:
+    return TimelineEntry(**entry, proofs=list(proof_links(entry["detail"], proof_base_url)))
 
 
 class OrderPage(BaseModel):

@@ -11,20 +11,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import multiprocessing
-import os
-import threading
-import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
+from lastmile_common.worker_processes import stop_pool, worker_pool
+
 from planner.domain.model import PlanResult
 
 log = logging.getLogger(__name__)
-# How often a worker checks that its planner still lives.
-PARENT_CHECK_S = 1.0
 
 
 class SolverTimeout(Exception):
@@ -38,18 +34,6 @@ class SolverUnavailable(Exception):
 class SolverWarming(SolverUnavailable):
     """The workers are still starting (importing OR-Tools, compiling or loading the compiled
     search): a solve queued behind that would time out and kill the warm-up with it."""
-
-
-def _exit_with(parent: int) -> None:
-    """In a worker: exit when the planner that started it is gone (killed with SIGKILL, it
-    cannot stop its pool), instead of living on as an orphan."""
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(PARENT_CHECK_S)
-        os._exit(0)
-
-    threading.Thread(target=watch, name="exit-with-planner", daemon=True).start()
 
 
 def _warm_up() -> bool:
@@ -69,12 +53,7 @@ class ProcessSolverRunner:
         self._warming: asyncio.Event | None = None
 
     def _new_pool(self) -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(
-            max_workers=self._max_workers,
-            mp_context=multiprocessing.get_context("spawn"),
-            initializer=_exit_with,
-            initargs=(os.getpid(),),
-        )
+        return worker_pool(self._max_workers)
 
     async def warm_up(self, fn: Callable[..., object] = _warm_up, *args: Any) -> None:
         """Start the workers and import the solver before the first request needs it; solves
@@ -120,19 +99,10 @@ class ProcessSolverRunner:
         if pool is not self._pool:
             return  # already replaced by another caller
         self._pool = self._new_pool()
-        # ProcessPoolExecutor has no public way to stop a running task: kill its processes.
-        processes = list(getattr(pool, "_processes", {}).values())
-        for process in processes:
-            if process.is_alive():
-                process.terminate()
-        pool.shutdown(wait=False, cancel_futures=True)
-        if processes:
-            log.warning("solver worker terminated", extra={"workers": len(processes)})
+        stopped = stop_pool(pool)
+        if stopped:
+            log.warning("solver worker terminated", extra={"workers": stopped})
 
     def close(self) -> None:
         """Stop the workers (a running solve is killed)."""
-        pool = self._pool
-        for process in list(getattr(pool, "_processes", {}).values()):
-            if process.is_alive():
-                process.terminate()
-        pool.shutdown(wait=False, cancel_futures=True)
+        stop_pool(self._pool)

@@ -137,3 +137,37 @@ def alone_on_free_vehicles(
             routes.append([c])
             vehicles.append(v)
     return routes, vehicles
+
+
+def _vehicle_row(data: Vrptw, v: int) -> tuple[list[list[int]], list[list[int]], list[int]]:
+    """Time and distance matrices and the fleet-table row of vehicle v, either kind of data."""
+    f = data.fleet
+    if f is not None:
+        cls = int(f.table[v, 0])
+        return f.time[cls].tolist(), f.dist[cls].tolist(), [int(x) for x in f.table[v]]
+    limit = NO_LIMIT if data.max_distance is None else data.max_distance
+    return data.time, data.dist, [0, 0, 0, data.ready[0], data.due[0], limit, 0, *data.capacity]
+
+
+def feasible_part(data: Vrptw, v: int, route: list[int]) -> list[int]:
+    """The customers of `route` vehicle v can still serve in that order, each kept only if the
+    vehicle reaches it in its window, carries it, and still gets back in time and range: a
+    re-plan's previous route, after the day moved on, as a start the search accepts."""
+    time, dist, row = _vehicle_row(data, v)
+    start, end, earliest, latest, limit = row[1:6]
+    caps, load = row[7:], [0] * len(row[7:])
+    kept, at, t, driven = [], start, earliest, 0
+    for c in route:
+        begin = max(data.ready[c], t + time[at][c])
+        after = [a + d for a, d in zip(load, data.demand[c], strict=True)]
+        if (
+            (data.fleet is None or bool(data.fleet.eligible[v, c]))
+            and begin <= data.due[c]
+            and begin + time[c][end] <= latest
+            and all(a <= cap for a, cap in zip(after, caps, strict=True))
+            and driven + dist[at][c] + dist[c][end] <= limit
+        ):
+            kept.append(c)
+            driven += dist[at][c]
+            at, t, load = c, begin, after
+    return kept

@@ -15,10 +15,11 @@ clock gives the same plan on any machine."""
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from planner.domain.explain import explain
-from planner.domain.fleet_data import alone_on_free_vehicles, compiled_data
+from planner.domain.fleet_data import alone_on_free_vehicles, compiled_data, feasible_part
 from planner.domain.layout import build_layout, build_matrices
 from planner.domain.model import PlanningProblem, PlanResult, Unplaced
 from planner.domain.precheck import check_orders
@@ -34,6 +35,8 @@ SHORTEN_UNTIL = 0.97
 GLS_START_UP_TO = 200
 # Ruin-and-recreate steps per unit of work limit; route removal gets a quarter of them.
 STEPS_PER_WORK = 40
+# Routes to start from: vehicle id -> order ids in visiting order.
+Initial = Mapping[str, Sequence[str]]
 
 
 @dataclass(frozen=True)
@@ -65,14 +68,28 @@ def _attempt(
     return solve_with(problem, replace(scaled, work_limit=work_limit), initial_routes=seed)
 
 
-def _start(problem: PlanningProblem, budget: _Budget) -> PlanResult:
-    """The plan the compiled search starts from."""
+def _seed(problem: PlanningProblem, data: Vrptw, initial: Initial | None) -> list[list[int]] | None:
+    """Routes to start from (vehicle id -> order ids) as order indices per vehicle position,
+    without orders the problem no longer has or its vehicle can no longer serve in that order."""
+    if initial is None:
+        return None
+    node = {o.id: i + 1 for i, o in enumerate(problem.orders)}
+    routes = [[node[o] for o in initial.get(v.id, ()) if o in node] for v in problem.vehicles]
+    return _orders([feasible_part(data, v, r) for v, r in enumerate(routes)])
+
+
+def _start(
+    problem: PlanningProblem, data: Vrptw, budget: _Budget, initial: Initial | None
+) -> PlanResult:
+    """The plan the compiled search starts from: OR-Tools' search from `initial` (what of it
+    is still feasible) if given, else from scratch."""
+    seed = _seed(problem, data, initial)
     if budget.work_limit is not None:
         # A work limit must end the start, not the clock: up to route removal's deadline.
-        return _attempt(problem, budget.time_limit_s * FEWER_UNTIL, budget.work_limit)
+        return _attempt(problem, budget.time_limit_s * FEWER_UNTIL, budget.work_limit, seed)
     if len(problem.orders) > GLS_START_UP_TO:
-        return _attempt(problem, budget.time_limit_s * FEWER_UNTIL, 1)
-    return _attempt(problem, budget.time_limit_s * FIRST_SHARE, None)
+        return _attempt(problem, budget.time_limit_s * FEWER_UNTIL, 1, seed)
+    return _attempt(problem, budget.time_limit_s * FIRST_SHARE, None, seed)
 
 
 def _steps(budget: _Budget) -> int | None:
@@ -106,6 +123,13 @@ def _completed(data: Vrptw, start: Plan, fleet: int) -> Plan:
     return routes + [[c] for c in alone], vehicles + list(
         range(len(routes), len(routes) + len(alone))
     )
+
+
+def _by_vehicle(problem: PlanningProblem, result: PlanResult) -> list[list[int]]:
+    """A plan's routes as order indices per vehicle position."""
+    index = {o.id: i for i, o in enumerate(problem.orders)}
+    routes = {r.vehicle_id: [index[v.order_id] for v in r.visits] for r in result.routes}
+    return [routes.get(v.id, []) for v in problem.vehicles]
 
 
 def _orders(routes: list[list[int]]) -> list[list[int]]:
@@ -145,12 +169,18 @@ def _servable(problem: PlanningProblem) -> tuple[PlanningProblem, tuple[Unplaced
 
 
 def solve_plain(
-    problem: PlanningProblem, data: Vrptw, time_limit_s: float, seed: int, work_limit: int | None
+    problem: PlanningProblem,
+    data: Vrptw,
+    time_limit_s: float,
+    seed: int,
+    work_limit: int | None,
+    initial: Initial | None = None,
 ) -> PlanResult:
     """Fewest vehicles, then shortest distance, for a day `plain_vrptw` turned into `data`.
 
     Orders no vehicle can serve (too heavy, no road access, a window out of reach) are left out
-    first with their reasons: route removal needs every other order placed.
+    first with their reasons: route removal needs every other order placed. `initial` (vehicle
+    id -> order ids, a re-plan's previous routes) seeds the start.
     """
     started = time.monotonic()
     servable, impossible = _servable(problem)
@@ -159,16 +189,21 @@ def solve_plain(
         if again is None:
             return _attempt(problem, time_limit_s, work_limit)
         left = time_limit_s - (time.monotonic() - started)
-        result = _solve_servable(servable, again, left, seed, work_limit)
+        result = _solve_servable(servable, again, left, seed, work_limit, initial)
         return replace(result, unplaced=result.unplaced + impossible)
-    return _solve_servable(problem, data, time_limit_s, seed, work_limit)
+    return _solve_servable(problem, data, time_limit_s, seed, work_limit, initial)
 
 
 def _solve_servable(
-    problem: PlanningProblem, data: Vrptw, time_limit_s: float, seed: int, work_limit: int | None
+    problem: PlanningProblem,
+    data: Vrptw,
+    time_limit_s: float,
+    seed: int,
+    work_limit: int | None,
+    initial: Initial | None,
 ) -> PlanResult:
     budget = _Budget(time.monotonic(), time_limit_s, work_limit)
-    first = _start(problem, budget)
+    first = _start(problem, data, budget, initial)
     index = {o.id: i for i, o in enumerate(problem.orders)}
     vehicle = {v.id: k for k, v in enumerate(problem.vehicles)}
     kept = [r for r in first.routes if r.visits]
@@ -187,8 +222,11 @@ def _solve_servable(
         # More orders than the fleet can take: ruin and recreate works on complete plans, so
         # OR-Tools, which weighs what to leave out by priority, plans the day from scratch in
         # the rest of the budget; unless that finds nothing better in the time it has (a
-        # loaded machine), the routes route removal left are the plan.
-        scratch = _attempt(problem, max(0.5, budget.left()), work_limit)
+        # loaded machine), the routes route removal left are the plan. A re-plan's OR-Tools
+        # search goes on from its start instead: that start kept what still held of the
+        # previous routes.
+        again = None if initial is None else _by_vehicle(problem, first)
+        scratch = _attempt(problem, max(0.5, budget.left()), work_limit, again)
         partial = _attempt(_on(problem, data, start[1]), 0.5, 1, _orders(start[0]))
         return min(
             (scratch, _with_fixed_costs(problem, partial)), key=lambda r: _left_out(problem, r)

@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
+from planner.domain.checker import check_plan
+from planner.domain.fleet_data import compiled_data
 from planner.domain.model import PlanningProblem, PlanResult
+from planner.domain.plain_search import solve_plain
+from planner.domain.replan_locks import StopSeen, remainder, with_locked
 from planner.domain.search import default_settings, solve_with
 
+__all__ = ["StopSeen", "promise_windows", "replan", "replan_with_ortools"]
 
-@dataclass(frozen=True, slots=True)
-class StopSeen:
-    """What tracking last saw at a locked stop: the vehicle arrived there, or finished there,
-    at `at` (seconds since the plan's midnight)."""
-
-    at: int
-    finished: bool = False
+# OR-Tools' time when the compiled re-plan failed the checker (it should not: the result then
+# says so in its notes).
+FALLBACK_S = 0.5
 
 
 def _began(
@@ -54,10 +56,43 @@ def replan(
     Locked stops stay first on their vehicle in the given order; every other stop starts no
     earlier than `now_s`; the previous routes seed the search so little moves without reason.
     A started vehicle goes on from its last stop tracking saw (`seen`), at the time it was seen
-    there, not from the depot at its shift's start.
+    there, not from the depot at its shift's start. Where the compiled search models what is
+    left after the locks (`replan_locks.remainder`), it plans that, and the locked stops go back
+    in front; else OR-Tools plans with the locks in its model.
     """
-    del seed  # The search is deterministic for a given work limit; kept for a uniform API.
     problem = promise_windows(problem, previous)
+    started = time.monotonic()
+    seen = seen or {}
+    locked_ids = frozenset(oid for chain in locked.values() for oid in chain)
+    part = remainder(problem, locked, now_s, seen)
+    data = compiled_data(part.problem) if part.problem.orders else None
+    if data is None:
+        return replan_with_ortools(problem, previous, locked, now_s, time_limit_s, seen)
+    initial = {
+        r.vehicle_id: [v.order_id for v in r.visits if v.order_id not in locked_ids]
+        for r in previous.routes
+    }
+    left = max(FALLBACK_S, time_limit_s - (time.monotonic() - started))
+    found = solve_plain(part.problem, data, left, seed, None, initial)
+    result = with_locked(problem, part, found)
+    errors = check_plan(problem, result, served=locked_ids)
+    if not errors:
+        return replace(result, seconds=time.monotonic() - started)
+    left = max(FALLBACK_S, time_limit_s - (time.monotonic() - started))
+    fallback = replan_with_ortools(problem, previous, locked, now_s, left, seen)
+    why = f"the compiled re-plan failed the checker ({errors[0]}); OR-Tools re-planned"
+    return replace(fallback, notes=(*fallback.notes, why))
+
+
+def replan_with_ortools(
+    problem: PlanningProblem,
+    previous: PlanResult,
+    locked: Mapping[str, Sequence[str]],
+    now_s: int,
+    time_limit_s: float,
+    seen: Mapping[str, StopSeen],
+) -> PlanResult:
+    """OR-Tools' routing search with the locks in its model, seeded with the previous routes."""
     vehicle_index = {v.id: i for i, v in enumerate(problem.vehicles)}
     order_index = {o.id: i for i, o in enumerate(problem.orders)}
     locks = {
@@ -77,5 +112,5 @@ def replan(
             if v.order_id in order_index and v.order_id not in locked_ids
         ]
     settings = default_settings(len(problem.orders), time_limit_s)
-    began = _began(problem, seen or {}, locked_ids)
+    began = _began(problem, seen, locked_ids)
     return solve_with(problem, settings, locks, now_s, initial, began)

@@ -85,8 +85,11 @@ def solve_with(
     routing = model.routing
     if initial_routes is not None:
         routing.CloseModelWithParameters(params)
-        nodes = [[layout.order_node(oi) for oi in r] for r in initial_routes]
-        first = routing.ReadAssignmentFromRoutes(nodes, True)
+        # OR-Tools reads routes as its own indices, which are not the nodes once no vehicle
+        # starts at the depot (every van of a re-plan goes on from its last stop).
+        node_index = model.manager.NodeToIndex
+        indices = [[node_index(layout.order_node(oi)) for oi in r] for r in initial_routes]
+        first = routing.ReadAssignmentFromRoutes(indices, True)
         solution = routing.SolveFromAssignmentWithParameters(first, params) if first else None
         # Out of time before the search took over (a loaded machine): the handed routes, as
         # they are, beat a search from scratch in the same lost time.

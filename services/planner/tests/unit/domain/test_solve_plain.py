@@ -163,8 +163,8 @@ def _short_start(
     """The start loses what `cut` takes from its routes."""
     real = plain_search._start
 
-    def short(problem: PlanningProblem, budget: Any) -> PlanResult:
-        result = real(problem, budget)
+    def short(problem: PlanningProblem, *rest: Any) -> PlanResult:
+        result = real(problem, *rest)
         return replace(result, routes=cut(result.routes))
 
     monkeypatch.setattr(plain_search, "_start", short)

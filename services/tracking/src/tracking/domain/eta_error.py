@@ -1,11 +1,14 @@
-"""ETA windows sized from measured error: what the ETAs told this far ahead missed by today."""
+"""ETA windows sized from measured error: by how much the ETAs customers held this long before
+the van came missed today (the ETA told last, as they saw it, however long ago it was told)."""
 
 from __future__ import annotations
 
 import bisect
+import math
 from collections import deque
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 # Upper edges (seconds still to go) of the horizon buckets errors are kept in.
 EDGES_S: tuple[float, ...] = (300, 600, 900, 1200, 1800, 2700, 3600, 5400, 7200, 10800)
@@ -16,7 +19,7 @@ class WindowConfig:
     """Which share of arrivals a window must hold, and how much error it takes to trust that."""
 
     coverage: float = 0.95
-    margin: float = 1.1  # quantiles of a sample understate the tails: stretch them a little
+    margin: float = 1.0  # a stretch of the measured edges (1: none)
     min_samples: int = 20
     keep: int = 300  # most recent errors per bucket: the day's pace changes
     min_half_s: float = 180.0
@@ -47,32 +50,36 @@ class ErrorBook:
             return None
         ordered = sorted(kept)
         tail = (1.0 - self.config.coverage) / 2
-        low = _quantile(ordered, tail) * self.config.margin
-        high = _quantile(ordered, 1.0 - tail) * self.config.margin
+        # Each edge is the order statistic that holds at least its share of the next arrival
+        # given these (a sample's plain quantile holds less: the tails are seen only in part).
+        low = _order_statistic(ordered, tail) * self.config.margin
+        high = _order_statistic(ordered, 1.0 - tail) * self.config.margin
         floor = self.config.min_half_s
         return max(floor, -low), max(floor, high)
 
 
-def _quantile(ordered: list[float], share: float) -> float:
-    position = share * (len(ordered) - 1)
-    lower = int(position)
-    upper = min(lower + 1, len(ordered) - 1)
-    return ordered[lower] + (ordered[upper] - ordered[lower]) * (position - lower)
+def _order_statistic(ordered: list[float], share: float) -> float:
+    """The value at or below which a new sample falls with probability at least `share` (at
+    most `1 - share` from the top, by rank: ceil((n + 1) x share)), clamped to the sample."""
+    n = len(ordered)
+    if share >= 0.5:
+        rank = math.ceil((n + 1) * share)
+        return ordered[min(n, rank) - 1]
+    rank = math.floor((n + 1) * share)
+    return ordered[max(1, rank) - 1]
 
 
-Prediction = tuple[datetime, datetime]  # (computed at, ETA)
-
-
-def note_prediction(
-    log: dict[int, Prediction], computed_at: datetime, eta: datetime
-) -> dict[int, Prediction]:
-    """Keep the first ETA computed in each horizon bucket for an order (to measure on arrival)."""
-    bucket = horizon_bucket((eta - computed_at).total_seconds())
-    if bucket not in log:
-        log[bucket] = (computed_at, eta)
-    return log
-
-
-def measured(log: dict[int, Prediction], arrived_at: datetime) -> list[tuple[int, float]]:
-    """(horizon bucket, arrival minus ETA) of every prediction noted for an order."""
-    return [(bucket, (arrived_at - eta).total_seconds()) for bucket, (_, eta) in log.items()]
+def told_errors(
+    told: Sequence[tuple[datetime, datetime]], arrived_at: datetime
+) -> list[tuple[int, float]]:
+    """(horizon bucket, arrival minus ETA) for each bucket edge: the ETA a customer held that
+    long before the van came (the last one told by then), as the windows of that bucket hold.
+    `told` has (told at, ETA) pairs."""
+    out: list[tuple[int, float]] = []
+    for bucket, edge in enumerate(EDGES_S):
+        cutoff = arrived_at - timedelta(seconds=edge)
+        held = [pair for pair in told if pair[0] <= cutoff]
+        if held:
+            _at, eta = max(held, key=lambda pair: pair[0])
+            out.append((bucket, (arrived_at - eta).total_seconds()))
+    return out

@@ -17,6 +17,7 @@ class PublishPolicy:
     material_s: float = 600.0  # ...unless the window moved this much
     stops_away_watch: int = 5  # a change of stops away this close is always told
     narrowed_s: float = 300.0  # a window this much narrower than the one told is worth telling
+    promised_width_s: float = 1800.0  # ...and so is one that comes within the promised width
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,7 +45,10 @@ def should_publish(
     if new.stops_away != last.stops_away and new.stops_away <= policy.stops_away_watch:
         return True
     told_width = (last.window_end - last.window_start).total_seconds()
-    if (new.window_end - new.window_start).total_seconds() <= told_width - policy.narrowed_s:
+    width = (new.window_end - new.window_start).total_seconds()
+    if width <= told_width - policy.narrowed_s:
+        return True
+    if width <= policy.promised_width_s < told_width:
         return True
     if (now - last.at).total_seconds() < policy.min_interval_s:
         return False

@@ -5,15 +5,17 @@ known yet."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from lastmile_common.geo import haversine_m
 
+from tracking.domain.breaks import taken_s
 from tracking.domain.route import RouteState, StopState
 from tracking.domain.service_start import service_start
+from tracking.domain.shrinkage import prior_weight_s
 
 # Local hours at which the traffic buckets begin (the road engine's default buckets).
 BUCKETS: tuple[tuple[float, str], ...] = (
@@ -33,8 +35,12 @@ Key = tuple[str, str]  # (road class, time bucket)
 class PaceConfig:
     """How much evidence moves the pace away from its prior, and how far it may go."""
 
-    prior_s: float = 300.0  # the prior weighs as much as this many planned driving seconds
-    service_prior_s: float = 900.0  # ...and as this many planned service seconds
+    # The fleet's pace in a driver's weighs at least as much as this many planned driving (and
+    # service) seconds of the driver's own, more where the fleet's evidence shows that drivers
+    # differ little against the noise of a leg (a stop): at most `max_prior_s`.
+    prior_s: float = 300.0
+    service_prior_s: float = 900.0
+    max_prior_s: float = 14400.0
     half_life_s: float = 3600.0  # a driver's legs count half this long before their newest
     # Arrivals are seen entering a stop's geofence, departures leaving a wider one: the metres
     # inside them are missing from every observed leg (the depot's circle, a stop's two).
@@ -115,7 +121,7 @@ def leg_samples(route: RouteState, config: PaceConfig) -> list[Sample]:
         if left is None or reached is None or left > reached:
             continue
         planned = (stop.planned_arrival - planned_left).total_seconds()
-        observed = (reached - left).total_seconds()
+        observed = (reached - left).total_seconds() - taken_s(route, left, reached)
         distance = haversine_m(*origin, stop.lat, stop.lon)
         if planned < 30 or distance < 2 * config.stop_entry_m:
             continue
@@ -144,7 +150,7 @@ def service_samples(route: RouteState, config: PaceConfig) -> list[Sample]:
         if stop.arrived_at is None or left is None or stop.service_time_s <= 0:
             continue
         began = service_start(stop, stop.arrived_at)
-        observed = (left - began).total_seconds()
+        observed = (left - began).total_seconds() - taken_s(route, began, left)
         if observed > 0:
             key = ("service", time_bucket(began, route.time_zone))
             out.append(Sample(float(stop.service_time_s), observed, key, left))
@@ -157,6 +163,9 @@ class FleetPace:
 
     ratios: Mapping[Key, float] = field(default_factory=dict)
     service: float = 1.0
+    # How much the fleet weighs in one driver's pace (planned seconds); None: the configured.
+    driver_prior_s: float | None = None
+    service_prior_s: float | None = None
 
     def ratio(self, key: Key) -> float:
         """The fleet's pace for a key (1.0, the plan, where nothing was seen)."""
@@ -164,23 +173,47 @@ class FleetPace:
 
 
 def fleet_pace(routes: Iterable[RouteState], config: PaceConfig) -> FleetPace:
-    """The fleet's pace from every leg and service its routes saw, shrunk towards the plan."""
+    """The fleet's pace from every leg and service its routes saw, shrunk towards the plan,
+    and how much it weighs in each driver's (from how much its drivers differ)."""
     sums: dict[Key, list[float]] = {}
     service = [0.0, 0.0]
+    legs_by: dict[str, list[Sample]] = {}
+    served_by: dict[str, list[Sample]] = {}
     for route in routes:
         for sample in leg_samples(route, config):
             acc = sums.setdefault(sample.key, [0.0, 0.0])
             acc[0] += sample.counted_s(config.leg_ratio)
             acc[1] += sample.planned_s
+            legs_by.setdefault(route.vehicle_id, []).append(sample)
         for sample in service_samples(route, config):
             service[0] += sample.counted_s(config.service_ratio)
             service[1] += sample.planned_s
+            served_by.setdefault(route.vehicle_id, []).append(sample)
     ratios = {
         key: _clamp((obs + config.prior_s) / (plan + config.prior_s), config)
         for key, (obs, plan) in sums.items()
     }
     prior = config.service_prior_s
-    return FleetPace(ratios, _clamp((service[0] + prior) / (service[1] + prior), config))
+    fleet = FleetPace(ratios, _clamp((service[0] + prior) / (service[1] + prior), config))
+    legs = [
+        [
+            (s.counted_s(config.leg_ratio) / (s.planned_s * fleet.ratio(s.key)), s.planned_s)
+            for s in g
+        ]
+        for g in legs_by.values()
+    ]
+    served = [
+        [
+            (s.counted_s(config.service_ratio) / (s.planned_s * fleet.service), s.planned_s)
+            for s in g
+        ]
+        for g in served_by.values()
+    ]
+    return replace(
+        fleet,
+        driver_prior_s=prior_weight_s(legs, config.prior_s, config.max_prior_s),
+        service_prior_s=prior_weight_s(served, config.service_prior_s, config.max_prior_s),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,8 +249,9 @@ def driver_pace(
         weight = _recency(sample.at, newest, config)
         service[0] += weight * sample.counted_s(config.service_ratio)
         service[1] += weight * sample.planned_s * fleet.service
-    driver = (legs[0] + config.prior_s) / (legs[1] + config.prior_s)
-    prior = config.service_prior_s
+    prior = config.prior_s if fleet.driver_prior_s is None else fleet.driver_prior_s
+    driver = (legs[0] + prior) / (legs[1] + prior)
+    prior = config.service_prior_s if fleet.service_prior_s is None else fleet.service_prior_s
     service_factor = fleet.service * (service[0] + prior) / (service[1] + prior)
     return Pace(fleet, _clamp(driver, config), _clamp(service_factor, config), config)
 

@@ -90,6 +90,9 @@ class RouteState:
     last_visited_seq: int = 0
     away_since: datetime | None = None  # first fix farther from the route's roads than allowed
     off_route_since: datetime | None = None  # ...and it stayed away long enough
+    breaks: tuple[tuple[datetime, datetime], ...] = ()  # the drivers' breaks the plan placed
+    # Breaks the driver took (start, end; end None: on it now), in order, from the driver's app.
+    breaks_taken: tuple[tuple[datetime, datetime | None], ...] = ()
     _by_id: dict[str, StopState] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
@@ -98,6 +101,24 @@ class RouteState:
     def stop(self, stop_id: str) -> StopState | None:
         """A stop of this route by id."""
         return self._by_id.get(stop_id)
+
+    @property
+    def on_break_since(self) -> datetime | None:
+        """When the break the driver is on began (None: not on a break)."""
+        if self.breaks_taken and self.breaks_taken[-1][1] is None:
+            return self.breaks_taken[-1][0]
+        return None
+
+    def take_break(self, at: datetime) -> None:
+        """The driver started a break (a second start while on one changes nothing)."""
+        if self.on_break_since is None:
+            self.breaks_taken = (*self.breaks_taken, (at, None))
+
+    def end_break(self, at: datetime) -> None:
+        """The driver ended the running break."""
+        began = self.on_break_since
+        if began is not None:
+            self.breaks_taken = (*self.breaks_taken[:-1], (began, max(began, at)))
 
     @property
     def active(self) -> bool:
@@ -152,8 +173,11 @@ def _revive(name: str, value: Any) -> Any:
         return None
     if name in _TIMES:
         return datetime.fromisoformat(value)
-    if name == "windows":
-        return tuple((datetime.fromisoformat(a), datetime.fromisoformat(b)) for a, b in value)
+    if name in ("windows", "breaks", "breaks_taken"):
+        return tuple(
+            (datetime.fromisoformat(a), None if b is None else datetime.fromisoformat(b))
+            for a, b in value
+        )
     if name == "skills":
         return tuple(value)
     if name == "status":
@@ -199,6 +223,7 @@ def route_from_event(tenant_id: str, event: RoutePlanned, tokens: dict[str, str]
         stops=stops,
         vehicle_kind=event.vehicle_kind,
         geometry=event.geometry,
+        breaks=tuple((b.start, b.end) for b in sorted(event.breaks, key=lambda b: b.start)),
     )
 
 
@@ -213,6 +238,7 @@ def replan(old: RouteState, new: RouteState) -> RouteState:
         stop.token = stop.token or before.token
     new.status, new.started_at, new.completed_at = old.status, old.started_at, old.completed_at
     new.last_visited_seq = old.last_visited_seq
+    new.breaks_taken = old.breaks_taken
     if old.at_stop and new.stop(old.at_stop):
         new.at_stop = old.at_stop
     return new

@@ -1,4 +1,5 @@
-"""When service at a stop can begin: never before its window opens nor its planned start."""
+"""When service at a stop can begin: never before its window opens, nor before its planned
+start where the plan scheduled a wait (at that stop or one before it)."""
 
 from __future__ import annotations
 
@@ -6,10 +7,16 @@ from datetime import datetime
 
 from tracking.domain.route import StopState
 
+WAIT_TOLERANCE_S = 60.0  # planned times are rounded to seconds, legs to a bucket's pace
 
-def planned_wait(stop: StopState) -> bool:
-    """Whether the plan has the van wait at this stop before serving it."""
-    return stop.planned_start is not None and stop.planned_start > stop.planned_arrival
+
+def planned_wait(stop: StopState, break_s: float = 0.0) -> bool:
+    """Whether the plan has the van wait at this stop before serving it (more than the
+    `break_s` of a planned break before it: a break is no wait)."""
+    if stop.planned_start is None:
+        return False
+    gap = (stop.planned_start - stop.planned_arrival).total_seconds()
+    return gap > break_s + WAIT_TOLERANCE_S
 
 
 def service_start(stop: StopState, arrival: datetime, keep_plan: bool = True) -> datetime:

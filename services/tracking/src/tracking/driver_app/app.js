@@ -3,6 +3,7 @@
 const TOKEN_KEY = "lastmile.driver.token";
 const ROUTE_KEY = "lastmile.driver.route";
 const SEEN_KEY = "lastmile.driver.seen";  // {route_id, version, stops, fresh} of the route shown
+const STREETS_KEY = "lastmile.driver.streets";  // {key, layer}: the base layer under the route
 const BATCH = 100;
 const FLUSH_EVERY_MS = 5000;
 const LOW_BATTERY_EVERY_MS = 30000;  // fixes kept and sent this often when the battery is low
@@ -16,6 +17,7 @@ let flushing = false;
 let shown = null;  // the route as last drawn
 let battery = { level: null, low: false };
 let finished = false;
+let streets = JSON.parse(localStorage.getItem(STREETS_KEY) || "null");
 
 class SignedOut extends Error {}
 
@@ -39,8 +41,9 @@ function signIn(raw) {
 }
 
 function signOut(message) {
-  [TOKEN_KEY, ROUTE_KEY, SEEN_KEY].forEach((k) => localStorage.removeItem(k));
+  [TOKEN_KEY, ROUTE_KEY, SEEN_KEY, STREETS_KEY].forEach((k) => localStorage.removeItem(k));
   shown = null;
+  streets = null;
   stopWatching();
   // Positions of a signed-out device must not go out under the next device's token.
   PingQueue.clear();
@@ -76,7 +79,29 @@ function renderRoute(route) {
   $("route-summary").textContent = t("summary", { route: route.route_id, left, total: route.stops.length });
   const ctx = { api, fix: () => lastFix, reload: loadRoute, fresh: freshStops(route) };
   for (const stop of route.stops) list.append(renderStop(route, stop, ctx));
-  RouteMap.draw($("map"), route, lastFix);
+  drawMap();
+}
+
+function drawMap() {
+  if (shown && shown !== "null") RouteMap.draw($("map"), JSON.parse(shown), lastFix, streets && streets.layer);
+}
+
+// The streets under the route (GET /v1/device/basemap for the route's box), asked once per box
+// and kept on the phone, so the map opened offline still has them.
+async function loadStreets(route) {
+  const box = route && RouteMap.box(route);
+  const key = box && box.map((n) => n.toFixed(4)).join(",");
+  if (!key || (streets && streets.key === key)) return;
+  const [south, west, north, east] = box;
+  const response = await api(`/v1/device/basemap?south=${south}&west=${west}&north=${north}&east=${east}`);
+  if (!response.ok) return;
+  streets = { key, layer: await response.json() };
+  try {
+    localStorage.setItem(STREETS_KEY, JSON.stringify(streets));
+  } catch {
+    // Too large for the phone's storage: drawn while the app stays open.
+  }
+  drawMap();
 }
 
 async function loadRoute() {
@@ -87,6 +112,7 @@ async function loadRoute() {
     localStorage.setItem(ROUTE_KEY, JSON.stringify(body.route));
     renderRoute(body.route);
     showDay(body);
+    loadStreets(body.route).catch(() => {});  // offline again: the map draws without them
   } catch (exc) {
     if (exc instanceof SignedOut) return;
     renderRoute(JSON.parse(localStorage.getItem(ROUTE_KEY) || "null"));  // offline: the last one loaded
@@ -117,7 +143,7 @@ async function onPosition(position) {
   if (finished) return;
   const c = position.coords;
   lastFix = { lat: c.latitude, lon: c.longitude };
-  if (shown && shown !== "null") RouteMap.draw($("map"), JSON.parse(shown), lastFix);
+  drawMap();
   // On a low battery one fix per interval is kept: fewer radio wake-ups, fewer uploads.
   if (battery.low && position.timestamp - lastKeptAt < LOW_BATTERY_EVERY_MS) return;
   lastKeptAt = position.timestamp;

@@ -1,5 +1,5 @@
 // The app shell is served from the cache when offline; the API always goes to the network.
-const CACHE = "lastmile-driver-v2";
+const CACHE = "lastmile-driver-v3";
 const SHELL = [
   "./", "index.html", "app.css", "strings.js", "queue.js", "proof.js", "map.js", "stops.js", "app.js",
   "manifest.webmanifest", "icon.svg",

@@ -1,21 +1,31 @@
-"""The driver's app: its static files under /driver/, the device's route of the day, breaks and
-the route finished."""
+"""The driver's app: its static files under /driver/, the device's route of the day and its map's
+streets, breaks and the route finished."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, FastAPI, Query, Request
 from fastapi.staticfiles import StaticFiles
+from lastmile_common.basemap import layer
 from lastmile_common.http.problems import Problem
 from pydantic import BaseModel, ConfigDict
 
 from tracking.adapters.driver_events import PgDriverEvents
 from tracking.adapters.recovery import vehicle_state
+from tracking.adapters.route_news import RouteNews
 from tracking.domain.route import RouteState
-from tracking.entrypoints.deps import Caller, DeviceDep, OwnershipDep, PoolDep, TrackerDep
+from tracking.entrypoints.deps import (
+    Caller,
+    DeviceDep,
+    OwnershipDep,
+    PoolDep,
+    StreetsDep,
+    TrackerDep,
+)
 from tracking.service_layer.driver_day import (
     DayEvent,
     DayKind,
@@ -87,14 +97,24 @@ def _event(device: Caller, route: RouteState | None, kind: DayKind) -> DayEvent:
     "/v1/device/break", responses={**_DEVICE_ONLY, 409: {"description": "already in that state"}}
 )
 async def device_break(
-    body: BreakIn, device: DeviceDep, tracker: TrackerDep, pool: PoolDep, ownership: OwnershipDep
+    body: BreakIn,
+    request: Request,
+    device: DeviceDep,
+    tracker: TrackerDep,
+    pool: PoolDep,
+    ownership: OwnershipDep,
 ) -> dict[str, Any]:
-    """Start or end a break (dispatchers see it on `/v1/stream` as a `driver` message)."""
+    """Start or end a break (dispatchers see it on `/v1/stream` as a `driver` message; the
+    route's ETAs account for it)."""
     kind: DayKind = "break_started" if body.action == "start" else "break_ended"
+    news: RouteNews = request.app.state.route_news
     try:
         async with pool.acquire() as conn, conn.transaction():
             route = await _todays(conn, device, tracker, ownership)
-            return await take_break(tracker, _events, conn, _event(device, route, kind))
+            done = await take_break(tracker, _events, conn, _event(device, route, kind))
+            if route is not None:  # the vehicle's owner reloads the route with its break
+                await news.announce(conn, route.route_id)
+            return done
     except DayRefused as exc:
         raise Problem(409, "Conflict", str(exc)) from None
 
@@ -114,6 +134,44 @@ async def device_finish(
             return await finish_route(tracker, _events, conn, event, route)
     except DayRefused as exc:
         raise Problem(409, "Conflict", str(exc)) from None
+
+
+# The largest box of streets one call returns (degrees each way): a route's surroundings, not a
+# region (a country's extract in one answer would be tens of MB built on the event loop).
+MAX_BASEMAP_SPAN_DEG = 1.0
+
+
+@router.get("/v1/device/basemap", responses=_DEVICE_ONLY)
+async def device_basemap(
+    device: DeviceDep,
+    streets: StreetsDep,
+    south: Annotated[float, Query(ge=-90, le=90)],
+    west: Annotated[float, Query(ge=-180, le=180)],
+    north: Annotated[float, Query(ge=-90, le=90)],
+    east: Annotated[float, Query(ge=-180, le=180)],
+) -> dict[str, Any]:
+    """The streets of the platform's map extract that cross the box (the app draws them under
+    its route), by class, with the attribution to show; none where tracking has no extract.
+    A box is at most MAX_BASEMAP_SPAN_DEG each way, south below north and west below east."""
+    errors = [
+        {"field": field, "message": message}
+        for field, low, high in (("north", south, north), ("east", west, east))
+        for message in _span_problems(low, high)
+    ]
+    if errors:
+        raise Problem(
+            422, "Unprocessable Content", "the box is not a route's surroundings", errors=errors
+        )
+    box = (south, west, north, east)
+    return await asyncio.to_thread(lambda: layer(r for r in streets if r.crosses(*box)))
+
+
+def _span_problems(low: float, high: float) -> list[str]:
+    if high <= low:
+        return ["must be greater than its opposite side"]
+    if high - low > MAX_BASEMAP_SPAN_DEG:
+        return [f"the box may span at most {MAX_BASEMAP_SPAN_DEG} degrees"]
+    return []
 
 
 def mount_driver_app(app: FastAPI) -> None:

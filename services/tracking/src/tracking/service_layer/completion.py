@@ -14,6 +14,7 @@ from tracking.domain.proof import distance_check
 from tracking.domain.route import RouteState, RouteStatus, StopState
 from tracking.service_layer.effects import Effects
 from tracking.service_layer.proofs import Proofs
+from tracking.service_layer.route_changes import committed_route, tell_and_write
 from tracking.service_layer.tracker import Tracker
 
 
@@ -91,14 +92,7 @@ async def complete_stop(
             "at": cmd.at.isoformat(),
         },
     )
-    vehicle = tracker.state.vehicle(tenant, route.vehicle_id)
-    if route.status is RouteStatus.STARTED and vehicle.last is not None:
-        tracker.refresh_etas(route, vehicle.last, effects, force=False)
-    try:
-        await tracker.write(conn, effects)
-    except BaseException:
-        tracker.undo(effects)  # the driver's retry must not meet a 409
-        raise
+    await tell_and_write(tracker, conn, route, effects)
     return summary
 
 
@@ -106,13 +100,9 @@ async def _open_stop(
     tracker: Tracker, conn: Any, cmd: CompleteStop
 ) -> tuple[RouteState, StopState]:
     """The tenant's route and its stop, if still open; else StopNotFound/StopAlreadyCompleted."""
-    known = tracker.state.routes.get(cmd.route_id)
-    followed = known is not None and tracker.state.follows(known.tenant_id, known.vehicle_id)
-    if cmd.route_id in tracker.state.stale or not followed:
-        # Not followed here (another replica owns the vehicle, and a copy kept from an earlier
-        # completion here would be old): from its committed snapshot.
-        await tracker.reload_route(conn, cmd.route_id)
-    route = tracker.state.routes.get(cmd.route_id)
+    # Not followed here (another replica owns the vehicle, and a copy kept from an earlier
+    # completion here would be old): from its committed snapshot.
+    route = await committed_route(tracker, conn, cmd.route_id)
     if route is None or route.tenant_id != cmd.tenant_id:
         raise StopNotFound(f"route {cmd.route_id} not found")
     if cmd.vehicle_id is not None and cmd.vehicle_id != route.vehicle_id:

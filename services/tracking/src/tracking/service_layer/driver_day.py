@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any, Literal, Protocol
 
 from tracking.domain.route import RouteState
+from tracking.service_layer.route_changes import driver_break
 from tracking.service_layer.tracker import Tracker
 
 DayKind = Literal["break_started", "break_ended", "route_finished"]
@@ -54,6 +55,11 @@ async def take_break(
         raise DayRefused(f"already on a break since {running.isoformat()}")
     if event.kind == "break_ended" and running is None:
         raise DayRefused("no break is running")
+    if event.route_id is not None:  # the route's ETAs account for the break
+        started = event.kind == "break_started"
+        await driver_break(
+            tracker, conn, event.tenant_id, event.route_id, event.at, started=started
+        )
     return await _report(tracker, events, conn, event)
 
 

@@ -1,13 +1,12 @@
 """What tracking learns from the day for its ETAs: the fleet's and each driver's pace, and the
-error of the ETAs it computed (kept in memory: after a restart the day's routes teach the pace
+error of the ETAs it told (kept in memory: after a restart the day's routes teach the pace
 again at once, and errors are measured afresh from the next arrivals)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from tracking.domain.eta import StopEta
-from tracking.domain.eta_error import ErrorBook, measured, note_prediction
+from tracking.domain.eta_error import ErrorBook, told_errors
 from tracking.domain.pace import Pace, driver_pace, fleet_pace
 from tracking.domain.route import RouteState
 from tracking.service_layer.config import TrackerConfig
@@ -34,24 +33,16 @@ def errors_of(state: TrackingState, cfg: TrackerConfig, route: RouteState) -> Er
     return book
 
 
-def note_predictions(
-    state: TrackingState, route: RouteState, etas: list[StopEta], at: datetime
-) -> None:
-    """Remember the first ETA of each horizon for every open stop (measured on arrival)."""
-    for eta in etas:
-        if eta.stop_id == route.at_stop:
-            continue
-        log = state.predictions.setdefault((route.tenant_id, eta.order_id), {})
-        note_prediction(log, at, eta.eta)
-
-
 def learn_arrival(
     state: TrackingState, cfg: TrackerConfig, route: RouteState, order_id: str, at: datetime
 ) -> None:
-    """The errors of the ETAs computed for an order, now that its vehicle arrived."""
-    log = state.predictions.pop((route.tenant_id, order_id), None)
-    if not log:
+    """The errors of the ETAs told for an order, now that its vehicle arrived; once per order
+    (a batch processed again after a failed write sees the same arrival twice)."""
+    key = (route.tenant_id, order_id)
+    told = state.history.get(key)
+    if not told or key in state.learned:
         return
+    state.learned.add(key)
     book = errors_of(state, cfg, route)
-    for bucket, error in measured(log, at):
+    for bucket, error in told_errors(told, at):
         book.add(bucket, error)

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from lastmile_common.events.deliveries import PROOF_REF_PREFIX
+
 from tracking.domain.media import MediaLimits, ProofKind, check_content
 from tracking.service_layer.proof_ports import ProofRecord, ProofRecords, ProofStorage
-
-REF_PREFIX = "proof:"
 
 
 class ProofRefused(ValueError):
@@ -78,10 +78,10 @@ class Proofs:
         own media store. Ours must name a proof of the same kind for this very stop.
         """
         for kind, ref in refs.items():
-            if ref is None or not ref.startswith(REF_PREFIX):
+            if ref is None or not ref.startswith(PROOF_REF_PREFIX):
                 continue
             field = f"body.proof.{kind}_ref"
-            found = await self.records.find(conn, tenant_id, ref.removeprefix(REF_PREFIX))
+            found = await self.records.find(conn, tenant_id, ref.removeprefix(PROOF_REF_PREFIX))
             if found is None or (found.route_id, found.stop_id) != (route_id, stop_id):
                 raise ProofRefused(field, f"{ref} is not an upload for this stop")
             if found.kind != kind:
@@ -107,4 +107,4 @@ class Proofs:
 
 def ref_of(record: ProofRecord) -> str:
     """The reference a completion (and the order.delivered event) carries."""
-    return REF_PREFIX + record.proof_id
+    return PROOF_REF_PREFIX + record.proof_id

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from tracking.domain.eta_error import ErrorBook, Prediction
+from tracking.domain.eta_error import ErrorBook
 from tracking.domain.eta_policy import Published
 from tracking.domain.fixes import FilterConfig, Fix, FixFilter
 from tracking.domain.pace import FleetPace
@@ -43,13 +43,13 @@ class TrackingState:
     routes: dict[str, RouteState] = field(default_factory=dict)
     told: dict[OrderKey, Published] = field(default_factory=dict)
     history: dict[OrderKey, list[tuple[datetime, datetime]]] = field(default_factory=dict)
+    learned: set[OrderKey] = field(default_factory=set)  # arrivals whose ETA errors are counted
     last_eta_at: dict[str, datetime] = field(default_factory=dict)
     last_route_check: dict[str, datetime] = field(default_factory=dict)  # off-route, ping time
     paths: dict[str, tuple[str, RoadPath]] = field(default_factory=dict)  # decoded geometries
     stale: set[str] = field(default_factory=set)  # routes to reload: their write failed
     fleet: dict[str, tuple[datetime, FleetPace]] = field(default_factory=dict)  # per depot
     errors: dict[str, ErrorBook] = field(default_factory=dict)  # measured ETA errors per depot
-    predictions: dict[OrderKey, dict[int, Prediction]] = field(default_factory=dict)
     # Routes another replica changed (a completion it answered): stale from the next batch on.
     elsewhere: set[str] = field(default_factory=set)
     # Whether this replica follows a vehicle (tenant, vehicle); the partition owner sets it.
@@ -143,4 +143,5 @@ class TrackingState:
                 for stop in route.stops if route is not None else ():
                     self.told.pop((vehicle.tenant_id, stop.order_id), None)
                     self.history.pop((vehicle.tenant_id, stop.order_id), None)
+                    self.learned.discard((vehicle.tenant_id, stop.order_id))
         return len(gone)

@@ -13,7 +13,7 @@ from tracking.domain.travel import Travel
 from tracking.service_layer import messages
 from tracking.service_layer.config import TrackerConfig
 from tracking.service_layer.effects import Effects
-from tracking.service_layer.learning import errors_of, note_predictions, pace_of
+from tracking.service_layer.learning import errors_of, pace_of
 from tracking.service_layer.ports import PingSink
 from tracking.service_layer.state import TrackingState
 
@@ -36,7 +36,6 @@ def tell_etas(
     etas = compute_etas(
         route, fix.lat, fix.lon, fix.time, travel, cfg.eta, pace=pace, errors=errors
     )
-    note_predictions(state, route, etas, fix.time)
     tokens = {s.stop_id: s.token for s in route.stops}
     for eta in etas:
         key = (route.tenant_id, eta.order_id)

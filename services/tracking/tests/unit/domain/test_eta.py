@@ -116,3 +116,11 @@ def test_policy_tells_a_window_that_narrowed() -> None:
     later = T0 + timedelta(minutes=5)
     assert not should_publish(policy, last, _eta(30, start=-18, end=18), later)  # 4 min narrower
     assert should_publish(policy, last, _eta(30, start=-15, end=15), later)  # 10 min narrower
+
+
+def test_policy_tells_a_window_that_comes_within_the_promised_width() -> None:
+    policy = PublishPolicy(narrowed_s=300, promised_width_s=1800)
+    last = published(_eta(30, start=-16, end=16), T0, None)  # 32 minutes wide
+    later = T0 + timedelta(seconds=30)
+    assert not should_publish(policy, last, _eta(30, start=-15.5, end=15.5), later)  # still 31
+    assert should_publish(policy, last, _eta(30, start=-14.5, end=14.5), later)  # 29: promised

@@ -1,4 +1,5 @@
-"""ETAs never before a stop's window opens nor before its planned service start."""
+"""ETAs never before a stop's window opens, nor before its planned service start from the first
+wait the plan scheduled on (before it, the plan's times are its guess, not an appointment)."""
 
 from __future__ import annotations
 
@@ -41,10 +42,14 @@ def _waiting_route(wait: timedelta, windows: int = 1) -> RoutePlanned:
 
 
 def _floors(event: RoutePlanned) -> dict[str, datetime]:
-    """Per stop: the planned service start, or the opening of its window, whichever is later."""
+    """Per stop: the opening of its window, or from the plan's first wait on its planned service
+    start, whichever is later."""
     out = {}
+    waited = False
     for stop in event.stops:
-        floor = stop.planned_departure - timedelta(seconds=stop.service_time_s)
+        planned = stop.planned_departure - timedelta(seconds=stop.service_time_s)
+        waited = waited or planned > stop.planned_arrival
+        floor = planned if waited else event.start_time
         for window in stop.windows:
             if window.end >= floor:
                 floor = max(floor, window.start)
@@ -53,7 +58,7 @@ def _floors(event: RoutePlanned) -> dict[str, datetime]:
     return out
 
 
-def test_at_route_start_no_stop_is_told_before_its_window_or_planned_start() -> None:
+def test_at_route_start_no_stop_is_told_before_its_window_or_planned_wait() -> None:
     event = _waiting_route(timedelta(minutes=124))
     route = route_from_event("t", event, {})
     depot = event.depot_location
@@ -64,8 +69,11 @@ def test_at_route_start_no_stop_is_told_before_its_window_or_planned_start() -> 
         assert eta.window_start >= floors[eta.stop_id] - timedelta(seconds=1), eta.stop_id
     # The waiting stop and those after it are told their planned service start (the van is on
     # plan), not two hours early.
+    starts = {
+        s.stop_id: s.planned_departure - timedelta(seconds=s.service_time_s) for s in event.stops
+    }
     for eta in etas:
-        assert abs((eta.eta - floors[eta.stop_id]).total_seconds()) < 120, eta.stop_id
+        assert abs((eta.eta - starts[eta.stop_id]).total_seconds()) < 120, eta.stop_id
 
 
 def test_while_driving_every_eta_respects_the_floors() -> None:
@@ -160,3 +168,15 @@ def test_a_van_ahead_of_plan_is_told_its_own_pace_until_a_planned_wait() -> None
     assert etas["r1-s2"].eta < route.stops[1].planned_arrival - timedelta(minutes=3)
     assert etas["r1-s3"].eta >= opens
     assert etas["r1-s4"].eta >= route.stops[3].planned_start  # type: ignore[operator]
+
+
+def test_a_van_early_before_any_planned_wait_is_told_its_own_arrival() -> None:
+    # Leaving ten minutes early, before the plan's first wait (stop 2's window): stop 1 is told
+    # when this van will be there, not the plan's guess; stop 2 waits for its window.
+    event = _waiting_route(timedelta(minutes=30))
+    route = route_from_event("t", event, {})
+    depot = event.depot_location
+    early = T0 - timedelta(minutes=10)
+    etas = compute_etas(route, depot.lat, depot.lon, early, TT, CFG)
+    assert abs((etas[0].eta - early).total_seconds() - 1500 * 1.3 / 8.0) < 2
+    assert etas[1].eta >= event.stops[1].windows[0].start

@@ -1,10 +1,12 @@
 """Learning the pace of the day and sizing windows from measured error."""
 
+import random
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from tracking.domain import progress as prog
 from tracking.domain.eta import EtaConfig, compute_etas
-from tracking.domain.eta_error import ErrorBook, WindowConfig, horizon_bucket
+from tracking.domain.eta_error import ErrorBook, WindowConfig, horizon_bucket, told_errors
 from tracking.domain.pace import FleetPace, PaceConfig, driver_pace, fleet_pace, leg_samples
 from tracking.domain.route import RouteState, route_from_event
 from tracking.domain.travel import TravelTimes
@@ -95,3 +97,62 @@ def test_windows_near_the_door_are_at_most_30_minutes_wide() -> None:
     assert measured
     for eta in measured:  # the measured skew is kept: later side longer than the earlier
         assert eta.window_end - eta.eta > eta.eta - eta.window_start - timedelta(minutes=1)
+
+
+def test_a_window_holds_the_stated_share_of_the_next_arrivals() -> None:
+    # Errors drawn from one spread; a window sized from 40 of them must hold at least 95 % of
+    # the arrivals that follow (on average over many days), not a little less.
+    rng = random.Random(5)
+    held, trials = 0, 0
+    for _ in range(400):
+        book = ErrorBook(WindowConfig(min_samples=20, min_half_s=0))
+        for _ in range(40):
+            book.add(horizon_bucket(1800.0), rng.gauss(60.0, 240.0))
+        before, after = book.span(1800.0) or (0.0, 0.0)
+        for _ in range(50):
+            error = rng.gauss(60.0, 240.0)
+            held += -before <= error <= after
+            trials += 1
+    assert held / trials >= 0.95
+
+
+def test_errors_are_those_of_the_eta_the_customer_held_that_long_before() -> None:
+    arrived = T0 + timedelta(hours=2)
+    told = [
+        (arrived - timedelta(minutes=70), arrived - timedelta(minutes=4)),
+        (arrived - timedelta(minutes=25), arrived + timedelta(minutes=2)),
+    ]
+    errors = dict(told_errors(told, arrived))
+    # 30 minutes before (bucket 20-30 min), the customer still held the ETA told 70 min before.
+    assert errors[horizon_bucket(1800.0)] == 240.0
+    assert errors[horizon_bucket(1200.0)] == -120.0
+    assert horizon_bucket(5400.0) not in errors  # nothing was told 90 minutes before
+
+
+def _served(vehicle: str, ratios: list[float]) -> RouteState:
+    """A route whose driver took `ratios` times the planned service at each stop."""
+    event = planned_route(f"r-{vehicle}", vehicle, T0, stops=len(ratios), service_s=120)
+    route = route_from_event("t", event, {})
+    for stop, ratio in zip(route.stops, ratios, strict=True):
+        stop.arrived_at = stop.planned_arrival
+        stop.resolved_at = stop.planned_arrival + timedelta(seconds=120 * ratio)
+    return route
+
+
+def test_a_drivers_few_slow_stops_are_luck_where_the_fleets_stops_vary_as_much() -> None:
+    rng = random.Random(3)
+    noisy = [_served(f"v{d}", [rng.lognormvariate(0, 0.3) for _ in range(12)]) for d in range(5)]
+    fleet = fleet_pace(noisy, CFG)
+    assert fleet.service_prior_s is not None and fleet.service_prior_s > 4 * CFG.service_prior_s
+    # The unluckiest driver is told nearly the fleet's service time, not their own average.
+    later = T0 + timedelta(hours=3)
+    paces = [driver_pace([r], fleet, later, CFG).service / fleet.service for r in noisy]
+    fixed = [driver_pace([r], replace(fleet, service_prior_s=None), later, CFG) for r in noisy]
+    worst = max(range(5), key=lambda i: abs(fixed[i].service / fleet.service - 1))
+    assert abs(paces[worst] - 1) < abs(fixed[worst].service / fleet.service - 1) / 2
+
+    # A driver who is slow at every door is learned all the same.
+    steady = [_served(f"v{d}", [1.0 + rng.gauss(0, 0.05) for _ in range(12)]) for d in range(4)]
+    slow = _served("slow", [1.6 + rng.gauss(0, 0.05) for _ in range(12)])
+    fleet = fleet_pace([*steady, slow], CFG)
+    assert driver_pace([slow], fleet, later, CFG).service > 1.3

@@ -5,10 +5,11 @@ from typing import Any
 
 import pytest
 from lastmile_common.events.routes import RouteCancelled, RouteUpdated
-from tracking.domain.route import RouteStatus
+from tracking.domain.route import RouteState, RouteStatus
 from tracking.entrypoints.consumers import BatchWriter
 from tracking.service_layer.completion import CompleteStop, StopAlreadyCompleted, complete_stop
 from tracking.service_layer.config import TrackerConfig
+from tracking.service_layer.route_changes import driver_break
 from tracking.service_layer.state import TrackingState
 from tracking.service_layer.tracker import Tracker
 from tracking.simulation import planned_route, route_trace
@@ -243,3 +244,24 @@ def _untokened(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [_untokened(v) for v in value]
     return value
+
+
+async def test_a_break_the_driver_starts_makes_the_etas_later_and_survives_a_reload() -> None:
+    tracker, store, _ = make()
+    event = planned_route("r1", "v1", T0, stops=3)
+    await tracker.route_planned(None, "t1", event)
+    trace = route_trace(event, T0, order=[1])
+    await feed(tracker, trace)
+    at = trace[-1].time
+    assert all(d.eta < at + timedelta(minutes=25) for d, _ in store.of("eta.updated"))
+    await driver_break(tracker, None, "t1", "r1", at, started=True)
+    after = {d.order_id: d.eta for d, _ in store.of("eta.updated")}
+    # Told at once: the stops still ahead come after the break's (unplanned) length.
+    pause = timedelta(seconds=tracker.config.eta.unplanned_break_s)
+    for order in ("r1-o2", "r1-o3"):
+        assert after[order] > at + pause, order
+    # The route's snapshot keeps the break (another replica reloading it sees the driver on it).
+    assert RouteState.from_json(store.routes["r1"]).on_break_since == at
+    await driver_break(tracker, None, "t1", "r1", at + timedelta(minutes=5), started=False)
+    ended = RouteState.from_json(store.routes["r1"]).breaks_taken
+    assert ended == ((at, at + timedelta(minutes=5)),)
