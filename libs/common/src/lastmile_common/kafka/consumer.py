@@ -78,7 +78,7 @@ class ConsumerRunner:
         self._processor = EventProcessor(subscription, pool, producer, kafka)
         self._consumer: AIOKafkaConsumer | None = None
         self._task: asyncio.Task[None] | None = None
-        self._settling: asyncio.Task[None] | None = None
+        self._settling: asyncio.Task[bool] | None = None
         self._stopping = asyncio.Event()
         self._lock = asyncio.Lock()
         self._outage_waits = 0  # consecutive waits of the current outage (0: none)
