@@ -180,7 +180,7 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--per-vehicle", type=int, default=500, help="pings per vehicle")
     parser.add_argument("--batch", type=int, default=50, help="pings per ping.batch event")
     parser.add_argument("--rate", type=float, default=5000.0)
-    parser.add_argument("--seconds", type=float, help="load seconds (latency 20, rolling 75)")
+    parser.add_argument("--seconds", type=float, help="load seconds (latency 20, rolling 150)")
     parser.add_argument("--poll-records", type=int, default=500)
     parser.add_argument("--phases", default="single,batch,latency")
     parser.add_argument(
@@ -196,6 +196,11 @@ def _arguments() -> argparse.Namespace:
         "one (SIGTERM) after --warm seconds of load",
     )
     parser.add_argument("--warm", type=float, default=20.0, help="load seconds before restarts")
+    parser.add_argument(
+        "--logs",
+        type=Path,
+        help="with --rolling: replica logs (INFO) in DIR/replica-N.log, ETAs in DIR/etas.csv",
+    )
     return parser.parse_args()
 
 
@@ -221,7 +226,13 @@ def main() -> None:
         if args.rolling:
             out = asyncio.run(
                 rolling_restart(
-                    infra, _router(), args.vehicles, args.rate, args.seconds or 75.0, args.warm
+                    infra,
+                    _router(),
+                    args.vehicles,
+                    args.rate,
+                    args.seconds or 150.0,
+                    args.warm,
+                    logs=args.logs,
                 )
             )
             print(json.dumps(out), flush=True)

@@ -18,8 +18,9 @@ def percentile(values: Sequence[float], p: float) -> float | None:
 
 def longest_gaps(
     updates: Mapping[str, Sequence[float]], start: float, end: float
-) -> dict[str, float]:
-    """Per vehicle, the longest time in [start, end] without an update (times in seconds).
+) -> dict[str, tuple[float, float]]:
+    """Per vehicle, the longest time in [start, end] without an update and when it began
+    (times in seconds).
 
     The window's edges count: a vehicle whose last update came long before `end` (or whose
     first came long after `start`) went that long without one; a vehicle with no update at all
@@ -28,5 +29,5 @@ def longest_gaps(
     for vehicle, times in updates.items():
         inside = sorted(t for t in times if start <= t <= end)
         edges = [start, *inside, end]
-        gaps[vehicle] = max(b - a for a, b in pairwise(edges))
+        gaps[vehicle] = max((b - a, a) for a, b in pairwise(edges))
     return gaps

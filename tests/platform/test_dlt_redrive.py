@@ -12,7 +12,7 @@ import pytest
 from aiokafka import AIOKafkaProducer
 from aiokafka.structs import ConsumerRecord
 from lastmile_common.events.envelope import Envelope, encode
-from lastmile_common.events.topics import ORDERS
+from lastmile_common.events.topics import ORDERS, VEHICLE_ROUTES
 from lastmile_common.kafka.admin import ensure_topics
 from lastmile_common.kafka.dead_letter import send_to_dlt
 from notifier.testing import events as ev
@@ -27,12 +27,14 @@ pytestmark = [pytest.mark.integration]
 KEY = "depot-1"  # the dead letters' key: replayed, they go back to its partition
 
 
-async def _dead_letter(bootstrap: str, consumer: str, tenant: str, n: int) -> Envelope:
+async def _dead_letter(
+    bootstrap: str, consumer: str, tenant: str, n: int, topic: str = ORDERS
+) -> Envelope:
     """An order.created that `consumer` gave up on, as the consumer runner dead-letters it."""
     envelope = Envelope.wrap(ev.order_created(f"o-{tenant}-{n}"), source="tests", tenant=tenant)
     record = encode(envelope, KEY)
     original = ConsumerRecord(
-        ORDERS, 0, 1000 + n, 0, 0, record.key, record.value, None, 0, 0, tuple(record.headers)
+        topic, 0, 1000 + n, 0, 0, record.key, record.value, None, 0, 0, tuple(record.headers)
     )
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap)
     await producer.start()
@@ -124,3 +126,17 @@ def test_list_show_and_replay_only_what_was_selected(
     assert out[-1] == "1 replayed, 0 replayed before and skipped"
     back = asyncio.run(_on_source(bootstrap, {e.id for e in sent}))
     assert sorted(e.id for e, _ in back) == sorted([sent[0].id, sent[1].id, sent[1].id, sent[2].id])
+
+
+def test_the_list_of_every_topic_has_the_internal_topics_dead_letters(
+    infra: Infrastructure, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bootstrap = infra.kafka_bootstrap
+    asyncio.run(ensure_topics(bootstrap))
+    tenant = uuid.uuid4().hex[:8]
+    group = f"tracking-pings-{tenant}"
+    sent = asyncio.run(_dead_letter(bootstrap, group, tenant, 0, topic=VEHICLE_ROUTES))
+    listed = [json.loads(line) for line in _cli(capsys, "--bootstrap", bootstrap, "list", "--json")]
+    (mine,) = [row for row in listed if row["consumer"] == group]
+    assert mine["event_id"] == sent.id
+    assert mine["dlt"] == f"{VEHICLE_ROUTES}.dlt"

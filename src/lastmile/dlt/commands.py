@@ -11,7 +11,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from lastmile_common.events.topics import TOPICS, dlt_of
+from lastmile_common.events.topics import INTERNAL_TOPICS, TOPICS, dlt_of
 
 from lastmile.dlt import broker
 from lastmile.dlt.letters import DeadLetter, Selection, dlt_name, offset_range
@@ -23,7 +23,9 @@ def add_parser(commands: Any) -> None:
     dlt.add_argument("--bootstrap", help="Kafka bootstrap (default: env, then run.json)")
     sub = dlt.add_subparsers(dest="dlt_command", required=True)
     listing = sub.add_parser("list", help="dead letters per topic and consumer group")
-    listing.add_argument("topic", nargs="?", help="a topic or its .dlt (default: every topic)")
+    listing.add_argument(
+        "topic", nargs="?", help="a topic or its .dlt (default: every topic, internal ones too)"
+    )
     listing.add_argument("--consumer", help="only this consumer group's")
     listing.add_argument("--json", action="store_true", help="one JSON object per line")
     show = sub.add_parser("show", help="one dead letter: headers, error and the message")
@@ -72,7 +74,8 @@ def _summary(letter: DeadLetter, entry: broker.Replayed | None) -> dict[str, Any
 
 
 async def _list(bootstrap: str, args: argparse.Namespace) -> int:
-    topics = [dlt_name(args.topic)] if args.topic else [dlt_of(spec.name) for spec in TOPICS]
+    every = [dlt_of(spec.name) for spec in TOPICS + INTERNAL_TOPICS]  # a service's own too
+    topics = [dlt_name(args.topic)] if args.topic else every
     entries = await broker.ledger(bootstrap)
     for topic in topics:
         letters = [

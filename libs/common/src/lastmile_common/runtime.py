@@ -45,13 +45,14 @@ class Runtime:
         return bool(await self.pool.fetchval("SELECT 1"))
 
     async def broker_ready(self) -> bool:
-        """The broker's metadata is reachable and the relay and every consumer are alive."""
+        """The broker's metadata is reachable, the relay and every consumer are alive and the
+        groups this replica joined have settled since."""
         client = self.producer.client
         await asyncio.wait_for(client.force_metadata_update(), timeout=2.0)
         return (
             bool(client.cluster.brokers())
             and self.relay.healthy
-            and all(runner.healthy for runner in self.runners)
+            and all(runner.healthy and runner.settled for runner in self.runners)
         )
 
 
@@ -122,11 +123,16 @@ async def running(
 
 
 async def _stop_consumers(runners: Sequence[ConsumerRunner]) -> None:
-    for runner in runners:
+    """Stop every group at once: each one's partitions go to the other replicas as soon as its
+    own batch in flight committed, not after the groups stopped before it."""
+
+    async def stop(runner: ConsumerRunner) -> None:
         try:
             await runner.stop()
         except Exception:
             log.exception("consumer did not stop cleanly", extra={"consumer": runner.name})
+
+    await asyncio.gather(*(stop(runner) for runner in runners))
 
 
 def settle_heap() -> None:

@@ -5,14 +5,18 @@ from __future__ import annotations
 
 import itertools
 import uuid
+from collections import Counter
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from aiokafka import AIOKafkaProducer
+from lastmile_common.events.routes import RoutePlanned
 from lastmile_common.events.topics import GPS_PINGS
 from lastmile_common.kafka.partitioning import partition_for
 from lastmile_common.kafka.subscription import Assignment
 from tracking.adapters.ownership import Ownership
+from tracking.adapters.recovery import recover
 from tracking.service_layer.state import TrackingState
 from tracking.simulation import planned_route
 
@@ -37,9 +41,10 @@ def vehicles_on_two_partitions() -> tuple[str, str]:
     return first, other
 
 
-async def test_assignment_loads_exactly_its_vehicles_and_revocation_drops_them(
+async def two_routes_committed(
     app: RunningApp, producer: AIOKafkaProducer
-) -> None:
+) -> tuple[str, list[RoutePlanned]]:
+    """A new tenant's routes of two vehicles on different partitions, saved by tracking."""
     tenant, _ = new_tenant()
     start = datetime.now(UTC).replace(microsecond=0) + timedelta(hours=1)
     routes = [
@@ -55,6 +60,14 @@ async def test_assignment_loads_exactly_its_vehicles_and_revocation_drops_them(
         return bool(n == len(ids))
 
     await eventually(committed, what="both routes committed")
+    return tenant, routes
+
+
+async def test_assignment_loads_exactly_its_vehicles_and_revocation_drops_them(
+    app: RunningApp, producer: AIOKafkaProducer
+) -> None:
+    tenant, routes = await two_routes_committed(app, producer)
+    pool = app.state.runtime.pool
     (a, b) = routes
     pa, pb = partition_for(a.vehicle_id, COUNT), partition_for(b.vehicle_id, COUNT)
     state = TrackingState()
@@ -75,3 +88,42 @@ async def test_assignment_loads_exactly_its_vehicles_and_revocation_drops_them(
     assert (tenant, a.vehicle_id) not in state.vehicles
     await replica.revoked(given(pb))
     assert not state.routes and not state.vehicles
+
+
+class _Counting:
+    """A connection that counts the rows each kind of read brings back."""
+
+    def __init__(self, conn: Any) -> None:
+        self._conn = conn
+        self.rows: Counter[str] = Counter()
+
+    async def fetch(self, query: str, *args: Any) -> list[Any]:
+        rows = await self._conn.fetch(query, *args)
+        kind = "told" if "etas_told" in query else "route" if "SELECT state" in query else "other"
+        self.rows[kind] += len(rows)
+        return rows
+
+
+async def test_assignment_reads_only_the_routes_and_etas_of_its_vehicles(
+    app: RunningApp, producer: AIOKafkaProducer
+) -> None:
+    tenant, routes = await two_routes_committed(app, producer)
+    pool = app.state.runtime.pool
+    told_at = datetime.now(UTC)
+    for route in routes:  # ETAs told of every order, as after a day of tracking
+        for stop in route.stops:
+            await pool.executemany(
+                "INSERT INTO etas_told (tenant_id, order_id, told_at, eta, window_start,"
+                " window_end, stops_away, sequence) VALUES ($1, $2, $3, $3, $3, $3, 1, $4)",
+                [(tenant, stop.order_id, told_at, n) for n in range(20)],
+            )
+    a = routes[0]
+    state = TrackingState()
+    async with pool.acquire() as conn:
+        counting = _Counting(conn)
+        await recover(counting, state, 86400, lambda t, v: t == tenant and v == a.vehicle_id)
+    assert {r.route_id for r in state.routes.values()} == {a.route_id}
+    # Every route and every ETA told in the last `keep_s` were read and decoded, then dropped:
+    # a rebalance waited seconds for it on a busy day.
+    assert counting.rows["route"] == 1
+    assert counting.rows["told"] == 20 * len(a.stops)

@@ -10,11 +10,13 @@ import asyncpg
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListener, TopicPartition
 from aiokafka.coordinator.assignors.range import RangePartitionAssignor
 from aiokafka.coordinator.assignors.roundrobin import RoundRobinPartitionAssignor
+from aiokafka.errors import KafkaError
 from aiokafka.structs import OffsetAndMetadata
 
 from lastmile_common.db.inbox import prune
 from lastmile_common.db.pool import ACQUIRE_TIMEOUT_S
 from lastmile_common.kafka.group_leave import leave_first_generation
+from lastmile_common.kafka.group_settle import NO_MEMBERS, admin_client, group_state, settled
 from lastmile_common.kafka.processing import (
     DependencyUnavailable,
     EventProcessor,
@@ -36,6 +38,7 @@ __all__ = ["BatchHooks", "ConsumerRunner", "Handler", "PermanentError", "Subscri
 
 log = logging.getLogger(__name__)
 PRUNE_EVERY_S = 3600.0
+JOIN_WAIT_MAX_S = 30.0  # a group that never settles (a member crash-looping) is joined anyway
 type Batches = dict[TopicPartition, list[Record]]
 
 
@@ -75,6 +78,7 @@ class ConsumerRunner:
         self._processor = EventProcessor(subscription, pool, producer, kafka)
         self._consumer: AIOKafkaConsumer | None = None
         self._task: asyncio.Task[None] | None = None
+        self._settling: asyncio.Task[bool] | None = None
         self._stopping = asyncio.Event()
         self._lock = asyncio.Lock()
         self._outage_waits = 0  # consecutive waits of the current outage (0: none)
@@ -86,7 +90,12 @@ class ConsumerRunner:
         return self.subscription.name
 
     async def start(self) -> None:
-        """Join the group and start consuming in the background."""
+        """Join the group and start consuming in the background. A group with rebalance hooks
+        is joined once it has settled, and if others were in it, `settled` turns true only
+        once it has settled again after this join (readiness waits for it, so a rolling deploy
+        stops the next old replica only after this join's pause was worked off)."""
+        stateful = self.subscription.rebalance is not None and self._kafka.join_calm_s > 0
+        alone = not stateful or await self._calm(before_joining=True)
         self._consumer = AIOKafkaConsumer(
             **self._kafka.client_options(),
             group_id=self.name,
@@ -94,6 +103,8 @@ class ConsumerRunner:
             enable_auto_commit=False,
             auto_offset_reset="earliest",
             max_poll_records=self._kafka.max_poll_records,
+            heartbeat_interval_ms=self._kafka.heartbeat_interval_ms,
+            session_timeout_ms=self._kafka.session_timeout_ms,
             # Range keeps partition N of every topic on one member; round robin spreads better.
             partition_assignment_strategy=(RangePartitionAssignor,)
             if self.subscription.co_partitioned
@@ -102,9 +113,35 @@ class ConsumerRunner:
         self._consumer.subscribe(list(self.subscription.topics), listener=_CommitOnRevoke(self))
         await self._consumer.start()
         self._task = asyncio.create_task(self._run(), name=f"consumer:{self.name}")
+        if not alone:
+            self._settling = asyncio.create_task(self._calm(), name=f"settling:{self.name}")
+
+    async def _calm(self, before_joining: bool = False) -> bool:
+        """Wait until the group has settled; True when it had no members (or could not be
+        described: nothing to wait for then)."""
+        try:
+            async with admin_client(self._kafka) as admin:
+                if before_joining and await group_state(admin, self.name) in NO_MEMBERS:
+                    return True
+                await settled(
+                    lambda: group_state(admin, self.name),
+                    self._kafka.join_calm_s,
+                    JOIN_WAIT_MAX_S,
+                )
+                return False
+        except (KafkaError, OSError) as err:
+            log.warning("could not describe group %s; not waiting for it: %s", self.name, err)
+            return True
+
+    @property
+    def settled(self) -> bool:
+        """False while the group still settles after this member joined it."""
+        return self._settling is None or self._settling.done()
 
     async def stop(self) -> None:
         """Stop fetching, finish the batch in flight, commit, leave the group."""
+        if self._settling is not None:
+            self._settling.cancel()
         self._stopping.set()
         if self._task is not None:
             await self._task

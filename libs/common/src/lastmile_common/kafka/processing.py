@@ -28,6 +28,10 @@ from lastmile_common.settings import KafkaSettings
 
 log = logging.getLogger(__name__)
 tracer = trace.get_tracer(__name__)
+# Handlers that only compute (their writes wait for `before_commit`) never give the event loop
+# back: a fetch of 500 pings held it for seconds, and the process's heartbeats (how soon its
+# group rebalances), outbox relay and SIGTERM handling waited for the whole batch.
+YIELD_EVERY_S = 0.02
 
 type Record = "ConsumerRecord[bytes, bytes]"
 
@@ -106,11 +110,15 @@ class EventProcessor:
             try:
                 async with conn.transaction():
                     new_ids = await claim(conn, self.name, list({i.envelope.id for i in items}))
+                    yielded = time.perf_counter()
                     for item in items:
                         if item.envelope.id not in new_ids:
                             continue
                         new_ids.discard(item.envelope.id)  # a duplicate in the batch counts once
                         await self._call_handler(conn, item.envelope)
+                        if time.perf_counter() - yielded > YIELD_EVERY_S:
+                            await asyncio.sleep(0)  # the rest of the process runs a moment
+                            yielded = time.perf_counter()
                     if hooks is not None:
                         await hooks.before_commit(conn)
             except BaseException:

@@ -17,6 +17,9 @@ from lastmile_common.kafka.retry import backoff_delay
 from lastmile_common.metrics import OUTBOX_BACKLOG, OUTBOX_PUBLISHED
 
 log = logging.getLogger(__name__)
+# How often a replica that does not relay asks for the lock: when the relaying replica stops
+# (every rolling deploy stops it), its events wait at most this long for the next one.
+FOLLOWER_RETRY_S = 0.5
 
 
 class OutboxRelay:
@@ -79,7 +82,7 @@ class OutboxRelay:
         while not self._stopping.is_set():
             if await listener.fetchval("SELECT pg_try_advisory_lock($1)", self._lock_id):
                 break
-            await self._sleep(2.0)
+            await self._sleep(FOLLOWER_RETRY_S)
         else:
             return
         self.is_leader = True

@@ -67,20 +67,33 @@ async def recover(
     """Load recent routes, last positions and the ETAs told of the vehicles `owns` accepts;
     return counts."""
     since = datetime.now(UTC) - timedelta(seconds=keep_s)
-    rows = await conn.fetch(
-        "SELECT state FROM routes WHERE status IN ('planned', 'started') OR updated_at > $1",
+    # Only the routes and ETAs of the vehicles taken up are read in full: a rebalance waits for
+    # this load, and every replica's routes and every ETA told in `keep_s` made it seconds long.
+    keys = await conn.fetch(
+        "SELECT route_id, tenant_id, vehicle_id FROM routes"
+        " WHERE status IN ('planned', 'started') OR updated_at > $1",
         since,
     )
+    ids = [k["route_id"] for k in keys if owns is None or owns(k["tenant_id"], k["vehicle_id"])]
+    rows = await conn.fetch("SELECT state FROM routes WHERE route_id = ANY($1::text[])", ids)
     routes = [_route(row["state"]) for row in rows]
-    routes = [r for r in routes if owns is None or owns(r.tenant_id, r.vehicle_id)]
     for route in routes:
         state.add_route(route)
     positions = await conn.fetch(_POSITIONS + " WHERE time > $1", since)
     positions = [p for p in positions if owns is None or owns(p["tenant_id"], p["vehicle_id"])]
     _add_positions(state, positions)
-    orders = {(r.tenant_id, s.order_id) for r in routes for s in r.stops}
-    told = await conn.fetch(_TOLD + " WHERE told_at > $1 ORDER BY told_at, sequence", since)
-    told = [t for t in told if owns is None or (t["tenant_id"], t["order_id"]) in orders]
+    if owns is None:
+        told = await conn.fetch(_TOLD + " WHERE told_at > $1 ORDER BY told_at, sequence", since)
+    else:
+        orders = sorted({(r.tenant_id, s.order_id) for r in routes for s in r.stops})
+        told = await conn.fetch(
+            _TOLD + " WHERE (tenant_id, order_id) IN"
+            " (SELECT * FROM unnest($2::text[], $3::text[])) AND told_at > $1"
+            " ORDER BY told_at, sequence",
+            since,
+            [tenant for tenant, _ in orders],
+            [order for _, order in orders],
+        )
     _add_told(state, told)
     return {"routes": len(routes), "vehicles": len(positions), "etas": len(told)}
 
