@@ -7,42 +7,21 @@ import argparse
 import json
 import os
 import random
-import statistics
 import tempfile
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import osrm
-from lastmile_common.routing import Point, Profile, Router, RoutingSettings, open_router
+from lastmile_common.routing import Profile, Router, RoutingSettings, open_router
+from lastmile_common.routing.osrm_engine import load_engine, table_parameters
 from lastmile_common.routing.osrm_results import lon_lat
 from lastmile_common.routing.prepare import PreparedMap, prepare_map
 
+from bench.routing.measure import median_s, random_points
 from bench.routing.plans import side_by_side
-
-
-def _points(prepared: PreparedMap, count: int, rng: random.Random) -> list[Point]:
-    """Random points in the map's rectangle (the engine puts each on its nearest road)."""
-    b = prepared.bounds
-    return [
-        Point(rng.uniform(b.min_lat, b.max_lat), rng.uniform(b.min_lon, b.max_lon))
-        for _ in range(count)
-    ]
-
-
-def _median_s(call: Callable[[], object], repeat: int) -> tuple[float, float]:
-    """Median wall and CPU seconds of `repeat` calls (CPU time is what a busy machine keeps)."""
-    wall, cpu = [], []
-    for _ in range(repeat):
-        started, started_cpu = time.perf_counter(), time.process_time()
-        call()
-        wall.append(time.perf_counter() - started)
-        cpu.append(time.process_time() - started_cpu)
-    return round(statistics.median(wall), 3), round(statistics.median(cpu), 3)
 
 
 def _preparation(settings: RoutingSettings) -> tuple[PreparedMap, dict[str, float | None]]:
@@ -106,19 +85,15 @@ def _tables(
 ) -> dict[str, Any]:
     rng = random.Random(options.seed)
     departure = datetime(2026, 12, 1, 8, 0, tzinfo=ZoneInfo(settings.traffic.timezone))
-    points = _points(prepared, options.table_size, rng)
+    points = random_points(prepared, options.table_size, rng)
     # The first large table also starts the table workers and loads the dataset in each.
-    first_s = _median_s(lambda: router.matrix(points, departure, Profile.CAR), 1)
-    table_s = _median_s(lambda: router.matrix(points, departure, Profile.CAR), options.repeat)
-    engine = osrm.OSRM(
-        algorithm="CH",
-        storage_config=str(prepared.datasets[Profile.CAR, "morning_rush"].path),
-        use_shared_memory=False,
-    )
-    params = osrm.TableParameters(coordinates=lon_lat(points), annotations=["duration", "distance"])
-    engine_s = _median_s(lambda: engine.Table(params), options.repeat)
-    tours = [_points(prepared, options.stops, rng) for _ in range(options.routes)]
-    route_s = _median_s(lambda: [router.route(t, departure, Profile.CAR) for t in tours], 1)
+    first_s = median_s(lambda: router.matrix(points, departure, Profile.CAR), 1)
+    table_s = median_s(lambda: router.matrix(points, departure, Profile.CAR), options.repeat)
+    engine = load_engine(prepared.datasets[Profile.CAR, "morning_rush"].path)
+    params = table_parameters(lon_lat(points))  # what the router asks for
+    engine_s = median_s(lambda: engine.Table(params), options.repeat)
+    tours = [random_points(prepared, options.stops, rng) for _ in range(options.routes)]
+    route_s = median_s(lambda: [router.route(t, departure, Profile.CAR) for t in tours], 1)
     return {
         "table_points": options.table_size,
         "table_workers": settings.table_worker_count(),

@@ -10,7 +10,6 @@ import argparse
 import json
 import os
 import random
-import statistics
 import struct
 import subprocess
 import time
@@ -22,12 +21,13 @@ from typing import Any
 
 import httpx
 import numpy as np
-import osrm
-from lastmile_common.routing import Point, Profile, RoutingSettings
+from lastmile_common.routing import Profile, RoutingSettings
+from lastmile_common.routing.osrm_engine import load_engine, table_parameters
 from lastmile_common.routing.osrm_results import lon_lat, matrix_from_table
 from lastmile_common.routing.osrm_tools import osrm_tool
 from lastmile_common.routing.prepare import prepare_map
 
+from bench.routing.measure import median_s, random_points
 from lastmile.infra.ports import free_port
 
 TABLE_FIELD = 5  # FBResult.table in the wheel's OSRM schema (error, code, data_version, waypoints, routes, table)
@@ -77,16 +77,8 @@ def json_arrays(body: bytes) -> list[array[float]]:
 
 
 def _median(call: Callable[[], object], repeat: int) -> dict[str, float]:
-    wall, cpu = [], []
-    for _ in range(repeat):
-        started, started_cpu = time.perf_counter(), time.thread_time()
-        call()
-        wall.append(time.perf_counter() - started)
-        cpu.append(time.thread_time() - started_cpu)
-    return {
-        "wall_s": round(statistics.median(wall), 3),
-        "thread_cpu_s": round(statistics.median(cpu), 3),
-    }
+    wall, cpu = median_s(call, repeat, time.thread_time)
+    return {"wall_s": wall, "thread_cpu_s": cpu}
 
 
 def run(size: int, repeat: int) -> dict[str, Any]:
@@ -96,15 +88,9 @@ def run(size: int, repeat: int) -> dict[str, Any]:
         settings.map_file, settings.traffic, settings.profiles, settings.cache_dir
     )
     path = prepared.datasets[Profile.CAR, "morning_rush"].path
-    engine = osrm.OSRM(algorithm="CH", storage_config=str(path), use_shared_memory=False)
-    rng, bounds = random.Random(12), prepared.bounds
-    points = [
-        Point(
-            rng.uniform(bounds.min_lat, bounds.max_lat), rng.uniform(bounds.min_lon, bounds.max_lon)
-        )
-        for _ in range(size)
-    ]
-    params = osrm.TableParameters(coordinates=lon_lat(points), annotations=["duration", "distance"])
+    engine = load_engine(path)
+    points = random_points(prepared, size, random.Random(12))
+    params = table_parameters(lon_lat(points))
     coordinates = ";".join(f"{p.lon!r},{p.lat!r}" for p in points)
     query = {"annotations": "duration,distance"}
     with _osrm_routed(path, size) as base, httpx.Client(timeout=120) as client:
