@@ -17,7 +17,7 @@ from lastmile_common.routing import Router
 
 from planner.domain.model import PlanResult, ReasonCode, Route, Unplaced
 from planner.domain.solver import solve
-from planner.service_layer.ports import SolverRunner, Transactions
+from planner.service_layer.ports import SolverRunner, UnitsOfWork
 from planner.service_layer.problem import StoredDepot, StoredVehicle, build_problem
 from planner.service_layer.publishing import new_id, route_data, solved_of
 from planner.service_layer.records import ACTIVE_ROUTE, StoredPlan, StoredPreview, StoredRoute
@@ -58,12 +58,12 @@ class PlanOutcome:
 
 
 async def _keep_preview(
-    tx: Transactions, tenant_id: str, outcome: PlanOutcome, ttl_s: float
+    tx: UnitsOfWork, tenant_id: str, outcome: PlanOutcome, ttl_s: float
 ) -> PlanOutcome:
     """Store a preview for `ttl_s`: an id the API hands out must resolve while it is kept."""
     expires_at = datetime.now(UTC) + timedelta(seconds=ttl_s)
-    async with tx() as store:
-        await store.save_preview(
+    async with tx() as uow:
+        await uow.plans.save_preview(
             StoredPreview(tenant_id, outcome.summary, outcome.routes, expires_at)
         )
     return replace(outcome, expires_at=expires_at)
@@ -87,7 +87,7 @@ def no_fleet(order_ids: list[str], depot_id: str) -> PlanResult:
 
 
 async def plan_depot(
-    tx: Transactions,
+    tx: UnitsOfWork,
     solver: SolverRunner,
     router: Router,
     tenant_id: str,
@@ -102,15 +102,15 @@ async def plan_depot(
     preview_ttl_s: float = 86400.0,
 ) -> PlanOutcome:
     """Plan every open order of the depot's date; store and publish unless previewing."""
-    async with tx() as store:
-        depot = await store.get_depot(tenant_id, depot_id)
+    async with tx() as uow:
+        depot = await uow.depots.get(tenant_id, depot_id)
         if depot is None:
             raise DepotNotFound(depot_id)
-        vehicles = await store.list_vehicles(tenant_id, depot_id)
+        vehicles = await uow.depots.vehicles_of(tenant_id, depot_id)
         orders = [
-            o for o in await store.pending_for(tenant_id, depot_id, day) if o.status == "open"
+            o for o in await uow.pending.of_date(tenant_id, depot_id, day) if o.status == "open"
         ]
-        existing = await store.routes_for(tenant_id, depot_id, day)
+        existing = await uow.plans.routes_for(tenant_id, depot_id, day)
     if not preview and any(r.status in ("started", "completed") for r in existing):
         raise RoutesAlreadyStarted(depot_id)
     snapshots = {o.order_id: o.snapshot for o in orders}
@@ -188,25 +188,25 @@ def _new_plan(
 
 
 async def _store_plan(
-    tx: Transactions, tenant_id: str, depot_id: str, day: date, trigger: str, plan: _NewPlan
+    tx: UnitsOfWork, tenant_id: str, depot_id: str, day: date, trigger: str, plan: _NewPlan
 ) -> None:
     """Supersede the date's active routes, store the plan and its routes, publish it all."""
-    async with tx() as store:
-        for old in await store.routes_for(tenant_id, depot_id, day):
+    async with tx() as uow:
+        for old in await uow.plans.routes_for(tenant_id, depot_id, day):
             if old.status in ACTIVE_ROUTE:  # superseded by this plan
-                await store.set_route_status(tenant_id, old.id, "superseded")
+                await uow.plans.set_route_status(tenant_id, old.id, "superseded")
                 cancelled = RouteCancelled(
                     route_id=old.id,
                     depot_id=depot_id,
                     version=old.version + 1,
                     reason=f"superseded by plan {plan.plan_id}",
                 )
-                await store.publish(cancelled, tenant_id=tenant_id, key=depot_id, subject=old.id)
-        await store.save_plan(
+                await uow.publish(cancelled, tenant_id=tenant_id, key=depot_id, subject=old.id)
+        await uow.plans.save(
             StoredPlan(tenant_id, plan.plan_id, depot_id, day, trigger, plan.summary)
         )
         for route, data in plan.routes:
-            await store.save_route(
+            await uow.plans.save_route(
                 StoredRoute(
                     tenant_id,
                     data.route_id,
@@ -220,5 +220,5 @@ async def _store_plan(
                     solved_of(route),
                 )
             )
-            await store.publish(data, tenant_id=tenant_id, key=depot_id, subject=data.route_id)
-        await store.publish(plan.summary, tenant_id=tenant_id, key=depot_id, subject=plan.plan_id)
+            await uow.publish(data, tenant_id=tenant_id, key=depot_id, subject=data.route_id)
+        await uow.publish(plan.summary, tenant_id=tenant_id, key=depot_id, subject=plan.plan_id)

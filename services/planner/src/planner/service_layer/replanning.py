@@ -18,7 +18,7 @@ from planner.domain.model import PlanningProblem, PlanResult, Vehicle
 from planner.domain.replan import StopSeen, replan
 from planner.service_layer.clock import to_seconds
 from planner.service_layer.planning import NoSolutionInTime, require_solution
-from planner.service_layer.ports import SolverRunner, Transactions
+from planner.service_layer.ports import SolverRunner, UnitsOfWork
 from planner.service_layer.problem import build_problem
 from planner.service_layer.publishing import previous_result
 from planner.service_layer.records import ACTIVE_ROUTE, PendingOrder, StoredRoute
@@ -88,7 +88,7 @@ def seen_stops(
 
 
 async def replan_depot(
-    tx: Transactions,
+    tx: UnitsOfWork,
     solver: SolverRunner,
     router: Router,
     tenant_id: str,
@@ -107,16 +107,16 @@ async def replan_depot(
     `now` is the planner's clock; `event_time`, the newest time the asking events carried,
     moves the instant nothing is scheduled before when it is later (a simulated day).
     """
-    async with tx() as store:
-        depot = await store.get_depot(tenant_id, depot_id)
-        plan = await store.latest_plan(tenant_id, depot_id, day)
+    async with tx() as uow:
+        depot = await uow.depots.get(tenant_id, depot_id)
+        plan = await uow.plans.latest(tenant_id, depot_id, day)
         if depot is None or plan is None:
             return 0
-        vehicles = {v.id: v for v in await store.list_vehicles(tenant_id, depot_id)}
-        pending = {o.order_id: o for o in await store.pending_for(tenant_id, depot_id, day)}
+        vehicles = {v.id: v for v in await uow.depots.vehicles_of(tenant_id, depot_id)}
+        pending = {o.order_id: o for o in await uow.pending.of_date(tenant_id, depot_id, day)}
         active = [
             r
-            for r in await store.routes_for(tenant_id, depot_id, day)
+            for r in await uow.plans.routes_for(tenant_id, depot_id, day)
             if r.status in ACTIVE_ROUTE and r.vehicle_id in vehicles
         ]
     locks = locked_chains(active, pending)
@@ -138,10 +138,10 @@ async def replan_depot(
     result, geometries = await _on_roads(
         job, router, solver, new_orders_on_started, time_limit_s, grace_s
     )
-    async with tx() as store:
-        route_ids, published = await save_routes(store, job, result, geometries)
-        published += await cancel_emptied(store, job, {r.vehicle_id for r in result.routes})
-        published += await save_summary(store, job, result, route_ids)
+    async with tx() as uow:
+        route_ids, published = await save_routes(uow, job, result, geometries)
+        published += await cancel_emptied(uow, job, {r.vehicle_id for r in result.routes})
+        published += await save_summary(uow, job, result, route_ids)
     return published
 
 
