@@ -5,7 +5,7 @@ from __future__ import annotations
 from lastmile_common.db.pool import Connection
 
 from planner.adapters.rows import depot_of, vehicle_of
-from planner.service_layer.problem import StoredDepot, StoredVehicle
+from planner.domain.depots import StoredDepot, StoredVehicle
 
 
 class PostgresDepots:

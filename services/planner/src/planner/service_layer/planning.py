@@ -15,10 +15,11 @@ from lastmile_common.events.routes import (
 )
 from lastmile_common.routing import Router
 
+from planner.domain.depots import StoredDepot, StoredVehicle
 from planner.domain.model import PlanResult, ReasonCode, Route, Unplaced
 from planner.domain.solver import solve
 from planner.service_layer.ports import SolverRunner, UnitsOfWork
-from planner.service_layer.problem import StoredDepot, StoredVehicle, build_problem
+from planner.service_layer.problem import build_problem
 from planner.service_layer.publishing import new_id, route_data, solved_of
 from planner.service_layer.records import ACTIVE_ROUTE, StoredPlan, StoredPreview, StoredRoute
 from planner.service_layer.roads import on_roads, route_geometries

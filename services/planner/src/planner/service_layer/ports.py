@@ -11,8 +11,8 @@ from typing import Any, Protocol
 
 from lastmile_common.events.base import EventData
 
+from planner.domain.depots import StoredDepot, StoredVehicle
 from planner.domain.model import PlanResult
-from planner.service_layer.problem import StoredDepot, StoredVehicle
 from planner.service_layer.records import (
     PendingOrder,
     ReplanRequest,

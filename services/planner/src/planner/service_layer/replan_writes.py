@@ -9,11 +9,11 @@ from datetime import date, datetime
 from lastmile_common.events.orders import OrderSnapshot
 from lastmile_common.events.routes import PlanCompleted, RouteCancelled
 
+from planner.domain.depots import StoredDepot, StoredVehicle
 from planner.domain.model import PlanResult
 from planner.domain.replan import StopSeen
 from planner.service_layer.planning import unassigned_of
 from planner.service_layer.ports import UnitOfWork
-from planner.service_layer.problem import StoredDepot, StoredVehicle
 from planner.service_layer.publishing import new_id, route_data, solved_of
 from planner.service_layer.records import ACTIVE_ROUTE, StoredPlan, StoredRoute
 

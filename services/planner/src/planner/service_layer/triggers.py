@@ -6,8 +6,8 @@ import logging
 from collections.abc import Awaitable, Callable
 from datetime import date, datetime, timedelta
 
+from planner.domain.depots import DepotSpec, clock_seconds
 from planner.service_layer.clock import local_now, midnight_utc, wall_clock_seconds
-from planner.service_layer.fleet import DepotSpec, clock_seconds
 from planner.service_layer.planning import NoSolutionInTime
 from planner.service_layer.ports import UnitsOfWork
 

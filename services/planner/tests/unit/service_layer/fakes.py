@@ -10,8 +10,8 @@ from datetime import date, datetime
 from typing import Any
 
 from lastmile_common.events.base import EventData
+from planner.domain.depots import StoredDepot, StoredVehicle
 from planner.domain.model import PlanResult
-from planner.service_layer.problem import StoredDepot, StoredVehicle
 from planner.service_layer.records import (
     PendingOrder,
     ReplanRequest,
