@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 from lastmile_common.events.orders import OrderSnapshot
-from lastmile_common.events.routes import PlanCompleted, RouteCancelled
+from lastmile_common.events.routes import PlanCompleted
 
 from planner.domain.depots import StoredDepot, StoredVehicle
 from planner.domain.model import PlanResult
@@ -16,6 +16,7 @@ from planner.service_layer.planning import unassigned_of
 from planner.service_layer.ports import UnitOfWork
 from planner.service_layer.publishing import new_id, route_data, solved_of
 from planner.service_layer.records import ACTIVE_ROUTE, StoredPlan, StoredRoute
+from planner.service_layer.route_writer import cancel_route, write_route, write_summary
 
 # A planned arrival that moves less than this is not worth a route.updated.
 MOVE_THRESHOLD_S = 60
@@ -45,7 +46,7 @@ class Replan:
         return {oid for chain in self.locks.values() for oid in chain}
 
 
-async def save_routes(
+async def write_routes(
     uow: UnitOfWork, job: Replan, result: PlanResult, geometries: dict[str, str]
 ) -> tuple[list[str], int]:
     """Store and publish each changed route (with its road geometry, by vehicle id); return the
@@ -87,7 +88,8 @@ async def save_routes(
             geometry=geometries.get(route.vehicle_id),
         )
         status = old.status if old else "planned"
-        await uow.plans.save_route(
+        await write_route(
+            uow,
             StoredRoute(
                 job.tenant_id,
                 route_id,
@@ -99,9 +101,8 @@ async def save_routes(
                 status,
                 data,
                 solved,
-            )
+            ),
         )
-        await uow.publish(data, tenant_id=job.tenant_id, key=job.depot.id, subject=route_id)
         route_ids.append(route_id)
         published += 1
     return route_ids, published
@@ -111,18 +112,11 @@ async def cancel_emptied(uow: UnitOfWork, job: Replan, routed_vehicles: set[str]
     """Cancel the active routes the re-plan gave no stops; return how many."""
     emptied = [r for r in job.active if r.vehicle_id not in routed_vehicles]
     for old in emptied:
-        await uow.plans.set_route_status(job.tenant_id, old.id, "cancelled")
-        gone = RouteCancelled(
-            route_id=old.id,
-            depot_id=job.depot.id,
-            version=old.version + 1,
-            reason=f"{job.reason}: no stops left",
-        )
-        await uow.publish(gone, tenant_id=job.tenant_id, key=job.depot.id, subject=old.id)
+        await cancel_route(uow, old, "cancelled", f"{job.reason}: no stops left")
     return len(emptied)
 
 
-async def save_summary(
+async def write_replan_summary(
     uow: UnitOfWork, job: Replan, result: PlanResult, route_ids: list[str]
 ) -> int:
     """The day's summary: finished routes plus the re-planned ones, and what is left out now;
@@ -148,12 +142,10 @@ async def save_summary(
             "solve_seconds": round(result.seconds, 3),
         }
     )
-    await uow.plans.save(replace(plan, summary=summary))
-    if _explained(summary) == _explained(plan.summary):
-        return 0
     # Dispatchers learn why an order the re-plan left out is out (or that it is in now).
-    await uow.publish(summary, tenant_id=job.tenant_id, key=job.depot.id, subject=plan.id)
-    return 1
+    changed = _explained(summary) != _explained(plan.summary)
+    await write_summary(uow, replace(plan, summary=summary), publish=changed)
+    return int(changed)
 
 
 async def _still_active(uow: UnitOfWork, tenant_id: str, route_id: str) -> bool:
