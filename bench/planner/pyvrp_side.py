@@ -84,10 +84,15 @@ def solve_pyvrp(
     inst: Instance, problem: PlanningProblem, time_limit_s: float, seed: int
 ) -> Outcome:
     """PyVRP's best plan within the limit, with its distance and lastmile's checker's verdict."""
+    from pyvrp import PenaltyParams, SolveParams
     from pyvrp.stop import MaxRuntime
 
     started = time.monotonic()
-    result = _model(inst).solve(MaxRuntime(time_limit_s), seed=seed, display=False)
+    # A vehicle costs VEHICLE_COST (as for lastmile): the penalty of a unit of lateness must be
+    # able to outgrow it, or a plan late by a little with a vehicle fewer beats every feasible
+    # one (PyVRP's default cap, 1e5, warns that it binds).
+    params = SolveParams(penalty=PenaltyParams(max_penalty=VEHICLE_COST * SCALE * 100))
+    result = _model(inst).solve(MaxRuntime(time_limit_s), seed=seed, display=False, params=params)
     best = result.best
     # A route lists its depot and client activities; a client's `idx` counts clients only.
     numbers = [c.number for c in inst.customers]
