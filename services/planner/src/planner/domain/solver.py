@@ -20,6 +20,7 @@ Which search runs:
 from __future__ import annotations
 
 from planner.domain.decompose import solve_by_sectors
+from planner.domain.drone_step import solve_with_drones
 from planner.domain.fleet_data import compiled_data
 from planner.domain.model import PlanningProblem, PlanResult
 from planner.domain.plain_search import solve_plain
@@ -43,6 +44,9 @@ def solve(
     data = compiled_data(problem) if problem.orders else None
     if data is not None:
         return solve_plain(problem, data, time_limit_s, seed, work_limit)
+    flown = solve_with_drones(problem, time_limit_s, seed, work_limit) if problem.orders else None
+    if flown is not None:
+        return flown
     settings = default_settings(len(problem.orders), time_limit_s)
     if work_limit is not None:
         settings = SearchSettings(
