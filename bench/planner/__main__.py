@@ -86,8 +86,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--long-factor", type=float, default=2.0, help="scaling: 0 skips")
     parser.add_argument("--no-breaks", action="store_true", help="scaling: vans without breaks")
     parser.add_argument("--mixed", action="store_true", help="versus: a mixed fleet")
+    parser.add_argument("--drones", action="store_true", help="versus: vans and 4 drones")
     parser.add_argument("--replan", action="store_true", help="re-plan at noon vs OR-Tools")
-    parser.add_argument("--seeds", default="1,2,3", help="replan: generated days")
+    parser.add_argument("--seeds", default="1,2,3", help="replan, drones: generated days")
     parser.add_argument(
         "--pyvrp", action="store_true", help="Solomon: PyVRP side by side (uv run --group bench)"
     )
@@ -102,6 +103,11 @@ def main(argv: list[str] | None = None) -> int:
 
         seeds = [int(s) for s in args.seeds.split(",")]
         return run_replan([int(s) for s in args.sizes.split(",")], args.time_limit, seeds)
+    if args.versus and args.drones:
+        from bench.planner.drones import run_drones
+
+        seeds = [int(s) for s in args.seeds.split(",")]
+        return run_drones([int(s) for s in args.sizes.split(",")], args.time_limit, seeds)
     if args.versus:
         from bench.planner.versus import run_versus
 

@@ -168,7 +168,7 @@ def solve_with_drones(
         initial = {
             vans.vehicles[k].id: [problem.orders[i].id for i in r] for k, r in routes.items()
         }
-        left_s = max(0.5, time_limit_s - (time.monotonic() - started))
+        left_s = max(0.5, (time_limit_s - (time.monotonic() - started)) * 0.95 - 0.1)
         second = solve_plain(rest, again, left_s, seed, work_limit, initial)
         van_routes, van_cost = list(second.routes), second.cost
     other = [*van_routes, *(f.route for f in flights)]

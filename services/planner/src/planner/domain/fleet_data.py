@@ -15,7 +15,9 @@ where a window makes it; the bound is exact where no route can wait (every windo
 as the vehicle can get there) and cuts nothing where the vehicle can serve any customer as
 late as its window allows. Any other limit, where OR-Tools could keep to it by departing later
 to cut a wait, sends the day to OR-Tools (`_latest_return`; measured in docs/benchmarks.md).
-Not modelled here (OR-Tools plans those days): breaks, drones, several or soft windows.
+Not modelled here (OR-Tools plans those days): breaks, several or soft windows. Drones
+(one order per flight) are not in the data: `drone_step` plans them around the compiled search
+on the other vehicles.
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ from dataclasses import replace
 from typing import Any
 
 import pytest
-from planner.domain import drone_step
+from planner.domain import decompose, drone_step
 from planner.domain.checker import check_plan
 from planner.domain.drone_legs import flight
 from planner.domain.geo import haversine_m
@@ -201,3 +201,20 @@ def test_the_same_plan_under_a_work_limit() -> None:
     assert first.routes == again.routes
     far = [o for o in p.orders if haversine_m(DEPOT, o.location) > 5000]
     assert not {o.id for o in far} & {x for ids in _flown(p, first).values() for x in ids}
+
+
+def test_each_sector_of_a_large_day_with_drones_gets_the_drone_step(monkeypatch: Any) -> None:
+    monkeypatch.setattr(decompose, "SECTOR_SIZE", 15)
+    parts: list[int] = []
+    real = drone_step.solve_plain
+
+    def spy(problem: PlanningProblem, *args: Any, **kw: Any) -> PlanResult:
+        parts.append(len(problem.vehicles))
+        return real(problem, *args, **kw)
+
+    monkeypatch.setattr(drone_step, "solve_plain", spy)
+    fleet = [*(_van(f"v{k}") for k in range(4)), _drone("d0"), _drone("d1")]
+    p = _day(fleet, _city(30))
+    result = _checked(p, decompose.solve_by_sectors(p, 4.0, 1))
+    assert parts[:2] == [2, 2]
+    assert not result.unplaced
