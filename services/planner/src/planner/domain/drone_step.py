@@ -4,13 +4,16 @@ around it.
 1. The vans (every vehicle but the drones) plan the day through the compiled search
    (`plain_search`) in FIRST_SHARE of the budget.
 2. Orders the vans left out go to free drones first, highest priority first.
-3. Free drones then take the eligible orders whose removal saves the vans the most, less the
-   drone route's own cost (fixed, per km, per hour); a van route that empties saves its fixed
-   cost and all it drives. While the vans leave out orders no drone can take, drones take
-   eligible orders even at a loss: that frees van time for those.
-4. The compiled search re-plans the vans without the flown orders, from their routes less those
-   orders, in the rest of the budget.
-The better plan of 1+2 and 3+4 by the objective (orders left out by priority, then cost) wins.
+3. A day the vans cannot serve whole then goes to OR-Tools on the whole fleet, drones
+   included, from that plan, in the rest of the budget: it weighs what to leave out by
+   priority and may move a van's eligible order onto a drone to make room for one only a van
+   takes (`_whole_fleet`).
+4. Else free drones take the eligible orders whose removal saves the vans the most, less the
+   drone route's own cost (fixed, per km, per hour), while one saves; a van route that empties
+   saves its fixed cost and all it drives. The compiled search re-plans the vans without the
+   flown orders, from their routes less those orders, in the rest of the budget.
+The better plan of 1+2 and 3 or 4 by the objective (orders left out by priority, then cost)
+wins.
 A drone carries one order per route (`drone_legs`). With a work limit both searches get it, so
 the plan is the same on any machine.
 """
@@ -27,6 +30,7 @@ from planner.domain.layout import Layout, VehicleMatrices, build_layout, build_m
 from planner.domain.model import PlanningProblem, PlanResult, Route
 from planner.domain.plain_search import solve_plain
 from planner.domain.precheck import check_orders
+from planner.domain.search import default_settings, solve_with
 
 FIRST_SHARE = 0.45
 
@@ -75,25 +79,21 @@ def _fly_left_out(
     left: list[int],
     options: dict[int, list[tuple[int, Flight]]],
     free: list[int],
-) -> tuple[dict[int, Flight], list[int]]:
-    """Orders the vans left out on free drones, highest priority first; and those still out."""
+) -> dict[int, Flight]:
+    """Orders the vans left out on free drones, highest priority first."""
     flown: dict[int, Flight] = {}
-    still = []
     for oi in sorted(left, key=lambda i: (-problem.orders[i].priority, i)):
         pick = _cheapest(options.get(oi, []), free)
-        if pick is None:
-            still.append(oi)
-            continue
-        free.remove(pick[0])
-        flown[oi] = pick[1]
-    return flown, still
+        if pick is not None:
+            free.remove(pick[0])
+            flown[oi] = pick[1]
+    return flown
 
 
 def _fly_savings(
-    day: _Day, options: dict[int, list[tuple[int, Flight]]], free: list[int], hungry: bool
+    day: _Day, options: dict[int, list[tuple[int, Flight]]], free: list[int]
 ) -> dict[int, Flight]:
-    """Van orders moved to free drones, the biggest net saving first; at a loss only if
-    `hungry` (the vans leave out orders no drone can take)."""
+    """Van orders moved to free drones, the biggest net saving first, while one saves."""
     moved: dict[int, Flight] = {}
     while free:
         best: tuple[float, int, int, int, Flight] | None = None
@@ -105,7 +105,7 @@ def _fly_savings(
                 gain = _saving(day, vi, k) - pick[1].cost
                 if best is None or gain > best[0]:
                     best = (gain, vi, k, pick[0], pick[1])
-        if best is None or (best[0] <= 0 and not hungry):
+        if best is None or best[0] <= 0:
             break
         _, vi, k, d, f = best
         moved[day.routes[vi].pop(k)] = f
@@ -133,6 +133,34 @@ def _plan(problem: PlanningProblem, routes: list[Route], cost: float, started: f
     return PlanResult(tuple(routes), unplaced, cost, time.monotonic() - started, "ok")
 
 
+def _budget_left(time_limit_s: float, started: float) -> float:
+    """What is left of the budget, less a margin for reading the plan back."""
+    return max(0.5, (time_limit_s - (time.monotonic() - started)) * 0.95 - 0.1)
+
+
+def _whole_fleet(
+    problem: PlanningProblem,
+    base: list[Route],
+    base_cost: float,
+    budget: tuple[float, float],
+    work_limit: int | None,
+) -> PlanResult:
+    """OR-Tools on the whole fleet, drones included, from `base`; kept if it does better.
+
+    For a day the vans cannot serve whole: OR-Tools weighs what to leave out by priority and
+    may swap a van's eligible order onto a drone to make room for one only a van takes.
+    `budget`: the whole step's time limit and when it started."""
+    seconds, started = _budget_left(*budget), budget[1]
+    index = {o.id: i for i, o in enumerate(problem.orders)}
+    by_vehicle = {r.vehicle_id: [index[x.order_id] for x in r.visits] for r in base}
+    initial = [by_vehicle.get(v.id, []) for v in problem.vehicles]
+    settings = replace(default_settings(len(problem.orders), seconds), work_limit=work_limit)
+    polished = solve_with(problem, settings, initial_routes=initial)
+    if _weighed(problem, list(polished.routes)) < _weighed(problem, base):
+        return replace(polished, seconds=time.monotonic() - started)
+    return _plan(problem, base, base_cost, started)
+
+
 def solve_with_drones(
     problem: PlanningProblem, time_limit_s: float, seed: int, work_limit: int | None
 ) -> PlanResult | None:
@@ -145,33 +173,45 @@ def solve_with_drones(
     if data is None or not drones or any(problem.vehicles[d].breaks for d in drones):
         return None
     first = solve_plain(vans, data, time_limit_s * FIRST_SHARE, seed, work_limit)
-    index = {o.id: i for i, o in enumerate(problem.orders)}
-    options, free = _options(problem, drones), list(drones)
-    left = [index[u.order_id] for u in first.unplaced]
-    flown, still = _fly_left_out(problem, left, options, free)
-    layout = build_layout(vans, list(vans.orders))
-    by_van = {r.vehicle_id: [index[x.order_id] for x in r.visits] for r in first.routes}
-    routes = {k: by_van[v.id] for k, v in enumerate(vans.vehicles) if v.id in by_van}
-    day = _Day(vans, layout, build_matrices(vans, layout), routes)
-    moved = _fly_savings(day, options, free, bool(still))
+    day, flown, moved = _choose(problem, vans, drones, first)
     base = [*first.routes, *(f.route for f in flown.values())]
     base_cost = first.cost + sum(f.cost for f in flown.values())
+    if first.unplaced:
+        return _whole_fleet(problem, base, base_cost, (time_limit_s, started), work_limit)
     gone = set(flown) | set(moved)
     rest = replace(vans, orders=tuple(o for i, o in enumerate(vans.orders) if i not in gone))
-    again = compiled_data(rest) if moved and rest.orders else None
-    if not moved or (rest.orders and again is None):
+    again = compiled_data(rest) if rest.orders else None
+    if rest.orders and again is None:
         return _plan(problem, base, base_cost, started)
     flights = [*flown.values(), *moved.values()]
     van_routes: list[Route] = []
     van_cost = 0.0
     if again is not None:
+        # The rest of the budget re-plans the vans from their routes, whether or not orders
+        # moved to drones: the first search had less than half of it.
         initial = {
-            vans.vehicles[k].id: [problem.orders[i].id for i in r] for k, r in routes.items()
+            vans.vehicles[k].id: [problem.orders[i].id for i in r] for k, r in day.routes.items()
         }
-        left_s = max(0.5, (time_limit_s - (time.monotonic() - started)) * 0.95 - 0.1)
+        left_s = _budget_left(time_limit_s, started)
         second = solve_plain(rest, again, left_s, seed, work_limit, initial)
         van_routes, van_cost = list(second.routes), second.cost
     other = [*van_routes, *(f.route for f in flights)]
     if _weighed(problem, other) < _weighed(problem, base):
         return _plan(problem, other, van_cost + sum(f.cost for f in flights), started)
     return _plan(problem, base, base_cost, started)
+
+
+def _choose(
+    problem: PlanningProblem, vans: PlanningProblem, drones: list[int], first: PlanResult
+) -> tuple[_Day, dict[int, Flight], dict[int, Flight]]:
+    """The vans' routes less the orders that fly; the flown orders the vans left out, and those
+    moved off their routes."""
+    index = {o.id: i for i, o in enumerate(problem.orders)}
+    options, free = _options(problem, drones), list(drones)
+    left = [index[u.order_id] for u in first.unplaced]
+    flown = _fly_left_out(problem, left, options, free)
+    layout = build_layout(vans, list(vans.orders))
+    by_van = {r.vehicle_id: [index[x.order_id] for x in r.visits] for r in first.routes}
+    routes = {k: by_van[v.id] for k, v in enumerate(vans.vehicles) if v.id in by_van}
+    day = _Day(vans, layout, build_matrices(vans, layout), routes)
+    return day, flown, {} if first.unplaced else _fly_savings(day, options, free)
