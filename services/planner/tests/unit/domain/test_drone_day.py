@@ -12,6 +12,7 @@ import pytest
 from planner.domain import decompose, drone_step
 from planner.domain.checker import check_plan
 from planner.domain.drone_legs import flight
+from planner.domain.fleet_data import compiled_data
 from planner.domain.geo import haversine_m
 from planner.domain.model import (
     Capacity,
@@ -218,3 +219,26 @@ def test_each_sector_of_a_large_day_with_drones_gets_the_drone_step(monkeypatch:
     result = _checked(p, decompose.solve_by_sectors(p, 4.0, 1))
     assert parts[:2] == [2, 2]
     assert not result.unplaced
+
+
+def test_orders_the_vans_leave_out_fly_first_by_priority() -> None:
+    # The van works 08:00-10:00 only; three eligible orders wait until the afternoon, two drones.
+    afternoon = (TimeWindow(14 * H, 16 * H),)
+    orders = [
+        _order("morning", 1000, 0, windows=(TimeWindow(8 * H, 10 * H),)),
+        *(
+            _order(f"x{k}", 500 * k, 800, drone_eligible=True, windows=afternoon, priority=k % 3)
+            for k in range(3)
+        ),
+    ]
+    drones = [_drone("d0"), _drone("d1")]
+    p = _day([_van("v0", shift=TimeWindow(8 * H, 10 * H)), *drones], orders)
+    vans = replace(p, vehicles=p.vehicles[:1])
+    data = compiled_data(vans)
+    assert data is not None
+    first = drone_step.solve_plain(vans, data, 1.0, 0, None)
+    assert {u.order_id for u in first.unplaced} == {"x0", "x1", "x2"}
+    _, flown, _ = drone_step._choose(p, vans, [1, 2], first)
+    assert {p.orders[i].id for i in flown} == {"x1", "x2"}
+    result = _checked(p, solve(p, 1.5, 0))
+    assert [u.order_id for u in result.unplaced] == ["x0"]
