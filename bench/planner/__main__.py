@@ -87,6 +87,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-breaks", action="store_true", help="scaling: vans without breaks")
     parser.add_argument("--mixed", action="store_true", help="versus: a mixed fleet")
     parser.add_argument("--drones", action="store_true", help="versus: vans and 4 drones")
+    parser.add_argument("--vans", type=int, default=None, help="drones: keep this many vans")
     parser.add_argument("--replan", action="store_true", help="re-plan at noon vs OR-Tools")
     parser.add_argument("--seeds", default="1,2,3", help="replan, drones: generated days")
     parser.add_argument(
@@ -107,7 +108,8 @@ def main(argv: list[str] | None = None) -> int:
         from bench.planner.drones import run_drones
 
         seeds = [int(s) for s in args.seeds.split(",")]
-        return run_drones([int(s) for s in args.sizes.split(",")], args.time_limit, seeds)
+        sizes = [int(s) for s in args.sizes.split(",")]
+        return run_drones(sizes, args.time_limit, seeds, args.vans)
     if args.versus:
         from bench.planner.versus import run_versus
 

@@ -73,13 +73,17 @@ def _recorded(run: Callable[[], PlanResult], seen: list[PlanResult]) -> Callable
     return recorded
 
 
-def run_drones(sizes: list[int], time_limit_s: float, seeds: list[int]) -> int:
-    """Per size and seed: the generated depot without breaks `with_drones`."""
+def run_drones(
+    sizes: list[int], time_limit_s: float, seeds: list[int], vans: int | None = None
+) -> int:
+    """Per size and seed: the generated depot without breaks `with_drones`; on its first
+    `vans` vans only if given (a day the vans cannot serve whole)."""
     print(f"{'run':<22}{'routes':>6}{'unplaced':>9}{'cost':>11}{'secs':>7}  checked")
     ok = True
     for n in sizes:
         for seed in seeds:
-            day = with_drones(generated_depot(n, seed, breaks=False))
+            day = generated_depot(n, seed, breaks=False)
+            day = with_drones(replace(day, vehicles=day.vehicles[:vans]))
             settings = default_settings(n, time_limit_s)
             runs = {
                 "solve": lambda d=day, s=seed: solve(d, time_limit_s, s),

@@ -12,9 +12,9 @@ Which search runs:
   gets the compiled ruin-and-recreate search between an OR-Tools start and an OR-Tools polish
   (`plain_search`);
 - a day with drones (without breaks) whose other vehicles the compiled search models gets it
-  for those vehicles, and the drones take orders around it: first those the vans left out,
-  then those whose removal saves the vans more than the flight costs, the vans re-planned
-  without them (`drone_step`);
+  for those vehicles, and the drones take orders around it: first those the vans left out
+  (then, if the vans left any out, OR-Tools on the whole fleet), else those whose removal saves the vans more
+  than the flight costs, the vans re-planned without them (`drone_step`);
 - any other day gets OR-Tools' insertion plus guided local search on the full model (`search`);
 - above DECOMPOSE_ABOVE orders the day is split into sectors (`decompose`).
 
