@@ -242,3 +242,16 @@ def test_orders_the_vans_leave_out_fly_first_by_priority() -> None:
     assert {p.orders[i].id for i in flown} == {"x1", "x2"}
     result = _checked(p, solve(p, 1.5, 0))
     assert [u.order_id for u in result.unplaced] == ["x0"]
+
+
+def test_a_drone_takes_one_order_where_flights_save_the_vans() -> None:
+    # The van has room for all; three lone orders 4 km out each cost it a long detour.
+    east = [_order(f"e{i}", 2000 + 200 * i, 300 * (i % 3)) for i in range(8)]
+    lone = [
+        _order(name, x, y, drone_eligible=True)
+        for name, x, y in (("w", -4000, 0), ("n", 0, 4000), ("s", 0, -4000))
+    ]
+    p = _day([_van("v0"), _drone("d0"), _drone("d1")], [*east, *lone])
+    flown = _flown(p, _checked(p, solve(p, 1.5, 0)))
+    assert sorted(flown) == ["d0", "d1"]
+    assert all(len(ids) == 1 for ids in flown.values())
