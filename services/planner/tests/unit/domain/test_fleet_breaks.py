@@ -285,3 +285,34 @@ def test_a_day_with_breaks_is_repeatable_under_a_work_limit(
     first = solve(p, 60.0, seed=5, work_limit=50)
     assert calls == ["shorten"] and check_plan(p, first) == []
     assert shape(first) == shape(solve(p, 60.0, seed=5, work_limit=50))
+
+
+def test_a_polish_out_of_time_still_returns_the_compiled_routes(
+    build: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The polish that cannot take the handed routes in the time left (a loaded machine, a
+    large day with breaks) must not throw the compiled search's work away for the start's."""
+    real_attempt: Callable[..., PlanResult] = plain_search._attempt
+    real_shorten: Callable[..., Plan] = plain_search.shorten
+    compiled: list[Plan] = []
+
+    def attempt(problem: PlanningProblem, seconds: float, work: Any, initial: Any = None) -> Any:
+        if initial is not None and work is None:
+            return PlanResult((), (), status="no_solution")
+        # The start: OR-Tools' first solution alone, which the compiled search improves on.
+        return real_attempt(problem, seconds, 1 if initial is None else work, initial)
+
+    def shorten_spy(*args: Any, **kw: Any) -> Plan:
+        compiled.append(real_shorten(*args, **kw))
+        return compiled[-1]
+
+    monkeypatch.setattr(plain_search, "_attempt", attempt)
+    monkeypatch.setattr(plain_search, "shorten", shorten_spy)
+    fleet = [_lunch(build, f"l{k}", Break(600, 3_000, 4_000)) for k in range(5)]
+    p = build.problem(fleet, _orders(build, 60, seed=6))
+    result = solve(p, 3.0, 0)
+    assert check_plan(p, result) == [] and result.unplaced == ()
+    ((routes, vehicles),) = compiled
+    on = zip(routes, vehicles, strict=True)
+    expected = {fleet[v].id: [p.orders[c - 1].id for c in r] for r, v in on}
+    assert {r.vehicle_id: [x.order_id for x in r.visits] for r in result.routes} == expected
