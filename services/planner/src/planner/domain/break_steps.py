@@ -10,9 +10,10 @@ taken after the end. Waiting is allowed anywhere, so of two schedules that reach
 with the same breaks taken, the earlier can do all the later can: keeping the earliest start
 per (position, breaks taken) is exact, and a route is feasible if and only if some label
 reaches its end with the breaks left fitting after it. The one cut against OR-Tools' model: a
-break is never taken before the route's departure or during the depot's loading time (OR-Tools
-may put it there), so a break whose window closes before the vehicle can leave sends the day to
-OR-Tools (`fleet_data`).
+break is never taken before the route's departure (OR-Tools may take one there when its window
+opens before the shift) nor during the depot's loading time; a break whose window closes before
+the vehicle can leave sends the day to OR-Tools (`fleet_data`), and a start route that needs a
+break before its departure is cut to what this rule can time (`plain_search._held`).
 
 `brk` holds one vehicle's breaks as rows (earliest start, latest start, duration), sorted by
 earliest start; `nb` how many there are; `svc` the service time per node (the time matrix holds

@@ -249,6 +249,9 @@ def _solve_servable(
         # previous routes.
         again = None if initial is None else _by_vehicle(problem, first)
         scratch = _attempt(problem, max(0.5, budget.left()), work_limit, again)
+        if not start[0]:
+            # No routes left at all (OR-Tools' model of no vehicles crashes): nothing to keep.
+            return scratch
         partial = _attempt(_on(problem, data, start[1]), 0.5, 1, _orders(start[0]))
         return min(
             (scratch, _with_fixed_costs(problem, partial)), key=lambda r: _left_out(problem, r)

@@ -316,3 +316,18 @@ def test_a_polish_out_of_time_still_returns_the_compiled_routes(
     on = zip(routes, vehicles, strict=True)
     expected = {fleet[v].id: [p.orders[c - 1].id for c in r] for r, v in on}
     assert {r.vehicle_id: [x.order_id for x in r.visits] for r in result.routes} == expected
+
+
+def test_a_break_before_the_route_is_left_to_or_tools(build: Any) -> None:
+    """OR-Tools may take a break before the route starts; the compiled search never does. A
+    start route that needs that is cut to what the compiled rule can time, and the day still
+    gets a plan with every order (OR-Tools from scratch, when no route is left)."""
+    van = _lunch(build, "v", Break(300, 0, 1_100), shift=TimeWindow(1_000, 10_000))
+    # Served 1050-1150: the break (by 1100) fits neither on the way (c would begin at 1350)
+    # nor after; only before the departure at 1000.
+    c = build.order("c", 50, demand=PARCEL, windows=(TimeWindow(1_050, 1_060),), service_time=100)
+    p = build.problem([van], [c])
+    data = _data(p)
+    assert plain_search._held(data, ([[1]], [0])) == ([], [])
+    result = solve(p, 2.0, 0)
+    assert check_plan(p, result) == [] and result.unplaced == ()
