@@ -131,12 +131,18 @@ def _drive(
 
 
 async def run_day(
-    day: PlannedDay, roads: Roads, seed: int, config: TrackerConfig
+    day: PlannedDay,
+    roads: Roads,
+    seed: int,
+    config: TrackerConfig,
+    state: TrackingState | None = None,
 ) -> tuple[list[Any], Truth]:
-    """Feed a day to a fresh tracker; return the events it produced and what really happened."""
+    """Feed a day to a tracker (holding `state`: the earlier days it kept, as a running service
+    does and as it recovers from its snapshots; None: a fresh one); return the events it
+    produced that day and what really happened."""
     rng = random.Random(seed * 7919)
     store = _Store()
-    tracker = Tracker(TrackingState(), store, _Quiet(), _Quiet(), config, roads=roads)
+    tracker = Tracker(state or TrackingState(), store, _Quiet(), _Quiet(), config, roads=roads)
     truth = Truth()
     actions: list[Action] = []
     for event, legs in day.routes:

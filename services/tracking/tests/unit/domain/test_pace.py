@@ -4,13 +4,14 @@ import random
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
-from tracking.domain import progress as prog
 from tracking.domain.eta import EtaConfig, compute_etas
 from tracking.domain.eta_error import ErrorBook, WindowConfig, horizon_bucket, told_errors
 from tracking.domain.pace import FleetPace, PaceConfig, driver_pace, fleet_pace, leg_samples
 from tracking.domain.route import RouteState, route_from_event
 from tracking.domain.travel import TravelTimes
-from tracking.simulation import planned_route, route_trace
+from tracking.simulation import planned_route
+
+from .test_pace_history import driven
 
 T0 = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
 CFG = PaceConfig()
@@ -18,16 +19,7 @@ CFG = PaceConfig()
 
 def _driven(speed_mps: float, visited: list[int], stops: int = 6) -> RouteState:
     """A route whose van drove the `visited` stops at a speed, completing each as it left."""
-    event = planned_route("r1", "v1", T0, stops=stops)
-    route = route_from_event("t", event, {})
-    for fix in route_trace(event, T0, order=visited, speed_mps=speed_mps, dwell_s=120):
-        before = route.at_stop
-        prog.apply_fix(route, fix, prog.ProgressConfig())
-        if before and route.at_stop is None:
-            stop = route.stop(before)
-            assert stop is not None
-            prog.resolve_stop(route, stop, True, fix.time)
-    return route
+    return driven("r1", T0, speed_mps, visited, stops=stops)
 
 
 def test_a_slow_driver_is_learned_and_a_plan_keeping_one_is_not() -> None:
