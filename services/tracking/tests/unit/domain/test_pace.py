@@ -6,7 +6,14 @@ from datetime import UTC, datetime, timedelta
 
 from tracking.domain.eta import EtaConfig, compute_etas
 from tracking.domain.eta_error import ErrorBook, WindowConfig, horizon_bucket, told_errors
-from tracking.domain.pace import FleetPace, PaceConfig, driver_pace, fleet_pace, leg_samples
+from tracking.domain.pace import (
+    FleetPace,
+    PaceConfig,
+    driver_pace,
+    fleet_pace,
+    leg_samples,
+    service_samples,
+)
 from tracking.domain.route import RouteState, route_from_event
 from tracking.domain.travel import TravelTimes
 from tracking.simulation import planned_route
@@ -148,3 +155,10 @@ def test_a_drivers_few_slow_stops_are_luck_where_the_fleets_stops_vary_as_much()
     slow = _served("slow", [1.6 + rng.gauss(0, 0.05) for _ in range(12)])
     fleet = fleet_pace([*steady, slow], CFG)
     assert driver_pace([slow], fleet, later, CFG).service > 1.3
+
+
+def test_an_early_vans_services_count_from_its_arrival_not_the_planned_start() -> None:
+    early = _driven(8.0 / 1.3 * 2, [1, 2, 3])  # twice the planned speed: ahead at every door
+    samples = service_samples(early, CFG)
+    assert len(samples) == 2  # the last door is never left in the trace
+    assert all(100 < s.observed_s < 200 for s in samples)  # 120 s at each door
