@@ -162,3 +162,15 @@ def test_an_early_vans_services_count_from_its_arrival_not_the_planned_start() -
     samples = service_samples(early, CFG)
     assert len(samples) == 2  # the last door is never left in the trace
     assert all(100 < s.observed_s < 200 for s in samples)  # 120 s at each door
+
+
+def test_windows_wait_for_errors_enough_for_their_rank_edges() -> None:
+    # With fewer than 39 errors, the 2.5 % edges by rank are the extremes measured: too narrow.
+    rng = random.Random(7)
+    book = ErrorBook()
+    for _ in range(30):
+        book.add(horizon_bucket(1800.0), rng.gauss(60.0, 240.0))
+    assert book.span(1800.0) is None
+    for _ in range(10):
+        book.add(horizon_bucket(1800.0), rng.gauss(60.0, 240.0))
+    assert book.span(1800.0) is not None
