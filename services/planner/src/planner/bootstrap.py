@@ -14,7 +14,7 @@ from lastmile_common.runtime import Runtime
 from starlette.datastructures import State
 
 from planner.adapters.solver_pool import ProcessSolverRunner
-from planner.adapters.store import transactions
+from planner.adapters.unit_of_work import units_of_work
 from planner.entrypoints import background, consumers, http_fleet, http_plans
 from planner.entrypoints.deps import PlannerContext, utc_now
 from planner.settings import PlannerSettings
@@ -45,7 +45,7 @@ class Planning:
         router = await asyncio.to_thread(open_router, self._roads)
         solver = ProcessSolverRunner(self._settings.solver_workers)
         warm = self._warm = asyncio.create_task(solver.warm_up())
-        tx = transactions(runtime.pool)
+        tx = units_of_work(runtime.pool)
         ctx = PlannerContext(self._settings, tx, solver, router, self._clock, runtime.pool)
         state.planner = ctx
         self._loops = background.start_loops(ctx)
