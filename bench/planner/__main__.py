@@ -88,6 +88,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--mixed", action="store_true", help="versus: a mixed fleet")
     parser.add_argument("--replan", action="store_true", help="re-plan at noon vs OR-Tools")
     parser.add_argument("--seeds", default="1,2,3", help="replan: generated days")
+    parser.add_argument("--on-map", action="store_true", help="versus on the real map")
     parser.add_argument(
         "--pyvrp", action="store_true", help="Solomon: PyVRP side by side (uv run --group bench)"
     )
@@ -102,6 +103,10 @@ def main(argv: list[str] | None = None) -> int:
 
         seeds = [int(s) for s in args.seeds.split(",")]
         return run_replan([int(s) for s in args.sizes.split(",")], args.time_limit, seeds)
+    if args.on_map:
+        from bench.planner.on_map import run_on_map
+
+        return run_on_map([int(s) for s in args.sizes.split(",")], args.time_limit)
     if args.versus:
         from bench.planner.versus import run_versus
 
