@@ -55,7 +55,8 @@ def mixed(day: PlanningProblem) -> PlanningProblem:
     return replace(day, vehicles=tuple(fleet), orders=orders)
 
 
-def _row(name: str, problem: PlanningProblem, run: Callable[[], PlanResult]) -> bool:
+def print_row(name: str, problem: PlanningProblem, run: Callable[[], PlanResult]) -> bool:
+    """Run one solver, print its vehicles, orders left out, cost and time; whether it checks."""
     result = run()
     errors = check_plan(problem, result)
     print(
@@ -77,6 +78,6 @@ def run_versus(
         day = generated_depot(n, breaks=breaks)
         day = mixed(day) if mixed_fleet else day
         settings = default_settings(n, time_limit_s)
-        ok &= _row(f"{n} stops, solve", day, lambda d=day: solve(d, time_limit_s, 0))
-        ok &= _row(f"{n} stops, OR-Tools", day, lambda d=day, s=settings: solve_with(d, s))
+        ok &= print_row(f"{n} stops, solve", day, lambda d=day: solve(d, time_limit_s, 0))
+        ok &= print_row(f"{n} stops, OR-Tools", day, lambda d=day, s=settings: solve_with(d, s))
     return 0 if ok else 1
