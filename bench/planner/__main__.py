@@ -84,12 +84,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--versus", action="store_true", help="solve vs OR-Tools GLS alone")
     parser.add_argument("--sizes", default="100,500,1000,2000,5000")
     parser.add_argument("--long-factor", type=float, default=2.0, help="scaling: 0 skips")
-    parser.add_argument("--no-breaks", action="store_true", help="scaling: vans without breaks")
+    parser.add_argument(
+        "--no-breaks", action="store_true", help="scaling, versus: vans without breaks"
+    )
     parser.add_argument("--mixed", action="store_true", help="versus: a mixed fleet")
     parser.add_argument("--drones", action="store_true", help="versus: vans and 4 drones")
     parser.add_argument("--vans", type=int, default=None, help="drones: keep this many vans")
     parser.add_argument("--replan", action="store_true", help="re-plan at noon vs OR-Tools")
     parser.add_argument("--seeds", default="1,2,3", help="replan, drones: generated days")
+    parser.add_argument("--on-map", action="store_true", help="versus on the real map")
     parser.add_argument(
         "--pyvrp", action="store_true", help="Solomon: PyVRP side by side (uv run --group bench)"
     )
@@ -110,10 +113,15 @@ def main(argv: list[str] | None = None) -> int:
         seeds = [int(s) for s in args.seeds.split(",")]
         sizes = [int(s) for s in args.sizes.split(",")]
         return run_drones(sizes, args.time_limit, seeds, args.vans)
+    if args.on_map:
+        from bench.planner.on_map import run_on_map
+
+        return run_on_map([int(s) for s in args.sizes.split(",")], args.time_limit)
     if args.versus:
         from bench.planner.versus import run_versus
 
-        return run_versus([int(s) for s in args.sizes.split(",")], args.time_limit, args.mixed)
+        sizes = [int(s) for s in args.sizes.split(",")]
+        return run_versus(sizes, args.time_limit, args.mixed, not args.no_breaks)
     files = args.files or sorted(DATA.glob("*.txt"))
     if args.pyvrp:
         from bench.planner.side_by_side import run_side_by_side
