@@ -36,6 +36,9 @@ env: $(UV)
 	@test -n "$(WORKSPACE_PYTHON)" || scripts/find-python >/dev/null
 	$(UV) sync --frozen --all-packages --quiet --compile-bytecode
 	$(UV) run --frozen python -m compileall -q -j 0 libs/common/src services/*/src src >/dev/null
+	@# The planner's compiled search into numba's cache (about a minute once per version of its
+	@# sources; then a planner is ready, see its /readyz, within seconds of starting).
+	$(UV) run --frozen python -c "from planner.domain.ruin_recreate import warm_up; warm_up()"
 
 run: env
 	$(UV) run --frozen lastmile up

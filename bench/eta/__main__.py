@@ -14,19 +14,21 @@ import asyncio
 import json
 import statistics
 import time
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from lastmile_common.routing import RoutingSettings, open_router
 from notifier.domain.config import Triggers
 from tracking.adapters.roads import RoadTravel
 from tracking.service_layer.config import TrackerConfig
+from tracking.service_layer.state import TrackingState
 
 from bench.eta.day import run_day
 from bench.eta.plan import plan_day
 from bench.eta.score import (
     HORIZONS_MIN,
     eta_changed_counts,
+    eta_updated_per_order,
     horizon_rows,
     on_time_rate,
     summary,
@@ -40,15 +42,25 @@ def main() -> None:
     parser.add_argument("--orders", type=int, default=150)
     parser.add_argument("--vans", type=int, default=5)
     parser.add_argument("--seed", type=int, default=1, help="the first day's seed")
+    parser.add_argument(
+        "--fresh-days",
+        action="store_true",
+        help="each day on a tracker that knows no earlier day (default: one after the other, "
+        "as a running service keeps them)",
+    )
     args = parser.parse_args()
+    state = TrackingState()
     router = open_router(RoutingSettings())
     config = TrackerConfig()
     rows: dict[int, list[Any]] = {h: [] for h in HORIZONS_MIN}
     days: list[dict[str, Any]] = []
     for seed in range(args.seed, args.seed + args.days):
         began = time.perf_counter()
-        day = plan_day(router, seed, args.orders, args.vans, date(2026, 12, 1))
-        events, truth = asyncio.run(run_day(day, RoadTravel(router, config.travel), seed, config))
+        served = date(2026, 12, 1) + timedelta(days=seed - args.seed)  # successive days
+        day = plan_day(router, seed, args.orders, args.vans, served)
+        kept = TrackingState() if args.fresh_days else state
+        roads = RoadTravel(router, config.travel)
+        events, truth = asyncio.run(run_day(day, roads, seed, config, kept))
         per_day = horizon_rows(events, truth)
         for minutes, found in per_day.items():
             rows[minutes].extend(found)
@@ -59,6 +71,7 @@ def main() -> None:
             "on_time_rate": round(on_time_rate(truth), 3),
             "eta_changed_mean": round(statistics.fmean(counts), 2) if counts else 0.0,
             "eta_changed_max": max(counts, default=0),
+            "eta_updated_per_order": round(eta_updated_per_order(events), 1),
             "driver_pace": sorted(round(s.pace, 2) for s in truth.styles.values()),
             "horizons": {str(h): summary(found) for h, found in per_day.items()},
             "seconds": round(time.perf_counter() - began, 1),
@@ -76,7 +89,7 @@ def main() -> None:
     for d in days:
         print(f"day seed {d['seed']}: {d['stops']} stops, on time {d['on_time_rate']:.3f}, "
               f"ETA changed per order {d['eta_changed_mean']} (max {d['eta_changed_max']}), "
-              f"driver pace {d['driver_pace']}, {d['seconds']} s")  # fmt: skip
+              f"eta.updated per order {d['eta_updated_per_order']}, driver pace {d['driver_pace']}, {d['seconds']} s")  # fmt: skip
     print(json.dumps({"horizons": horizons, "medians": medians(days), "days": days}))
 
 

@@ -62,6 +62,9 @@ class _Quiet:
         return None
 
 
+Segment = tuple[str, datetime, float, float]
+
+
 @dataclass
 class Truth:
     """What really happened: when each order's van reached the door, and each driver's style."""
@@ -70,6 +73,8 @@ class Truth:
     windows: dict[str, tuple[datetime, datetime]] = field(default_factory=dict)
     planned_start: dict[str, datetime] = field(default_factory=dict)  # the plan's service start
     styles: dict[str, DriverStyle] = field(default_factory=dict)
+    # Per route, what each leg, wait and service really took: (kind, start, seconds, planned s).
+    segments: dict[str, list[Segment]] = field(default_factory=dict)
 
 
 Action = tuple[datetime, int, str, Any]  # (time, tie-break, vehicle, Fix | CompleteStop)
@@ -80,7 +85,8 @@ def _drive(
     truth: Truth,
 ) -> list[Action]:  # fmt: skip
     """Pings every 10 s along the roads, and a completion when each stop is served."""
-    vehicle, actions = event.vehicle_id, []
+    vehicle = event.vehicle_id
+    actions: list[Action] = []
     depot = (event.depot_location.lat, event.depot_location.lon)
 
     def ping(at: datetime, lat: float, lon: float, speed: float) -> None:
@@ -94,8 +100,10 @@ def _drive(
         return t + timedelta(seconds=seconds)
 
     t = stand(depot, event.start_time, 60.0 + style.late_start_s)  # loading, and any late start
+    took = truth.segments.setdefault(event.route_id, [])
     for stop, leg in zip(event.stops, legs, strict=False):
         seconds, held = leg_seconds(style, leg.planned_s, rng)
+        took.append(("leg", t, seconds, leg.planned_s))
         for p in along(leg.path, t, seconds, PING_EVERY_S, held, rng):
             ping(p.at, p.lat, p.lon, p.speed_mps)
         t += timedelta(seconds=seconds)
@@ -105,14 +113,12 @@ def _drive(
         service = timedelta(seconds=stop.service_time_s)
         truth.planned_start[stop.order_id] = stop.planned_departure - service
         # A van early for the window waits at the door before serving.
-        t = stand(
-            (stop.location.lat, stop.location.lon), t, max(0.0, (window.start - t).total_seconds())
-        )
-        t = stand(
-            (stop.location.lat, stop.location.lon),
-            t,
-            service_seconds(style, stop.service_time_s, rng),
-        )
+        wait = max(0.0, (window.start - t).total_seconds())
+        took.append(("wait", t, wait, 0.0))
+        t = stand((stop.location.lat, stop.location.lon), t, wait)
+        served = service_seconds(style, stop.service_time_s, rng)
+        took.append(("service", t, served, float(stop.service_time_s)))
+        t = stand((stop.location.lat, stop.location.lon), t, served)
         done = CompleteStop(
             TENANT,
             event.route_id,
@@ -130,21 +136,35 @@ def _drive(
     return actions
 
 
-async def run_day(
-    day: PlannedDay, roads: Roads, seed: int, config: TrackerConfig
-) -> tuple[list[Any], Truth]:
-    """Feed a day to a fresh tracker; return the events it produced and what really happened."""
+def drive_day(day: PlannedDay, seed: int) -> tuple[list[Action], Truth]:
+    """How the day's drivers really drive it: every ping and completion in time order, and the
+    truth (the same draws for the same seed)."""
     rng = random.Random(seed * 7919)
-    store = _Store()
-    tracker = Tracker(TrackingState(), store, _Quiet(), _Quiet(), config, roads=roads)
     truth = Truth()
     actions: list[Action] = []
     for event, legs in day.routes:
-        await tracker.route_planned(None, TENANT, event)
         style = draw_style(rng)
         truth.styles[event.vehicle_id] = style
         actions.extend(_drive(event, legs, style, rng, truth))
     actions.sort(key=lambda a: (a[0], a[1]))
+    return actions, truth
+
+
+async def run_day(
+    day: PlannedDay,
+    roads: Roads,
+    seed: int,
+    config: TrackerConfig,
+    state: TrackingState | None = None,
+) -> tuple[list[Any], Truth]:
+    """Feed a day to a tracker (holding `state`: the earlier days it kept, as a running service
+    does and as it recovers from its snapshots; None: a fresh one); return the events it
+    produced that day and what really happened."""
+    store = _Store()
+    tracker = Tracker(state or TrackingState(), store, _Quiet(), _Quiet(), config, roads=roads)
+    for event, _ in day.routes:
+        await tracker.route_planned(None, TENANT, event)
+    actions, truth = drive_day(day, seed)
     for at, _, vehicle, item in actions:
         if isinstance(item, Fix):
             await tracker.pings(None, TENANT, vehicle, [item], at + timedelta(seconds=2))

@@ -71,6 +71,12 @@ def eta_changed_counts(events: list[Any], config: Triggers) -> dict[str, int]:
     return counts
 
 
+def eta_updated_per_order(events: list[Any]) -> float:
+    """`eta.updated` events tracking published per order (what the notifier and pages consume)."""
+    told = [e.order_id for e in events if isinstance(e, EtaUpdated)]
+    return len(told) / len(set(told)) if told else 0.0
+
+
 def on_time_rate(truth: Truth) -> float:
     """Share of arrivals inside the order's delivery window."""
     hits = [opens <= truth.arrivals[o] <= closes for o, (opens, closes) in truth.windows.items()]

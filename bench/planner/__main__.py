@@ -24,11 +24,15 @@ def _gap(vehicles: int, distance: float, bks: tuple[int, float] | None) -> str:
     return f"{100 * (distance - bks[1]) / bks[1]:+.2f}%"
 
 
-def run_solomon(files: list[Path], time_limit: float, as_json: bool, seed: int = 0) -> int:
-    """Solve each file, check it, print JSON lines or a table; non-zero if any is infeasible."""
-    bks_path = next(
+def _bks_path(files: list[Path]) -> Path:
+    return next(
         (f.parent / "bks.csv" for f in files if (f.parent / "bks.csv").exists()), DATA / "bks.csv"
     )
+
+
+def run_solomon(files: list[Path], time_limit: float, as_json: bool, seed: int = 0) -> int:
+    """Solve each file, check it, print JSON lines or a table; non-zero if any is infeasible."""
+    bks_path = _bks_path(files)
     bks = read_bks(bks_path) if bks_path.exists() else {}
     if not as_json:
         print(
@@ -80,10 +84,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--versus", action="store_true", help="solve vs OR-Tools GLS alone")
     parser.add_argument("--sizes", default="100,500,1000,2000,5000")
     parser.add_argument("--long-factor", type=float, default=2.0, help="scaling: 0 skips")
-    parser.add_argument("--no-breaks", action="store_true", help="scaling: vans without breaks")
+    parser.add_argument(
+        "--no-breaks", action="store_true", help="scaling, versus: vans without breaks"
+    )
     parser.add_argument("--mixed", action="store_true", help="versus: a mixed fleet")
     parser.add_argument("--replan", action="store_true", help="re-plan at noon vs OR-Tools")
     parser.add_argument("--seeds", default="1,2,3", help="replan: generated days")
+    parser.add_argument("--on-map", action="store_true", help="versus on the real map")
+    parser.add_argument(
+        "--pyvrp", action="store_true", help="Solomon: PyVRP side by side (uv run --group bench)"
+    )
     args = parser.parse_args(argv)
     if args.scaling:
         from bench.planner.scaling import run_scaling
@@ -95,11 +105,20 @@ def main(argv: list[str] | None = None) -> int:
 
         seeds = [int(s) for s in args.seeds.split(",")]
         return run_replan([int(s) for s in args.sizes.split(",")], args.time_limit, seeds)
+    if args.on_map:
+        from bench.planner.on_map import run_on_map
+
+        return run_on_map([int(s) for s in args.sizes.split(",")], args.time_limit)
     if args.versus:
         from bench.planner.versus import run_versus
 
-        return run_versus([int(s) for s in args.sizes.split(",")], args.time_limit, args.mixed)
+        sizes = [int(s) for s in args.sizes.split(",")]
+        return run_versus(sizes, args.time_limit, args.mixed, not args.no_breaks)
     files = args.files or sorted(DATA.glob("*.txt"))
+    if args.pyvrp:
+        from bench.planner.side_by_side import run_side_by_side
+
+        return run_side_by_side(files, _bks_path(files), args.time_limit, args.seed)
     return run_solomon(files, args.time_limit, args.json, args.seed)
 
 

@@ -55,7 +55,8 @@ def mixed(day: PlanningProblem) -> PlanningProblem:
     return replace(day, vehicles=tuple(fleet), orders=orders)
 
 
-def _row(name: str, problem: PlanningProblem, run: Callable[[], PlanResult]) -> bool:
+def print_row(name: str, problem: PlanningProblem, run: Callable[[], PlanResult]) -> bool:
+    """Run one solver, print its vehicles, orders left out, cost and time; whether it checks."""
     result = run()
     errors = check_plan(problem, result)
     print(
@@ -66,16 +67,17 @@ def _row(name: str, problem: PlanningProblem, run: Callable[[], PlanResult]) -> 
     return not errors
 
 
-def run_versus(sizes: list[int], time_limit_s: float, mixed_fleet: bool = False) -> int:
-    """Per size: the generated depot without breaks (a day the compiled search models), on
-    its vans or on a `mixed` fleet."""
+def run_versus(
+    sizes: list[int], time_limit_s: float, mixed_fleet: bool = False, breaks: bool = True
+) -> int:
+    """Per size: the generated depot with its vans' lunch breaks (without, unless `breaks`),
+    on its vans or on a `mixed` fleet."""
     print(f"{'run':<22}{'vans':>6}{'unplaced':>9}{'cost':>11}{'secs':>7}  checked")
     ok = True
     for n in sizes:
-        day = generated_depot(n)
-        day = replace(day, vehicles=tuple(replace(v, breaks=()) for v in day.vehicles))
+        day = generated_depot(n, breaks=breaks)
         day = mixed(day) if mixed_fleet else day
         settings = default_settings(n, time_limit_s)
-        ok &= _row(f"{n} stops, solve", day, lambda d=day: solve(d, time_limit_s, 0))
-        ok &= _row(f"{n} stops, OR-Tools", day, lambda d=day, s=settings: solve_with(d, s))
+        ok &= print_row(f"{n} stops, solve", day, lambda d=day: solve(d, time_limit_s, 0))
+        ok &= print_row(f"{n} stops, OR-Tools", day, lambda d=day, s=settings: solve_with(d, s))
     return 0 if ok else 1

@@ -29,12 +29,13 @@ def solve_instance(problem: PlanningProblem, time_limit_s: float, seed: int = 0)
     best = solve(problem, time_limit_s, seed)
     return Outcome(
         [[int(v.order_id) for v in r.visits] for r in best.routes if r.visits],
-        _distance(problem, best),
+        plan_distance(problem, best),
         time.monotonic() - started,
         check_plan(problem, best),
         len(best.unplaced),
     )
 
 
-def _distance(problem: PlanningProblem, result: PlanResult) -> float:
+def plan_distance(problem: PlanningProblem, result: PlanResult) -> float:
+    """The plan's length in the instance's own units."""
     return sum(route_distance(problem, r) for r in result.routes) / SCALE

@@ -41,6 +41,17 @@ async def proxied_database(database_url: str) -> AsyncIterator[tuple[TcpProxy, s
         await proxy.close()
 
 
+async def _until_ready(client: httpx.AsyncClient, timeout_s: float) -> tuple[int, float]:
+    """Poll /readyz until 200 or `timeout_s`: the last status and how long it took."""
+    loop = asyncio.get_running_loop()
+    began = loop.time()
+    while (status := (await client.get("/readyz")).status_code) != 200:
+        if loop.time() - began > timeout_s:
+            break
+        await asyncio.sleep(0.1)
+    return status, loop.time() - began
+
+
 async def through_outage(
     make_app: Callable[[str], FastAPI], database_url: str, calls: list[Call]
 ) -> OutageReport:
@@ -51,18 +62,13 @@ async def through_outage(
         running_app(make_app(url)) as app,
     ):
         client = app.client
-        report.ready_before = (await client.get("/readyz")).status_code
+        # Ready before the cut (the planner is not until its solver has warmed up).
+        report.ready_before, _ = await _until_ready(client, 60)
         await proxy.cut()
         report.during = [await client.request(m, u, **options) for m, u, options in calls]
         report.ready_during = (await client.get("/readyz")).status_code
         await proxy.restore()
-        loop = asyncio.get_running_loop()
-        restored = loop.time()
-        while (status := (await client.get("/readyz")).status_code) != 200:
-            if loop.time() - restored > 20:
-                break
-            await asyncio.sleep(0.1)
-        report.ready_after, report.ready_after_s = status, loop.time() - restored
+        report.ready_after, report.ready_after_s = await _until_ready(client, 20)
         report.after = [await client.request(m, u, **options) for m, u, options in calls]
     return report
 

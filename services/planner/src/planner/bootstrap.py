@@ -14,7 +14,7 @@ from lastmile_common.runtime import Runtime
 from starlette.datastructures import State
 
 from planner.adapters.solver_pool import ProcessSolverRunner
-from planner.adapters.store import transactions
+from planner.adapters.unit_of_work import units_of_work
 from planner.entrypoints import background, consumers, http_fleet, http_plans
 from planner.entrypoints.deps import PlannerContext, utc_now
 from planner.settings import PlannerSettings
@@ -37,14 +37,15 @@ class Planning:
     ) -> None:
         self._settings, self._roads, self._clock = settings, roads, clock
         self._loops: list[asyncio.Task[None]] = []
+        self._warm: asyncio.Task[None] | None = None
 
     @asynccontextmanager
     async def run(self, runtime: Runtime, state: State) -> AsyncIterator[None]:
         """Load the map, start the solver pool (warming up in the background) and the loops."""
         router = await asyncio.to_thread(open_router, self._roads)
         solver = ProcessSolverRunner(self._settings.solver_workers)
-        warm = asyncio.create_task(solver.warm_up())
-        tx = transactions(runtime.pool)
+        warm = self._warm = asyncio.create_task(solver.warm_up())
+        tx = units_of_work(runtime.pool)
         ctx = PlannerContext(self._settings, tx, solver, router, self._clock, runtime.pool)
         state.planner = ctx
         self._loops = background.start_loops(ctx)
@@ -58,8 +59,10 @@ class Planning:
             router.close()
 
     async def ready(self) -> bool:
-        """The loops are running."""
-        return bool(self._loops) and not any(task.done() for task in self._loops)
+        """The loops are running and the solver's warm-up is over (until then a plan asked for
+        is refused with 503, so a rolling deploy sends no traffic to a pod that cannot plan)."""
+        running = bool(self._loops) and not any(task.done() for task in self._loops)
+        return running and self._warm is not None and self._warm.done()
 
 
 def create_app(

@@ -1,4 +1,4 @@
-"""Pending orders, plans and routes in PostgreSQL: the planning part of the planner store."""
+"""Plans, their routes and kept previews in PostgreSQL."""
 
 from __future__ import annotations
 
@@ -6,9 +6,8 @@ from datetime import date
 
 from lastmile_common.db.pool import Connection
 
-from planner.adapters.rows import pending_of, plan_of, preview_of, route_of
+from planner.adapters.rows import plan_of, preview_of, route_of
 from planner.service_layer.records import (
-    PendingOrder,
     RouteStatus,
     StoredPlan,
     StoredPreview,
@@ -16,57 +15,13 @@ from planner.service_layer.records import (
 )
 
 
-class PlanRows:
-    """Pending orders, plans and routes on the store's connection."""
+class PostgresPlans:
+    """Plans, routes and previews on the unit of work's connection."""
 
-    conn: Connection
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
 
-    async def get_pending(self, tenant_id: str, order_id: str) -> PendingOrder | None:
-        row = await self.conn.fetchrow(
-            "SELECT * FROM pending_orders WHERE tenant_id = $1 AND order_id = $2",
-            tenant_id,
-            order_id,
-        )
-        return pending_of(row) if row else None
-
-    async def save_pending(self, order: PendingOrder) -> None:
-        await self.conn.execute(
-            "INSERT INTO pending_orders (tenant_id, order_id, depot_id, service_date, status,"
-            " version, snapshot, progress, progress_at)"
-            " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
-            " ON CONFLICT (tenant_id, order_id) DO UPDATE SET depot_id = $3, service_date = $4,"
-            " status = $5, version = $6, snapshot = $7, progress = $8, progress_at = $9,"
-            " updated_at = now()",
-            order.tenant_id,
-            order.order_id,
-            order.depot_id,
-            order.service_date,
-            order.status,
-            order.version,
-            order.snapshot.model_dump(mode="json"),
-            order.progress,
-            order.progress_at,
-        )
-
-    async def pending_for(self, tenant_id: str, depot_id: str, day: date) -> list[PendingOrder]:
-        rows = await self.conn.fetch(
-            "SELECT * FROM pending_orders WHERE tenant_id = $1 AND depot_id = $2"
-            " AND service_date = $3 ORDER BY order_id",
-            tenant_id,
-            depot_id,
-            day,
-        )
-        return [pending_of(r) for r in rows]
-
-    async def pending_of_depot(self, tenant_id: str, depot_id: str) -> list[PendingOrder]:
-        rows = await self.conn.fetch(
-            "SELECT * FROM pending_orders WHERE tenant_id = $1 AND depot_id = $2",
-            tenant_id,
-            depot_id,
-        )
-        return [pending_of(r) for r in rows]
-
-    async def latest_plan(self, tenant_id: str, depot_id: str, day: date) -> StoredPlan | None:
+    async def latest(self, tenant_id: str, depot_id: str, day: date) -> StoredPlan | None:
         row = await self.conn.fetchrow(
             "SELECT * FROM plans WHERE tenant_id = $1 AND depot_id = $2 AND service_date = $3"
             " ORDER BY created_at DESC, id DESC LIMIT 1",
@@ -76,13 +31,13 @@ class PlanRows:
         )
         return plan_of(row) if row else None
 
-    async def get_plan(self, tenant_id: str, plan_id: str) -> StoredPlan | None:
+    async def get(self, tenant_id: str, plan_id: str) -> StoredPlan | None:
         row = await self.conn.fetchrow(
             "SELECT * FROM plans WHERE tenant_id = $1 AND id = $2", tenant_id, plan_id
         )
         return plan_of(row) if row else None
 
-    async def save_plan(self, plan: StoredPlan) -> None:
+    async def save(self, plan: StoredPlan) -> None:
         await self.conn.execute(
             "INSERT INTO plans (tenant_id, id, depot_id, service_date, trigger, summary)"
             " VALUES ($1, $2, $3, $4, $5, $6)"

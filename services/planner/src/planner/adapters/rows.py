@@ -7,8 +7,7 @@ from typing import Any
 from lastmile_common.events.orders import OrderSnapshot
 from lastmile_common.events.routes import PlanCompleted, RoutePlanned, RouteUpdated
 
-from planner.service_layer.fleet import DepotSpec, VehicleSpec
-from planner.service_layer.problem import StoredDepot, StoredVehicle
+from planner.domain.depots import DepotSpec, StoredDepot, StoredVehicle, VehicleSpec
 from planner.service_layer.records import PendingOrder, StoredPlan, StoredPreview, StoredRoute
 
 

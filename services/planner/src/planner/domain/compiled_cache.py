@@ -7,7 +7,8 @@ folder per version of the compiled sources (a hash of them), under PLANNER_NUMBA
 PLANNER_NUMBA_PREBUILT; a worker copies that version into its writable cache before loading
 (numba only uses a cache folder it can write to).
 
-`configure()` must run before the compiled modules are imported: `ruin_steps` calls it first.
+`configure()` must run before the compiled modules are imported: `break_steps` and `ruin_steps`
+call it first.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from pathlib import Path
 import numba
 
 # The modules whose functions are compiled with cache=True.
-COMPILED = ("ruin_steps.py", "recreate_step.py", "ruin_recreate.py")
+COMPILED = ("break_steps.py", "ruin_steps.py", "recreate_step.py", "ruin_recreate.py")
 HERE = Path(__file__).resolve().parent
 
 

@@ -15,16 +15,23 @@ where a window makes it; the bound is exact where no route can wait (every windo
 as the vehicle can get there) and cuts nothing where the vehicle can serve any customer as
 late as its window allows. Any other limit, where OR-Tools could keep to it by departing later
 to cut a wait, sends the day to OR-Tools (`_latest_return`; measured in docs/benchmarks.md).
-Not modelled here (OR-Tools plans those days): breaks, drones, several or soft windows.
+Breaks (each vehicle's own, any number) are modelled exactly as the checker counts them
+(`break_steps`), with two exceptions that send the day to OR-Tools: a vehicle with breaks and a
+route-duration or working-time limit (the working time leaves out breaks taken inside the
+route, which the latest-return bound cannot follow), and a break whose window closes before its
+vehicle can leave (OR-Tools puts it before the route; the compiled search never does).
+Not modelled here (OR-Tools plans those days): drones, several or soft windows.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from planner.domain.break_steps import path_ok
 from planner.domain.layout import (
     COST_SCALE,
     UNREACHABLE,
+    Layout,
     VehicleMatrices,
     build_layout,
     build_matrices,
@@ -44,7 +51,25 @@ NO_LIMIT = 1 << 60
 
 
 def _modelled(v: Vehicle) -> bool:
-    return v.kind != VehicleKind.DRONE and not v.breaks
+    return v.kind != VehicleKind.DRONE and not (v.breaks and span_limit(v) is not None)
+
+
+def _breaks(problem: PlanningProblem, layout: Layout) -> tuple[Ints, Ints] | None:
+    """Per vehicle its breaks as rows (earliest start, latest start, duration), sorted by
+    earliest start as the checker pairs them, and how many; None if a break's window closes
+    before its vehicle can leave (after loading at the depot)."""
+    most = max(1, *(len(v.breaks) for v in problem.vehicles))
+    rows = np.zeros((len(problem.vehicles), most, 3), np.int64)
+    count = np.zeros(len(problem.vehicles), np.int64)
+    for vi, v in enumerate(problem.vehicles):
+        wanted = sorted(v.breaks, key=lambda b: b.earliest_start)
+        leaves = time_bounds(problem, layout, vi)[0] + layout.service[layout.starts[vi]]
+        if any(b.latest_start < leaves for b in wanted):
+            return None
+        count[vi] = len(wanted)
+        for k, b in enumerate(wanted):
+            rows[vi, k] = (b.earliest_start, b.latest_start, b.duration)
+    return rows, count
 
 
 def _latest_return(v: Vehicle, earliest: int, latest: int, opens: Ints, closes: Ints) -> int | None:
@@ -129,7 +154,13 @@ def fleet_vrptw(problem: PlanningProblem) -> Vrptw | None:
             + [caps[k] for k in dims]
         )
     table = np.array(rows, np.int64)
-    fleet = Fleet(np.stack(times), np.stack(dists), np.stack(costs), table, eligible, n)
+    breaks = _breaks(problem, layout)
+    if breaks is None:
+        return None
+    service = np.array(layout.service, np.int64)
+    fleet = Fleet(
+        np.stack(times), np.stack(dists), np.stack(costs), table, eligible, n, *breaks, service
+    )
     return Vrptw(
         [],
         [],
@@ -145,7 +176,7 @@ def fleet_vrptw(problem: PlanningProblem) -> Vrptw | None:
 
 
 def _alone(f: Fleet, data: Vrptw, v: int, c: int) -> bool:
-    """Can vehicle v serve customer node c alone (window, shift, load, distance)?"""
+    """Can vehicle v serve customer node c alone (window, shift, load, distance, breaks)?"""
     cls, start, end, earliest, latest, limit = (int(x) for x in f.table[v, :6])
     begin = max(data.ready[c], earliest + int(f.time[cls, start, c]))
     return (
@@ -154,7 +185,22 @@ def _alone(f: Fleet, data: Vrptw, v: int, c: int) -> bool:
         and begin + int(f.time[cls, c, end]) <= latest
         and all(d <= cap for d, cap in zip(data.demand[c], f.table[v, 7:], strict=True))
         and int(f.dist[cls, start, c] + f.dist[cls, c, end]) <= limit
+        and _breaks_hold(data, v, [start, c, end])
     )
+
+
+def _breaks_hold(data: Vrptw, v: int, path: list[int]) -> bool:
+    """Does vehicle v's path (start, customers, end) hold with its breaks (`break_steps`)?"""
+    f = data.fleet
+    if f is None or not f.break_count[v]:
+        return True
+    row = f.table[v]
+    return bool(
+        path_ok(
+            np.array(path, np.int64), f.time[row[0]], f.service, np.array(data.ready, np.int64),
+            np.array(data.due, np.int64), row[3], row[4], f.breaks[v], f.break_count[v],
+        )
+    )  # fmt: skip
 
 
 def alone_on_free_vehicles(
@@ -187,12 +233,14 @@ def _vehicle_row(data: Vrptw, v: int) -> tuple[list[list[int]], list[list[int]],
 
 def feasible_part(data: Vrptw, v: int, route: list[int]) -> list[int]:
     """The customers of `route` vehicle v can still serve in that order, each kept only if the
-    vehicle reaches it in its window, carries it, and still gets back in time and range: a
-    re-plan's previous route, after the day moved on, as a start the search accepts."""
+    vehicle reaches it in its window, carries it, and still gets back in time and range with
+    its breaks: a re-plan's previous route, after the day moved on, or an OR-Tools route that
+    took a break where the compiled search does not, as a start the search accepts."""
     time, dist, row = _vehicle_row(data, v)
     start, end, earliest, latest, limit = row[1:6]
     caps, load = row[7:], [0] * len(row[7:])
-    kept, at, t, driven = [], start, earliest, 0
+    kept: list[int] = []
+    at, t, driven = start, earliest, 0
     for c in route:
         begin = max(data.ready[c], t + time[at][c])
         after = [a + d for a, d in zip(load, data.demand[c], strict=True)]
@@ -202,6 +250,7 @@ def feasible_part(data: Vrptw, v: int, route: list[int]) -> list[int]:
             and begin + time[c][end] <= latest
             and all(a <= cap for a, cap in zip(after, caps, strict=True))
             and driven + dist[at][c] + dist[c][end] <= limit
+            and _breaks_hold(data, v, [start, *kept, c, end])
         ):
             kept.append(c)
             driven += dist[at][c]

@@ -5,10 +5,16 @@ vehicle), skipping each place with a small probability ("blinks"); where none fi
 vehicle that can serve it alone opens a route (the cheapest: fixed cost plus arcs) while the
 route count allows.
 
-The instance tuple `inst` is (T3, D3, K3, ready, due, dem, veh, elig, cap, depot_dist):
-per matrix class the time (travel plus service at the origin), distance and cost matrices; per
-node the window and demand; the vehicle table (columns in `ruin_steps`); per vehicle and node
-whether the vehicle may serve it; the largest capacity per dimension; distance from node 0.
+The instance tuple `inst` is (T3, D3, K3, ready, due, dem, veh, elig, cap, depot_dist, brk,
+nbr, svc): per matrix class the time (travel plus service at the origin), distance and cost
+matrices; per node the window and demand; the vehicle table (columns in `ruin_steps`); per
+vehicle and node whether the vehicle may serve it; the largest capacity per dimension;
+distance from node 0; per vehicle its breaks and how many (`break_steps`); per node its
+service time.
+
+A place is checked in O(1) against the earliest and latest service starts of its neighbours;
+on a vehicle with breaks, the cheapest place so far that passes is then replayed with its
+breaks (`break_steps.insert_ok`, exact), so the replays are few.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from planner.domain.break_steps import insert_ok, path_ok
 from planner.domain.ruin_steps import (
     CAP,
     CLS,
@@ -98,10 +105,37 @@ def free_vehicle(sol, c, inst):  # type: ignore[no-untyped-def]
         if D3[cl][s, c] + D3[cl][c, e] > veh[v, LIMIT]:
             continue
         cost = veh[v, FIXED] + K3[cl][s, c] + K3[cl][c, e]
-        if cost < best:
+        if cost < best and (inst[11][v] == 0 or _alone_with_breaks(v, c, inst)):
             best = cost
             pick = v
     return pick
+
+
+@njit(cache=True)
+def _alone_with_breaks(v, c, inst):  # type: ignore[no-untyped-def]
+    """Can vehicle v serve customer c alone with its breaks?"""
+    veh = inst[6]
+    path = np.array([veh[v, START], c, veh[v, END]], np.int64)
+    T = inst[0][veh[v, CLS]]
+    brk, nb = inst[10][v], inst[11][v]
+    return path_ok(path, T, inst[12], inst[3], inst[4], veh[v, EARLIEST], veh[v, LATEST], brk, nb)
+
+
+@njit(cache=True)
+def _breaks_hold(sol, k, i, c, inst, a, z):  # type: ignore[no-untyped-def]
+    """Does route k still hold with its vehicle's breaks if c goes after position i?"""
+    P, R, L, veh = sol[0], sol[3], sol[8], inst[6]
+    v = R[k, VEH]
+    T, ready, due, brk, nb, svc = (
+        inst[0][veh[v, CLS]],
+        inst[3],
+        inst[4],
+        inst[10][v],
+        inst[11][v],
+        inst[12],
+    )
+    n, latest = R[k, CUSTOMERS], veh[v, LATEST]
+    return insert_ok(L, P, k, i, n, c, T, svc, ready, due, latest, brk, nb, a, z)
 
 
 @njit(cache=True)
@@ -109,6 +143,10 @@ def _cheapest_place(sol, c, inst):  # type: ignore[no-untyped-def]
     """(route, position) of customer c's cheapest feasible place, (-1, -1) if none."""
     P, A, Z, R, H = sol[0], sol[1], sol[2], sol[3], sol[4]
     T3, D3, K3, ready, due, dem, veh, elig = inst[:8]
+    nbr = inst[11]
+    # Scratch labels for the replays of vehicles with breaks.
+    a = np.empty(inst[10].shape[1] + 1, np.int64)
+    z = np.empty(inst[10].shape[1] + 1, np.int64)
     best = NONE
     bk = -1
     bi = -1
@@ -131,6 +169,8 @@ def _cheapest_place(sol, c, inst):  # type: ignore[no-untyped-def]
                 continue
             cost = K[p, c] + K[c, q] - K[p, q]
             if cost < best and np.random.random() >= BLINK:
+                if nbr[v] and not _breaks_hold(sol, k, i, c, inst, a, z):
+                    continue
                 best = cost
                 bk = k
                 bi = i

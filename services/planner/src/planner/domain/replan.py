@@ -10,7 +10,7 @@ from planner.domain.checker import check_plan
 from planner.domain.fleet_data import compiled_data
 from planner.domain.model import PlanningProblem, PlanResult
 from planner.domain.plain_search import solve_plain
-from planner.domain.replan_locks import StopSeen, remainder, with_locked
+from planner.domain.replan_locks import Remainder, StopSeen, remainder, with_locked
 from planner.domain.search import default_settings, solve_with
 
 __all__ = ["StopSeen", "promise_windows", "replan", "replan_with_ortools"]
@@ -30,6 +30,18 @@ def _began(
         if stop is not None and order.id in locked:
             began[oi] = stop.at - (order.service_time if stop.finished else 0)
     return began
+
+
+def _break_may_have_begun(problem: PlanningProblem, part: Remainder) -> bool:
+    """Did a started vehicle leave its last locked stop after one of its breaks could begin?
+    Tracking does not say whether the driver took it, so OR-Tools, which places the break
+    anywhere along the whole route, locked stops included, re-plans the day."""
+    return any(
+        b.earliest_start <= part.chains[v.id].departure
+        for v in problem.vehicles
+        if v.id in part.chains
+        for b in v.breaks
+    )
 
 
 def promise_windows(problem: PlanningProblem, previous: PlanResult) -> PlanningProblem:
@@ -58,7 +70,10 @@ def replan(
     A started vehicle goes on from its last stop tracking saw (`seen`), at the time it was seen
     there, not from the depot at its shift's start. Where the compiled search models what is
     left after the locks (`replan_locks.remainder`), it plans that, and the locked stops go back
-    in front; else OR-Tools plans with the locks in its model.
+    in front; else OR-Tools plans with the locks in its model. A started vehicle whose break
+    could have begun before it left its last locked stop sends the re-plan to OR-Tools
+    (`_break_may_have_begun`); one that left before any break could begin takes them all in
+    what is left of its route.
     """
     problem = promise_windows(problem, previous)
     started = time.monotonic()
@@ -66,7 +81,7 @@ def replan(
     locked_ids = frozenset(oid for chain in locked.values() for oid in chain)
     part = remainder(problem, locked, now_s, seen)
     data = compiled_data(part.problem) if part.problem.orders else None
-    if data is None:
+    if data is None or _break_may_have_begun(problem, part):
         return replan_with_ortools(problem, previous, locked, now_s, time_limit_s, seen)
     initial = {
         r.vehicle_id: [v.order_id for v in r.visits if v.order_id not in locked_ids]

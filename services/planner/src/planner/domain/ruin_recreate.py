@@ -41,7 +41,7 @@ from planner.domain.ruin_steps import (
 from planner.domain.vrptw_data import Routes, Vrptw, capacity_floor
 
 Ints = npt.NDArray[np.int64]
-Solution = tuple[Ints, Ints, Ints, Ints, Ints, Ints, Ints, Ints]
+Solution = tuple[Ints, Ints, Ints, Ints, Ints, Ints, Ints, Ints, Ints]
 Instance = tuple[Any, ...]
 Plan = tuple[Routes, list[int]]
 
@@ -156,15 +156,19 @@ class _Arrays:
             row = [0, 0, 0, p.ready[0], p.due[0], limit, 0, *p.capacity]
             table = np.array([row] * max(1, n), np.int64)
             eligible = np.ones((len(table), len(p.ready)), np.bool_)
+            brk = np.zeros((len(table), 1, 3), np.int64)
+            nbr = np.zeros(len(table), np.int64)
+            svc = np.zeros(len(p.ready), np.int64)
         else:
             f = p.fleet
             T3, D3, K3, table, eligible = f.time, f.dist, f.cost, f.table, f.eligible
+            brk, nbr, svc = f.breaks, f.break_count, f.service
         # Per node, the customers (nodes 1..n) from nearest to farthest.
         adj = (np.argsort(D3[0][:, 1 : n + 1], axis=1, kind="stable") + 1).astype(np.int64)
         cap = table[:, table.shape[1] - dem.shape[1] :].max(axis=0)
         inst = (
             T3, D3, K3, np.array(p.ready, np.int64), np.array(p.due, np.int64), dem, table,
-            eligible, cap, D3[0][0].copy(),
+            eligible, cap, D3[0][0].copy(), brk, nbr, svc,
         )  # fmt: skip
         return cls(inst, adj, n)
 
@@ -180,7 +184,15 @@ class _Arrays:
             np.zeros(n, np.int64),
             np.full((n + 1, 2), -1, np.int64),
             np.zeros(vehicles, np.int64),
+            self._labels(rows, n + 2),
         )
+
+    def _labels(self, rows: int, positions: int) -> Ints:
+        """Room for the break labels (`break_steps`) if some vehicle has breaks."""
+        brk, nbr = self.inst[10], self.inst[11]
+        if not nbr.any():
+            return np.zeros((1, 1, 1), np.int64)
+        return np.zeros((rows, positions, brk.shape[1] + 1), np.int64)
 
     def load(self, plan: Plan, missing: list[int]) -> Solution:
         sol = self.empty()

@@ -11,7 +11,8 @@ drives at most one route. A solution is held in these arrays (k = route, i = pos
 path start..end): P[k, i] node, A[k, i] earliest and Z[k, i] latest service start, R[k] =
 (customers, distance, cost, vehicle, load in each capacity dimension...), H = (routes,
 unplaced), U[:H[1]] unplaced customers, W[c] = (route, position) with route -1 while c is
-unplaced, F[v] = 1 while vehicle v drives a route.
+unplaced, F[v] = 1 while vehicle v drives a route, L[k, i, b] the earliest service start at
+position i with b breaks taken (`break_steps`; a 1x1x1 placeholder on days without breaks).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import numpy as np
 from numba import njit
 
 from planner.domain import compiled_cache
+from planner.domain.break_steps import fill_labels
 
 # Before any @njit(cache=True) below: where the compiled code is kept (see compiled_cache).
 compiled_cache.configure()
@@ -39,7 +41,8 @@ def seed_random(seed: int) -> None:
 
 @njit(cache=True)
 def refresh(k, sol, T3, D3, K3, ready, due, dem, veh):  # type: ignore[no-untyped-def]
-    """Times, distance, cost and loads of route k from its customers P[k, 1..n]."""
+    """Times, distance, cost and loads of route k from its customers P[k, 1..n], without
+    breaks (`refresh_in` adds them)."""
     P, A, Z, R, W = sol[0], sol[1], sol[2], sol[3], sol[6]
     v = R[k, VEH]
     T, D, K = T3[veh[v, CLS]], D3[veh[v, CLS]], K3[veh[v, CLS]]
@@ -77,14 +80,17 @@ def refresh(k, sol, T3, D3, K3, ready, due, dem, veh):  # type: ignore[no-untype
 
 @njit(cache=True)
 def copy_solution(src, dst):  # type: ignore[no-untyped-def]
-    P, A, Z, R, H, U, W, F = src
-    P2, A2, Z2, R2, H2, U2, W2, F2 = dst
+    P, A, Z, R, H, U, W, F, L = src
+    P2, A2, Z2, R2, H2, U2, W2, F2, L2 = dst
+    labels = L.shape[0] > 1
     for k in range(H[0]):
         m = R[k, 0] + 2
         P2[k, :m] = P[k, :m]
         A2[k, :m] = A[k, :m]
         Z2[k, :m] = Z[k, :m]
         R2[k, :] = R[k, :]
+        if labels:
+            L2[k, :m] = L[k, :m]
     H2[:] = H[:]
     U2[: H[1]] = U[: H[1]]
     W2[:, :] = W[:, :]
@@ -186,5 +192,19 @@ def compact(sol, touched, inst):  # type: ignore[no-untyped-def]
 
 @njit(cache=True)
 def refresh_in(k, sol, inst):  # type: ignore[no-untyped-def]
-    """`refresh` with the instance tuple (T3, D3, K3, ready, due, dem, veh, ...)."""
+    """`refresh` with the instance tuple (T3, D3, K3, ready, due, dem, veh, ..., brk, nbr, svc);
+    for a vehicle with breaks, the labels L[k] (`break_steps`) and, as A[k], the earliest of
+    them (the latest starts Z[k], without breaks, stay a bound insertions check first)."""
     refresh(k, sol, inst[0], inst[1], inst[2], inst[3], inst[4], inst[5], inst[6])
+    veh, nb = inst[6], inst[11][sol[3][k, VEH]]
+    if nb == 0:
+        return
+    P, A, R, L = sol[0], sol[1], sol[3], sol[8]
+    v = R[k, VEH]
+    n = R[k, CUSTOMERS]
+    T, svc, brk = inst[0][veh[v, CLS]], inst[12], inst[10][v]
+    fill_labels(L, P, k, n, T, svc, inst[3], inst[4], veh[v, EARLIEST], veh[v, LATEST], brk, nb)
+    for i in range(n + 2):
+        A[k, i] = L[k, i, 0]
+        for b in range(1, nb + 1):
+            A[k, i] = min(A[k, i], L[k, i, b])

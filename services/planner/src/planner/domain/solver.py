@@ -7,8 +7,8 @@ possible (their fixed costs); then the lowest cost (per km and per hour).
 Which search runs:
 - a day the compiled search models (`fleet_data.compiled_data`: identical or mixed vehicles
   with their own capacities, skills, shifts, start and end points, speeds, distance, route
-  duration and working-time limits and prices, without breaks and without drones; one hard
-  window per order)
+  duration and working-time limits, drivers' breaks (`break_steps`; not on a vehicle that also
+  has a duration or working-time limit) and prices, without drones; one hard window per order)
   gets the compiled ruin-and-recreate search between an OR-Tools start and an OR-Tools polish
   (`plain_search`);
 - any other day gets OR-Tools' insertion plus guided local search on the full model (`search`);

@@ -33,7 +33,9 @@ class Fleet:
     """The vehicles of a mixed fleet: per matrix class the integer time (travel plus service at
     the origin), distance and cost matrices over all nodes; per vehicle a row of the table
     (`ruin_steps`: class, start node, end node, earliest departure, latest return, distance
-    limit, fixed cost, capacity per dimension); which nodes each vehicle may serve."""
+    limit, fixed cost, capacity per dimension); which nodes each vehicle may serve; per vehicle
+    its breaks (earliest start, latest start, duration; sorted by earliest start, padded) and
+    how many; per node its service time (`break_steps`)."""
 
     time: Ints
     dist: Ints
@@ -41,6 +43,9 @@ class Fleet:
     table: Ints
     eligible: npt.NDArray[np.bool_]
     customers: int
+    breaks: Ints
+    break_count: Ints
+    service: Ints
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from lastmile_common.events.orders import OrderCancelled, OrderSnapshot
 from lastmile_common.kafka.consumer import Handler, Subscription
 from lastmile_common.revocations import REVOCATION_HANDLERS
 
-from planner.adapters.store import PostgresPlannerStore
+from planner.adapters.unit_of_work import PostgresUnitOfWork
 from planner.entrypoints.deps import utc_now
 from planner.service_layer import pending
 from planner.settings import PlannerSettings
@@ -44,13 +44,13 @@ def _order_handlers(clock: Callable[[], datetime]) -> dict[str, Handler]:
     async def on_order(conn: Connection, envelope: Envelope) -> None:
         assert isinstance(envelope.data, OrderSnapshot)
         await pending.record_order(
-            PostgresPlannerStore(conn), envelope.tenant, envelope.data, clock(), envelope.type
+            PostgresUnitOfWork(conn), envelope.tenant, envelope.data, clock(), envelope.type
         )
 
     async def on_cancelled(conn: Connection, envelope: Envelope) -> None:
         assert isinstance(envelope.data, OrderCancelled)
         await pending.cancel_order(
-            PostgresPlannerStore(conn), envelope.tenant, envelope.data, clock()
+            PostgresUnitOfWork(conn), envelope.tenant, envelope.data, clock()
         )
 
     return {"order.created": on_order, "order.updated": on_order, "order.cancelled": on_cancelled}
@@ -62,24 +62,24 @@ def _delivery_handlers(
     async def on_started(conn: Connection, envelope: Envelope) -> None:
         assert isinstance(envelope.data, RouteStarted)
         await pending.route_started(
-            PostgresPlannerStore(conn), envelope.tenant, envelope.data.route_id
+            PostgresUnitOfWork(conn), envelope.tenant, envelope.data.route_id
         )
 
     async def on_arrived(conn: Connection, envelope: Envelope) -> None:
         assert isinstance(envelope.data, StopArrived)
         await pending.stop_arrived(
-            PostgresPlannerStore(conn), envelope.tenant, envelope.data, clock(), late_threshold_s
+            PostgresUnitOfWork(conn), envelope.tenant, envelope.data, clock(), late_threshold_s
         )
 
     async def on_served(conn: Connection, envelope: Envelope) -> None:
         data = envelope.data
         assert isinstance(data, OrderDelivered | OrderDeliveryFailed)
-        await pending.order_served(PostgresPlannerStore(conn), envelope.tenant, data)
+        await pending.order_served(PostgresUnitOfWork(conn), envelope.tenant, data)
 
     async def on_completed(conn: Connection, envelope: Envelope) -> None:
         assert isinstance(envelope.data, RouteCompleted)
         await pending.route_completed(
-            PostgresPlannerStore(conn), envelope.tenant, envelope.data, clock()
+            PostgresUnitOfWork(conn), envelope.tenant, envelope.data, clock()
         )
 
     return {

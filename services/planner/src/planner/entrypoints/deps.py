@@ -15,7 +15,7 @@ from lastmile_common.db.advisory import advisory_lock
 from lastmile_common.http.auth import CallerKey
 from lastmile_common.routing import Router
 
-from planner.service_layer.ports import SolverRunner, Transactions
+from planner.service_layer.ports import SolverRunner, UnitsOfWork
 from planner.settings import PlannerSettings
 
 
@@ -26,11 +26,11 @@ def utc_now() -> datetime:
 
 @dataclass
 class PlannerContext:
-    """What routes, consumers and background loops share: transactions, solver, roads, clock,
+    """What routes, consumers and background loops share: units of work, solver, roads, clock,
     locks."""
 
     settings: PlannerSettings
-    tx: Transactions
+    tx: UnitsOfWork
     solver: SolverRunner
     router: Router
     clock: Callable[[], datetime] = utc_now

@@ -1,16 +1,18 @@
-"""Fleet and depot CRUD, scoped to the caller's tenant."""
+"""Fleet and depot CRUD, scoped to the caller's tenant: requests into the fleet use cases
+(`service_layer/fleet.py`), their answers and refusals into responses and problems."""
 
 from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from fastapi import APIRouter, Response
 from lastmile_common.http.problems import Problem
 
+from planner.domain.depots import DepotSpec, StoredDepot, StoredVehicle, VehicleSpec
 from planner.entrypoints.deps import PlannerDep, TenantDep
 from planner.entrypoints.schemas import DepotCreate, DepotView, VehicleCreate, VehicleView
-from planner.service_layer import pending
-from planner.service_layer.fleet import DepotSpec, VehicleSpec
-from planner.service_layer.problem import StoredDepot, StoredVehicle
-from planner.service_layer.publishing import new_id
+from planner.service_layer import fleet
 
 router = APIRouter(prefix="/v1", tags=["fleet"])
 
@@ -23,48 +25,38 @@ def _vehicle_view(vehicle: StoredVehicle) -> VehicleView:
     return VehicleView(id=vehicle.id, depot_id=vehicle.depot_id, **vehicle.spec.model_dump())
 
 
-def _not_found(what: str, ident: str) -> Problem:
-    return Problem(404, "Not found", f"no {what} {ident!r}")
-
-
-def _taken(what: str, ident: str) -> Problem:
-    return Problem(
-        409,
-        "Conflict",
-        f"{what} {ident!r} exists; use PUT to change it",
-        errors=[{"field": "body.id", "message": "already used"}],
-    )
+@contextmanager
+def _problems() -> Iterator[None]:
+    """A use case's refusal as problem+json: unknown (or deleted) is 404, an id in use 409."""
+    try:
+        yield
+    except fleet.NotFound as exc:
+        raise Problem(404, "Not found", str(exc)) from None
+    except fleet.IdTaken as exc:
+        raise Problem(
+            409, "Conflict", str(exc), errors=[{"field": "body.id", "message": "already used"}]
+        ) from None
 
 
 @router.post("/depots", status_code=201, response_model=DepotView)
 async def create_depot(body: DepotCreate, tenant: TenantDep, ctx: PlannerDep) -> DepotView:
     """Add a depot; orders already received for it are placed on their service dates."""
-    depot_id = body.id or new_id("dep")
     spec = DepotSpec.model_validate(body.model_dump(exclude={"id"}))
-    depot = StoredDepot(tenant, depot_id, spec)
-    async with ctx.tx() as store:
-        # One insert decides: of two requests racing with the same id, the second is the 409.
-        if not await store.add_depot(depot):
-            raise _taken("depot", depot_id)
-        await pending.place_depot_orders(store, tenant, depot_id)
-    return _depot_view(depot)
+    with _problems():
+        return _depot_view(await fleet.create_depot(ctx.tx, tenant, body.id, spec))
 
 
 @router.get("/depots", response_model=list[DepotView])
 async def list_depots(tenant: TenantDep, ctx: PlannerDep) -> list[DepotView]:
     """The tenant's depots."""
-    async with ctx.tx() as store:
-        return [_depot_view(d) for d in await store.list_depots(tenant)]
+    return [_depot_view(d) for d in await fleet.list_depots(ctx.tx, tenant)]
 
 
 @router.get("/depots/{depot_id}", response_model=DepotView)
 async def get_depot(depot_id: str, tenant: TenantDep, ctx: PlannerDep) -> DepotView:
     """One depot."""
-    async with ctx.tx() as store:
-        depot = await store.get_depot(tenant, depot_id)
-    if depot is None:
-        raise _not_found("depot", depot_id)
-    return _depot_view(depot)
+    with _problems():
+        return _depot_view(await fleet.get_depot(ctx.tx, tenant, depot_id))
 
 
 @router.put("/depots/{depot_id}", response_model=DepotView)
@@ -72,21 +64,15 @@ async def replace_depot(
     depot_id: str, body: DepotSpec, tenant: TenantDep, ctx: PlannerDep
 ) -> DepotView:
     """Replace a depot's configuration (a new time zone re-dates its pending orders)."""
-    depot = StoredDepot(tenant, depot_id, body)
-    async with ctx.tx() as store:
-        # An update, not an upsert: a depot deleted meanwhile stays deleted (404).
-        if not await store.update_depot(depot):
-            raise _not_found("depot", depot_id)
-        await pending.place_depot_orders(store, tenant, depot_id)
-    return _depot_view(depot)
+    with _problems():
+        return _depot_view(await fleet.replace_depot(ctx.tx, tenant, depot_id, body))
 
 
 @router.delete("/depots/{depot_id}", status_code=204)
 async def delete_depot(depot_id: str, tenant: TenantDep, ctx: PlannerDep) -> Response:
     """Delete a depot and its vehicles (its orders stay pending until it exists again)."""
-    async with ctx.tx() as store:
-        if not await store.delete_depot(tenant, depot_id):
-            raise _not_found("depot", depot_id)
+    with _problems():
+        await fleet.delete_depot(ctx.tx, tenant, depot_id)
     return Response(status_code=204)
 
 
@@ -95,35 +81,24 @@ async def create_vehicle(
     depot_id: str, body: VehicleCreate, tenant: TenantDep, ctx: PlannerDep
 ) -> VehicleView:
     """Add a vehicle (and its driver's shift) to a depot."""
-    vehicle_id = body.id or new_id("veh")
     spec = VehicleSpec.model_validate(body.model_dump(exclude={"id"}))
-    vehicle = StoredVehicle(tenant, vehicle_id, depot_id, spec)
-    async with ctx.tx() as store:
-        # Held, the depot cannot be deleted before this vehicle is in (which would be a 500).
-        if not await store.hold_depot(tenant, depot_id):
-            raise _not_found("depot", depot_id)
-        if not await store.add_vehicle(vehicle):
-            raise _taken("vehicle", vehicle_id)
+    with _problems():
+        vehicle = await fleet.create_vehicle(ctx.tx, tenant, depot_id, body.id, spec)
     return _vehicle_view(vehicle)
 
 
 @router.get("/depots/{depot_id}/vehicles", response_model=list[VehicleView])
 async def list_vehicles(depot_id: str, tenant: TenantDep, ctx: PlannerDep) -> list[VehicleView]:
     """A depot's vehicles."""
-    async with ctx.tx() as store:
-        if await store.get_depot(tenant, depot_id) is None:
-            raise _not_found("depot", depot_id)
-        return [_vehicle_view(v) for v in await store.list_vehicles(tenant, depot_id)]
+    with _problems():
+        return [_vehicle_view(v) for v in await fleet.list_vehicles(ctx.tx, tenant, depot_id)]
 
 
 @router.get("/vehicles/{vehicle_id}", response_model=VehicleView)
 async def get_vehicle(vehicle_id: str, tenant: TenantDep, ctx: PlannerDep) -> VehicleView:
     """One vehicle."""
-    async with ctx.tx() as store:
-        vehicle = await store.get_vehicle(tenant, vehicle_id)
-    if vehicle is None:
-        raise _not_found("vehicle", vehicle_id)
-    return _vehicle_view(vehicle)
+    with _problems():
+        return _vehicle_view(await fleet.get_vehicle(ctx.tx, tenant, vehicle_id))
 
 
 @router.put("/vehicles/{vehicle_id}", response_model=VehicleView)
@@ -131,21 +106,13 @@ async def replace_vehicle(
     vehicle_id: str, body: VehicleSpec, tenant: TenantDep, ctx: PlannerDep
 ) -> VehicleView:
     """Replace a vehicle's configuration."""
-    async with ctx.tx() as store:
-        old = await store.get_vehicle(tenant, vehicle_id)
-        if old is None:
-            raise _not_found("vehicle", vehicle_id)
-        vehicle = StoredVehicle(tenant, vehicle_id, old.depot_id, body)
-        # An update: a vehicle deleted meanwhile (or with its depot) stays deleted (404).
-        if not await store.update_vehicle(vehicle):
-            raise _not_found("vehicle", vehicle_id)
-    return _vehicle_view(vehicle)
+    with _problems():
+        return _vehicle_view(await fleet.replace_vehicle(ctx.tx, tenant, vehicle_id, body))
 
 
 @router.delete("/vehicles/{vehicle_id}", status_code=204)
 async def delete_vehicle(vehicle_id: str, tenant: TenantDep, ctx: PlannerDep) -> Response:
     """Remove a vehicle from its depot."""
-    async with ctx.tx() as store:
-        if not await store.delete_vehicle(tenant, vehicle_id):
-            raise _not_found("vehicle", vehicle_id)
+    with _problems():
+        await fleet.delete_vehicle(ctx.tx, tenant, vehicle_id)
     return Response(status_code=204)

@@ -88,14 +88,14 @@ async def create_plan(body: PlanRequest, tenant: TenantDep, ctx: PlannerDep) -> 
 @router.get("/plans/{plan_id}", response_model=PlanView)
 async def get_plan(plan_id: str, tenant: TenantDep, ctx: PlannerDep) -> PlanView:
     """A stored plan with its routes' latest versions and its unassigned orders."""
-    async with ctx.tx() as store:
-        plan = await store.get_plan(tenant, plan_id)
+    async with ctx.tx() as uow:
+        plan = await uow.plans.get(tenant, plan_id)
         if plan is None:
-            preview = await store.get_preview(tenant, plan_id)
+            preview = await uow.plans.get_preview(tenant, plan_id)
             if preview is None:
                 raise Problem(404, "Not found", f"no plan {plan_id!r}")
             return _preview_view(preview)
-        routes = await store.routes_of_plan(tenant, plan_id)
+        routes = await uow.plans.routes_of_plan(tenant, plan_id)
     views = tuple(route_view(r.event, r.status) for r in routes)
     return PlanView(**plan.summary.model_dump(), routes=views)
 
@@ -110,9 +110,9 @@ def _preview_view(preview: StoredPreview) -> PlanView:
 @router.get("/routes/{route_id}", response_model=RouteView)
 async def get_route(route_id: str, tenant: TenantDep, ctx: PlannerDep) -> RouteView:
     """A route's latest version."""
-    async with ctx.tx() as store:
-        route = await store.get_route(tenant, route_id)
-        preview = None if route else await store.preview_of_route(tenant, route_id)
+    async with ctx.tx() as uow:
+        route = await uow.plans.get_route(tenant, route_id)
+        preview = None if route else await uow.plans.preview_of_route(tenant, route_id)
     if route is not None:
         return route_view(route.event, route.status)
     if preview is not None:
@@ -125,12 +125,12 @@ async def unassigned(
     depot_id: str, tenant: TenantDep, ctx: PlannerDep, service_date: Annotated[date, Query()]
 ) -> UnassignedView:
     """Orders of the date no route serves: the latest plan's, with reasons, and newer ones."""
-    async with ctx.tx() as store:
-        if await store.get_depot(tenant, depot_id) is None:
+    async with ctx.tx() as uow:
+        if await uow.depots.get(tenant, depot_id) is None:
             raise Problem(404, "Not found", f"no depot {depot_id!r}")
-        plan = await store.latest_plan(tenant, depot_id, service_date)
-        orders = await store.pending_for(tenant, depot_id, service_date)
-        routes = await store.routes_for(tenant, depot_id, service_date)
+        plan = await uow.plans.latest(tenant, depot_id, service_date)
+        orders = await uow.pending.of_date(tenant, depot_id, service_date)
+        routes = await uow.plans.routes_for(tenant, depot_id, service_date)
     routed = {
         oid
         for r in routes

@@ -8,7 +8,7 @@ from typing import Any
 from lastmile_common.events.routes import PlanCompleted, RouteUpdated, UnassignedOrder
 from pydantic import BaseModel, ConfigDict, Field
 
-from planner.service_layer.fleet import DEPOT_EXAMPLE, VEHICLE_EXAMPLE, DepotSpec, VehicleSpec
+from planner.domain.depots import DEPOT_EXAMPLE, VEHICLE_EXAMPLE, DepotSpec, VehicleSpec
 
 Id = Field(default=None, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}$")
 

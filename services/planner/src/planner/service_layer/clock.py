@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from lastmile_common.events.base import TimeWindow as UtcWindow
 
-from planner.service_layer.fleet import clock_seconds
+from planner.domain.depots import clock_seconds
 
 
 def midnight_utc(service_date: date, time_zone: str) -> datetime:

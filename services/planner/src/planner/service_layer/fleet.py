@@ -1,174 +1,130 @@
-"""Depot and vehicle configuration as the API accepts and stores it, validated field by field."""
+"""Fleet use cases: add, read, replace and delete depots and vehicles, each in one unit of work.
+
+Two requests racing on one depot or vehicle end as `NotFound` or `IdTaken` (404, 409 over HTTP),
+never as a database error: adds insert only if the id is free, replaces update only what still
+exists, and adding a vehicle holds its depot so that no delete of it commits meanwhile.
+"""
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-from lastmile_common.events.base import GeoPoint
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
-
-Clock = Annotated[
-    str,
-    Field(pattern=r"^(([01]\d|2[0-3]):[0-5]\d|24:00)$", examples=["08:00"], description="HH:MM"),
-]
-Skill = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,39}$", examples=["refrigerated"])]
-VehicleKindName = Literal["van", "ev", "cargo_bike", "partner", "gig", "drone"]
+from planner.domain.depots import DepotSpec, StoredDepot, StoredVehicle, VehicleSpec
+from planner.service_layer.pending import place_depot_orders
+from planner.service_layer.ports import UnitsOfWork
+from planner.service_layer.publishing import new_id
 
 
-def clock_seconds(value: str) -> int:
-    """ "HH:MM" as seconds after midnight (wall clock)."""
-    hours, minutes = value.split(":")
-    return int(hours) * 3600 + int(minutes) * 60
+class NotFound(Exception):
+    """No such depot or vehicle for this tenant (or it was deleted meanwhile)."""
+
+    def __init__(self, what: str, ident: str) -> None:
+        super().__init__(f"no {what} {ident!r}")
+        self.what, self.ident = what, ident
 
 
-class Hours(BaseModel):
-    """A daily span in the depot's local time, e.g. opening hours or a driver's shift."""
+class IdTaken(Exception):
+    """The depot or vehicle id is in use: adding never overwrites."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    start: Clock
-    end: Clock
-
-    @field_validator("end")
-    @classmethod
-    def _end_after_start(cls, end: str, info: ValidationInfo) -> str:
-        start = info.data.get("start")
-        if start is not None and clock_seconds(end) <= clock_seconds(start):
-            raise ValueError("end must be after start")
-        return end
+    def __init__(self, what: str, ident: str) -> None:
+        super().__init__(f"{what} {ident!r} exists; use PUT to change it")
+        self.what, self.ident = what, ident
 
 
-class BreakSpec(BaseModel):
-    """A break of `duration_min` minutes starting between `earliest_start` and `latest_start`."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    duration_min: int = Field(ge=1, le=240)
-    earliest_start: Clock
-    latest_start: Clock
-
-    @field_validator("latest_start")
-    @classmethod
-    def _latest_after_earliest(cls, latest: str, info: ValidationInfo) -> str:
-        earliest = info.data.get("earliest_start")
-        if earliest is not None and clock_seconds(latest) < clock_seconds(earliest):
-            raise ValueError("latest_start must not be before earliest_start")
-        return latest
+async def create_depot(
+    tx: UnitsOfWork, tenant_id: str, depot_id: str | None, spec: DepotSpec
+) -> StoredDepot:
+    """Add a depot (id generated when None); orders already received for it get their dates."""
+    depot = StoredDepot(tenant_id, depot_id or new_id("dep"), spec)
+    async with tx() as uow:
+        # One insert decides: of two requests racing with the same id, the second is taken.
+        if not await uow.depots.add(depot):
+            raise IdTaken("depot", depot.id)
+        await place_depot_orders(uow, tenant_id, depot.id)
+    return depot
 
 
-class CapacitySpec(BaseModel):
-    """What a vehicle carries; a dimension left out is not limited."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    weight_kg: float = Field(ge=0, le=50_000)
-    volume_m3: float | None = Field(default=None, ge=0, le=200)
-    parcels: int | None = Field(default=None, ge=0, le=100_000)
+async def list_depots(tx: UnitsOfWork, tenant_id: str) -> list[StoredDepot]:
+    """The tenant's depots, oldest first."""
+    async with tx() as uow:
+        return await uow.depots.of_tenant(tenant_id)
 
 
-DEPOT_EXAMPLE: dict[str, Any] = {
-    "name": "Schaan hub",
-    "location": {"lat": 47.1641, "lon": 9.5014},
-    "time_zone": "Europe/Vaduz",
-    "opening_hours": {"start": "07:00", "end": "20:00"},
-    "loading_time_min": 15,
-    "cutoff_times": ["06:00"],
-}
+async def get_depot(tx: UnitsOfWork, tenant_id: str, depot_id: str) -> StoredDepot:
+    """One depot."""
+    async with tx() as uow:
+        depot = await uow.depots.get(tenant_id, depot_id)
+    if depot is None:
+        raise NotFound("depot", depot_id)
+    return depot
 
 
-class DepotSpec(BaseModel):
-    """A depot: where routes start, its time zone, opening hours and planning cut-offs."""
-
-    model_config = ConfigDict(
-        extra="forbid", frozen=True, json_schema_extra={"examples": [DEPOT_EXAMPLE]}
-    )
-
-    name: str = Field(min_length=1, max_length=200)
-    location: GeoPoint
-    time_zone: str = Field(description="IANA time zone, e.g. Europe/Berlin")
-    opening_hours: Hours
-    loading_time_min: int = Field(default=0, ge=0, le=240)
-    cutoff_times: tuple[Clock, ...] = Field(default=(), max_length=24)
-
-    @field_validator("time_zone")
-    @classmethod
-    def _known_zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown IANA time zone {value!r}") from None
-        return value
+async def replace_depot(
+    tx: UnitsOfWork, tenant_id: str, depot_id: str, spec: DepotSpec
+) -> StoredDepot:
+    """Replace a depot's configuration (a new time zone re-dates its pending orders)."""
+    depot = StoredDepot(tenant_id, depot_id, spec)
+    async with tx() as uow:
+        # An update, not an upsert: a depot deleted meanwhile stays deleted.
+        if not await uow.depots.update(depot):
+            raise NotFound("depot", depot_id)
+        await place_depot_orders(uow, tenant_id, depot_id)
+    return depot
 
 
-VEHICLE_EXAMPLE: dict[str, Any] = {
-    "name": "Van 1",
-    "kind": "van",
-    "capacity": {"weight_kg": 800, "volume_m3": 6, "parcels": 120},
-    "skills": ["refrigerated"],
-    "cost_per_km": 0.35,
-    "cost_per_hour": 22.0,
-    "fixed_cost": 40.0,
-    "shift": {"start": "08:00", "end": "17:00"},
-    "breaks": [{"duration_min": 30, "earliest_start": "12:00", "latest_start": "13:30"}],
-    "max_working_time_min": 540,
-}
+async def delete_depot(tx: UnitsOfWork, tenant_id: str, depot_id: str) -> None:
+    """Delete a depot and its vehicles (its orders stay pending until it exists again)."""
+    async with tx() as uow:
+        if not await uow.depots.delete(tenant_id, depot_id):
+            raise NotFound("depot", depot_id)
 
 
-class VehicleSpec(BaseModel):
-    """A vehicle with its driver's shift; kind-specific fields are checked against the kind."""
+async def create_vehicle(
+    tx: UnitsOfWork, tenant_id: str, depot_id: str, vehicle_id: str | None, spec: VehicleSpec
+) -> StoredVehicle:
+    """Add a vehicle (and its driver's shift) to a depot (id generated when None)."""
+    vehicle = StoredVehicle(tenant_id, vehicle_id or new_id("veh"), depot_id, spec)
+    async with tx() as uow:
+        # Held, the depot cannot be deleted before this vehicle is in (a foreign-key violation).
+        if not await uow.depots.hold(tenant_id, depot_id):
+            raise NotFound("depot", depot_id)
+        if not await uow.depots.add_vehicle(vehicle):
+            raise IdTaken("vehicle", vehicle.id)
+    return vehicle
 
-    model_config = ConfigDict(
-        extra="forbid", frozen=True, json_schema_extra={"examples": [VEHICLE_EXAMPLE]}
-    )
 
-    name: str = Field(min_length=1, max_length=200)
-    kind: VehicleKindName
-    capacity: CapacitySpec
-    skills: tuple[Skill, ...] = ()
-    cost_per_km: float = Field(default=0.0, ge=0)
-    cost_per_hour: float = Field(default=0.0, ge=0)
-    fixed_cost: float = Field(default=0.0, ge=0)
-    start_location: GeoPoint | None = None
-    end_location: GeoPoint | None = None
-    shift: Hours = Field(description="the driver's shift, or a gig driver's offered block")
-    breaks: tuple[BreakSpec, ...] = Field(default=(), max_length=5)
-    max_working_time_min: int | None = Field(default=None, ge=1, le=24 * 60)
-    driver_id: str | None = Field(default=None, max_length=100)
-    battery_range_km: float | None = Field(
-        default=None, gt=0, le=2000, validate_default=True, description="EVs: required"
-    )
-    carrier_id: str | None = Field(
-        default=None,
-        min_length=1,
-        max_length=100,
-        validate_default=True,
-        description="partner fleet vehicles: required",
-    )
-    speed_kmh: float | None = Field(
-        default=None, gt=0, le=200, description="own speed (drones, bikes)"
-    )
-    max_radius_km: float | None = Field(
-        default=None, gt=0, le=100, validate_default=True, description="drones: required"
-    )
+async def list_vehicles(tx: UnitsOfWork, tenant_id: str, depot_id: str) -> list[StoredVehicle]:
+    """A depot's vehicles, oldest first."""
+    async with tx() as uow:
+        if await uow.depots.get(tenant_id, depot_id) is None:
+            raise NotFound("depot", depot_id)
+        return await uow.depots.vehicles_of(tenant_id, depot_id)
 
-    @field_validator("battery_range_km")
-    @classmethod
-    def _ev_range(cls, value: float | None, info: ValidationInfo) -> float | None:
-        if value is None and info.data.get("kind") == "ev":
-            raise ValueError("an EV needs its battery range")
-        return value
 
-    @field_validator("carrier_id")
-    @classmethod
-    def _partner_carrier(cls, value: str | None, info: ValidationInfo) -> str | None:
-        if value is None and info.data.get("kind") == "partner":
-            raise ValueError("a partner fleet vehicle needs its carrier id")
-        return value
+async def get_vehicle(tx: UnitsOfWork, tenant_id: str, vehicle_id: str) -> StoredVehicle:
+    """One vehicle."""
+    async with tx() as uow:
+        vehicle = await uow.depots.get_vehicle(tenant_id, vehicle_id)
+    if vehicle is None:
+        raise NotFound("vehicle", vehicle_id)
+    return vehicle
 
-    @field_validator("max_radius_km")
-    @classmethod
-    def _drone_radius(cls, value: float | None, info: ValidationInfo) -> float | None:
-        if value is None and info.data.get("kind") == "drone":
-            raise ValueError("a drone needs its maximum radius")
-        return value
+
+async def replace_vehicle(
+    tx: UnitsOfWork, tenant_id: str, vehicle_id: str, spec: VehicleSpec
+) -> StoredVehicle:
+    """Replace a vehicle's configuration; it stays with its depot."""
+    async with tx() as uow:
+        old = await uow.depots.get_vehicle(tenant_id, vehicle_id)
+        if old is None:
+            raise NotFound("vehicle", vehicle_id)
+        vehicle = StoredVehicle(tenant_id, vehicle_id, old.depot_id, spec)
+        # An update: a vehicle deleted meanwhile (or with its depot) stays deleted.
+        if not await uow.depots.update_vehicle(vehicle):
+            raise NotFound("vehicle", vehicle_id)
+    return vehicle
+
+
+async def delete_vehicle(tx: UnitsOfWork, tenant_id: str, vehicle_id: str) -> None:
+    """Remove a vehicle from its depot."""
+    async with tx() as uow:
+        if not await uow.depots.delete_vehicle(tenant_id, vehicle_id):
+            raise NotFound("vehicle", vehicle_id)

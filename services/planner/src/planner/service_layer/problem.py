@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 
 from lastmile_common.events.orders import OrderSnapshot
 
+from planner.domain.depots import StoredDepot, StoredVehicle
 from planner.domain.model import (
     Break,
     Capacity,
@@ -20,32 +20,12 @@ from planner.domain.model import (
 )
 from planner.domain.travel import GreatCircleTravelTimes
 from planner.service_layer.clock import to_seconds, wall_clock_seconds
-from planner.service_layer.fleet import DepotSpec, VehicleSpec
 
 # A dimension a vehicle does not limit: large, but small enough for the solver's integers.
 UNLIMITED_VOLUME_M3 = 10_000.0
 UNLIMITED_PARCELS = 1_000_000
 PRIORITY = {"low": 0, "normal": 1, "high": 2, "urgent": 3}
 SOFT_LATENESS_COST_PER_S = 0.01
-
-
-@dataclass(frozen=True)
-class StoredDepot:
-    """A depot as stored: id, owner and configuration."""
-
-    tenant_id: str
-    id: str
-    spec: DepotSpec
-
-
-@dataclass(frozen=True)
-class StoredVehicle:
-    """A vehicle as stored: id, depot and configuration."""
-
-    tenant_id: str
-    id: str
-    depot_id: str
-    spec: VehicleSpec
 
 
 def _loc(point: object) -> Location:

@@ -17,9 +17,9 @@ from lastmile_common.events.routes import (
     RouteUpdated,
 )
 
+from planner.domain.depots import StoredDepot, StoredVehicle
 from planner.domain.model import PlanResult, Route, Visit
 from planner.service_layer.clock import to_utc
-from planner.service_layer.problem import StoredDepot, StoredVehicle
 
 
 def new_id(prefix: str) -> str:

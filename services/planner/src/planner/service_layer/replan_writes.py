@@ -7,15 +7,16 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 from lastmile_common.events.orders import OrderSnapshot
-from lastmile_common.events.routes import PlanCompleted, RouteCancelled
+from lastmile_common.events.routes import PlanCompleted
 
+from planner.domain.depots import StoredDepot, StoredVehicle
 from planner.domain.model import PlanResult
 from planner.domain.replan import StopSeen
 from planner.service_layer.planning import unassigned_of
-from planner.service_layer.ports import PlannerStore
-from planner.service_layer.problem import StoredDepot, StoredVehicle
+from planner.service_layer.ports import UnitOfWork
 from planner.service_layer.publishing import new_id, route_data, solved_of
 from planner.service_layer.records import ACTIVE_ROUTE, StoredPlan, StoredRoute
+from planner.service_layer.route_writer import cancel_route, write_route, write_summary
 
 # A planned arrival that moves less than this is not worth a route.updated.
 MOVE_THRESHOLD_S = 60
@@ -45,8 +46,8 @@ class Replan:
         return {oid for chain in self.locks.values() for oid in chain}
 
 
-async def save_routes(
-    store: PlannerStore, job: Replan, result: PlanResult, geometries: dict[str, str]
+async def write_routes(
+    uow: UnitOfWork, job: Replan, result: PlanResult, geometries: dict[str, str]
 ) -> tuple[list[str], int]:
     """Store and publish each changed route (with its road geometry, by vehicle id); return the
     plan's route ids and events published."""
@@ -55,10 +56,10 @@ async def save_routes(
     published = 0
     for route in result.routes:
         old = by_vehicle.get(route.vehicle_id)
-        if old is not None and not await _still_active(store, job.tenant_id, old.id):
+        if old is not None and not await _still_active(uow, job.tenant_id, old.id):
             # The vehicle finished while the solver ran: never extend a closed route.
             # Its new orders stay pending, and another re-plan places them elsewhere.
-            await store.request_replan(
+            await uow.replans.request(
                 job.tenant_id,
                 job.depot.id,
                 job.day,
@@ -87,7 +88,8 @@ async def save_routes(
             geometry=geometries.get(route.vehicle_id),
         )
         status = old.status if old else "planned"
-        await store.save_route(
+        await write_route(
+            uow,
             StoredRoute(
                 job.tenant_id,
                 route_id,
@@ -99,37 +101,29 @@ async def save_routes(
                 status,
                 data,
                 solved,
-            )
+            ),
         )
-        await store.publish(data, tenant_id=job.tenant_id, key=job.depot.id, subject=route_id)
         route_ids.append(route_id)
         published += 1
     return route_ids, published
 
 
-async def cancel_emptied(store: PlannerStore, job: Replan, routed_vehicles: set[str]) -> int:
+async def cancel_emptied(uow: UnitOfWork, job: Replan, routed_vehicles: set[str]) -> int:
     """Cancel the active routes the re-plan gave no stops; return how many."""
     emptied = [r for r in job.active if r.vehicle_id not in routed_vehicles]
     for old in emptied:
-        await store.set_route_status(job.tenant_id, old.id, "cancelled")
-        gone = RouteCancelled(
-            route_id=old.id,
-            depot_id=job.depot.id,
-            version=old.version + 1,
-            reason=f"{job.reason}: no stops left",
-        )
-        await store.publish(gone, tenant_id=job.tenant_id, key=job.depot.id, subject=old.id)
+        await cancel_route(uow, old, "cancelled", f"{job.reason}: no stops left")
     return len(emptied)
 
 
-async def save_summary(
-    store: PlannerStore, job: Replan, result: PlanResult, route_ids: list[str]
+async def write_replan_summary(
+    uow: UnitOfWork, job: Replan, result: PlanResult, route_ids: list[str]
 ) -> int:
     """The day's summary: finished routes plus the re-planned ones, and what is left out now;
     published (returns 1) when what is left out, or why, changed."""
     finished = [
         r
-        for r in await store.routes_for(job.tenant_id, job.depot.id, job.day)
+        for r in await uow.plans.routes_for(job.tenant_id, job.depot.id, job.day)
         if r.status == "completed" and r.id not in route_ids
     ]
     plan = job.plan
@@ -148,16 +142,14 @@ async def save_summary(
             "solve_seconds": round(result.seconds, 3),
         }
     )
-    await store.save_plan(replace(plan, summary=summary))
-    if _explained(summary) == _explained(plan.summary):
-        return 0
     # Dispatchers learn why an order the re-plan left out is out (or that it is in now).
-    await store.publish(summary, tenant_id=job.tenant_id, key=job.depot.id, subject=plan.id)
-    return 1
+    changed = _explained(summary) != _explained(plan.summary)
+    await write_summary(uow, replace(plan, summary=summary), publish=changed)
+    return int(changed)
 
 
-async def _still_active(store: PlannerStore, tenant_id: str, route_id: str) -> bool:
-    current = await store.get_route(tenant_id, route_id)
+async def _still_active(uow: UnitOfWork, tenant_id: str, route_id: str) -> bool:
+    current = await uow.plans.get_route(tenant_id, route_id)
     return current is not None and current.status in ACTIVE_ROUTE
 
 

@@ -18,11 +18,16 @@ from planner.domain.model import PlanningProblem, PlanResult, Vehicle
 from planner.domain.replan import StopSeen, replan
 from planner.service_layer.clock import to_seconds
 from planner.service_layer.planning import NoSolutionInTime, require_solution
-from planner.service_layer.ports import SolverRunner, Transactions
+from planner.service_layer.ports import SolverRunner, UnitsOfWork
 from planner.service_layer.problem import build_problem
 from planner.service_layer.publishing import previous_result
 from planner.service_layer.records import ACTIVE_ROUTE, PendingOrder, StoredRoute
-from planner.service_layer.replan_writes import Replan, cancel_emptied, save_routes, save_summary
+from planner.service_layer.replan_writes import (
+    Replan,
+    cancel_emptied,
+    write_replan_summary,
+    write_routes,
+)
 from planner.service_layer.roads import on_roads, route_geometries
 
 AT_DEPOT = "_at_depot"
@@ -88,7 +93,7 @@ def seen_stops(
 
 
 async def replan_depot(
-    tx: Transactions,
+    tx: UnitsOfWork,
     solver: SolverRunner,
     router: Router,
     tenant_id: str,
@@ -107,21 +112,45 @@ async def replan_depot(
     `now` is the planner's clock; `event_time`, the newest time the asking events carried,
     moves the instant nothing is scheduled before when it is later (a simulated day).
     """
-    async with tx() as store:
-        depot = await store.get_depot(tenant_id, depot_id)
-        plan = await store.latest_plan(tenant_id, depot_id, day)
+    job = await _load(tx, tenant_id, depot_id, day, now, event_time, reason)
+    if job is None:
+        return 0
+    problem = await _build_problem(job, router, new_orders_on_started)
+    result = await _solve(job, problem, solver, time_limit_s, grace_s)
+    zone = job.day, job.depot.spec.time_zone
+    geometries = await asyncio.to_thread(route_geometries, router, problem, result.routes, *zone)
+    async with tx() as uow:
+        route_ids, published = await write_routes(uow, job, result, geometries)
+        published += await cancel_emptied(uow, job, {r.vehicle_id for r in result.routes})
+        published += await write_replan_summary(uow, job, result, route_ids)
+    return published
+
+
+async def _load(
+    tx: UnitsOfWork,
+    tenant_id: str,
+    depot_id: str,
+    day: date,
+    now: datetime,
+    event_time: datetime | None,
+    reason: str,
+) -> Replan | None:
+    """The date's latest plan, active routes, fleet and orders (None: no depot or no plan)."""
+    async with tx() as uow:
+        depot = await uow.depots.get(tenant_id, depot_id)
+        plan = await uow.plans.latest(tenant_id, depot_id, day)
         if depot is None or plan is None:
-            return 0
-        vehicles = {v.id: v for v in await store.list_vehicles(tenant_id, depot_id)}
-        pending = {o.order_id: o for o in await store.pending_for(tenant_id, depot_id, day)}
+            return None
+        vehicles = {v.id: v for v in await uow.depots.vehicles_of(tenant_id, depot_id)}
+        pending = {o.order_id: o for o in await uow.pending.of_date(tenant_id, depot_id, day)}
         active = [
             r
-            for r in await store.routes_for(tenant_id, depot_id, day)
+            for r in await uow.plans.routes_for(tenant_id, depot_id, day)
             if r.status in ACTIVE_ROUTE and r.vehicle_id in vehicles
         ]
     locks = locked_chains(active, pending)
     locked_ids = {oid for chain in locks.values() for oid in chain}
-    job = Replan(
+    return Replan(
         tenant_id,
         depot,
         day,
@@ -135,35 +164,12 @@ async def replan_depot(
         to_plan(pending, locked_ids),
         seen_stops(pending, locked_ids, day, depot.spec.time_zone),
     )
-    result, geometries = await _on_roads(
-        job, router, solver, new_orders_on_started, time_limit_s, grace_s
-    )
-    async with tx() as store:
-        route_ids, published = await save_routes(store, job, result, geometries)
-        published += await cancel_emptied(store, job, {r.vehicle_id for r in result.routes})
-        published += await save_summary(store, job, result, route_ids)
-    return published
 
 
-async def _on_roads(
-    job: Replan,
-    router: Router,
-    solver: SolverRunner,
-    new_orders_on_started: bool,
-    time_limit_s: float,
-    grace_s: float,
-) -> tuple[PlanResult, dict[str, str]]:
-    """The re-plan solved on roads, and each route's road geometry by vehicle id."""
-    zone = job.day, job.depot.spec.time_zone
-    problem = _problem(job, new_orders_on_started)
-    problem = await asyncio.to_thread(on_roads, router, problem, *zone)
-    result = await _solve(job, problem, solver, time_limit_s, grace_s)
-    geometries = await asyncio.to_thread(route_geometries, router, problem, result.routes, *zone)
-    return result, geometries
-
-
-def _problem(job: Replan, new_orders_on_started: bool) -> PlanningProblem:
-    """The date's problem with loaded orders kept on their vehicle."""
+async def _build_problem(
+    job: Replan, router: Router, new_orders_on_started: bool
+) -> PlanningProblem:
+    """The date's problem with loaded orders kept on their vehicle, on the road network."""
     loaded = {  # a cancelled, unserved order is taken off its vehicle
         r.vehicle_id: {oid for oid in r.order_ids if oid in job.snapshots}
         for r in job.active
@@ -172,7 +178,8 @@ def _problem(job: Replan, new_orders_on_started: bool) -> PlanningProblem:
     problem = build_problem(
         job.depot, list(job.vehicles.values()), list(job.snapshots.values()), job.day
     )
-    return keep_loaded_on_vehicle(problem, loaded, new_orders_on_started)
+    problem = keep_loaded_on_vehicle(problem, loaded, new_orders_on_started)
+    return await asyncio.to_thread(on_roads, router, problem, job.day, job.depot.spec.time_zone)
 
 
 async def _solve(

@@ -6,10 +6,10 @@ import logging
 from collections.abc import Awaitable, Callable
 from datetime import date, datetime, timedelta
 
+from planner.domain.depots import DepotSpec, clock_seconds
 from planner.service_layer.clock import local_now, midnight_utc, wall_clock_seconds
-from planner.service_layer.fleet import DepotSpec, clock_seconds
 from planner.service_layer.planning import NoSolutionInTime
-from planner.service_layer.ports import Transactions
+from planner.service_layer.ports import UnitsOfWork
 
 log = logging.getLogger(__name__)
 
@@ -19,19 +19,19 @@ Planner = Callable[[str, str, date], Awaitable[object]]
 
 
 async def run_due_replans(
-    tx: Transactions, replanner: Replanner, now: datetime, debounce_s: float
+    tx: UnitsOfWork, replanner: Replanner, now: datetime, debounce_s: float
 ) -> int:
     """Re-plan every depot and date whose last request is `debounce_s` old; one re-plan each.
 
     The request is removed before solving (only the instance that removes it re-plans); an event
     arriving meanwhile files a new request, so nothing is lost.
     """
-    async with tx() as store:
-        due = await store.due_replans(now - timedelta(seconds=debounce_s))
+    async with tx() as uow:
+        due = await uow.replans.due(now - timedelta(seconds=debounce_s))
     done = 0
     for request in due:
-        async with tx() as store:
-            if not await store.clear_replan(request):
+        async with tx() as uow:
+            if not await uow.replans.clear(request):
                 continue
         reason = ", ".join(sorted(set(request.reasons))) or "replanned"
         try:
@@ -50,8 +50,8 @@ async def run_due_replans(
                 log.warning("re-plan asked again: %s", exc, extra={"depot": request.depot_id})
             else:
                 log.exception("re-plan failed; asked again", extra={"depot": request.depot_id})
-            async with tx() as store:
-                await store.request_replan(
+            async with tx() as uow:
+                await uow.replans.request(
                     request.tenant_id,
                     request.depot_id,
                     request.service_date,
@@ -83,18 +83,18 @@ def due_cutoffs(spec: DepotSpec, now: datetime, grace_s: float) -> list[tuple[da
     return due
 
 
-async def run_due_cutoffs(tx: Transactions, planner: Planner, now: datetime, grace_s: float) -> int:
+async def run_due_cutoffs(tx: UnitsOfWork, planner: Planner, now: datetime, grace_s: float) -> int:
     """Plan each depot once per cut-off per day (skipped when the date already has a plan)."""
-    async with tx() as store:
-        depots = await store.all_depots()
+    async with tx() as uow:
+        depots = await uow.depots.with_cutoffs()
     ran = 0
     for depot in depots:
         for local_day, cutoff in due_cutoffs(depot.spec, now, grace_s):
             service_date = cutoff_service_date(depot.spec, local_day, cutoff)
-            async with tx() as store:
-                if not await store.claim_cutoff(depot.tenant_id, depot.id, local_day, cutoff):
+            async with tx() as uow:
+                if not await uow.cutoffs.claim(depot.tenant_id, depot.id, local_day, cutoff):
                     continue
-                if await store.latest_plan(depot.tenant_id, depot.id, service_date) is not None:
+                if await uow.plans.latest(depot.tenant_id, depot.id, service_date) is not None:
                     continue  # changes since that plan are re-planned as they come
             try:
                 await planner(depot.tenant_id, depot.id, service_date)

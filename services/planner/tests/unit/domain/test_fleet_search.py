@@ -177,10 +177,15 @@ def test_solve_runs_the_compiled_search_on_a_mixed_fleet(
     assert result.unplaced == ()
 
 
-def test_breaks_stay_with_or_tools(build: Any) -> None:
+def test_breaks_the_compiled_search_cannot_take_stay_with_or_tools(build: Any) -> None:
     lunch = build.vehicle("lunch", breaks=(Break(600, 1_000, 2_000),))
     p = build.problem([lunch, build.vehicle("v")], _orders(build, 5))
-    assert compiled_data(p) is None
+    assert compiled_data(p) is not None
+    # With a working-time limit, or a break that must begin before the van can leave.
+    limited = replace(lunch, max_working_time=5_000)
+    assert compiled_data(build.problem([limited, build.vehicle("v")], _orders(build, 5))) is None
+    late = replace(lunch, shift=TimeWindow(2_500, 10_000))
+    assert compiled_data(build.problem([late, build.vehicle("v")], _orders(build, 5))) is None
 
 
 def test_the_route_floor_counts_the_largest_vehicles_first(build: Any) -> None:

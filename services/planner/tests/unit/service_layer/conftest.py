@@ -7,8 +7,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from lastmile_common.events.orders import OrderCreated
-from planner.service_layer.fleet import DepotSpec, VehicleSpec
-from planner.service_layer.problem import StoredDepot, StoredVehicle
+from planner.domain.depots import DepotSpec, StoredDepot, StoredVehicle, VehicleSpec
 
 T = "tenant1"
 ZONE = "Europe/Vaduz"

@@ -1,4 +1,5 @@
-"""In-memory store, transactions and solver runner for service-layer tests."""
+"""In-memory unit of work (a fake repository per aggregate) and solver runner for service-layer
+tests."""
 
 from __future__ import annotations
 
@@ -9,8 +10,8 @@ from datetime import date, datetime
 from typing import Any
 
 from lastmile_common.events.base import EventData
+from planner.domain.depots import StoredDepot, StoredVehicle
 from planner.domain.model import PlanResult
-from planner.service_layer.problem import StoredDepot, StoredVehicle
 from planner.service_layer.records import (
     PendingOrder,
     ReplanRequest,
@@ -21,55 +22,44 @@ from planner.service_layer.records import (
 )
 
 
-class FakeStore:
-    """Dicts in memory; `published` collects (data, key)."""
+class FakeDepots:
+    """Depots and vehicles in dicts keyed by (tenant, id)."""
 
     def __init__(self) -> None:
         self.depots: dict[tuple[str, str], StoredDepot] = {}
         self.vehicles: dict[tuple[str, str], StoredVehicle] = {}
-        self.pending: dict[tuple[str, str], PendingOrder] = {}
-        self.plans: list[StoredPlan] = []
-        self.previews: list[StoredPreview] = []
-        self.routes: dict[tuple[str, str], StoredRoute] = {}
-        self.replans: dict[tuple[str, str, date], ReplanRequest] = {}
-        self.cutoffs: set[tuple[str, str, date, str]] = set()
-        self.published: list[tuple[EventData, str]] = []
-        self.locked: list[tuple[str, str]] = []
 
-    async def lock_depot(self, tenant_id: str, depot_id: str) -> None:
-        self.locked.append((tenant_id, depot_id))
-
-    async def get_depot(self, tenant_id: str, depot_id: str) -> StoredDepot | None:
+    async def get(self, tenant_id: str, depot_id: str) -> StoredDepot | None:
         return self.depots.get((tenant_id, depot_id))
 
-    async def list_depots(self, tenant_id: str) -> list[StoredDepot]:
+    async def of_tenant(self, tenant_id: str) -> list[StoredDepot]:
         return [d for d in self.depots.values() if d.tenant_id == tenant_id]
 
-    async def all_depots(self) -> list[StoredDepot]:
-        return list(self.depots.values())
+    async def with_cutoffs(self) -> list[StoredDepot]:
+        return [d for d in self.depots.values() if d.spec.cutoff_times]
 
-    async def save_depot(self, depot: StoredDepot) -> None:
+    async def save(self, depot: StoredDepot) -> None:
         self.depots[depot.tenant_id, depot.id] = depot
 
-    async def add_depot(self, depot: StoredDepot) -> bool:
+    async def add(self, depot: StoredDepot) -> bool:
         return self.depots.setdefault((depot.tenant_id, depot.id), depot) is depot
 
-    async def update_depot(self, depot: StoredDepot) -> bool:
+    async def update(self, depot: StoredDepot) -> bool:
         if (depot.tenant_id, depot.id) not in self.depots:
             return False
         self.depots[depot.tenant_id, depot.id] = depot
         return True
 
-    async def hold_depot(self, tenant_id: str, depot_id: str) -> bool:
+    async def hold(self, tenant_id: str, depot_id: str) -> bool:
         return (tenant_id, depot_id) in self.depots
 
-    async def delete_depot(self, tenant_id: str, depot_id: str) -> bool:
+    async def delete(self, tenant_id: str, depot_id: str) -> bool:
         return self.depots.pop((tenant_id, depot_id), None) is not None
 
     async def get_vehicle(self, tenant_id: str, vehicle_id: str) -> StoredVehicle | None:
         return self.vehicles.get((tenant_id, vehicle_id))
 
-    async def list_vehicles(self, tenant_id: str, depot_id: str) -> list[StoredVehicle]:
+    async def vehicles_of(self, tenant_id: str, depot_id: str) -> list[StoredVehicle]:
         return [
             v for v in self.vehicles.values() if (v.tenant_id, v.depot_id) == (tenant_id, depot_id)
         ]
@@ -90,28 +80,48 @@ class FakeStore:
     async def delete_vehicle(self, tenant_id: str, vehicle_id: str) -> bool:
         return self.vehicles.pop((tenant_id, vehicle_id), None) is not None
 
-    async def get_pending(self, tenant_id: str, order_id: str) -> PendingOrder | None:
-        return self.pending.get((tenant_id, order_id))
 
-    async def save_pending(self, order: PendingOrder) -> None:
-        self.pending[order.tenant_id, order.order_id] = order
+class FakePendingOrders:
+    """Pending orders keyed by (tenant, order id); `locked` lists the depot locks taken."""
 
-    async def pending_for(self, tenant_id: str, depot_id: str, day: date) -> list[PendingOrder]:
+    def __init__(self) -> None:
+        self.orders: dict[tuple[str, str], PendingOrder] = {}
+        self.locked: list[tuple[str, str]] = []
+
+    async def lock_depot(self, tenant_id: str, depot_id: str) -> None:
+        self.locked.append((tenant_id, depot_id))
+
+    async def get(self, tenant_id: str, order_id: str) -> PendingOrder | None:
+        return self.orders.get((tenant_id, order_id))
+
+    async def save(self, order: PendingOrder) -> None:
+        self.orders[order.tenant_id, order.order_id] = order
+
+    async def of_date(self, tenant_id: str, depot_id: str, day: date) -> list[PendingOrder]:
         return sorted(
             (
                 o
-                for o in self.pending.values()
+                for o in self.orders.values()
                 if (o.tenant_id, o.depot_id, o.service_date) == (tenant_id, depot_id, day)
             ),
             key=lambda o: o.order_id,
         )
 
-    async def pending_of_depot(self, tenant_id: str, depot_id: str) -> list[PendingOrder]:
+    async def of_depot(self, tenant_id: str, depot_id: str) -> list[PendingOrder]:
         return [
-            o for o in self.pending.values() if (o.tenant_id, o.depot_id) == (tenant_id, depot_id)
+            o for o in self.orders.values() if (o.tenant_id, o.depot_id) == (tenant_id, depot_id)
         ]
 
-    async def latest_plan(self, tenant_id: str, depot_id: str, day: date) -> StoredPlan | None:
+
+class FakePlans:
+    """Plans in saving order, previews, routes keyed by (tenant, id)."""
+
+    def __init__(self) -> None:
+        self.plans: list[StoredPlan] = []
+        self.previews: list[StoredPreview] = []
+        self.routes: dict[tuple[str, str], StoredRoute] = {}
+
+    async def latest(self, tenant_id: str, depot_id: str, day: date) -> StoredPlan | None:
         found = [
             p
             for p in self.plans
@@ -119,10 +129,10 @@ class FakeStore:
         ]
         return found[-1] if found else None
 
-    async def get_plan(self, tenant_id: str, plan_id: str) -> StoredPlan | None:
+    async def get(self, tenant_id: str, plan_id: str) -> StoredPlan | None:
         return next((p for p in self.plans if (p.tenant_id, p.id) == (tenant_id, plan_id)), None)
 
-    async def save_plan(self, plan: StoredPlan) -> None:
+    async def save(self, plan: StoredPlan) -> None:
         self.plans = [p for p in self.plans if p.id != plan.id] + [plan]
 
     async def save_preview(self, preview: StoredPreview) -> None:
@@ -159,7 +169,14 @@ class FakeStore:
     async def set_route_status(self, tenant_id: str, route_id: str, status: RouteStatus) -> None:
         self.routes[tenant_id, route_id] = replace(self.routes[tenant_id, route_id], status=status)
 
-    async def request_replan(
+
+class FakeReplanRequests:
+    """Re-plan requests keyed by (tenant, depot, date)."""
+
+    def __init__(self) -> None:
+        self.requests: dict[tuple[str, str, date], ReplanRequest] = {}
+
+    async def request(
         self,
         tenant_id: str,
         depot_id: str,
@@ -168,44 +185,63 @@ class FakeStore:
         reason: str,
         event_time: datetime | None = None,
     ) -> None:
-        old = self.replans.get((tenant_id, depot_id, day))
+        old = self.requests.get((tenant_id, depot_id, day))
         reasons = (*old.reasons, reason) if old else (reason,)
         latest = max(at, old.requested_at) if old else at
         times = [t for t in (event_time, old.event_time if old else None) if t is not None]
-        self.replans[tenant_id, depot_id, day] = ReplanRequest(
+        self.requests[tenant_id, depot_id, day] = ReplanRequest(
             tenant_id, depot_id, day, latest, reasons, max(times) if times else None
         )
 
-    async def due_replans(self, before: datetime) -> list[ReplanRequest]:
-        return [r for r in self.replans.values() if r.requested_at <= before]
+    async def due(self, before: datetime) -> list[ReplanRequest]:
+        return [r for r in self.requests.values() if r.requested_at <= before]
 
-    async def clear_replan(self, request: ReplanRequest) -> bool:
+    async def clear(self, request: ReplanRequest) -> bool:
         key = (request.tenant_id, request.depot_id, request.service_date)
-        if key in self.replans and self.replans[key].requested_at == request.requested_at:
-            del self.replans[key]
+        if key in self.requests and self.requests[key].requested_at == request.requested_at:
+            del self.requests[key]
             return True
         return False
 
-    async def claim_cutoff(self, tenant_id: str, depot_id: str, day: date, cutoff: str) -> bool:
+
+class FakeCutoffRuns:
+    """Cut-offs claimed, as (tenant, depot, local date, cut-off)."""
+
+    def __init__(self) -> None:
+        self.claimed: set[tuple[str, str, date, str]] = set()
+
+    async def claim(self, tenant_id: str, depot_id: str, day: date, cutoff: str) -> bool:
         key = (tenant_id, depot_id, day, cutoff)
-        if key in self.cutoffs:
+        if key in self.claimed:
             return False
-        self.cutoffs.add(key)
+        self.claimed.add(key)
         return True
+
+
+class FakeUnitOfWork:
+    """The fake repositories; `published` collects (data, key) of every event published."""
+
+    def __init__(self) -> None:
+        self.depots = FakeDepots()
+        self.pending = FakePendingOrders()
+        self.plans = FakePlans()
+        self.replans = FakeReplanRequests()
+        self.cutoffs = FakeCutoffRuns()
+        self.published: list[tuple[EventData, str]] = []
 
     async def publish(self, data: EventData, *, tenant_id: str, key: str, subject: str) -> None:
         self.published.append((data, key))
 
 
-class FakeTransactions:
-    """Every transaction sees the same in-memory store."""
+class FakeUnitsOfWork:
+    """Every unit of work is the same in-memory one (nothing rolls back)."""
 
-    def __init__(self, store: FakeStore) -> None:
-        self.store = store
+    def __init__(self, uow: FakeUnitOfWork) -> None:
+        self.uow = uow
 
     @asynccontextmanager
-    async def __call__(self) -> AsyncIterator[FakeStore]:
-        yield self.store
+    async def __call__(self) -> AsyncIterator[FakeUnitOfWork]:
+        yield self.uow
 
 
 class InlineSolver:

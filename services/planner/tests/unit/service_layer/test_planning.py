@@ -18,57 +18,55 @@ from planner.service_layer.replanning import replan_depot
 from lastmile.testing.roads import shared_road_router
 
 from .conftest import DAY, T, at, depot, order, van
-from .fakes import FakeStore, FakeTransactions, InlineSolver
+from .fakes import FakeUnitOfWork, FakeUnitsOfWork, InlineSolver
 
 NOW = datetime(2030, 5, 6, 5, 0, tzinfo=UTC)
 LIMIT = 0.3
 
 
-async def _store_with(orders: list[OrderCreated], vehicles: int = 1) -> FakeStore:
-    store = FakeStore()
-    await store.save_depot(depot())
+async def _uow_with(orders: list[OrderCreated], vehicles: int = 1) -> FakeUnitOfWork:
+    uow = FakeUnitOfWork()
+    await uow.depots.save(depot())
     for i in range(vehicles):
-        await store.save_vehicle(van(f"v{i + 1}"))
+        await uow.depots.save_vehicle(van(f"v{i + 1}"))
     for o in orders:
-        await pending.record_order(store, T, o, NOW, "order.created")
-    return store
+        await pending.record_order(uow, T, o, NOW, "order.created")
+    return uow
 
 
-async def _plan(store: FakeStore, solver: Any = None, *, preview: bool = False) -> Any:
+async def _plan(uow: FakeUnitOfWork, solver: Any = None, *, preview: bool = False) -> Any:
     """`plan_depot` for depot d1 on DAY with the test's short budget."""
     return await plan_depot(
-        FakeTransactions(store), solver or InlineSolver(), shared_road_router(), T, "d1", DAY,
+        FakeUnitsOfWork(uow), solver or InlineSolver(), shared_road_router(), T, "d1", DAY,
         preview=preview, time_limit_s=LIMIT, seed=0, grace_s=1,
     )  # fmt: skip
 
 
-async def _replan(store: FakeStore, solver: Any = None, **kw: Any) -> int:
+async def _replan(uow: FakeUnitOfWork, solver: Any = None, **kw: Any) -> int:
     """`replan_depot` for depot d1 on DAY at NOW with the test's short budget."""
     return await replan_depot(
-        FakeTransactions(store), solver or InlineSolver(), shared_road_router(), T, "d1", DAY, NOW,
+        FakeUnitsOfWork(uow), solver or InlineSolver(), shared_road_router(), T, "d1", DAY, NOW,
         time_limit_s=LIMIT, grace_s=1, **kw,
     )  # fmt: skip
 
 
-async def planned_store() -> tuple[FakeStore, str, str]:
-    """A store with a stored one-route plan; returns it, the route id and its first order."""
-    store = await _store_with(
-        [order("o1", dlat=0.01), order("o2", dlat=0.02), order("o3", dlat=0.03)]
-    )
-    outcome = await _plan(store)
+async def planned_uow() -> tuple[FakeUnitOfWork, str, str]:
+    """A uow with a stored one-route plan; returns it, the route id and its first order."""
+    uow = await _uow_with([order("o1", dlat=0.01), order("o2", dlat=0.02), order("o3", dlat=0.03)])
+    outcome = await _plan(uow)
     [route] = outcome.routes
-    return store, route.route_id, route.stops[0].order_id
+    return uow, route.route_id, route.stops[0].order_id
 
 
 async def test_plan_publishes_routes_then_the_summary_and_preview_publishes_nothing() -> None:
-    store = await _store_with([order("o1"), order("heavy", weight_kg=1500)])
+    uow = await _uow_with([order("o1"), order("heavy", weight_kg=1500)])
     solver = InlineSolver()
-    preview = await _plan(store, solver, preview=True)
-    assert preview.preview and store.published == [] and store.plans == []
-    outcome = await _plan(store, solver)
-    kinds = [type(data) for data, _ in store.published]
+    preview = await _plan(uow, solver, preview=True)
+    assert preview.preview and uow.published == [] and uow.plans.plans == []
+    outcome = await _plan(uow, solver)
+    kinds = [type(data) for data, _ in uow.published]
     assert kinds == [RoutePlanned, PlanCompleted]
-    assert all(key == "d1" for _, key in store.published)
+    assert all(key == "d1" for _, key in uow.published)
     assert [(u.order_id, u.reason_code) for u in outcome.summary.unassigned] == [
         ("heavy", "too_heavy")
     ]
@@ -76,34 +74,34 @@ async def test_plan_publishes_routes_then_the_summary_and_preview_publishes_noth
 
 
 async def test_a_new_plan_supersedes_unstarted_routes() -> None:
-    store, route_id, _ = await planned_store()
-    store.published.clear()
-    await _plan(store)
-    cancelled = [d for d, _ in store.published if isinstance(d, RouteCancelled)]
+    uow, route_id, _ = await planned_uow()
+    uow.published.clear()
+    await _plan(uow)
+    cancelled = [d for d, _ in uow.published if isinstance(d, RouteCancelled)]
     assert [c.route_id for c in cancelled] == [route_id]
-    assert store.routes[T, route_id].status == "superseded"
+    assert uow.plans.routes[T, route_id].status == "superseded"
 
 
 async def test_no_vehicles_and_no_orders_explain_instead_of_failing() -> None:
-    store = await _store_with([order("o1")], vehicles=0)
+    uow = await _uow_with([order("o1")], vehicles=0)
     solver = InlineSolver()
-    outcome = await _plan(store, solver, preview=True)
+    outcome = await _plan(uow, solver, preview=True)
     assert [u.reason_code for u in outcome.summary.unassigned] == ["fleet_full"]
-    empty = await _store_with([])
+    empty = await _uow_with([])
     result = await _plan(empty, solver)
     assert result.routes == () and solver.calls == 0
     assert [type(d) for d, _ in empty.published] == [PlanCompleted]
 
 
 async def test_replan_keeps_served_stops_first_and_locked_and_bumps_the_version() -> None:
-    store, route_id, first = await planned_store()
-    await pending.route_started(store, T, route_id)
-    await pending.record_progress(store, T, first, "delivered")
-    await pending.record_order(store, T, order("late", dlat=-0.01), NOW, "order.created")
-    store.published.clear()
-    count = await _replan(store, reason="order.created")
+    uow, route_id, first = await planned_uow()
+    await pending.route_started(uow, T, route_id)
+    await pending.record_progress(uow, T, first, "delivered")
+    await pending.record_order(uow, T, order("late", dlat=-0.01), NOW, "order.created")
+    uow.published.clear()
+    count = await _replan(uow, reason="order.created")
     assert count == 1
-    [(update, _)] = store.published
+    [(update, _)] = uow.published
     assert isinstance(update, RouteUpdated) and update.version == 2 and update.route_id == route_id
     assert update.stops[0].order_id == first and update.stops[0].locked
     assert "late" in [s.order_id for s in update.stops]
@@ -111,28 +109,28 @@ async def test_replan_keeps_served_stops_first_and_locked_and_bumps_the_version(
 
 
 async def test_a_route_that_loses_every_stop_is_cancelled() -> None:
-    store, route_id, _ = await planned_store()
+    uow, route_id, _ = await planned_uow()
     for oid in ("o1", "o2", "o3"):
-        order_ = store.pending[T, oid]
-        await store.save_pending(order_.__class__(**{**order_.__dict__, "status": "cancelled"}))
-    store.published.clear()
-    await _replan(store)
-    [(gone, _)] = store.published
+        order_ = uow.pending.orders[T, oid]
+        await uow.pending.save(order_.__class__(**{**order_.__dict__, "status": "cancelled"}))
+    uow.published.clear()
+    await _replan(uow)
+    [(gone, _)] = uow.published
     assert isinstance(gone, RouteCancelled) and gone.version == 2
-    assert store.routes[T, route_id].status == "cancelled"
+    assert uow.plans.routes[T, route_id].status == "cancelled"
 
 
 class _FinishesDuringSolve(InlineSolver):
     """The vehicle completes its route while the solver is still running."""
 
-    def __init__(self, store: Any, route_id: str) -> None:
+    def __init__(self, uow: Any, route_id: str) -> None:
         super().__init__()
-        self._store = store
+        self._uow = uow
         self._route_id = route_id
 
     async def run(self, fn: Callable[..., PlanResult], *args: Any, timeout_s: float) -> PlanResult:
         result = await super().run(fn, *args, timeout_s=timeout_s)
-        await pending.route_completed(self._store, T, _completed(self._route_id), NOW)
+        await pending.route_completed(self._uow, T, _completed(self._route_id), NOW)
         return result
 
 
@@ -149,56 +147,56 @@ def _completed(route_id: str, *unserved: str) -> RouteCompleted:
 
 
 async def test_a_route_that_finishes_during_the_solve_is_never_extended() -> None:
-    store, route_id, first = await planned_store()
-    await pending.route_started(store, T, route_id)
-    await pending.record_progress(store, T, first, "delivered")
-    await pending.record_order(store, T, order("late", dlat=-0.01), NOW, "order.created")
-    store.published.clear()
+    uow, route_id, first = await planned_uow()
+    await pending.route_started(uow, T, route_id)
+    await pending.record_progress(uow, T, first, "delivered")
+    await pending.record_order(uow, T, order("late", dlat=-0.01), NOW, "order.created")
+    uow.published.clear()
     ahead = NOW + timedelta(hours=5)  # the asking events ran ahead of the clock
     await _replan(
-        store, _FinishesDuringSolve(store, route_id), reason="order.created", event_time=ahead
+        uow, _FinishesDuringSolve(uow, route_id), reason="order.created", event_time=ahead
     )
-    assert not [d for d, _ in store.published if getattr(d, "route_id", None) == route_id]
-    assert store.routes[T, route_id].status == "completed"
-    assert store.pending[T, "late"].status == "open"
-    request = store.replans[T, "d1", DAY]
+    assert not [d for d, _ in uow.published if getattr(d, "route_id", None) == route_id]
+    assert uow.plans.routes[T, route_id].status == "completed"
+    assert uow.pending.orders[T, "late"].status == "open"
+    request = uow.replans.requests[T, "d1", DAY]
     # Due by the clock (not at the events' time, which would never come due), and keeping it.
     assert (request.requested_at, request.event_time) == (NOW, ahead)
 
 
 async def test_orders_a_finished_route_never_served_are_replanned_elsewhere() -> None:
-    store, route_id, first = await planned_store()
-    await pending.route_started(store, T, route_id)
-    await pending.record_progress(store, T, first, "delivered")
+    uow, route_id, first = await planned_uow()
+    await pending.route_started(uow, T, route_id)
+    await pending.record_progress(uow, T, first, "delivered")
     # The route.updated that added o2/o3 crossed the vehicle's return: tracking hands them back.
-    others = [o for o in store.routes[T, route_id].order_ids if o != first]
-    assert not await pending.route_completed(store, T, _completed(route_id), NOW)
-    assert store.replans == {}
-    assert await pending.route_completed(store, T, _completed(route_id, *others), NOW)
-    assert store.routes[T, route_id].status == "completed"
-    [request] = store.replans.values()
+    others = [o for o in uow.plans.routes[T, route_id].order_ids if o != first]
+    assert not await pending.route_completed(uow, T, _completed(route_id), NOW)
+    assert uow.replans.requests == {}
+    assert await pending.route_completed(uow, T, _completed(route_id, *others), NOW)
+    assert uow.plans.routes[T, route_id].status == "completed"
+    [request] = uow.replans.requests.values()
     assert request.reasons == ("route finished unserved",)
-    await store.save_vehicle(van("v2"))
-    store.published.clear()
-    await _replan(store)
-    [(route, _)] = store.published
+    await uow.depots.save_vehicle(van("v2"))
+    uow.published.clear()
+    await _replan(uow)
+    [(route, _)] = uow.published
     assert isinstance(route, RoutePlanned) and route.route_id != route_id
     assert sorted(s.order_id for s in route.stops) == sorted(others)
 
 
 async def test_a_late_order_the_replan_leaves_out_is_explained_in_a_new_plan_completed() -> None:
-    store, route_id, _ = await planned_store()
-    await pending.record_order(store, T, order("piano", weight_kg=1500), NOW, "order.created")
-    store.published.clear()
-    count = await _replan(store)
-    [(summary, key)] = store.published  # the route itself did not change
+    uow, route_id, _ = await planned_uow()
+    await pending.record_order(uow, T, order("piano", weight_kg=1500), NOW, "order.created")
+    uow.published.clear()
+    count = await _replan(uow)
+    [(summary, key)] = uow.published  # the route itself did not change
     assert count == 1 and key == "d1"
     assert isinstance(summary, PlanCompleted) and summary.route_ids == (route_id,)
     assert [(u.order_id, u.reason_code) for u in summary.unassigned] == [("piano", "too_heavy")]
     assert summary.total_distance_m > 0
-    store.published.clear()
-    await _replan(store)
-    assert store.published == []  # nothing new to explain: no event
+    uow.published.clear()
+    await _replan(uow)
+    assert uow.published == []  # nothing new to explain: no event
 
 
 class _NoAnswer(InlineSolver):
@@ -209,43 +207,43 @@ class _NoAnswer(InlineSolver):
 
 
 async def test_a_replan_without_a_solution_changes_nothing() -> None:
-    store, route_id, first = await planned_store()
-    await pending.route_started(store, T, route_id)
-    await pending.record_progress(store, T, first, "delivered")
-    await pending.record_order(store, T, order("late", dlat=-0.01), NOW, "order.created")
-    before = store.routes[T, route_id]
-    store.published.clear()
+    uow, route_id, first = await planned_uow()
+    await pending.route_started(uow, T, route_id)
+    await pending.record_progress(uow, T, first, "delivered")
+    await pending.record_order(uow, T, order("late", dlat=-0.01), NOW, "order.created")
+    before = uow.plans.routes[T, route_id]
+    uow.published.clear()
     with pytest.raises(NoSolutionInTime):
-        await _replan(store, _NoAnswer())
-    assert store.published == []  # no route.cancelled "no stops left" for a started route
-    assert store.routes[T, route_id] == before
+        await _replan(uow, _NoAnswer())
+    assert uow.published == []  # no route.cancelled "no stops left" for a started route
+    assert uow.plans.routes[T, route_id] == before
     with pytest.raises(NoSolutionInTime):
-        await _plan(store, _NoAnswer(), preview=True)
+        await _plan(uow, _NoAnswer(), preview=True)
 
 
 async def test_each_route_lists_the_breaks_it_planned() -> None:
-    store = FakeStore()
-    await store.save_depot(depot())
+    uow = FakeUnitOfWork()
+    await uow.depots.save(depot())
     lunch = [{"duration_min": 30, "earliest_start": "12:00", "latest_start": "13:00"}]
-    await store.save_vehicle(van("v1", breaks=lunch))
+    await uow.depots.save_vehicle(van("v1", breaks=lunch))
     morning, afternoon = (
         order("o1", start="08:00", end="11:00"),
         order("o2", dlat=0.02, start="14:00", end="16:00"),
     )
     for o in (morning, afternoon):
-        await pending.record_order(store, T, o, NOW, "order.created")
-    outcome = await _plan(store)
+        await pending.record_order(uow, T, o, NOW, "order.created")
+    outcome = await _plan(uow)
     [route] = outcome.routes
     [lunch_break] = route.breaks
     assert at("12:00") <= lunch_break.start <= at("13:00")
     assert lunch_break.end - lunch_break.start == timedelta(minutes=30)
-    published = [e for e, *_ in store.published if isinstance(e, RoutePlanned)]
+    published = [e for e, *_ in uow.published if isinstance(e, RoutePlanned)]
     assert published[0].breaks == route.breaks
 
 
 async def test_a_started_vehicle_is_replanned_from_the_stop_and_time_tracking_saw() -> None:
-    store, route_id, first = await planned_store()
-    [planned] = [d for d, _ in store.published if isinstance(d, RoutePlanned)]
+    uow, route_id, first = await planned_uow()
+    [planned] = [d for d, _ in uow.published if isinstance(d, RoutePlanned)]
     second_planned = planned.stops[1].planned_arrival
     # The driver reached the first stop two hours after the plan said they would leave it.
     late = planned.stops[0].planned_departure + timedelta(hours=2)
@@ -253,11 +251,11 @@ async def test_a_started_vehicle_is_replanned_from_the_stop_and_time_tracking_sa
         route_id=route_id, stop_id=planned.stops[0].stop_id, order_id=first, vehicle_id="v1",
         arrived_at=late, location=planned.stops[0].location,
     )  # fmt: skip
-    await pending.stop_arrived(store, T, arrived, NOW, late_threshold_s=1e9)
-    assert store.pending[T, first].progress_at == late
-    store.published.clear()
-    await _replan(store, reason="late")
-    [updated] = [d for d, _ in store.published if isinstance(d, RouteUpdated)]
+    await pending.stop_arrived(uow, T, arrived, NOW, late_threshold_s=1e9)
+    assert uow.pending.orders[T, first].progress_at == late
+    uow.published.clear()
+    await _replan(uow, reason="late")
+    [updated] = [d for d, _ in uow.published if isinstance(d, RouteUpdated)]
     assert updated.stops[0].order_id == first
     assert updated.stops[0].planned_departure >= late
     # The next stop comes after the service there and the drive, not at its old time.
@@ -276,9 +274,9 @@ async def test_each_stop_carries_what_the_driver_needs_at_the_door() -> None:
             "skills": ("age_check",),
         }
     )
-    store = await _store_with([special, order("o2", dlat=0.02)])
-    await store.save_vehicle(van("v1", skills=["age_check"]))
-    outcome = await _plan(store)
+    uow = await _uow_with([special, order("o2", dlat=0.02)])
+    await uow.depots.save_vehicle(van("v1", skills=["age_check"]))
+    outcome = await _plan(uow)
     stops = {s.order_id: s for s in outcome.routes[0].stops}
     first, plain = stops["o1"], stops["o2"]
     assert first.address == "Street 1, Hinterhaus, 9490 Vaduz"

@@ -19,7 +19,7 @@ from planner.service_layer.planning import plan_depot
 from lastmile.testing.roads import shared_road_router
 
 from .conftest import DAY, T, at, depot, order, van
-from .fakes import FakeStore, FakeTransactions, InlineSolver
+from .fakes import FakeUnitOfWork, FakeUnitsOfWork, InlineSolver
 from .test_planning import NOW
 
 DEPOT = Point(47.1410, 9.5215)
@@ -30,14 +30,14 @@ ON_A_TRACK = (47.08, 9.58)
 
 
 async def _plan(orders: list[OrderCreated], vehicles: list[Any] | None = None) -> Any:
-    store = FakeStore()
-    await store.save_depot(depot())
+    uow = FakeUnitOfWork()
+    await uow.depots.save(depot())
     for v in vehicles or [van("v1")]:
-        await store.save_vehicle(v)
+        await uow.depots.save_vehicle(v)
     for o in orders:
-        await pending.record_order(store, T, o, NOW, "order.created")
+        await pending.record_order(uow, T, o, NOW, "order.created")
     return await plan_depot(
-        FakeTransactions(store), InlineSolver(), shared_road_router(), T, "d1", DAY,
+        FakeUnitsOfWork(uow), InlineSolver(), shared_road_router(), T, "d1", DAY,
         preview=True, time_limit_s=0.5, seed=0, grace_s=1,
     )  # fmt: skip
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -14,7 +14,7 @@ from lastmile_common.geo import haversine_m
 
 from tracking.domain.breaks import taken_s
 from tracking.domain.route import RouteState, StopState
-from tracking.domain.service_start import service_start
+from tracking.domain.service_start import planned_wait, service_start
 from tracking.domain.shrinkage import prior_weight_s
 
 # Local hours at which the traffic buckets begin (the road engine's default buckets).
@@ -41,6 +41,10 @@ class PaceConfig:
     prior_s: float = 300.0
     service_prior_s: float = 900.0
     max_prior_s: float = 14400.0
+    # Earlier days of the depot (the fleet's pace per key and its service) weigh as much as this
+    # many planned seconds of today's: today soon speaks for itself, but no day starts cold.
+    history_prior_s: float = 1800.0
+    history_service_prior_s: float = 1800.0
     half_life_s: float = 3600.0  # a driver's legs count half this long before their newest
     # Arrivals are seen entering a stop's geofence, departures leaving a wider one: the metres
     # inside them are missing from every observed leg (the depot's circle, a stop's two).
@@ -77,6 +81,11 @@ def road_class(distance_m: float, seconds: float) -> str:
 @lru_cache(maxsize=64)
 def _zone(name: str) -> ZoneInfo:
     return ZoneInfo(name)
+
+
+def local_date(at: datetime, time_zone: str) -> date:
+    """The local date of a time (a route's service day)."""
+    return at.astimezone(_zone(time_zone)).date()
 
 
 def time_bucket(at: datetime, time_zone: str) -> str:
@@ -149,7 +158,9 @@ def service_samples(route: RouteState, config: PaceConfig) -> list[Sample]:
         left, _ = _left(stop, config)
         if stop.arrived_at is None or left is None or stop.service_time_s <= 0:
             continue
-        began = service_start(stop, stop.arrived_at)
+        # A van ahead of plan serves at once: the planned start is no floor unless the plan
+        # scheduled a wait here (else every early van's services read as far too short).
+        began = service_start(stop, stop.arrived_at, planned_wait(stop))
         observed = (left - began).total_seconds() - taken_s(route, began, left)
         if observed > 0:
             key = ("service", time_bucket(began, route.time_zone))
@@ -172,9 +183,12 @@ class FleetPace:
         return self.ratios.get(key, 1.0)
 
 
-def fleet_pace(routes: Iterable[RouteState], config: PaceConfig) -> FleetPace:
-    """The fleet's pace from every leg and service its routes saw, shrunk towards the plan,
-    and how much it weighs in each driver's (from how much its drivers differ)."""
+def fleet_pace(
+    routes: Iterable[RouteState], config: PaceConfig, prior: FleetPace | None = None
+) -> FleetPace:
+    """The fleet's pace from every leg and service its routes saw, shrunk towards `prior` (the
+    depot's earlier days) where it knows a key, else towards the plan, and how much it weighs
+    in each driver's (from how much its drivers differ; the prior's while too few are seen)."""
     sums: dict[Key, list[float]] = {}
     service = [0.0, 0.0]
     legs_by: dict[str, list[Sample]] = {}
@@ -189,12 +203,14 @@ def fleet_pace(routes: Iterable[RouteState], config: PaceConfig) -> FleetPace:
             service[0] += sample.counted_s(config.service_ratio)
             service[1] += sample.planned_s
             served_by.setdefault(route.vehicle_id, []).append(sample)
-    ratios = {
-        key: _clamp((obs + config.prior_s) / (plan + config.prior_s), config)
-        for key, (obs, plan) in sums.items()
-    }
-    prior = config.service_prior_s
-    fleet = FleetPace(ratios, _clamp((service[0] + prior) / (service[1] + prior), config))
+    base = prior or FleetPace()
+    ratios = dict(base.ratios)
+    for key, (obs, plan) in sums.items():
+        weight = config.history_prior_s if key in base.ratios else config.prior_s
+        ratios[key] = _clamp((obs + weight * base.ratio(key)) / (plan + weight), config)
+    weight = config.service_prior_s if prior is None else config.history_service_prior_s
+    served_ratio = (service[0] + weight * base.service) / (service[1] + weight)
+    fleet = FleetPace(ratios, _clamp(served_ratio, config))
     legs = [
         [
             (s.counted_s(config.leg_ratio) / (s.planned_s * fleet.ratio(s.key)), s.planned_s)
@@ -209,10 +225,14 @@ def fleet_pace(routes: Iterable[RouteState], config: PaceConfig) -> FleetPace:
         ]
         for g in served_by.values()
     ]
+    floor_legs = base.driver_prior_s or config.prior_s
+    floor_served = base.service_prior_s or config.service_prior_s
     return replace(
         fleet,
-        driver_prior_s=prior_weight_s(legs, config.prior_s, config.max_prior_s),
-        service_prior_s=prior_weight_s(served, config.service_prior_s, config.max_prior_s),
+        driver_prior_s=prior_weight_s(legs, config.prior_s, config.max_prior_s, floor_legs),
+        service_prior_s=prior_weight_s(
+            served, config.service_prior_s, config.max_prior_s, floor_served
+        ),
     )
 
 

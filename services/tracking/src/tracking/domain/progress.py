@@ -89,7 +89,8 @@ def _follow(route: RouteState, fix: Fix, config: ProgressConfig) -> list[Progres
         here = route.stop(route.at_stop)
         if here is not None:
             far = config.stop_radius_m * config.depart_factor
-            if haversine_m(fix.lat, fix.lon, here.lat, here.lon) > far:
+            gone = haversine_m(fix.lat, fix.lon, here.lat, here.lon) > far
+            if gone or _next_door(route, here, fix, config):
                 route.at_stop = None
                 here.departed_at = fix.time
                 if here.status is StopStatus.ARRIVED:
@@ -111,6 +112,18 @@ def _follow(route: RouteState, fix: Fix, config: ProgressConfig) -> list[Progres
         route.last_visited_seq = inside.sequence
         events.append(StopArrived(inside, arrived_at, fix.lat, fix.lon))
     return events
+
+
+def _next_door(route: RouteState, here: StopState, fix: Fix, config: ProgressConfig) -> bool:
+    """Whether the van, done at `here`, already stands at the plan's next open stop (a few doors
+    on, inside the wider circle it would otherwise have to leave first: that door's arrival
+    was never seen). Only the next one: a driver still at the van is not at any door near."""
+    if not here.resolved:
+        return False
+    inside, _ = _nearby_pending(route, fix, config)
+    following = [s.sequence for s in route.stops if s.status is StopStatus.PENDING]
+    later = [seq for seq in following if seq > here.sequence]
+    return inside is not None and inside.sequence == min(later or following)
 
 
 def _nearby_pending(

@@ -30,6 +30,9 @@ class TrackerConfig:
     pace: PaceConfig = field(default_factory=PaceConfig)
     windows: WindowConfig = field(default_factory=WindowConfig)
     fleet_pace_every_s: float = 300.0  # the fleet's pace is summed again after this much ping time
+    # Earlier days of a depot the fleet's pace starts from: the routes tracking keeps, and
+    # recovers after a restart (those updated within the tokens' lifetime, 2 days).
+    pace_history_days: int = 2
     eta_recompute_s: float = 15.0
     pending_max: int = 2000
     token_ttl_s: int = 2 * 86400

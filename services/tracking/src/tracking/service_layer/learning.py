@@ -1,35 +1,68 @@
-"""What tracking learns from the day for its ETAs: the fleet's and each driver's pace, and the
-error of the ETAs it told (kept in memory: after a restart the day's routes teach the pace
-again at once, and errors are measured afresh from the next arrivals)."""
+"""What tracking learns for its ETAs: the fleet's pace from the depot's day so far over what its
+earlier days taught, each driver's pace from their day, and the error of the ETAs told today
+(kept in memory; the routes of earlier days are the snapshots tracking keeps and recovers after
+a restart, so the pace never starts cold; errors are measured afresh each day)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 from tracking.domain.eta_error import ErrorBook, told_errors
-from tracking.domain.pace import Pace, driver_pace, fleet_pace
+from tracking.domain.pace import FleetPace, Pace, driver_pace, fleet_pace, local_date
 from tracking.domain.route import RouteState
 from tracking.service_layer.config import TrackerConfig
 from tracking.service_layer.state import TrackingState
 
 
+def service_day(route: RouteState) -> date:
+    """The local date a route is driven on."""
+    return local_date(route.start_time, route.time_zone)
+
+
 def pace_of(state: TrackingState, cfg: TrackerConfig, route: RouteState, at: datetime) -> Pace:
-    """The pace to drive `route` at: its driver's, over the fleet of its depot."""
-    known = state.fleet.get(route.depot_id)
+    """The pace to drive `route` at: its driver's today, over the fleet of its depot today,
+    over the depot's earlier days."""
+    day = service_day(route)
+    key = (route.depot_id, day.isoformat())
+    known = state.fleet.get(key)
     if known is None or abs((at - known[0]).total_seconds()) >= cfg.fleet_pace_every_s:
-        routes = [r for r in state.routes.values() if r.depot_id == route.depot_id]
-        known = (at, fleet_pace(routes, cfg.pace))
-        state.fleet[route.depot_id] = known
+        today = [
+            r
+            for r in state.routes.values()
+            if r.depot_id == route.depot_id and service_day(r) == day
+        ]
+        known = (at, fleet_pace(today, cfg.pace, _history(state, cfg, route.depot_id, day)))
+        state.fleet[key] = known
     vehicle = state.vehicle(route.tenant_id, route.vehicle_id)
     own = [state.routes[r] for r in vehicle.route_ids if r in state.routes]
-    return driver_pace(own, known[1], at, cfg.pace)
+    return driver_pace([r for r in own if service_day(r) == day], known[1], at, cfg.pace)
+
+
+def _history(
+    state: TrackingState, cfg: TrackerConfig, depot_id: str, day: date
+) -> FleetPace | None:
+    """The fleet's pace over the depot's earlier days (at most `pace_history_days` back), summed
+    once per day; None: no earlier day is known."""
+    key = (depot_id, day.isoformat())
+    if key not in state.history_pace:
+        since = day - timedelta(days=cfg.pace_history_days)
+        earlier = [
+            r
+            for r in state.routes.values()
+            if r.depot_id == depot_id and since <= service_day(r) < day
+        ]
+        state.history_pace[key] = fleet_pace(earlier, cfg.pace) if earlier else None
+    return state.history_pace[key]
 
 
 def errors_of(state: TrackingState, cfg: TrackerConfig, route: RouteState) -> ErrorBook:
-    """The measured ETA errors of a route's depot."""
-    book = state.errors.get(route.depot_id)
+    """The measured ETA errors of a route's depot today (yesterday's, from the end of a day
+    whose pace was long learned, ran narrower than a morning's: 30 min ahead, windows held
+    0.894 instead of 0.981 on bench.eta's third day)."""
+    key = (route.depot_id, service_day(route).isoformat())
+    book = state.errors.get(key)
     if book is None:
-        book = state.errors[route.depot_id] = ErrorBook(cfg.windows)
+        book = state.errors[key] = ErrorBook(cfg.windows)
     return book
 
 

@@ -48,8 +48,11 @@ class TrackingState:
     last_route_check: dict[str, datetime] = field(default_factory=dict)  # off-route, ping time
     paths: dict[str, tuple[str, RoadPath]] = field(default_factory=dict)  # decoded geometries
     stale: set[str] = field(default_factory=set)  # routes to reload: their write failed
-    fleet: dict[str, tuple[datetime, FleetPace]] = field(default_factory=dict)  # per depot
-    errors: dict[str, ErrorBook] = field(default_factory=dict)  # measured ETA errors per depot
+    # Per (depot, local date): the fleet's pace, what the depot's earlier days taught, and the
+    # measured ETA errors.
+    fleet: dict[tuple[str, str], tuple[datetime, FleetPace]] = field(default_factory=dict)
+    history_pace: dict[tuple[str, str], FleetPace | None] = field(default_factory=dict)
+    errors: dict[tuple[str, str], ErrorBook] = field(default_factory=dict)
     # Routes another replica changed (a completion it answered): stale from the next batch on.
     elsewhere: set[str] = field(default_factory=set)
     # Whether this replica follows a vehicle (tenant, vehicle); the partition owner sets it.

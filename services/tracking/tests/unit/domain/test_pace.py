@@ -4,13 +4,21 @@ import random
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
-from tracking.domain import progress as prog
 from tracking.domain.eta import EtaConfig, compute_etas
 from tracking.domain.eta_error import ErrorBook, WindowConfig, horizon_bucket, told_errors
-from tracking.domain.pace import FleetPace, PaceConfig, driver_pace, fleet_pace, leg_samples
+from tracking.domain.pace import (
+    FleetPace,
+    PaceConfig,
+    driver_pace,
+    fleet_pace,
+    leg_samples,
+    service_samples,
+)
 from tracking.domain.route import RouteState, route_from_event
 from tracking.domain.travel import TravelTimes
-from tracking.simulation import planned_route, route_trace
+from tracking.simulation import planned_route
+
+from .test_pace_history import driven
 
 T0 = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
 CFG = PaceConfig()
@@ -18,16 +26,7 @@ CFG = PaceConfig()
 
 def _driven(speed_mps: float, visited: list[int], stops: int = 6) -> RouteState:
     """A route whose van drove the `visited` stops at a speed, completing each as it left."""
-    event = planned_route("r1", "v1", T0, stops=stops)
-    route = route_from_event("t", event, {})
-    for fix in route_trace(event, T0, order=visited, speed_mps=speed_mps, dwell_s=120):
-        before = route.at_stop
-        prog.apply_fix(route, fix, prog.ProgressConfig())
-        if before and route.at_stop is None:
-            stop = route.stop(before)
-            assert stop is not None
-            prog.resolve_stop(route, stop, True, fix.time)
-    return route
+    return driven("r1", T0, speed_mps, visited, stops=stops)
 
 
 def test_a_slow_driver_is_learned_and_a_plan_keeping_one_is_not() -> None:
@@ -156,3 +155,22 @@ def test_a_drivers_few_slow_stops_are_luck_where_the_fleets_stops_vary_as_much()
     slow = _served("slow", [1.6 + rng.gauss(0, 0.05) for _ in range(12)])
     fleet = fleet_pace([*steady, slow], CFG)
     assert driver_pace([slow], fleet, later, CFG).service > 1.3
+
+
+def test_an_early_vans_services_count_from_its_arrival_not_the_planned_start() -> None:
+    early = _driven(8.0 / 1.3 * 2, [1, 2, 3])  # twice the planned speed: ahead at every door
+    samples = service_samples(early, CFG)
+    assert len(samples) == 2  # the last door is never left in the trace
+    assert all(100 < s.observed_s < 200 for s in samples)  # 120 s at each door
+
+
+def test_windows_wait_for_errors_enough_for_their_rank_edges() -> None:
+    # With fewer than 39 errors, the 2.5 % edges by rank are the extremes measured: too narrow.
+    rng = random.Random(7)
+    book = ErrorBook()
+    for _ in range(30):
+        book.add(horizon_bucket(1800.0), rng.gauss(60.0, 240.0))
+    assert book.span(1800.0) is None
+    for _ in range(10):
+        book.add(horizon_bucket(1800.0), rng.gauss(60.0, 240.0))
+    assert book.span(1800.0) is not None

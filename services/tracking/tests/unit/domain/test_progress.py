@@ -4,8 +4,8 @@ from datetime import UTC, datetime, timedelta
 
 from tracking.domain import progress as prog
 from tracking.domain.fixes import Fix
-from tracking.domain.route import RouteStatus, StopStatus, route_from_event
-from tracking.simulation import offset, planned_route, route_trace
+from tracking.domain.route import RouteState, RouteStatus, StopStatus, route_from_event
+from tracking.simulation import Leg, drive, offset, planned_route, route_trace
 
 T0 = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
 CFG = prog.ProgressConfig(stop_radius_m=60, dwell_s=30)
@@ -99,3 +99,42 @@ def test_snapshot_round_trip() -> None:
     again = RouteState.from_json(route.to_json())
     assert again.to_json() == route.to_json()
     assert again.stop("r1-s1").status is StopStatus.ARRIVED  # type: ignore[union-attr]
+
+
+def _at_first_door() -> RouteState:
+    """Doors 70 m apart (one street), the van at the first, served and completed."""
+    event = planned_route("r1", "v1", T0, stops=3, spacing_m=70.0)
+    route = route_from_event("t", event, {})
+    first = route.stops[0]
+    depot = (event.depot_location.lat, event.depot_location.lon)
+    out = offset(*depot, 0, -400)  # out of the depot's circle first: the route starts
+    run(route, drive(T0, depot, [Leg(*out), Leg(first.lat, first.lon, dwell_s=120)]))
+    assert route.at_stop == first.stop_id
+    prog.resolve_stop(route, first, True, T0 + timedelta(minutes=5))
+    return route
+
+
+def test_the_next_door_is_reached_without_leaving_the_last_ones_wider_circle() -> None:
+    route = _at_first_door()
+    here, door = route.stops[0], route.stops[1]
+    walked = drive(
+        T0 + timedelta(minutes=5), (here.lat, here.lon), [Leg(door.lat, door.lon, 1.5, 60)]
+    )
+    run(route, walked)
+    assert route.at_stop == door.stop_id  # 70 m on: inside the first door's 90 m circle
+    assert door.arrived_at is not None
+    assert door.arrived_at - walked[0].time < timedelta(seconds=40)
+
+
+def test_a_door_near_but_not_the_next_one_needs_the_van_to_leave_first() -> None:
+    route = _at_first_door()
+    here, later = route.stops[0], route.stops[2]
+    later.lat, later.lon = offset(here.lat, here.lon, 50, 0)  # across the street
+    run(
+        route,
+        drive(
+            T0 + timedelta(minutes=5), (here.lat, here.lon), [Leg(here.lat, here.lon, dwell_s=60)]
+        ),
+    )
+    assert route.at_stop == here.stop_id
+    assert later.arrived_at is None

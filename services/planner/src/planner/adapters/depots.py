@@ -1,35 +1,36 @@
-"""Depots and vehicles in PostgreSQL: the fleet part of the planner store."""
+"""Depots and their vehicles in PostgreSQL."""
 
 from __future__ import annotations
 
 from lastmile_common.db.pool import Connection
 
 from planner.adapters.rows import depot_of, vehicle_of
-from planner.service_layer.problem import StoredDepot, StoredVehicle
+from planner.domain.depots import StoredDepot, StoredVehicle
 
 
-class FleetRows:
-    """Depots and vehicles on the store's connection."""
+class PostgresDepots:
+    """Depots and their vehicles on the unit of work's connection."""
 
-    conn: Connection
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
 
-    async def get_depot(self, tenant_id: str, depot_id: str) -> StoredDepot | None:
+    async def get(self, tenant_id: str, depot_id: str) -> StoredDepot | None:
         row = await self.conn.fetchrow(
             "SELECT * FROM depots WHERE tenant_id = $1 AND id = $2", tenant_id, depot_id
         )
         return depot_of(row) if row else None
 
-    async def list_depots(self, tenant_id: str) -> list[StoredDepot]:
+    async def of_tenant(self, tenant_id: str) -> list[StoredDepot]:
         rows = await self.conn.fetch(
             "SELECT * FROM depots WHERE tenant_id = $1 ORDER BY created_at, id", tenant_id
         )
         return [depot_of(r) for r in rows]
 
-    async def all_depots(self) -> list[StoredDepot]:
+    async def with_cutoffs(self) -> list[StoredDepot]:
         rows = await self.conn.fetch("SELECT * FROM depots WHERE spec->'cutoff_times' <> '[]'")
         return [depot_of(r) for r in rows]
 
-    async def save_depot(self, depot: StoredDepot) -> None:
+    async def save(self, depot: StoredDepot) -> None:
         await self.conn.execute(
             "INSERT INTO depots (tenant_id, id, spec) VALUES ($1, $2, $3)"
             " ON CONFLICT (tenant_id, id) DO UPDATE SET spec = $3, updated_at = now()",
@@ -38,7 +39,7 @@ class FleetRows:
             depot.spec.model_dump(mode="json"),
         )
 
-    async def add_depot(self, depot: StoredDepot) -> bool:
+    async def add(self, depot: StoredDepot) -> bool:
         status = await self.conn.execute(
             "INSERT INTO depots (tenant_id, id, spec) VALUES ($1, $2, $3)"
             " ON CONFLICT (tenant_id, id) DO NOTHING",
@@ -48,7 +49,7 @@ class FleetRows:
         )
         return bool(status.endswith(" 1"))
 
-    async def update_depot(self, depot: StoredDepot) -> bool:
+    async def update(self, depot: StoredDepot) -> bool:
         status = await self.conn.execute(
             "UPDATE depots SET spec = $3, updated_at = now() WHERE tenant_id = $1 AND id = $2",
             depot.tenant_id,
@@ -57,7 +58,7 @@ class FleetRows:
         )
         return bool(status.endswith(" 1"))
 
-    async def hold_depot(self, tenant_id: str, depot_id: str) -> bool:
+    async def hold(self, tenant_id: str, depot_id: str) -> bool:
         # KEY SHARE: a concurrent delete waits for this transaction, which so never adds a
         # vehicle to a depot deleted meanwhile (a foreign-key violation).
         row = await self.conn.fetchrow(
@@ -67,7 +68,7 @@ class FleetRows:
         )
         return row is not None
 
-    async def delete_depot(self, tenant_id: str, depot_id: str) -> bool:
+    async def delete(self, tenant_id: str, depot_id: str) -> bool:
         status = await self.conn.execute(
             "DELETE FROM depots WHERE tenant_id = $1 AND id = $2", tenant_id, depot_id
         )
@@ -79,7 +80,7 @@ class FleetRows:
         )
         return vehicle_of(row) if row else None
 
-    async def list_vehicles(self, tenant_id: str, depot_id: str) -> list[StoredVehicle]:
+    async def vehicles_of(self, tenant_id: str, depot_id: str) -> list[StoredVehicle]:
         rows = await self.conn.fetch(
             "SELECT * FROM vehicles WHERE tenant_id = $1 AND depot_id = $2 ORDER BY created_at, id",
             tenant_id,
