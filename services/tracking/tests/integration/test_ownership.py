@@ -147,19 +147,26 @@ async def _is_stale(pool: Any, route_id: str) -> bool:
     return bool(version == STALE)
 
 
-async def test_a_replica_whose_partition_was_taken_cannot_commit_its_batch(
+async def owner_and_next(
     app: RunningApp, producer: AIOKafkaProducer
-) -> None:
-    """The stalled replica's batch: its writes are made, then (past the session timeout) the
-    group gave the partition to another replica, which took it; the batch must roll back."""
+) -> tuple[Any, RoutePlanned, int, Ownership, Ownership]:
+    """A committed route's partition, taken by one replica; another of its group to take it."""
     _, routes = await two_routes_committed(app, producer)
     pool, writer = app.state.runtime.pool, app.state.ping_writer
     route = routes[0]
     partition = partition_for(route.vehicle_id, COUNT)
     group = f"test-{uuid.uuid4().hex[:8]}"
-    stalled = replica_of(TrackingState(), pool, writer, group)
-    successor = replica_of(TrackingState(), pool, writer, group)
-    await stalled.assigned(given(partition))
+    owner = replica_of(TrackingState(), pool, writer, group)
+    await owner.assigned(given(partition))
+    return pool, route, partition, owner, replica_of(TrackingState(), pool, writer, group)
+
+
+async def test_a_replica_whose_partition_was_taken_cannot_commit_its_batch(
+    app: RunningApp, producer: AIOKafkaProducer
+) -> None:
+    """The stalled replica's batch: its writes are made, then (past the session timeout) the
+    group gave the partition to another replica, which took it; the batch must roll back."""
+    pool, route, partition, stalled, successor = await owner_and_next(app, producer)
 
     async def stalled_batch() -> None:
         async with pool.acquire() as conn, conn.transaction():
@@ -184,14 +191,7 @@ async def test_a_batch_that_passed_the_fence_commits_before_the_new_owner_loads(
 ) -> None:
     """Held under FOR SHARE, the check makes the new owner's epoch bump (and so its load) wait
     for the batch: what the old owner committed is what the new one starts from."""
-    _, routes = await two_routes_committed(app, producer)
-    pool, writer = app.state.runtime.pool, app.state.ping_writer
-    route = routes[0]
-    partition = partition_for(route.vehicle_id, COUNT)
-    group = f"test-{uuid.uuid4().hex[:8]}"
-    old = replica_of(TrackingState(), pool, writer, group)
-    new = replica_of(TrackingState(), pool, writer, group)
-    await old.assigned(given(partition))
+    pool, route, partition, old, new = await owner_and_next(app, producer)
     async with pool.acquire() as conn, conn.transaction():
         await _stale_write(conn, route.route_id)
         await old.check(conn)
