@@ -20,7 +20,9 @@ Breaks (each vehicle's own, any number) are modelled exactly as the checker coun
 route-duration or working-time limit (the working time leaves out breaks taken inside the
 route, which the latest-return bound cannot follow), and a break whose window closes before its
 vehicle can leave (OR-Tools puts it before the route; the compiled search never does).
-Not modelled here (OR-Tools plans those days): drones, several or soft windows.
+Not modelled here (OR-Tools plans those days): several or soft windows. Drones (one order per
+flight) are not in the data: `drone_step` plans them around the compiled search on the other
+vehicles.
 """
 
 from __future__ import annotations
