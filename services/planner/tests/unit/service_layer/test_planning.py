@@ -12,7 +12,7 @@ from lastmile_common.events.orders import OrderCreated
 from lastmile_common.events.routes import PlanCompleted, RouteCancelled, RoutePlanned, RouteUpdated
 from planner.domain.model import PlanResult
 from planner.service_layer import pending
-from planner.service_layer.planning import NoSolutionInTime, RoutesAlreadyStarted, plan_depot
+from planner.service_layer.planning import NoSolutionInTime, plan_depot
 from planner.service_layer.replanning import replan_depot
 
 from lastmile.testing.roads import shared_road_router
@@ -132,29 +132,6 @@ class _FinishesDuringSolve(InlineSolver):
         result = await super().run(fn, *args, timeout_s=timeout_s)
         await pending.route_completed(self._uow, T, _completed(self._route_id), NOW)
         return result
-
-
-class _StartsDuringSolve(InlineSolver):
-    """The driver starts the planned route while a fresh plan of the date is being solved."""
-
-    def __init__(self, uow: Any, route_id: str) -> None:
-        super().__init__()
-        self._uow = uow
-        self._route_id = route_id
-
-    async def run(self, fn: Callable[..., PlanResult], *args: Any, timeout_s: float) -> PlanResult:
-        result = await super().run(fn, *args, timeout_s=timeout_s)
-        await pending.route_started(self._uow, T, self._route_id)
-        return result
-
-
-async def test_a_route_that_starts_during_a_fresh_plan_is_never_superseded() -> None:
-    uow, route_id, _ = await planned_uow()
-    uow.published.clear()
-    with pytest.raises(RoutesAlreadyStarted):
-        await _plan(uow, _StartsDuringSolve(uow, route_id))
-    assert uow.plans.routes[T, route_id].status == "started"
-    assert uow.published == []
 
 
 def _completed(route_id: str, *unserved: str) -> RouteCompleted:
