@@ -172,8 +172,7 @@ class _Arrays:
         cap = table[:, table.shape[1] - dem.shape[1] :].max(axis=0)
         inst = (
             T3, D3, K3, np.array(p.ready, np.int64), np.array(p.due, np.int64), dem, table,
-            eligible, cap, D3[0][0].copy(), brk, nbr, svc, wins, nw, late[0].copy(),
-            late[1].copy(),
+            eligible, cap, D3[0][0].copy(), brk, nbr, svc, wins, nw, *late,
         )  # fmt: skip
         return cls(inst, adj, n)
 
