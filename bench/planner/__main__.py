@@ -91,8 +91,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--windows", action="store_true", help="versus: some orders in two or soft windows"
     )
+    parser.add_argument("--drones", action="store_true", help="versus: vans and 4 drones")
+    parser.add_argument("--vans", type=int, default=None, help="drones: keep this many vans")
     parser.add_argument("--replan", action="store_true", help="re-plan at noon vs OR-Tools")
-    parser.add_argument("--seeds", default="1,2,3", help="replan, versus --windows: seeds")
+    parser.add_argument("--seeds", default="1,2,3", help="replan, drones, versus --windows: seeds")
     parser.add_argument("--on-map", action="store_true", help="versus on the real map")
     parser.add_argument(
         "--pyvrp", action="store_true", help="Solomon: PyVRP side by side (uv run --group bench)"
@@ -108,6 +110,12 @@ def main(argv: list[str] | None = None) -> int:
 
         seeds = [int(s) for s in args.seeds.split(",")]
         return run_replan([int(s) for s in args.sizes.split(",")], args.time_limit, seeds)
+    if args.versus and args.drones:
+        from bench.planner.drones import run_drones
+
+        seeds = [int(s) for s in args.seeds.split(",")]
+        sizes = [int(s) for s in args.sizes.split(",")]
+        return run_drones(sizes, args.time_limit, seeds, args.vans)
     if args.on_map:
         from bench.planner.on_map import run_on_map
 

@@ -14,6 +14,12 @@ class TrackingSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="TRACKING_", extra="ignore", frozen=True)
 
     http_port: int = Field(default=8003, ge=1, le=65535)
+    # Every rebalance stops every vehicle's ETAs; the embedded broker (Tansu) ends a rebalance
+    # only about half a session timeout after it began (10 s: 5-6 s, 6 s: 3-4 s), and a killed
+    # replica's vehicles wait a whole one. 6 s is the least Apache Kafka accepts by default
+    # (group.min.session.timeout.ms); members heartbeat every 0.5 s, and a batch gives the
+    # event loop back every 20 ms, so a live replica is not taken for dead.
+    consumer_session_timeout_ms: int = Field(default=6_000, ge=1000)
     ping_retention_days: int = Field(default=30, ge=1, description="ping partitions kept (days)")
     ping_flush_interval_s: float = Field(default=0.2, gt=0)
     ping_flush_rows: int = Field(default=5000, ge=1)

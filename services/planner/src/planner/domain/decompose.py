@@ -1,8 +1,8 @@
 """Large days: split orders into sectors around the depot, solve each, then mend the borders.
 
 A sector the compiled search models (`fleet_data.compiled_data`) gets it (`plain_search`), as
-a day of its size would; other sectors, and the border passes that start from the sectors'
-routes, get OR-Tools.
+a day of its size would, and a sector with drones gets it around them (`drone_step`); other
+sectors, and the border passes that start from the sectors' routes, get OR-Tools.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ import math
 import time
 from dataclasses import replace
 
+from planner.domain.drone_step import solve_with_drones
 from planner.domain.fleet_data import compiled_data
 from planner.domain.model import Order, PlanningProblem, PlanResult, Route, Unplaced, Vehicle
 from planner.domain.plain_search import solve_plain
@@ -54,6 +55,9 @@ def _solve_part(
         data = compiled_data(part)
         if data is not None:
             return solve_plain(part, data, seconds, seed, None)
+        flown = solve_with_drones(part, seconds, seed, None)
+        if flown is not None:
+            return flown
     if routes is not None:
         index = {o.id: i for i, o in enumerate(orders)}
         by_vehicle = {r.vehicle_id: [index[v.order_id] for v in r.visits] for r in routes}

@@ -6,9 +6,9 @@ EV range), route-duration and working-time limits, fixed cost and price per km a
 orders with one or more windows, hard or soft (`window_steps`: the service starts in the
 earliest window reached; a soft-window order may be served after its last window at its
 lateness price, as OR-Tools prices it, never before its first window or between two). The
-price per hour counts driving time only (waiting and service
-are the same whichever vehicle drives), and a vehicle without prices counts 1 per metre, as in
-the OR-Tools model; the OR-Tools polish then weighs the exact span.
+price per hour counts driving time only (waiting and service are the same whichever vehicle
+drives), and a vehicle without prices counts 1 per metre, as in the OR-Tools model; the
+OR-Tools polish then weighs the exact span.
 
 A route-duration or working-time limit L (without breaks, working time is the route's span,
 `checker`) becomes a latest return of departure + L, the departure being the vehicle's earliest
@@ -24,7 +24,8 @@ Breaks (each vehicle's own, any number) are modelled exactly as the checker coun
 route-duration or working-time limit (the working time leaves out breaks taken inside the
 route, which the latest-return bound cannot follow), and a break whose window closes before its
 vehicle can leave (OR-Tools puts it before the route; the compiled search never does).
-Not modelled here (OR-Tools plans those days): drones.
+Drones (one order per flight) are not in the data: `drone_step` plans them around the compiled
+search on the other vehicles.
 """
 
 from __future__ import annotations

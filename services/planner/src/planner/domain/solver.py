@@ -13,6 +13,10 @@ Which search runs:
   order, hard or soft (`window_steps`; lateness priced as OR-Tools prices it))
   gets the compiled ruin-and-recreate search between an OR-Tools start and an OR-Tools polish
   (`plain_search`);
+- a day with drones (drones without breaks) whose other vehicles the compiled search models
+  gets it for those vehicles, and the drones take orders around it: first those the vans left
+  out (then, if any were, OR-Tools on the whole fleet), else those whose removal saves the vans
+  more than the flight costs, the vans re-planned without them (`drone_step`);
 - any other day gets OR-Tools' insertion plus guided local search on the full model (`search`);
 - above DECOMPOSE_ABOVE orders the day is split into sectors (`decompose`).
 
@@ -22,6 +26,7 @@ Which search runs:
 from __future__ import annotations
 
 from planner.domain.decompose import solve_by_sectors
+from planner.domain.drone_step import solve_with_drones
 from planner.domain.fleet_data import compiled_data
 from planner.domain.model import PlanningProblem, PlanResult
 from planner.domain.plain_search import solve_plain
@@ -45,6 +50,9 @@ def solve(
     data = compiled_data(problem) if problem.orders else None
     if data is not None:
         return solve_plain(problem, data, time_limit_s, seed, work_limit)
+    flown = solve_with_drones(problem, time_limit_s, seed, work_limit) if problem.orders else None
+    if flown is not None:
+        return flown
     settings = default_settings(len(problem.orders), time_limit_s)
     if work_limit is not None:
         settings = SearchSettings(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from typing import Any
 
 from lastmile_common.events.topics import GPS_PINGS
@@ -28,6 +29,7 @@ class Ownership:
         self._state, self._pool, self._writer, self._keep_s = state, pool, writer, keep_s
         self.partitions: set[int] = set()
         self._count = 0
+        self._revoked_at = time.perf_counter()
         state.follows = self.owns
 
     def owns(self, tenant_id: str, vehicle_id: str) -> bool:
@@ -41,6 +43,7 @@ class Ownership:
         if not new or not self._count:
             return
         count = self._count
+        started = time.perf_counter()
 
         def arriving(tenant_id: str, vehicle_id: str) -> bool:
             return partition_for(vehicle_id, count) in new
@@ -57,10 +60,17 @@ class Ownership:
                 self._state.drop(lambda t, v: not arriving(t, v))
                 await asyncio.sleep(min(0.2 * 2**attempt, 5.0))
         self.partitions |= new
-        log.info("partitions assigned", extra={"partitions": sorted(new), **loaded})
+        # How long the group's join took (since this member gave its partitions up; on Tansu
+        # most of a rebalance's pause) and the load of the new partitions' vehicles.
+        times = {
+            "joined_s": round(started - self._revoked_at, 3),
+            "load_s": round(time.perf_counter() - started, 3),
+        }
+        log.info("partitions assigned", extra={"partitions": sorted(new), **times, **loaded})
 
     async def revoked(self, assignment: Assignment) -> None:
         """The batch in flight has committed: write what is buffered, then let the vehicles go."""
+        self._revoked_at = time.perf_counter()
         gone = assignment.of(GPS_PINGS) & self.partitions
         if not gone:
             return

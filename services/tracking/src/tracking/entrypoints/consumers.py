@@ -47,7 +47,8 @@ class BatchWriter:
         self._tracker.state.between_batches()
 
     async def before_commit(self, conn: Connection) -> None:
-        """Write what the batch's events changed."""
+        """Tell the moved vehicles' ETAs, then write what the batch's events changed."""
+        self._tracker.batch_etas(self.batch)
         if self.batch.effects.to_write:
             await self._tracker.write(conn, self.batch.effects)
 

@@ -47,10 +47,14 @@ class Effects:
 
 class Batch:
     """The effects of the events handled in one consumer transaction, written together before
-    it commits, and how to undo what they did to the in-memory state if it does not."""
+    it commits, and how to undo what they did to the in-memory state if it does not.
+
+    `moved` holds each vehicle's newest accepted fix of the batch: its ETAs are computed once,
+    from that fix, when the batch ends (a catch-up's queued pings are not each worth an ETA)."""
 
     def __init__(self) -> None:
         self.effects = Effects()
+        self.moved: dict[tuple[str, str], tuple[Vehicle, Fix]] = {}
         self._undo: list[Callable[[], None]] = []
 
     def add(self, effects: Effects, undo: Callable[[], None]) -> None:
@@ -64,6 +68,7 @@ class Batch:
             undo()
         self._undo.clear()
         self.effects = Effects()
+        self.moved.clear()
 
 
 def stream_position(stream: Stream, vehicle: Vehicle, fix: Fix, interval_s: float) -> None:

@@ -8,11 +8,11 @@ from tracking.domain.accuracy import arrival_errors
 from tracking.domain.eta import StopEta, compute_etas
 from tracking.domain.eta_policy import published, should_publish
 from tracking.domain.fixes import Fix
-from tracking.domain.route import RouteState
+from tracking.domain.route import RouteState, RouteStatus
 from tracking.domain.travel import Travel
 from tracking.service_layer import messages
 from tracking.service_layer.config import TrackerConfig
-from tracking.service_layer.effects import Effects
+from tracking.service_layer.effects import Batch, Effects
 from tracking.service_layer.learning import errors_of, pace_of
 from tracking.service_layer.ports import PingSink
 from tracking.service_layer.state import TrackingState
@@ -49,6 +49,25 @@ def tell_etas(
         data = messages.eta_updated(route, eta, told, tokens.get(eta.stop_id))
         effects.emit(data, route.tenant_id, eta.order_id, subject=eta.order_id)
     return etas
+
+
+def etas_of_moved(
+    state: TrackingState, sink: PingSink, cfg: TrackerConfig, travel: Travel, batch: Batch
+) -> Effects:
+    """ETAs of the vehicles that moved in a batch, once each, from its newest fix.
+
+    After a rebalance or a stall one fetch holds seconds of every vehicle's pings: an ETA per
+    ping was most of the catch-up's work, and each was stale before it was published (the
+    current one queued behind them in the outbox). Arrivals were judged on every ping."""
+    effects = Effects()
+    for vehicle, fix in batch.moved.values():
+        route = state.current_route(vehicle, fix.time, cfg.progress.early_start_s)
+        if route is None or route.status is not RouteStatus.STARTED:
+            continue
+        if etas_due(state, cfg, route, fix, batch.effects):
+            tell_etas(state, sink, cfg, travel, route, fix, effects, force=False)
+    batch.moved.clear()
+    return effects
 
 
 def etas_due(

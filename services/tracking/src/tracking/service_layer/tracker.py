@@ -21,8 +21,8 @@ from tracking.service_layer.effects import Batch, Effects, stream_position, stre
 from tracking.service_layer.learning import learn_arrival
 from tracking.service_layer.ports import PingSink, Roads, Store, Stream, TokenRow
 from tracking.service_layer.state import TrackingState, Vehicle
-from tracking.service_layer.telling import etas_due, measure_arrival, tell_etas
-from tracking.service_layer.watching import watch_route
+from tracking.service_layer.telling import etas_due, etas_of_moved, measure_arrival, tell_etas
+from tracking.service_layer.watching import watch_vehicle
 
 _STORED = (Verdict.ACCEPTED, Verdict.OUT_OF_ORDER, Verdict.INACCURATE, Verdict.JUMP)
 
@@ -149,8 +149,13 @@ class Tracker:
                 moved = fix
                 self._advance(vehicle, fix, effects)
         if moved is not None:
-            # Off-route and ETAs once per call, from the newest fix: not per ping of a burst.
-            self._watch_and_etas(vehicle, moved, effects)
+            # Off-route once per call, from the newest fix: not per ping of a burst. ETAs too,
+            # or, in a consumer batch, once per vehicle when the batch ends (`batch_etas`).
+            route = watch_vehicle(self.state, self.stream, self.config, vehicle, moved, effects)
+            if batch is not None:
+                batch.moved[(tenant_id, vehicle_id)] = (vehicle, moved)
+            elif route is not None and etas_due(self.state, self.config, route, moved, effects):
+                self.refresh_etas(route, moved, effects, force=False)
             sink.position(tenant_id, vehicle_id, moved)
             stream_position(self.stream, vehicle, moved, self.config.stream_interval_s)
 
@@ -217,14 +222,10 @@ class Tracker:
             effects.changed[route.route_id] = route
             self._handle(route, happened, fix, effects)
 
-    def _watch_and_etas(self, vehicle: Vehicle, fix: Fix, effects: Effects) -> None:
-        """Watch the route's roads, and refresh ETAs when they are due (once per ping call)."""
-        route = self.state.current_route(vehicle, fix.time, self.config.progress.early_start_s)
-        if route is None or route.status is not RouteStatus.STARTED:
-            return
-        watch_route(self.state, self.stream, self.config, route, fix, effects)
-        if etas_due(self.state, self.config, route, fix, effects):
-            self.refresh_etas(route, fix, effects, force=False)
+    def batch_etas(self, batch: Batch) -> None:
+        """ETAs of the vehicles that moved in a consumer batch, once each (`etas_of_moved`)."""
+        effects = etas_of_moved(self.state, self.sink, self.config, self.travel, batch)
+        batch.add(effects, lambda: self.undo(effects))
 
     def _replay_pending(self, vehicle: Vehicle, route: RouteState, effects: Effects) -> None:
         """Pings that came before their route are applied now, oldest first (ETAs once after,

@@ -4,11 +4,27 @@ from __future__ import annotations
 
 from tracking.domain.fixes import Fix
 from tracking.domain.off_route import WentOffRoute, judge_off_route
-from tracking.domain.route import RouteState
+from tracking.domain.route import RouteState, RouteStatus
 from tracking.service_layer.config import TrackerConfig
 from tracking.service_layer.effects import Effects
 from tracking.service_layer.ports import Stream
-from tracking.service_layer.state import TrackingState
+from tracking.service_layer.state import TrackingState, Vehicle
+
+
+def watch_vehicle(
+    state: TrackingState,
+    stream: Stream,
+    cfg: TrackerConfig,
+    vehicle: Vehicle,
+    fix: Fix,
+    effects: Effects,
+) -> RouteState | None:
+    """Watch the vehicle's started route from a fix; that route (None: none started)."""
+    route = state.current_route(vehicle, fix.time, cfg.progress.early_start_s)
+    if route is None or route.status is not RouteStatus.STARTED:
+        return None
+    watch_route(state, stream, cfg, route, fix, effects)
+    return route
 
 
 def watch_route(
