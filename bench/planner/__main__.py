@@ -88,9 +88,7 @@ def main(argv: list[str] | None = None) -> int:
         "--no-breaks", action="store_true", help="scaling, versus: vans without breaks"
     )
     parser.add_argument("--mixed", action="store_true", help="versus: a mixed fleet")
-    parser.add_argument(
-        "--windows", action="store_true", help="versus: some orders in two or soft windows"
-    )
+    parser.add_argument("--windows", action="store_true", help="versus: two or soft windows")
     parser.add_argument("--drones", action="store_true", help="versus: vans and 4 drones")
     parser.add_argument("--vans", type=int, default=None, help="drones: keep this many vans")
     parser.add_argument("--replan", action="store_true", help="re-plan at noon vs OR-Tools")
