@@ -23,6 +23,7 @@ from planner.domain.model import (
     Capacity,
     Order,
     PlanningProblem,
+    PlanResult,
     TimeWindow,
     Vehicle,
 )
@@ -230,3 +231,17 @@ def test_a_break_in_the_wait_does_not_open_the_gap(build: Any) -> None:
     routes, vehicles = fewer_routes(data, [[1], [2]], time.monotonic() + 0.5, vehicles=[0, 1])
     assert sorted(routes) == [[1], [2]]
     _replayed(p, (routes, vehicles))
+
+
+def test_a_work_limit_makes_a_day_with_several_and_soft_windows_repeatable(
+    build: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls = _spied(monkeypatch)
+    p = build.problem([_van(build, f"v{k}") for k in range(5)], _orders(build, 30, seed=4))
+
+    def shape(result: PlanResult) -> list[tuple[str, list[str]]]:
+        return [(r.vehicle_id, [v.order_id for v in r.visits]) for r in result.routes]
+
+    first = solve(p, 30.0, seed=5, work_limit=200)
+    assert calls == ["shorten"] and check_plan(p, first) == []
+    assert shape(first) == shape(solve(p, 30.0, seed=5, work_limit=200))
