@@ -32,7 +32,7 @@ def order_windows(orders: list[Order], nodes: int) -> tuple[Ints, Ints, Ints, In
     soft-window order's last window stays open, each second past its end priced as OR-Tools
     prices it (`routing_model._add_windows`)."""
     rows = [merged(o.windows) for o in orders]
-    wins = np.zeros((nodes, max(1, *map(len, rows)), 2), np.int64)
+    wins = np.zeros((nodes, max([1, *map(len, rows)]), 2), np.int64)
     wins[:, 0] = (0, OPEN)
     count = np.ones(nodes, np.int64)
     late_from = np.zeros(nodes, np.int64)
