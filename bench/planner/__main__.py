@@ -88,10 +88,11 @@ def main(argv: list[str] | None = None) -> int:
         "--no-breaks", action="store_true", help="scaling, versus: vans without breaks"
     )
     parser.add_argument("--mixed", action="store_true", help="versus: a mixed fleet")
+    parser.add_argument("--windows", action="store_true", help="versus: two or soft windows")
     parser.add_argument("--drones", action="store_true", help="versus: vans and 4 drones")
     parser.add_argument("--vans", type=int, default=None, help="drones: keep this many vans")
     parser.add_argument("--replan", action="store_true", help="re-plan at noon vs OR-Tools")
-    parser.add_argument("--seeds", default="1,2,3", help="replan, drones: generated days")
+    parser.add_argument("--seeds", default="1,2,3", help="replan, drones, versus --windows: seeds")
     parser.add_argument("--on-map", action="store_true", help="versus on the real map")
     parser.add_argument(
         "--pyvrp", action="store_true", help="Solomon: PyVRP side by side (uv run --group bench)"
@@ -121,7 +122,10 @@ def main(argv: list[str] | None = None) -> int:
         from bench.planner.versus import run_versus
 
         sizes = [int(s) for s in args.sizes.split(",")]
-        return run_versus(sizes, args.time_limit, args.mixed, not args.no_breaks)
+        seeds = tuple(int(s) for s in args.seeds.split(",")) if args.windows else (0,)
+        return run_versus(
+            sizes, args.time_limit, args.mixed, not args.no_breaks, args.windows, seeds
+        )
     files = args.files or sorted(DATA.glob("*.txt"))
     if args.pyvrp:
         from bench.planner.side_by_side import run_side_by_side

@@ -20,9 +20,18 @@ from planner.domain.synthetic import generated_depot
 
 
 def plan_cost(problem: PlanningProblem, result: PlanResult) -> float:
-    """Fixed, per-km and per-hour cost of the routes, recomputed from the plan."""
+    """Fixed, per-km and per-hour cost of the routes, and soft-window orders' lateness (per
+    second past their last window), recomputed from the plan."""
     fleet = {v.id: v for v in problem.vehicles}
-    return sum(
+    orders = {o.id: o for o in problem.orders}
+    late = sum(
+        orders[x.order_id].lateness_cost_per_s
+        * max(0, x.start - max(w.end for w in orders[x.order_id].windows))
+        for r in result.routes
+        for x in r.visits
+        if orders[x.order_id].soft_windows
+    )
+    return late + sum(
         fleet[r.vehicle_id].fixed_cost
         + fleet[r.vehicle_id].cost_per_km * r.distance_m / 1000
         + fleet[r.vehicle_id].cost_per_hour * (r.end - r.start) / 3600
@@ -55,6 +64,28 @@ def mixed(day: PlanningProblem) -> PlanningProblem:
     return replace(day, vehicles=tuple(fleet), orders=orders)
 
 
+# Windows: every TWO_EVERY-th order two, 09-11 and 15-17; every SOFT_EVERY-th (of the rest) a
+# soft window, lateness at the service's price (`service_layer.problem`).
+TWO_EVERY = 4
+SOFT_EVERY = 5
+TWO = (TimeWindow(9 * HOUR, 11 * HOUR), TimeWindow(15 * HOUR, 17 * HOUR))
+LATENESS_PER_S = 0.01
+
+
+def several_and_soft(day: PlanningProblem) -> PlanningProblem:
+    """The day with a quarter of its orders in two windows (09-11 or 15-17) and a fifth of the
+    rest in their own window made soft."""
+    orders = tuple(
+        replace(o, windows=TWO)
+        if i % TWO_EVERY == 0
+        else replace(o, soft_windows=True, lateness_cost_per_s=LATENESS_PER_S)
+        if i % SOFT_EVERY == 1
+        else o
+        for i, o in enumerate(day.orders)
+    )
+    return replace(day, orders=orders)
+
+
 def print_row(name: str, problem: PlanningProblem, run: Callable[[], PlanResult]) -> bool:
     """Run one solver, print its vehicles, orders left out, cost and time; whether it checks."""
     result = run()
@@ -68,16 +99,25 @@ def print_row(name: str, problem: PlanningProblem, run: Callable[[], PlanResult]
 
 
 def run_versus(
-    sizes: list[int], time_limit_s: float, mixed_fleet: bool = False, breaks: bool = True
+    sizes: list[int],
+    time_limit_s: float,
+    mixed_fleet: bool = False,
+    breaks: bool = True,
+    windows: bool = False,
+    seeds: tuple[int, ...] = (0,),
 ) -> int:
-    """Per size: the generated depot with its vans' lunch breaks (without, unless `breaks`),
-    on its vans or on a `mixed` fleet."""
+    """Per size and seed: the generated depot (day seed 7, or 7 + seed past the first) with its
+    vans' lunch breaks (without, unless `breaks`), on its vans or on a `mixed` fleet, with
+    `several_and_soft` windows if `windows`; `solve` runs with the seed."""
     print(f"{'run':<22}{'vans':>6}{'unplaced':>9}{'cost':>11}{'secs':>7}  checked")
     ok = True
     for n in sizes:
-        day = generated_depot(n, breaks=breaks)
-        day = mixed(day) if mixed_fleet else day
-        settings = default_settings(n, time_limit_s)
-        ok &= print_row(f"{n} stops, solve", day, lambda d=day: solve(d, time_limit_s, 0))
-        ok &= print_row(f"{n} stops, OR-Tools", day, lambda d=day, s=settings: solve_with(d, s))
+        for seed in seeds:
+            day = generated_depot(n, seed=7 + seed, breaks=breaks)
+            day = mixed(day) if mixed_fleet else day
+            day = several_and_soft(day) if windows else day
+            settings = default_settings(n, time_limit_s)
+            name = f"{n} stops" + (f" s{seed}" if len(seeds) > 1 else "")
+            ok &= print_row(f"{name}, solve", day, lambda d=day, s=seed: solve(d, time_limit_s, s))
+            ok &= print_row(f"{name}, OR-Tools", day, lambda d=day, s=settings: solve_with(d, s))
     return 0 if ok else 1

@@ -136,8 +136,10 @@ class Supervisor:
         """The platform's services (the console is not one of them)."""
         return {name: url for name, url in self.urls.items() if name != CONSOLE}
 
-    def wait_ready(self, timeout: float = 90.0) -> None:
-        """Block until every service answers /readyz, or raise naming the ones that did not."""
+    def wait_ready(self, timeout: float = 180.0) -> None:
+        """Block until every service answers /readyz, or raise naming the ones that did not
+        (the planner is ready once its solver has warmed up: a minute or more on a slow machine
+        whose numba cache is cold, i.e. `lastmile up` without `make env` first)."""
         deadline = time.monotonic() + timeout
         pending = dict(self.urls)
         while pending and time.monotonic() < deadline:

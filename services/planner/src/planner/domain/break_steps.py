@@ -15,7 +15,9 @@ opens before the shift) nor during the depot's loading time; a break whose windo
 the vehicle can leave sends the day to OR-Tools (`fleet_data`), and a start route that needs a
 break before its departure is cut to what this rule can time (`plain_search._held`).
 
-`brk` holds one vehicle's breaks as rows (earliest start, latest start, duration), sorted by
+Several windows and soft ones (`window_steps`) compose: a label's service starts in the
+earliest window its arrival reaches, and the dominance above still holds (a later arrival never
+starts earlier). `brk` holds one vehicle's breaks as rows (earliest start, latest start, duration), sorted by
 earliest start; `nb` how many there are; `svc` the service time per node (the time matrix holds
 service at the origin plus travel, so a leg's departure is the service start plus `svc`).
 """
@@ -26,6 +28,7 @@ import numpy as np
 from numba import njit
 
 from planner.domain import compiled_cache
+from planner.domain.window_steps import earliest_in
 
 # Before any @njit(cache=True) below: where the compiled code is kept (see compiled_cache).
 compiled_cache.configure()
@@ -35,9 +38,10 @@ NONE = np.int64(1) << 60
 
 
 @njit(cache=True)
-def leg(src, dst, p, q, T, svc, ready_q, due_q, end, brk, nb):  # type: ignore[no-untyped-def]
+def leg(src, dst, p, q, T, svc, wq, nq, due_q, end, brk, nb):  # type: ignore[no-untyped-def]
     """Labels at q from the labels `src` at p over the leg p -> q (q the route's end if
-    `end`): without a break, or with the next breaks on this leg. A label past q's due time,
+    `end`; `wq`, `nq` its windows, `window_steps`): without a break, or with the next breaks on
+    this leg, the service starting in the earliest window reached. A label past q's due time,
     or that leaves q after the next break's window closed, is dropped. True if any is left."""
     for b in range(nb + 1):
         dst[b] = NONE
@@ -46,7 +50,7 @@ def leg(src, dst, p, q, T, svc, ready_q, due_q, end, brk, nb):  # type: ignore[n
         if t >= NONE:
             continue
         base = t + T[p, q]
-        s = max(ready_q, base)
+        s = earliest_in(wq, nq, base)
         if s < dst[b]:
             dst[b] = s
         cur = t + svc[p]
@@ -57,7 +61,7 @@ def leg(src, dst, p, q, T, svc, ready_q, due_q, end, brk, nb):  # type: ignore[n
                 break
             extra += brk[b2, 2]
             cur = bs + brk[b2, 2]
-            s = max(ready_q, base + extra, cur)
+            s = earliest_in(wq, nq, max(base + extra, cur))
             if s < dst[b2 + 1]:
                 dst[b2 + 1] = s
     alive = False
@@ -99,7 +103,7 @@ def start_labels(dst, earliest, nb):  # type: ignore[no-untyped-def]
 
 
 @njit(cache=True)
-def path_ok(path, T, svc, ready, due, earliest, latest, brk, nb):  # type: ignore[no-untyped-def]
+def path_ok(path, T, svc, wins, nw, due, earliest, latest, brk, nb):  # type: ignore[no-untyped-def]
     """Is the path (start node, customers..., end node) feasible with the vehicle's breaks?"""
     a = np.empty(nb + 1, np.int64)
     z = np.empty(nb + 1, np.int64)
@@ -108,36 +112,37 @@ def path_ok(path, T, svc, ready, due, earliest, latest, brk, nb):  # type: ignor
     for i in range(1, last + 1):
         end = i == last
         due_q = latest if end else due[path[i]]
-        if not leg(a, z, path[i - 1], path[i], T, svc, ready[path[i]], due_q, end, brk, nb):
+        q = path[i]
+        if not leg(a, z, path[i - 1], q, T, svc, wins[q], nw[q], due_q, end, brk, nb):
             return False
         a, z = z, a
     return end_ok(a, brk, nb)
 
 
 @njit(cache=True)
-def fill_labels(L, P, k, n, T, svc, ready, due, earliest, latest, brk, nb):  # type: ignore[no-untyped-def]
+def fill_labels(L, P, k, n, T, svc, wins, nw, due, earliest, latest, brk, nb):  # type: ignore[no-untyped-def]
     """Labels of route k (customers P[k, 1..n]) into L[k, 0..n + 1]."""
     start_labels(L[k, 0], earliest, nb)
     for i in range(1, n + 2):
         end = i == n + 1
         due_q = latest if end else due[P[k, i]]
         q = P[k, i]
-        leg(L[k, i - 1], L[k, i], P[k, i - 1], q, T, svc, ready[q], due_q, end, brk, nb)
+        leg(L[k, i - 1], L[k, i], P[k, i - 1], q, T, svc, wins[q], nw[q], due_q, end, brk, nb)
 
 
 @njit(cache=True)
-def insert_ok(L, P, k, i, n, c, T, svc, ready, due, latest, brk, nb, a, z):  # type: ignore[no-untyped-def]
+def insert_ok(L, P, k, i, n, c, T, svc, wins, nw, due, latest, brk, nb, a, z):  # type: ignore[no-untyped-def]
     """Can customer c go between positions i and i + 1 of route k (n customers, labels L),
     breaks included? Replays the route from i; stops as soon as every label is no later than
     the route's own there (the rest of the route then holds as it did). `a`, `z`: scratch."""
-    if not leg(L[k, i], a, P[k, i], c, T, svc, ready[c], due[c], False, brk, nb):
+    if not leg(L[k, i], a, P[k, i], c, T, svc, wins[c], nw[c], due[c], False, brk, nb):
         return False
     prev = c
     for j in range(i + 1, n + 2):
         end = j == n + 1
         q = P[k, j]
         due_q = latest if end else due[q]
-        if not leg(a, z, prev, q, T, svc, ready[q], due_q, end, brk, nb):
+        if not leg(a, z, prev, q, T, svc, wins[q], nw[q], due_q, end, brk, nb):
             return False
         earlier = True
         for b in range(nb + 1):

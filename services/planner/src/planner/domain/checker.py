@@ -61,6 +61,8 @@ def _check_loads(v: Vehicle, orders: list[Order], problem: PlanningProblem) -> l
         for o in orders:
             if not o.drone_eligible:
                 errors.append(f"{v.id}: {o.id} is not drone-eligible")
+            if o.demand.parcels > 1:
+                errors.append(f"{v.id}: a drone carries one parcel, {o.id} is {o.demand.parcels}")
             far = haversine_m(problem.depot.location, o.location)
             if v.max_radius_m is not None and far > v.max_radius_m + EPS:
                 errors.append(f"{v.id}: {o.id} is {far:.0f} m out, radius {v.max_radius_m}")

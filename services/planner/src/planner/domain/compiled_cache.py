@@ -21,7 +21,13 @@ from pathlib import Path
 import numba
 
 # The modules whose functions are compiled with cache=True.
-COMPILED = ("break_steps.py", "ruin_steps.py", "recreate_step.py", "ruin_recreate.py")
+COMPILED = (
+    "window_steps.py",
+    "break_steps.py",
+    "ruin_steps.py",
+    "recreate_step.py",
+    "ruin_recreate.py",
+)
 HERE = Path(__file__).resolve().parent
 
 

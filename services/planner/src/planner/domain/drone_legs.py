@@ -27,7 +27,8 @@ def route_cost(v: Vehicle, route: Route) -> float:
 
 
 def _may_carry(problem: PlanningProblem, v: Vehicle, order: Order) -> bool:
-    """Eligible, skilled, light and small enough, and within the drone's radius of the depot."""
+    """Eligible, skilled, light and small enough (weight, volume, one parcel), and within the
+    drone's radius of the depot."""
     need, cap = demand_units(order), capacity_units(v)
     far = haversine_m(problem.depot.location, order.location)
     return (
@@ -35,6 +36,7 @@ def _may_carry(problem: PlanningProblem, v: Vehicle, order: Order) -> bool:
         and order.skills <= v.skills
         and need[0] <= cap[0]
         and need[1] <= cap[1]
+        and need[2] <= cap[2]
         and (v.max_radius_m is None or far <= v.max_radius_m)
     )
 

@@ -3,9 +3,12 @@
 Modelled: vehicles that differ in capacity (weight, volume, parcels), skills, shift, own start
 and end points, road profile or own speed (their matrices), distance limit (max route distance,
 EV range), route-duration and working-time limits, fixed cost and price per km and per hour;
-orders with one hard window. The price per hour counts driving time only (waiting and service
-are the same whichever vehicle drives), and a vehicle without prices counts 1 per metre, as in
-the OR-Tools model; the OR-Tools polish then weighs the exact span.
+orders with one or more windows, hard or soft (`window_steps`: the service starts in the
+earliest window reached; a soft-window order may be served after its last window at its
+lateness price, as OR-Tools prices it, never before its first window or between two). The
+price per hour counts driving time only (waiting and service are the same whichever vehicle
+drives), and a vehicle without prices counts 1 per metre, as in the OR-Tools model; the
+OR-Tools polish then weighs the exact span.
 
 A route-duration or working-time limit L (without breaks, working time is the route's span,
 `checker`) becomes a latest return of departure + L, the departure being the vehicle's earliest
@@ -14,15 +17,15 @@ then changes no service time). The compiled search departs at the earliest start
 where a window makes it; the bound is exact where no route can wait (every window open as soon
 as the vehicle can get there) and cuts nothing where the vehicle can serve any customer as
 late as its window allows. Any other limit, where OR-Tools could keep to it by departing later
-to cut a wait, sends the day to OR-Tools (`_latest_return`; measured in docs/benchmarks.md).
+to cut a wait (also: a vehicle with a limit that may serve an order with several windows, as
+it can wait between them), sends the day to OR-Tools (`_latest_return`; docs/benchmarks.md).
 Breaks (each vehicle's own, any number) are modelled exactly as the checker counts them
 (`break_steps`), with two exceptions that send the day to OR-Tools: a vehicle with breaks and a
 route-duration or working-time limit (the working time leaves out breaks taken inside the
 route, which the latest-return bound cannot follow), and a break whose window closes before its
 vehicle can leave (OR-Tools puts it before the route; the compiled search never does).
-Not modelled here (OR-Tools plans those days): several or soft windows. Drones (one order per
-flight) are not in the data: `drone_step` plans them around the compiled search on the other
-vehicles.
+Drones (one order per flight) are not in the data: `drone_step` plans them around the compiled
+search on the other vehicles.
 """
 
 from __future__ import annotations
@@ -45,9 +48,8 @@ from planner.domain.layout import (
 )
 from planner.domain.model import PlanningProblem, Vehicle, VehicleKind
 from planner.domain.vrptw_data import Fleet, Ints, Routes, Vrptw, plain_vrptw
+from planner.domain.window_data import OPEN, begin, order_windows
 
-# Latest time at nodes without a window (start and end points): their vehicle's shift bounds.
-OPEN = 1 << 40
 # Route distance limit when there is none (fits in int64 with any route's distance added).
 NO_LIMIT = 1 << 60
 
@@ -74,7 +76,9 @@ def _breaks(problem: PlanningProblem, layout: Layout) -> tuple[Ints, Ints] | Non
     return rows, count
 
 
-def _latest_return(v: Vehicle, earliest: int, latest: int, opens: Ints, closes: Ints) -> int | None:
+def _latest_return(
+    v: Vehicle, earliest: int, latest: int, opens: Ints, closes: Ints, gaps: bool
+) -> int | None:
     """Vehicle v's latest return, brought forward to its departure plus its span limit; None
     where a later departure could matter (OR-Tools plans those days).
 
@@ -84,13 +88,14 @@ def _latest_return(v: Vehicle, earliest: int, latest: int, opens: Ints, closes: 
     no service time, and the span counts from there. That is exact where no route can wait
     (every window open as soon as v can get there), and the limit cuts nothing where v can
     serve any customer as late as its window allows; else OR-Tools, departing later to cut a
-    wait, would find routes the compiled search cannot."""
+    wait, would find routes the compiled search cannot. With `gaps` (v may serve an order with
+    several windows) a route may wait between two windows, so only the second case holds."""
     span = span_limit(v)
     if span is None:
         return latest
     depart = max(earliest, int(opens.min(initial=latest)))
     bound = min(latest, depart + span)
-    no_wait = int(opens.max(initial=earliest)) <= depart
+    no_wait = not gaps and int(opens.max(initial=earliest)) <= depart
     if no_wait or bound >= min(latest, int(closes.max(initial=earliest))):
         return bound
     return None
@@ -102,8 +107,6 @@ def compiled_data(problem: PlanningProblem) -> Vrptw | None:
     if plain is not None:
         return plain
     if not problem.vehicles or not all(_modelled(v) for v in problem.vehicles):
-        return None
-    if not all(len(o.windows) == 1 and not o.soft_windows for o in problem.orders):
         return None
     return fleet_vrptw(problem)
 
@@ -131,8 +134,9 @@ def fleet_vrptw(problem: PlanningProblem) -> Vrptw | None:
     classes: dict[tuple[int, float, float], int] = {}
     times, dists, costs, rows = [], [], [], []
     eligible = np.ones((len(problem.vehicles), nodes), np.bool_)
-    ready = np.array([o.windows[0].start for o in orders], np.int64)
-    due = np.array([o.windows[0].end for o in orders], np.int64)
+    wins, nw, late_from, late_cost = order_windows(orders, nodes)
+    ready, due = wins[1 : n + 1, 0, 0], wins[np.arange(1, n + 1), nw[1 : n + 1] - 1, 1]
+    several = nw[1 : n + 1] > 1
     for vi, (v, m) in enumerate(zip(problem.vehicles, mats, strict=True)):
         key = (id(m), v.cost_per_km, v.cost_per_hour)
         if key not in classes:
@@ -145,7 +149,8 @@ def fleet_vrptw(problem: PlanningProblem) -> Vrptw | None:
         mine = eligible[vi, 1 : n + 1]
         opens = ready - m.time[layout.starts[vi], 1 : n + 1]
         closes = due + m.time[1 : n + 1, layout.ends[vi]]
-        back = _latest_return(v, earliest, latest, opens[mine], closes[mine])
+        gaps = bool(several[mine].any())
+        back = _latest_return(v, earliest, latest, opens[mine], closes[mine], gaps)
         if back is None:
             return None
         limit = v.distance_limit()
@@ -161,13 +166,14 @@ def fleet_vrptw(problem: PlanningProblem) -> Vrptw | None:
         return None
     service = np.array(layout.service, np.int64)
     fleet = Fleet(
-        np.stack(times), np.stack(dists), np.stack(costs), table, eligible, n, *breaks, service
-    )
+        np.stack(times), np.stack(dists), np.stack(costs), table, eligible, n, *breaks, service,
+        wins, nw, late_from, late_cost,
+    )  # fmt: skip
     return Vrptw(
         [],
         [],
-        [0] + [o.windows[0].start for o in orders] + [0] * (nodes - n - 1),
-        [OPEN] + [o.windows[0].end for o in orders] + [OPEN] * (nodes - n - 1),
+        [0] + [int(x) for x in ready] + [0] * (nodes - n - 1),
+        [OPEN] + [int(x) for x in due] + [OPEN] * (nodes - n - 1),
         [[0] * len(dims)]
         + [[d[k] for k in dims] for d in demands]
         + [[0] * len(dims)] * (nodes - n - 1),
@@ -180,11 +186,11 @@ def fleet_vrptw(problem: PlanningProblem) -> Vrptw | None:
 def _alone(f: Fleet, data: Vrptw, v: int, c: int) -> bool:
     """Can vehicle v serve customer node c alone (window, shift, load, distance, breaks)?"""
     cls, start, end, earliest, latest, limit = (int(x) for x in f.table[v, :6])
-    begin = max(data.ready[c], earliest + int(f.time[cls, start, c]))
+    at = begin(data, c, earliest + int(f.time[cls, start, c]))
     return (
         bool(f.eligible[v, c])
-        and begin <= data.due[c]
-        and begin + int(f.time[cls, c, end]) <= latest
+        and at <= data.due[c]
+        and at + int(f.time[cls, c, end]) <= latest
         and all(d <= cap for d, cap in zip(data.demand[c], f.table[v, 7:], strict=True))
         and int(f.dist[cls, start, c] + f.dist[cls, c, end]) <= limit
         and _breaks_hold(data, v, [start, c, end])
@@ -199,7 +205,7 @@ def _breaks_hold(data: Vrptw, v: int, path: list[int]) -> bool:
     row = f.table[v]
     return bool(
         path_ok(
-            np.array(path, np.int64), f.time[row[0]], f.service, np.array(data.ready, np.int64),
+            np.array(path, np.int64), f.time[row[0]], f.service, f.windows, f.window_count,
             np.array(data.due, np.int64), row[3], row[4], f.breaks[v], f.break_count[v],
         )
     )  # fmt: skip
@@ -244,17 +250,17 @@ def feasible_part(data: Vrptw, v: int, route: list[int]) -> list[int]:
     kept: list[int] = []
     at, t, driven = start, earliest, 0
     for c in route:
-        begin = max(data.ready[c], t + time[at][c])
+        starts = begin(data, c, t + time[at][c])
         after = [a + d for a, d in zip(load, data.demand[c], strict=True)]
         if (
             (data.fleet is None or bool(data.fleet.eligible[v, c]))
-            and begin <= data.due[c]
-            and begin + time[c][end] <= latest
+            and starts <= data.due[c]
+            and starts + time[c][end] <= latest
             and all(a <= cap for a, cap in zip(after, caps, strict=True))
             and driven + dist[at][c] + dist[c][end] <= limit
             and _breaks_hold(data, v, [start, *kept, c, end])
         ):
             kept.append(c)
             driven += dist[at][c]
-            at, t, load = c, begin, after
+            at, t, load = c, starts, after
     return kept

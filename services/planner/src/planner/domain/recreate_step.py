@@ -6,15 +6,19 @@ vehicle that can serve it alone opens a route (the cheapest: fixed cost plus arc
 route count allows.
 
 The instance tuple `inst` is (T3, D3, K3, ready, due, dem, veh, elig, cap, depot_dist, brk,
-nbr, svc): per matrix class the time (travel plus service at the origin), distance and cost
-matrices; per node the window and demand; the vehicle table (columns in `ruin_steps`); per
+nbr, svc, wins, nw, late_from, late_cost): per matrix class the time (travel plus service at the origin), distance and cost
+matrices; per node the first window start, last window end and demand; the vehicle table (columns in `ruin_steps`); per
 vehicle and node whether the vehicle may serve it; the largest capacity per dimension;
 distance from node 0; per vehicle its breaks and how many (`break_steps`); per node its
-service time.
+service time; per node its windows, how many, and when lateness starts and its cost per second
+(`window_steps`).
 
 A place is checked in O(1) against the earliest and latest service starts of its neighbours;
 on a vehicle with breaks, the cheapest place so far that passes is then replayed with its
-breaks (`break_steps.insert_ok`, exact), so the replays are few.
+breaks (`break_steps.insert_ok`, exact), so the replays are few. A place's cost is its arcs
+plus, on days with soft windows, the lateness it adds: the customer's own, then that of the
+customers after it whose start it pushes (replayed only for places that are the cheapest so
+far on their arcs and own lateness, as the pushed lateness is never negative).
 """
 
 from __future__ import annotations
@@ -38,6 +42,7 @@ from planner.domain.ruin_steps import (
     VEH,
     refresh_in,
 )
+from planner.domain.window_steps import earliest_in, lateness, pushed_lateness
 
 # The chance to skip an insertion place.
 BLINK = 0.01
@@ -87,7 +92,7 @@ def insertion_order(sol, dem, cap, depot_dist):  # type: ignore[no-untyped-def]
 @njit(cache=True)
 def free_vehicle(sol, c, inst):  # type: ignore[no-untyped-def]
     """The cheapest free vehicle that can serve customer c alone, or -1."""
-    T3, D3, K3, ready, due, dem, veh, elig = inst[:8]
+    T3, D3, K3, _, due, dem, veh, elig = inst[:8]
     F = sol[7]
     best = NONE
     pick = -1
@@ -99,12 +104,12 @@ def free_vehicle(sol, c, inst):  # type: ignore[no-untyped-def]
         for d in range(dem.shape[1]):
             if dem[c, d] > veh[v, CAP + d]:
                 fits = False
-        t = max(ready[c], veh[v, EARLIEST] + T3[cl][s, c])
+        t = earliest_in(inst[13][c], inst[14][c], veh[v, EARLIEST] + T3[cl][s, c])
         if not fits or t > due[c] or t + T3[cl][c, e] > veh[v, LATEST]:
             continue
         if D3[cl][s, c] + D3[cl][c, e] > veh[v, LIMIT]:
             continue
-        cost = veh[v, FIXED] + K3[cl][s, c] + K3[cl][c, e]
+        cost = veh[v, FIXED] + K3[cl][s, c] + K3[cl][c, e] + lateness(c, t, inst[15], inst[16])
         if cost < best and (inst[11][v] == 0 or _alone_with_breaks(v, c, inst)):
             best = cost
             pick = v
@@ -118,7 +123,8 @@ def _alone_with_breaks(v, c, inst):  # type: ignore[no-untyped-def]
     path = np.array([veh[v, START], c, veh[v, END]], np.int64)
     T = inst[0][veh[v, CLS]]
     brk, nb = inst[10][v], inst[11][v]
-    return path_ok(path, T, inst[12], inst[3], inst[4], veh[v, EARLIEST], veh[v, LATEST], brk, nb)
+    wins, nw, due = inst[13], inst[14], inst[4]
+    return path_ok(path, T, inst[12], wins, nw, due, veh[v, EARLIEST], veh[v, LATEST], brk, nb)
 
 
 @njit(cache=True)
@@ -126,24 +132,19 @@ def _breaks_hold(sol, k, i, c, inst, a, z):  # type: ignore[no-untyped-def]
     """Does route k still hold with its vehicle's breaks if c goes after position i?"""
     P, R, L, veh = sol[0], sol[3], sol[8], inst[6]
     v = R[k, VEH]
-    T, ready, due, brk, nb, svc = (
-        inst[0][veh[v, CLS]],
-        inst[3],
-        inst[4],
-        inst[10][v],
-        inst[11][v],
-        inst[12],
-    )
+    T, wins, nw, due = inst[0][veh[v, CLS]], inst[13], inst[14], inst[4]
+    brk, nb, svc = inst[10][v], inst[11][v], inst[12]
     n, latest = R[k, CUSTOMERS], veh[v, LATEST]
-    return insert_ok(L, P, k, i, n, c, T, svc, ready, due, latest, brk, nb, a, z)
+    return insert_ok(L, P, k, i, n, c, T, svc, wins, nw, due, latest, brk, nb, a, z)
 
 
 @njit(cache=True)
 def _cheapest_place(sol, c, inst):  # type: ignore[no-untyped-def]
     """(route, position) of customer c's cheapest feasible place, (-1, -1) if none."""
     P, A, Z, R, H = sol[0], sol[1], sol[2], sol[3], sol[4]
-    T3, D3, K3, ready, due, dem, veh, elig = inst[:8]
-    nbr = inst[11]
+    T3, D3, K3, _, due, dem, veh, elig = inst[:8]
+    nbr, wins, nw, late_from, late_cost = inst[11], inst[13], inst[14], inst[15], inst[16]
+    soft = late_cost.any()
     # Scratch labels for the replays of vehicles with breaks.
     a = np.empty(inst[10].shape[1] + 1, np.int64)
     z = np.empty(inst[10].shape[1] + 1, np.int64)
@@ -160,15 +161,18 @@ def _cheapest_place(sol, c, inst):  # type: ignore[no-untyped-def]
                 break
             p = P[k, i]
             q = P[k, i + 1]
-            t = A[k, i] + T[p, c]
-            if t < ready[c]:
-                t = ready[c]
+            t = earliest_in(wins[c], nw[c], A[k, i] + T[p, c])
             if t > due[c] or t + T[c, q] > Z[k, i + 1]:
                 continue
             if R[k, DIST] + D[p, c] + D[c, q] - D[p, q] > veh[v, LIMIT]:
                 continue
-            cost = K[p, c] + K[c, q] - K[p, q]
+            cost = K[p, c] + K[c, q] - K[p, q] + lateness(c, t, late_from, late_cost)
             if cost < best and np.random.random() >= BLINK:
+                if soft:
+                    n = R[k, CUSTOMERS]
+                    cost += pushed_lateness(P, A, k, i, n, c, t, T, wins, nw, late_from, late_cost)
+                    if cost >= best:
+                        continue
                 if nbr[v] and not _breaks_hold(sol, k, i, c, inst, a, z):
                     continue
                 best = cost

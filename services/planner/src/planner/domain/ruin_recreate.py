@@ -159,16 +159,20 @@ class _Arrays:
             brk = np.zeros((len(table), 1, 3), np.int64)
             nbr = np.zeros(len(table), np.int64)
             svc = np.zeros(len(p.ready), np.int64)
+            wins = np.array([p.ready, p.due], np.int64).T.reshape(-1, 1, 2).copy()
+            nw = np.ones(len(p.ready), np.int64)
+            late = np.zeros((2, len(p.ready)), np.int64)
         else:
             f = p.fleet
             T3, D3, K3, table, eligible = f.time, f.dist, f.cost, f.table, f.eligible
             brk, nbr, svc = f.breaks, f.break_count, f.service
+            wins, nw, late = f.windows, f.window_count, np.stack([f.late_from, f.late_cost])
         # Per node, the customers (nodes 1..n) from nearest to farthest.
         adj = (np.argsort(D3[0][:, 1 : n + 1], axis=1, kind="stable") + 1).astype(np.int64)
         cap = table[:, table.shape[1] - dem.shape[1] :].max(axis=0)
         inst = (
             T3, D3, K3, np.array(p.ready, np.int64), np.array(p.due, np.int64), dem, table,
-            eligible, cap, D3[0][0].copy(), brk, nbr, svc,
+            eligible, cap, D3[0][0].copy(), brk, nbr, svc, wins, nw, *late,
         )  # fmt: skip
         return cls(inst, adj, n)
 

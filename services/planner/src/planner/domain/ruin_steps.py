@@ -9,10 +9,11 @@ Every route is driven by one vehicle of the instance's `veh` table (its matrix c
 end node, earliest departure, latest return, distance limit, fixed cost, capacities); a vehicle
 drives at most one route. A solution is held in these arrays (k = route, i = position in the
 path start..end): P[k, i] node, A[k, i] earliest and Z[k, i] latest service start, R[k] =
-(customers, distance, cost, vehicle, load in each capacity dimension...), H = (routes,
-unplaced), U[:H[1]] unplaced customers, W[c] = (route, position) with route -1 while c is
-unplaced, F[v] = 1 while vehicle v drives a route, L[k, i, b] the earliest service start at
-position i with b breaks taken (`break_steps`; a 1x1x1 placeholder on days without breaks).
+(customers, distance, cost (arcs and lateness, `window_steps`), vehicle, load in each capacity
+dimension...), H = (routes, unplaced), U[:H[1]] unplaced customers, W[c] = (route, position)
+with route -1 while c is unplaced, F[v] = 1 while vehicle v drives a route, L[k, i, b] the
+earliest service start at position i with b breaks taken (`break_steps`; a 1x1x1 placeholder on
+days without breaks).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from numba import njit
 
 from planner.domain import compiled_cache
 from planner.domain.break_steps import fill_labels
+from planner.domain.window_steps import earliest_in, lateness, latest_in
 
 # Before any @njit(cache=True) below: where the compiled code is kept (see compiled_cache).
 compiled_cache.configure()
@@ -40,9 +42,10 @@ def seed_random(seed: int) -> None:
 
 
 @njit(cache=True)
-def refresh(k, sol, T3, D3, K3, ready, due, dem, veh):  # type: ignore[no-untyped-def]
-    """Times, distance, cost and loads of route k from its customers P[k, 1..n], without
-    breaks (`refresh_in` adds them)."""
+def refresh(k, sol, inst):  # type: ignore[no-untyped-def]
+    """Times, distance, arc cost and loads of route k from its customers P[k, 1..n], without
+    breaks (`refresh_in` adds them and the lateness)."""
+    T3, D3, K3, dem, veh, wins, nw = inst[0], inst[1], inst[2], inst[5], inst[6], inst[13], inst[14]
     P, A, Z, R, W = sol[0], sol[1], sol[2], sol[3], sol[6]
     v = R[k, VEH]
     T, D, K = T3[veh[v, CLS]], D3[veh[v, CLS]], K3[veh[v, CLS]]
@@ -56,10 +59,7 @@ def refresh(k, sol, T3, D3, K3, ready, due, dem, veh):  # type: ignore[no-untype
     for i in range(1, n + 2):
         p = P[k, i - 1]
         c = P[k, i]
-        t = A[k, i - 1] + T[p, c]
-        if t < ready[c]:
-            t = ready[c]
-        A[k, i] = t
+        A[k, i] = earliest_in(wins[c], nw[c], A[k, i - 1] + T[p, c])
         dist += D[p, c]
         cost += K[p, c]
         if i <= n:
@@ -70,10 +70,7 @@ def refresh(k, sol, T3, D3, K3, ready, due, dem, veh):  # type: ignore[no-untype
     Z[k, n + 1] = veh[v, LATEST]
     for i in range(n, -1, -1):
         c = P[k, i]
-        t = Z[k, i + 1] - T[c, P[k, i + 1]]
-        if due[c] < t:
-            t = due[c]
-        Z[k, i] = t
+        Z[k, i] = latest_in(wins[c], nw[c], Z[k, i + 1] - T[c, P[k, i + 1]])
     R[k, DIST] = dist
     R[k, COST] = cost
 
@@ -192,19 +189,23 @@ def compact(sol, touched, inst):  # type: ignore[no-untyped-def]
 
 @njit(cache=True)
 def refresh_in(k, sol, inst):  # type: ignore[no-untyped-def]
-    """`refresh` with the instance tuple (T3, D3, K3, ready, due, dem, veh, ..., brk, nbr, svc);
-    for a vehicle with breaks, the labels L[k] (`break_steps`) and, as A[k], the earliest of
-    them (the latest starts Z[k], without breaks, stay a bound insertions check first)."""
-    refresh(k, sol, inst[0], inst[1], inst[2], inst[3], inst[4], inst[5], inst[6])
+    """`refresh` with the instance tuple (T3, D3, K3, ready, due, dem, veh, ..., brk, nbr, svc,
+    wins, nw, late_from, late_cost); for a vehicle with breaks, the labels L[k] (`break_steps`)
+    and, as A[k], the earliest of them (the latest starts Z[k], without breaks, stay a bound
+    insertions check first); then the lateness of soft-window orders at A[k] into the route's
+    cost (with breaks, a lower bound: each position's earliest start over breaks taken)."""
+    refresh(k, sol, inst)
     veh, nb = inst[6], inst[11][sol[3][k, VEH]]
-    if nb == 0:
-        return
     P, A, R, L = sol[0], sol[1], sol[3], sol[8]
     v = R[k, VEH]
     n = R[k, CUSTOMERS]
-    T, svc, brk = inst[0][veh[v, CLS]], inst[12], inst[10][v]
-    fill_labels(L, P, k, n, T, svc, inst[3], inst[4], veh[v, EARLIEST], veh[v, LATEST], brk, nb)
-    for i in range(n + 2):
-        A[k, i] = L[k, i, 0]
-        for b in range(1, nb + 1):
-            A[k, i] = min(A[k, i], L[k, i, b])
+    if nb > 0:
+        T, svc, brk, wins, nw = inst[0][veh[v, CLS]], inst[12], inst[10][v], inst[13], inst[14]
+        earliest, latest = veh[v, EARLIEST], veh[v, LATEST]
+        fill_labels(L, P, k, n, T, svc, wins, nw, inst[4], earliest, latest, brk, nb)
+        for i in range(n + 2):
+            A[k, i] = L[k, i, 0]
+            for b in range(1, nb + 1):
+                A[k, i] = min(A[k, i], L[k, i, b])
+    for i in range(1, n + 1):
+        R[k, COST] += lateness(P[k, i], A[k, i], inst[15], inst[16])

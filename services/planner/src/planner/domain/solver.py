@@ -2,13 +2,15 @@
 
 Objective, in this order: leave out as few orders as possible, weighted by priority (each level
 weighs ten times the one below, see `routing_model.drop_penalty`); then use as few vehicles as
-possible (their fixed costs); then the lowest cost (per km and per hour).
+possible (their fixed costs); then the lowest cost (per km and per hour, and soft-window orders'
+lateness per second past their last window).
 
 Which search runs:
 - a day the compiled search models (`fleet_data.compiled_data`: identical or mixed vehicles
   with their own capacities, skills, shifts, start and end points, speeds, distance, route
   duration and working-time limits, drivers' breaks (`break_steps`; not on a vehicle that also
-  has a duration or working-time limit) and prices, without drones; one hard window per order)
+  has a duration or working-time limit) and prices, without drones; one or more windows per
+  order, hard or soft (`window_steps`; lateness priced as OR-Tools prices it))
   gets the compiled ruin-and-recreate search between an OR-Tools start and an OR-Tools polish
   (`plain_search`);
 - a day with drones (drones without breaks) whose other vehicles the compiled search models

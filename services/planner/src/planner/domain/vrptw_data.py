@@ -35,7 +35,9 @@ class Fleet:
     (`ruin_steps`: class, start node, end node, earliest departure, latest return, distance
     limit, fixed cost, capacity per dimension); which nodes each vehicle may serve; per vehicle
     its breaks (earliest start, latest start, duration; sorted by earliest start, padded) and
-    how many; per node its service time (`break_steps`)."""
+    how many; per node its service time (`break_steps`); per node its windows (start, end;
+    sorted, merged, padded), how many, and for a soft-window order when lateness starts and
+    what it costs per second (`window_steps`; zero for a hard window)."""
 
     time: Ints
     dist: Ints
@@ -46,11 +48,17 @@ class Fleet:
     breaks: Ints
     break_count: Ints
     service: Ints
+    windows: Ints
+    window_count: Ints
+    late_from: Ints
+    late_cost: Ints
 
 
 @dataclass(frozen=True)
 class Vrptw:
-    """Integer data of a one-window VRPTW; node 0 is the depot, customers 1..n.
+    """Integer data of a VRPTW; node 0 is the depot, customers 1..n; `ready` and `due` are each
+    node's first window start and last window end (open for a soft window; the windows
+    themselves are the fleet's, `Fleet.windows`).
 
     Without `fleet`: identical vehicles from and to node 0 with `capacity` and `max_distance`,
     on `time` and `dist`. With it: ready, due and demand cover every node (customers, then

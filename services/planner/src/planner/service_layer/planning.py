@@ -141,8 +141,13 @@ async def _load(tx: UnitsOfWork, tenant_id: str, depot_id: str, day: date) -> _D
             o for o in await uow.pending.of_date(tenant_id, depot_id, day) if o.status == "open"
         ]
         existing = await uow.plans.routes_for(tenant_id, depot_id, day)
-    started = any(r.status in ("started", "completed") for r in existing)
-    return _Day(depot, vehicles, {o.order_id: o.snapshot for o in orders}, started)
+    return _Day(depot, vehicles, {o.order_id: o.snapshot for o in orders}, _any_started(existing))
+
+
+def _any_started(routes: list[StoredRoute]) -> bool:
+    """A route of the date started (or even completed): a fresh plan would pull parcels off
+    moving vehicles."""
+    return any(r.status in ("started", "completed") for r in routes)
 
 
 async def _build_problem(loaded: _Day, day: date, router: Router) -> PlanningProblem:
@@ -229,9 +234,13 @@ def _new_plan(
 
 
 async def _write_routes(uow: UnitOfWork, new: _NewPlan) -> None:
-    """Supersede the date's active routes, then store and publish the new plan's."""
+    """Supersede the date's active routes, then store and publish the new plan's; refused
+    (nothing written) when a route started while the solver ran."""
     plan = new.plan
-    for old in await uow.plans.routes_for(plan.tenant_id, plan.depot_id, plan.service_date):
+    existing = await uow.plans.routes_for(plan.tenant_id, plan.depot_id, plan.service_date)
+    if _any_started(existing):
+        raise RoutesAlreadyStarted(plan.depot_id)
+    for old in existing:
         if old.status in ACTIVE_ROUTE:
             await cancel_route(uow, old, "superseded", f"superseded by plan {plan.id}")
     for route in new.routes:

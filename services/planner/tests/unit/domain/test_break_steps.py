@@ -26,11 +26,11 @@ def _out_and_back(
     f = data.fleet
 
     def ok(ready: int, due: int) -> bool:
-        r = np.array(data.ready, np.int64)
+        w = f.windows.copy()
         d = np.array(data.due, np.int64)
-        r[1], d[1] = ready, due
+        w[1, 0], d[1] = (ready, due), due
         path = np.array([0, 1, 0], np.int64)
-        args = (f.time[0], f.service, r, d, 0, latest, f.breaks[0], len(breaks))
+        args = (f.time[0], f.service, w, f.window_count, d, 0, latest, f.breaks[0], len(breaks))
         return bool(path_ok(path, *args))
 
     return ok

@@ -144,6 +144,7 @@ def test_drones_take_eligible_orders_within_radius_and_windows_only() -> None:
     assert flight(p, drone, replace(near, drone_eligible=False)) is None
     assert flight(p, drone, replace(near, location=_at(6000, 0))) is None
     assert flight(p, drone, replace(near, demand=Capacity(4, 0.005, 1))) is None
+    assert flight(p, drone, replace(near, demand=Capacity(1, 0.005, 3))) is None  # one parcel
     assert flight(p, drone, replace(near, windows=(TimeWindow(8 * H, 9 * H),))) is None
     late = flight(p, drone, replace(near, windows=(TimeWindow(15 * H, 16 * H),)))
     assert late is not None and late.route.visits[0].start == 15 * H
@@ -255,3 +256,16 @@ def test_a_drone_takes_one_order_where_flights_save_the_vans() -> None:
     flown = _flown(p, _checked(p, solve(p, 1.5, 0)))
     assert sorted(flown) == ["d0", "d1"]
     assert all(len(ids) == 1 for ids in flown.values())
+
+
+def test_the_checker_refuses_a_drone_carrying_several_parcels() -> None:
+    drone = _drone("d0")
+    near = _order("near", 2000, 0, drone_eligible=True)
+    p = _day([drone], [near])
+    flown = flight(p, drone, near)
+    assert flown is not None
+    plan = PlanResult((flown.route,), ())
+    assert check_plan(p, plan) == []
+    three = replace(near, demand=Capacity(1, 0.005, 3))
+    errors = check_plan(replace(p, orders=(three,)), plan)
+    assert any("one parcel" in e for e in errors), errors

@@ -11,13 +11,12 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable
-from dataclasses import replace
 from typing import Any
 
 import pytest
 from planner.domain import plain_search
 from planner.domain.checker import check_plan
-from planner.domain.fleet_data import alone_on_free_vehicles, compiled_data
+from planner.domain.fleet_data import alone_on_free_vehicles
 from planner.domain.model import (
     Break,
     Capacity,
@@ -28,10 +27,13 @@ from planner.domain.model import (
 )
 from planner.domain.replan import replan
 from planner.domain.ruin_recreate import Plan, fewer_routes, shorten, warm_up
-from planner.domain.search import SearchSettings, solve_with
 from planner.domain.solver import solve
 from planner.domain.synthetic import HOUR, generated_depot, under_way
-from planner.domain.vrptw_data import Vrptw
+
+from ...compiled_replay import fleet_data as _data
+from ...compiled_replay import replayed as _replayed
+from ...compiled_replay import searched as _searched
+from ...compiled_replay import spied_shorten as _spied
 
 PARCEL = Capacity(0.0, 0.0, 1)
 
@@ -40,41 +42,6 @@ PARCEL = Capacity(0.0, 0.0, 1)
 def compiled() -> None:
     """Compile first: a fresh checkout has no numba cache, and compiling takes many seconds."""
     warm_up()
-
-
-def _data(p: PlanningProblem) -> Vrptw:
-    data = compiled_data(p)
-    assert data is not None and data.fleet is not None
-    return data
-
-
-def _searched(p: PlanningProblem, seconds: float = 1.0) -> Plan:
-    """Route removal then annealing from one order per vehicle, on the fleet data."""
-    data = _data(p)
-    everyone = list(range(1, len(p.orders) + 1))
-    routes, vehicles = alone_on_free_vehicles(data, ([], []), everyone)
-    routes, vehicles = fewer_routes(
-        data, routes, time.monotonic() + seconds, seed=1, vehicles=vehicles
-    )
-    return shorten(data, routes, time.monotonic() + seconds, seed=1, vehicles=vehicles)
-
-
-def _replayed(p: PlanningProblem, plan: Plan) -> PlanResult:
-    """Exactly these routes on these vehicles, timed by OR-Tools; the checker finds nothing."""
-    routes, vehicles = plan
-    fleet = tuple(p.vehicles[v] for v in vehicles)
-    result = solve_with(
-        replace(p, vehicles=fleet),
-        SearchSettings(5.0, work_limit=1),
-        initial_routes=[[c - 1 for c in r] for r in routes],
-    )
-    expected = {fleet[k].id: [p.orders[c - 1].id for c in r] for k, r in enumerate(routes)}
-    got = {r.vehicle_id: [v.order_id for v in r.visits] for r in result.routes}
-    assert got == expected, "OR-Tools could not take the compiled routes as they are"
-    placed = {p.orders[c - 1].id for r in routes for c in r}
-    unplaced = tuple(u for u in result.unplaced if u.order_id not in placed)
-    assert check_plan(p, replace(result, unplaced=unplaced)) == []
-    return result
 
 
 def _orders(build: Any, n: int, seed: int = 3, width: int = 1_500) -> list[Any]:
@@ -90,18 +57,6 @@ def _orders(build: Any, n: int, seed: int = 3, width: int = 1_500) -> list[Any]:
 
 def _lunch(build: Any, vid: str, *breaks: Break, **kw: Any) -> Vehicle:
     return build.vehicle(vid, capacity=Capacity(0.0, 0.0, 12), breaks=breaks, **kw)
-
-
-def _spied(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    calls: list[str] = []
-    real: Callable[..., Any] = plain_search.shorten
-
-    def spy(*args: Any, **kw: Any) -> Any:
-        calls.append("shorten")
-        return real(*args, **kw)
-
-    monkeypatch.setattr(plain_search, "shorten", spy)
-    return calls
 
 
 def test_solve_plans_a_day_with_breaks_in_the_compiled_search(

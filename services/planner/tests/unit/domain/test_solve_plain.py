@@ -11,6 +11,7 @@ import pytest
 from planner.domain import plain_search
 from planner.domain.checker import check_plan
 from planner.domain.model import (
+    Break,
     Capacity,
     PlanningProblem,
     PlanResult,
@@ -96,8 +97,9 @@ def test_a_day_with_more_rules_stays_on_the_general_search(
 ) -> None:
     calls = _spy(monkeypatch)
     p = _plain(build, 10)
-    soft = replace(p.orders[0], soft_windows=True, lateness_cost_per_s=1.0)
-    p = replace(p, orders=(soft, *p.orders[1:]))
+    # Breaks and a working-time limit on one van (several and soft windows are compiled now).
+    lunch = replace(p.vehicles[0], breaks=(Break(600, 3_000, 4_000),), max_working_time=9_000)
+    p = replace(p, vehicles=(lunch, *p.vehicles[1:]))
     assert check_plan(p, solve(p, 1.0, 0)) == []
     assert calls == []
 

@@ -28,8 +28,12 @@ async def test_ready_only_once_the_solver_is_warm(monkeypatch: pytest.MonkeyPatc
     settings = SimpleNamespace(solver_workers=1)
     planning = bootstrap.Planning(settings, None, None)  # type: ignore[arg-type]
     async with planning.run(SimpleNamespace(pool=None), SimpleNamespace()):  # type: ignore[arg-type]
-        await asyncio.sleep(0.05)
+        await asyncio.sleep(0)  # the warm-up task has begun and waits
         assert not await planning.ready()
         warm.set()
-        await asyncio.sleep(0.05)
-        assert await planning.ready()
+        await asyncio.wait_for(_until(planning.ready), timeout=5)
+
+
+async def _until(ready: Any) -> None:
+    while not await ready():
+        await asyncio.sleep(0.01)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from tracking.domain.route import RouteState, StopState
+from tracking.domain.service_start import planned_wait
 
 Span = tuple[datetime, datetime]
 # How long a break lasts that the plan did not place (and the longest an unended one counts).
@@ -66,6 +67,12 @@ def planned_break_s(stop: StopState, before: StopState | None, spans: list[Span]
         for start, end in spans
         if served_after(stop, (start, end)) and (left is None or start >= left)
     )
+
+
+def plan_waits(stop: StopState, before: StopState | None, spans: list[Span]) -> bool:
+    """Whether the plan has the van wait at `stop` (the stop before it: `before`), not counting
+    the planned breaks `spans` between them: the one rule ETAs and learned paces share."""
+    return planned_wait(stop, planned_break_s(stop, before, spans))
 
 
 def taken_s(

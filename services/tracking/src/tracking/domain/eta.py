@@ -11,7 +11,7 @@ from lastmile_common.geo import haversine_m
 from tracking.domain.breaks import (
     UNPLANNED_BREAK_S,
     breaks_ahead,
-    planned_break_s,
+    plan_waits,
     running_break_end,
     served_after,
 )
@@ -19,7 +19,7 @@ from tracking.domain.eta_error import ErrorBook
 from tracking.domain.pace import FleetPace, Pace, PaceConfig, driver_pace
 from tracking.domain.progress import remaining
 from tracking.domain.route import RouteState
-from tracking.domain.service_start import planned_wait, service_start
+from tracking.domain.service_start import service_start
 from tracking.domain.travel import Travel
 
 
@@ -90,7 +90,7 @@ def compute_etas(
     keep_plan = False  # the plan's service starts hold only after a wait it scheduled
     for index, (stop, leg_s) in enumerate(zip(stops, legs, strict=True)):
         service = timedelta(seconds=stop.service_time_s * pace.service)
-        waits = planned_wait(stop, planned_break_s(stop, by_seq.get(stop.sequence - 1), planned))
+        waits = plan_waits(stop, by_seq.get(stop.sequence - 1), planned)
         keep_plan = keep_plan or waits  # a planned wait holds every stop after it
         if stop.stop_id == route.at_stop and stop.arrived_at is not None:
             eta = stop.arrived_at

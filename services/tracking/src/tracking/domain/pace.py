@@ -12,9 +12,9 @@ from zoneinfo import ZoneInfo
 
 from lastmile_common.geo import haversine_m
 
-from tracking.domain.breaks import taken_s
+from tracking.domain.breaks import plan_waits, taken_s
 from tracking.domain.route import RouteState, StopState
-from tracking.domain.service_start import planned_wait, service_start
+from tracking.domain.service_start import service_start
 from tracking.domain.shrinkage import prior_weight_s
 
 # Local hours at which the traffic buckets begin (the road engine's default buckets).
@@ -154,13 +154,15 @@ def _reached(stop: StopState) -> datetime | None:
 def service_samples(route: RouteState, config: PaceConfig) -> list[Sample]:
     """Service times observed: from when service could begin to the driver finishing."""
     out: list[Sample] = []
+    by_seq, spans = {s.sequence: s for s in route.stops}, list(route.breaks)
     for stop in route.stops:
         left, _ = _left(stop, config)
         if stop.arrived_at is None or left is None or stop.service_time_s <= 0:
             continue
         # A van ahead of plan serves at once: the planned start is no floor unless the plan
         # scheduled a wait here (else every early van's services read as far too short).
-        began = service_start(stop, stop.arrived_at, planned_wait(stop))
+        waits = plan_waits(stop, by_seq.get(stop.sequence - 1), spans)
+        began = service_start(stop, stop.arrived_at, waits)
         observed = (left - began).total_seconds() - taken_s(route, began, left)
         if observed > 0:
             key = ("service", time_bucket(began, route.time_zone))

@@ -22,6 +22,7 @@ class ProgressConfig:
     depart_factor: float = 1.5  # leave a wider circle than the one entered: no flapping
     early_start_s: float = 3600.0
     approach_radius_m: float = 400.0
+    same_place_m: float = 1.0  # stops this close are one address (orders sharing a door)
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,16 +121,27 @@ def _next_door(route: RouteState, here: StopState, fix: Fix, config: ProgressCon
     was never seen). Only the next one: a driver still at the van is not at any door near."""
     if not here.resolved:
         return False
-    inside, _ = _nearby_pending(route, fix, config)
-    following = [s.sequence for s in route.stops if s.status is StopStatus.PENDING]
-    later = [seq for seq in following if seq > here.sequence]
-    return inside is not None and inside.sequence == min(later or following)
+    following = [s for s in route.stops if s.status is StopStatus.PENDING]
+    later = [s for s in following if s.sequence > here.sequence]
+    if not following:
+        return False
+    door = min(later or following, key=lambda s: s.sequence)
+    to_door = haversine_m(fix.lat, fix.lon, door.lat, door.lon)
+    if to_door > config.stop_radius_m:  # that door's own geofence, whatever else is near
+        return False
+    # The van must have moved toward that door: a van parked at `here` is no nearer to a door
+    # a few metres on, so it stays at `here` until it leaves the wider circle. Orders at one
+    # address (the same point, give or take GPS rounding) are the exception: no move to see.
+    if haversine_m(here.lat, here.lon, door.lat, door.lon) <= config.same_place_m:
+        return True
+    return to_door < haversine_m(fix.lat, fix.lon, here.lat, here.lon)
 
 
 def _nearby_pending(
     route: RouteState, fix: Fix, config: ProgressConfig
 ) -> tuple[StopState | None, StopState | None]:
-    """The pending stop whose geofence holds the fix, and the nearest pending one in approach."""
+    """The pending stop whose geofence holds the fix, and the nearest pending one in approach.
+    Stops at one address (equally near) go in plan order from the last one visited."""
     dlat = metres_to_lat_deg(config.approach_radius_m)
     dlon = metres_to_lon_deg(config.approach_radius_m, fix.lat)
     inside: StopState | None = None
@@ -142,11 +154,23 @@ def _nearby_pending(
         if stop.status is not StopStatus.PENDING:
             continue
         d = haversine_m(fix.lat, fix.lon, stop.lat, stop.lon)
-        if d <= best:
-            best, nearest = d, stop
+        if nearest is None or d < best - config.same_place_m:
+            if d <= best:
+                best, nearest = d, stop
+        elif d <= best + config.same_place_m and _first(route, stop, nearest):
+            best, nearest = min(d, best), stop
     if nearest is not None and best <= config.stop_radius_m:
         inside = nearest
     return inside, nearest
+
+
+def _first(route: RouteState, stop: StopState, other: StopState) -> bool:
+    """Whether `stop` comes before `other` in plan order from the last stop visited."""
+
+    def rank(s: StopState) -> tuple[bool, int]:
+        return s.sequence <= route.last_visited_seq, s.sequence
+
+    return rank(stop) < rank(other)
 
 
 def resolve_stop(

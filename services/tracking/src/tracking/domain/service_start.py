@@ -10,7 +10,7 @@ from tracking.domain.route import StopState
 WAIT_TOLERANCE_S = 60.0  # planned times are rounded to seconds, legs to a bucket's pace
 
 
-def planned_wait(stop: StopState, break_s: float = 0.0) -> bool:
+def planned_wait(stop: StopState, break_s: float) -> bool:
     """Whether the plan has the van wait at this stop before serving it (more than the
     `break_s` of a planned break before it: a break is no wait)."""
     if stop.planned_start is None:

@@ -25,6 +25,8 @@ def pace_of(state: TrackingState, cfg: TrackerConfig, route: RouteState, at: dat
     day = service_day(route)
     key = (route.depot_id, day.isoformat())
     known = state.fleet.get(key)
+    if known is None:
+        _new_day(state, cfg, day)
     if known is None or abs((at - known[0]).total_seconds()) >= cfg.fleet_pace_every_s:
         today = [
             r
@@ -44,15 +46,24 @@ def _history(
     """The fleet's pace over the depot's earlier days (at most `pace_history_days` back), summed
     once per day; None: no earlier day is known."""
     key = (depot_id, day.isoformat())
-    if key not in state.history_pace:
+    known = state.history_pace.get(key)
+    if known is None:
         since = day - timedelta(days=cfg.pace_history_days)
         earlier = [
             r
             for r in state.routes.values()
             if r.depot_id == depot_id and since <= service_day(r) < day
         ]
-        state.history_pace[key] = fleet_pace(earlier, cfg.pace) if earlier else None
-    return state.history_pace[key]
+        if not earlier:  # not cached: earlier days' routes may load later (recovery)
+            return None
+        known = state.history_pace[key] = fleet_pace(earlier, cfg.pace)
+    return known
+
+
+def _new_day(state: TrackingState, cfg: TrackerConfig, day: date) -> None:
+    """A day seen first: forget what was learned for days past the history horizon (a
+    long-running tracker would otherwise grow by a day's entries every day)."""
+    state.forget_days_before(day - timedelta(days=cfg.pace_history_days))
 
 
 def errors_of(state: TrackingState, cfg: TrackerConfig, route: RouteState) -> ErrorBook:
@@ -62,6 +73,7 @@ def errors_of(state: TrackingState, cfg: TrackerConfig, route: RouteState) -> Er
     key = (route.depot_id, service_day(route).isoformat())
     book = state.errors.get(key)
     if book is None:
+        _new_day(state, cfg, service_day(route))
         book = state.errors[key] = ErrorBook(cfg.windows)
     return book
 

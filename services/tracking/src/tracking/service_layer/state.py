@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from tracking.domain.eta_error import ErrorBook
 from tracking.domain.eta_policy import Published
 from tracking.domain.fixes import FilterConfig, Fix, FixFilter
-from tracking.domain.pace import FleetPace
+from tracking.domain.pace import FleetPace, local_date
 from tracking.domain.road_path import RoadPath
 from tracking.domain.route import RouteState, RouteStatus
 
@@ -51,7 +51,7 @@ class TrackingState:
     # Per (depot, local date): the fleet's pace, what the depot's earlier days taught, and the
     # measured ETA errors.
     fleet: dict[tuple[str, str], tuple[datetime, FleetPace]] = field(default_factory=dict)
-    history_pace: dict[tuple[str, str], FleetPace | None] = field(default_factory=dict)
+    history_pace: dict[tuple[str, str], FleetPace] = field(default_factory=dict)
     errors: dict[tuple[str, str], ErrorBook] = field(default_factory=dict)
     # Routes another replica changed (a completion it answered): stale from the next batch on.
     elsewhere: set[str] = field(default_factory=set)
@@ -69,6 +69,12 @@ class TrackingState:
 
     def add_route(self, route: RouteState) -> None:
         """Hold a route and attach it to its vehicle."""
+        if route.route_id not in self.routes:
+            # A route of an earlier day (loaded late: recovery, a rebalance) is history the
+            # depot's later days summed without it.
+            day = local_date(route.start_time, route.time_zone).isoformat()
+            for key in [k for k in self.history_pace if k[0] == route.depot_id and k[1] > day]:
+                del self.history_pace[key]
         self.routes[route.route_id] = route
         vehicle = self.vehicle(route.tenant_id, route.vehicle_id)
         if route.route_id not in vehicle.route_ids:
@@ -105,6 +111,12 @@ class TrackingState:
             (r := self.routes.get(route_id)) is not None and r.active
             for route_id in vehicle.route_ids
         )
+
+    def forget_days_before(self, oldest: date) -> None:
+        """Drop what was learned per (depot, day) for days before `oldest`."""
+        for book in (self.fleet, self.history_pace, self.errors):
+            for key in [k for k in book if k[1] < oldest.isoformat()]:
+                del book[key]
 
     def remember_told(self, key: OrderKey, told: Published) -> None:
         """Record an ETA told to a customer (for throttling and accuracy)."""

@@ -174,3 +174,14 @@ def test_windows_wait_for_errors_enough_for_their_rank_edges() -> None:
     for _ in range(10):
         book.add(horizon_bucket(1800.0), rng.gauss(60.0, 240.0))
     assert book.span(1800.0) is not None
+
+
+def test_a_planned_break_before_a_door_is_no_wait_there_for_learned_services() -> None:
+    early = _driven(8.0 / 1.3 * 2, [1, 2, 3])  # ahead at every door
+    door = early.stops[1]
+    pause = timedelta(minutes=20)  # the plan's break before the door: its service starts later
+    door.planned_start = door.planned_arrival + pause
+    early.breaks = ((door.planned_arrival, door.planned_start),)
+    samples = service_samples(early, CFG)
+    assert len(samples) == 2  # not measured from the planned start (a negative service)
+    assert all(100 < s.observed_s < 200 for s in samples)

@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 from tracking.domain import progress as prog
 from tracking.domain.fixes import Fix
-from tracking.domain.route import RouteState, RouteStatus, StopStatus, route_from_event
+from tracking.domain.route import RouteState, RouteStatus, StopState, StopStatus, route_from_event
 from tracking.simulation import Leg, drive, offset, planned_route, route_trace
 
 T0 = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
@@ -138,3 +138,63 @@ def test_a_door_near_but_not_the_next_one_needs_the_van_to_leave_first() -> None
     )
     assert route.at_stop == here.stop_id
     assert later.arrived_at is None
+
+
+def test_a_van_parked_after_a_door_is_not_at_the_next_one_across_the_street() -> None:
+    route = _at_first_door()
+    here, door, far = route.stops
+    door.lat, door.lon = offset(here.lat, here.lon, 50, 0)  # inside here's 90 m circle
+    far.lat, far.lon = offset(here.lat, here.lon, 0, 1500)
+    parked = T0 + timedelta(minutes=5)
+    events = run(route, drive(parked, (here.lat, here.lon), [Leg(here.lat, here.lon, dwell_s=120)]))
+    events += run(
+        route,
+        drive(
+            parked + timedelta(seconds=120),
+            (here.lat, here.lon),
+            [Leg(far.lat, far.lon, dwell_s=120)],
+        ),
+    )
+    arrived = [e.stop.stop_id for e in events if isinstance(e, prog.StopArrived)]
+    assert arrived == [far.stop_id]  # never at the door across the street
+    assert door.status is StopStatus.PENDING
+    assert door.stop_id in [s.stop_id for s in prog.remaining(route)]
+
+
+def _one_address(route: RouteState, *stops: StopState) -> None:
+    for stop in stops:
+        stop.lat, stop.lon = route.stops[0].lat, route.stops[0].lon
+
+
+def test_orders_at_one_address_are_served_in_plan_order() -> None:
+    route = _at_first_door()
+    here, second, third = route.stops
+    _one_address(route, second, third)
+    at = T0 + timedelta(minutes=5)
+    run(route, drive(at, (here.lat, here.lon), [Leg(here.lat, here.lon, dwell_s=60)]))
+    assert route.at_stop == second.stop_id  # the next order at the same door, not the last
+    prog.resolve_stop(route, second, True, at + timedelta(minutes=2))
+    run(
+        route,
+        drive(
+            at + timedelta(minutes=2), (here.lat, here.lon), [Leg(here.lat, here.lon, dwell_s=60)]
+        ),
+    )
+    assert route.at_stop == third.stop_id
+    assert [s.stop_id for s in route.stops if s.arrived_at] == [s.stop_id for s in route.stops]
+
+
+def test_arriving_at_one_address_records_its_first_open_order() -> None:
+    event = planned_route("r1", "v1", T0, stops=3, spacing_m=1500.0)
+    route = route_from_event("t", event, {})
+    first, second, third = route.stops
+    third.lat, third.lon = second.lat, second.lon
+    depot = (event.depot_location.lat, event.depot_location.lon)
+    out = offset(*depot, 0, -400)
+    run(route, drive(T0, depot, [Leg(*out), Leg(first.lat, first.lon, dwell_s=120)]))
+    prog.resolve_stop(route, first, True, T0 + timedelta(minutes=5))
+    at = T0 + timedelta(minutes=5)
+    run(route, drive(at, (first.lat, first.lon), [Leg(second.lat, second.lon, dwell_s=120)]))
+    assert route.at_stop == second.stop_id
+    assert third.status is StopStatus.PENDING
+    assert [s.stop_id for s in prog.remaining(route)][:2] == [second.stop_id, third.stop_id]

@@ -87,3 +87,32 @@ async def test_each_day_sizes_its_windows_from_its_own_errors() -> None:
     cfg = TrackerConfig()
     errors_of(state, cfg, state.routes["y1"]).add(3, 900.0)
     assert not errors_of(state, cfg, state.routes["today"]).errors
+
+
+def test_earlier_days_loaded_late_still_teach_the_pace() -> None:
+    cfg, state = TrackerConfig(), TrackingState()
+    today = driven("r1", T0, 8.0 / 1.3, [1, 2])
+    state.add_route(today)
+    key = (today.depot_id, T0.date().isoformat())
+    pace_of(state, cfg, today, T0 + timedelta(hours=1))
+    assert key not in state.history_pace  # nothing earlier yet: nothing to keep all day
+    # Yesterday's route arrives after the first ETA (a recovery, a rebalance).
+    state.add_route(driven("r0", T0 - timedelta(days=1), 8.0 / 1.3 / 1.5, [1, 2, 3, 4]))
+    pace_of(state, cfg, today, T0 + timedelta(hours=2))
+    assert state.history_pace[key] is not None
+    # A day before that, loaded later still, is summed again too.
+    state.add_route(driven("r00", T0 - timedelta(days=2), 8.0 / 1.3, [1, 2, 3]))
+    assert key not in state.history_pace
+
+
+def test_days_past_the_history_horizon_are_forgotten() -> None:
+    cfg, state = TrackerConfig(), TrackingState()
+    days = [driven(f"r{n}", T0 + timedelta(days=n), 8.0 / 1.3, [1, 2]) for n in range(5)]
+    for n, route in enumerate(days):
+        state.add_route(route)
+        pace_of(state, cfg, route, T0 + timedelta(days=n, hours=1))
+        errors_of(state, cfg, route)
+    kept = {(days[0].depot_id, (T0 + timedelta(days=n)).date().isoformat()) for n in (2, 3, 4)}
+    assert set(state.fleet) == kept
+    assert set(state.errors) == kept
+    assert set(state.history_pace) <= kept
