@@ -8,15 +8,17 @@ import asyncio
 import time
 import uuid
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import ExitStack
+from collections.abc import AsyncIterator, Iterator
+from contextlib import ExitStack, asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from subprocess import Popen
+from typing import Any
 
 import asyncpg
 from aiokafka import AIOKafkaProducer
 from lastmile_common.events.envelope import Envelope
 from lastmile_common.events.pings import Ping, PingBatch
+from lastmile_common.events.routes import RoutePlanned
 from lastmile_common.events.topics import DELIVERIES, ETAS
 from tracking.domain.fixes import Fix
 from tracking.simulation import planned_route, route_trace
@@ -88,11 +90,22 @@ def of(reader: TopicReader, tenant: str, kind: str) -> list[Envelope]:
     return [e for e, _ in reader.records if e is not None and e.tenant == tenant and e.type == kind]
 
 
-# size: one scenario (three replicas, routes, half the traces, kill -9, start, the rest, counts)
-async def test_a_replica_killed_mid_stream_loses_and_doubles_nothing(
-    own_infra: Infrastructure,
-) -> None:
-    tenant = uuid.uuid4().hex
+@asynccontextmanager
+async def fleet(infra: Infrastructure, count: int) -> AsyncIterator[tuple[Any, Replicas]]:
+    """A producer and `count` tracking replicas started together; all stopped on exit."""
+    producer = AIOKafkaProducer(bootstrap_servers=infra.kafka_bootstrap)
+    await producer.start()
+    try:
+        with ExitStack() as stack:
+            replicas = Replicas(infra, stack)
+            await asyncio.gather(*(replicas.start() for _ in range(count)))
+            yield producer, replicas
+    finally:
+        await producer.stop()
+
+
+def routes_driven() -> tuple[list[RoutePlanned], dict[str, list[Fix]]]:
+    """VEHICLES routes of two stops begun an hour ago, and the GPS trace driving each."""
     start = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=1)
     routes = [
         planned_route(
@@ -100,42 +113,49 @@ async def test_a_replica_killed_mid_stream_loses_and_doubles_nothing(
         )
         for i in range(VEHICLES)
     ]
-    traces = {r.vehicle_id: route_trace(r, start) for r in routes}
-    producer = AIOKafkaProducer(bootstrap_servers=own_infra.kafka_bootstrap)
-    await producer.start()
-    with ExitStack() as stack:
-        replicas = Replicas(own_infra, stack)
-        await asyncio.gather(*(replicas.start() for _ in range(3)))
-        async with (
-            TopicReader(own_infra.kafka_bootstrap, DELIVERIES) as deliveries,
-            TopicReader(own_infra.kafka_bootstrap, ETAS) as etas,
-        ):
-            for route in routes:
-                await publish(producer, route, tenant=tenant, key=route.depot_id)
-            await routes_saved(own_infra, tenant, VEHICLES)
-            half = min(len(t) for t in traces.values()) // 2
-            await drive(producer, tenant, traces, slice(0, half))
-            victim = replicas.running.pop(0)
-            victim.kill()  # SIGKILL mid-stream: no flush, no commit, no leaving the group
-            victim.wait()
-            killed_at = datetime.now(UTC)
-            started = time.monotonic()
-            await replicas.start()
-            await drive(producer, tenant, traces, slice(half, None))
-            want = 2 * VEHICLES
-            await deliveries.wait_for(
-                lambda e: e.tenant == tenant and e.type == "stop.arrived", count=want, timeout=120
-            )
-            # Then a quiet while: anything emitted twice would arrive in it.
-            await deliveries.wait_for(lambda e: False, timeout=5)
-            await etas.wait_for(lambda e: False, timeout=2)
-            took = time.monotonic() - started
-        await producer.stop()
-    arrivals = Counter(
-        (e.data.route_id, e.data.stop_id) for e in of(deliveries, tenant, "stop.arrived")
-    )  # type: ignore[attr-defined]
+    return routes, {r.vehicle_id: route_trace(r, start) for r in routes}
+
+
+def arrivals_once(deliveries: TopicReader, tenant: str, want: int) -> None:
+    """Every arrival of the tenant emitted, each exactly once."""
+    arrived = of(deliveries, tenant, "stop.arrived")
+    arrivals = Counter((e.data.route_id, e.data.stop_id) for e in arrived)  # type: ignore[attr-defined]
     assert len(arrivals) == want, f"arrivals lost: {want - len(arrivals)}"
     assert set(arrivals.values()) == {1}, f"arrivals emitted twice: {arrivals}"
+
+
+# size: one scenario (three replicas, routes, half the traces, kill -9, start, the rest, counts)
+async def test_a_replica_killed_mid_stream_loses_and_doubles_nothing(
+    own_infra: Infrastructure,
+) -> None:
+    tenant = uuid.uuid4().hex
+    routes, traces = routes_driven()
+    async with (
+        fleet(own_infra, 3) as (producer, replicas),
+        TopicReader(own_infra.kafka_bootstrap, DELIVERIES) as deliveries,
+        TopicReader(own_infra.kafka_bootstrap, ETAS) as etas,
+    ):
+        for route in routes:
+            await publish(producer, route, tenant=tenant, key=route.depot_id)
+        await routes_saved(own_infra, tenant, VEHICLES)
+        half = min(len(t) for t in traces.values()) // 2
+        await drive(producer, tenant, traces, slice(0, half))
+        victim = replicas.running.pop(0)
+        victim.kill()  # SIGKILL mid-stream: no flush, no commit, no leaving the group
+        victim.wait()
+        killed_at = datetime.now(UTC)
+        started = time.monotonic()
+        await replicas.start()
+        await drive(producer, tenant, traces, slice(half, None))
+        want = 2 * VEHICLES
+        await deliveries.wait_for(
+            lambda e: e.tenant == tenant and e.type == "stop.arrived", count=want, timeout=120
+        )
+        # Then a quiet while: anything emitted twice would arrive in it.
+        await deliveries.wait_for(lambda e: False, timeout=5)
+        await etas.wait_for(lambda e: False, timeout=2)
+        took = time.monotonic() - started
+    arrivals_once(deliveries, tenant, want)
     starts = Counter(e.data.route_id for e in of(deliveries, tenant, "route.started"))  # type: ignore[attr-defined]
     assert sorted(starts) == sorted(r.route_id for r in routes), "a route lost"
     assert set(starts.values()) == {1}, f"a route started twice: {starts}"

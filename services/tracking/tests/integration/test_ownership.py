@@ -3,6 +3,7 @@ partitions it is given, and flushes and forgets those taken from it."""
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import uuid
 from collections import Counter
@@ -14,7 +15,7 @@ from aiokafka import AIOKafkaProducer
 from lastmile_common.events.routes import RoutePlanned
 from lastmile_common.events.topics import GPS_PINGS
 from lastmile_common.kafka.partitioning import partition_for
-from lastmile_common.kafka.subscription import Assignment
+from lastmile_common.kafka.subscription import Assignment, Fenced
 from tracking.adapters.ownership import Ownership
 from tracking.adapters.recovery import recover
 from tracking.service_layer.state import TrackingState
@@ -32,6 +33,11 @@ COUNT = 12
 
 def given(*partitions: int) -> Assignment:
     return Assignment(frozenset((GPS_PINGS, p) for p in partitions), {GPS_PINGS: COUNT})
+
+
+def replica_of(state: TrackingState, pool: Any, writer: Any, group: str = "") -> Ownership:
+    """A replica of a test's own group: its epochs never fence the running app's consumer."""
+    return Ownership(state, pool, writer, 86400, group=group or f"test-{uuid.uuid4().hex[:8]}")
 
 
 def vehicles_on_two_partitions() -> tuple[str, str]:
@@ -71,7 +77,7 @@ async def test_assignment_loads_exactly_its_vehicles_and_revocation_drops_them(
     (a, b) = routes
     pa, pb = partition_for(a.vehicle_id, COUNT), partition_for(b.vehicle_id, COUNT)
     state = TrackingState()
-    replica = Ownership(state, pool, app.state.ping_writer, 86400)
+    replica = replica_of(state, pool, app.state.ping_writer)
 
     def ours() -> set[str]:
         return {r.route_id for r in routes} & set(state.routes)
@@ -127,3 +133,71 @@ async def test_assignment_reads_only_the_routes_and_etas_of_its_vehicles(
     # a rebalance waited seconds for it on a busy day.
     assert counting.rows["route"] == 1
     assert counting.rows["told"] == 20 * len(a.stops)
+
+
+STALE = 1000  # a version no route reaches here: the mark of the (stale) replica's write
+
+
+async def _stale_write(conn: Any, route_id: str) -> None:
+    await conn.execute("UPDATE routes SET version = $2 WHERE route_id = $1", route_id, STALE)
+
+
+async def _is_stale(pool: Any, route_id: str) -> bool:
+    version = await pool.fetchval("SELECT version FROM routes WHERE route_id = $1", route_id)
+    return bool(version == STALE)
+
+
+async def owner_and_next(
+    app: RunningApp, producer: AIOKafkaProducer
+) -> tuple[Any, RoutePlanned, int, Ownership, Ownership]:
+    """A committed route's partition, taken by one replica; another of its group to take it."""
+    _, routes = await two_routes_committed(app, producer)
+    pool, writer = app.state.runtime.pool, app.state.ping_writer
+    route = routes[0]
+    partition = partition_for(route.vehicle_id, COUNT)
+    group = f"test-{uuid.uuid4().hex[:8]}"
+    owner = replica_of(TrackingState(), pool, writer, group)
+    await owner.assigned(given(partition))
+    return pool, route, partition, owner, replica_of(TrackingState(), pool, writer, group)
+
+
+async def test_a_replica_whose_partition_was_taken_cannot_commit_its_batch(
+    app: RunningApp, producer: AIOKafkaProducer
+) -> None:
+    """The stalled replica's batch: its writes are made, then (past the session timeout) the
+    group gave the partition to another replica, which took it; the batch must roll back."""
+    pool, route, partition, stalled, successor = await owner_and_next(app, producer)
+
+    async def stalled_batch() -> None:
+        async with pool.acquire() as conn, conn.transaction():
+            await _stale_write(conn, route.route_id)
+            await successor.assigned(given(partition))  # the group moved it meanwhile
+            await stalled.check(conn)
+
+    with pytest.raises(Fenced):
+        await stalled_batch()
+    assert not await _is_stale(pool, route.route_id)
+    assert stalled.fenced == {partition}
+    async with pool.acquire() as conn, conn.transaction():
+        await successor.check(conn)  # the new owner's batches go on
+        with pytest.raises(Fenced):  # and the stalled one stays fenced until it is revoked
+            await stalled.check(conn)
+    await stalled.revoked(given(partition))
+    assert not stalled.fenced and not stalled.epochs
+
+
+async def test_a_batch_that_passed_the_fence_commits_before_the_new_owner_loads(
+    app: RunningApp, producer: AIOKafkaProducer
+) -> None:
+    """Held under FOR SHARE, the check makes the new owner's epoch bump (and so its load) wait
+    for the batch: what the old owner committed is what the new one starts from."""
+    pool, route, partition, old, new = await owner_and_next(app, producer)
+    async with pool.acquire() as conn, conn.transaction():
+        await _stale_write(conn, route.route_id)
+        await old.check(conn)
+        taking = asyncio.create_task(new.assigned(given(partition)))
+        await asyncio.sleep(0.5)
+        assert not taking.done()  # the bump waits for the batch holding the fence
+    await asyncio.wait_for(taking, 10)
+    assert await _is_stale(pool, route.route_id)  # committed while still the owner
+    assert new.epochs[partition] == old.epochs[partition] + 1

@@ -15,7 +15,7 @@ from aiokafka.structs import OffsetAndMetadata
 
 from lastmile_common.db.inbox import prune
 from lastmile_common.db.pool import ACQUIRE_TIMEOUT_S
-from lastmile_common.kafka.group_leave import leave_first_generation
+from lastmile_common.kafka.group_leave import close_consumer
 from lastmile_common.kafka.group_settle import NO_MEMBERS, admin_client, group_state, settled
 from lastmile_common.kafka.processing import (
     DependencyUnavailable,
@@ -27,6 +27,7 @@ from lastmile_common.kafka.retry import backoff_delay
 from lastmile_common.kafka.subscription import (
     Assignment,
     BatchHooks,
+    Fenced,
     Handler,
     PermanentError,
     Subscription,
@@ -34,32 +35,20 @@ from lastmile_common.kafka.subscription import (
 from lastmile_common.metrics import CONSUMER_LAG, CONSUMER_PAUSED
 from lastmile_common.settings import KafkaSettings
 
-__all__ = ["BatchHooks", "ConsumerRunner", "Handler", "PermanentError", "Subscription"]
+__all__ = [
+    "BatchHooks",
+    "ConsumerRunner",
+    "Handler",
+    "PermanentError",
+    "Subscription",
+    "close_consumer",
+]
 
 log = logging.getLogger(__name__)
 PRUNE_EVERY_S = 3600.0
+FENCED_WAIT_S = 0.2  # polling again soon lets the dropped member learn it must rejoin
 JOIN_WAIT_MAX_S = 30.0  # a group that never settles (a member crash-looping) is joined anyway
 type Batches = dict[TopicPartition, list[Record]]
-
-
-async def close_consumer(consumer: AIOKafkaConsumer) -> None:
-    """Leave the group (also in Tansu's generation 0) and close the connections, even when a
-    fetch was in its retry back-off.
-
-    aiokafka's fetcher cancels its pending fetch requests on close and awaits them; one that is
-    sleeping out `retry_backoff_ms` after a failed fetch (a slow or restarting broker) lets the
-    CancelledError through, and `stop()` raises it before it closes the client. Only a stop
-    that is itself being cancelled passes the CancelledError on.
-    """
-    try:
-        await leave_first_generation(consumer)
-        await consumer.stop()
-    except asyncio.CancelledError:
-        task = asyncio.current_task()
-        if task is not None and task.cancelling():
-            raise
-        log.warning("a fetch in retry back-off was cancelled while stopping; closing the client")
-        await consumer._client.close()  # the step aiokafka's stop() skipped
 
 
 class ConsumerRunner:
@@ -177,6 +166,13 @@ class ConsumerRunner:
                 self._report_lag()
             except asyncio.CancelledError:
                 raise
+            except Fenced as exc:
+                # Another member owns these partitions now (this one was dropped from the group
+                # while stalled): nothing was written; the rejoin revokes them, and until then
+                # each fetch is fenced again.
+                log.warning("batch fenced: %s", exc, extra={"consumer": self.name})
+                await self._rewind_to_committed()
+                await asyncio.sleep(FENCED_WAIT_S)
             except Exception as exc:
                 if (outage := unavailable(exc)) is not None:
                     await self._wait_out(outage, batches)

@@ -1,7 +1,9 @@
-"""Leaving a consumer group whose first generation is numbered 0 (the local Tansu broker)."""
+"""Leaving a consumer group: also one whose first generation is numbered 0 (the local Tansu
+broker), and closing the client even when a fetch was in its retry back-off."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from aiokafka import AIOKafkaConsumer
@@ -31,3 +33,23 @@ async def leave_first_generation(consumer: AIOKafkaConsumer) -> bool:
         log.warning("leaving group %s failed: %s", coordinator.group_id, err)
         return False
     return True
+
+
+async def close_consumer(consumer: AIOKafkaConsumer) -> None:
+    """Leave the group (also in Tansu's generation 0) and close the connections, even when a
+    fetch was in its retry back-off.
+
+    aiokafka's fetcher cancels its pending fetch requests on close and awaits them; one that is
+    sleeping out `retry_backoff_ms` after a failed fetch (a slow or restarting broker) lets the
+    CancelledError through, and `stop()` raises it before it closes the client. Only a stop
+    that is itself being cancelled passes the CancelledError on.
+    """
+    try:
+        await leave_first_generation(consumer)
+        await consumer.stop()
+    except asyncio.CancelledError:
+        task = asyncio.current_task()
+        if task is not None and task.cancelling():
+            raise
+        log.warning("a fetch in retry back-off was cancelled while stopping; closing the client")
+        await consumer._client.close()  # the step aiokafka's stop() skipped

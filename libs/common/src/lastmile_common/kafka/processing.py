@@ -21,7 +21,7 @@ from lastmile_common.db.pool import ACQUIRE_TIMEOUT_S, Connection
 from lastmile_common.events.envelope import Envelope, UndecodableEvent, decode
 from lastmile_common.kafka.dead_letter import send_to_dlt
 from lastmile_common.kafka.retry import backoff_delay
-from lastmile_common.kafka.subscription import PermanentError, Subscription
+from lastmile_common.kafka.subscription import Fenced, PermanentError, Subscription
 from lastmile_common.metrics import EVENTS_PROCESSED, HANDLER_SECONDS
 from lastmile_common.outage import unavailable_dependency
 from lastmile_common.settings import KafkaSettings
@@ -90,6 +90,8 @@ class EventProcessor:
             return
         try:
             await self._handle_batch(decoded)
+        except Fenced:
+            raise  # not the events' fault: one by one they would be fenced (or dead-lettered)
         except Exception as exc:
             if (outage := unavailable(exc)) is not None:
                 raise outage from exc

@@ -16,11 +16,16 @@ class PermanentError(Exception):
     """Raised by a handler for an event that can never succeed: dead-lettered without retries."""
 
 
+class Fenced(Exception):
+    """Raised by batch hooks when another member took the batch's partitions: the transaction
+    rolls back and the runner reads them again from the committed offsets (never dead-lettered)."""
+
+
 class BatchHooks(Protocol):
     """Lets handlers defer their writes to the end of the runner's transaction.
 
     `begin` opens a batch, `before_commit` writes what its handlers gathered on the batch's
-    connection just before COMMIT, and `rolled_back` undoes in-memory state of a batch whose
+    connection just before COMMIT (raising `Fenced` if this member no longer owns the batch), and `rolled_back` undoes in-memory state of a batch whose
     transaction did not commit (its events are then retried one by one, each a batch of its own).
     """
 

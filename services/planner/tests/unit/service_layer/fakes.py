@@ -3,7 +3,7 @@ tests."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import replace
 from datetime import date, datetime
@@ -256,3 +256,17 @@ class InlineSolver:
     async def run(self, fn: Callable[..., PlanResult], *args: Any, timeout_s: float) -> PlanResult:
         self.calls += 1
         return fn(*args)
+
+
+class MeanwhileSolver(InlineSolver):
+    """An inline solver during whose run something else happens (`meanwhile`, awaited once the
+    plan is found and before it is written): a route starts or completes mid-solve."""
+
+    def __init__(self, meanwhile: Callable[[], Awaitable[object]]) -> None:
+        super().__init__()
+        self._meanwhile = meanwhile
+
+    async def run(self, fn: Callable[..., PlanResult], *args: Any, timeout_s: float) -> PlanResult:
+        result = await super().run(fn, *args, timeout_s=timeout_s)
+        await self._meanwhile()
+        return result

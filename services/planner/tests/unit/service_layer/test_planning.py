@@ -18,7 +18,7 @@ from planner.service_layer.replanning import replan_depot
 from lastmile.testing.roads import shared_road_router
 
 from .conftest import DAY, T, at, depot, order, van
-from .fakes import FakeUnitOfWork, FakeUnitsOfWork, InlineSolver
+from .fakes import FakeUnitOfWork, FakeUnitsOfWork, InlineSolver, MeanwhileSolver
 
 NOW = datetime(2030, 5, 6, 5, 0, tzinfo=UTC)
 LIMIT = 0.3
@@ -120,20 +120,6 @@ async def test_a_route_that_loses_every_stop_is_cancelled() -> None:
     assert uow.plans.routes[T, route_id].status == "cancelled"
 
 
-class _FinishesDuringSolve(InlineSolver):
-    """The vehicle completes its route while the solver is still running."""
-
-    def __init__(self, uow: Any, route_id: str) -> None:
-        super().__init__()
-        self._uow = uow
-        self._route_id = route_id
-
-    async def run(self, fn: Callable[..., PlanResult], *args: Any, timeout_s: float) -> PlanResult:
-        result = await super().run(fn, *args, timeout_s=timeout_s)
-        await pending.route_completed(self._uow, T, _completed(self._route_id), NOW)
-        return result
-
-
 def _completed(route_id: str, *unserved: str) -> RouteCompleted:
     return RouteCompleted(
         route_id=route_id,
@@ -154,7 +140,10 @@ async def test_a_route_that_finishes_during_the_solve_is_never_extended() -> Non
     uow.published.clear()
     ahead = NOW + timedelta(hours=5)  # the asking events ran ahead of the clock
     await _replan(
-        uow, _FinishesDuringSolve(uow, route_id), reason="order.created", event_time=ahead
+        uow,
+        MeanwhileSolver(lambda: pending.route_completed(uow, T, _completed(route_id), NOW)),
+        reason="order.created",
+        event_time=ahead,
     )
     assert not [d for d, _ in uow.published if getattr(d, "route_id", None) == route_id]
     assert uow.plans.routes[T, route_id].status == "completed"

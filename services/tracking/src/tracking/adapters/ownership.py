@@ -6,11 +6,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Mapping
 from typing import Any
 
+from lastmile_common.db.pool import Connection
 from lastmile_common.events.topics import GPS_PINGS
 from lastmile_common.kafka.partitioning import partition_for
-from lastmile_common.kafka.subscription import Assignment
+from lastmile_common.kafka.subscription import Assignment, Fenced
 
 from tracking.adapters.ping_writer import PingWriter
 from tracking.adapters.recovery import recover
@@ -18,6 +20,24 @@ from tracking.service_layer.state import TrackingState
 
 log = logging.getLogger(__name__)
 LOAD_ATTEMPTS = 10
+# Each new owner of a partition bumps its epoch, in the transaction that loads its vehicles.
+_TAKE = (
+    "INSERT INTO partition_epochs (group_id, partition, epoch) SELECT $2, unnest($1::int[]), 1"
+    " ON CONFLICT (group_id, partition) DO UPDATE SET epoch = partition_epochs.epoch + 1"
+    " RETURNING partition, epoch"
+)
+# FOR SHARE: a new owner's bump waits for a batch holding it, so either that batch commits
+# before the new owner loads the state, or it sees the new epoch and rolls back.
+_CURRENT = (
+    "SELECT partition, epoch FROM partition_epochs"
+    " WHERE group_id = $2 AND partition = ANY($1::int[]) FOR SHARE"
+)
+VEHICLE_GROUP = "tracking-pings"  # the consumer group whose partitions hold the vehicles
+
+
+def stale_partitions(held: Mapping[int, int], current: Mapping[int, int]) -> set[int]:
+    """The partitions whose epoch this replica holds is no longer the current one."""
+    return {p for p, epoch in held.items() if current.get(p) != epoch}
 
 
 class Ownership:
@@ -25,9 +45,19 @@ class Ownership:
     and forget those revoked (eager rebalancing: all are revoked before any is assigned, so no
     vehicle is ever followed by two replicas at once)."""
 
-    def __init__(self, state: TrackingState, pool: Any, writer: PingWriter, keep_s: int) -> None:
+    def __init__(
+        self,
+        state: TrackingState,
+        pool: Any,
+        writer: PingWriter,
+        keep_s: int,
+        group: str = VEHICLE_GROUP,
+    ) -> None:
         self._state, self._pool, self._writer, self._keep_s = state, pool, writer, keep_s
+        self._group = group
         self.partitions: set[int] = set()
+        self.epochs: dict[int, int] = {}  # partition -> the epoch this replica took it with
+        self.fenced: set[int] = set()  # taken by another replica since; batches roll back
         self._count = 0
         self._revoked_at = time.perf_counter()
         state.follows = self.owns
@@ -50,7 +80,8 @@ class Ownership:
 
         for attempt in range(1, LOAD_ATTEMPTS + 1):
             try:
-                async with self._pool.acquire() as conn:
+                async with self._pool.acquire() as conn, conn.transaction():
+                    taken = await conn.fetch(_TAKE, sorted(new), self._group)
                     loaded = await recover(conn, self._state, self._keep_s, arriving)
                 break
             except Exception:
@@ -60,6 +91,8 @@ class Ownership:
                 self._state.drop(lambda t, v: not arriving(t, v))
                 await asyncio.sleep(min(0.2 * 2**attempt, 5.0))
         self.partitions |= new
+        self.epochs.update((row["partition"], row["epoch"]) for row in taken)
+        self.fenced -= new
         # How long the group's join took (since this member gave its partitions up; on Tansu
         # most of a rebalance's pause) and the load of the new partitions' vehicles.
         times = {
@@ -80,5 +113,17 @@ class Ownership:
             # aiokafka goes on with the rebalance whatever a hook raises: never keep following
             # partitions that are no longer consumed here.
             self.partitions -= gone
+            self.fenced -= gone
+            for partition in gone:
+                self.epochs.pop(partition, None)
             dropped = self._state.drop(self.owns)
             log.info("partitions revoked", extra={"partitions": sorted(gone), "vehicles": dropped})
+
+    async def check(self, conn: Connection) -> None:
+        """The fence, in every batch's transaction: raise `Fenced` (the batch rolls back, with
+        no side effects) if another replica took one of this one's partitions since."""
+        if self.epochs and not self.fenced:
+            rows = await conn.fetch(_CURRENT, list(self.epochs), self._group)
+            self.fenced = stale_partitions(self.epochs, {r["partition"]: r["epoch"] for r in rows})
+        if self.fenced:
+            raise Fenced(f"partitions {sorted(self.fenced)} of {GPS_PINGS} have a newer owner")

@@ -3,6 +3,8 @@ route events, co-partitioned) translated into tracker calls."""
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from lastmile_common.db.pool import Connection
 from lastmile_common.events.envelope import Envelope
 from lastmile_common.events.pings import Ping, PingBatch
@@ -12,6 +14,7 @@ from lastmile_common.kafka.consumer import Subscription
 from lastmile_common.kafka.subscription import RebalanceHooks
 from lastmile_common.revocations import REVOCATION_HANDLERS
 
+from tracking.adapters.ownership import VEHICLE_GROUP
 from tracking.adapters.rekeying import forward_route
 from tracking.domain.fixes import Fix
 from tracking.service_layer.effects import Batch
@@ -33,12 +36,18 @@ def to_fix(ping: Ping) -> Fix:
     )
 
 
+class Fence(RebalanceHooks, Protocol):
+    """Partition ownership that can tell, inside a batch's transaction, whether it still holds."""
+
+    async def check(self, conn: Connection) -> None: ...
+
+
 class BatchWriter:
     """The runner's batch hooks for one consumer group: the tracker's effects of a whole fetch
     written in one statement before COMMIT, and undone in memory if the batch rolls back."""
 
-    def __init__(self, tracker: Tracker) -> None:
-        self._tracker = tracker
+    def __init__(self, tracker: Tracker, fence: Fence | None = None) -> None:
+        self._tracker, self._fence = tracker, fence
         self.batch = Batch()
 
     def begin(self) -> None:
@@ -47,7 +56,10 @@ class BatchWriter:
         self._tracker.state.between_batches()
 
     async def before_commit(self, conn: Connection) -> None:
-        """Tell the moved vehicles' ETAs, then write what the batch's events changed."""
+        """Check the batch's partitions are still this replica's (else `Fenced`: the handlers'
+        writes roll back), tell the moved vehicles' ETAs, then write what the batch changed."""
+        if self._fence is not None:
+            await self._fence.check(conn)
         self._tracker.batch_etas(self.batch)
         if self.batch.effects.to_write:
             await self._tracker.write(conn, self.batch.effects)
@@ -58,10 +70,10 @@ class BatchWriter:
 
 
 def subscriptions(
-    settings: TrackingSettings, tracker: Tracker, ownership: RebalanceHooks | None = None
+    settings: TrackingSettings, tracker: Tracker, ownership: Fence | None = None
 ) -> list[Subscription]:
     """The consumer groups of tracking: route re-keying, vehicles, revoked API keys."""
-    pings = BatchWriter(tracker)
+    pings = BatchWriter(tracker, ownership)
 
     async def on_route(conn: Connection, envelope: Envelope) -> None:
         assert isinstance(envelope.data, RoutePlanned)
@@ -98,7 +110,7 @@ def subscriptions(
         ),
         # Partition N of both topics on one replica: a vehicle's pings and route events meet.
         Subscription(
-            name="tracking-pings",
+            name=VEHICLE_GROUP,
             topics=(GPS_PINGS, VEHICLE_ROUTES),
             handlers={
                 "ping": on_ping,
