@@ -163,12 +163,15 @@ def solve_with_drones(
     problem: PlanningProblem, time_limit_s: float, seed: int, work_limit: int | None
 ) -> PlanResult | None:
     """Plan a day with drones around the compiled search; None where the compiled search does
-    not model the vans' day or a drone takes breaks (OR-Tools plans those)."""
+    not model the vans' day, a drone takes breaks, or an order has soft windows (the drone
+    step's savings do not price the vans' lateness): OR-Tools plans those."""
     started = time.monotonic()
     drones = [k for k, v in enumerate(problem.vehicles) if is_drone(v)]
     vans = replace(problem, vehicles=tuple(v for v in problem.vehicles if not is_drone(v)))
     data = compiled_data(vans) if vans.vehicles else None
     if data is None or not drones or any(problem.vehicles[d].breaks for d in drones):
+        return None
+    if any(o.soft_windows for o in problem.orders):
         return None
     first = solve_plain(vans, data, time_limit_s * FIRST_SHARE, seed, work_limit)
     day, flown, moved = _choose(problem, vans, drones, first)

@@ -21,6 +21,7 @@ from planner.domain.layout import (
 )
 from planner.domain.model import Order, PlanningProblem
 from planner.domain.precheck import OrderFit
+from planner.domain.window_data import merged
 
 # Dropping one order must always cost more than any vehicle or detour it could need.
 MIN_DROP_PENALTY = 10**6 * COST_SCALE
@@ -92,12 +93,12 @@ def _add_time(
 
 def _add_windows(m: RoutingModel, index: int, order: Order, horizon: int) -> None:
     cumul = m.time.CumulVar(index)
-    windows = sorted(order.windows, key=lambda w: w.start)
-    last = windows[-1].end
-    cumul.SetRange(windows[0].start, horizon if order.soft_windows else last)
-    for a, b in itertools.pairwise(windows):
-        if b.start - a.end > 1:
-            cumul.RemoveInterval(a.end + 1, b.start - 1)
+    # Overlapping windows joined, as the compiled search and the checker read them: their union.
+    windows = merged(order.windows)
+    last = windows[-1][1]
+    cumul.SetRange(windows[0][0], horizon if order.soft_windows else last)
+    for (_, a_end), (b_start, _) in itertools.pairwise(windows):
+        cumul.RemoveInterval(a_end + 1, b_start - 1)
     if order.soft_windows:
         m.time.SetCumulVarSoftUpperBound(index, last, max(1, scaled(order.lateness_cost_per_s)))
 

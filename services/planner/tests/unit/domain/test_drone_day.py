@@ -269,3 +269,12 @@ def test_the_checker_refuses_a_drone_carrying_several_parcels() -> None:
     three = replace(near, demand=Capacity(1, 0.005, 3))
     errors = check_plan(replace(p, orders=(three,)), plan)
     assert any("one parcel" in e for e in errors), errors
+
+
+def test_a_drone_day_with_soft_windows_goes_to_or_tools() -> None:
+    """The drone step's savings do not price the vans' lateness: such a day is OR-Tools'."""
+    orders = _city(12)
+    p = _day([_van("v0"), _drone("d0")], orders)
+    assert drone_step.solve_with_drones(p, 1.0, 0, 1) is not None
+    soft = [replace(orders[0], soft_windows=True, lateness_cost_per_s=0.01), *orders[1:]]
+    assert drone_step.solve_with_drones(replace(p, orders=tuple(soft)), 1.0, 0, 1) is None

@@ -110,6 +110,17 @@ def test_the_gap_between_windows_is_not_a_window(build: Any) -> None:
     _replayed(p, (routes, vehicles))
 
 
+def test_overlapping_windows_are_one_window_for_the_polish_too(build: Any) -> None:
+    """a's windows overlap (0-1500 and 100-200): served at ~1110, after b, is inside their
+    union for the compiled search and the checker; OR-Tools must take that route as it is."""
+    a = build.order("a", 100, demand=PARCEL, windows=(TimeWindow(0, 1_500), TimeWindow(100, 200)))
+    b = build.order("b", 200, demand=PARCEL, windows=(TimeWindow(1_000, 1_100),))
+    p = build.problem([_van(build, "v0")], [b, a])
+    (route,) = _replayed(p, ([[1, 2]], [0])).routes
+    assert [v.order_id for v in route.visits] == ["b", "a"]
+    assert route.visits[1].start > 200
+
+
 def test_an_order_whose_windows_are_all_unreachable_stays_out(build: Any) -> None:
     """c (x=600) in 0-500 or 700-800 on vans back by 1300: reached at 600, served at 700, back
     at 1310. Served inside the gap at 600 it would be back at 1210."""
