@@ -125,5 +125,10 @@ class Ownership:
         if self.epochs and not self.fenced:
             rows = await conn.fetch(_CURRENT, list(self.epochs), self._group)
             self.fenced = stale_partitions(self.epochs, {r["partition"]: r["epoch"] for r in rows})
+        self.refuse()
+
+    def refuse(self) -> None:
+        """Raise `Fenced` if a check already found a partition taken: a batch then never even
+        starts (no handler runs, nothing of it reaches the ping buffer or the stream)."""
         if self.fenced:
             raise Fenced(f"partitions {sorted(self.fenced)} of {GPS_PINGS} have a newer owner")
