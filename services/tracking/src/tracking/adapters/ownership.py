@@ -21,8 +21,11 @@ from tracking.service_layer.state import TrackingState
 log = logging.getLogger(__name__)
 LOAD_ATTEMPTS = 10
 # Each new owner of a partition bumps its epoch, in the transaction that loads its vehicles.
+# Rows are locked in partition order, as `_CURRENT` locks them: a bump and a batch's check
+# waiting on each other's rows would deadlock.
 _TAKE = (
-    "INSERT INTO partition_epochs (group_id, partition, epoch) SELECT $2, unnest($1::int[]), 1"
+    "INSERT INTO partition_epochs (group_id, partition, epoch)"
+    " SELECT $2, p, 1 FROM unnest($1::int[]) AS p ORDER BY p"
     " ON CONFLICT (group_id, partition) DO UPDATE SET epoch = partition_epochs.epoch + 1"
     " RETURNING partition, epoch"
 )
@@ -30,8 +33,11 @@ _TAKE = (
 # before the new owner loads the state, or it sees the new epoch and rolls back.
 _CURRENT = (
     "SELECT partition, epoch FROM partition_epochs"
-    " WHERE group_id = $2 AND partition = ANY($1::int[]) FOR SHARE"
+    " WHERE group_id = $2 AND partition = ANY($1::int[]) ORDER BY partition FOR SHARE"
 )
+# A stalled old owner's batch may hold its FOR SHARE locks for the whole stall: the bump gives
+# up after this long and is tried again (LOAD_ATTEMPTS), instead of blocking the rebalance.
+_LOCK_TIMEOUT = "SET LOCAL lock_timeout = '2s'"
 VEHICLE_GROUP = "tracking-pings"  # the consumer group whose partitions hold the vehicles
 
 
@@ -81,6 +87,7 @@ class Ownership:
         for attempt in range(1, LOAD_ATTEMPTS + 1):
             try:
                 async with self._pool.acquire() as conn, conn.transaction():
+                    await conn.execute(_LOCK_TIMEOUT)
                     taken = await conn.fetch(_TAKE, sorted(new), self._group)
                     loaded = await recover(conn, self._state, self._keep_s, arriving)
                 break
