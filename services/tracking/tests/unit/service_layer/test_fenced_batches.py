@@ -8,6 +8,7 @@ import pytest
 from lastmile_common.events.topics import GPS_PINGS
 from lastmile_common.kafka.partitioning import partition_for
 from lastmile_common.kafka.subscription import Assignment, Fenced
+from tracking.adapters import ownership as ownership_module
 from tracking.adapters.ownership import Ownership
 from tracking.entrypoints.consumers import BatchWriter
 from tracking.service_layer.config import TrackerConfig
@@ -79,3 +80,24 @@ async def test_a_fenced_replica_adds_no_rows_positions_or_alerts_and_flushes_non
 
     await ownership.revoked(Assignment(frozenset({(GPS_PINGS, PARTITION)}), {GPS_PINGS: COUNT}))
     assert len(flusher.flushed) == committed  # the committed batch's rows only
+
+
+class _DownPool:
+    """A database that cannot be reached."""
+
+    def acquire(self) -> Any:
+        raise ConnectionRefusedError("database down")
+
+
+async def test_partitions_whose_load_gave_up_are_refused_until_revoked(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(ownership_module, "LOAD_ATTEMPTS", 1)
+    ownership = Ownership(TrackingState(), _DownPool(), _Writer(FakeSink()), keep_s=3600)  # type: ignore[arg-type]
+    given = Assignment(frozenset({(GPS_PINGS, PARTITION)}), {GPS_PINGS: COUNT})
+    with pytest.raises(ConnectionRefusedError):
+        await ownership.assigned(given)
+    with pytest.raises(Fenced):
+        ownership.refuse()  # no epoch, no state: the batches would follow its vehicles blind
+    await ownership.revoked(given)
+    ownership.refuse()  # the partition went elsewhere, and with it the refusal and the retry
