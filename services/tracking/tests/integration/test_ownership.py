@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import logging
 import uuid
 from collections import Counter
 from datetime import UTC, datetime, timedelta
@@ -200,4 +201,20 @@ async def test_a_batch_that_passed_the_fence_commits_before_the_new_owner_loads(
         assert not taking.done()  # the bump waits for the batch holding the fence
     await asyncio.wait_for(taking, 10)
     assert await _is_stale(pool, route.route_id)  # committed while still the owner
+    assert new.epochs[partition] == old.epochs[partition] + 1
+
+
+async def test_a_stalled_batch_holding_the_fence_times_the_bump_out_and_it_is_retried(
+    app: RunningApp, producer: AIOKafkaProducer, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The new owner's bump gives up waiting for a stalled batch's FOR SHARE lock (lock_timeout)
+    and tries again, instead of waiting inside the rebalance for as long as the stall lasts."""
+    pool, _, partition, old, new = await owner_and_next(app, producer)
+    with caplog.at_level(logging.WARNING, logger="tracking.adapters.ownership"):
+        async with pool.acquire() as conn, conn.transaction():
+            await old.check(conn)
+            taking = asyncio.create_task(new.assigned(given(partition)))
+            await asyncio.sleep(2.6)  # a stall longer than the bump's lock timeout
+        await asyncio.wait_for(taking, 15)
+    assert "LockNotAvailable" in caplog.text  # timed out, then retried
     assert new.epochs[partition] == old.epochs[partition] + 1

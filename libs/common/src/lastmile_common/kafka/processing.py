@@ -152,6 +152,8 @@ class EventProcessor:
                 )
                 EVENTS_PROCESSED.labels(self.name, item.envelope.type, "ok").inc()
                 return
+            except Fenced:
+                raise  # another member owns the event now: never an attempt, never dead-lettered
             except Exception as exc:
                 if (outage := unavailable(exc)) is not None:
                     raise outage from exc

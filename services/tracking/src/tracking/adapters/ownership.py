@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from lastmile_common.db.pool import Connection
@@ -20,9 +20,13 @@ from tracking.service_layer.state import TrackingState
 
 log = logging.getLogger(__name__)
 LOAD_ATTEMPTS = 10
+LOAD_RETRY_S = 5.0  # between rounds of LOAD_ATTEMPTS once a rebalance's load gave up
 # Each new owner of a partition bumps its epoch, in the transaction that loads its vehicles.
+# Rows are locked in partition order, as `_CURRENT` locks them: a bump and a batch's check
+# waiting on each other's rows would deadlock.
 _TAKE = (
-    "INSERT INTO partition_epochs (group_id, partition, epoch) SELECT $2, unnest($1::int[]), 1"
+    "INSERT INTO partition_epochs (group_id, partition, epoch)"
+    " SELECT $2, p, 1 FROM unnest($1::int[]) AS p ORDER BY p"
     " ON CONFLICT (group_id, partition) DO UPDATE SET epoch = partition_epochs.epoch + 1"
     " RETURNING partition, epoch"
 )
@@ -30,8 +34,11 @@ _TAKE = (
 # before the new owner loads the state, or it sees the new epoch and rolls back.
 _CURRENT = (
     "SELECT partition, epoch FROM partition_epochs"
-    " WHERE group_id = $2 AND partition = ANY($1::int[]) FOR SHARE"
+    " WHERE group_id = $2 AND partition = ANY($1::int[]) ORDER BY partition FOR SHARE"
 )
+# A stalled old owner's batch may hold its FOR SHARE locks for the whole stall: the bump gives
+# up after this long and is tried again (LOAD_ATTEMPTS), instead of blocking the rebalance.
+_LOCK_TIMEOUT = "SET LOCAL lock_timeout = '2s'"
 VEHICLE_GROUP = "tracking-pings"  # the consumer group whose partitions hold the vehicles
 
 
@@ -58,6 +65,8 @@ class Ownership:
         self.partitions: set[int] = set()
         self.epochs: dict[int, int] = {}  # partition -> the epoch this replica took it with
         self.fenced: set[int] = set()  # taken by another replica since; batches roll back
+        self.unloaded: set[int] = set()  # assigned, but their state failed to load: refused
+        self._retry: asyncio.Task[None] | None = None
         self._count = 0
         self._revoked_at = time.perf_counter()
         state.follows = self.owns
@@ -78,21 +87,15 @@ class Ownership:
         def arriving(tenant_id: str, vehicle_id: str) -> bool:
             return partition_for(vehicle_id, count) in new
 
-        for attempt in range(1, LOAD_ATTEMPTS + 1):
-            try:
-                async with self._pool.acquire() as conn, conn.transaction():
-                    taken = await conn.fetch(_TAKE, sorted(new), self._group)
-                    loaded = await recover(conn, self._state, self._keep_s, arriving)
-                break
-            except Exception:
-                if attempt == LOAD_ATTEMPTS:
-                    raise
-                log.warning("loading partitions' state failed; retrying", exc_info=True)
-                self._state.drop(lambda t, v: not arriving(t, v))
-                await asyncio.sleep(min(0.2 * 2**attempt, 5.0))
-        self.partitions |= new
-        self.epochs.update((row["partition"], row["epoch"]) for row in taken)
-        self.fenced -= new
+        try:
+            taken, loaded = await self._load(new, arriving)
+        except Exception:
+            # Without their state (and their epoch, which `check` would have looked at) no batch
+            # may run: all are refused until a load in the background succeeds.
+            self.unloaded |= new
+            self._retry = asyncio.create_task(self._load_later(new, arriving))
+            raise
+        self._took(new, taken)
         # How long the group's join took (since this member gave its partitions up; on Tansu
         # most of a rebalance's pause) and the load of the new partitions' vehicles.
         times = {
@@ -101,9 +104,51 @@ class Ownership:
         }
         log.info("partitions assigned", extra={"partitions": sorted(new), **times, **loaded})
 
+    async def _load(
+        self, new: set[int], arriving: Callable[[str, str], bool]
+    ) -> tuple[list[Any], dict[str, Any]]:
+        """Bump the new partitions' epochs and load their vehicles, tried LOAD_ATTEMPTS times."""
+        attempt = 1
+        while True:
+            try:
+                async with self._pool.acquire() as conn, conn.transaction():
+                    await conn.execute(_LOCK_TIMEOUT)
+                    taken = await conn.fetch(_TAKE, sorted(new), self._group)
+                    loaded = await recover(conn, self._state, self._keep_s, arriving)
+                return taken, loaded
+            except Exception:
+                self._state.drop(lambda t, v: not arriving(t, v))
+                if attempt == LOAD_ATTEMPTS:
+                    raise
+                log.warning("loading partitions' state failed; retrying", exc_info=True)
+                await asyncio.sleep(min(0.2 * 2**attempt, 5.0))
+                attempt += 1
+
+    async def _load_later(self, new: set[int], arriving: Callable[[str, str], bool]) -> None:
+        while True:
+            await asyncio.sleep(LOAD_RETRY_S)
+            try:
+                taken, _ = await self._load(new, arriving)
+            except Exception:
+                log.exception("loading partitions' state failed again; batches stay refused")
+                continue
+            self._took(new, taken)
+            log.info("partitions loaded at last", extra={"partitions": sorted(new)})
+            return
+
+    def _took(self, new: set[int], taken: list[Any]) -> None:
+        self.partitions |= new
+        self.epochs.update((row["partition"], row["epoch"]) for row in taken)
+        self.fenced -= new
+        self.unloaded -= new
+
     async def revoked(self, assignment: Assignment) -> None:
         """The batch in flight has committed: write what is buffered, then let the vehicles go."""
         self._revoked_at = time.perf_counter()
+        if self._retry is not None:
+            self._retry.cancel()
+            self._retry = None
+        self.unloaded -= assignment.of(GPS_PINGS)
         gone = assignment.of(GPS_PINGS) & self.partitions
         if not gone:
             return
@@ -125,5 +170,12 @@ class Ownership:
         if self.epochs and not self.fenced:
             rows = await conn.fetch(_CURRENT, list(self.epochs), self._group)
             self.fenced = stale_partitions(self.epochs, {r["partition"]: r["epoch"] for r in rows})
+        self.refuse()
+
+    def refuse(self) -> None:
+        """Raise `Fenced` if a check already found a partition taken: a batch then never even
+        starts (no handler runs, nothing of it reaches the ping buffer or the stream)."""
         if self.fenced:
             raise Fenced(f"partitions {sorted(self.fenced)} of {GPS_PINGS} have a newer owner")
+        if self.unloaded:
+            raise Fenced(f"partitions {sorted(self.unloaded)} of {GPS_PINGS} are not loaded yet")

@@ -17,6 +17,7 @@ from lastmile_common.revocations import REVOCATION_HANDLERS
 from tracking.adapters.ownership import VEHICLE_GROUP
 from tracking.adapters.rekeying import forward_route
 from tracking.domain.fixes import Fix
+from tracking.service_layer import holding
 from tracking.service_layer.effects import Batch
 from tracking.service_layer.tracker import Tracker
 from tracking.settings import TrackingSettings
@@ -39,6 +40,8 @@ def to_fix(ping: Ping) -> Fix:
 class Fence(RebalanceHooks, Protocol):
     """Partition ownership that can tell, inside a batch's transaction, whether it still holds."""
 
+    def refuse(self) -> None: ...
+
     async def check(self, conn: Connection) -> None: ...
 
 
@@ -51,21 +54,28 @@ class BatchWriter:
         self.batch = Batch()
 
     def begin(self) -> None:
-        """A new transaction: nothing gathered yet; routes changed elsewhere reload now."""
+        """A new transaction: nothing gathered yet; routes changed elsewhere reload now. A
+        replica already fenced refuses (`Fenced`) before any handler runs."""
+        if self._fence is not None:
+            self._fence.refuse()
         self.batch = Batch()
         self._tracker.state.between_batches()
+        holding.hold()
 
     async def before_commit(self, conn: Connection) -> None:
         """Check the batch's partitions are still this replica's (else `Fenced`: the handlers'
-        writes roll back), tell the moved vehicles' ETAs, then write what the batch changed."""
+        writes roll back), tell the moved vehicles' ETAs, write what the batch changed, then
+        let out its ping rows, positions and stream messages."""
         if self._fence is not None:
             await self._fence.check(conn)
         self._tracker.batch_etas(self.batch)
         if self.batch.effects.to_write:
             await self._tracker.write(conn, self.batch.effects)
+        holding.release()
 
     def rolled_back(self) -> None:
-        """Undo the batch's changes to the live state."""
+        """Undo the batch's changes to the live state; drop its held side effects."""
+        holding.discard()
         self.batch.rollback()
 
 

@@ -18,6 +18,7 @@ from tracking.domain.travel import Travel
 from tracking.service_layer import messages
 from tracking.service_layer.config import TrackerConfig
 from tracking.service_layer.effects import Batch, Effects, stream_position, stream_stop
+from tracking.service_layer.holding import HeldSink, HeldStream
 from tracking.service_layer.learning import learn_arrival
 from tracking.service_layer.ports import PingSink, Roads, Store, Stream, TokenRow
 from tracking.service_layer.state import TrackingState, Vehicle
@@ -48,8 +49,9 @@ class Tracker:
         # Without a map (tests on synthetic coordinates, a region without roads): straight lines.
         self.travel: Travel = roads or config.travel
         self.store = store
-        self.sink = sink
-        self.stream = stream
+        # Held while a consumer batch runs: only a batch that commits lets them out.
+        self.sink: PingSink = HeldSink(sink)
+        self.stream: Stream = HeldStream(stream)
         self.config = config
         self.verdicts: dict[Verdict, int] = dict.fromkeys(Verdict, 0)
         self._transient: dict[str, tuple[str | None, datetime | None, str | None]] = {}
