@@ -38,11 +38,11 @@ from planner.domain.travel import GreatCircleTravelTimes
 from planner.service_layer.roads import on_roads
 
 from bench.planner.versus import print_row
+from lastmile.demo.places import DEPOT_ID, DEPOT_LOCATION, TIME_ZONE
 
 HOUR = 3600
 DAY = date(2026, 12, 2)  # a Wednesday
-TIME_ZONE = "Europe/Vaduz"
-HUB = Location(47.1641, 9.5014)  # the demo's depot, Schaan's industrial area
+HUB = Location(*DEPOT_LOCATION)  # the demo's depot, Schaan's industrial area
 PARTNER_HUB = Location(47.1030, 9.5260)  # a partner carrier in Triesen
 
 
@@ -140,7 +140,7 @@ def map_day(stops: int, seed: int = 7) -> PlanningProblem:
     rng = random.Random(seed)
     pool = _addresses()
     orders = tuple(_order(k, rng.choice(pool), rng) for k in range(stops))
-    depot = Depot("schaan-hub", HUB, TimeWindow(6 * HOUR, 22 * HOUR), 900)
+    depot = Depot(DEPOT_ID, HUB, TimeWindow(6 * HOUR, 22 * HOUR), 900)
     return PlanningProblem(depot, _fleet(stops), orders, GreatCircleTravelTimes())
 
 
