@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from tracking.domain.route import RouteState
+from tracking.service_layer.ports import RouteChanged
 
 
 class FakeStore:
@@ -29,11 +30,21 @@ class FakeStore:
         self.events.extend(events)
 
     async def save_routes_and_events(self, conn: Any, routes: list[Any], events: list[Any]) -> None:
+        # As on PostgreSQL: a stored route is written only from its own revision.
+        stored = {
+            r.route_id: self.routes[r.route_id].get("revision", 0)
+            for r in routes
+            if r.route_id in self.routes
+        }
+        refused = [r.route_id for r in routes if stored.get(r.route_id, r.revision) != r.revision]
+        if refused:
+            raise RouteChanged(refused)
         for route in routes:
+            route.revision += 1
             self.routes[route.route_id] = route.to_json()
         await self.add_events(conn, events)
 
-    async def load_route(self, conn: Any, route_id: str) -> Any:
+    async def load_route(self, conn: Any, route_id: str, *, lock: bool = False) -> Any:
         saved = self.routes.get(route_id)
         return RouteState.from_json(saved) if saved else None
 

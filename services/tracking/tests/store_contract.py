@@ -7,9 +7,10 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
+import pytest
 from lastmile_common.events.envelope import Envelope
-from tracking.domain.route import RouteState, route_from_event
-from tracking.service_layer.ports import Store
+from tracking.domain.route import RouteState, RouteStatus, route_from_event
+from tracking.service_layer.ports import RouteChanged, Store
 from tracking.simulation import planned_route
 
 T0 = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
@@ -43,6 +44,7 @@ class StoreContract:
         first = route()
         await store.save_routes_and_events(conn, [first], [])
         newer = route(version=2, route_id=first.route_id)
+        newer.revision = first.revision  # built on the stored route, as `replan` does
         await store.save_routes_and_events(conn, [newer], [routed(newer)])
         loaded = await store.load_route(conn, first.route_id)
         assert loaded is not None and loaded.version == 2
@@ -54,3 +56,26 @@ class StoreContract:
         for state in states:
             loaded = await store.load_route(conn, state.route_id)
             assert loaded is not None and loaded.to_json() == state.to_json()
+
+    async def test_each_write_raises_the_revision(self, store: Store, conn: Any) -> None:
+        state = route()
+        await store.save_routes_and_events(conn, [state], [])
+        await store.save_routes_and_events(conn, [state], [])
+        loaded = await store.load_route(conn, state.route_id, lock=True)
+        assert state.revision == 2 and loaded is not None and loaded.revision == 2
+
+    async def test_a_write_from_an_older_copy_is_refused(self, store: Store, conn: Any) -> None:
+        """Two writers read revision 1; the second to write would undo the first's change."""
+        state = route()
+        await store.save_routes_and_events(conn, [state], [])
+        mine = await store.load_route(conn, state.route_id)
+        theirs = await store.load_route(conn, state.route_id)
+        assert mine is not None and theirs is not None
+        await store.save_routes_and_events(conn, [theirs], [])
+        mine.status = RouteStatus.CANCELLED
+        other = route()
+        with pytest.raises(RouteChanged) as refused:
+            await store.save_routes_and_events(conn, [other, mine], [])
+        assert refused.value.route_ids == [mine.route_id]
+        loaded = await store.load_route(conn, state.route_id)
+        assert loaded is not None and loaded.status is not RouteStatus.CANCELLED

@@ -5,20 +5,26 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import httpx
 import pytest
 from aiokafka import AIOKafkaProducer
 from lastmile_common.events.pings import Ping
+from lastmile_common.events.routes import RoutePlanned
 from tracking.adapters.broadcast import Broadcaster
 from tracking.adapters.route_news import RouteNews
 from tracking.adapters.store import PgStore
+from tracking.domain.fixes import Fix
 from tracking.domain.route import RouteState, RouteStatus, StopStatus, route_from_event
+from tracking.entrypoints.consumers import BatchWriter
 from tracking.service_layer.completion import CompleteStop, complete_stop
+from tracking.service_layer.ports import RouteChanged
 from tracking.service_layer.state import TrackingState
 from tracking.service_layer.tracker import Tracker
-from tracking.simulation import planned_route
+from tracking.simulation import planned_route, route_trace
 
 from lastmile.testing.apps import RunningApp
 from lastmile.testing.fixtures import publish
@@ -154,3 +160,97 @@ async def test_the_owner_reloads_a_route_another_replica_completed_a_stop_of(
         lambda: owner.state.routes[route_id].stop(first).status is StopStatus.DELIVERED,
         what="the owner's memory to learn the completion",
     )
+
+
+def replica(app: RunningApp) -> Tracker:
+    """Another replica's tracker on the app's database."""
+    config = app.state.tracker.config
+    return Tracker(TrackingState(), PgStore(), app.state.ping_writer, Broadcaster(), config)
+
+
+async def owned_route(app: RunningApp) -> tuple[str, Tracker, RoutePlanned, list[Fix]]:
+    """A new route of a vehicle `owner` follows (committed), and the trace that drives it."""
+    tenant, _ = new_tenant()
+    vehicle, route_id = f"v-{uuid.uuid4().hex[:8]}", f"r-{uuid.uuid4().hex[:8]}"
+    start = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=1)
+    event = planned_route(route_id, vehicle, start, stops=2)
+    owner = replica(app)
+    async with app.state.runtime.pool.acquire() as conn, conn.transaction():
+        await owner.route_planned(conn, tenant, event)
+    return tenant, owner, event, route_trace(event, start)[:30]
+
+
+async def batch(
+    conn: Any,
+    day: tuple[str, Tracker, RoutePlanned, list[Fix]],
+    writer: BatchWriter,
+    meanwhile: Callable[[], Awaitable[None]] | None = None,
+) -> None:
+    """The owner's consumer batch of the day's fixes up to its COMMIT (left to the caller);
+    `meanwhile` runs after its handlers, before its write."""
+    tenant, owner, event, fixes = day
+    writer.begin()
+    for fix in fixes:
+        received = fix.time + timedelta(seconds=1)
+        await owner.pings(conn, tenant, event.vehicle_id, [fix], received, writer.batch)
+    if meanwhile is not None:
+        await meanwhile()
+    await writer.before_commit(conn)
+
+
+def delivered(app: RunningApp, day: tuple[str, Tracker, RoutePlanned, list[Fix]]) -> Any:
+    """Another replica's completion of the day's second stop, in a transaction of its own."""
+    tenant, _, event, _ = day
+    done = CompleteStop(
+        tenant, event.route_id, event.stops[1].stop_id, "delivered", event.start_time
+    )
+
+    async def complete() -> None:
+        async with app.state.runtime.pool.acquire() as conn, conn.transaction():
+            await complete_stop(replica(app), conn, done)
+
+    return complete
+
+
+async def test_a_batch_in_flight_never_writes_over_a_completion_committed_meanwhile(
+    app: RunningApp,
+) -> None:
+    """The owner's batch read the route before another replica completed a stop of it: its
+    write is refused, and run again on the committed route it keeps both."""
+    day = await owned_route(app)
+    _, owner, event, _ = day
+    writer = BatchWriter(owner)
+
+    async def meanwhile() -> None:
+        assert owner.state.routes[event.route_id].status is RouteStatus.STARTED
+        await delivered(app, day)()
+
+    async with app.state.runtime.pool.acquire() as conn:
+        with pytest.raises(RouteChanged):
+            async with conn.transaction():
+                await batch(conn, day, writer, meanwhile)
+        writer.rolled_back()
+        async with conn.transaction():  # as the runner runs a conflicting batch again
+            await batch(conn, day, writer)
+        stored = await PgStore().load_route(conn, event.route_id)
+    assert stored is not None and stored.status is RouteStatus.STARTED
+    assert stored.stop(event.stops[1].stop_id).status is StopStatus.DELIVERED
+
+
+async def test_a_completion_waits_for_the_batch_that_wrote_the_route_and_keeps_its_progress(
+    app: RunningApp,
+) -> None:
+    """A completion that comes while the owner's batch has written the route but not committed
+    builds on what the batch commits, never on the snapshot before it."""
+    day = await owned_route(app)
+    _, owner, event, _ = day
+    async with app.state.runtime.pool.acquire() as conn:
+        async with conn.transaction():
+            await batch(conn, day, BatchWriter(owner))
+            completing = asyncio.create_task(delivered(app, day)())
+            await asyncio.sleep(0.5)
+            assert not completing.done()  # it waits for the batch's row lock
+        await asyncio.wait_for(completing, 10)
+        stored = await PgStore().load_route(conn, event.route_id)
+    assert stored is not None and stored.status is RouteStatus.STARTED
+    assert stored.stop(event.stops[1].stop_id).status is StopStatus.DELIVERED

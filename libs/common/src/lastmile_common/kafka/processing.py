@@ -21,7 +21,7 @@ from lastmile_common.db.pool import ACQUIRE_TIMEOUT_S, Connection
 from lastmile_common.events.envelope import Envelope, UndecodableEvent, decode
 from lastmile_common.kafka.dead_letter import send_to_dlt
 from lastmile_common.kafka.retry import backoff_delay
-from lastmile_common.kafka.subscription import Fenced, PermanentError, Subscription
+from lastmile_common.kafka.subscription import Conflict, Fenced, PermanentError, Subscription
 from lastmile_common.metrics import EVENTS_PROCESSED, HANDLER_SECONDS
 from lastmile_common.outage import unavailable_dependency
 from lastmile_common.settings import KafkaSettings
@@ -32,6 +32,9 @@ tracer = trace.get_tracer(__name__)
 # back: a fetch of 500 pings held it for seconds, and the process's heartbeats (how soon its
 # group rebalances), outbox relay and SIGTERM handling waited for the whole batch.
 YIELD_EVERY_S = 0.02
+# A batch that met another writer's change (`Conflict`) runs again at once this many times
+# before its events go one by one.
+CONFLICT_RUNS = 3
 
 type Record = "ConsumerRecord[bytes, bytes]"
 
@@ -89,7 +92,7 @@ class EventProcessor:
         if not decoded:
             return
         try:
-            await self._handle_batch(decoded)
+            await self._handle_batch_again_on_conflict(decoded)
         except Fenced:
             raise  # not the events' fault: one by one they would be fenced (or dead-lettered)
         except Exception as exc:
@@ -127,6 +130,18 @@ class EventProcessor:
                 if hooks is not None:
                     hooks.rolled_back()
                 raise
+
+    async def _handle_batch_again_on_conflict(self, items: list[_Decoded]) -> None:
+        for run in range(1, CONFLICT_RUNS + 1):
+            try:
+                await self._handle_batch(items)
+                return
+            except Conflict as exc:
+                if run == CONFLICT_RUNS:
+                    raise
+                log.info(
+                    "batch conflicted, running it again: %s", exc, extra={"consumer": self.name}
+                )
 
     async def _handle_batch(self, items: list[_Decoded]) -> None:
         started = time.perf_counter()

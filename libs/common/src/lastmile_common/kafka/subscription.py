@@ -21,6 +21,12 @@ class Fenced(Exception):
     rolls back and the runner reads them again from the committed offsets (never dead-lettered)."""
 
 
+class Conflict(Exception):
+    """Raised in a batch when another writer changed state the batch had read (optimistic
+    concurrency): the transaction rolls back and the batch runs again at once, on the new state;
+    not the events' fault (a batch that keeps conflicting goes event by event)."""
+
+
 class BatchHooks(Protocol):
     """Lets handlers defer their writes to the end of the runner's transaction.
 

@@ -11,15 +11,18 @@ from lastmile_common.db.outbox import Outgoing
 
 from tracking.adapters.metrics import ETA_ERROR
 from tracking.domain.route import RouteState
-from tracking.service_layer.ports import TokenRow
+from tracking.service_layer.ports import RouteChanged, TokenRow
 
 
 class PgStore:
     """The `Store` port on PostgreSQL."""
 
-    async def load_route(self, conn: Any, route_id: str) -> RouteState | None:
-        """The last committed state of a route."""
-        raw = await conn.fetchval("SELECT state FROM routes WHERE route_id = $1", route_id)
+    async def load_route(
+        self, conn: Any, route_id: str, *, lock: bool = False
+    ) -> RouteState | None:
+        """The last committed state of a route (`lock`: FOR UPDATE, until the transaction ends)."""
+        sql = "SELECT state FROM routes WHERE route_id = $1" + (" FOR UPDATE" if lock else "")
+        raw = await conn.fetchval(sql, route_id)
         if raw is None:
             return None
         return RouteState.from_json(json.loads(raw) if isinstance(raw, str) else raw)
@@ -53,26 +56,38 @@ class PgStore:
     async def save_routes_and_events(
         self, conn: Any, routes: list[RouteState], events: list[Outgoing]
     ) -> None:
-        """Routes and outbox rows in ONE round trip: the hot path's only transactional write."""
+        """Routes and outbox rows in ONE round trip: the hot path's only transactional write.
+        A route whose stored revision is not its own is not written (`RouteChanged`)."""
         args = (
             [r.route_id for r in routes],
             [r.tenant_id for r in routes],
             [r.vehicle_id for r in routes],
             [r.version for r in routes],
             [r.status.value for r in routes],
-            [json.dumps(r.to_json()) for r in routes],
+            [r.revision + 1 for r in routes],
+            [json.dumps({**r.to_json(), "revision": r.revision + 1}) for r in routes],
         )
-        await outbox.add(conn, events, outbox.Alongside(_SAVE_ROUTES, "SELECT 1", args))
+        rows = await outbox.add(conn, events, outbox.Alongside(_SAVE_ROUTES, _SAVED, args))
+        saved = set(rows[0]["saved"]) if rows else set()
+        refused = [r.route_id for r in routes if r.route_id not in saved]
+        if refused:
+            raise RouteChanged(refused)
+        for route in routes:
+            route.revision += 1
 
 
+# A new route (revision 0) is inserted at 1; a stored one is updated only from the revision
+# before (the writer's copy is current), else it is left and missing from `saved`.
 _SAVE_ROUTES = """
 saved AS (
-    INSERT INTO routes (route_id, tenant_id, vehicle_id, version, status, state)
-    SELECT r.id, r.tenant, r.vehicle, r.version, r.status, r.state::jsonb
-    FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::text[], $6::text[])
-        AS r(id, tenant, vehicle, version, status, state)
+    INSERT INTO routes (route_id, tenant_id, vehicle_id, version, status, revision, state)
+    SELECT r.id, r.tenant, r.vehicle, r.version, r.status, r.revision, r.state::jsonb
+    FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::text[], $6::int[], $7::text[])
+        AS r(id, tenant, vehicle, version, status, revision, state)
     ON CONFLICT (route_id) DO UPDATE SET
-        vehicle_id = EXCLUDED.vehicle_id, version = EXCLUDED.version,
-        status = EXCLUDED.status, state = EXCLUDED.state, updated_at = now()
-    RETURNING 1
+        vehicle_id = EXCLUDED.vehicle_id, version = EXCLUDED.version, status = EXCLUDED.status,
+        revision = EXCLUDED.revision, state = EXCLUDED.state, updated_at = now()
+    WHERE routes.revision = EXCLUDED.revision - 1
+    RETURNING route_id
 )"""
+_SAVED = "SELECT array(SELECT route_id FROM saved) AS saved"

@@ -93,6 +93,9 @@ class RouteState:
     breaks: tuple[tuple[datetime, datetime], ...] = ()  # the drivers' breaks the plan placed
     # Breaks the driver took (start, end; end None: on it now), in order, from the driver's app.
     breaks_taken: tuple[tuple[datetime, datetime | None], ...] = ()
+    # How many times this snapshot was written: a write from a copy of an older revision is
+    # refused (another writer, a driver's completion on another replica, came in between).
+    revision: int = 0
     _by_id: dict[str, StopState] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
@@ -239,6 +242,7 @@ def replan(old: RouteState, new: RouteState) -> RouteState:
     new.status, new.started_at, new.completed_at = old.status, old.started_at, old.completed_at
     new.last_visited_seq = old.last_visited_seq
     new.breaks_taken = old.breaks_taken
+    new.revision = old.revision
     if old.at_stop and new.stop(old.at_stop):
         new.at_stop = old.at_stop
     return new

@@ -70,7 +70,8 @@ async def complete(
     request: Request,
 ) -> dict[str, Any]:
     """Complete a stop (driver's device bound to the route's vehicle, or a tenant API key); the
-    replica following the vehicle, if another, reloads the route before its next batch."""
+    replica following the vehicle, this one or another, reloads the route before its next
+    batch."""
     cmd = _command(route_id, stop_id, body, caller.tenant_id, caller.vehicle_id)
     news: RouteNews = request.app.state.route_news
     try:

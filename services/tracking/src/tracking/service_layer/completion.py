@@ -12,9 +12,9 @@ from lastmile_common.events.base import GeoPoint
 from tracking.domain import progress as prog
 from tracking.domain.proof import distance_check
 from tracking.domain.route import RouteState, RouteStatus, StopState
-from tracking.service_layer.effects import Effects
+from tracking.service_layer.effects import Effects, emit_completed
 from tracking.service_layer.proofs import Proofs
-from tracking.service_layer.route_changes import committed_route, tell_and_write
+from tracking.service_layer.route_changes import route_to_change, tell_and_write
 from tracking.service_layer.tracker import Tracker
 
 
@@ -80,7 +80,7 @@ async def complete_stop(
         )
     effects.emit(data, tenant, stop.order_id, subject=stop.order_id)
     if any(isinstance(item, prog.RouteCompleted) for item in happened):
-        tracker.emit_completed(route, effects)
+        emit_completed(tracker.stream, route, effects)
         summary["route_status"] = "completed"
     tracker.stream.publish(
         tenant,
@@ -97,12 +97,14 @@ async def complete_stop(
 
 
 async def _open_stop(
-    tracker: Tracker, conn: Any, cmd: CompleteStop
+    tracker: Tracker, conn: Any, cmd: CompleteStop, *, lock: bool = True
 ) -> tuple[RouteState, StopState]:
-    """The tenant's route and its stop, if still open; else StopNotFound/StopAlreadyCompleted."""
-    # Not followed here (another replica owns the vehicle, and a copy kept from an earlier
-    # completion here would be old): from its committed snapshot.
-    route = await committed_route(tracker, conn, cmd.route_id)
+    """The tenant's route and its stop, if still open; else StopNotFound/StopAlreadyCompleted.
+    The route as committed (`lock`: locked for the change, `route_to_change`)."""
+    if lock:
+        route = await route_to_change(tracker, conn, cmd.route_id)
+    else:
+        route = await tracker.store.load_route(conn, cmd.route_id)
     if route is None or route.tenant_id != cmd.tenant_id:
         raise StopNotFound(f"route {cmd.route_id} not found")
     if cmd.vehicle_id is not None and cmd.vehicle_id != route.vehicle_id:
@@ -128,7 +130,7 @@ async def open_stop(
     probe = CompleteStop(
         tenant_id, route_id, stop_id, "delivered", datetime.now(UTC), vehicle_id=vehicle_id
     )
-    return await _open_stop(tracker, conn, probe)
+    return await _open_stop(tracker, conn, probe, lock=False)
 
 
 def _delivered(

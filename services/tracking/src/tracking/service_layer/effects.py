@@ -9,9 +9,10 @@ from datetime import datetime
 from lastmile_common.events.base import EventData
 from lastmile_common.events.envelope import Envelope
 
+from tracking.domain import progress as prog
 from tracking.domain.eta_policy import Published
 from tracking.domain.fixes import Fix
-from tracking.domain.route import RouteState
+from tracking.domain.route import RouteState, StopStatus
 from tracking.service_layer import messages
 from tracking.service_layer.ports import Stream
 from tracking.service_layer.state import OrderKey, Vehicle
@@ -103,3 +104,14 @@ def stream_stop(stream: Stream, route: RouteState, stop_id: str, status: str, at
             "at": at.isoformat(),
         },
     )
+
+
+def emit_completed(stream: Stream, route: RouteState, effects: Effects) -> None:
+    """`route.completed` for the route's version, naming any stop it never served."""
+    assert route.completed_at is not None
+    done = sum(1 for s in route.stops if s.status is StopStatus.DELIVERED)
+    failed = sum(1 for s in route.stops if s.status is StopStatus.FAILED)
+    item = prog.RouteCompleted(route.completed_at, done, failed)
+    data = messages.route_completed(route, item)
+    effects.emit(data, route.tenant_id, route.route_id, subject=route.route_id)
+    stream.publish(route.tenant_id, "route", {"route_id": route.route_id, "status": "completed"})

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from lastmile_common.db.outbox import Outgoing
+from lastmile_common.kafka.subscription import Conflict
 
 from tracking.domain.eta_policy import Published
 from tracking.domain.fixes import Fix, Verdict
@@ -15,11 +16,23 @@ from tracking.domain.travel import Travel
 TokenRow = tuple[str, str, str, str, datetime]  # token, order id, route id, stop id, expires at
 
 
+class RouteChanged(Conflict):
+    """A route was written from a copy older than the stored one (another writer came in
+    between): nothing of the write stands; the caller's transaction rolls back."""
+
+    def __init__(self, route_ids: list[str]) -> None:
+        super().__init__(f"routes changed since they were read: {', '.join(route_ids)}")
+        self.route_ids = route_ids
+
+
 class Store(Protocol):
     """Transactional writes, all on the caller's connection (the consumer's transaction)."""
 
-    async def load_route(self, conn: Any, route_id: str) -> RouteState | None:
-        """The last committed state of a route."""
+    async def load_route(
+        self, conn: Any, route_id: str, *, lock: bool = False
+    ) -> RouteState | None:
+        """The last committed state of a route; `lock`: no other writer until the transaction
+        ends."""
 
     async def save_tokens(self, conn: Any, tenant_id: str, rows: list[TokenRow]) -> None:
         """Insert or refresh tracking tokens."""
@@ -35,7 +48,9 @@ class Store(Protocol):
     async def save_routes_and_events(
         self, conn: Any, routes: list[RouteState], events: list[Outgoing]
     ) -> None:
-        """Routes and outbox events together, in one round trip."""
+        """Routes and outbox events together, in one round trip. Each route's write is refused
+        (`RouteChanged`) unless the stored revision is the route's; written, its revision is
+        one more."""
 
 
 class PingSink(Protocol):

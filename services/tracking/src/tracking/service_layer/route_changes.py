@@ -11,15 +11,15 @@ from tracking.service_layer.effects import Effects
 from tracking.service_layer.tracker import Tracker
 
 
-async def committed_route(tracker: Tracker, conn: Any, route_id: str) -> RouteState | None:
-    """A route as it stands: from memory where this replica follows its vehicle, else (or when
-    stale) from its committed snapshot, which holds the other replicas' changes."""
-    state = tracker.state
-    known = state.routes.get(route_id)
-    followed = known is not None and state.follows(known.tenant_id, known.vehicle_id)
-    if route_id in state.stale or not followed:
-        await tracker.reload_route(conn, route_id)
-    return state.routes.get(route_id)
+async def route_to_change(tracker: Tracker, conn: Any, route_id: str) -> RouteState | None:
+    """A route as committed, locked until the caller's transaction ends: the copy a driver's
+    change is made on, whichever replica answers. Never the followed route in memory, which may
+    hold a ping batch's progress not yet committed. This replica, if it follows the route,
+    reloads it before its next batch (the others hear of it through `RouteNews`); a batch that
+    read it before and writes it after is refused (`RouteChanged`: the lock and the revision
+    order the two) and runs again on the committed route."""
+    tracker.state.changed_elsewhere(route_id)
+    return await tracker.store.load_route(conn, route_id, lock=True)
 
 
 async def driver_break(
@@ -27,7 +27,7 @@ async def driver_break(
 ) -> None:
     """The driver started (or ended) a break: the route keeps it, so its ETAs hold every stop
     until the break ends and no longer add the planned break it stands for."""
-    route = await committed_route(tracker, conn, route_id)
+    route = await route_to_change(tracker, conn, route_id)
     if route is None or route.tenant_id != tenant_id:
         return
     if started:

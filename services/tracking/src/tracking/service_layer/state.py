@@ -134,7 +134,8 @@ class TrackingState:
             entries.remove((told.at, told.eta))
 
     def changed_elsewhere(self, route_id: str) -> None:
-        """Another replica committed a change to the route: reload it before the next batch."""
+        """A change to the route committed outside this replica's batches (a driver's, answered
+        here or by another replica): reload it before the next batch."""
         if route_id in self.routes:
             self.elsewhere.add(route_id)
 

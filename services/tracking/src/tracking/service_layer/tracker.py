@@ -12,12 +12,18 @@ from lastmile_common.tracking_links import link_token
 from tracking.domain import progress as prog
 from tracking.domain.eta import StopEta
 from tracking.domain.fixes import Fix, Verdict, in_order, too_old
-from tracking.domain.route import RouteState, RouteStatus, StopStatus, replan, route_from_event
+from tracking.domain.route import RouteState, RouteStatus, replan, route_from_event
 from tracking.domain.tokens import token_expiry
 from tracking.domain.travel import Travel
 from tracking.service_layer import messages
 from tracking.service_layer.config import TrackerConfig
-from tracking.service_layer.effects import Batch, Effects, stream_position, stream_stop
+from tracking.service_layer.effects import (
+    Batch,
+    Effects,
+    emit_completed,
+    stream_position,
+    stream_stop,
+)
 from tracking.service_layer.holding import HeldSink, HeldStream
 from tracking.service_layer.learning import learn_arrival
 from tracking.service_layer.ports import PingSink, Roads, Store, Stream, TokenRow
@@ -60,7 +66,7 @@ class Tracker:
         self, conn: Any, tenant_id: str, event: RoutePlanned, batch: Batch | None = None
     ) -> None:
         """A new route or a newer version of one; older versions are ignored."""
-        old = self.state.routes.get(event.route_id)
+        old = await self._current(conn, event.route_id, batch)
         if old is not None and (old.version >= event.version or old.tenant_id != tenant_id):
             return
         tokens = {s.order_id: s.token for s in old.stops if s.token} if old else {}
@@ -79,7 +85,7 @@ class Tracker:
         if route.status is RouteStatus.COMPLETED and any(not s.resolved for s in route.stops):
             # The re-plan crossed the vehicle's return: a finished route is never reopened, so
             # its new stops go back to the planner as unserved.
-            self.emit_completed(route, effects)
+            emit_completed(self.stream, route, effects)
         expires = token_expiry(route.end_time, self.config.token_ttl_s)
         rows: list[TokenRow] = [
             (s.token, s.order_id, route.route_id, s.stop_id, expires)
@@ -111,7 +117,7 @@ class Tracker:
         self, conn: Any, tenant_id: str, event: RouteCancelled, batch: Batch | None = None
     ) -> None:
         """A cancelled route stops being followed (unless a newer version already replaced it)."""
-        route = self.state.routes.get(event.route_id)
+        route = await self._current(conn, event.route_id, batch)
         if route is None or route.tenant_id != tenant_id or route.version > event.version:
             return
         route.status = RouteStatus.CANCELLED
@@ -130,8 +136,7 @@ class Tracker:
     ) -> None:
         """The hot path: clean, store (buffered), move the vehicle along its route."""
         vehicle = self.state.vehicle(tenant_id, vehicle_id)
-        if self.state.stale:
-            await self._reload_stale(conn, vehicle)
+        await self._reload_stale(conn, vehicle, batch)
         judge, sink, verdicts = vehicle.filter.judge, self.sink, self.verdicts
         retention = self.config.retention_days
         effects = Effects()
@@ -190,7 +195,17 @@ class Tracker:
         for key, told, last in reversed(effects.told):
             self.state.forget_told(key, told, last)
 
-    async def _reload_stale(self, conn: Any, vehicle: Vehicle) -> None:
+    async def _current(self, conn: Any, route_id: str, batch: Batch | None) -> RouteState | None:
+        """The route a change builds on: reloaded when stale, from the snapshots if not here."""
+        if batch is None:
+            self.state.between_batches()  # a call of its own is a transaction of its own
+        if route_id in self.state.stale or route_id not in self.state.routes:
+            await self.reload_route(conn, route_id)
+        return self.state.routes.get(route_id)
+
+    async def _reload_stale(self, conn: Any, vehicle: Vehicle, batch: Batch | None) -> None:
+        if batch is None:
+            self.state.between_batches()  # a call of its own is a transaction of its own
         for route_id in [r for r in vehicle.route_ids if r in self.state.stale]:
             await self.reload_route(conn, route_id)
 
@@ -230,10 +245,7 @@ class Tracker:
         batch.add(effects, lambda: self.undo(effects))
 
     def _replay_pending(self, vehicle: Vehicle, route: RouteState, effects: Effects) -> None:
-        """Pings that came before their route are applied now, oldest first (ETAs once after,
-        from the newest fix: a backlog is not worth a road call per fix)."""
-        if not vehicle.pending:
-            return
+        """Pings that came before their route, oldest first (ETAs once after, from the newest)."""
         waiting = list(vehicle.pending)
         vehicle.pending.clear()
         for fix in waiting:
@@ -264,19 +276,7 @@ class Tracker:
             elif isinstance(item, prog.StopDeparted):
                 stream_stop(self.stream, route, item.stop.stop_id, "departed", item.at)
             elif isinstance(item, prog.RouteCompleted):
-                self.emit_completed(route, effects)
-
-    def emit_completed(self, route: RouteState, effects: Effects) -> None:
-        """`route.completed` for the route's version, naming any stop it never served."""
-        assert route.completed_at is not None
-        done = sum(1 for s in route.stops if s.status is StopStatus.DELIVERED)
-        failed = sum(1 for s in route.stops if s.status is StopStatus.FAILED)
-        item = prog.RouteCompleted(route.completed_at, done, failed)
-        data = messages.route_completed(route, item)
-        effects.emit(data, route.tenant_id, route.route_id, subject=route.route_id)
-        self.stream.publish(
-            route.tenant_id, "route", {"route_id": route.route_id, "status": "completed"}
-        )
+                emit_completed(self.stream, route, effects)
 
     def refresh_etas(
         self, route: RouteState, fix: Fix, effects: Effects, *, force: bool

@@ -22,11 +22,10 @@ async def _day(speed_mps: float) -> tuple[Tracker, FakeStore]:
     tracker = Tracker(TrackingState(), store, FakeSink(), FakeStream(), TrackerConfig())
     event = planned_route("r1", "v1", T0, stops=8)
     await tracker.route_planned(None, "t1", event)
-    route = tracker.state.routes["r1"]
     for fix in route_trace(event, T0, order=[1, 2, 3, 4], speed_mps=speed_mps, dwell_s=120):
-        here = route.at_stop
+        here = tracker.state.routes["r1"].at_stop
         await tracker.pings(None, "t1", "v1", [fix], fix.time + timedelta(seconds=1))
-        if here is not None and route.at_stop is None:
+        if here is not None and tracker.state.routes["r1"].at_stop is None:
             await complete_stop(
                 tracker, None, CompleteStop("t1", "r1", here, "delivered", fix.time)
             )

@@ -1,0 +1,75 @@
+"""A batch that met another writer's change runs again whole, at once: never event by event,
+never an attempt toward the dead-letter topic, unless it keeps conflicting."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import cast
+
+import asyncpg
+from aiokafka import AIOKafkaProducer
+from aiokafka.structs import ConsumerRecord
+from lastmile_common.events.envelope import Envelope, encode
+from lastmile_common.events.pings import Ping
+from lastmile_common.events.topics import GPS_PINGS
+from lastmile_common.kafka.processing import CONFLICT_RUNS, EventProcessor, _Decoded
+from lastmile_common.kafka.subscription import Conflict, Subscription
+from lastmile_common.settings import ServiceSettings
+
+
+class _Contended(EventProcessor):
+    """Each transaction of the whole batch conflicts `conflicts` times, then commits."""
+
+    def __init__(self, conflicts: int) -> None:
+        settings = ServiceSettings(
+            kafka_bootstrap_servers="127.0.0.1:9",
+            consumer_max_attempts=2,
+            consumer_backoff_initial_s=0.001,
+        )
+        subscription = Subscription("c", (GPS_PINGS,), {"ping": _no_op})
+        super().__init__(
+            subscription,
+            cast("asyncpg.Pool", None),
+            cast("AIOKafkaProducer", None),
+            settings.kafka(),
+        )
+        self.conflicts = conflicts
+        self.runs: list[int] = []  # the size of each transaction tried
+        self.dead: list[str] = []
+
+    async def _transaction(self, items: list[_Decoded]) -> None:
+        self.runs.append(len(items))
+        if self.conflicts:
+            self.conflicts -= 1
+            raise Conflict("another writer changed a route the batch read")
+
+    async def _dead_letter(
+        self, record: object, event_type: str, error: str, attempts: int
+    ) -> None:
+        self.dead.append(event_type)
+
+
+async def _no_op(conn: object, envelope: Envelope) -> None:
+    return None
+
+
+def _record(offset: int) -> ConsumerRecord[bytes, bytes]:
+    ping = Ping(vehicle_id="v1", time=datetime.now(UTC), lat=52.5, lon=13.4)
+    encoded = encode(Envelope.wrap(ping, source="test", tenant="t"), "v1")
+    return ConsumerRecord(
+        GPS_PINGS, 0, offset, 0, 0, encoded.key, encoded.value, None, 0, 0, encoded.headers
+    )
+
+
+async def test_a_conflicting_batch_runs_again_whole() -> None:
+    processor = _Contended(conflicts=1)
+    await processor.process([_record(1), _record(2), _record(3)])
+    assert processor.runs == [3, 3]
+    assert processor.dead == []
+
+
+async def test_a_batch_that_keeps_conflicting_goes_event_by_event() -> None:
+    processor = _Contended(conflicts=CONFLICT_RUNS)
+    await processor.process([_record(1), _record(2)])
+    assert processor.runs == [2] * CONFLICT_RUNS + [1, 1]
+    assert processor.dead == []
