@@ -201,9 +201,8 @@ async def batch(
 def delivered(app: RunningApp, day: tuple[str, Tracker, RoutePlanned, list[Fix]]) -> Any:
     """Another replica's completion of the day's second stop, in a transaction of its own."""
     tenant, _, event, _ = day
-    done = CompleteStop(
-        tenant, event.route_id, event.stops[1].stop_id, "delivered", event.start_time
-    )
+    later = event.start_time + timedelta(hours=3)  # never when the batch saw the van leave
+    done = CompleteStop(tenant, event.route_id, event.stops[1].stop_id, "delivered", later)
 
     async def complete() -> None:
         async with app.state.runtime.pool.acquire() as conn, conn.transaction():
@@ -232,8 +231,10 @@ async def test_a_batch_in_flight_never_writes_over_a_completion_committed_meanwh
         writer.rolled_back()
         async with conn.transaction():  # as the runner runs a conflicting batch again
             await batch(conn, day, writer)
+        departed = owner.state.routes[event.route_id].started_at
         stored = await PgStore().load_route(conn, event.route_id)
-    assert stored is not None and stored.status is RouteStatus.STARTED
+    assert departed is not None
+    assert stored is not None and stored.started_at == departed  # the batch's progress kept
     assert stored.stop(event.stops[1].stop_id).status is StopStatus.DELIVERED
 
 
@@ -247,10 +248,12 @@ async def test_a_completion_waits_for_the_batch_that_wrote_the_route_and_keeps_i
     async with app.state.runtime.pool.acquire() as conn:
         async with conn.transaction():
             await batch(conn, day, BatchWriter(owner))
+            departed = owner.state.routes[event.route_id].started_at
             completing = asyncio.create_task(delivered(app, day)())
             await asyncio.sleep(0.5)
             assert not completing.done()  # it waits for the batch's row lock
         await asyncio.wait_for(completing, 10)
         stored = await PgStore().load_route(conn, event.route_id)
-    assert stored is not None and stored.status is RouteStatus.STARTED
+    assert departed is not None
+    assert stored is not None and stored.started_at == departed  # the batch's progress kept
     assert stored.stop(event.stops[1].stop_id).status is StopStatus.DELIVERED
