@@ -39,14 +39,17 @@ SETTINGS = {**FAST_RECOVERY, "ETA_THRESHOLD_S": "0", "ETA_MIN_INTERVAL_S": "0"}
 class Replicas:
     """Tracking processes started and killed by the test."""
 
-    def __init__(self, infra: Infrastructure, stack: ExitStack) -> None:
+    def __init__(
+        self, infra: Infrastructure, stack: ExitStack, settings: dict[str, str] | None = None
+    ) -> None:
         self.infra, self.stack = infra, stack
+        self.settings = {**SETTINGS, **(settings or {})}
         self.running: list[Popen[bytes]] = []
 
     async def start(self) -> None:
         port = free_port()
         process = self.stack.enter_context(
-            service_process("tracking", self.infra, port, settings=SETTINGS)
+            service_process("tracking", self.infra, port, settings=self.settings)
         )
         await wait_ready(process, port)
         self.running.append(process)
@@ -91,13 +94,16 @@ def of(reader: TopicReader, tenant: str, kind: str) -> list[Envelope]:
 
 
 @asynccontextmanager
-async def fleet(infra: Infrastructure, count: int) -> AsyncIterator[tuple[Any, Replicas]]:
-    """A producer and `count` tracking replicas started together; all stopped on exit."""
+async def fleet(
+    infra: Infrastructure, count: int, settings: dict[str, str] | None = None
+) -> AsyncIterator[tuple[Any, Replicas]]:
+    """A producer and `count` tracking replicas started together (with `settings` besides the
+    test's own); all stopped on exit."""
     producer = AIOKafkaProducer(bootstrap_servers=infra.kafka_bootstrap)
     await producer.start()
     try:
         with ExitStack() as stack:
-            replicas = Replicas(infra, stack)
+            replicas = Replicas(infra, stack, settings)
             await asyncio.gather(*(replicas.start() for _ in range(count)))
             yield producer, replicas
     finally:

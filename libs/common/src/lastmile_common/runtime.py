@@ -93,6 +93,7 @@ async def running(
             service,
             min_size=settings.db_pool_min,
             max_size=settings.db_pool_max,
+            idle_in_transaction_s=settings.db_idle_in_transaction_s,
         )
         stack.push_async_callback(pool.close)
         if settings.migrate_on_start:

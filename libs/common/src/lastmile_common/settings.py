@@ -72,6 +72,10 @@ class ServiceSettings(BaseSettings):
     database_url: SecretStr | None = None
     db_pool_min: int = Field(default=2, ge=1)
     db_pool_max: int = Field(default=10, ge=1)
+    # PostgreSQL ends a transaction left idle this long (its process frozen: SIGSTOP, a stalled
+    # node) and frees its row locks; None: never (a service whose transactions may wait on
+    # other work, as the planner's may on a search, keeps it unset).
+    db_idle_in_transaction_s: float | None = Field(default=None, gt=0)
     kafka_bootstrap_servers: str | None = None
     kafka_idempotent_producer: bool = False
     kafka_security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"

@@ -20,6 +20,12 @@ class TrackingSettings(ServiceSettings):
     # (group.min.session.timeout.ms); members heartbeat every 0.5 s, and a batch gives the
     # event loop back every 20 ms, so a live replica is not taken for dead.
     consumer_session_timeout_ms: int = Field(default=6_000, ge=1000)
+    # A replica frozen inside a batch holds its row locks (partition epochs, routes, inbox
+    # claims), and the replica given its partitions waits on them: PostgreSQL ends that
+    # transaction after this long, far above a healthy batch's pause between its claim and its
+    # write (its handlers compute in memory); resumed, the frozen replica finds its transaction
+    # gone and its partitions fenced.
+    db_idle_in_transaction_s: float | None = Field(default=15.0, gt=0)
     ping_retention_days: int = Field(default=30, ge=1, description="ping partitions kept (days)")
     ping_flush_interval_s: float = Field(default=0.2, gt=0)
     ping_flush_rows: int = Field(default=5000, ge=1)

@@ -18,18 +18,26 @@ async def _init_connection(conn: asyncpg.Connection) -> None:
 
 
 async def create_pool(
-    url: str, schema: str, *, min_size: int = 2, max_size: int = 10
+    url: str,
+    schema: str,
+    *,
+    min_size: int = 2,
+    max_size: int = 10,
+    idle_in_transaction_s: float | None = None,
 ) -> asyncpg.Pool:
-    """A pool whose connections see `schema` first on the search path and decode JSON."""
+    """A pool whose connections see `schema` first on the search path and decode JSON; with
+    `idle_in_transaction_s`, the server ends a transaction left idle that long."""
+    server_settings = {"search_path": f"{schema},public", "application_name": f"lastmile-{schema}"}
+    if idle_in_transaction_s is not None:
+        server_settings["idle_in_transaction_session_timeout"] = str(
+            round(idle_in_transaction_s * 1000)
+        )
     pool = await asyncpg.create_pool(
         url,
         min_size=min_size,
         max_size=max_size,
         init=_init_connection,
-        server_settings={
-            "search_path": f"{schema},public",
-            "application_name": f"lastmile-{schema}",
-        },
+        server_settings=server_settings,
     )
     assert pool is not None
     return pool
