@@ -1,12 +1,13 @@
-"""Routes changed outside the vehicle's owner (a driver's completion answered by another
-replica): announced with NOTIFY in the changing transaction; the owner reloads them between
-two batches, so its memory never writes an older snapshot over the change."""
+"""Routes changed outside the vehicle's batches (a driver's completion or break, answered by any
+replica): announced with NOTIFY in the changing transaction, heard by every replica once it
+commits, this one included; the owner reloads them between two batches. Without it the owner
+would go on from its older copy (ETAs of a delivered stop) until a write of it were refused by
+the revision check."""
 
 from __future__ import annotations
 
 import contextlib
 import logging
-import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -17,15 +18,14 @@ log = logging.getLogger(__name__)
 
 
 class RouteNews:
-    """This replica's announcements and what it hears of the others'."""
+    """This replica's announcements, and what it hears of every replica's."""
 
     def __init__(self, state: TrackingState) -> None:
         self._state = state
-        self.sender = uuid.uuid4().hex
 
     async def announce(self, conn: Any, route_id: str) -> None:
         """Tell every replica, once `conn`'s transaction commits, that the route changed."""
-        await conn.execute("SELECT pg_notify($1, $2)", CHANNEL, f"{self.sender} {route_id}")
+        await conn.execute("SELECT pg_notify($1, $2)", CHANNEL, route_id)
 
     @contextlib.asynccontextmanager
     async def listening(self, pool: Any) -> AsyncIterator[None]:
@@ -39,7 +39,7 @@ class RouteNews:
                 await conn.remove_listener(CHANNEL, self._heard)
             await pool.release(conn)
 
-    def _heard(self, _conn: object, _pid: int, _channel: str, payload: str) -> None:
-        sender, _, route_id = payload.partition(" ")
-        if sender != self.sender:
-            self._state.changed_elsewhere(route_id)
+    def _heard(self, _conn: object, _pid: int, _channel: str, route_id: str) -> None:
+        # Also this replica's own changes: heard after their commit, where the mark made while
+        # their transaction ran may have been spent by a batch that began before it committed.
+        self._state.changed_elsewhere(route_id)

@@ -21,7 +21,6 @@ from tracking.domain.route import RouteState
 from tracking.entrypoints.deps import (
     Caller,
     DeviceDep,
-    OwnershipDep,
     PoolDep,
     StreetsDep,
     TrackerDep,
@@ -52,14 +51,12 @@ class BreakIn(BaseModel):
 
 
 @router.get("/v1/device/route", responses=_DEVICE_ONLY)
-async def device_route(
-    device: DeviceDep, tracker: TrackerDep, pool: PoolDep, ownership: OwnershipDep
-) -> dict[str, Any]:
+async def device_route(device: DeviceDep, pool: PoolDep) -> dict[str, Any]:
     """The route of the day of the device's vehicle (`route` is null when it has none), and
     when the running break started (null: not on a break)."""
     assert device.vehicle_id is not None
     async with pool.acquire() as conn:
-        route = await _todays(conn, device, tracker, ownership)
+        route = await _todays(conn, device)
         pause = await _events.break_started(conn, device.tenant_id, device.vehicle_id)
     return {
         "vehicle_id": device.vehicle_id,
@@ -68,17 +65,13 @@ async def device_route(
     }
 
 
-async def _todays(
-    conn: Any, device: Caller, tracker: TrackerDep, ownership: OwnershipDep
-) -> RouteState | None:
-    """The vehicle's route of the day: from memory on the replica that follows the vehicle,
-    else as last committed (any replica may answer the driver's phone)."""
+async def _todays(conn: Any, device: Caller) -> RouteState | None:
+    """The vehicle's route of the day as last committed, whichever replica answers: a driver's
+    change (a completion, a break) is committed before the vehicle's owner reloads it into its
+    memory, and the driver must see it at once."""
     assert device.vehicle_id is not None
-    tenant, vehicle = device.tenant_id, device.vehicle_id
-    state = tracker.state if ownership.owns(tenant, vehicle) else None
-    if state is None:
-        state = await vehicle_state(conn, tenant, vehicle)
-    return todays_route(state, tenant, vehicle)
+    state = await vehicle_state(conn, device.tenant_id, device.vehicle_id)
+    return todays_route(state, device.tenant_id, device.vehicle_id)
 
 
 def _event(device: Caller, route: RouteState | None, kind: DayKind) -> DayEvent:
@@ -102,7 +95,6 @@ async def device_break(
     device: DeviceDep,
     tracker: TrackerDep,
     pool: PoolDep,
-    ownership: OwnershipDep,
 ) -> dict[str, Any]:
     """Start or end a break (dispatchers see it on `/v1/stream` as a `driver` message; the
     route's ETAs account for it)."""
@@ -110,7 +102,7 @@ async def device_break(
     news: RouteNews = request.app.state.route_news
     try:
         async with pool.acquire() as conn, conn.transaction():
-            route = await _todays(conn, device, tracker, ownership)
+            route = await _todays(conn, device)
             done = await take_break(tracker, _events, conn, _event(device, route, kind))
             if route is not None:  # the vehicle's owner reloads the route with its break
                 await news.announce(conn, route.route_id)
@@ -123,13 +115,11 @@ async def device_break(
     "/v1/device/finish",
     responses={**_DEVICE_ONLY, 409: {"description": "stops of the route are still open"}},
 )
-async def device_finish(
-    device: DeviceDep, tracker: TrackerDep, pool: PoolDep, ownership: OwnershipDep
-) -> dict[str, Any]:
+async def device_finish(device: DeviceDep, tracker: TrackerDep, pool: PoolDep) -> dict[str, Any]:
     """The driver declares the route finished (refused while a stop is still open)."""
     try:
         async with pool.acquire() as conn:
-            route = await _todays(conn, device, tracker, ownership)
+            route = await _todays(conn, device)
             event = _event(device, route, "route_finished")
             return await finish_route(tracker, _events, conn, event, route)
     except DayRefused as exc:
