@@ -32,8 +32,11 @@ from .test_tracking_replicas import (
 
 STALL_S = 12.0  # twice tracking's 6 s session timeout: the group drops the stalled replica
 IDLE_S = 3.0  # the frozen transaction ends this long after its last statement
+# A consumer's batch between its inbox claim (its first statement) and its write: the handlers
+# computing. Not any transaction of the process (the outbox relay's, say).
 IN_BATCH = """SELECT pid FROM pg_stat_activity
-    WHERE state = 'idle in transaction' AND client_port = ANY($1::int[])"""
+    WHERE state = 'idle in transaction' AND client_port = ANY($1::int[])
+    AND query LIKE 'INSERT INTO inbox%'"""
 
 
 def database_ports(process: Popen[bytes], infra: Infrastructure) -> list[int]:

@@ -15,6 +15,7 @@ class FakeStore:
     def __init__(self) -> None:
         self.events: list[Any] = []
         self.routes: dict[str, Any] = {}
+        self.revisions: dict[str, int] = {}
         self.tokens: list[Any] = []
         self.errors: list[Any] = []
 
@@ -29,24 +30,26 @@ class FakeStore:
     async def add_events(self, conn: Any, events: list[Any]) -> None:
         self.events.extend(events)
 
-    async def save_routes_and_events(self, conn: Any, routes: list[Any], events: list[Any]) -> None:
-        # As on PostgreSQL: a stored route is written only from its own revision.
-        stored = {
-            r.route_id: self.routes[r.route_id].get("revision", 0)
-            for r in routes
-            if r.route_id in self.routes
-        }
-        refused = [r.route_id for r in routes if stored.get(r.route_id, r.revision) != r.revision]
+    async def save_routes_and_events(
+        self, conn: Any, routes: list[Any], events: list[Any], read: Any = ()
+    ) -> None:
+        # As on PostgreSQL: a stored route is written only from its own revision, kept apart,
+        # and nothing is written if a route read is no longer at its revision.
+        stored = self.revisions
+        refused = [
+            r.route_id for r in (*routes, *read) if stored.get(r.route_id, r.revision) != r.revision
+        ]
         if refused:
             raise RouteChanged(refused)
         for route in routes:
             route.revision += 1
             self.routes[route.route_id] = route.to_json()
+            stored[route.route_id] = route.revision
         await self.add_events(conn, events)
 
     async def load_route(self, conn: Any, route_id: str, *, lock: bool = False) -> Any:
         saved = self.routes.get(route_id)
-        return RouteState.from_json(saved) if saved else None
+        return RouteState.from_json(saved, self.revisions[route_id]) if saved else None
 
     def of(self, kind: str) -> list[Any]:
         return [(e.data, key) for e, key in self.events if e.type == kind]

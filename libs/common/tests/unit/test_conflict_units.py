@@ -1,5 +1,5 @@
-"""A batch that met another writer's change runs again whole, at once: never event by event,
-never an attempt toward the dead-letter topic, unless it keeps conflicting."""
+"""A batch that met another writer's change runs again whole, at once, and event by event if it
+keeps conflicting: a conflict is never an attempt toward the dead-letter topic."""
 
 from __future__ import annotations
 
@@ -25,6 +25,7 @@ class _Contended(EventProcessor):
             kafka_bootstrap_servers="127.0.0.1:9",
             consumer_max_attempts=2,
             consumer_backoff_initial_s=0.001,
+            consumer_backoff_max_s=0.002,
         )
         subscription = Subscription("c", (GPS_PINGS,), {"ping": _no_op})
         super().__init__(
@@ -72,4 +73,11 @@ async def test_a_batch_that_keeps_conflicting_goes_event_by_event() -> None:
     processor = _Contended(conflicts=CONFLICT_RUNS)
     await processor.process([_record(1), _record(2)])
     assert processor.runs == [2] * CONFLICT_RUNS + [1, 1]
+    assert processor.dead == []
+
+
+async def test_conflicts_are_never_attempts_toward_the_dead_letter_topic() -> None:
+    processor = _Contended(conflicts=CONFLICT_RUNS + 20)  # max_attempts is 2
+    await processor.process([_record(1), _record(2)])
+    assert processor.runs[-2:] == [1, 1]  # both committed in the end
     assert processor.dead == []

@@ -15,7 +15,7 @@ from aiokafka import AIOKafkaProducer
 from lastmile_common.events.pings import Ping
 from lastmile_common.events.routes import RoutePlanned
 from tracking.adapters.broadcast import Broadcaster
-from tracking.adapters.route_news import RouteNews
+from tracking.adapters.route_news import RELISTEN_S, RouteNews
 from tracking.adapters.store import PgStore
 from tracking.domain.fixes import Fix
 from tracking.domain.route import RouteState, RouteStatus, StopStatus, route_from_event
@@ -257,3 +257,25 @@ async def test_a_completion_waits_for_the_batch_that_wrote_the_route_and_keeps_i
     assert departed is not None
     assert stored is not None and stored.started_at == departed  # the batch's progress kept
     assert stored.stop(event.stops[1].stop_id).status is StopStatus.DELIVERED
+
+
+async def test_route_news_listens_again_when_the_server_drops_its_connection(
+    app: RunningApp,
+) -> None:
+    pool = app.state.runtime.pool
+    state = TrackingState()
+    route = route_from_event(
+        "t1", planned_route(f"r-{uuid.uuid4().hex[:8]}", "v1", datetime.now(UTC)), {}
+    )
+    state.add_route(route)
+    news = RouteNews(state)
+    async with news.listening(pool):
+        dropped = await pool.fetchval(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+            " WHERE query LIKE 'LISTEN%' AND pid <> pg_backend_pid()"
+        )
+        assert dropped >= 1
+        await asyncio.sleep(RELISTEN_S + 0.5)
+        async with pool.acquire() as conn, conn.transaction():
+            await news.announce(conn, route.route_id)
+        await eventually(lambda: route.route_id in state.elsewhere, what="the news heard")

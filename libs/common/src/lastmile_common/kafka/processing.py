@@ -156,7 +156,7 @@ class EventProcessor:
 
     async def _handle_with_retries(self, item: _Decoded) -> None:
         """Only the event's own failures count toward `max_attempts`."""
-        attempt = 0
+        attempt, conflicts = 0, 0
         while True:
             attempt += 1
             started = time.perf_counter()
@@ -169,6 +169,15 @@ class EventProcessor:
                 return
             except Fenced:
                 raise  # another member owns the event now: never an attempt, never dead-lettered
+            except Conflict as exc:
+                # Another writer's change, never the event's fault: again on the new state.
+                attempt, conflicts = attempt - 1, conflicts + 1
+                log.warning(
+                    "event conflicted %d times: %s", conflicts, exc, extra={"consumer": self.name}
+                )
+                await asyncio.sleep(
+                    backoff_delay(conflicts, self.kafka.backoff_initial_s, self.kafka.backoff_max_s)
+                )
             except Exception as exc:
                 if (outage := unavailable(exc)) is not None:
                     raise outage from exc

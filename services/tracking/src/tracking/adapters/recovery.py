@@ -29,9 +29,9 @@ _TOLD = (
 )
 
 
-def _route(raw: Any) -> RouteState:
+def _route(raw: Any, revision: int = 0) -> RouteState:
     # The service's pool decodes jsonb; a bare connection (CLI, tests) hands back text.
-    return RouteState.from_json(json.loads(raw) if isinstance(raw, str) else raw)
+    return RouteState.from_json(json.loads(raw) if isinstance(raw, str) else raw, revision)
 
 
 def _add_positions(state: TrackingState, rows: list[Any]) -> None:
@@ -75,8 +75,11 @@ async def recover(
         since,
     )
     ids = [k["route_id"] for k in keys if owns is None or owns(k["tenant_id"], k["vehicle_id"])]
-    rows = await conn.fetch("SELECT state FROM routes WHERE route_id = ANY($1::text[])", ids)
-    routes = [_route(row["state"]) for row in rows]
+    rows = await conn.fetch(
+        "SELECT state, revision FROM routes WHERE route_id = ANY($1::text[])", ids
+    )
+    # With their revisions: this replica writes them from now on.
+    routes = [_route(row["state"], row["revision"]) for row in rows]
     for route in routes:
         state.add_route(route)
     positions = await conn.fetch(_POSITIONS + " WHERE time > $1", since)

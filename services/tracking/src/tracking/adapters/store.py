@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -21,11 +22,14 @@ class PgStore:
         self, conn: Any, route_id: str, *, lock: bool = False
     ) -> RouteState | None:
         """The last committed state of a route (`lock`: FOR UPDATE, until the transaction ends)."""
-        sql = "SELECT state FROM routes WHERE route_id = $1" + (" FOR UPDATE" if lock else "")
-        raw = await conn.fetchval(sql, route_id)
-        if raw is None:
+        sql = "SELECT state, revision FROM routes WHERE route_id = $1"
+        row = await conn.fetchrow(sql + (" FOR UPDATE" if lock else ""), route_id)
+        if row is None:
             return None
-        return RouteState.from_json(json.loads(raw) if isinstance(raw, str) else raw)
+        raw = row["state"]
+        return RouteState.from_json(
+            json.loads(raw) if isinstance(raw, str) else raw, row["revision"]
+        )
 
     async def save_tokens(self, conn: Any, tenant_id: str, rows: list[TokenRow]) -> None:
         """Insert or refresh tracking tokens (one per order)."""
@@ -54,10 +58,15 @@ class PgStore:
         await outbox.add(conn, events)
 
     async def save_routes_and_events(
-        self, conn: Any, routes: list[RouteState], events: list[Outgoing]
+        self,
+        conn: Any,
+        routes: list[RouteState],
+        events: list[Outgoing],
+        read: Sequence[RouteState] = (),
     ) -> None:
         """Routes and outbox rows in ONE round trip: the hot path's only transactional write.
-        A route whose stored revision is not its own is not written (`RouteChanged`)."""
+        A route whose stored revision is not its own is not written, and a route read that is
+        no longer at its revision is not locked: either way `RouteChanged`."""
         args = (
             [r.route_id for r in routes],
             [r.tenant_id for r in routes],
@@ -65,11 +74,13 @@ class PgStore:
             [r.version for r in routes],
             [r.status.value for r in routes],
             [r.revision + 1 for r in routes],
-            [json.dumps({**r.to_json(), "revision": r.revision + 1}) for r in routes],
+            [json.dumps(r.to_json()) for r in routes],
+            [r.route_id for r in read],
+            [r.revision for r in read],
         )
         rows = await outbox.add(conn, events, outbox.Alongside(_SAVE_ROUTES, _SAVED, args))
-        saved = set(rows[0]["saved"]) if rows else set()
-        refused = [r.route_id for r in routes if r.route_id not in saved]
+        saved = set(rows[0]["saved"]) | set(rows[0]["checked"])
+        refused = [r.route_id for r in (*routes, *read) if r.route_id not in saved]
         if refused:
             raise RouteChanged(refused)
         for route in routes:
@@ -89,5 +100,11 @@ saved AS (
         revision = EXCLUDED.revision, state = EXCLUDED.state, updated_at = now()
     WHERE routes.revision = EXCLUDED.revision - 1
     RETURNING route_id
+),
+checked AS (
+    SELECT routes.route_id FROM routes
+    JOIN unnest($8::text[], $9::int[]) AS c(id, revision)
+        ON routes.route_id = c.id AND routes.revision = c.revision
+    FOR SHARE OF routes
 )"""
-_SAVED = "SELECT array(SELECT route_id FROM saved) AS saved"
+_SAVED = "SELECT array(SELECT route_id FROM saved) AS saved, array(SELECT route_id FROM checked) AS checked"

@@ -95,6 +95,7 @@ class RouteState:
     breaks_taken: tuple[tuple[datetime, datetime | None], ...] = ()
     # How many times this snapshot was written: a write from a copy of an older revision is
     # refused (another writer, a driver's completion on another replica, came in between).
+    # Kept in its own column, not in the snapshot: a release before it reads the snapshot too.
     revision: int = 0
     _by_id: dict[str, StopState] = field(default_factory=dict, repr=False)
 
@@ -132,17 +133,17 @@ class RouteState:
         """A JSON-ready snapshot (stored with the route, read back at start)."""
         out: dict[str, Any] = {}
         for f in fields(self):
-            if not f.name.startswith("_"):
+            if not f.name.startswith("_") and f.name != "revision":
                 out[f.name] = _plain(getattr(self, f.name))
         out["stops"] = [{f.name: _plain(getattr(s, f.name)) for f in fields(s)} for s in self.stops]
         return out
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> RouteState:
-        """Rebuild a route from its snapshot."""
+    def from_json(cls, data: dict[str, Any], revision: int = 0) -> RouteState:
+        """Rebuild a route from its snapshot (and the revision stored beside it)."""
         values = {k: _revive(k, v) for k, v in data.items() if k != "stops"}
         stops = [StopState(**{k: _revive(k, v) for k, v in s.items()}) for s in data["stops"]]
-        return cls(stops=stops, **values)
+        return cls(stops=stops, revision=revision, **values)
 
 
 _TIMES = {

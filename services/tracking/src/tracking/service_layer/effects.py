@@ -27,6 +27,12 @@ class Effects:
     changed: dict[str, RouteState] = field(default_factory=dict)
     # (tenant id, order id, error in seconds per horizon in minutes, arrival time)
     errors: list[tuple[str, str, dict[int, float], datetime]] = field(default_factory=list)
+    # Routes the call read without changing them (ETAs told from them): their write is refused
+    # too if another writer changed them meanwhile (`RouteChanged`).
+    read: dict[str, RouteState] = field(default_factory=dict)
+    # Per-route clocks the call moved (last ETA refresh, last off-route check): (the clock's
+    # map, route id, its value before), put back if the call is undone.
+    clocks: list[tuple[dict[str, datetime], str, datetime | None]] = field(default_factory=list)
 
     @property
     def to_write(self) -> bool:
@@ -39,6 +45,17 @@ class Effects:
         self.told.extend(other.told)
         self.changed.update(other.changed)
         self.errors.extend(other.errors)
+        self.read.update(other.read)
+        self.clocks.extend(other.clocks)
+
+    def in_memory(self) -> Effects:
+        """Only what the call did to the live state besides routes (ETAs told, clocks)."""
+        return Effects(told=self.told, clocks=self.clocks)
+
+    def move_clock(self, clock: dict[str, datetime], route_id: str, at: datetime) -> None:
+        """Set a route's clock, remembering its value before."""
+        self.clocks.append((clock, route_id, clock.get(route_id)))
+        clock[route_id] = at
 
     def emit(self, data: EventData, tenant_id: str, key: str, subject: str | None = None) -> None:
         """Queue one event for the outbox."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -46,11 +47,16 @@ class Store(Protocol):
         """Queue events in the outbox."""
 
     async def save_routes_and_events(
-        self, conn: Any, routes: list[RouteState], events: list[Outgoing]
+        self,
+        conn: Any,
+        routes: list[RouteState],
+        events: list[Outgoing],
+        read: Sequence[RouteState] = (),
     ) -> None:
         """Routes and outbox events together, in one round trip. Each route's write is refused
         (`RouteChanged`) unless the stored revision is the route's; written, its revision is
-        one more."""
+        one more. So is the whole write if a route of `read` (the events were computed from it)
+        is no longer at its revision; those stay locked (FOR SHARE) until the commit."""
 
 
 class PingSink(Protocol):

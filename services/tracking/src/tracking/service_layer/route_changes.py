@@ -46,5 +46,7 @@ async def tell_and_write(tracker: Tracker, conn: Any, route: RouteState, effects
     try:
         await tracker.write(conn, effects)
     except BaseException:
-        tracker.undo(effects)
+        # Only the ETAs told: the route was a copy, and marking it stale here would reload it
+        # in the middle of the owner's batch, dropping that batch's progress.
+        tracker.undo(effects.in_memory())
         raise

@@ -68,7 +68,12 @@ class TrackingState:
         return found
 
     def add_route(self, route: RouteState) -> None:
-        """Hold a route and attach it to its vehicle."""
+        """Hold a route and attach it to its vehicle (only: a re-plan may move it)."""
+        held = self.routes.get(route.route_id)
+        if held is not None and held.vehicle_id != route.vehicle_id:
+            before = self.vehicles.get((held.tenant_id, held.vehicle_id))
+            if before is not None and route.route_id in before.route_ids:
+                before.route_ids.remove(route.route_id)
         if route.route_id not in self.routes:
             # A route of an earlier day (loaded late: recovery, a rebalance) is history the
             # depot's later days summed without it.
@@ -85,7 +90,9 @@ class TrackingState:
         due: list[RouteState] = []
         for route_id in vehicle.route_ids:
             route = self.routes.get(route_id)
-            if route is None or route.tenant_id != vehicle.tenant_id:
+            if route is None or route.vehicle_id != vehicle.vehicle_id:
+                continue  # another vehicle's now (a re-plan moved it)
+            if route.tenant_id != vehicle.tenant_id:
                 continue
             if route.status is RouteStatus.STARTED:
                 return route

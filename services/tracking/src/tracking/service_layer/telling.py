@@ -30,7 +30,8 @@ def tell_etas(
     force: bool,
 ) -> list[StopEta]:
     """ETAs of the route's open stops; `eta.updated` for each the policy (or `force`) tells."""
-    state.last_eta_at[route.route_id] = fix.time
+    effects.move_clock(state.last_eta_at, route.route_id, fix.time)
+    effects.read[route.route_id] = route
     pace = pace_of(state, cfg, route, fix.time)
     errors = errors_of(state, cfg, route)
     etas = compute_etas(

@@ -30,6 +30,7 @@ from tracking.service_layer.ports import PingSink, Roads, Store, Stream, TokenRo
 from tracking.service_layer.state import TrackingState, Vehicle
 from tracking.service_layer.telling import etas_due, etas_of_moved, measure_arrival, tell_etas
 from tracking.service_layer.watching import watch_vehicle
+from tracking.service_layer.writing import forget, write
 
 _STORED = (Verdict.ACCEPTED, Verdict.OUT_OF_ORDER, Verdict.INACCURATE, Verdict.JUMP)
 
@@ -109,7 +110,7 @@ class Tracker:
                 self.state.routes[route.route_id] = old
             vehicle.pending.extend(waiting)
             vehicle.filter.last = before
-            self.undo(Effects(told=effects.told))
+            self.undo(effects.in_memory())
 
         await self._finish(conn, effects, undo, batch)
 
@@ -191,9 +192,7 @@ class Tracker:
 
     def undo(self, effects: Effects) -> None:
         """Forget what a failed write would have recorded; its routes reload on next use."""
-        self.state.stale.update(effects.changed)
-        for key, told, last in reversed(effects.told):
-            self.state.forget_told(key, told, last)
+        forget(self.state, effects)
 
     async def _current(self, conn: Any, route_id: str, batch: Batch | None) -> RouteState | None:
         """The route a change builds on: reloaded when stale, from the snapshots if not here."""
@@ -287,13 +286,8 @@ class Tracker:
         )
 
     async def write(self, conn: Any, effects: Effects) -> None:
-        """Write what calls changed: routes and events together, ETA errors apart (rare)."""
-        for tenant_id, order_id, errors, at in effects.errors:
-            await self.store.save_errors(conn, tenant_id, order_id, errors, at)
-        if effects.changed or effects.events:
-            await self.store.save_routes_and_events(
-                conn, list(effects.changed.values()), effects.events
-            )
+        """Write what calls changed (`writing.write`)."""
+        await write(self.store, self.state, conn, effects)
 
 
 def _transient(route: RouteState) -> tuple[str | None, datetime | None, str | None]:

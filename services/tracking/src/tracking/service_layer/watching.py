@@ -42,7 +42,7 @@ def watch_route(
     path = state.path(route)
     if path is None:
         return
-    state.last_route_check[route.route_id] = fix.time
+    effects.move_clock(state.last_route_check, route.route_id, fix.time)
     change = judge_off_route(route, path, fix, cfg.off_route)
     if change is None:
         return

@@ -160,11 +160,13 @@ class FlakyStore(FakeStore):
         super().__init__()
         self.fail_next = False
 
-    async def save_routes_and_events(self, conn: Any, routes: list[Any], events: list[Any]) -> None:
+    async def save_routes_and_events(
+        self, conn: Any, routes: list[Any], events: list[Any], read: Any = ()
+    ) -> None:
         if self.fail_next:
             self.fail_next = False
             raise ConnectionError("database went away")
-        await super().save_routes_and_events(conn, routes, events)
+        await super().save_routes_and_events(conn, routes, events, read)
 
 
 async def test_a_failed_write_is_retried_without_losing_the_arrival() -> None:
@@ -201,9 +203,11 @@ class CountingStore(FakeStore):
         super().__init__()
         self.writes = 0
 
-    async def save_routes_and_events(self, conn: Any, routes: list[Any], events: list[Any]) -> None:
+    async def save_routes_and_events(
+        self, conn: Any, routes: list[Any], events: list[Any], read: Any = ()
+    ) -> None:
         self.writes += 1
-        await super().save_routes_and_events(conn, routes, events)
+        await super().save_routes_and_events(conn, routes, events, read)
 
 
 async def test_a_batch_writes_once_and_a_rolled_back_batch_is_replayed_exactly() -> None:
