@@ -32,10 +32,13 @@ from .test_tracking_replicas import (
 
 STALL_S = 12.0  # twice tracking's 6 s session timeout: the group drops the stalled replica
 IDLE_S = 3.0  # the frozen transaction ends this long after its last statement
-# A consumer's batch between its inbox claim (its first statement) and its write: the handlers
-# computing. Not any transaction of the process (the outbox relay's, say).
+# A consumer's batch from its inbox claim (its first statement) until its write: the claim
+# running, or the handlers computing. Not any transaction of the process (the outbox relay's).
 IN_BATCH = """SELECT pid FROM pg_stat_activity
-    WHERE state = 'idle in transaction' AND client_port = ANY($1::int[])
+    WHERE state IN ('active', 'idle in transaction') AND client_port = ANY($1::int[])
+    AND query LIKE 'INSERT INTO inbox%'"""
+STILL_IN = """SELECT pid FROM pg_stat_activity
+    WHERE pid = $1 AND state IN ('active', 'idle in transaction')
     AND query LIKE 'INSERT INTO inbox%'"""
 
 
@@ -52,17 +55,20 @@ def database_ports(process: Popen[bytes], infra: Infrastructure) -> list[int]:
 async def stop_inside_a_batch(
     process: Popen[bytes], infra: Infrastructure, conn: asyncpg.Connection
 ) -> int:
-    """SIGSTOP the process at a moment its consumer is inside a transaction (idle in it between
-    two statements, as `pg_stat_activity` shows), checked once stopped; the backend's pid."""
-    for _ in range(2000):
-        ports = database_ports(process, infra)
-        if await conn.fetchval(IN_BATCH, ports) is not None:
-            process.send_signal(signal.SIGSTOP)
-            backend = await conn.fetchval(IN_BATCH, ports)
-            if backend is not None:
-                return int(backend)
-            process.send_signal(signal.SIGCONT)  # it committed before the signal landed
-        await asyncio.sleep(0.002)
+    """SIGSTOP the process at a moment its consumer is inside a batch's transaction (as
+    `pg_stat_activity` shows), checked again once stopped; the backend's pid."""
+    loop = asyncio.get_running_loop()
+    deadline, looked = loop.time() + 60, 0.0
+    while loop.time() < deadline:
+        if loop.time() - looked > 1:  # the pool may open connections meanwhile
+            ports, looked = database_ports(process, infra), loop.time()
+        backend = await conn.fetchval(IN_BATCH, ports)
+        if backend is None:
+            continue
+        process.send_signal(signal.SIGSTOP)
+        if await conn.fetchval(STILL_IN, backend) is not None:
+            return int(backend)
+        process.send_signal(signal.SIGCONT)  # it committed before the signal landed
     raise AssertionError("the replica was never caught inside a batch")
 
 
