@@ -31,7 +31,6 @@ def tell_etas(
 ) -> list[StopEta]:
     """ETAs of the route's open stops; `eta.updated` for each the policy (or `force`) tells."""
     effects.move_clock(state.last_eta_at, route.route_id, fix.time)
-    effects.read[route.route_id] = route
     pace = pace_of(state, cfg, route, fix.time)
     errors = errors_of(state, cfg, route)
     etas = compute_etas(
@@ -49,6 +48,7 @@ def tell_etas(
         sink.told(route.tenant_id, eta.order_id, told)
         data = messages.eta_updated(route, eta, told, tokens.get(eta.stop_id))
         effects.emit(data, route.tenant_id, eta.order_id, subject=eta.order_id)
+        effects.read[route.route_id] = route  # told from it: checked at its revision
     return etas
 
 
