@@ -3,18 +3,16 @@ keeps conflicting: a conflict is never an attempt toward the dead-letter topic."
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import cast
 
 import asyncpg
 from aiokafka import AIOKafkaProducer
-from aiokafka.structs import ConsumerRecord
-from lastmile_common.events.envelope import Envelope, encode
-from lastmile_common.events.pings import Ping
 from lastmile_common.events.topics import GPS_PINGS
 from lastmile_common.kafka.processing import CONFLICT_RUNS, EventProcessor, _Decoded
 from lastmile_common.kafka.subscription import Conflict, Subscription
 from lastmile_common.settings import ServiceSettings
+
+from .test_fenced_units import _no_op, _record  # one fetch's ping records, a no-op handler
 
 
 class _Contended(EventProcessor):
@@ -48,18 +46,6 @@ class _Contended(EventProcessor):
         self, record: object, event_type: str, error: str, attempts: int
     ) -> None:
         self.dead.append(event_type)
-
-
-async def _no_op(conn: object, envelope: Envelope) -> None:
-    return None
-
-
-def _record(offset: int) -> ConsumerRecord[bytes, bytes]:
-    ping = Ping(vehicle_id="v1", time=datetime.now(UTC), lat=52.5, lon=13.4)
-    encoded = encode(Envelope.wrap(ping, source="test", tenant="t"), "v1")
-    return ConsumerRecord(
-        GPS_PINGS, 0, offset, 0, 0, encoded.key, encoded.value, None, 0, 0, encoded.headers
-    )
 
 
 async def test_a_conflicting_batch_runs_again_whole() -> None:
