@@ -67,12 +67,13 @@ class Batch:
     """The effects of the events handled in one consumer transaction, written together before
     it commits, and how to undo what they did to the in-memory state if it does not.
 
-    `moved` holds each vehicle's newest accepted fix of the batch: its ETAs are computed once,
-    from that fix, when the batch ends (a catch-up's queued pings are not each worth an ETA)."""
+    `moved` holds each vehicle's newest accepted fix of the batch and the trace context of the
+    ping that brought it: its ETAs are computed once, from that fix, when the batch ends (a
+    catch-up's queued pings are not each worth an ETA), and continue that ping's trace."""
 
     def __init__(self) -> None:
         self.effects = Effects()
-        self.moved: dict[tuple[str, str], tuple[Vehicle, Fix]] = {}
+        self.moved: dict[tuple[str, str], tuple[Vehicle, Fix, str]] = {}
         self._undo: list[Callable[[], None]] = []
 
     def add(self, effects: Effects, undo: Callable[[], None]) -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from lastmile_common.events.envelope import continuing
+
 from tracking.domain.accuracy import arrival_errors
 from tracking.domain.eta import StopEta, compute_etas
 from tracking.domain.eta_policy import published, should_publish
@@ -61,12 +63,13 @@ def etas_of_moved(
     ping was most of the catch-up's work, and each was stale before it was published (the
     current one queued behind them in the outbox). Arrivals were judged on every ping."""
     effects = Effects()
-    for vehicle, fix in batch.moved.values():
+    for vehicle, fix, traceparent in batch.moved.values():
         route = state.current_route(vehicle, fix.time, cfg.progress.early_start_s)
         if route is None or route.status is not RouteStatus.STARTED:
             continue
         if etas_due(state, cfg, route, fix, batch.effects):
-            tell_etas(state, sink, cfg, travel, route, fix, effects, force=False)
+            with continuing(traceparent):  # the ping's trace, not a new one per batch
+                tell_etas(state, sink, cfg, travel, route, fix, effects, force=False)
     batch.moved.clear()
     return effects
 

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from lastmile_common.events.envelope import trace_context
 from lastmile_common.events.routes import RouteCancelled, RoutePlanned
 from lastmile_common.tracking_links import link_token
 
@@ -161,7 +162,7 @@ class Tracker:
             # or, in a consumer batch, once per vehicle when the batch ends (`batch_etas`).
             route = watch_vehicle(self.state, self.stream, self.config, vehicle, moved, effects)
             if batch is not None:
-                batch.moved[(tenant_id, vehicle_id)] = (vehicle, moved)
+                batch.moved[(tenant_id, vehicle_id)] = (vehicle, moved, trace_context())
             elif route is not None and etas_due(self.state, self.config, route, moved, effects):
                 self.refresh_etas(route, moved, effects, force=False)
             sink.position(tenant_id, vehicle_id, moved)
