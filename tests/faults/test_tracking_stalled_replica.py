@@ -1,19 +1,21 @@
 """A tracking replica SIGSTOPped inside a batch's transaction, past the session timeout: the
 group gives its partitions to the other; PostgreSQL ends the frozen transaction (its row locks
 held the new owner back), so the other carries on during the stall; resumed, the stalled one is
-fenced and rejoins. Every arrival and route start is emitted exactly once."""
+fenced and rejoins. Stalled inside its outbox relay's publish instead, its rows go out again
+with the same event ids (at least once; consumers' inboxes drop the copy). Either way every
+arrival and route start is one event, emitted once."""
 
 from __future__ import annotations
 
 import asyncio
 import signal
 import uuid
-from collections import Counter
 from subprocess import Popen
 from urllib.parse import urlsplit
 
 import asyncpg
 import psutil
+import pytest
 from lastmile_common.events.topics import DELIVERIES
 
 from lastmile.infra.platform import Infrastructure
@@ -25,21 +27,27 @@ from .test_tracking_replicas import (
     arrivals_once,
     drive,
     fleet,
-    of,
     routes_driven,
+    routes_once,
     routes_saved,
 )
 
 STALL_S = 12.0  # twice tracking's 6 s session timeout: the group drops the stalled replica
 IDLE_S = 3.0  # the frozen transaction ends this long after its last statement
-# A consumer's batch from its inbox claim (its first statement) until its write: the claim
-# running, or the handlers computing. Not any transaction of the process (the outbox relay's).
-IN_BATCH = """SELECT pid FROM pg_stat_activity
+# The transactions a stall may freeze, by their first statement: a consumer's batch (its inbox
+# claim, then the handlers computing and its write) and the outbox relay's publish (its rows
+# locked while the broker acknowledges them; frozen past IDLE_S, they are published again).
+CONSUMER_BATCH = "INSERT INTO inbox"
+RELAY_PUBLISH = "SELECT id, topic, key, value, headers FROM outbox"
+IN_BATCH = """SELECT pid, client_port FROM pg_stat_activity
     WHERE state IN ('active', 'idle in transaction') AND client_port = ANY($1::int[])
-    AND query LIKE 'INSERT INTO inbox%'"""
-STILL_IN = """SELECT pid FROM pg_stat_activity
-    WHERE pid = $1 AND state IN ('active', 'idle in transaction')
-    AND query LIKE 'INSERT INTO inbox%'"""
+    AND starts_with(query, $2)"""
+# Stopped, the backend finishes the statement and waits for the client: idle in its
+# transaction, which the server ends IDLE_S later. A statement still running once the process
+# is stopped (behind another transaction's lock) is not that case: no idle timeout applies.
+FROZEN = """SELECT state = 'idle in transaction' FROM pg_stat_activity
+    WHERE pid = $1 AND starts_with(query, $2)"""
+SETTLE_S = 1.0  # how long a stopped process's claim may take to finish
 
 
 def database_ports(process: Popen[bytes], infra: Infrastructure) -> list[int]:
@@ -52,28 +60,44 @@ def database_ports(process: Popen[bytes], infra: Infrastructure) -> list[int]:
     ]
 
 
-async def stop_inside_a_batch(
-    process: Popen[bytes], infra: Infrastructure, conn: asyncpg.Connection
-) -> int:
-    """SIGSTOP the process at a moment its consumer is inside a batch's transaction (as
-    `pg_stat_activity` shows), checked again once stopped; the backend's pid."""
+async def frozen_in_it(conn: asyncpg.Connection, backend: int, statement: str) -> bool:
+    """Whether the stopped process's backend sits idle in the transaction, its statement done
+    (waited for up to SETTLE_S)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + SETTLE_S
+    while (idle := await conn.fetchval(FROZEN, backend, statement)) is False:
+        if loop.time() > deadline:
+            break
+        await asyncio.sleep(0.02)
+    return bool(idle)
+
+
+async def stop_inside(
+    processes: list[Popen[bytes]], infra: Infrastructure, conn: asyncpg.Connection, statement: str
+) -> tuple[Popen[bytes], int]:
+    """SIGSTOP whichever process is inside a transaction begun with `statement` (as
+    `pg_stat_activity` shows), checked again once stopped (idle in it); it and the backend."""
     loop = asyncio.get_running_loop()
     deadline, looked = loop.time() + 60, 0.0
+    owners: dict[int, Popen[bytes]] = {}
     while loop.time() < deadline:
-        if loop.time() - looked > 1:  # the pool may open connections meanwhile
-            ports, looked = database_ports(process, infra), loop.time()
-        backend = await conn.fetchval(IN_BATCH, ports)
-        if backend is None:
+        if loop.time() - looked > 1:  # the pools may open connections meanwhile
+            owners = {port: p for p in processes for port in database_ports(p, infra)}
+            looked = loop.time()
+        row = await conn.fetchrow(IN_BATCH, list(owners), statement)
+        if row is None:
             continue
+        process = owners[row["client_port"]]
         process.send_signal(signal.SIGSTOP)
-        if await conn.fetchval(STILL_IN, backend) is not None:
-            return int(backend)
-        process.send_signal(signal.SIGCONT)  # it committed before the signal landed
-    raise AssertionError("the replica was never caught inside a batch")
+        if await frozen_in_it(conn, row["pid"], statement):
+            return process, int(row["pid"])
+        process.send_signal(signal.SIGCONT)  # it committed before the signal landed, or waits
+    raise AssertionError(f"no replica was caught inside {statement!r}")
 
 
+@pytest.mark.parametrize("statement", [CONSUMER_BATCH, RELAY_PUBLISH], ids=["batch", "relay"])
 async def test_a_replica_stalled_inside_a_batch_holds_nothing_back_and_emits_nothing_twice(
-    own_infra: Infrastructure,
+    own_infra: Infrastructure, statement: str
 ) -> None:
     tenant = uuid.uuid4().hex
     routes, traces = routes_driven()
@@ -89,9 +113,8 @@ async def test_a_replica_stalled_inside_a_batch_holds_nothing_back_and_emits_not
             await routes_saved(own_infra, tenant, VEHICLES)
             third = min(len(t) for t in traces.values()) // 3
             await drive(producer, tenant, traces, slice(0, third))
-            stalled = replicas.running[0]
             rest = asyncio.create_task(drive(producer, tenant, traces, slice(third, None)))
-            backend = await stop_inside_a_batch(stalled, own_infra, conn)
+            stalled, backend = await stop_inside(replicas.running, own_infra, conn, statement)
 
             async def ended() -> bool:
                 alive = "SELECT count(*) FROM pg_stat_activity WHERE pid = $1"
@@ -110,5 +133,5 @@ async def test_a_replica_stalled_inside_a_batch_holds_nothing_back_and_emits_not
     finally:
         await conn.close()
     arrivals_once(deliveries, tenant, want)
-    starts = Counter(e.data.route_id for e in of(deliveries, tenant, "route.started"))  # type: ignore[attr-defined]
+    starts = routes_once(deliveries, tenant, "route.started")
     assert set(starts.values()) == {1}, f"a route started twice: {starts}"

@@ -3,14 +3,23 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime
 
 import asyncpg
+from aiokafka import AIOKafkaProducer
 from lastmile_common.db import outbox
 from lastmile_common.events.envelope import Envelope, continuing, decode, service_source
 from lastmile_common.events.pings import Ping
+from lastmile_common.events.topics import GPS_PINGS
+from lastmile_common.kafka.relay import OutboxRelay
 from opentelemetry import trace
+from opentelemetry.instrumentation.aiokafka import AIOKafkaInstrumentor
 from opentelemetry.propagate import extract
+from opentelemetry.sdk.trace import TracerProvider
+
+from lastmile.infra.platform import Infrastructure
+from lastmile.testing.fixtures import TopicReader
 
 TRACEPARENT = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
 
@@ -68,3 +77,25 @@ def test_every_event_carries_a_trace_context() -> None:
         unrelated = _ping("v1")
     assert resumed.traceparent == TRACEPARENT
     assert unrelated.traceparent not in (None, TRACEPARENT)
+
+
+async def test_the_relay_publishes_each_event_on_its_own_trace(
+    infra: Infrastructure, pool: asyncpg.Pool, producer: AIOKafkaProducer, schema: str
+) -> None:
+    """As in a service: the producer instrumented, its send span's traceparent on the record.
+    Consumers continue the trace of the request that queued the event, not one per publish."""
+    with trace.use_span(trace.get_current_span(extract({"traceparent": TRACEPARENT}))):
+        event = _ping(uuid.uuid4().hex)
+    async with pool.acquire() as conn:
+        await outbox.add(conn, [(event, event.subject or "")])
+    instrumentor = AIOKafkaInstrumentor()
+    instrumentor.instrument(tracer_provider=TracerProvider())
+    try:
+        assert await OutboxRelay(pool, producer, schema).publish_batch() == 1
+    finally:
+        instrumentor.uninstrument()
+    async with TopicReader(infra.kafka_bootstrap, GPS_PINGS) as reader:
+        await reader.wait_for(lambda e: e.id == event.id, timeout=30)
+    [published] = [e for e, _ in reader.records if e is not None and e.id == event.id]
+    assert published.traceparent is not None
+    assert published.traceparent.split("-")[1] == TRACEPARENT.split("-")[1]

@@ -63,6 +63,12 @@ def continuing(traceparent: str | None) -> Iterator[None]:
         yield
 
 
+def stored_traceparent(headers: list[tuple[str, bytes]]) -> str | None:
+    """The traceparent an encoded record carries (the last, as `decode` reads it)."""
+    found = [raw for name, raw in headers if name == TRACEPARENT_HEADER and raw is not None]
+    return found[-1].decode() if found else None
+
+
 class UndecodableEvent(ValueError):
     """A Kafka record that is not a valid event of the registry; it goes to the DLT at once."""
 

@@ -13,6 +13,7 @@ from aiokafka import AIOKafkaProducer
 
 from lastmile_common.db.outbox import decode_headers
 from lastmile_common.db.pool import Connection
+from lastmile_common.events.envelope import continuing, stored_traceparent
 from lastmile_common.kafka.retry import backoff_delay
 from lastmile_common.metrics import OUTBOX_BACKLOG, OUTBOX_PUBLISHED
 
@@ -134,14 +135,15 @@ class OutboxRelay:
                 return 0
             deliveries = []
             for row in rows:  # sent in id order: per partition the producer keeps that order
-                deliveries.append(
-                    await self._producer.send(
-                        row["topic"],
-                        value=row["value"],
-                        key=row["key"],
-                        headers=decode_headers(row["headers"]),
+                headers = decode_headers(row["headers"])
+                # The producer's instrumentation adds the traceparent of its send span, which
+                # consumers read: that span continues the event's own trace, not a new one.
+                with continuing(stored_traceparent(headers)):
+                    deliveries.append(
+                        await self._producer.send(
+                            row["topic"], value=row["value"], key=row["key"], headers=headers
+                        )
                     )
-                )
             await asyncio.gather(*deliveries)
             await conn.execute(
                 "UPDATE outbox SET sent_at = now() WHERE id = ANY($1::bigint[])",
