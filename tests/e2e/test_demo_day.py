@@ -15,10 +15,13 @@ pytestmark = [pytest.mark.e2e, pytest.mark.integration, pytest.mark.slow]
 
 # An ETA told 30 minutes before the stop is within this of the simulated arrival. The demo's
 # drivers carry quirks no ETA can foresee before they happen (a 35-minute late start, 20 minutes
-# offline, jams), and about 16 arrivals get an ETA 30 minutes ahead, so the p90 is the second
-# worst of them: 11-25 min measured on the same day. ETA accuracy itself is `bench.eta`'s.
+# offline, jams), and about 16-25 arrivals get an ETA 30 minutes ahead, so the p90 is the second
+# or third worst of them. An ETA told while a van sits out its late start is off by up to those
+# 35 minutes: the p90 bound sits above the largest quirk, not below it. 30 min, below it, was met
+# with 11-25 min before; on 2 Dec runs gave 29.1-33.1 min, the code that had passed CI
+# (6dcf624) included. ETA accuracy itself is `bench.eta`'s to measure.
 ETA_P50_TOLERANCE_MIN = 10.0
-ETA_P90_TOLERANCE_MIN = 30.0
+ETA_P90_TOLERANCE_MIN = 40.0
 ONCE = ("confirmed", "out_for_delivery", "arriving", "delivered", "failed")
 
 
