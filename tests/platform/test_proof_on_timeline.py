@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 import httpx
 import pytest
 from aiokafka import AIOKafkaProducer
@@ -37,6 +38,16 @@ async def _order(orders: RunningApp, auth: dict[str, str]) -> str:
     made = await orders.client.post("/v1/orders", json=body, headers=auth)
     assert made.status_code == 201, made.text
     return str(made.json()["order_id"])
+
+
+async def _committed(infra: Infrastructure, route_id: str) -> bool:
+    conn = await asyncpg.connect(infra.database_url, server_settings={"search_path": "tracking"})
+    try:
+        return bool(
+            await conn.fetchval("SELECT count(*) FROM routes WHERE route_id = $1", route_id)
+        )
+    finally:
+        await conn.close()
 
 
 # size: one scene across two services: upload, deliver, read the order, follow its links
@@ -69,7 +80,9 @@ async def test_the_timeline_links_the_delivery_proofs_for_the_tenant_only(
             stop = route.stops[0].model_copy(update={"order_id": order_id})
             route = route.model_copy(update={"stops": (stop,)})
             await publish(producer, route, tenant=tenant, key=route.depot_id)
-            await eventually(lambda: route.route_id in tracking.state.tracker.state.routes)
+            # Uploads read the committed route (any replica answers the same), which the route
+            # consumer's transaction writes after its handler has put it in memory.
+            await eventually(lambda: _committed(infra, route.route_id), what="the route committed")
 
             photo = b"\xff\xd8\xff\xe0" + uuid.uuid4().bytes
             refs = {}
